@@ -1,0 +1,263 @@
+package io.psyberg.flink.catalog;
+
+import java.io.File;
+import java.io.Serializable;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import org.apache.flink.configuration.ReadableConfig;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.iceberg.CatalogProperties;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.flink.CatalogLoader;
+
+/**
+ * A serializable description of an Iceberg catalog: its type (or implementation class), warehouse,
+ * URI and passthrough properties. Jobs ship it to the cluster and open the catalog where they run.
+ * {@link #toString()} never shows property values, which may hold credentials.
+ */
+public final class CatalogSpec implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  /** The folder an embedded catalog uses when none is given. */
+  public static final String DEFAULT_WAREHOUSE = "./psyberg-warehouse";
+
+  private static final Set<String> TYPES = Set.of("hadoop", "jdbc", "rest", "hive");
+  private static final String JDBC_CATALOG_IMPL = "org.apache.iceberg.jdbc.JdbcCatalog";
+
+  private final String name;
+  private final String type;
+  private final String catalogImpl;
+  private final String warehouse;
+  private final String uri;
+  private final Map<String, String> properties;
+  private final String metadataNamespace;
+
+  private CatalogSpec(
+      String name,
+      String type,
+      String catalogImpl,
+      String warehouse,
+      String uri,
+      Map<String, String> properties,
+      String metadataNamespace) {
+    this.name = name;
+    this.type = type;
+    this.catalogImpl = catalogImpl;
+    this.warehouse = warehouse;
+    this.uri = uri;
+    this.properties = Collections.unmodifiableMap(new LinkedHashMap<>(properties));
+    this.metadataNamespace = metadataNamespace;
+  }
+
+  /** The embedded default: a Hadoop catalog over a local warehouse folder. */
+  public static CatalogSpec embedded(String warehouseDir) {
+    return new CatalogSpec(
+        "psyberg", "hadoop", null, normalizeWarehouse(warehouseDir), null, Map.of(), "psyberg");
+  }
+
+  /** A Hadoop catalog over any warehouse location Hadoop can reach. */
+  public static CatalogSpec hadoop(String warehouse) {
+    return embedded(warehouse);
+  }
+
+  /**
+   * Reads catalog settings from connector options; where an option is absent the same key under the
+   * {@code psyberg.} prefix of {@code flinkDefaults} is used (e.g. {@code psyberg.catalog.warehouse}
+   * stands for {@code warehouse}).
+   *
+   * @param context names the process or table the options belong to, for error messages
+   */
+  public static CatalogSpec fromOptions(
+      Map<String, String> options, ReadableConfig flinkDefaults, String context) {
+    Map<String, String> merged = new LinkedHashMap<>();
+    if (flinkDefaults != null) {
+      Map<String, String> all =
+          flinkDefaults instanceof org.apache.flink.configuration.Configuration
+              ? ((org.apache.flink.configuration.Configuration) flinkDefaults).toMap()
+              : Map.of();
+      String prefix = PsybergCatalogOptions.FLINK_CONFIG_DEFAULTS_PREFIX + "catalog.";
+      all.forEach(
+          (k, v) -> {
+            if (k.startsWith(prefix)) {
+              String key = k.substring(prefix.length());
+              // psyberg.catalog.type / psyberg.catalog.impl / psyberg.catalog.name map to catalog-*;
+              // psyberg.catalog.warehouse and .uri to the plain keys; anything else passes through.
+              switch (key) {
+                case "type":
+                case "impl":
+                case "name":
+                  merged.put("catalog-" + key, v);
+                  break;
+                case "warehouse":
+                case "uri":
+                case "metadata-namespace":
+                  merged.put(key, v);
+                  break;
+                default:
+                  merged.put(PsybergCatalogOptions.CATALOG_PROPERTY_PREFIX + key, v);
+              }
+            }
+          });
+    }
+    merged.putAll(options);
+
+    String impl = merged.get(PsybergCatalogOptions.CATALOG_IMPL.key());
+    String type =
+        merged
+            .getOrDefault(
+                PsybergCatalogOptions.CATALOG_TYPE.key(),
+                PsybergCatalogOptions.CATALOG_TYPE.defaultValue())
+            .toLowerCase(Locale.ROOT);
+    if (impl == null && !TYPES.contains(type)) {
+      throw new IllegalArgumentException(
+          String.format(
+              "%s: invalid value '%s' for option 'catalog-type'. Valid values: hadoop, jdbc, rest, hive;"
+                  + " or set 'catalog-impl' to a catalog class.",
+              context, type));
+    }
+    String warehouse = merged.get(PsybergCatalogOptions.WAREHOUSE.key());
+    String uri = merged.get(PsybergCatalogOptions.URI.key());
+    if (impl == null) {
+      if (("hadoop".equals(type) || "jdbc".equals(type)) && warehouse == null) {
+        throw new IllegalArgumentException(
+            String.format(
+                "%s: option 'warehouse' is required for catalog-type '%s' (e.g. 'warehouse' ="
+                    + " 'file:///tmp/psyberg-warehouse'), or set 'psyberg.catalog.warehouse' in the"
+                    + " Flink configuration.",
+                context, type));
+      }
+      if (("jdbc".equals(type) || "rest".equals(type)) && uri == null) {
+        throw new IllegalArgumentException(
+            String.format(
+                "%s: option 'uri' is required for catalog-type '%s'.", context, type));
+      }
+    }
+    Map<String, String> props = new LinkedHashMap<>();
+    merged.forEach(
+        (k, v) -> {
+          if (k.startsWith(PsybergCatalogOptions.CATALOG_PROPERTY_PREFIX)) {
+            props.put(k.substring(PsybergCatalogOptions.CATALOG_PROPERTY_PREFIX.length()), v);
+          }
+        });
+    return new CatalogSpec(
+        merged.getOrDefault(
+            PsybergCatalogOptions.CATALOG_NAME.key(),
+            PsybergCatalogOptions.CATALOG_NAME.defaultValue()),
+        impl == null ? type : null,
+        impl,
+        "hadoop".equals(type) && impl == null ? normalizeWarehouse(warehouse) : warehouse,
+        uri,
+        props,
+        merged.getOrDefault(
+            PsybergCatalogOptions.METADATA_NAMESPACE.key(),
+            PsybergCatalogOptions.METADATA_NAMESPACE.defaultValue()));
+  }
+
+  /** Turns a plain local path into an absolute {@code file:} URI; leaves URIs as they are. */
+  static String normalizeWarehouse(String warehouse) {
+    String w = warehouse == null ? DEFAULT_WAREHOUSE : warehouse;
+    if (w.contains("://") || w.startsWith("file:")) {
+      return w;
+    }
+    return new File(w).getAbsoluteFile().toPath().normalize().toUri().toString();
+  }
+
+  /** A loader that opens this catalog on any JVM of the job. */
+  public CatalogLoader loader() {
+    Map<String, String> props = new LinkedHashMap<>(properties);
+    if (warehouse != null) {
+      props.put(CatalogProperties.WAREHOUSE_LOCATION, warehouse);
+    }
+    if (uri != null) {
+      props.put(CatalogProperties.URI, uri);
+    }
+    Configuration hadoopConf = new Configuration();
+    if (catalogImpl != null) {
+      return CatalogLoader.custom(name, props, hadoopConf, catalogImpl);
+    }
+    switch (type) {
+      case "hadoop":
+        return CatalogLoader.hadoop(name, hadoopConf, props);
+      case "jdbc":
+        return CatalogLoader.custom(name, props, hadoopConf, JDBC_CATALOG_IMPL);
+      case "rest":
+        return CatalogLoader.rest(name, hadoopConf, props);
+      case "hive":
+        return CatalogLoader.hive(name, hadoopConf, props);
+      default:
+        throw new IllegalStateException("Unknown catalog type " + type);
+    }
+  }
+
+  /** Opens the catalog. Callers close it when it is {@link AutoCloseable}. */
+  public Catalog open() {
+    return loader().loadCatalog();
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public String warehouse() {
+    return warehouse;
+  }
+
+  public String metadataNamespace() {
+    return metadataNamespace;
+  }
+
+  /** Options that describe this catalog to an Iceberg Flink catalog ({@code 'type'='iceberg'}). */
+  public Map<String, String> toFlinkCatalogOptions() {
+    Map<String, String> out = new LinkedHashMap<>(properties);
+    out.put("type", "iceberg");
+    if (catalogImpl != null) {
+      out.put("catalog-impl", catalogImpl);
+    } else if ("jdbc".equals(type)) {
+      out.put("catalog-impl", JDBC_CATALOG_IMPL);
+    } else {
+      out.put("catalog-type", type);
+    }
+    if (warehouse != null) {
+      out.put("warehouse", warehouse);
+    }
+    if (uri != null) {
+      out.put("uri", uri);
+    }
+    return out;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (!(o instanceof CatalogSpec)) {
+      return false;
+    }
+    CatalogSpec that = (CatalogSpec) o;
+    return Objects.equals(name, that.name)
+        && Objects.equals(type, that.type)
+        && Objects.equals(catalogImpl, that.catalogImpl)
+        && Objects.equals(warehouse, that.warehouse)
+        && Objects.equals(uri, that.uri)
+        && properties.equals(that.properties)
+        && metadataNamespace.equals(that.metadataNamespace);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(name, type, catalogImpl, warehouse, uri, properties, metadataNamespace);
+  }
+
+  @Override
+  public String toString() {
+    // Property values may be credentials: only their keys are shown.
+    return String.format(
+        "CatalogSpec{name=%s, %s, warehouse=%s, properties=%s}",
+        name,
+        catalogImpl != null ? "impl=" + catalogImpl : "type=" + type,
+        warehouse,
+        properties.keySet());
+  }
+}
