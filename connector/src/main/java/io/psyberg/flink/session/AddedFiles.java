@@ -1,0 +1,96 @@
+package io.psyberg.flink.session;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.GenericManifestFile;
+import org.apache.iceberg.GenericPartitionFieldSummary;
+import org.apache.iceberg.ManifestContent;
+import org.apache.iceberg.ManifestFile;
+import org.apache.iceberg.ManifestFiles;
+import org.apache.iceberg.ManifestReader;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.SnapshotSummary;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.TableOperations;
+import org.apache.iceberg.HasTableOperations;
+import org.apache.iceberg.avro.Avro;
+import org.apache.iceberg.exceptions.RuntimeIOException;
+import org.apache.iceberg.io.CloseableIterable;
+
+/**
+ * The data files one snapshot added, with their column metrics, read from metadata only.
+ *
+ * <p>Why not {@link Snapshot#addedDataFiles}: it reads the snapshot's whole manifest list, which with fast
+ * appends names every manifest of the table's history, so planning N new snapshots costs N times the
+ * history. New manifests come first in a fast append's list and the summary says how many files were
+ * added, so reading stops as soon as they are found: the cost follows the new snapshots, not the history.
+ */
+final class AddedFiles {
+  private AddedFiles() {}
+
+  static List<DataFile> of(Table table, Snapshot snapshot) {
+    if (formatVersion(table) < 2) {
+      // v1 manifests carry no file sequence numbers to tell added from merged entries.
+      List<DataFile> v1 = new ArrayList<>();
+      snapshot.addedDataFiles(table.io()).forEach(v1::add);
+      return v1;
+    }
+    String added = snapshot.summary() == null ? null : snapshot.summary().get(SnapshotSummary.ADDED_FILES_PROP);
+    long expected = added == null ? Long.MAX_VALUE : Long.parseLong(added);
+    List<DataFile> files = new ArrayList<>();
+    if (expected == 0) {
+      return files;
+    }
+    long found = 0;
+    try (CloseableIterable<ManifestFile> manifests = readManifestList(table, snapshot)) {
+      for (ManifestFile manifest : manifests) {
+        if (manifest.content() != ManifestContent.DATA
+            || !Objects.equals(manifest.snapshotId(), snapshot.snapshotId())) {
+          continue;
+        }
+        readAdded(table, snapshot, manifest, files);
+        found += manifest.addedFilesCount() == null ? 0 : manifest.addedFilesCount();
+        if (found >= expected) {
+          break;
+        }
+      }
+    } catch (IOException e) {
+      throw new RuntimeIOException(e, "Cannot read manifest list of snapshot %s", snapshot.snapshotId());
+    }
+    return files;
+  }
+
+  private static void readAdded(Table table, Snapshot snapshot, ManifestFile manifest, List<DataFile> out)
+      throws IOException {
+    try (ManifestReader<DataFile> reader = ManifestFiles.read(manifest, table.io(), table.specs())) {
+      for (DataFile file : reader) {
+        // A manifest written by this snapshot may also carry files merged in from older manifests.
+        if (Objects.equals(file.fileSequenceNumber(), snapshot.sequenceNumber())) {
+          out.add(file.copy());
+        }
+      }
+    }
+  }
+
+  private static CloseableIterable<ManifestFile> readManifestList(Table table, Snapshot snapshot) {
+    return Avro.read(table.io().newInputFile(snapshot.manifestListLocation()))
+        .rename("manifest_file", GenericManifestFile.class.getName())
+        .rename("partitions", GenericPartitionFieldSummary.class.getName())
+        .rename("r508", GenericPartitionFieldSummary.class.getName())
+        .classLoader(GenericManifestFile.class.getClassLoader())
+        .project(ManifestFile.schema())
+        .reuseContainers(false)
+        .build();
+  }
+
+  private static int formatVersion(Table table) {
+    if (table instanceof HasTableOperations) {
+      TableOperations ops = ((HasTableOperations) table).operations();
+      return ops.current().formatVersion();
+    }
+    return 1;
+  }
+}

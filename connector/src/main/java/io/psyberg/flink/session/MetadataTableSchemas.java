@@ -1,0 +1,98 @@
+package io.psyberg.flink.session;
+
+import java.util.Map;
+import java.util.Set;
+import org.apache.iceberg.PartitionSpec;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.TableProperties;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.Namespace;
+import org.apache.iceberg.catalog.SupportsNamespaces;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.exceptions.AlreadyExistsException;
+import org.apache.iceberg.exceptions.NoSuchTableException;
+import org.apache.iceberg.types.Types;
+
+/**
+ * Schemas of the metadata tables {@code sessions} and {@code high_watermarks}, and their creation on
+ * first use. Both are format v2 tables keyed by Iceberg identifier fields and updated by upserts.
+ */
+public final class MetadataTableSchemas {
+
+  public static final String SESSIONS = "sessions";
+  public static final String HIGH_WATERMARKS = "high_watermarks";
+
+  public static final Schema SESSIONS_SCHEMA =
+      new Schema(
+          java.util.List.of(
+              Types.NestedField.required(1, "session_id", Types.StringType.get()),
+              Types.NestedField.required(2, "process_name", Types.StringType.get()),
+              Types.NestedField.optional(3, "mode", Types.StringType.get()),
+              Types.NestedField.optional(4, "processing", Types.StringType.get()),
+              Types.NestedField.required(5, "source_table", Types.StringType.get()),
+              Types.NestedField.optional(6, "from_snapshot_id", Types.LongType.get()),
+              Types.NestedField.optional(7, "to_snapshot_id", Types.LongType.get()),
+              Types.NestedField.optional(8, "snapshot_count", Types.IntegerType.get()),
+              Types.NestedField.optional(9, "data_file_count", Types.LongType.get()),
+              Types.NestedField.optional(10, "record_count", Types.LongType.get()),
+              Types.NestedField.optional(11, "change_range_column", Types.StringType.get()),
+              Types.NestedField.optional(12, "change_range_min", Types.StringType.get()),
+              Types.NestedField.optional(13, "change_range_max", Types.StringType.get()),
+              Types.NestedField.optional(14, "target_table", Types.StringType.get()),
+              Types.NestedField.optional(15, "published_snapshot_id", Types.LongType.get()),
+              Types.NestedField.optional(16, "status", Types.StringType.get()),
+              Types.NestedField.optional(17, "audit_results", Types.StringType.get()),
+              Types.NestedField.optional(18, "started_at", Types.TimestampType.withZone()),
+              Types.NestedField.optional(19, "finished_at", Types.TimestampType.withZone()),
+              Types.NestedField.optional(20, "job_id", Types.StringType.get()),
+              Types.NestedField.optional(21, "skipped_snapshot_count", Types.IntegerType.get()),
+              Types.NestedField.optional(22, "to_snapshot_committed_at", Types.TimestampType.withZone()),
+              Types.NestedField.optional(23, "read_through_checkpoint", Types.LongType.get())),
+          Set.of(1, 5));
+
+  public static final Schema HIGH_WATERMARKS_SCHEMA =
+      new Schema(
+          java.util.List.of(
+              Types.NestedField.required(1, "process_name", Types.StringType.get()),
+              Types.NestedField.required(2, "source_table", Types.StringType.get()),
+              Types.NestedField.optional(3, "target_table", Types.StringType.get()),
+              Types.NestedField.optional(4, "snapshot_id", Types.LongType.get()),
+              Types.NestedField.optional(5, "snapshot_committed_at", Types.TimestampType.withZone()),
+              Types.NestedField.optional(6, "session_id", Types.StringType.get()),
+              Types.NestedField.optional(7, "updated_at", Types.TimestampType.withZone())),
+          Set.of(1, 2));
+
+  private MetadataTableSchemas() {}
+
+  /** Loads the metadata table, creating its namespace and itself when missing (races are tolerated). */
+  static Table loadOrCreate(Catalog catalog, String namespace, String name, Schema schema) {
+    TableIdentifier id = TableIdentifier.of(Namespace.of(namespace), name);
+    try {
+      return catalog.loadTable(id);
+    } catch (NoSuchTableException missing) {
+      if (catalog instanceof SupportsNamespaces) {
+        SupportsNamespaces namespaces = (SupportsNamespaces) catalog;
+        if (!namespaces.namespaceExists(Namespace.of(namespace))) {
+          try {
+            namespaces.createNamespace(Namespace.of(namespace));
+          } catch (AlreadyExistsException raced) {
+            // another run created it first
+          }
+        }
+      }
+      try {
+        return catalog.createTable(
+            id,
+            schema,
+            PartitionSpec.unpartitioned(),
+            Map.of(
+                TableProperties.FORMAT_VERSION, "2",
+                TableProperties.COMMIT_NUM_RETRIES, "20",
+                TableProperties.COMMIT_MIN_RETRY_WAIT_MS, "20"));
+      } catch (AlreadyExistsException raced) {
+        return catalog.loadTable(id);
+      }
+    }
+  }
+}

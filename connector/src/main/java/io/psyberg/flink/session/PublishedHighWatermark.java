@@ -1,0 +1,97 @@
+package io.psyberg.flink.session;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import javax.annotation.Nullable;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.util.SnapshotUtil;
+
+/**
+ * The high watermark of a process as published in a target table: the summary of the newest snapshot
+ * on main that psyberg published for that process. This is the truth every run starts from.
+ */
+public final class PublishedHighWatermark {
+  private final long targetSnapshotId;
+  private final List<String> sessionIds;
+  private final Map<String, Long> positions;
+
+  private PublishedHighWatermark(long targetSnapshotId, List<String> sessionIds, Map<String, Long> positions) {
+    this.targetSnapshotId = targetSnapshotId;
+    this.sessionIds = sessionIds;
+    this.positions = positions;
+  }
+
+  /** Finds the newest publish of {@code processName} on the target's main branch. */
+  public static Optional<PublishedHighWatermark> find(Table target, String processName) {
+    for (Snapshot s : SnapshotUtil.currentAncestors(target)) {
+      PublishedHighWatermark hwm = fromSnapshot(s, processName);
+      if (hwm != null) {
+        return Optional.of(hwm);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Whether a session's data was already published to the target's main branch. */
+  public static boolean isPublished(Table target, String processName, String sessionId) {
+    for (Snapshot s : SnapshotUtil.currentAncestors(target)) {
+      PublishedHighWatermark hwm = fromSnapshot(s, processName);
+      if (hwm != null && hwm.sessionIds.contains(sessionId)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The snapshot on main that published a session, if any. */
+  public static Optional<Long> publishedSnapshotOf(Table target, String processName, String sessionId) {
+    for (Snapshot s : SnapshotUtil.currentAncestors(target)) {
+      PublishedHighWatermark hwm = fromSnapshot(s, processName);
+      if (hwm != null && hwm.sessionIds.contains(sessionId)) {
+        return Optional.of(s.snapshotId());
+      }
+    }
+    return Optional.empty();
+  }
+
+  @Nullable
+  static PublishedHighWatermark fromSnapshot(Snapshot s, String processName) {
+    Map<String, String> summary = s.summary();
+    if (summary == null || !processName.equals(summary.get(SummaryKeys.PROCESS_NAME))) {
+      return null;
+    }
+    Map<String, Long> positions = new LinkedHashMap<>();
+    summary.forEach(
+        (k, v) -> {
+          if (k.startsWith(SummaryKeys.HWM_PREFIX)) {
+            positions.put(
+                k.substring(SummaryKeys.HWM_PREFIX.length()),
+                SummaryKeys.NO_SNAPSHOT.equals(v) ? null : Long.parseLong(v));
+          }
+        });
+    String ids = summary.getOrDefault(SummaryKeys.SESSION_IDS, "");
+    return new PublishedHighWatermark(
+        s.snapshotId(), ids.isEmpty() ? List.of() : Arrays.asList(ids.split(",")), positions);
+  }
+
+  public long targetSnapshotId() {
+    return targetSnapshotId;
+  }
+
+  public List<String> sessionIds() {
+    return sessionIds;
+  }
+
+  /** Source table to snapshot id (null where the table had no snapshot when published). */
+  public Map<String, Long> positions() {
+    return positions;
+  }
+
+  public boolean covers(String sourceTable) {
+    return positions.containsKey(sourceTable);
+  }
+}

@@ -1,0 +1,189 @@
+package io.psyberg.flink.session;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.data.GenericRecord;
+import org.apache.iceberg.data.IcebergGenerics;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.expressions.Expression;
+import org.apache.iceberg.expressions.Expressions;
+import org.apache.iceberg.io.CloseableIterable;
+
+/**
+ * The session log, {@code <namespace>.sessions}: one row per session and source table, upserted on
+ * every change of status. It is a mirror for people and for coordination between the source and the
+ * sink of one job; the published high watermark in the target table's snapshot summary stays the truth.
+ */
+public final class SessionLog {
+  /** Source-table value for a session that has no source table (a sink fed by something else). */
+  public static final String NO_SOURCE = "";
+
+  private final Catalog catalog;
+  private final String namespace;
+  private Table table;
+
+  public SessionLog(Catalog catalog, String namespace) {
+    this.catalog = catalog;
+    this.namespace = namespace;
+  }
+
+  private synchronized Table table() {
+    if (table == null) {
+      table =
+          MetadataTableSchemas.loadOrCreate(
+              catalog, namespace, MetadataTableSchemas.SESSIONS, MetadataTableSchemas.SESSIONS_SCHEMA);
+    } else {
+      table.refresh();
+    }
+    return table;
+  }
+
+  /** Records the session as it is now, replacing its earlier rows. */
+  public void record(Session session) {
+    Table t = table();
+    List<Record> rows = new ArrayList<>();
+    List<SourceRange> ranges =
+        session.ranges().isEmpty()
+            ? List.of(SourceRange.empty(NO_SOURCE, null, null))
+            : session.ranges();
+    for (SourceRange range : ranges) {
+      Record r = GenericRecord.create(t.schema());
+      r.setField("session_id", session.sessionId());
+      r.setField("process_name", session.processName());
+      r.setField("mode", session.mode());
+      r.setField("processing", session.processing());
+      r.setField("source_table", range.table());
+      r.setField("from_snapshot_id", range.fromSnapshotId());
+      r.setField("to_snapshot_id", range.toSnapshotId());
+      r.setField("snapshot_count", range.snapshotCount());
+      r.setField("skipped_snapshot_count", range.skippedSnapshotCount());
+      r.setField("data_file_count", range.dataFileCount());
+      r.setField("record_count", range.recordCount());
+      if (range.changeRange() != null) {
+        r.setField("change_range_column", range.changeRange().column());
+        r.setField("change_range_min", range.changeRange().min());
+        r.setField("change_range_max", range.changeRange().max());
+      }
+      r.setField("to_snapshot_committed_at", toOffset(millis(range.toCommittedAtMillis())));
+      r.setField("target_table", session.targetTable());
+      r.setField("published_snapshot_id", session.publishedSnapshotId());
+      r.setField("status", session.status().name());
+      r.setField("audit_results", session.auditResults());
+      r.setField("started_at", toOffset(session.startedAt()));
+      r.setField("finished_at", toOffset(session.finishedAt()));
+      r.setField("job_id", session.jobId());
+      r.setField("read_through_checkpoint", session.readThroughCheckpoint());
+      rows.add(r);
+    }
+    RowUpserter.upsert(t, rows);
+  }
+
+  /** All sessions of a process, oldest first. */
+  public List<Session> sessions(String processName) {
+    return read(Expressions.equal("process_name", processName));
+  }
+
+  /** All sessions of all processes, oldest first. */
+  public List<Session> allSessions() {
+    return read(Expressions.alwaysTrue());
+  }
+
+  public Optional<Session> find(String sessionId) {
+    return read(Expressions.equal("session_id", sessionId)).stream().findFirst();
+  }
+
+  private List<Session> read(Expression filter) {
+    Table t = table();
+    Map<String, List<Record>> bySession = new LinkedHashMap<>();
+    try (CloseableIterable<Record> rows = IcebergGenerics.read(t).where(filter).build()) {
+      for (Record r : rows) {
+        bySession.computeIfAbsent((String) r.getField("session_id"), k -> new ArrayList<>()).add(r);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Could not read session log " + t.name(), e);
+    }
+    return bySession.values().stream()
+        .map(SessionLog::toSession)
+        .sorted(Comparator.comparing(Session::startedAt).thenComparing(Session::sessionId))
+        .collect(Collectors.toList());
+  }
+
+  private static Session toSession(List<Record> rows) {
+    Record first = rows.get(0);
+    List<SourceRange> ranges = new ArrayList<>();
+    for (Record r : rows) {
+      String table = (String) r.getField("source_table");
+      if (NO_SOURCE.equals(table)) {
+        continue;
+      }
+      String column = (String) r.getField("change_range_column");
+      ChangeRange change =
+          column == null
+              ? null
+              : new ChangeRange(
+                  column, (String) r.getField("change_range_min"), (String) r.getField("change_range_max"));
+      ranges.add(
+          new SourceRange(
+              table,
+              (Long) r.getField("from_snapshot_id"),
+              (Long) r.getField("to_snapshot_id"),
+              intOrZero(r.getField("snapshot_count")),
+              intOrZero(r.getField("skipped_snapshot_count")),
+              longOrZero(r.getField("data_file_count")),
+              longOrZero(r.getField("record_count")),
+              change,
+              toMillis((OffsetDateTime) r.getField("to_snapshot_committed_at"))));
+    }
+    ranges.sort(Comparator.comparing(SourceRange::table));
+    return new Session(
+        (String) first.getField("session_id"),
+        (String) first.getField("process_name"),
+        (String) first.getField("mode"),
+        (String) first.getField("processing"),
+        (String) first.getField("job_id"),
+        ranges,
+        (String) first.getField("target_table"),
+        (Long) first.getField("published_snapshot_id"),
+        SessionStatus.valueOf((String) first.getField("status")),
+        (String) first.getField("audit_results"),
+        toInstant((OffsetDateTime) first.getField("started_at")),
+        first.getField("finished_at") == null ? null : toInstant((OffsetDateTime) first.getField("finished_at")),
+        (Long) first.getField("read_through_checkpoint"));
+  }
+
+  private static int intOrZero(Object v) {
+    return v == null ? 0 : (Integer) v;
+  }
+
+  private static long longOrZero(Object v) {
+    return v == null ? 0L : (Long) v;
+  }
+
+  private static Instant millis(Long epochMillis) {
+    return epochMillis == null ? null : Instant.ofEpochMilli(epochMillis);
+  }
+
+  static OffsetDateTime toOffset(Instant instant) {
+    return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
+  }
+
+  private static Instant toInstant(OffsetDateTime t) {
+    return t == null ? Instant.EPOCH : t.toInstant();
+  }
+
+  private static Long toMillis(OffsetDateTime t) {
+    return t == null ? null : t.toInstant().toEpochMilli();
+  }
+}

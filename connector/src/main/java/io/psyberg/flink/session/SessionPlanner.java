@@ -1,0 +1,250 @@
+package io.psyberg.flink.session;
+
+import io.psyberg.flink.PsybergException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import javax.annotation.Nullable;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.DataOperations;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.exceptions.NoSuchTableException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Plans a session from metadata only: for each source table, the snapshots on main after the high
+ * watermark (or the start position) up to the current snapshot, their appended files, counts and the
+ * change range from file metrics. No data file is opened.
+ */
+public final class SessionPlanner {
+  private static final Logger LOG = LoggerFactory.getLogger(SessionPlanner.class);
+
+  private final Catalog catalog;
+  private final SessionSettings settings;
+
+  public SessionPlanner(Catalog catalog, SessionSettings settings) {
+    this.catalog = catalog;
+    this.settings = settings;
+  }
+
+  /**
+   * Plans the session that follows {@code positions} (source table to last read snapshot id; a missing
+   * key means the table has no high watermark and {@code start-from} applies).
+   */
+  public SessionPlan plan(String sessionId, @Nullable String jobId, Map<String, Long> positions) {
+    long started = System.nanoTime();
+    List<SourceRange> ranges = new ArrayList<>();
+    List<PlannedSnapshot> snapshots = new ArrayList<>();
+    boolean capped = false;
+    for (String name : settings.sourceTables()) {
+      Table table = loadSource(name);
+      TableRange r = planTable(name, table, positions.containsKey(name), positions.get(name));
+      ranges.add(r.range);
+      snapshots.addAll(r.snapshots);
+      capped |= r.capped;
+    }
+    Session session =
+        new Session(
+            sessionId,
+            settings.processName(),
+            settings.mode(),
+            settings.processing(),
+            jobId,
+            ranges,
+            null,
+            null,
+            SessionStatus.PLANNED,
+            null,
+            Instant.now(),
+            null);
+    LOG.info(
+        "Process {}: planned session {} in {} ms: {}",
+        settings.processName(),
+        sessionId,
+        (System.nanoTime() - started) / 1_000_000,
+        ranges);
+    return new SessionPlan(session, snapshots, capped);
+  }
+
+  private Table loadSource(String name) {
+    try {
+      return catalog.loadTable(TableIdentifier.parse(name));
+    } catch (NoSuchTableException e) {
+      throw new PsybergException(
+          String.format(
+              "Process %s: source table %s does not exist in the catalog. Create it, or fix the"
+                  + " source table name (option 'table').",
+              settings.processName(), name),
+          e);
+    }
+  }
+
+  private static final class TableRange {
+    final SourceRange range;
+    final List<PlannedSnapshot> snapshots;
+    final boolean capped;
+
+    TableRange(SourceRange range, List<PlannedSnapshot> snapshots, boolean capped) {
+      this.range = range;
+      this.snapshots = snapshots;
+      this.capped = capped;
+    }
+  }
+
+  private TableRange planTable(String name, Table table, boolean hasHwm, @Nullable Long hwm) {
+    table.refresh();
+    Snapshot current = table.currentSnapshot();
+    Long from = hasHwm ? checkHighWatermark(name, table, current, hwm) : startPosition(name, table, current);
+    if (current == null || (from != null && from == current.snapshotId())) {
+      Long committedAt = current == null ? null : current.timestampMillis();
+      return new TableRange(SourceRange.empty(name, from, committedAt), List.of(), false);
+    }
+
+    List<Snapshot> range = new ArrayList<>();
+    for (Snapshot s = current; s != null; s = s.parentId() == null ? null : table.snapshot(s.parentId())) {
+      if (from != null && s.snapshotId() == from) {
+        break;
+      }
+      range.add(s);
+    }
+    Collections.reverse(range);
+    boolean capped = false;
+    int cap = settings.maxSnapshotsPerSession();
+    if (cap > 0 && range.size() > cap) {
+      LOG.info(
+          "Process {}: {} has {} new snapshots; this session takes the oldest {} ('max-snapshots-per-session').",
+          settings.processName(), name, range.size(), cap);
+      range = range.subList(0, cap);
+      capped = true;
+    }
+
+    List<PlannedSnapshot> planned = new ArrayList<>();
+    List<DataFile> allFiles = new ArrayList<>();
+    int skipped = 0;
+    long records = 0;
+    for (Snapshot s : range) {
+      String op = s.operation();
+      if (DataOperations.REPLACE.equals(op)) {
+        continue; // compaction: no new rows
+      }
+      if (!DataOperations.APPEND.equals(op)) {
+        if (settings.nonAppendSnapshots() == NonAppendSnapshots.FAIL) {
+          throw new PsybergException(
+              String.format(
+                  "Process %s: source table %s has a '%s' snapshot %d in the range to process;"
+                      + " incremental processing reads appended rows only. Nothing was read or published."
+                      + " Set 'non-append-snapshots' = 'skip' to skip such snapshots (their changes are"
+                      + " then not processed), or repair the source table.",
+                  settings.processName(), name, op, s.snapshotId()));
+        }
+        LOG.warn(
+            "Process {}: skipping '{}' snapshot {} of {} ('non-append-snapshots' = 'skip').",
+            settings.processName(), op, s.snapshotId(), name);
+        skipped++;
+        continue;
+      }
+      List<DataFile> files = AddedFiles.of(table, s);
+      for (DataFile f : files) {
+        records += f.recordCount();
+      }
+      allFiles.addAll(files);
+      planned.add(new PlannedSnapshot(name, table, s.snapshotId(), s.timestampMillis(), files));
+    }
+    Snapshot last = range.get(range.size() - 1);
+    ChangeRange change =
+        settings.changeRangeColumn() == null
+            ? null
+            : ChangeRanges.of(table.schema(), checkColumn(name, table), allFiles);
+    SourceRange sourceRange =
+        new SourceRange(
+            name, from, last.snapshotId(), range.size(), skipped, allFiles.size(), records, change,
+            last.timestampMillis());
+    return new TableRange(sourceRange, planned, capped);
+  }
+
+  private String checkColumn(String name, Table table) {
+    String column = settings.changeRangeColumn();
+    if (table.schema().findField(column) == null) {
+      throw new PsybergException(
+          String.format(
+              "Process %s: change-range column '%s' is not a column of source table %s (columns: %s)."
+                  + " Fix option 'change-range-column'.",
+              settings.processName(), column, name, table.schema().columns().stream().map(c -> c.name()).toList()));
+    }
+    return column;
+  }
+
+  @Nullable
+  private Long checkHighWatermark(String name, Table table, @Nullable Snapshot current, @Nullable Long hwm) {
+    if (hwm == null) {
+      return null;
+    }
+    boolean ancestor = false;
+    for (Snapshot s = current; s != null; s = s.parentId() == null ? null : table.snapshot(s.parentId())) {
+      if (s.snapshotId() == hwm) {
+        ancestor = true;
+        break;
+      }
+    }
+    if (ancestor) {
+      return hwm;
+    }
+    if (settings.onLostHighWatermark() == OnLostHighWatermark.FAIL) {
+      throw new PsybergException(
+          String.format(
+              "Process %s: the high watermark of source table %s is snapshot %d, which is no longer an"
+                  + " ancestor of main (expired, or the table was rolled back). Nothing was read or"
+                  + " published. Set 'on-lost-hwm' = 'earliest' to reprocess from the oldest snapshot"
+                  + " still there, or restore the snapshot.",
+              settings.processName(), name, hwm));
+    }
+    LOG.warn(
+        "Process {}: high watermark {} of {} is lost; reprocessing from the earliest snapshot ('on-lost-hwm' = 'earliest').",
+        settings.processName(), hwm, name);
+    return null;
+  }
+
+  @Nullable
+  private Long startPosition(String name, Table table, @Nullable Snapshot current) {
+    StartFrom start = settings.startFrom();
+    switch (start.kind()) {
+      case EARLIEST:
+        return null;
+      case LATEST:
+        return current == null ? null : current.snapshotId();
+      case SNAPSHOT:
+        {
+          for (Snapshot s = current; s != null; s = s.parentId() == null ? null : table.snapshot(s.parentId())) {
+            if (s.snapshotId() == start.value()) {
+              return s.parentId();
+            }
+          }
+          throw new PsybergException(
+              String.format(
+                  "Process %s: 'start-from' = '%s' names no snapshot on the main branch of %s."
+                      + " Pick a snapshot id from %s$snapshots, or use earliest | latest | timestamp:<ISO-8601>.",
+                  settings.processName(), start, name, name));
+        }
+      case TIMESTAMP:
+        {
+          Long from = current == null ? null : current.snapshotId();
+          for (Snapshot s = current; s != null; s = s.parentId() == null ? null : table.snapshot(s.parentId())) {
+            if (s.timestampMillis() >= start.value()) {
+              from = s.parentId();
+            } else {
+              break;
+            }
+          }
+          return from;
+        }
+      default:
+        throw new IllegalStateException(start.toString());
+    }
+  }
+}

@@ -1,0 +1,164 @@
+package io.psyberg.flink.source;
+
+import io.psyberg.flink.catalog.CatalogSpec;
+import io.psyberg.flink.source.enumerator.PsybergEnumeratorState;
+import io.psyberg.flink.source.enumerator.PsybergEnumeratorStateSerializer;
+import io.psyberg.flink.source.enumerator.PsybergSplitEnumerator;
+import io.psyberg.flink.source.reader.PsybergSourceReader;
+import io.psyberg.flink.source.reader.ReadSchemas;
+import io.psyberg.flink.source.split.PsybergSplit;
+import io.psyberg.flink.source.split.PsybergSplitSerializer;
+import io.psyberg.flink.session.SessionSettings;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import javax.annotation.Nullable;
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.connector.source.Boundedness;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.api.connector.source.SourceReader;
+import org.apache.flink.api.connector.source.SourceReaderContext;
+import org.apache.flink.api.connector.source.SplitEnumerator;
+import org.apache.flink.api.connector.source.SplitEnumeratorContext;
+import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
+import org.apache.flink.core.io.SimpleVersionedSerializer;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
+import org.apache.flink.table.types.logical.BigIntType;
+import org.apache.flink.table.types.logical.LocalZonedTimestampType;
+import org.apache.flink.table.types.logical.LogicalType;
+import org.apache.flink.table.types.logical.RowType;
+import org.apache.flink.table.types.logical.VarCharType;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.flink.FlinkSchemaUtil;
+
+/**
+ * A FLIP-27 source that reads a process's sessions: every snapshot of its source tables after the
+ * committed high watermark, bounded (one session, then finish) or continuous (a session per discovery).
+ * Build it with {@link #builder()}.
+ */
+@PublicEvolving
+public final class PsybergSource
+    implements Source<RowData, PsybergSplit, PsybergEnumeratorState>, ResultTypeQueryable<RowData> {
+  private static final long serialVersionUID = 1L;
+
+  /** Names of the metadata columns appended when {@link PsybergSourceBuilder#withMetadataColumns} is on. */
+  public static final List<String> METADATA_COLUMNS =
+      List.of("source_table", "snapshot_id", "session_id", "snapshot_committed_at");
+
+  private final CatalogSpec catalog;
+  private final SessionSettings settings;
+  private final Duration monitorInterval;
+  private final long splitSizeBytes;
+  @Nullable private final List<String> projectedColumns;
+  private final boolean withMetadata;
+  @Nullable private RowType rowType;
+
+  PsybergSource(
+      CatalogSpec catalog,
+      SessionSettings settings,
+      Duration monitorInterval,
+      long splitSizeBytes,
+      @Nullable List<String> projectedColumns,
+      boolean withMetadata,
+      @Nullable RowType rowType) {
+    this.catalog = catalog;
+    this.settings = settings;
+    this.monitorInterval = monitorInterval;
+    this.splitSizeBytes = splitSizeBytes;
+    this.projectedColumns = projectedColumns == null ? null : List.copyOf(projectedColumns);
+    this.withMetadata = withMetadata;
+    this.rowType = rowType;
+  }
+
+  public static PsybergSourceBuilder builder() {
+    return new PsybergSourceBuilder();
+  }
+
+  public SessionSettings settings() {
+    return settings;
+  }
+
+  public CatalogSpec catalog() {
+    return catalog;
+  }
+
+  @Override
+  public Boundedness getBoundedness() {
+    return settings.continuous() ? Boundedness.CONTINUOUS_UNBOUNDED : Boundedness.BOUNDED;
+  }
+
+  @Internal
+  @Override
+  public SourceReader<RowData, PsybergSplit> createReader(SourceReaderContext context) {
+    return new PsybergSourceReader(context, catalog, projectedColumns, withMetadata);
+  }
+
+  @Internal
+  @Override
+  public SplitEnumerator<PsybergSplit, PsybergEnumeratorState> createEnumerator(
+      SplitEnumeratorContext<PsybergSplit> context) {
+    return new PsybergSplitEnumerator(
+        context, catalog, settings, monitorInterval, splitSizeBytes, PsybergEnumeratorState.initial());
+  }
+
+  @Internal
+  @Override
+  public SplitEnumerator<PsybergSplit, PsybergEnumeratorState> restoreEnumerator(
+      SplitEnumeratorContext<PsybergSplit> context, PsybergEnumeratorState state) {
+    return new PsybergSplitEnumerator(context, catalog, settings, monitorInterval, splitSizeBytes, state);
+  }
+
+  @Override
+  public SimpleVersionedSerializer<PsybergSplit> getSplitSerializer() {
+    return PsybergSplitSerializer.INSTANCE;
+  }
+
+  @Override
+  public SimpleVersionedSerializer<PsybergEnumeratorState> getEnumeratorCheckpointSerializer() {
+    return PsybergEnumeratorStateSerializer.INSTANCE;
+  }
+
+  /** The row type of emitted records: the (projected) table columns, then metadata columns if enabled. */
+  public synchronized RowType rowType() {
+    if (rowType == null) {
+      // Read when the job graph is built, not in build(): the first source table's schema.
+      Catalog c = catalog.open();
+      try {
+        Table table = c.loadTable(TableIdentifier.parse(settings.sourceTables().get(0)));
+        rowType = FlinkSchemaUtil.convert(ReadSchemas.project(table.schema(), projectedColumns));
+      } finally {
+        if (c instanceof AutoCloseable) {
+          try {
+            ((AutoCloseable) c).close();
+          } catch (Exception ignored) {
+            // closing a catalog client is best effort
+          }
+        }
+      }
+    }
+    if (!withMetadata) {
+      return rowType;
+    }
+    List<RowType.RowField> fields = new ArrayList<>(rowType.getFields());
+    LogicalType[] types = {
+      new VarCharType(false, VarCharType.MAX_LENGTH),
+      new BigIntType(false),
+      new VarCharType(false, VarCharType.MAX_LENGTH),
+      new LocalZonedTimestampType(false, 3)
+    };
+    for (int i = 0; i < METADATA_COLUMNS.size(); i++) {
+      fields.add(new RowType.RowField(METADATA_COLUMNS.get(i), types[i]));
+    }
+    return new RowType(false, fields);
+  }
+
+  @Override
+  public TypeInformation<RowData> getProducedType() {
+    return InternalTypeInfo.of(rowType());
+  }
+}

@@ -1,0 +1,109 @@
+package io.psyberg.flink.source;
+
+import java.time.Duration;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
+
+/**
+ * Options of the session source, shared by {@link PsybergSourceBuilder} and the SQL connector. Catalog
+ * options are in {@link io.psyberg.flink.catalog.PsybergCatalogOptions}.
+ */
+public final class PsybergSourceOptions {
+
+  /** How a source runs. */
+  public enum Mode {
+    BOUNDED,
+    CONTINUOUS
+  }
+
+  public static final ConfigOption<String> TABLE =
+      ConfigOptions.key("table")
+          .stringType()
+          .noDefaultValue()
+          .withDescription(
+              "Iceberg table as namespace.table. A source may name several, comma-separated, with one schema.");
+
+  public static final ConfigOption<String> PROCESS_NAME =
+      ConfigOptions.key("process-name")
+          .stringType()
+          .noDefaultValue()
+          .withDescription(
+              "Name of the incremental process. Its high watermark and sessions are kept under this name;"
+                  + " a source and a sink with the same name in one job form one session.");
+
+  public static final ConfigOption<Mode> MODE =
+      ConfigOptions.key("mode")
+          .enumType(Mode.class)
+          .defaultValue(Mode.BOUNDED)
+          .withDescription(
+              "bounded: read everything new since the high watermark as one session, then finish."
+                  + " continuous: keep discovering new snapshots every 'monitor-interval'.");
+
+  public static final ConfigOption<Duration> MONITOR_INTERVAL =
+      ConfigOptions.key("monitor-interval")
+          .durationType()
+          .defaultValue(Duration.ofSeconds(10))
+          .withDescription("Continuous mode: how often to look for new snapshots.");
+
+  public static final ConfigOption<String> START_FROM =
+      ConfigOptions.key("start-from")
+          .stringType()
+          .defaultValue("earliest")
+          .withDescription(
+              "Where a process with no high watermark starts: earliest | latest | snapshot:<id>"
+                  + " (that snapshot included) | timestamp:<ISO-8601> (snapshots committed at or after it).");
+
+  public static final ConfigOption<String> NON_APPEND_SNAPSHOTS =
+      ConfigOptions.key("non-append-snapshots")
+          .stringType()
+          .defaultValue("fail")
+          .withDescription(
+              "Overwrite or delete snapshots in a range: fail (clear error naming the snapshot) | skip"
+                  + " (logged and counted). Replace snapshots (compaction) are always skipped.");
+
+  public static final ConfigOption<String> ON_LOST_HWM =
+      ConfigOptions.key("on-lost-hwm")
+          .stringType()
+          .defaultValue("fail")
+          .withDescription(
+              "High-watermark snapshot expired or no longer an ancestor of main: fail | earliest"
+                  + " (reprocess from the oldest snapshot still there).");
+
+  public static final ConfigOption<Integer> MAX_SNAPSHOTS_PER_SESSION =
+      ConfigOptions.key("max-snapshots-per-session")
+          .intType()
+          .defaultValue(0)
+          .withDescription(
+              "Catch-up threshold: at most this many new snapshots per source table in one session"
+                  + " (0 = no cap). A larger backlog is processed as consecutive sessions.");
+
+  public static final ConfigOption<String> CHANGE_RANGE_COLUMN =
+      ConfigOptions.key("change-range-column")
+          .stringType()
+          .noDefaultValue()
+          .withDescription(
+              "Column whose min/max over a session's new rows is recorded as its change range, from file"
+                  + " metrics (no data read), e.g. event_ts.");
+
+  public static final ConfigOption<String> PROCESSING =
+      ConfigOptions.key("processing")
+          .stringType()
+          .defaultValue("stateless")
+          .withDescription("Recorded on each session: stateless | stateful.");
+
+  public static final ConfigOption<String> TARGET_TABLE =
+      ConfigOptions.key("target-table")
+          .stringType()
+          .noDefaultValue()
+          .withDescription(
+              "Optional: the target table(s) whose published high watermark this source resumes from."
+                  + " Without it the target is found through the high_watermarks table.");
+
+  public static final ConfigOption<Long> SPLIT_SIZE =
+      ConfigOptions.key("split-size")
+          .longType()
+          .defaultValue(128L * 1024 * 1024)
+          .withDescription("Data files larger than this many bytes are read as several splits.");
+
+  private PsybergSourceOptions() {}
+}

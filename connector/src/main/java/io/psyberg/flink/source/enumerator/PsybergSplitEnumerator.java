@@ -1,0 +1,377 @@
+package io.psyberg.flink.source.enumerator;
+
+import io.psyberg.flink.catalog.CatalogSpec;
+import io.psyberg.flink.session.HighWatermarkMirror;
+import io.psyberg.flink.session.HighWatermarkResolver;
+import io.psyberg.flink.session.PlannedSnapshot;
+import io.psyberg.flink.session.Session;
+import io.psyberg.flink.session.SessionLog;
+import io.psyberg.flink.session.SessionPlan;
+import io.psyberg.flink.session.SessionPlanner;
+import io.psyberg.flink.session.SessionSettings;
+import io.psyberg.flink.session.SessionStatus;
+import io.psyberg.flink.session.SourceRange;
+import io.psyberg.flink.source.reader.SplitsFinishedEvent;
+import io.psyberg.flink.source.split.PsybergSplit;
+import io.psyberg.flink.source.split.PsybergSplitFactory;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+import javax.annotation.Nullable;
+import org.apache.flink.api.connector.source.SourceEvent;
+import org.apache.flink.api.connector.source.SplitEnumerator;
+import org.apache.flink.api.connector.source.SplitEnumeratorContext;
+import org.apache.flink.util.FlinkRuntimeException;
+import org.apache.iceberg.catalog.Catalog;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Plans sessions and hands out their splits. Planning and metadata-table writes run in the coordinator's
+ * IO pool ({@code callAsync}); every field is touched only on the coordinator thread, except the two
+ * volatile fields the planning call reads.
+ *
+ * <p>One session is in flight at a time. In continuous mode, once readers report every split of the
+ * session finished, the session is marked "read through" the next checkpoint; the next session is planned
+ * only after that checkpoint's snapshot, so no checkpoint holds rows of two sessions and the sink can
+ * publish each session whole, with its high watermark.
+ */
+public final class PsybergSplitEnumerator implements SplitEnumerator<PsybergSplit, PsybergEnumeratorState> {
+  private static final Logger LOG = LoggerFactory.getLogger(PsybergSplitEnumerator.class);
+
+  private final SplitEnumeratorContext<PsybergSplit> context;
+  private final CatalogSpec catalogSpec;
+  private final SessionSettings settings;
+  private final Duration monitorInterval;
+  private final long splitSizeBytes;
+  private final String jobId;
+
+  private Map<String, Long> positions;
+  private final Deque<PsybergSplit> unassigned = new ArrayDeque<>();
+  private final Set<Integer> waitingReaders = new LinkedHashSet<>();
+  private String inFlightSessionId;
+  private Session inFlightSession;
+  private final Set<String> unfinishedSplitIds = new LinkedHashSet<>();
+  private long readThroughCheckpoint;
+  private boolean readThroughRecorded;
+  private boolean planned;
+  private long lastSnapshottedCheckpoint;
+
+  private volatile boolean planningOpen;
+  private volatile Map<String, Long> positionsForPlanning;
+  // Opened lazily in the IO pool; used only there.
+  private Catalog catalog;
+
+  public PsybergSplitEnumerator(
+      SplitEnumeratorContext<PsybergSplit> context,
+      CatalogSpec catalogSpec,
+      SessionSettings settings,
+      Duration monitorInterval,
+      long splitSizeBytes,
+      PsybergEnumeratorState state) {
+    this.context = context;
+    this.catalogSpec = catalogSpec;
+    this.settings = settings;
+    this.monitorInterval = monitorInterval;
+    this.splitSizeBytes = splitSizeBytes;
+    this.jobId = jobIdOf(context);
+    this.positions = state.positions() == null ? null : new LinkedHashMap<>(state.positions());
+    this.unassigned.addAll(state.unassigned());
+    this.inFlightSessionId = state.inFlightSessionId();
+    this.unfinishedSplitIds.addAll(state.unfinishedSplitIds());
+    this.readThroughCheckpoint = state.readThroughCheckpoint();
+    this.planned = state.planned();
+    this.lastSnapshottedCheckpoint = Math.max(0, state.checkpointId());
+    this.planningOpen = inFlightSessionId == null;
+    this.positionsForPlanning = positions;
+  }
+
+  /** The job id from the coordinator's metric scope; the sink matches sessions to its job by it. */
+  static String jobIdOf(SplitEnumeratorContext<?> context) {
+    try {
+      String id = context.metricGroup().getAllVariables().get("<job_id>");
+      if (id != null) {
+        return id;
+      }
+    } catch (RuntimeException e) {
+      LOG.debug("No job id in the enumerator's metric scope", e);
+    }
+    return "unknown-" + UUID.randomUUID();
+  }
+
+  @Override
+  public void start() {
+    if (inFlightSessionId != null) {
+      // Restored mid-session: this job now owns it, and its read-through mark is whatever this state says.
+      Long mark = readThroughCheckpoint >= 0 ? readThroughCheckpoint : null;
+      context.callAsync(
+          () -> {
+            SessionLog log = new SessionLog(catalog(), catalogSpec.metadataNamespace());
+            Session s = log.find(inFlightSessionId).orElseThrow(
+                () -> new IllegalStateException("Session " + inFlightSessionId + " is missing from the session log"));
+            Session owned = s.withJob(jobId, mark);
+            log.record(owned);
+            return owned;
+          },
+          (s, error) -> {
+            if (error != null) {
+              throw new FlinkRuntimeException(
+                  "Process " + settings.processName() + ": could not re-record session " + inFlightSessionId, error);
+            }
+            inFlightSession = s;
+            readThroughRecorded = mark != null;
+            if (mark == null && unfinishedSplitIds.isEmpty()) {
+              markReadThrough();
+            }
+          });
+    }
+    if (settings.continuous()) {
+      context.callAsync(this::discover, this::onDiscovered, 0, monitorInterval.toMillis());
+    } else if (!planned) {
+      context.callAsync(this::discover, this::onDiscovered);
+    }
+  }
+
+  private Catalog catalog() {
+    if (catalog == null) {
+      catalog = catalogSpec.open();
+    }
+    return catalog;
+  }
+
+  /** Result of one planning call: the positions it planned from, and the plan if there is one. */
+  private static final class Discovery {
+    final Map<String, Long> base;
+    @Nullable final SessionPlan plan;
+    final List<PsybergSplit> splits;
+
+    Discovery(Map<String, Long> base, @Nullable SessionPlan plan, List<PsybergSplit> splits) {
+      this.base = base;
+      this.plan = plan;
+      this.splits = splits;
+    }
+  }
+
+  /** Runs in the IO pool. */
+  @Nullable
+  private Discovery discover() {
+    if (!planningOpen) {
+      return null;
+    }
+    Map<String, Long> base = positionsForPlanning;
+    if (base == null) {
+      base =
+          HighWatermarkResolver.resolve(
+              catalog(), new HighWatermarkMirror(catalog(), catalogSpec.metadataNamespace()), settings);
+    }
+    SessionPlanner planner = new SessionPlanner(catalog(), settings);
+    SessionPlan plan = planner.plan(SessionIds.next(), jobId, base);
+    Session session = plan.session();
+    Map<String, Long> resolved = base;
+    boolean startsFresh = settings.sourceTables().stream().anyMatch(t -> !resolved.containsKey(t));
+    if (!session.hasNewSnapshots() && !(startsFresh && hasPosition(plan))) {
+      if (settings.continuous()) {
+        return new Discovery(base, null, List.of());
+      }
+      Session empty = session.withStatus(SessionStatus.EMPTY);
+      new SessionLog(catalog(), catalogSpec.metadataNamespace()).record(empty);
+      LOG.info("Process {}: nothing new since the high watermark; session {} is EMPTY.",
+          settings.processName(), session.sessionId());
+      return new Discovery(base, null, List.of());
+    }
+    new SessionLog(catalog(), catalogSpec.metadataNamespace()).record(session);
+    List<PsybergSplit> splits = new ArrayList<>();
+    for (PlannedSnapshot snapshot : plan.snapshots()) {
+      splits.addAll(PsybergSplitFactory.splits(session.sessionId(), snapshot, splitSizeBytes));
+    }
+    if (plan.capped()) {
+      LOG.info("Process {}: session {} is capped by 'max-snapshots-per-session'; newer snapshots wait for the next session.",
+          settings.processName(), session.sessionId());
+    }
+    return new Discovery(base, plan, splits);
+  }
+
+  /** A first session of a table with no high watermark still records where it started (e.g. 'latest'). */
+  private static boolean hasPosition(SessionPlan plan) {
+    return plan.session().ranges().stream().anyMatch(r -> r.toSnapshotId() != null);
+  }
+
+  /** Runs on the coordinator thread. */
+  private void onDiscovered(@Nullable Discovery discovery, @Nullable Throwable error) {
+    if (error != null) {
+      throw new FlinkRuntimeException(
+          "Process " + settings.processName() + ": planning a session failed: " + error.getMessage(), error);
+    }
+    if (!settings.continuous()) {
+      planned = true;
+    }
+    if (discovery == null) {
+      return;
+    }
+    if (positions == null) {
+      positions = new LinkedHashMap<>(discovery.base);
+      positionsForPlanning = positions;
+    }
+    SessionPlan plan = discovery.plan;
+    if (plan != null) {
+      if (inFlightSessionId != null || !Objects.equals(positions, discovery.base)) {
+        LOG.warn("Process {}: dropping stale plan {}", settings.processName(), plan.session().sessionId());
+        abortAsync(plan.session());
+      } else {
+        accept(plan.session(), discovery.splits);
+      }
+    }
+    assignPending();
+  }
+
+  private void accept(Session session, List<PsybergSplit> splits) {
+    inFlightSessionId = session.sessionId();
+    inFlightSession = session;
+    unfinishedSplitIds.clear();
+    splits.forEach(s -> unfinishedSplitIds.add(s.splitId()));
+    unassigned.addAll(splits);
+    readThroughCheckpoint = -1;
+    readThroughRecorded = false;
+    Map<String, Long> next = new LinkedHashMap<>(positions);
+    for (SourceRange r : session.ranges()) {
+      next.put(r.table(), r.toSnapshotId());
+    }
+    positions = next;
+    positionsForPlanning = next;
+    planningOpen = false;
+    LOG.info("Process {}: session {} has {} splits: {}", settings.processName(), session.sessionId(),
+        splits.size(), session.ranges());
+    if (settings.continuous() && splits.isEmpty()) {
+      markReadThrough();
+    }
+  }
+
+  private void abortAsync(Session session) {
+    context.callAsync(
+        () -> {
+          new SessionLog(catalog(), catalogSpec.metadataNamespace()).record(session.withStatus(SessionStatus.ABORTED));
+          return null;
+        },
+        (r, e) -> {
+          if (e != null) {
+            LOG.warn("Could not mark session {} ABORTED", session.sessionId(), e);
+          }
+        });
+  }
+
+  private void markReadThrough() {
+    if (!settings.continuous() || inFlightSession == null) {
+      return;
+    }
+    readThroughCheckpoint = lastSnapshottedCheckpoint + 1;
+    Session marked = inFlightSession.withJob(jobId, readThroughCheckpoint);
+    inFlightSession = marked;
+    String id = marked.sessionId();
+    context.callAsync(
+        () -> {
+          new SessionLog(catalog(), catalogSpec.metadataNamespace()).record(marked);
+          return null;
+        },
+        (r, e) -> {
+          if (e != null) {
+            throw new FlinkRuntimeException(
+                "Process " + settings.processName() + ": could not record that session " + id + " was read", e);
+          }
+          if (id.equals(inFlightSessionId)) {
+            readThroughRecorded = true;
+          }
+        });
+  }
+
+  private void assignPending() {
+    Iterator<Integer> readers = waitingReaders.iterator();
+    while (readers.hasNext()) {
+      int subtask = readers.next();
+      if (!context.registeredReaders().containsKey(subtask)) {
+        readers.remove();
+        continue;
+      }
+      PsybergSplit split = unassigned.poll();
+      if (split != null) {
+        context.assignSplit(split, subtask);
+        readers.remove();
+      } else if (!settings.continuous() && planned) {
+        context.signalNoMoreSplits(subtask);
+        readers.remove();
+      } else {
+        break;
+      }
+    }
+  }
+
+  @Override
+  public void handleSplitRequest(int subtaskId, @Nullable String requesterHostname) {
+    waitingReaders.add(subtaskId);
+    assignPending();
+  }
+
+  @Override
+  public void handleSourceEvent(int subtaskId, SourceEvent sourceEvent) {
+    if (sourceEvent instanceof SplitsFinishedEvent) {
+      unfinishedSplitIds.removeAll(((SplitsFinishedEvent) sourceEvent).splitIds());
+      if (inFlightSessionId != null && unfinishedSplitIds.isEmpty() && readThroughCheckpoint < 0) {
+        markReadThrough();
+      }
+    }
+  }
+
+  @Override
+  public void addSplitsBack(List<PsybergSplit> splits, int subtaskId) {
+    for (int i = splits.size() - 1; i >= 0; i--) {
+      unassigned.addFirst(splits.get(i));
+    }
+    assignPending();
+  }
+
+  @Override
+  public void addReader(int subtaskId) {}
+
+  @Override
+  public PsybergEnumeratorState snapshotState(long checkpointId) {
+    lastSnapshottedCheckpoint = checkpointId;
+    if (settings.continuous()
+        && inFlightSessionId != null
+        && readThroughCheckpoint >= 0
+        && readThroughCheckpoint <= checkpointId
+        && readThroughRecorded) {
+      // Every row of the session precedes this checkpoint: the next session may start after it.
+      LOG.info("Process {}: session {} read through checkpoint {}", settings.processName(), inFlightSessionId,
+          readThroughCheckpoint);
+      inFlightSessionId = null;
+      inFlightSession = null;
+      unfinishedSplitIds.clear();
+      readThroughCheckpoint = -1;
+      readThroughRecorded = false;
+      planningOpen = true;
+    }
+    return new PsybergEnumeratorState(
+        positions, new ArrayList<>(unassigned), inFlightSessionId, unfinishedSplitIds,
+        readThroughCheckpoint, planned, checkpointId);
+  }
+
+  @Override
+  public void close() throws IOException {
+    if (catalog instanceof AutoCloseable) {
+      try {
+        ((AutoCloseable) catalog).close();
+      } catch (Exception e) {
+        throw new IOException(e);
+      }
+    }
+  }
+}

@@ -1,0 +1,27 @@
+package io.psyberg.flink.source.reader;
+
+import org.apache.flink.api.connector.source.SourceOutput;
+import org.apache.flink.connector.base.source.reader.RecordEmitter;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.data.utils.JoinedRowData;
+import org.apache.iceberg.flink.source.reader.RecordAndPosition;
+
+/**
+ * Emits a record and moves its split's position past it. With metadata columns on, the row is followed
+ * by {@code source_table, snapshot_id, session_id, snapshot_committed_at}.
+ */
+final class PsybergRecordEmitter implements RecordEmitter<RecordAndPosition<RowData>, RowData, PsybergSplitState> {
+  private final boolean withMetadata;
+
+  PsybergRecordEmitter(boolean withMetadata) {
+    this.withMetadata = withMetadata;
+  }
+
+  @Override
+  public void emitRecord(
+      RecordAndPosition<RowData> element, SourceOutput<RowData> output, PsybergSplitState state) {
+    RowData row = element.record();
+    output.collect(withMetadata ? new JoinedRowData(row.getRowKind(), row, state.metadata()) : row);
+    state.updatePosition(element.fileOffset(), element.recordOffset());
+  }
+}

@@ -1,0 +1,81 @@
+package io.psyberg.flink.source.split;
+
+import java.io.IOException;
+import org.apache.flink.core.io.SimpleVersionedSerializer;
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.apache.iceberg.flink.source.split.IcebergSourceSplit;
+import org.apache.iceberg.flink.source.split.IcebergSourceSplitSerializer;
+
+/**
+ * Versioned serializer of {@link PsybergSplit}. Layout v1: session id, table, snapshot id, commit time,
+ * index, then Iceberg's split with its own serializer version (so Iceberg's layout can evolve apart).
+ */
+public final class PsybergSplitSerializer implements SimpleVersionedSerializer<PsybergSplit> {
+  public static final PsybergSplitSerializer INSTANCE = new PsybergSplitSerializer();
+
+  private static final int VERSION_1 = 1;
+  private static final int CURRENT_VERSION = VERSION_1;
+
+  private final IcebergSourceSplitSerializer iceberg = new IcebergSourceSplitSerializer(true);
+
+  @Override
+  public int getVersion() {
+    return CURRENT_VERSION;
+  }
+
+  @Override
+  public byte[] serialize(PsybergSplit split) throws IOException {
+    DataOutputSerializer out = new DataOutputSerializer(1024);
+    write(split, out);
+    return out.getCopyOfBuffer();
+  }
+
+  /** Writes the current layout into a larger structure (enumerator state). */
+  public void write(PsybergSplit split, DataOutputSerializer out) throws IOException {
+    out.writeUTF(split.sessionId());
+    out.writeUTF(split.table());
+    out.writeLong(split.snapshotId());
+    out.writeLong(split.committedAtMillis());
+    out.writeInt(split.index());
+    byte[] inner = iceberg.serialize(split.icebergSplit());
+    out.writeInt(iceberg.getVersion());
+    out.writeInt(inner.length);
+    out.write(inner);
+  }
+
+  @Override
+  public PsybergSplit deserialize(int version, byte[] serialized) throws IOException {
+    DataInputDeserializer in = new DataInputDeserializer(serialized);
+    PsybergSplit split = read(version, in);
+    if (in.available() > 0) {
+      throw new IOException(
+          "Unexpected " + in.available() + " trailing bytes after a psyberg split (version " + version + ")");
+    }
+    return split;
+  }
+
+  /** Reads one split of the given layout version from a larger structure. */
+  public PsybergSplit read(int version, DataInputDeserializer in) throws IOException {
+    switch (version) {
+      case VERSION_1:
+        String sessionId = in.readUTF();
+        String table = in.readUTF();
+        long snapshotId = in.readLong();
+        long committedAt = in.readLong();
+        int index = in.readInt();
+        int innerVersion = in.readInt();
+        byte[] inner = new byte[in.readInt()];
+        in.readFully(inner);
+        IcebergSourceSplit icebergSplit = iceberg.deserialize(innerVersion, inner);
+        return new PsybergSplit(sessionId, table, snapshotId, committedAt, index, icebergSplit);
+      default:
+        throw new IOException(
+            "Unknown psyberg split version "
+                + version
+                + "; this build reads versions 1 to "
+                + CURRENT_VERSION
+                + ". Restore with a newer psyberg-flink.");
+    }
+  }
+}

@@ -1,0 +1,213 @@
+package io.psyberg.flink.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.psyberg.flink.PsybergException;
+import io.psyberg.flink.catalog.CatalogSpec;
+import io.psyberg.flink.testutils.RecordingFileIO;
+import io.psyberg.flink.testutils.Warehouse;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.Catalog;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SessionPlannerTest {
+  private static final LocalDateTime DAY1 = LocalDateTime.of(2026, 1, 1, 8, 0);
+
+  @TempDir Path dir;
+  private Warehouse wh;
+
+  @BeforeEach
+  void setUp() {
+    wh = new Warehouse(dir);
+    wh.createEventsTable("membership.events");
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    wh.close();
+  }
+
+  private SessionSettings settings(NonAppendSnapshots nonAppend, OnLostHighWatermark lost, int cap) {
+    return new SessionSettings(
+        "p1", List.of("membership.events"), false, "stateless", StartFrom.EARLIEST, nonAppend, lost, cap,
+        "event_ts", List.of());
+  }
+
+  private SessionPlan plan(Map<String, Long> positions) {
+    return new SessionPlanner(wh.catalog(), settings(NonAppendSnapshots.FAIL, OnLostHighWatermark.FAIL, 0))
+        .plan("s", "job", positions);
+  }
+
+  @Test
+  void plansEverySnapshotAfterTheHighWatermarkWithCountsAndChangeRange() {
+    long s1 = wh.append("membership.events", Warehouse.events("a", 3, DAY1));
+    wh.append("membership.events", Warehouse.events("b", 2, DAY1.plusDays(1)));
+    long s3 = wh.append("membership.events", Warehouse.events("c", 4, DAY1.plusDays(2)));
+
+    SourceRange first = plan(Map.of()).session().range("membership.events");
+    assertThat(first.fromSnapshotId()).isNull();
+    assertThat(first.toSnapshotId()).isEqualTo(s3);
+    assertThat(first.snapshotCount()).isEqualTo(3);
+    assertThat(first.recordCount()).isEqualTo(9);
+    assertThat(first.dataFileCount()).isEqualTo(3);
+    assertThat(first.changeRange().min()).isEqualTo("2026-01-01T08:00:00.000000");
+    assertThat(first.changeRange().max()).isEqualTo("2026-01-03T08:03:00.000000");
+
+    // Nothing new after s3.
+    SessionPlan nothing = plan(Map.of("membership.events", s3));
+    assertThat(nothing.session().hasNewSnapshots()).isFalse();
+    assertThat(nothing.snapshots()).isEmpty();
+
+    // Two more appends, one of late events: exactly those two, with the late minimum.
+    wh.append("membership.events", Warehouse.events("d", 2, DAY1.plusDays(3)));
+    long s5 = wh.append("membership.events", Warehouse.events("late", 1, DAY1.minusDays(5)));
+    SessionPlan next = plan(Map.of("membership.events", s3));
+    SourceRange r = next.session().range("membership.events");
+    assertThat(r.fromSnapshotId()).isEqualTo(s3);
+    assertThat(r.toSnapshotId()).isEqualTo(s5);
+    assertThat(r.snapshotCount()).isEqualTo(2);
+    assertThat(r.recordCount()).isEqualTo(3);
+    assertThat(r.changeRange().min()).isEqualTo("2025-12-27T08:00:00.000000");
+    assertThat(r.changeRange().max()).isEqualTo("2026-01-04T08:01:00.000000");
+    assertThat(next.snapshots()).extracting(PlannedSnapshot::snapshotId).hasSize(2).last().isEqualTo(s5);
+    assertThat(s1).isNotEqualTo(s3);
+  }
+
+  @Test
+  void capsASessionAtMaxSnapshots() {
+    long s1 = wh.append("membership.events", Warehouse.events("a", 1, DAY1));
+    long s2 = wh.append("membership.events", Warehouse.events("b", 1, DAY1));
+    wh.append("membership.events", Warehouse.events("c", 1, DAY1));
+    SessionPlan capped =
+        new SessionPlanner(wh.catalog(), settings(NonAppendSnapshots.FAIL, OnLostHighWatermark.FAIL, 2))
+            .plan("s", "job", Map.of());
+    assertThat(capped.capped()).isTrue();
+    assertThat(capped.session().range("membership.events").toSnapshotId()).isEqualTo(s2);
+    assertThat(capped.snapshots()).extracting(PlannedSnapshot::snapshotId).containsExactly(s1, s2);
+  }
+
+  @Test
+  void overwriteSnapshotFailsByDefaultAndIsCountedWhenSkipped() {
+    long s1 = wh.append("membership.events", Warehouse.events("a", 2, DAY1));
+    Table t = wh.load("membership.events");
+    org.apache.iceberg.DataFile old = t.currentSnapshot().addedDataFiles(t.io()).iterator().next();
+    t.newOverwrite().deleteFile(old).addFile(wh.writeFile(t, Warehouse.events("o", 1, DAY1))).commit();
+    long overwrite = t.currentSnapshot().snapshotId();
+    wh.append("membership.events", Warehouse.events("b", 1, DAY1));
+
+    assertThatThrownBy(() -> plan(Map.of("membership.events", s1)))
+        .isInstanceOf(PsybergException.class)
+        .hasMessageContaining("p1")
+        .hasMessageContaining("membership.events")
+        .hasMessageContaining("'overwrite' snapshot " + overwrite)
+        .hasMessageContaining("'non-append-snapshots' = 'skip'");
+
+    SessionPlan skipped =
+        new SessionPlanner(wh.catalog(), settings(NonAppendSnapshots.SKIP, OnLostHighWatermark.FAIL, 0))
+            .plan("s", "job", Map.of("membership.events", s1));
+    SourceRange r = skipped.session().range("membership.events");
+    assertThat(r.skippedSnapshotCount()).isEqualTo(1);
+    assertThat(r.snapshotCount()).isEqualTo(2);
+    assertThat(r.recordCount()).isEqualTo(1);
+  }
+
+  @Test
+  void replaceSnapshotsAreSkippedSilently() {
+    long s1 = wh.append("membership.events", Warehouse.events("a", 2, DAY1));
+    Table t = wh.load("membership.events");
+    org.apache.iceberg.DataFile old = t.currentSnapshot().addedDataFiles(t.io()).iterator().next();
+    t.newRewrite()
+        .rewriteFiles(java.util.Set.of(old), java.util.Set.of(wh.writeFile(t, Warehouse.events("a", 2, DAY1))))
+        .commit();
+    SourceRange r = plan(Map.of("membership.events", s1)).session().range("membership.events");
+    assertThat(r.snapshotCount()).isEqualTo(1);
+    assertThat(r.skippedSnapshotCount()).isZero();
+    assertThat(r.recordCount()).isZero();
+  }
+
+  @Test
+  void lostHighWatermarkFailsClearlyOrRestartsFromEarliest() {
+    long s1 = wh.append("membership.events", Warehouse.events("a", 2, DAY1));
+    long s2 = wh.append("membership.events", Warehouse.events("b", 2, DAY1));
+    wh.append("membership.events", Warehouse.events("c", 2, DAY1));
+    Table t = wh.load("membership.events");
+    t.expireSnapshots().expireSnapshotId(s1).expireSnapshotId(s2).commit();
+
+    assertThatThrownBy(() -> plan(Map.of("membership.events", s1)))
+        .isInstanceOf(PsybergException.class)
+        .hasMessageContaining("snapshot " + s1)
+        .hasMessageContaining("no longer an ancestor")
+        .hasMessageContaining("'on-lost-hwm' = 'earliest'");
+
+    SessionPlan fromEarliest =
+        new SessionPlanner(wh.catalog(), settings(NonAppendSnapshots.FAIL, OnLostHighWatermark.EARLIEST, 0))
+            .plan("s", "job", Map.of("membership.events", s1));
+    assertThat(fromEarliest.session().range("membership.events").snapshotCount()).isEqualTo(1);
+  }
+
+  @Test
+  void missingSourceTableNamesProcessAndTable() {
+    SessionSettings s =
+        new SessionSettings("p1", List.of("membership.nope"), false, "stateless", StartFrom.EARLIEST,
+            NonAppendSnapshots.FAIL, OnLostHighWatermark.FAIL, 0, null, List.of());
+    assertThatThrownBy(() -> new SessionPlanner(wh.catalog(), s).plan("s", "j", Map.of()))
+        .hasMessageContaining("p1")
+        .hasMessageContaining("membership.nope")
+        .hasMessageContaining("does not exist");
+  }
+
+  @Test
+  void startFromLatestSnapshotAndTimestamp() throws Exception {
+    long s1 = wh.append("membership.events", Warehouse.events("a", 1, DAY1));
+    Thread.sleep(5);
+    long s2 = wh.append("membership.events", Warehouse.events("b", 1, DAY1));
+    long t2 = wh.load("membership.events").snapshot(s2).timestampMillis();
+    long s3 = wh.append("membership.events", Warehouse.events("c", 1, DAY1));
+
+    assertThat(planFrom(StartFrom.LATEST).fromSnapshotId()).isEqualTo(s3);
+    assertThat(planFrom(StartFrom.LATEST).advances()).isFalse();
+    SourceRange fromS2 = planFrom(StartFrom.snapshot(s2));
+    assertThat(fromS2.fromSnapshotId()).isEqualTo(s1);
+    assertThat(fromS2.snapshotCount()).isEqualTo(2);
+    SourceRange fromT2 = planFrom(StartFrom.timestamp(java.time.Instant.ofEpochMilli(t2)));
+    assertThat(fromT2.fromSnapshotId()).isEqualTo(s1);
+    assertThatThrownBy(() -> planFrom(StartFrom.snapshot(42L))).hasMessageContaining("start-from");
+  }
+
+  private SourceRange planFrom(StartFrom start) {
+    SessionSettings s =
+        new SessionSettings("p1", List.of("membership.events"), false, "stateless", start,
+            NonAppendSnapshots.FAIL, OnLostHighWatermark.FAIL, 0, null, List.of());
+    return new SessionPlanner(wh.catalog(), s).plan("s", "j", new HashMap<>()).session().range("membership.events");
+  }
+
+  @Test
+  void planningOpensNoDataFile() {
+    CatalogSpec recording =
+        CatalogSpec.fromOptions(
+            Map.of("warehouse", wh.spec().warehouse(), "catalog.io-impl", RecordingFileIO.class.getName()),
+            null,
+            "test");
+    Catalog catalog = recording.open();
+    for (int i = 0; i < 5; i++) {
+      wh.append("membership.events", Warehouse.events("x" + i, 10, DAY1));
+    }
+    RecordingFileIO.OPENED.clear();
+    SessionPlan plan =
+        new SessionPlanner(catalog, settings(NonAppendSnapshots.FAIL, OnLostHighWatermark.FAIL, 0))
+            .plan("s", "j", Map.of());
+    assertThat(plan.session().recordCount()).isEqualTo(50);
+    assertThat(RecordingFileIO.OPENED).isNotEmpty();
+    assertThat(RecordingFileIO.OPENED).noneMatch(p -> p.endsWith(".parquet"));
+    assertThat(RecordingFileIO.OPENED).allMatch(p -> p.contains("/metadata/"));
+  }
+}

@@ -1,0 +1,27 @@
+package io.psyberg.flink.testutils;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.util.CloseableIterator;
+
+/** Small helpers to run MiniCluster jobs in tests. */
+public final class Jobs {
+  private Jobs() {}
+
+  /** Runs a bounded source to the end and returns "event_id" strings (field 0) of what it read. */
+  public static List<String> readIds(Source<RowData, ?, ?> source, int parallelism) throws Exception {
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    env.setParallelism(parallelism);
+    DataStream<RowData> rows = env.fromSource(source, WatermarkStrategy.noWatermarks(), "psyberg");
+    List<String> ids = new ArrayList<>();
+    try (CloseableIterator<String> it = rows.map(r -> r.getString(0).toString()).executeAndCollect()) {
+      it.forEachRemaining(ids::add);
+    }
+    return ids;
+  }
+}

@@ -1,0 +1,118 @@
+package io.psyberg.flink.testutils;
+
+import io.psyberg.flink.catalog.CatalogSpec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.FileFormat;
+import org.apache.iceberg.PartitionSpec;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.TableProperties;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.Namespace;
+import org.apache.iceberg.catalog.SupportsNamespaces;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.data.GenericAppenderFactory;
+import org.apache.iceberg.data.GenericRecord;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.io.DataWriter;
+import org.apache.iceberg.io.OutputFileFactory;
+import org.apache.iceberg.types.Types;
+
+/** A temporary Hadoop-catalog warehouse with helpers to create membership-event tables and land rows. */
+public final class Warehouse implements AutoCloseable {
+  public static final Schema EVENTS =
+      new Schema(
+          Types.NestedField.required(1, "event_id", Types.StringType.get()),
+          Types.NestedField.required(2, "account_id", Types.LongType.get()),
+          Types.NestedField.required(3, "event_type", Types.StringType.get()),
+          Types.NestedField.optional(4, "plan", Types.StringType.get()),
+          Types.NestedField.required(5, "event_ts", Types.TimestampType.withoutZone()));
+
+  private final CatalogSpec spec;
+  private final Catalog catalog;
+  private int taskIds;
+
+  public Warehouse(Path dir) {
+    this.spec = CatalogSpec.embedded(dir.toString());
+    this.catalog = spec.open();
+  }
+
+  public CatalogSpec spec() {
+    return spec;
+  }
+
+  public Catalog catalog() {
+    return catalog;
+  }
+
+  public Table createEventsTable(String name) {
+    return createTable(name, EVENTS);
+  }
+
+  public Table createTable(String name, Schema schema) {
+    TableIdentifier id = TableIdentifier.parse(name);
+    SupportsNamespaces ns = (SupportsNamespaces) catalog;
+    if (!ns.namespaceExists(id.namespace())) {
+      ns.createNamespace(id.namespace());
+    }
+    return catalog.createTable(
+        id, schema, PartitionSpec.unpartitioned(), Map.of(TableProperties.FORMAT_VERSION, "2"));
+  }
+
+  public Table load(String name) {
+    return catalog.loadTable(TableIdentifier.parse(name));
+  }
+
+  /** An event row. */
+  public static Record event(String id, long account, String type, String plan, LocalDateTime ts) {
+    Record r = GenericRecord.create(EVENTS);
+    r.setField("event_id", id);
+    r.setField("account_id", account);
+    r.setField("event_type", type);
+    r.setField("plan", plan);
+    r.setField("event_ts", ts);
+    return r;
+  }
+
+  /** Appends the rows as one new snapshot (one data file) and returns its id. */
+  public long append(String table, List<Record> rows) {
+    Table t = load(table);
+    t.newAppend().appendFile(writeFile(t, rows)).commit();
+    return t.currentSnapshot().snapshotId();
+  }
+
+  public DataFile writeFile(Table t, List<Record> rows) {
+    GenericAppenderFactory factory = new GenericAppenderFactory(t.schema(), t.spec());
+    OutputFileFactory files = OutputFileFactory.builderFor(t, 1, ++taskIds).format(FileFormat.PARQUET).build();
+    DataWriter<Record> writer = factory.newDataWriter(files.newOutputFile(), FileFormat.PARQUET, null);
+    try (DataWriter<Record> w = writer) {
+      rows.forEach(w::write);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return writer.toDataFile();
+  }
+
+  /** {@code n} events for accounts starting at {@code firstAccount}, at the given day (ids are unique per prefix). */
+  public static List<Record> events(String prefix, int n, LocalDateTime at) {
+    List<Record> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      out.add(event(prefix + "-" + i, i, "SIGNUP", "basic", at.plusMinutes(i)));
+    }
+    return out;
+  }
+
+  @Override
+  public void close() throws Exception {
+    if (catalog instanceof AutoCloseable) {
+      ((AutoCloseable) catalog).close();
+    }
+  }
+}

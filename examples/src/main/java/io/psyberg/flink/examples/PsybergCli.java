@@ -1,0 +1,133 @@
+package io.psyberg.flink.examples;
+
+import io.psyberg.flink.catalog.CatalogSpec;
+import io.psyberg.flink.examples.cli.Command;
+import io.psyberg.flink.examples.cli.CommandException;
+import io.psyberg.flink.examples.cli.ErrorMessages;
+import io.psyberg.flink.examples.cli.ExitCodes;
+import io.psyberg.flink.examples.cli.OptionSpec;
+import io.psyberg.flink.examples.cli.ParsedArgs;
+import io.psyberg.flink.examples.cli.PlannedCommand;
+import io.psyberg.flink.examples.cli.Usage;
+import io.psyberg.flink.examples.cli.UsageException;
+import io.psyberg.flink.examples.generate.GenerateCommand;
+import io.psyberg.flink.examples.sql.SqlCommand;
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The command line of the examples: {@code java -jar psyberg-examples.jar <command> [options]}.
+ * {@link #run} returns the exit code instead of exiting, so tests call it in-process.
+ */
+public final class PsybergCli {
+
+  /** Options every command takes. */
+  public static final List<OptionSpec> COMMON_OPTIONS =
+      List.of(
+          OptionSpec.value(
+              "warehouse",
+              "DIR",
+              "warehouse folder (or URI) of the embedded Iceberg catalog",
+              CatalogSpec.DEFAULT_WAREHOUSE),
+          OptionSpec.flag("help", "show this help and exit"));
+
+  private final Map<String, Command> commands = new LinkedHashMap<>();
+
+  /** A CLI with all commands of this build. */
+  public PsybergCli() {
+    register(
+        new PlannedCommand(
+            "demo",
+            "End-to-end demo on the embedded catalog: batches with late and bad data, the signup"
+                + " and lifecycle processes, a failed audit",
+            ""));
+    register(new SqlCommand());
+    register(new GenerateCommand());
+    register(
+        new PlannedCommand(
+            "signups",
+            "The stateless signup job: one audited target row per source SIGNUP event",
+            "--process P --source NS.T[,NS.T2] --target NS.T [--mode bounded|continuous]"));
+    register(
+        new PlannedCommand(
+            "lifecycle",
+            "The stateful lifecycle job writing account_lifecycle and lifecycle_anomalies",
+            "--process P --source NS.T[,NS.T2] --target NS.T [--anomalies NS.T]"
+                + " [--mode bounded|continuous]"));
+    register(new PlannedCommand("sessions", "The session log as a table", "[--process P]"));
+  }
+
+  private void register(Command command) {
+    commands.put(command.name(), command);
+  }
+
+  public static void main(String[] args) {
+    System.exit(new PsybergCli().run(args, System.out, System.err));
+  }
+
+  /**
+   * Runs one command.
+   *
+   * @return {@link ExitCodes#OK}, {@link ExitCodes#FAILURE} when the command failed, or
+   *     {@link ExitCodes#USAGE} for bad arguments
+   */
+  public int run(String[] args, PrintStream out, PrintStream err) {
+    try {
+      return dispatch(args, out, err);
+    } finally {
+      out.flush();
+      err.flush();
+    }
+  }
+
+  private int dispatch(String[] args, PrintStream out, PrintStream err) {
+    if (args.length == 0) {
+      err.println("psyberg: missing command.");
+      err.print(Usage.ofProgram(commands.values()));
+      return ExitCodes.USAGE;
+    }
+    String name = args[0];
+    if (name.equals("--help") || name.equals("-h") || name.equals("help")) {
+      out.print(Usage.ofProgram(commands.values()));
+      return ExitCodes.OK;
+    }
+    Command command = commands.get(name);
+    if (command == null) {
+      err.println("psyberg: unknown command '" + name + "'.");
+      err.print(Usage.ofProgram(commands.values()));
+      return ExitCodes.USAGE;
+    }
+    List<String> rest = Arrays.asList(args).subList(1, args.length);
+    String usage = Usage.of(command, COMMON_OPTIONS);
+    if (rest.contains("--help") || rest.contains("-h")) {
+      out.print(usage);
+      return ExitCodes.OK;
+    }
+    try {
+      ParsedArgs parsed =
+          command.checksArguments()
+              ? ParsedArgs.parse(withCommonOptions(command), rest)
+              : ParsedArgs.parse(List.of(), List.of());
+      return command.execute(parsed, out, err);
+    } catch (UsageException e) {
+      err.println("psyberg " + name + ": " + e.getMessage());
+      err.print(usage);
+      return ExitCodes.USAGE;
+    } catch (CommandException e) {
+      err.println("ERROR: " + e.getMessage());
+      return ExitCodes.FAILURE;
+    } catch (Exception | LinkageError e) {
+      err.println("ERROR: " + name + " failed: " + ErrorMessages.describe(e));
+      return ExitCodes.FAILURE;
+    }
+  }
+
+  private static List<OptionSpec> withCommonOptions(Command command) {
+    List<OptionSpec> all = new java.util.ArrayList<>(command.options());
+    all.addAll(COMMON_OPTIONS);
+    return all;
+  }
+}
