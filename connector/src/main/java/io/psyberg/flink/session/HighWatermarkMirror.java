@@ -30,6 +30,10 @@ public final class HighWatermarkMirror {
     this.namespace = namespace;
   }
 
+  public String namespace() {
+    return namespace;
+  }
+
   private synchronized Table table() {
     if (table == null) {
       table =

@@ -37,6 +37,7 @@ public final class HighWatermarkResolver {
       Optional<PublishedHighWatermark> published = publishedIn(catalog, target, settings.processName());
       if (published.isPresent()) {
         published.get().positions().forEach(positions::putIfAbsent);
+        repairMirrors(catalog, mirror, mirrored, settings, target, published.get());
       }
     }
     for (Map.Entry<String, HighWatermarkMirror.Entry> e : mirrored.entrySet()) {
@@ -48,6 +49,37 @@ public final class HighWatermarkResolver {
       }
     }
     return positions;
+  }
+
+  /**
+   * A run that died between publishing and updating the metadata tables left them behind the target:
+   * bring the session's row and the mirrored high watermark up to what was published.
+   */
+  private static void repairMirrors(
+      Catalog catalog,
+      HighWatermarkMirror mirror,
+      Map<String, HighWatermarkMirror.Entry> mirrored,
+      SessionSettings settings,
+      String target,
+      PublishedHighWatermark published) {
+    SessionLog log = new SessionLog(catalog, mirror.namespace());
+    for (String sessionId : published.sessionIds()) {
+      Optional<Session> session = log.find(sessionId);
+      if (session.isEmpty() || session.get().status() == SessionStatus.PUBLISHED) {
+        continue;
+      }
+      LOG.warn("Process {}: session {} was published to {} but its metadata rows were not updated; repairing them.",
+          settings.processName(), sessionId, target);
+      log.record(session.get().finished(
+          SessionStatus.PUBLISHED, target, published.targetSnapshotId(), session.get().auditResults()));
+      boolean behind = session.get().ranges().stream().anyMatch(r -> {
+        HighWatermarkMirror.Entry e = mirrored.get(r.table());
+        return e == null || !java.util.Objects.equals(e.snapshotId, r.toSnapshotId());
+      });
+      if (behind) {
+        mirror.update(settings.processName(), target, sessionId, session.get().ranges());
+      }
+    }
   }
 
   private static Optional<PublishedHighWatermark> publishedIn(Catalog catalog, String target, String process) {

@@ -1,0 +1,75 @@
+package io.psyberg.flink.sink.audit;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Runs audits on a staged session and renders their results for the session log. */
+public final class AuditRunner {
+  private static final Logger LOG = LoggerFactory.getLogger(AuditRunner.class);
+
+  private AuditRunner() {}
+
+  public static List<AuditResult> run(List<AuditSpec> specs, AuditContext ctx) {
+    List<AuditResult> results = new ArrayList<>();
+    for (AuditSpec spec : specs) {
+      long start = System.nanoTime();
+      AuditResult result;
+      try {
+        result = spec.audit().run(ctx);
+      } catch (Exception e) {
+        result = AuditResult.of(spec.audit().name(), false, "audit failed to run: " + e, "audit to run");
+      }
+      result = result.withSeverity(spec.severity());
+      LOG.info("Session {}: audit {} in {} ms", ctx.session().sessionId(), result, (System.nanoTime() - start) / 1_000_000);
+      results.add(result);
+    }
+    return results;
+  }
+
+  /** Results as a JSON array: name, passed, observed, expected, severity. */
+  public static String toJson(List<AuditResult> results) {
+    StringBuilder sb = new StringBuilder("[");
+    for (int i = 0; i < results.size(); i++) {
+      AuditResult r = results.get(i);
+      if (i > 0) {
+        sb.append(',');
+      }
+      sb.append("{\"name\":").append(quote(r.name()))
+          .append(",\"passed\":").append(r.passed())
+          .append(",\"observed\":").append(quote(r.observed()))
+          .append(",\"expected\":").append(quote(r.expected()))
+          .append(",\"severity\":").append(quote(r.severity().name().toLowerCase(java.util.Locale.ROOT)))
+          .append('}');
+    }
+    return sb.append(']').toString();
+  }
+
+  private static String quote(String s) {
+    if (s == null) {
+      return "null";
+    }
+    StringBuilder sb = new StringBuilder("\"");
+    for (char c : s.toCharArray()) {
+      switch (c) {
+        case '"':
+          sb.append("\\\"");
+          break;
+        case '\\':
+          sb.append("\\\\");
+          break;
+        case '\n':
+          sb.append("\\n");
+          break;
+        default:
+          if (c < 0x20) {
+            sb.append(String.format("\\u%04x", (int) c));
+          } else {
+            sb.append(c);
+          }
+      }
+    }
+    return sb.append('"').toString();
+  }
+}

@@ -1,0 +1,200 @@
+package io.psyberg.flink.sink.commit;
+
+import io.psyberg.flink.catalog.CatalogSpec;
+import io.psyberg.flink.session.Session;
+import io.psyberg.flink.session.SessionLog;
+import io.psyberg.flink.session.SessionStatus;
+import io.psyberg.flink.sink.WriteMode;
+import io.psyberg.flink.sink.audit.AuditSpec;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import javax.annotation.Nullable;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.typeutils.base.array.BytePrimitiveArraySerializer;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.StateSnapshotContext;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.BoundedOneInput;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The single committer of a psyberg sink (parallelism 1). It keeps the writers' committables in state
+ * until their session is complete — end of input in bounded mode; in continuous mode a session read
+ * through a completed checkpoint — then hands them to {@link SessionPublisher}. Sessions are matched to
+ * this job through the session log; a job without a psyberg source publishes each checkpoint on its own.
+ */
+public final class PsybergCommitterOperator extends AbstractStreamOperator<Void>
+    implements OneInputStreamOperator<byte[], Void>, BoundedOneInput {
+  private static final long serialVersionUID = 1L;
+  private static final Logger LOG = LoggerFactory.getLogger(PsybergCommitterOperator.class);
+
+  private final CatalogSpec catalogSpec;
+  private final String targetTable;
+  private final String processName;
+  private final WriteMode writeMode;
+  private final List<AuditSpec> audits;
+  @Nullable private final String overwriteColumn;
+  private final PublishHook hook;
+
+  private transient ListState<byte[]> state;
+  private transient TreeMap<Long, List<PsybergCommittable>> pending;
+  private transient Set<String> done;
+  private transient Catalog catalog;
+  private transient SessionPublisher publisher;
+  private transient String jobId;
+
+  public PsybergCommitterOperator(
+      CatalogSpec catalogSpec,
+      String targetTable,
+      String processName,
+      WriteMode writeMode,
+      List<AuditSpec> audits,
+      @Nullable String overwriteColumn,
+      PublishHook hook) {
+    this.catalogSpec = catalogSpec;
+    this.targetTable = targetTable;
+    this.processName = processName;
+    this.writeMode = writeMode;
+    this.audits = List.copyOf(audits);
+    this.overwriteColumn = overwriteColumn;
+    this.hook = hook;
+  }
+
+  @Override
+  public void initializeState(StateInitializationContext context) throws Exception {
+    super.initializeState(context);
+    pending = new TreeMap<>();
+    done = new HashSet<>();
+    jobId = getRuntimeContext().getJobId().toString();
+    catalog = catalogSpec.open();
+    publisher =
+        new SessionPublisher(
+            catalog, catalogSpec.metadataNamespace(), TableIdentifier.parse(targetTable), processName,
+            writeMode, audits, overwriteColumn, hook);
+    state =
+        context.getOperatorStateStore()
+            .getListState(new ListStateDescriptor<>("psyberg-committables", BytePrimitiveArraySerializer.INSTANCE));
+    if (context.isRestored()) {
+      for (byte[] bytes : state.get()) {
+        PsybergCommittable c = CommittableState.read(bytes);
+        // Committables of an earlier job (restored from a savepoint) now belong to this job.
+        pending.computeIfAbsent(c.checkpointId(), k -> new ArrayList<>()).add(c);
+      }
+      long restored = context.getRestoredCheckpointId().orElse(-1L);
+      LOG.info("Process {}: committer restored {} pending checkpoints at checkpoint {}", processName,
+          pending.size(), restored);
+      publishReady(restored);
+    }
+  }
+
+  @Override
+  public void processElement(StreamRecord<byte[]> element) throws Exception {
+    PsybergCommittable c = CommittableState.read(element.getValue());
+    pending.computeIfAbsent(c.checkpointId(), k -> new ArrayList<>()).add(c);
+  }
+
+  @Override
+  public void snapshotState(StateSnapshotContext context) throws Exception {
+    super.snapshotState(context);
+    List<byte[]> bytes = new ArrayList<>();
+    for (List<PsybergCommittable> list : pending.values()) {
+      for (PsybergCommittable c : list) {
+        bytes.add(CommittableState.write(c));
+      }
+    }
+    state.update(bytes);
+  }
+
+  @Override
+  public void notifyCheckpointComplete(long checkpointId) throws Exception {
+    super.notifyCheckpointComplete(checkpointId);
+    publishReady(checkpointId);
+  }
+
+  /** Continuous: publishes every session of this job read through a completed checkpoint. */
+  private void publishReady(long completedCheckpoint) {
+    if (completedCheckpoint < 0) {
+      return;
+    }
+    List<Session> mine = sessionsOfThisJob();
+    List<Session> ready =
+        mine.stream()
+            .filter(s -> s.readThroughCheckpoint() != null && s.readThroughCheckpoint() <= completedCheckpoint)
+            .filter(s -> !done.contains(s.sessionId()))
+            .filter(s -> s.status() == SessionStatus.PLANNED || s.status() == SessionStatus.STAGED
+                || s.status() == SessionStatus.AUDIT_FAILED || s.status() == SessionStatus.PUBLISHED)
+            .sorted(Comparator.comparing(Session::readThroughCheckpoint))
+            .collect(Collectors.toList());
+    for (Session session : ready) {
+      publishUpTo(session, session.readThroughCheckpoint());
+    }
+    if (mine.isEmpty() && !pending.headMap(completedCheckpoint, true).isEmpty()) {
+      publishUpTo(standalone("sink-" + jobId + "-" + completedCheckpoint), completedCheckpoint);
+    }
+  }
+
+  @Override
+  public void endInput() {
+    List<Session> candidates =
+        sessionsOfThisJob().stream()
+            .filter(s -> !done.contains(s.sessionId()))
+            .filter(s -> s.status() != SessionStatus.EMPTY && s.status() != SessionStatus.ABORTED
+                && s.status() != SessionStatus.FAILED && s.status() != SessionStatus.PUBLISHED)
+            .sorted(Comparator.comparing(Session::startedAt))
+            .collect(Collectors.toList());
+    if (!candidates.isEmpty()) {
+      // After a restart without a checkpoint the source planned afresh: the newest session is this
+      // attempt's; older ones of this job were never published and are superseded.
+      Session current = candidates.get(candidates.size() - 1);
+      SessionLog log = new SessionLog(catalog, catalogSpec.metadataNamespace());
+      for (Session old : candidates.subList(0, candidates.size() - 1)) {
+        LOG.info("Process {}: session {} was superseded by {} after a restart; marking it ABORTED.",
+            processName, old.sessionId(), current.sessionId());
+        log.record(old.finished(SessionStatus.ABORTED, targetTable, null, old.auditResults()));
+      }
+      publishUpTo(current, Long.MAX_VALUE);
+    } else if (!pending.isEmpty() && sessionsOfThisJob().isEmpty()) {
+      publishUpTo(standalone("sink-" + jobId + "-end"), Long.MAX_VALUE);
+    }
+  }
+
+  private void publishUpTo(Session session, long checkpointId) {
+    List<PsybergCommittable> committables = new ArrayList<>();
+    pending.headMap(checkpointId, true).values().forEach(committables::addAll);
+    publisher.publish(session, committables, jobId, checkpointId);
+    pending.headMap(checkpointId, true).clear();
+    done.add(session.sessionId());
+  }
+
+  private List<Session> sessionsOfThisJob() {
+    return new SessionLog(catalog, catalogSpec.metadataNamespace()).sessions(processName).stream()
+        .filter(s -> jobId.equals(s.jobId()))
+        .collect(Collectors.toList());
+  }
+
+  /** A session for a sink fed by something other than a psyberg source: no source ranges, no HWM. */
+  private Session standalone(String id) {
+    return new Session(id, processName, "bounded", "stateless", jobId, List.of(), targetTable, null,
+        SessionStatus.PLANNED, null, Instant.now(), null);
+  }
+
+  @Override
+  public void close() throws Exception {
+    if (catalog instanceof AutoCloseable) {
+      ((AutoCloseable) catalog).close();
+    }
+    super.close();
+  }
+}

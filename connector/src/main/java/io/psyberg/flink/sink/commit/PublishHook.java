@@ -1,0 +1,16 @@
+package io.psyberg.flink.sink.commit;
+
+import io.psyberg.flink.session.Session;
+import java.io.Serializable;
+
+/**
+ * Called between the steps of a publish. The default does nothing; tests use it to inject failures
+ * between stage and publish, and between publish and the metadata-table update.
+ */
+public interface PublishHook extends Serializable {
+  PublishHook NONE = new PublishHook() {};
+
+  default void afterStage(Session session, long stagedSnapshotId) {}
+
+  default void afterPublish(Session session, long publishedSnapshotId) {}
+}

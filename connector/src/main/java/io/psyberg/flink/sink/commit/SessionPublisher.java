@@ -1,0 +1,304 @@
+package io.psyberg.flink.sink.commit;
+
+import io.psyberg.flink.PsybergException;
+import io.psyberg.flink.session.ChangeRange;
+import io.psyberg.flink.session.HighWatermarkMirror;
+import io.psyberg.flink.session.PublishedHighWatermark;
+import io.psyberg.flink.session.Session;
+import io.psyberg.flink.session.SessionLog;
+import io.psyberg.flink.session.SessionStatus;
+import io.psyberg.flink.session.SourceRange;
+import io.psyberg.flink.session.SummaryKeys;
+import io.psyberg.flink.sink.WriteMode;
+import io.psyberg.flink.sink.audit.AuditContext;
+import io.psyberg.flink.sink.audit.AuditFailedException;
+import io.psyberg.flink.sink.audit.AuditResult;
+import io.psyberg.flink.sink.audit.AuditRunner;
+import io.psyberg.flink.sink.audit.AuditSpec;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import javax.annotation.Nullable;
+import org.apache.iceberg.AppendFiles;
+import org.apache.iceberg.OverwriteFiles;
+import org.apache.iceberg.RowDelta;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.SnapshotRef;
+import org.apache.iceberg.SnapshotUpdate;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.exceptions.CommitFailedException;
+import org.apache.iceberg.exceptions.ValidationException;
+import org.apache.iceberg.expressions.Expression;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Write-audit-publish for one session: stages the written files as a snapshot on an audit branch created
+ * from main, runs the audits on it, then fast-forwards main to it. The staged snapshot carries the new
+ * high watermark in its summary, so data and HWM reach main in one atomic step, whatever else committed
+ * to the target meanwhile (main moved: the session is staged again on the new main and re-audited).
+ * A replayed session that is already on main is recognised and only its metadata rows are completed.
+ */
+public final class SessionPublisher {
+  private static final Logger LOG = LoggerFactory.getLogger(SessionPublisher.class);
+  private static final int MAX_ATTEMPTS = 10;
+  public static final String BRANCH_PREFIX = "psyberg-audit-";
+
+  private final Catalog catalog;
+  private final String metadataNamespace;
+  private final TableIdentifier target;
+  private final String processName;
+  private final WriteMode writeMode;
+  private final List<AuditSpec> audits;
+  @Nullable private final String overwriteColumn;
+  private final PublishHook hook;
+
+  public SessionPublisher(
+      Catalog catalog,
+      String metadataNamespace,
+      TableIdentifier target,
+      String processName,
+      WriteMode writeMode,
+      List<AuditSpec> audits,
+      @Nullable String overwriteColumn,
+      PublishHook hook) {
+    this.catalog = catalog;
+    this.metadataNamespace = metadataNamespace;
+    this.target = target;
+    this.processName = processName;
+    this.writeMode = writeMode;
+    this.audits = List.copyOf(audits);
+    this.overwriteColumn = overwriteColumn;
+    this.hook = hook;
+  }
+
+  public static String branchOf(Session session) {
+    return BRANCH_PREFIX + session.sessionId();
+  }
+
+  /**
+   * Stages, audits and publishes the session with the given committables.
+   *
+   * @return the snapshot on main holding the session, or empty when there was nothing to publish
+   * @throws AuditFailedException when an error-severity audit fails (nothing published)
+   * @throws PsybergException when another run already published this range (nothing published)
+   */
+  public Optional<Long> publish(Session session, Collection<PsybergCommittable> committables, String jobId, long checkpointId) {
+    Table table = catalog.loadTable(target);
+    SessionLog log = new SessionLog(catalog, metadataNamespace);
+    Optional<Long> already = PublishedHighWatermark.publishedSnapshotOf(table, processName, session.sessionId());
+    if (already.isPresent()) {
+      LOG.info("Process {}: session {} is already published in snapshot {}; completing its metadata.",
+          processName, session.sessionId(), already.get());
+      completeMetadata(log, session, already.get(), session.auditResults());
+      return already;
+    }
+    StagedFiles files = StagedFiles.of(table, committables);
+    Optional<PublishedHighWatermark> published = PublishedHighWatermark.find(table, processName);
+    if (files.isEmpty() && !movesHighWatermark(session, published.orElse(null))) {
+      log.record(session.finished(SessionStatus.EMPTY, target.toString(), null, null));
+      LOG.info("Process {}: session {} has nothing to publish (EMPTY).", processName, session.sessionId());
+      return Optional.empty();
+    }
+
+    for (int attempt = 1; ; attempt++) {
+      table.refresh();
+      published = PublishedHighWatermark.find(table, processName);
+      checkContinuity(log, session, published.orElse(null));
+      Snapshot main = table.currentSnapshot();
+      String branch = branchOf(session);
+      long stageStart = System.nanoTime();
+      long staged = stage(table, branch, session, files, published.orElse(null), jobId, checkpointId, main);
+      table.refresh();
+      Snapshot stagedSnapshot = table.snapshot(staged);
+      LOG.info("Process {}: staged session {} as snapshot {} on branch {} in {} ms",
+          processName, session.sessionId(), staged, branch, (System.nanoTime() - stageStart) / 1_000_000);
+      Session stagedSession = session.staged(target.toString(), null);
+      log.record(stagedSession);
+      hook.afterStage(stagedSession, staged);
+
+      List<AuditResult> results =
+          AuditRunner.run(
+              audits,
+              new AuditContext(catalog, table, stagedSnapshot, main == null ? null : main.snapshotId(),
+                  files.dataFiles, files.deleteFiles, session, writeMode));
+      String json = AuditRunner.toJson(results);
+      if (results.stream().anyMatch(AuditResult::blocks)) {
+        log.record(session.finished(SessionStatus.AUDIT_FAILED, target.toString(), null, json));
+        throw new AuditFailedException(processName, session.sessionId(), target.toString(), branch, results);
+      }
+
+      try {
+        table.manageSnapshots().fastForwardBranch(SnapshotRef.MAIN_BRANCH, branch).commit();
+      } catch (CommitFailedException | IllegalArgumentException moved) {
+        if (attempt >= MAX_ATTEMPTS) {
+          throw new PsybergException(
+              String.format("Process %s: could not publish session %s to %s after %d attempts: main kept moving (%s)."
+                  + " Nothing was published; re-run.", processName, session.sessionId(), target, attempt, moved.getMessage()), moved);
+        }
+        LOG.info("Process {}: main of {} moved while publishing session {}; staging again ({}).",
+            processName, target, session.sessionId(), moved.getMessage());
+        continue;
+      }
+      LOG.info("Process {}: published session {} to {} as snapshot {}", processName, session.sessionId(), target, staged);
+      hook.afterPublish(stagedSession, staged);
+      dropBranch(table, branch);
+      completeMetadata(log, session, staged, json);
+      return Optional.of(staged);
+    }
+  }
+
+  private static boolean movesHighWatermark(Session session, @Nullable PublishedHighWatermark published) {
+    for (SourceRange r : session.ranges()) {
+      if (published == null || !published.covers(r.table())
+          || !Objects.equals(published.positions().get(r.table()), r.toSnapshotId())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void checkContinuity(SessionLog log, Session session, @Nullable PublishedHighWatermark published) {
+    if (published == null) {
+      return;
+    }
+    for (SourceRange r : session.ranges()) {
+      if (published.covers(r.table()) && !Objects.equals(published.positions().get(r.table()), r.fromSnapshotId())) {
+        String message =
+            String.format(
+                "Process %s: session %s read %s after snapshot %s, but the published high watermark of that table"
+                    + " in %s is %s (sessions %s). Another run published this range first; nothing was published"
+                    + " by this run. Re-run to process what is new since the published high watermark.",
+                processName, session.sessionId(), r.table(), r.fromSnapshotId(), target,
+                published.positions().get(r.table()), published.sessionIds());
+        log.record(session.finished(SessionStatus.ABORTED, target.toString(), null, null));
+        throw new PsybergException(message);
+      }
+    }
+  }
+
+  private long stage(
+      Table table,
+      String branch,
+      Session session,
+      StagedFiles files,
+      @Nullable PublishedHighWatermark published,
+      String jobId,
+      long checkpointId,
+      @Nullable Snapshot main) {
+    if (table.refs().containsKey(branch)) {
+      // Left by an earlier attempt of this session: stage afresh from the current main.
+      table.manageSnapshots().removeBranch(branch).commit();
+      table.refresh();
+    }
+    SnapshotUpdate<?> op;
+    switch (writeMode) {
+      case APPEND:
+        {
+          if (!files.deleteFiles.isEmpty()) {
+            throw new IllegalStateException("append wrote delete files");
+          }
+          AppendFiles append = table.newFastAppend();
+          files.dataFiles.forEach(append::appendFile);
+          op = append;
+          break;
+        }
+      case UPSERT:
+        {
+          RowDelta delta = table.newRowDelta();
+          files.dataFiles.forEach(delta::addRows);
+          files.deleteFiles.forEach(delta::addDeletes);
+          op = delta;
+          break;
+        }
+      case OVERWRITE_RANGE:
+        {
+          OverwriteFiles overwrite = table.newOverwrite();
+          Expression range = overwriteRange(table, session);
+          if (range != null) {
+            RangeOverwrite rewrite = RangeOverwrite.plan(table, main == null ? null : main.snapshotId(), range);
+            rewrite.removed.forEach(overwrite::deleteFile);
+            rewrite.kept.forEach(overwrite::addFile);
+            if (main != null) {
+              overwrite.validateFromSnapshot(main.snapshotId()).conflictDetectionFilter(range)
+                  .validateNoConflictingData().validateNoConflictingDeletes();
+            }
+          }
+          files.dataFiles.forEach(overwrite::addFile);
+          op = overwrite;
+          break;
+        }
+      default:
+        throw new IllegalStateException(writeMode.toString());
+    }
+    summary(op, session, published, jobId, checkpointId);
+    try {
+      op.toBranch(branch);
+      op.commit();
+    } catch (ValidationException conflict) {
+      throw new CommitFailedException(conflict, "conflicting change while staging: %s", conflict.getMessage());
+    }
+    table.refresh();
+    return table.refs().get(branch).snapshotId();
+  }
+
+  @Nullable
+  private Expression overwriteRange(Table table, Session session) {
+    String min = null;
+    String max = null;
+    for (SourceRange r : session.ranges()) {
+      ChangeRange c = r.changeRange();
+      if (c == null || c.min() == null || c.max() == null) {
+        continue;
+      }
+      min = min == null || c.min().compareTo(min) < 0 ? c.min() : min;
+      max = max == null || c.max().compareTo(max) > 0 ? c.max() : max;
+    }
+    if (min == null) {
+      return null;
+    }
+    return RangeOverwrite.rangeFilter(table.schema(), overwriteColumn, min, max);
+  }
+
+  private void summary(
+      SnapshotUpdate<?> op, Session session, @Nullable PublishedHighWatermark published, String jobId, long checkpointId) {
+    Map<String, String> hwm = new LinkedHashMap<>();
+    if (published != null) {
+      published.positions().forEach((t, id) -> hwm.put(t, id == null ? SummaryKeys.NO_SNAPSHOT : id.toString()));
+    }
+    for (SourceRange r : session.ranges()) {
+      hwm.put(r.table(), r.toSnapshotId() == null ? SummaryKeys.NO_SNAPSHOT : r.toSnapshotId().toString());
+    }
+    op.set(SummaryKeys.PROCESS_NAME, processName);
+    op.set(SummaryKeys.SESSION_IDS, session.sessionId());
+    op.set(SummaryKeys.STAGED_SESSION, session.sessionId());
+    op.set(SummaryKeys.JOB_ID, jobId);
+    op.set(SummaryKeys.CHECKPOINT_ID, Long.toString(checkpointId));
+    hwm.forEach((t, id) -> op.set(SummaryKeys.hwmKey(t), id));
+  }
+
+  private void dropBranch(Table table, String branch) {
+    try {
+      table.refresh();
+      if (table.refs().containsKey(branch)) {
+        table.manageSnapshots().removeBranch(branch).commit();
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("Process {}: could not remove audit branch {} of {} (harmless; remove it by hand): {}",
+          processName, branch, target, e.getMessage());
+    }
+  }
+
+  private void completeMetadata(SessionLog log, Session session, long publishedSnapshot, @Nullable String audits) {
+    log.record(session.finished(SessionStatus.PUBLISHED, target.toString(), publishedSnapshot, audits));
+    if (!session.ranges().isEmpty()) {
+      new HighWatermarkMirror(catalog, metadataNamespace)
+          .update(processName, target.toString(), session.sessionId(), session.ranges());
+    }
+  }
+}

@@ -1,0 +1,281 @@
+package io.psyberg.flink.sink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.psyberg.flink.session.HighWatermarkMirror;
+import io.psyberg.flink.session.PublishedHighWatermark;
+import io.psyberg.flink.session.Session;
+import io.psyberg.flink.session.SessionLog;
+import io.psyberg.flink.session.SessionStatus;
+import io.psyberg.flink.session.SummaryKeys;
+import io.psyberg.flink.sink.audit.SourceFilter;
+import io.psyberg.flink.sink.commit.PublishHook;
+import io.psyberg.flink.source.PsybergSource;
+import io.psyberg.flink.testutils.Pipelines;
+import io.psyberg.flink.testutils.Warehouse;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import io.psyberg.flink.testutils.Failures;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.data.Record;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+class PsybergSinkITCase {
+  @RegisterExtension
+  static final MiniClusterExtension MINI_CLUSTER =
+      new MiniClusterExtension(
+          new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(4).build());
+
+  private static final LocalDateTime DAY1 = LocalDateTime.of(2026, 1, 1, 8, 0);
+  private static final String SRC = "membership.events";
+  private static final String DST = "facts.events_copy";
+
+  @TempDir Path dir;
+  private Warehouse wh;
+
+  @BeforeEach
+  void setUp() {
+    wh = new Warehouse(dir);
+    wh.createEventsTable(SRC);
+    wh.createEventsTable(DST);
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    wh.close();
+  }
+
+  private PsybergSource source(String process) {
+    return PsybergSource.builder().catalog(wh.spec()).processName(process).tables(SRC)
+        .changeRangeColumn("event_ts").targetTable(DST).build();
+  }
+
+  private PsybergSinkBuilder sink(String process) {
+    return PsybergSink.builder().catalog(wh.spec()).processName(process).table(DST);
+  }
+
+  private List<Session> sessions(String process) {
+    return new SessionLog(wh.catalog(), "psyberg").sessions(process);
+  }
+
+  @Test
+  void publishesExactlyTheNewRowsWithTheHighWatermarkInTheSameSnapshot() throws Exception {
+    wh.append(SRC, Warehouse.events("a", 3, DAY1));
+    wh.append(SRC, Warehouse.events("b", 2, DAY1));
+    long s3 = wh.append(SRC, Warehouse.events("c", 4, DAY1));
+
+    Pipelines.run(source("p1"), sink("p1").auditNotNull(List.of("account_id", "event_ts"))
+        .auditRowCountMatchesSource(null).build(), 2);
+
+    Table target = wh.load(DST);
+    assertThat(Pipelines.ids(target)).hasSize(9).doesNotHaveDuplicates();
+    Snapshot published = target.currentSnapshot();
+    assertThat(published.summary()).containsEntry(SummaryKeys.hwmKey(SRC), Long.toString(s3))
+        .containsEntry(SummaryKeys.PROCESS_NAME, "p1");
+    assertThat(published.operation()).isEqualTo("append");
+    assertThat(target.refs()).containsOnlyKeys("main");
+    Session first = sessions("p1").get(0);
+    assertThat(first.status()).isEqualTo(SessionStatus.PUBLISHED);
+    assertThat(first.publishedSnapshotId()).isEqualTo(published.snapshotId());
+    assertThat(first.auditResults()).contains("\"name\":\"not-null\",\"passed\":true").contains("row-count");
+    assertThat(new HighWatermarkMirror(wh.catalog(), "psyberg").read("p1").get(SRC).snapshotId).isEqualTo(s3);
+
+    // Nothing new: an EMPTY session, nothing published.
+    Pipelines.run(source("p1"), sink("p1").build(), 2);
+    assertThat(wh.load(DST).currentSnapshot().snapshotId()).isEqualTo(published.snapshotId());
+    assertThat(sessions("p1")).extracting(Session::status).containsExactly(SessionStatus.PUBLISHED, SessionStatus.EMPTY);
+
+    // Two more appends, one of late events: exactly those are read and published.
+    wh.append(SRC, Warehouse.events("d", 2, DAY1.plusDays(2)));
+    long s5 = wh.append(SRC, Warehouse.events("late", 3, DAY1.minusDays(3)));
+    Pipelines.run(source("p1"), sink("p1").build(), 2);
+    assertThat(Pipelines.ids(wh.load(DST))).hasSize(14).doesNotHaveDuplicates().contains("late-0", "d-1");
+    Session third = sessions("p1").get(2);
+    assertThat(third.range(SRC).fromSnapshotId()).isEqualTo(s3);
+    assertThat(third.range(SRC).toSnapshotId()).isEqualTo(s5);
+    assertThat(third.range(SRC).snapshotCount()).isEqualTo(2);
+    assertThat(third.range(SRC).recordCount()).isEqualTo(5);
+    assertThat(third.range(SRC).changeRange().min()).isEqualTo("2025-12-29T08:00:00.000000");
+    assertThat(third.status()).isEqualTo(SessionStatus.PUBLISHED);
+  }
+
+  @Test
+  void failedAuditPublishesNothingAndKeepsTheStagedSnapshot() throws Exception {
+    long s1 = wh.append(SRC, Warehouse.events("a", 3, DAY1));
+    Pipelines.run(source("p2"), sink("p2").build(), 1);
+    long before = wh.load(DST).currentSnapshot().snapshotId();
+
+    List<Record> bad = Warehouse.events("bad", 2, DAY1);
+    bad.add(Warehouse.event("dup", 7, "SIGNUP", null, DAY1));
+    wh.append(SRC, bad);
+    PsybergSink auditing =
+        sink("p2").auditNotNull(List.of("plan")).auditRowBounds(null, 2L).auditUnique(List.of("account_id")).build();
+
+    assertThatThrownBy(() -> Pipelines.run(source("p2"), auditing, 1))
+        .satisfies(e -> assertThat(Failures.messages(e))
+            .contains("Process p2", "failed its audits", "nothing was published", "not-null", "max-rows",
+                "unique", "observed 3 rows staged", "psyberg-audit-"));
+
+    Table target = wh.load(DST);
+    assertThat(target.currentSnapshot().snapshotId()).isEqualTo(before);
+    assertThat(Pipelines.ids(target)).hasSize(3);
+    assertThat(PublishedHighWatermark.find(target, "p2").get().positions().get(SRC)).isEqualTo(s1);
+    Session failed = sessions("p2").get(1);
+    assertThat(failed.status()).isEqualTo(SessionStatus.AUDIT_FAILED);
+    assertThat(failed.auditResults()).contains("\"name\":\"not-null\",\"passed\":false")
+        .contains("\"name\":\"max-rows\",\"passed\":false").contains("\"name\":\"unique\",\"passed\":false");
+    String branch = "psyberg-audit-" + failed.sessionId();
+    assertThat(target.refs()).containsKey(branch);
+    assertThat(Pipelines.rows(target).size()).isEqualTo(3);
+    Snapshot staged = target.snapshot(target.refs().get(branch).snapshotId());
+    assertThat(staged.summary()).containsEntry(SummaryKeys.STAGED_SESSION, failed.sessionId());
+
+    // A warn-severity audit is recorded but does not block.
+    Pipelines.run(source("p2"), sink("p2").auditNotNull(List.of("plan"))
+        .severity("not-null", io.psyberg.flink.sink.audit.Severity.WARN).build(), 1);
+    assertThat(Pipelines.ids(wh.load(DST))).hasSize(6);
+    assertThat(sessions("p2").get(2).auditResults()).contains("\"passed\":false").contains("\"severity\":\"warn\"");
+  }
+
+  @Test
+  void rowCountAuditWithSourceFilter() throws Exception {
+    List<Record> rows = new ArrayList<>(Warehouse.events("s", 3, DAY1));
+    rows.add(Warehouse.event("c1", 1, "CANCEL", "basic", DAY1.plusHours(1)));
+    wh.append(SRC, rows);
+    // The job copies every row, but the audit expects only SIGNUP rows: 4 staged vs 3 expected.
+    assertThatThrownBy(() -> Pipelines.run(source("p3"), sink("p3")
+            .auditRowCountMatchesSource(SourceFilter.parse("event_type = 'SIGNUP'", "audit.row-count.source-filter"))
+            .build(), 1))
+        .satisfies(e -> assertThat(Failures.messages(e))
+            .contains("row-count: observed 4 rows staged, expected 3 (source rows where event_type = 'SIGNUP')"));
+  }
+
+  /** Throws once at the chosen step; a static flag survives the hook's serialization into the job. */
+  static final class FailOnce implements PublishHook {
+    static final AtomicBoolean ARMED = new AtomicBoolean();
+    private final boolean afterStage;
+
+    FailOnce(boolean afterStage) {
+      this.afterStage = afterStage;
+    }
+
+    @Override
+    public void afterStage(Session session, long staged) {
+      if (afterStage && ARMED.compareAndSet(true, false)) {
+        throw new IllegalStateException("injected failure after stage");
+      }
+    }
+
+    @Override
+    public void afterPublish(Session session, long published) {
+      if (!afterStage && ARMED.compareAndSet(true, false)) {
+        throw new IllegalStateException("injected failure after publish");
+      }
+    }
+  }
+
+  @Test
+  void failureAfterStageThenRerunPublishesOnce() throws Exception {
+    wh.append(SRC, Warehouse.events("a", 4, DAY1));
+    FailOnce.ARMED.set(true);
+    assertThatThrownBy(() -> Pipelines.run(source("p4"), sink("p4").publishHook(new FailOnce(true)).build(), 1))
+        .satisfies(e -> assertThat(Failures.messages(e)).contains("injected failure after stage"));
+    assertThat(wh.load(DST).currentSnapshot()).isNull();
+
+    Pipelines.run(source("p4"), sink("p4").build(), 1);
+    assertThat(Pipelines.ids(wh.load(DST))).hasSize(4).doesNotHaveDuplicates();
+    assertThat(sessions("p4")).extracting(Session::status).containsExactly(SessionStatus.STAGED, SessionStatus.PUBLISHED);
+  }
+
+  @Test
+  void failureAfterPublishBeforeMetadataThenRerunFixesMetadataWithoutRepublishing() throws Exception {
+    long s1 = wh.append(SRC, Warehouse.events("a", 4, DAY1));
+    FailOnce.ARMED.set(true);
+    assertThatThrownBy(() -> Pipelines.run(source("p5"), sink("p5").publishHook(new FailOnce(false)).build(), 1))
+        .satisfies(e -> assertThat(Failures.messages(e)).contains("injected failure after publish"));
+    assertThat(Pipelines.ids(wh.load(DST))).hasSize(4);
+    assertThat(new HighWatermarkMirror(wh.catalog(), "psyberg").read("p5")).isEmpty();
+
+    long published = wh.load(DST).currentSnapshot().snapshotId();
+    Pipelines.run(source("p5"), sink("p5").build(), 1);
+    assertThat(Pipelines.ids(wh.load(DST))).hasSize(4).doesNotHaveDuplicates();
+    assertThat(wh.load(DST).currentSnapshot().snapshotId()).isEqualTo(published);
+    assertThat(new HighWatermarkMirror(wh.catalog(), "psyberg").read("p5").get(SRC).snapshotId).isEqualTo(s1);
+  }
+
+  /** Commits foreign rows to the target right after staging, before the publish. */
+  static final class ForeignWriter implements PublishHook {
+    static final AtomicBoolean ARMED = new AtomicBoolean();
+    private final String warehouse;
+
+    ForeignWriter(String warehouse) {
+      this.warehouse = warehouse;
+    }
+
+    @Override
+    public void afterStage(Session session, long staged) {
+      if (ARMED.compareAndSet(true, false)) {
+        try (Warehouse other = new Warehouse(Path.of(java.net.URI.create(warehouse)))) {
+          other.append(DST, Warehouse.events("foreign", 2, DAY1));
+        } catch (Exception e) {
+          throw new RuntimeException(e);
+        }
+      }
+    }
+  }
+
+  @Test
+  void foreignCommitBetweenStageAndPublishKeepsBothAndTheHighWatermark() throws Exception {
+    long s1 = wh.append(SRC, Warehouse.events("a", 3, DAY1));
+    ForeignWriter.ARMED.set(true);
+    Pipelines.run(source("p6"), sink("p6").publishHook(new ForeignWriter(wh.spec().warehouse())).build(), 1);
+    Table target = wh.load(DST);
+    assertThat(Pipelines.ids(target)).containsExactlyInAnyOrder("a-0", "a-1", "a-2", "foreign-0", "foreign-1");
+    assertThat(target.currentSnapshot().summary()).containsEntry(SummaryKeys.hwmKey(SRC), Long.toString(s1));
+    assertThat(sessions("p6").get(0).status()).isEqualTo(SessionStatus.PUBLISHED);
+  }
+
+  @Test
+  void aSessionWhoseRangeWasPublishedByAnotherRunIsNotPublished() throws Exception {
+    wh.append(SRC, Warehouse.events("a", 3, DAY1));
+    // Both runs plan from the same (empty) high watermark; the second to publish must lose.
+    PsybergSource first = source("p7");
+    PsybergSource second = source("p7");
+    org.apache.flink.streaming.api.environment.StreamExecutionEnvironment env =
+        org.apache.flink.streaming.api.environment.StreamExecutionEnvironment.getExecutionEnvironment();
+    env.setParallelism(1);
+    sink("p7").build().append(env.fromSource(first, org.apache.flink.api.common.eventtime.WatermarkStrategy.noWatermarks(), "a"));
+    org.apache.flink.streaming.api.environment.StreamExecutionEnvironment env2 =
+        org.apache.flink.streaming.api.environment.StreamExecutionEnvironment.getExecutionEnvironment();
+    env2.setParallelism(1);
+    sink("p7").build().append(env2.fromSource(second, org.apache.flink.api.common.eventtime.WatermarkStrategy.noWatermarks(), "b"));
+    org.apache.flink.core.execution.JobClient a = env.executeAsync("run-a");
+    org.apache.flink.core.execution.JobClient b = env2.executeAsync("run-b");
+    List<Throwable> failures = new ArrayList<>();
+    for (org.apache.flink.core.execution.JobClient c : List.of(a, b)) {
+      try {
+        c.getJobExecutionResult().get();
+      } catch (Exception e) {
+        failures.add(e);
+      }
+    }
+    // Exactly once whatever the interleaving: rows published once; a loser fails with a clear message.
+    assertThat(Pipelines.ids(wh.load(DST))).hasSize(3).doesNotHaveDuplicates();
+    long publishes = sessions("p7").stream().filter(s -> s.status() == SessionStatus.PUBLISHED).count();
+    assertThat(publishes).isEqualTo(1);
+    for (Throwable f : failures) {
+      assertThat(Failures.messages(f)).contains("Another run published this range first");
+    }
+  }
+}
