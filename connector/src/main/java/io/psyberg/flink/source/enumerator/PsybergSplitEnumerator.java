@@ -189,6 +189,8 @@ public final class PsybergSplitEnumerator implements SplitEnumerator<PsybergSpli
           settings.processName(), session.sessionId());
       return new Discovery(base, null, List.of());
     }
+    // Hold further planning until the coordinator has taken (or dropped) this plan.
+    planningOpen = false;
     new SessionLog(catalog(), catalogSpec.metadataNamespace()).record(session);
     List<PsybergSplit> splits = new ArrayList<>();
     for (PlannedSnapshot snapshot : plan.snapshots()) {
@@ -227,6 +229,7 @@ public final class PsybergSplitEnumerator implements SplitEnumerator<PsybergSpli
       if (inFlightSessionId != null || !Objects.equals(positions, discovery.base)) {
         LOG.warn("Process {}: dropping stale plan {}", settings.processName(), plan.session().sessionId());
         abortAsync(plan.session());
+        planningOpen = inFlightSessionId == null;
       } else {
         accept(plan.session(), discovery.splits);
       }
