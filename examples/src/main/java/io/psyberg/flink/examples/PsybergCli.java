@@ -13,6 +13,7 @@ import io.psyberg.flink.examples.cli.UsageException;
 import io.psyberg.flink.examples.generate.GenerateCommand;
 import io.psyberg.flink.examples.sql.SqlCommand;
 import java.io.PrintStream;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -102,31 +103,48 @@ public final class PsybergCli {
     }
     List<String> rest = Arrays.asList(args).subList(1, args.length);
     String usage = Usage.of(command, COMMON_OPTIONS);
-    if (rest.contains("--help") || rest.contains("-h")) {
-      out.print(usage);
-      return ExitCodes.OK;
-    }
+    boolean helpWanted = rest.contains("--help") || rest.contains("-h");
+    ParsedArgs parsed;
     try {
-      ParsedArgs parsed =
+      parsed =
           command.checksArguments()
               ? ParsedArgs.parse(withCommonOptions(command), rest)
               : ParsedArgs.parse(List.of(), List.of());
+    } catch (UsageException e) {
+      return helpWanted ? help(usage, out) : usageError(name, e, usage, err);
+    }
+    // helpWanted alone could also mean "--help" given as the value of an option.
+    if (helpWanted && (parsed.has("help") || !command.checksArguments())) {
+      return help(usage, out);
+    }
+    try {
       return command.execute(parsed, out, err);
     } catch (UsageException e) {
-      err.println("psyberg " + name + ": " + e.getMessage());
-      err.print(usage);
-      return ExitCodes.USAGE;
+      return usageError(name, e, usage, err);
     } catch (CommandException e) {
-      err.println("ERROR: " + e.getMessage());
+      err.println("ERROR: " + e.getMessage() + ErrorMessages.javaVersionHint());
       return ExitCodes.FAILURE;
     } catch (Exception | LinkageError e) {
-      err.println("ERROR: " + name + " failed: " + ErrorMessages.describe(e));
+      err.println(
+          "ERROR: " + name + " failed: " + ErrorMessages.describe(e)
+              + ErrorMessages.javaVersionHint());
       return ExitCodes.FAILURE;
     }
   }
 
+  private static int help(String usage, PrintStream out) {
+    out.print(usage);
+    return ExitCodes.OK;
+  }
+
+  private static int usageError(String name, UsageException e, String usage, PrintStream err) {
+    err.println("psyberg " + name + ": " + e.getMessage());
+    err.print(usage);
+    return ExitCodes.USAGE;
+  }
+
   private static List<OptionSpec> withCommonOptions(Command command) {
-    List<OptionSpec> all = new java.util.ArrayList<>(command.options());
+    List<OptionSpec> all = new ArrayList<>(command.options());
     all.addAll(COMMON_OPTIONS);
     return all;
   }

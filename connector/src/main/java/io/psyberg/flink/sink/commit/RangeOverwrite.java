@@ -12,6 +12,7 @@ import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.data.GenericAppenderFactory;
+import org.apache.iceberg.data.InternalRecordWrapper;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.data.parquet.GenericParquetReaders;
 import org.apache.iceberg.expressions.Evaluator;
@@ -70,6 +71,8 @@ final class RangeOverwrite {
     }
     Schema schema = table.schema();
     Evaluator inRange = new Evaluator(schema.asStruct(), range, true);
+    // Generic records hold Java time values; the evaluator compares Iceberg's internal ones.
+    InternalRecordWrapper internal = new InternalRecordWrapper(schema.asStruct());
     GenericAppenderFactory appenders = new GenericAppenderFactory(schema, table.spec());
     OutputFileFactory files =
         OutputFileFactory.builderFor(table, 0, 0).format(FileFormat.PARQUET).operationId(UUID.randomUUID().toString()).build();
@@ -87,7 +90,7 @@ final class RangeOverwrite {
                 .createReaderFunc(s -> GenericParquetReaders.buildReader(schema, s))
                 .build()) {
           for (Record r : rows) {
-            if (inRange.eval(r)) {
+            if (inRange.eval(internal.wrap(r))) {
               dropsAny = true;
             } else {
               keep.add(r.copy());

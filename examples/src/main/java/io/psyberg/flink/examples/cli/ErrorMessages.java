@@ -1,7 +1,6 @@
 package io.psyberg.flink.examples.cli;
 
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -18,6 +17,7 @@ public final class ErrorMessages {
           "Failed to execute sql",
           "Failed to fetch next result",
           "Failed to fetch job execution result",
+          "Failed to wait job finish",
           "org.apache.flink.runtime.client.JobExecutionException: Job execution failed.",
           "Recovery is suppressed by NoRestartBackoffTimeStrategy");
 
@@ -25,25 +25,48 @@ public final class ErrorMessages {
 
   private ErrorMessages() {}
 
-  /** At most two lines: the first meaningful message and, if it differs, the root cause. */
+  /**
+   * The first meaningful message and, unless it already says the same, the root cause (whose later
+   * lines are kept: they often list valid choices).
+   */
   public static String describe(Throwable error) {
     List<Throwable> chain = new ArrayList<>();
     for (Throwable t = error; t != null && !chain.contains(t); t = t.getCause()) {
       chain.add(t);
     }
     Throwable root = chain.get(chain.size() - 1);
-    String rootText = text(root);
-    Set<String> lines = new LinkedHashSet<>();
-    for (Throwable t : chain) {
+    String rootFirst = firstLine(root.getMessage());
+    String outer = null;
+    for (Throwable t : chain.subList(0, chain.size() - 1)) {
       String first = firstLine(t.getMessage());
-      if (t != root && first != null && !isGeneric(first) && !rootText.contains(first)
-          && !first.contains(rootText)) {
-        lines.add(first);
+      if (first != null && !isGeneric(first)) {
+        outer = first;
         break;
       }
     }
-    lines.add(rootText);
-    return String.join("\n  caused by: ", lines);
+    String rootText = text(root);
+    if (outer == null || (rootFirst != null && rootFirst.contains(outer))) {
+      return rootText;
+    }
+    if (rootFirst != null && outer.contains(rootFirst)) {
+      // The outer message says it with more context (e.g. the position in the statement).
+      int nl = rootText.indexOf('\n');
+      return nl < 0 ? outer : outer + rootText.substring(nl);
+    }
+    return outer + "\n  caused by: " + rootText;
+  }
+
+  /**
+   * A hint to append to errors when the JVM is not one Flink 1.18 supports (Hadoop fails on newer
+   * JDKs with "getSubject is not supported"); empty on Java 11 and 17.
+   */
+  public static String javaVersionHint() {
+    int version = Runtime.version().feature();
+    if (version == 11 || version == 17) {
+      return "";
+    }
+    return "\n  hint: psyberg-examples runs on Java 17 (Flink 1.18 and Hadoop fail on newer JDKs);"
+        + " this is Java " + version + ".";
   }
 
   private static boolean isGeneric(String message) {

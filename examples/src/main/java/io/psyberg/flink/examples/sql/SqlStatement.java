@@ -9,9 +9,8 @@ package io.psyberg.flink.examples.sql;
  */
 public record SqlStatement(String text, String code, int line) {
 
-  /** The first line of the statement, shortened for error messages. */
+  /** The statement on one line, shortened for error messages. */
   public String abbreviated() {
-    String oneLine = code.length() > 100 ? code.substring(0, 97) + "..." : code;
-    return oneLine;
+    return code.length() > 100 ? code.substring(0, 97) + "..." : code;
   }
 }

@@ -1,0 +1,115 @@
+package io.psyberg.flink.sink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.psyberg.flink.source.PsybergSource;
+import io.psyberg.flink.testutils.Pipelines;
+import io.psyberg.flink.testutils.Warehouse;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.table.data.GenericRowData;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.flink.FlinkSchemaUtil;
+import org.apache.iceberg.types.Types;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+class WriteModesITCase {
+  @RegisterExtension
+  static final MiniClusterExtension MINI_CLUSTER =
+      new MiniClusterExtension(
+          new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+
+  private static final LocalDateTime DAY1 = LocalDateTime.of(2026, 1, 1, 8, 0);
+  private static final String SRC = "membership.events";
+  private static final Schema LATEST =
+      new Schema(
+          List.of(
+              Types.NestedField.required(1, "account_id", Types.LongType.get()),
+              Types.NestedField.optional(2, "plan", Types.StringType.get()),
+              Types.NestedField.optional(3, "event_id", Types.StringType.get())),
+          Set.of(1));
+
+  @TempDir Path dir;
+  private Warehouse wh;
+
+  @BeforeEach
+  void setUp() {
+    wh = new Warehouse(dir);
+    wh.createEventsTable(SRC);
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    wh.close();
+  }
+
+  private void runLatestPlan() throws Exception {
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    env.setParallelism(2);
+    PsybergSource source =
+        PsybergSource.builder().catalog(wh.spec()).processName("latest").tables(SRC).targetTable("facts.latest").build();
+    DataStream<RowData> rows =
+        env.fromSource(source, WatermarkStrategy.noWatermarks(), "src")
+            .map(r -> (RowData) GenericRowData.of(r.getLong(1), r.getString(3), r.getString(0)))
+            .returns(InternalTypeInfo.of(FlinkSchemaUtil.convert(LATEST)))
+            .keyBy(r -> r.getLong(0));
+    PsybergSink.builder().catalog(wh.spec()).processName("latest").table("facts.latest")
+        .writeMode(WriteMode.UPSERT).auditUnique(List.of("account_id")).build().append(rows);
+    env.execute("upsert");
+  }
+
+  @Test
+  void upsertReplacesRowsWithTheSameKey() throws Exception {
+    wh.createTable("facts.latest", LATEST);
+    wh.append(SRC, List.of(
+        Warehouse.event("e1", 1, "SIGNUP", "basic", DAY1),
+        Warehouse.event("e2", 2, "SIGNUP", "basic", DAY1),
+        Warehouse.event("e3", 3, "SIGNUP", "premium", DAY1)));
+    runLatestPlan();
+    wh.append(SRC, List.of(
+        Warehouse.event("e4", 2, "PLAN_CHANGE", "premium", DAY1.plusDays(1)),
+        Warehouse.event("e5", 4, "SIGNUP", "standard", DAY1.plusDays(1))));
+    runLatestPlan();
+
+    List<String> rows = Pipelines.rows(wh.load("facts.latest")).stream()
+        .map(r -> r.getField("account_id") + ":" + r.getField("plan") + ":" + r.getField("event_id"))
+        .collect(Collectors.toList());
+    assertThat(rows).containsExactlyInAnyOrder("1:basic:e1", "2:premium:e4", "3:premium:e3", "4:standard:e5");
+  }
+
+  @Test
+  void overwriteRangeReplacesTargetRowsInsideTheSessionsChangeRange() throws Exception {
+    wh.createEventsTable("facts.daily");
+    wh.append(SRC, Warehouse.events("d1", 3, DAY1));
+    wh.append(SRC, Warehouse.events("d2", 3, DAY1.plusDays(1)));
+    wh.append(SRC, Warehouse.events("d3", 3, DAY1.plusDays(2)));
+    PsybergSink sink = PsybergSink.builder().catalog(wh.spec()).processName("daily").table("facts.daily")
+        .writeMode(WriteMode.OVERWRITE_RANGE).overwriteRangeColumn("event_ts").build();
+    PsybergSource.builder();
+    Pipelines.run(PsybergSource.builder().catalog(wh.spec()).processName("daily").tables(SRC)
+        .changeRangeColumn("event_ts").targetTable("facts.daily").build(), sink, 1);
+    assertThat(Pipelines.ids(wh.load("facts.daily"))).hasSize(9);
+
+    // A recomputed day 2 arrives: its change range covers day 2 08:00..08:01, whose rows it replaces.
+    wh.append(SRC, Warehouse.events("redo", 2, DAY1.plusDays(1)));
+    Pipelines.run(PsybergSource.builder().catalog(wh.spec()).processName("daily").tables(SRC)
+        .changeRangeColumn("event_ts").targetTable("facts.daily").build(), sink, 1);
+    assertThat(Pipelines.ids(wh.load("facts.daily"))).containsExactlyInAnyOrder(
+        "d1-0", "d1-1", "d1-2", "redo-0", "redo-1", "d2-2", "d3-0", "d3-1", "d3-2");
+    assertThat(wh.load("facts.daily").currentSnapshot().operation()).isEqualTo("overwrite");
+  }
+}
