@@ -73,12 +73,19 @@ public final class CatalogSpec implements Serializable {
    */
   public static CatalogSpec fromOptions(
       Map<String, String> options, ReadableConfig flinkDefaults, String context) {
+    Map<String, String> all =
+        flinkDefaults instanceof org.apache.flink.configuration.Configuration
+            ? ((org.apache.flink.configuration.Configuration) flinkDefaults).toMap()
+            : Map.of();
+    return fromOptions(options, all, context);
+  }
+
+  /** As {@link #fromOptions(Map, ReadableConfig, String)}, with the Flink configuration given as a map. */
+  public static CatalogSpec fromOptions(
+      Map<String, String> options, Map<String, String> flinkDefaults, String context) {
     Map<String, String> merged = new LinkedHashMap<>();
     if (flinkDefaults != null) {
-      Map<String, String> all =
-          flinkDefaults instanceof org.apache.flink.configuration.Configuration
-              ? ((org.apache.flink.configuration.Configuration) flinkDefaults).toMap()
-              : Map.of();
+      Map<String, String> all = flinkDefaults;
       String prefix = PsybergCatalogOptions.FLINK_CONFIG_DEFAULTS_PREFIX + "catalog.";
       all.forEach(
           (k, v) -> {

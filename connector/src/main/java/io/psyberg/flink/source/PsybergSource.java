@@ -34,6 +34,7 @@ import org.apache.flink.table.types.logical.VarCharType;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.flink.FlinkSchemaUtil;
 
 /**
@@ -56,6 +57,7 @@ public final class PsybergSource
   private final long splitSizeBytes;
   @Nullable private final List<String> projectedColumns;
   private final boolean withMetadata;
+  private final List<Expression> filters;
   @Nullable private RowType rowType;
 
   PsybergSource(
@@ -65,7 +67,9 @@ public final class PsybergSource
       long splitSizeBytes,
       @Nullable List<String> projectedColumns,
       boolean withMetadata,
+      List<Expression> filters,
       @Nullable RowType rowType) {
+    this.filters = List.copyOf(filters);
     this.catalog = catalog;
     this.settings = settings;
     this.monitorInterval = monitorInterval;
@@ -95,7 +99,7 @@ public final class PsybergSource
   @Internal
   @Override
   public SourceReader<RowData, PsybergSplit> createReader(SourceReaderContext context) {
-    return new PsybergSourceReader(context, catalog, projectedColumns, withMetadata);
+    return new PsybergSourceReader(context, catalog, projectedColumns, withMetadata, filters);
   }
 
   @Internal

@@ -14,6 +14,7 @@ import javax.annotation.Nullable;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.table.types.logical.RowType;
 import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.expressions.Expression;
 
 /** Builds a {@link PsybergSource}; {@link #build()} checks every setting and does no I/O. */
 @PublicEvolving
@@ -34,8 +35,15 @@ public final class PsybergSourceBuilder {
   private List<String> projectedColumns;
   private boolean withMetadata;
   private RowType rowType;
+  private final List<Expression> filters = new ArrayList<>();
 
   PsybergSourceBuilder() {}
+
+  /** Row filters applied while reading (rows not matching are dropped; session counts are unchanged). */
+  public PsybergSourceBuilder filters(List<Expression> rowFilters) {
+    this.filters.addAll(rowFilters);
+    return this;
+  }
 
   public PsybergSourceBuilder catalog(CatalogSpec catalog) {
     this.catalog = catalog;
@@ -190,6 +198,6 @@ public final class PsybergSourceBuilder {
             changeRangeColumn,
             targetTables);
     return new PsybergSource(
-        catalog, settings, monitorInterval, splitSizeBytes, projectedColumns, withMetadata, rowType);
+        catalog, settings, monitorInterval, splitSizeBytes, projectedColumns, withMetadata, filters, rowType);
   }
 }

@@ -10,6 +10,7 @@ import org.apache.flink.api.connector.source.SourceReaderContext;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.base.source.reader.SingleThreadMultiplexSourceReaderBase;
 import org.apache.flink.table.data.RowData;
+import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.flink.source.reader.RecordAndPosition;
 
 /**
@@ -23,9 +24,10 @@ public final class PsybergSourceReader
       SourceReaderContext context,
       CatalogSpec catalog,
       @Nullable List<String> projectedColumns,
-      boolean withMetadata) {
+      boolean withMetadata,
+      List<Expression> filters) {
     super(
-        () -> new PsybergSplitReader(catalog, projectedColumns),
+        () -> new PsybergSplitReader(catalog, projectedColumns, filters),
         new PsybergRecordEmitter(withMetadata),
         new Configuration(),
         context);

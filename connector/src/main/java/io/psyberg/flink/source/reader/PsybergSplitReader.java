@@ -22,6 +22,7 @@ import org.apache.iceberg.Table;
 import org.apache.iceberg.TableProperties;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.flink.source.reader.ReaderFunction;
 import org.apache.iceberg.flink.source.reader.RecordAndPosition;
 import org.apache.iceberg.flink.source.reader.RowDataReaderFunction;
@@ -40,7 +41,10 @@ final class PsybergSplitReader implements SplitReader<RecordAndPosition<RowData>
   private PsybergSplit current;
   private CloseableIterator<RecordsWithSplitIds<RecordAndPosition<RowData>>> batches;
 
-  PsybergSplitReader(CatalogSpec catalogSpec, @Nullable List<String> projectedColumns) {
+  private final List<Expression> filters;
+
+  PsybergSplitReader(CatalogSpec catalogSpec, @Nullable List<String> projectedColumns, List<Expression> filters) {
+    this.filters = filters;
     this.catalogSpec = catalogSpec;
     this.projectedColumns = projectedColumns;
   }
@@ -81,7 +85,7 @@ final class PsybergSplitReader implements SplitReader<RecordAndPosition<RowData>
               true,
               table.io(),
               table.encryption(),
-              List.of());
+              filters);
         });
   }
 

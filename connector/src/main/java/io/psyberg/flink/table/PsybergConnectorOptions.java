@@ -1,0 +1,67 @@
+package io.psyberg.flink.table;
+
+import io.psyberg.flink.catalog.PsybergCatalogOptions;
+import io.psyberg.flink.sink.PsybergSinkOptions;
+import io.psyberg.flink.source.PsybergSourceOptions;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.flink.configuration.ConfigOption;
+
+/**
+ * The option set of the {@code 'connector' = 'psyberg'} SQL connector, derived from the options classes
+ * shared with the builders so the two cannot drift. Prefixed options ({@code catalog.*} passthrough and
+ * {@code audit.<name>.severity}) are checked separately.
+ */
+public final class PsybergConnectorOptions {
+  private PsybergConnectorOptions() {}
+
+  public static Set<ConfigOption<?>> required() {
+    return Set.of(PsybergSourceOptions.TABLE, PsybergSourceOptions.PROCESS_NAME);
+  }
+
+  public static Set<ConfigOption<?>> catalogOptions() {
+    return declared(PsybergCatalogOptions.class);
+  }
+
+  /** Options a source table takes besides the required and catalog ones. */
+  public static Set<ConfigOption<?>> sourceOptions() {
+    Set<ConfigOption<?>> out = declared(PsybergSourceOptions.class);
+    out.removeAll(required());
+    return out;
+  }
+
+  public static Set<ConfigOption<?>> sinkOptions() {
+    return declared(PsybergSinkOptions.class);
+  }
+
+  /** Every option the connector knows, for documentation and error messages. */
+  public static Set<ConfigOption<?>> all() {
+    Set<ConfigOption<?>> out = new LinkedHashSet<>(required());
+    out.addAll(catalogOptions());
+    out.addAll(sourceOptions());
+    out.addAll(sinkOptions());
+    return out;
+  }
+
+  static Set<ConfigOption<?>> declared(Class<?> holder) {
+    Set<ConfigOption<?>> out = new LinkedHashSet<>();
+    for (Field f : holder.getDeclaredFields()) {
+      if (Modifier.isStatic(f.getModifiers()) && ConfigOption.class.isAssignableFrom(f.getType())) {
+        try {
+          out.add((ConfigOption<?>) f.get(null));
+        } catch (IllegalAccessException e) {
+          throw new IllegalStateException(e);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Prefixes under which any key is accepted (then checked by the connector itself). */
+  public static List<String> prefixes() {
+    return List.of(PsybergCatalogOptions.CATALOG_PROPERTY_PREFIX, PsybergSinkOptions.AUDIT_SEVERITY_PREFIX);
+  }
+}
