@@ -13,7 +13,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.apache.flink.api.connector.source.Boundedness;
+import org.apache.flink.api.dag.Transformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.transformations.LegacySourceTransformation;
+import org.apache.flink.streaming.api.transformations.SourceTransformation;
 import org.apache.flink.streaming.api.datastream.DataStreamSink;
 import org.apache.flink.table.api.ValidationException;
 import org.apache.flink.table.catalog.ResolvedSchema;
@@ -58,11 +62,10 @@ final class PsybergDynamicSink implements DynamicTableSink {
     SchemaCheck.checkSameColumns(schema, SchemaCheck.load(options.catalog, table, options.sqlName, process()),
         options.sqlName, table);
     PsybergSink sink = buildSink(table);
-    boolean bounded = context.isBounded();
     return new DataStreamSinkProvider() {
       @Override
       public DataStreamSink<?> consumeDataStream(ProviderContext providerContext, DataStream<RowData> dataStream) {
-        if (!bounded && !dataStream.getExecutionEnvironment().getCheckpointConfig().isCheckpointingEnabled()) {
+        if (hasUnboundedSource(dataStream) && !dataStream.getExecutionEnvironment().getCheckpointConfig().isCheckpointingEnabled()) {
           throw new ValidationException(
               ctx() + ": a continuous job publishes at checkpoints, but checkpointing is off."
                   + " Enable it, e.g. SET 'execution.checkpointing.interval' = '10s'.");
@@ -70,6 +73,20 @@ final class PsybergDynamicSink implements DynamicTableSink {
         return sink.append(dataStream);
       }
     };
+  }
+
+  private static boolean hasUnboundedSource(DataStream<RowData> stream) {
+    for (Transformation<?> t : stream.getTransformation().getTransitivePredecessors()) {
+      if (t instanceof SourceTransformation
+          && ((SourceTransformation<?, ?, ?>) t).getBoundedness() == Boundedness.CONTINUOUS_UNBOUNDED) {
+        return true;
+      }
+      if (t instanceof LegacySourceTransformation
+          && ((LegacySourceTransformation<?>) t).getBoundedness() == Boundedness.CONTINUOUS_UNBOUNDED) {
+        return true;
+      }
+    }
+    return false;
   }
 
   PsybergSink buildSink(String table) {

@@ -195,7 +195,7 @@ class SessionPlannerTest {
     CatalogSpec recording =
         CatalogSpec.fromOptions(
             Map.of("warehouse", wh.spec().warehouse(), "catalog.io-impl", RecordingFileIO.class.getName()),
-            null,
+            Map.of(),
             "test");
     Catalog catalog = recording.open();
     for (int i = 0; i < 5; i++) {
