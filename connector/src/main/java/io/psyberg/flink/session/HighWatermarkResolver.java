@@ -36,7 +36,12 @@ public final class HighWatermarkResolver {
     for (String target : targets) {
       Optional<PublishedHighWatermark> published = publishedIn(catalog, target, settings.processName());
       if (published.isPresent()) {
-        published.get().positions().forEach(positions::putIfAbsent);
+        // With several targets (e.g. lifecycle and anomalies) resume from the one furthest behind.
+        published.get().positions().forEach((table, id) -> {
+          if (!positions.containsKey(table) || isBehind(catalog, table, id, positions.get(table))) {
+            positions.put(table, id);
+          }
+        });
         repairMirrors(catalog, mirror, mirrored, settings, target, published.get());
       }
     }
@@ -79,6 +84,25 @@ public final class HighWatermarkResolver {
       if (behind) {
         mirror.update(settings.processName(), target, sessionId, session.get().ranges());
       }
+    }
+  }
+
+  /** Whether snapshot {@code a} of a source table comes before {@code b} on its main lineage. */
+  public static boolean isBehind(Catalog catalog, String sourceTable, Long a, Long b) {
+    if (java.util.Objects.equals(a, b)) {
+      return false;
+    }
+    if (a == null) {
+      return true;
+    }
+    if (b == null) {
+      return false;
+    }
+    try {
+      Table t = catalog.loadTable(TableIdentifier.parse(sourceTable));
+      return org.apache.iceberg.util.SnapshotUtil.isAncestorOf(t, b, a);
+    } catch (NoSuchTableException e) {
+      return false;
     }
   }
 

@@ -99,7 +99,12 @@ public final class SessionPlanner {
 
   private TableRange planTable(String name, Table table, boolean hasHwm, @Nullable Long hwm) {
     table.refresh();
-    Snapshot current = table.currentSnapshot();
+    Long end = settings.endPositions().get(name);
+    Snapshot current = end == null ? table.currentSnapshot() : table.snapshot(end);
+    if (end != null && current == null) {
+      throw new PsybergException(String.format(
+          "Process %s: the planned end snapshot %d of %s no longer exists.", settings.processName(), end, name));
+    }
     Long from = hasHwm ? checkHighWatermark(name, table, current, hwm) : startPosition(name, table, current);
     if (current == null || (from != null && from == current.snapshotId())) {
       Long committedAt = current == null ? null : current.timestampMillis();

@@ -2,6 +2,7 @@ package io.psyberg.flink.session;
 
 import java.io.Serializable;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import javax.annotation.Nullable;
 
@@ -19,6 +20,7 @@ public final class SessionSettings implements Serializable {
   private final int maxSnapshotsPerSession;
   @Nullable private final String changeRangeColumn;
   private final List<String> targetTables;
+  private final Map<String, Long> endPositions;
 
   public SessionSettings(
       String processName,
@@ -31,6 +33,23 @@ public final class SessionSettings implements Serializable {
       int maxSnapshotsPerSession,
       @Nullable String changeRangeColumn,
       List<String> targetTables) {
+    this(processName, sourceTables, continuous, processing, startFrom, nonAppendSnapshots, onLostHighWatermark,
+        maxSnapshotsPerSession, changeRangeColumn, targetTables, Map.of());
+  }
+
+  public SessionSettings(
+      String processName,
+      List<String> sourceTables,
+      boolean continuous,
+      String processing,
+      StartFrom startFrom,
+      NonAppendSnapshots nonAppendSnapshots,
+      OnLostHighWatermark onLostHighWatermark,
+      int maxSnapshotsPerSession,
+      @Nullable String changeRangeColumn,
+      List<String> targetTables,
+      Map<String, Long> endPositions) {
+    this.endPositions = new java.util.LinkedHashMap<>(endPositions);
     this.processName = Objects.requireNonNull(processName);
     this.sourceTables = List.copyOf(sourceTables);
     this.continuous = continuous;
@@ -83,6 +102,14 @@ public final class SessionSettings implements Serializable {
   @Nullable
   public String changeRangeColumn() {
     return changeRangeColumn;
+  }
+
+  /**
+   * Bounded mode: plan no further than these snapshots (source table to snapshot id), so a job can plan a
+   * session up front (e.g. to size a lookback) and read exactly that session.
+   */
+  public Map<String, Long> endPositions() {
+    return endPositions;
   }
 
   /** Target tables named explicitly, where the process's published high watermark is looked up first. */

@@ -36,8 +36,15 @@ public final class PsybergSourceBuilder {
   private boolean withMetadata;
   private RowType rowType;
   private final List<Expression> filters = new ArrayList<>();
+  private final java.util.Map<String, Long> endPositions = new java.util.LinkedHashMap<>();
 
   PsybergSourceBuilder() {}
+
+  /** Bounded mode: plan no further than these snapshot ids (source table to snapshot id). */
+  public PsybergSourceBuilder endAt(java.util.Map<String, Long> positions) {
+    this.endPositions.putAll(positions);
+    return this;
+  }
 
   /** Row filters applied while reading (rows not matching are dropped; session counts are unchanged). */
   public PsybergSourceBuilder filters(List<Expression> rowFilters) {
@@ -196,7 +203,8 @@ public final class PsybergSourceBuilder {
             onLostHighWatermark,
             maxSnapshotsPerSession,
             changeRangeColumn,
-            targetTables);
+            targetTables,
+            endPositions);
     return new PsybergSource(
         catalog, settings, monitorInterval, splitSizeBytes, projectedColumns, withMetadata, filters, rowType);
   }

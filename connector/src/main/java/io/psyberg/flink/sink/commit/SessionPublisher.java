@@ -3,6 +3,7 @@ package io.psyberg.flink.sink.commit;
 import io.psyberg.flink.PsybergException;
 import io.psyberg.flink.session.ChangeRange;
 import io.psyberg.flink.session.HighWatermarkMirror;
+import io.psyberg.flink.session.HighWatermarkResolver;
 import io.psyberg.flink.session.PublishedHighWatermark;
 import io.psyberg.flink.session.Session;
 import io.psyberg.flink.session.SessionLog;
@@ -163,22 +164,39 @@ public final class SessionPublisher {
     return false;
   }
 
+  /**
+   * The session must start where the target's published high watermark stands. An upsert or
+   * overwrite-range target (e.g. the second target of a process) may also take a session that starts
+   * behind it on the same lineage: re-applying the overlap is idempotent.
+   */
   private void checkContinuity(SessionLog log, Session session, @Nullable PublishedHighWatermark published) {
     if (published == null) {
       return;
     }
     for (SourceRange r : session.ranges()) {
-      if (published.covers(r.table()) && !Objects.equals(published.positions().get(r.table()), r.fromSnapshotId())) {
-        String message =
-            String.format(
-                "Process %s: session %s read %s after snapshot %s, but the published high watermark of that table"
-                    + " in %s is %s (sessions %s). Another run published this range first; nothing was published"
-                    + " by this run. Re-run to process what is new since the published high watermark.",
-                processName, session.sessionId(), r.table(), r.fromSnapshotId(), target,
-                published.positions().get(r.table()), published.sessionIds());
-        log.record(session.finished(SessionStatus.ABORTED, target.toString(), null, null));
-        throw new PsybergException(message);
+      if (!published.covers(r.table())) {
+        continue;
       }
+      Long at = published.positions().get(r.table());
+      if (Objects.equals(at, r.fromSnapshotId())) {
+        continue;
+      }
+      boolean idempotent = writeMode != WriteMode.APPEND;
+      if (idempotent
+          && HighWatermarkResolver.isBehind(catalog, r.table(), r.fromSnapshotId(), at)
+          && !HighWatermarkResolver.isBehind(catalog, r.table(), r.toSnapshotId(), at)) {
+        LOG.info("Process {}: session {} re-applies {} up to {} on {} (already at {}); upserts make it idempotent.",
+            processName, session.sessionId(), r.table(), r.toSnapshotId(), target, at);
+        continue;
+      }
+      String message =
+          String.format(
+              "Process %s: session %s read %s after snapshot %s, but the published high watermark of that table"
+                  + " in %s is %s (sessions %s). Another run published this range first; nothing was published"
+                  + " by this run. Re-run to process what is new since the published high watermark.",
+              processName, session.sessionId(), r.table(), r.fromSnapshotId(), target, at, published.sessionIds());
+      log.record(session.finished(SessionStatus.ABORTED, target.toString(), null, null));
+      throw new PsybergException(message);
     }
   }
 
