@@ -1,0 +1,68 @@
+package io.psyberg.flink.examples.lifecycle;
+
+import io.psyberg.flink.PsybergException;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.iceberg.PartitionSpec;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.TableProperties;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.SupportsNamespaces;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.exceptions.AlreadyExistsException;
+import org.apache.iceberg.types.Types;
+
+/** The {@code account_lifecycle} and {@code lifecycle_anomalies} table shapes, created when missing. */
+public final class LifecycleTables {
+  public static final Schema LIFECYCLE =
+      new Schema(
+          List.of(
+              Types.NestedField.required(1, "account_id", Types.LongType.get()),
+              Types.NestedField.required(2, "segment_no", Types.IntegerType.get()),
+              Types.NestedField.required(3, "state", Types.StringType.get()),
+              Types.NestedField.optional(4, "plan", Types.StringType.get()),
+              Types.NestedField.required(5, "valid_from", Types.TimestampType.withoutZone()),
+              Types.NestedField.optional(6, "valid_to", Types.TimestampType.withoutZone()),
+              Types.NestedField.required(7, "opened_by_event_id", Types.StringType.get())),
+          Set.of(1, 2));
+
+  public static final Schema ANOMALIES =
+      new Schema(
+          List.of(
+              Types.NestedField.required(1, "event_id", Types.StringType.get()),
+              Types.NestedField.required(2, "account_id", Types.LongType.get()),
+              Types.NestedField.required(3, "event_type", Types.StringType.get()),
+              Types.NestedField.required(4, "event_ts", Types.TimestampType.withoutZone()),
+              Types.NestedField.required(5, "reason", Types.StringType.get())),
+          Set.of(1));
+
+  private LifecycleTables() {}
+
+  /** Loads the table, creating it (format v2, keys as identifier fields) when missing; checks its shape. */
+  public static Table ensure(Catalog catalog, String name, Schema shape) {
+    TableIdentifier id = TableIdentifier.parse(name);
+    if (!catalog.tableExists(id)) {
+      if (catalog instanceof SupportsNamespaces && !((SupportsNamespaces) catalog).namespaceExists(id.namespace())) {
+        try {
+          ((SupportsNamespaces) catalog).createNamespace(id.namespace());
+        } catch (AlreadyExistsException raced) {
+          // created meanwhile
+        }
+      }
+      try {
+        return catalog.createTable(id, shape, PartitionSpec.unpartitioned(), Map.of(TableProperties.FORMAT_VERSION, "2"));
+      } catch (AlreadyExistsException raced) {
+        // created meanwhile: check it below
+      }
+    }
+    Table table = catalog.loadTable(id);
+    if (!table.schema().asStruct().equals(shape.asStruct())) {
+      throw new PsybergException(
+          String.format("Table %s exists with another shape. Expected %s, found %s. Use another table name or fix it.",
+              name, shape.asStruct(), table.schema().asStruct()));
+    }
+    return table;
+  }
+}

@@ -1,0 +1,220 @@
+package io.psyberg.flink.examples.lifecycle;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.psyberg.flink.catalog.CatalogSpec;
+import io.psyberg.flink.stateful.lifecycle.Anomaly;
+import io.psyberg.flink.stateful.lifecycle.LifecycleEvent;
+import io.psyberg.flink.stateful.lifecycle.LifecycleRecompute;
+import io.psyberg.flink.stateful.lifecycle.LifecycleResult;
+import io.psyberg.flink.stateful.lifecycle.Segment;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.FileFormat;
+import org.apache.iceberg.PartitionSpec;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.TableProperties;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.Namespace;
+import org.apache.iceberg.catalog.SupportsNamespaces;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.data.GenericAppenderFactory;
+import org.apache.iceberg.data.GenericRecord;
+import org.apache.iceberg.data.IcebergGenerics;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.io.DataWriter;
+import org.apache.iceberg.io.OutputFileFactory;
+import org.apache.iceberg.types.Types;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Bounded and continuous lifecycle runs over late, out-of-order batches equal a full recompute after every run. */
+class LifecycleJobITCase {
+  @RegisterExtension
+  static final MiniClusterExtension MINI_CLUSTER =
+      new MiniClusterExtension(
+          new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(4).build());
+
+  private static final Schema EVENTS =
+      new Schema(
+          Types.NestedField.required(1, "event_id", Types.StringType.get()),
+          Types.NestedField.required(2, "account_id", Types.LongType.get()),
+          Types.NestedField.required(3, "event_type", Types.StringType.get()),
+          Types.NestedField.optional(4, "plan", Types.StringType.get()),
+          Types.NestedField.required(5, "event_ts", Types.TimestampType.withoutZone()));
+  private static final String[] TYPES = {"SIGNUP", "PLAN_CHANGE", "PAYMENT_HOLD", "PAYMENT_RECOVERED", "CANCEL", "SIGNUP", "PLAN_CHANGE", "BOGUS"};
+  private static final String[] PLANS = {"basic", "standard", "premium", null};
+
+  @TempDir Path dir;
+
+  private final List<LifecycleEvent> all = new ArrayList<>();
+  private int ids;
+
+  private void appendBatch(Catalog catalog, Random rnd, int day, int n) throws Exception {
+    Table t = catalog.loadTable(TableIdentifier.parse("membership.events"));
+    List<Record> rows = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      if (rnd.nextInt(30) == 0 && !all.isEmpty()) {
+        // A replayed event: the same id, account and content arrives again.
+        LifecycleEvent copy = all.get(rnd.nextInt(all.size()));
+        Record r = GenericRecord.create(EVENTS);
+        r.setField("event_id", copy.eventId());
+        r.setField("account_id", copy.accountId());
+        r.setField("event_type", copy.eventType());
+        r.setField("plan", copy.plan());
+        r.setField("event_ts", ts(copy.eventTimeMicros()));
+        rows.add(r);
+        all.add(copy);
+        continue;
+      }
+      long account = rnd.nextInt(40);
+      boolean late = rnd.nextInt(5) == 0;
+      int d = late ? Math.max(0, day - 1 - rnd.nextInt(3)) : day;
+      LocalDateTime ts = LocalDateTime.of(2026, 1, 1, 0, 0).plusDays(d).plusMinutes(rnd.nextInt(24 * 60));
+      String type = TYPES[rnd.nextInt(TYPES.length)];
+      String plan = PLANS[rnd.nextInt(PLANS.length)];
+      String id = "e" + (ids++);
+      Record r = GenericRecord.create(EVENTS);
+      r.setField("event_id", id);
+      r.setField("account_id", account);
+      r.setField("event_type", type);
+      r.setField("plan", plan);
+      r.setField("event_ts", ts);
+      rows.add(r);
+      all.add(new LifecycleEvent(id, account, type, plan, ts.toEpochSecond(ZoneOffset.UTC) * 1_000_000L));
+    }
+    GenericAppenderFactory factory = new GenericAppenderFactory(t.schema(), t.spec());
+    OutputFileFactory files = OutputFileFactory.builderFor(t, 1, day).format(FileFormat.PARQUET).build();
+    DataWriter<Record> w = factory.newDataWriter(files.newOutputFile(), FileFormat.PARQUET, null);
+    try (DataWriter<Record> closing = w) {
+      rows.forEach(closing::write);
+    }
+    DataFile file = w.toDataFile();
+    t.newAppend().appendFile(file).commit();
+  }
+
+  private static List<String> read(Catalog catalog, String table, List<String> columns) throws Exception {
+    Table t = catalog.loadTable(TableIdentifier.parse(table));
+    List<String> out = new ArrayList<>();
+    if (t.currentSnapshot() == null) {
+      return out;
+    }
+    try (CloseableIterable<Record> rows = IcebergGenerics.read(t).build()) {
+      for (Record r : rows) {
+        StringBuilder sb = new StringBuilder();
+        for (String c : columns) {
+          sb.append(r.getField(c)).append('|');
+        }
+        out.add(sb.toString());
+      }
+    }
+    out.sort(null);
+    return out;
+  }
+
+  private List<String> expectedSegments() {
+    LifecycleResult result = LifecycleRecompute.recompute(all);
+    List<String> out = new ArrayList<>();
+    for (Segment s : result.segments()) {
+      out.add(s.accountId() + "|" + s.segmentNo() + "|" + s.state() + "|" + s.plan() + "|" + ts(s.validFromMicros()) + "|"
+          + (s.validToMicros() == null ? null : ts(s.validToMicros())) + "|" + s.openedByEventId() + "|");
+    }
+    out.sort(null);
+    return out;
+  }
+
+  private List<String> expectedAnomalies() {
+    List<String> out = new ArrayList<>();
+    for (Anomaly a : LifecycleRecompute.recompute(all).anomalies()) {
+      out.add(a.eventId() + "|" + a.accountId() + "|" + a.eventType() + "|" + ts(a.eventTimeMicros()) + "|" + a.reason() + "|");
+    }
+    out.sort(null);
+    return out;
+  }
+
+  private static LocalDateTime ts(long micros) {
+    return LocalDateTime.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), (int) Math.floorMod(micros, 1_000_000L) * 1000, ZoneOffset.UTC);
+  }
+
+  private static final List<String> SEGMENT_COLS =
+      List.of("account_id", "segment_no", "state", "plan", "valid_from", "valid_to", "opened_by_event_id");
+  private static final List<String> ANOMALY_COLS = List.of("event_id", "account_id", "event_type", "event_ts", "reason");
+
+  private Catalog setUp(CatalogSpec spec) {
+    Catalog catalog = spec.open();
+    ((SupportsNamespaces) catalog).createNamespace(Namespace.of("membership"));
+    catalog.createTable(TableIdentifier.parse("membership.events"), EVENTS, PartitionSpec.unpartitioned(),
+        Map.of(TableProperties.FORMAT_VERSION, "2"));
+    return catalog;
+  }
+
+  @Test
+  void boundedRunsEqualAFullRecomputeAfterEverySession() throws Exception {
+    CatalogSpec spec = CatalogSpec.embedded(dir.toString());
+    Catalog catalog = setUp(spec);
+    Random rnd = new Random(7);
+    LifecycleJob job = new LifecycleJob(spec, "lifecycle_b", List.of("membership.events"), "membership.account_lifecycle",
+        "membership.lifecycle_anomalies");
+    job.ensureTargets();
+    for (int day = 0; day < 4; day++) {
+      appendBatch(catalog, rnd, day, 120);
+      StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+      env.setParallelism(2);
+      job.bounded(env);
+      env.execute("lifecycle bounded " + day);
+      assertThat(read(catalog, "membership.account_lifecycle", SEGMENT_COLS)).as("segments after run " + day)
+          .containsExactlyElementsOf(expectedSegments());
+      assertThat(read(catalog, "membership.lifecycle_anomalies", ANOMALY_COLS)).as("anomalies after run " + day)
+          .containsExactlyElementsOf(expectedAnomalies());
+    }
+    assertThat(new TreeSet<>(expectedAnomalies())).isNotEmpty();
+  }
+
+  @Test
+  void continuousJobEqualsAFullRecompute() throws Exception {
+    CatalogSpec spec = CatalogSpec.embedded(dir.toString());
+    Catalog catalog = setUp(spec);
+    Random rnd = new Random(11);
+    LifecycleJob job = new LifecycleJob(spec, "lifecycle_c", List.of("membership.events"), "membership.lc_lifecycle",
+        "membership.lc_anomalies");
+    job.ensureTargets();
+    appendBatch(catalog, rnd, 0, 100);
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    env.setParallelism(2);
+    env.enableCheckpointing(300);
+    job.continuous(env, Duration.ofMillis(200), null);
+    JobClient client = env.executeAsync("lifecycle continuous");
+    try {
+      for (int day = 1; day < 4; day++) {
+        appendBatch(catalog, rnd, day, 100);
+      }
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+      while (!(read(catalog, "membership.lc_lifecycle", SEGMENT_COLS).equals(expectedSegments())
+          && read(catalog, "membership.lc_anomalies", ANOMALY_COLS).equals(expectedAnomalies()))) {
+        if (System.nanoTime() > deadline) {
+          assertThat(read(catalog, "membership.lc_lifecycle", SEGMENT_COLS)).containsExactlyElementsOf(expectedSegments());
+          assertThat(read(catalog, "membership.lc_anomalies", ANOMALY_COLS)).containsExactlyElementsOf(expectedAnomalies());
+        }
+        Thread.sleep(300);
+      }
+    } finally {
+      client.cancel().get(30, TimeUnit.SECONDS);
+    }
+  }
+}
