@@ -151,6 +151,30 @@ class SqlConnectorITCase {
   }
 
   @Test
+  void userAuditLoadedByClassNameWithSeverity() throws Exception {
+    wh.createTable("facts.signups", FACTS);
+    wh.append("membership.events", Warehouse.events("a", 9, DAY1)); // accounts 0..8: includes 7
+    ddl("sql_user", ", 'audit.classes' = '" + NoAccountSevenAudit.class.getName() + "'");
+    assertThatThrownBy(this::insert)
+        .satisfies(e -> assertThat(Failures.messages(e)).contains("no-account-seven", "observed 1 rows of account 7"));
+    assertThat(wh.load("facts.signups").currentSnapshot()).isNull();
+
+    tEnv.executeSql("DROP TEMPORARY TABLE src");
+    tEnv.executeSql("DROP TEMPORARY TABLE dst");
+    ddl("sql_user", ", 'audit.classes' = '" + NoAccountSevenAudit.class.getName() + "',"
+        + " 'audit.no-account-seven.severity' = 'warn'");
+    insert();
+    assertThat(Pipelines.ids(wh.load("facts.signups"))).hasSize(9);
+
+    tEnv.executeSql("DROP TEMPORARY TABLE dst");
+    tEnv.executeSql("CREATE TEMPORARY TABLE dst (event_id STRING NOT NULL, account_id BIGINT NOT NULL, plan STRING,"
+        + " event_ts TIMESTAMP(6) NOT NULL, src_snapshot BIGINT) WITH ('connector' = 'psyberg', 'table' = 'facts.signups',"
+        + " 'process-name' = 'sql_user', 'audit.classes' = 'com.example.Missing')");
+    assertThatThrownBy(this::insert)
+        .satisfies(e -> assertThat(Failures.messages(e)).contains("com.example.Missing", "audit.classes", "classpath"));
+  }
+
+  @Test
   void continuousModeReadsNewSnapshotsAsTheyLand() throws Exception {
     wh.createTable("facts.signups", FACTS);
     wh.append("membership.events", Warehouse.events("a", 2, DAY1));

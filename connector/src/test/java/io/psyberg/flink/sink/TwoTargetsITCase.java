@@ -1,0 +1,143 @@
+package io.psyberg.flink.sink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.psyberg.flink.session.PublishedHighWatermark;
+import io.psyberg.flink.session.Session;
+import io.psyberg.flink.sink.commit.PublishHook;
+import io.psyberg.flink.source.PsybergSource;
+import io.psyberg.flink.testutils.Failures;
+import io.psyberg.flink.testutils.Pipelines;
+import io.psyberg.flink.testutils.Warehouse;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.table.data.GenericRowData;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.flink.FlinkSchemaUtil;
+import org.apache.iceberg.types.Types;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** One process, two upsert targets: a crash between the two publishes is repaired by the next run. */
+class TwoTargetsITCase {
+  @RegisterExtension
+  static final MiniClusterExtension MINI_CLUSTER =
+      new MiniClusterExtension(
+          new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(4).build());
+
+  private static final LocalDateTime DAY1 = LocalDateTime.of(2026, 1, 1, 8, 0);
+  private static final String SRC = "membership.events";
+  private static final Schema LATEST =
+      new Schema(
+          List.of(
+              Types.NestedField.required(1, "account_id", Types.LongType.get()),
+              Types.NestedField.optional(2, "event_id", Types.StringType.get())),
+          Set.of(1));
+
+  @TempDir Path dir;
+  private Warehouse wh;
+
+  @BeforeEach
+  void setUp() {
+    wh = new Warehouse(dir);
+    wh.createEventsTable(SRC);
+    wh.createTable("facts.primary", LATEST);
+    wh.createTable("facts.secondary", LATEST);
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    wh.close();
+  }
+
+  /** Fails the secondary's publish once, after the primary has published. */
+  static final class FailSecondaryOnce implements PublishHook {
+    static final AtomicBoolean ARMED = new AtomicBoolean();
+    private final String warehouse;
+
+    FailSecondaryOnce(String warehouse) {
+      this.warehouse = warehouse;
+    }
+
+    @Override
+    public void afterStage(Session session, long staged) {
+      if (!ARMED.compareAndSet(true, false)) {
+        return;
+      }
+      // Wait until the primary has published this session, so the crash falls between the two publishes.
+      Long to = session.ranges().get(0).toSnapshotId();
+      try (Warehouse wh = new Warehouse(Path.of(java.net.URI.create(warehouse)))) {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (System.nanoTime() < deadline) {
+          var hwm = PublishedHighWatermark.find(wh.load("facts.primary"), "two");
+          if (hwm.isPresent() && to.equals(hwm.get().positions().get(SRC))) {
+            break;
+          }
+          Thread.sleep(100);
+        }
+      } catch (Exception e) {
+        throw new RuntimeException(e);
+      }
+      throw new IllegalStateException("injected crash before the secondary's publish");
+    }
+  }
+
+  private void run(PublishHook secondaryHook) throws Exception {
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    env.setParallelism(1);
+    PsybergSource source = PsybergSource.builder().catalog(wh.spec()).processName("two").tables(SRC)
+        .targetTable("facts.primary").targetTable("facts.secondary").build();
+    DataStream<RowData> rows =
+        env.fromSource(source, WatermarkStrategy.noWatermarks(), "src")
+            .map(r -> (RowData) GenericRowData.of(r.getLong(1), r.getString(0)))
+            .returns(InternalTypeInfo.of(FlinkSchemaUtil.convert(LATEST)));
+    PsybergSink.builder().catalog(wh.spec()).processName("two").table("facts.primary").writeMode(WriteMode.UPSERT)
+        .build().append(rows);
+    PsybergSink.builder().catalog(wh.spec()).processName("two").table("facts.secondary").writeMode(WriteMode.UPSERT)
+        .publishHook(secondaryHook).build().append(rows);
+    env.execute("two targets");
+  }
+
+  private List<String> ids(String table) throws Exception {
+    return Pipelines.rows(wh.load(table)).stream().map(r -> r.getField("account_id") + ":" + r.getField("event_id"))
+        .sorted().collect(Collectors.toList());
+  }
+
+  @Test
+  void crashBetweenThePublishesIsRepairedByTheNextRun() throws Exception {
+    wh.append(SRC, Warehouse.events("a", 3, DAY1));
+    run(PublishHook.NONE);
+    wh.append(SRC, List.of(Warehouse.event("b", 1, "PLAN_CHANGE", "premium", DAY1.plusDays(1))));
+
+    FailSecondaryOnce.ARMED.set(true);
+    assertThatThrownBy(() -> run(new FailSecondaryOnce(wh.spec().warehouse())))
+        .satisfies(e -> assertThat(Failures.messages(e)).contains("injected crash"));
+    long head = wh.load(SRC).currentSnapshot().snapshotId();
+    assertThat(PublishedHighWatermark.find(wh.load("facts.primary"), "two").get().positions().get(SRC))
+        .as("the primary published before the crash").isEqualTo(head);
+    assertThat(PublishedHighWatermark.find(wh.load("facts.secondary"), "two").get().positions().get(SRC))
+        .as("the secondary did not").isNotEqualTo(head);
+    run(PublishHook.NONE);
+
+    List<String> expected = List.of("0:a-0", "1:b", "2:a-2");
+    assertThat(ids("facts.primary")).containsExactlyElementsOf(expected);
+    assertThat(ids("facts.secondary")).containsExactlyElementsOf(expected);
+    assertThat(PublishedHighWatermark.find(wh.load("facts.primary"), "two").get().positions().get(SRC)).isEqualTo(head);
+    assertThat(PublishedHighWatermark.find(wh.load("facts.secondary"), "two").get().positions().get(SRC)).isEqualTo(head);
+  }
+}
