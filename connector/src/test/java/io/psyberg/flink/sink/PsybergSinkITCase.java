@@ -235,6 +235,40 @@ class PsybergSinkITCase {
     }
   }
 
+  /** Reads main and the audit branch of the target at the moment between stage and publish. */
+  static final class MainReader implements PublishHook {
+    static final java.util.List<Integer> SEEN = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final String warehouse;
+
+    MainReader(String warehouse) {
+      this.warehouse = warehouse;
+    }
+
+    @Override
+    public void afterStage(Session session, long staged) {
+      try (Warehouse other = new Warehouse(Path.of(java.net.URI.create(warehouse)))) {
+        SEEN.add(Pipelines.ids(other.load(DST)).size());
+        List<String> stagedRows = new ArrayList<>();
+        try (org.apache.iceberg.io.CloseableIterable<Record> rows =
+            org.apache.iceberg.data.IcebergGenerics.read(other.load(DST)).useSnapshot(staged).build()) {
+          rows.forEach(r -> stagedRows.add(r.getField("event_id").toString()));
+        }
+        SEEN.add(stagedRows.size());
+      } catch (Exception e) {
+        throw new RuntimeException(e);
+      }
+    }
+  }
+
+  @Test
+  void readersOfMainSeeNothingStagedBeforeThePublish() throws Exception {
+    wh.append(SRC, Warehouse.events("a", 4, DAY1));
+    MainReader.SEEN.clear();
+    Pipelines.run(source("p8"), sink("p8").publishHook(new MainReader(wh.spec().warehouse())).build(), 1);
+    assertThat(MainReader.SEEN).containsExactly(0, 4);
+    assertThat(Pipelines.ids(wh.load(DST))).hasSize(4);
+  }
+
   @Test
   void foreignCommitBetweenStageAndPublishKeepsBothAndTheHighWatermark() throws Exception {
     long s1 = wh.append(SRC, Warehouse.events("a", 3, DAY1));
