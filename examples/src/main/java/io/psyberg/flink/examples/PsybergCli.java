@@ -11,6 +11,8 @@ import io.psyberg.flink.examples.cli.PlannedCommand;
 import io.psyberg.flink.examples.cli.Usage;
 import io.psyberg.flink.examples.cli.UsageException;
 import io.psyberg.flink.examples.generate.GenerateCommand;
+import io.psyberg.flink.examples.sessions.SessionsCommand;
+import io.psyberg.flink.examples.signups.SignupsCommand;
 import io.psyberg.flink.examples.sql.SqlCommand;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -47,18 +49,14 @@ public final class PsybergCli {
             ""));
     register(new SqlCommand());
     register(new GenerateCommand());
-    register(
-        new PlannedCommand(
-            "signups",
-            "The stateless signup job: one audited target row per source SIGNUP event",
-            "--process P --source NS.T[,NS.T2] --target NS.T [--mode bounded|continuous]"));
+    register(new SignupsCommand());
     register(
         new PlannedCommand(
             "lifecycle",
             "The stateful lifecycle job writing account_lifecycle and lifecycle_anomalies",
             "--process P --source NS.T[,NS.T2] --target NS.T [--anomalies NS.T]"
                 + " [--mode bounded|continuous]"));
-    register(new PlannedCommand("sessions", "The session log as a table", "[--process P]"));
+    register(new SessionsCommand());
   }
 
   private void register(Command command) {

@@ -48,7 +48,7 @@ class PsybergCliTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"demo", "signups", "lifecycle", "sessions"})
+  @ValueSource(strings = {"demo", "lifecycle"})
   void commandsOfLaterBuildsAreReservedAndExit2(String command) {
     CliRun run = CliRun.of(command, "--process", "p", "--warehouse", warehouse.toString());
     assertThat(run.exitCode()).isEqualTo(2);

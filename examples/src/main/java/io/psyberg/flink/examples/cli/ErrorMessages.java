@@ -21,7 +21,7 @@ public final class ErrorMessages {
           "org.apache.flink.runtime.client.JobExecutionException: Job execution failed.",
           "Recovery is suppressed by NoRestartBackoffTimeStrategy");
 
-  private static final int MAX_ROOT_LINES = 20;
+  private static final int MAX_ROOT_LINES = 60;
 
   private ErrorMessages() {}
 

@@ -46,7 +46,8 @@ public final class PlannedCommand implements Command {
   @Override
   public int execute(ParsedArgs args, PrintStream out, PrintStream err) {
     err.println(
-        "psyberg: command '" + name + "' is not available in this build yet. Available now: sql, generate.");
+        "psyberg: command '" + name + "' is not available in this build yet. Available now:"
+            + " sql, generate, signups, sessions.");
     return ExitCodes.USAGE;
   }
 }

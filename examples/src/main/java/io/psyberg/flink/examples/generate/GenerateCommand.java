@@ -5,6 +5,7 @@ import io.psyberg.flink.examples.cli.Command;
 import io.psyberg.flink.examples.cli.ExitCodes;
 import io.psyberg.flink.examples.cli.OptionSpec;
 import io.psyberg.flink.examples.cli.ParsedArgs;
+import io.psyberg.flink.examples.cli.TableNames;
 import io.psyberg.flink.examples.cli.UsageException;
 import java.io.Closeable;
 import java.io.PrintStream;
@@ -61,7 +62,7 @@ public final class GenerateCommand implements Command {
 
   @Override
   public int execute(ParsedArgs args, PrintStream out, PrintStream err) throws Exception {
-    TableIdentifier id = tableIdentifier(args.required("table"));
+    TableIdentifier id = TableNames.parse("table", args.required("table"));
     GenerateSettings settings = settings(args);
     CatalogSpec catalogSpec = CatalogSpec.embedded(args.required("warehouse"));
     Catalog catalog = catalogSpec.open();
@@ -106,18 +107,5 @@ public final class GenerateCommand implements Command {
     }
     long seed = args.optionalLong("seed").orElseGet(() -> ThreadLocalRandom.current().nextLong());
     return new GenerateSettings((int) accounts, (int) events, late, bad, seed);
-  }
-
-  private static TableIdentifier tableIdentifier(String name) throws UsageException {
-    String[] parts = name.split("\\.", -1);
-    boolean valid = parts.length >= 2;
-    for (String p : parts) {
-      valid &= !p.isBlank();
-    }
-    if (!valid) {
-      throw new UsageException(
-          "option '--table' must be NAMESPACE.TABLE (e.g. membership.events), got '" + name + "'");
-    }
-    return TableIdentifier.of(parts);
   }
 }

@@ -14,9 +14,16 @@ import org.apache.flink.types.Row;
  */
 public final class TablePrinter implements ResultPrinter {
   private final ValueFormatter values;
+  private final boolean rowCount;
 
   public TablePrinter(ValueFormatter values) {
+    this(values, true);
+  }
+
+  /** A printer that ends each table with {@code N rows} only when {@code rowCount} is set. */
+  public TablePrinter(ValueFormatter values, boolean rowCount) {
     this.values = values;
+    this.rowCount = rowCount;
   }
 
   @Override
@@ -58,8 +65,10 @@ public final class TablePrinter implements ResultPrinter {
     if (!cells.isEmpty()) {
       out.println(border);
     }
-    int n = cells.size();
-    out.println(n == 1 ? "1 row" : n + " rows");
+    if (rowCount) {
+      int n = cells.size();
+      out.println(n == 1 ? "1 row" : n + " rows");
+    }
   }
 
   private static String border(int[] width) {

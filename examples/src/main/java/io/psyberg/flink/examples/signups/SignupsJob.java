@@ -1,0 +1,97 @@
+package io.psyberg.flink.examples.signups;
+
+import io.psyberg.flink.examples.generate.MembershipEvents;
+import io.psyberg.flink.examples.jobs.EventSources;
+import io.psyberg.flink.sink.PsybergSink;
+import io.psyberg.flink.sink.WriteMode;
+import io.psyberg.flink.sink.audit.SourceFilter;
+import io.psyberg.flink.source.PsybergSource;
+import io.psyberg.flink.source.PsybergSourceBuilder;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.restartstrategy.RestartStrategies;
+import org.apache.flink.api.common.time.Time;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
+import org.apache.flink.table.types.logical.RowType;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.flink.FlinkSchemaUtil;
+
+/**
+ * The signup job graph: psyberg source (new snapshots of the event tables since the high watermark
+ * published in the target) → {@link SignupFactMapper} → psyberg sink (append, audited: not-null
+ * keys, row count equal to the session's {@code SIGNUP} rows).
+ */
+final class SignupsJob {
+  /** The source rows the row-count audit reconciles with: the SIGNUP events. */
+  static final String SIGNUP_FILTER = MembershipEvents.EVENT_TYPE + " = 'SIGNUP'";
+
+  /** Restarts of a continuous job after a failure, before it gives up. */
+  static final int CONTINUOUS_RESTARTS = 3;
+
+  private final SignupsSettings settings;
+
+  SignupsJob(SignupsSettings settings) {
+    this.settings = settings;
+  }
+
+  /** The job's name in Flink. */
+  String name() {
+    return "psyberg signups " + settings.process();
+  }
+
+  /**
+   * Configures {@code env} (checkpoints and restarts for the mode) and adds the job to it.
+   *
+   * @param target the signup fact table, already checked or created
+   */
+  void addTo(StreamExecutionEnvironment env, Table target) {
+    if (settings.continuous()) {
+      env.enableCheckpointing(settings.interval().toMillis());
+      env.setRestartStrategy(
+          RestartStrategies.fixedDelayRestart(
+              CONTINUOUS_RESTARTS, Time.milliseconds(settings.interval().toMillis())));
+    } else {
+      // A failed bounded run publishes nothing; re-running it resumes from the high watermark.
+      env.setRestartStrategy(RestartStrategies.noRestart());
+    }
+    String process = settings.process();
+    DataStream<RowData> events =
+        env.fromSource(source(), WatermarkStrategy.noWatermarks(), "psyberg source " + process)
+            .uid("signups-source-" + process);
+    RowType factType = FlinkSchemaUtil.convert(target.schema());
+    DataStream<RowData> facts =
+        events
+            .flatMap(new SignupFactMapper())
+            .returns(InternalTypeInfo.of(factType))
+            .name("signup facts")
+            .uid("signups-facts-" + process);
+    sink().append(facts);
+  }
+
+  private PsybergSource source() {
+    PsybergSourceBuilder builder =
+        PsybergSource.builder()
+            .catalog(settings.catalog())
+            .processName(settings.process())
+            .tables(settings.sourceNames())
+            .processing("stateless")
+            .changeRangeColumn(MembershipEvents.EVENT_TS)
+            .targetTable(settings.target().toString())
+            .project(EventSources.COLUMNS);
+    return (settings.continuous() ? builder.continuous(settings.interval()) : builder.bounded())
+        .build();
+  }
+
+  private PsybergSink sink() {
+    return PsybergSink.builder()
+        .catalog(settings.catalog())
+        .processName(settings.process())
+        .table(settings.target().toString())
+        .writeMode(WriteMode.APPEND)
+        .auditNotNull(SignupFacts.NOT_NULL)
+        .auditRowCountMatchesSource(SourceFilter.parse(SIGNUP_FILTER, "signups row-count audit"))
+        .build();
+  }
+}

@@ -1,0 +1,232 @@
+package io.psyberg.flink.examples.signups;
+
+import io.psyberg.flink.examples.cli.CommandException;
+import io.psyberg.flink.examples.cli.ExitCodes;
+import io.psyberg.flink.examples.jobs.CatalogHandle;
+import io.psyberg.flink.examples.jobs.JobFailures;
+import io.psyberg.flink.examples.sessions.AuditOutcomes;
+import io.psyberg.flink.examples.sessions.SessionReport;
+import io.psyberg.flink.examples.sessions.SessionWatcher;
+import io.psyberg.flink.session.PublishedHighWatermark;
+import io.psyberg.flink.session.Session;
+import io.psyberg.flink.session.SessionLog;
+import io.psyberg.flink.session.SessionStatus;
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** One run of the signup job, bounded or continuous, with its progress printed to {@code out}. */
+final class SignupsRun {
+  private static final Logger LOG = LoggerFactory.getLogger(SignupsRun.class);
+  private static final long CANCEL_TIMEOUT_SECONDS = 30;
+  private static final long SESSION_LOG_TIMEOUT_SECONDS = 30;
+
+  private final SignupsSettings settings;
+  private final CatalogHandle catalog;
+  private final Table target;
+  private final PrintStream out;
+  private final SignupsJob job;
+
+  SignupsRun(SignupsSettings settings, CatalogHandle catalog, Table target, PrintStream out) {
+    this.settings = settings;
+    this.catalog = catalog;
+    this.target = target;
+    this.out = out;
+    this.job = new SignupsJob(settings);
+  }
+
+  /** What the run will do: tables, and where each source resumes. */
+  void printPlan(boolean targetCreated) {
+    out.printf(
+        "signups: process %s (%s), %s -> %s%n",
+        settings.process(),
+        settings.mode(),
+        String.join(",", settings.sourceNames()),
+        settings.target());
+    out.println(
+        "target " + settings.target() + ": "
+            + (targetCreated
+                ? "created (format v2, unpartitioned, identifier field event_id)"
+                : "exists with the signup fact shape"));
+    target.refresh();
+    Optional<PublishedHighWatermark> hwm =
+        PublishedHighWatermark.find(target, settings.process());
+    for (TableIdentifier source : settings.sources()) {
+      Snapshot current = catalog.catalog().loadTable(source).currentSnapshot();
+      String now = current == null ? "no snapshots yet" : "current snapshot " + current.snapshotId();
+      Map<String, Long> positions = hwm.map(PublishedHighWatermark::positions).orElse(Map.of());
+      String from =
+          positions.containsKey(source.toString())
+              ? "published through snapshot " + positions.get(source.toString())
+              : "nothing published yet, reading from its first snapshot";
+      out.println("source " + source + ": " + from + "; " + now);
+    }
+    out.flush();
+  }
+
+  /** Runs one session and reports it; exit code 0 when it was published or empty. */
+  int bounded() throws CommandException {
+    SessionWatcher watcher = new SessionWatcher(sessionLog(), settings.process());
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    job.addTo(env, target);
+    out.println("running the bounded job ...");
+    out.flush();
+    long start = System.nanoTime();
+    JobExecutionResult result = null;
+    Exception failure = null;
+    try {
+      result = env.execute(job.name());
+    } catch (Exception e) {
+      failure = e;
+    }
+    List<Session> sessions = watcher.sessionsOfThisRun();
+    SessionReport report = new SessionReport();
+    for (Session s : sessions) {
+      report.print(s, target, s.status() == SessionStatus.EMPTY ? null : counts(result), out);
+    }
+    if (failure != null) {
+      if (sessions.stream().anyMatch(SignupsRun::rowCountFailed)) {
+        out.println(
+            "hint: signups leaves out SIGNUP events without event_id, account_id or event_ts (they"
+                + " cannot become facts), so the row-count audit refuses a session that has any.");
+      }
+      out.flush();
+      throw new CommandException(
+          JobFailures.describe("the signups job of process " + settings.process(), failure),
+          failure);
+    }
+    if (sessions.isEmpty()) {
+      out.println("the job finished without recording a session (nothing to report).");
+    }
+    out.printf("done in %.1f s%n", (System.nanoTime() - start) / 1e9);
+    return ExitCodes.OK;
+  }
+
+  /**
+   * Runs until the job fails or the calling thread is interrupted (the JVM ending on Ctrl-C ends
+   * it too), printing each session as it finishes. The session log is read on a helper thread, so
+   * that an interrupt always reaches this thread's waits and is never swallowed by catalog I/O.
+   */
+  int continuous() throws Exception {
+    SessionWatcher watcher = new SessionWatcher(sessionLog(), settings.process());
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    job.addTo(env, target);
+    JobClient client = env.executeAsync(job.name());
+    out.printf(
+        "running continuously as Flink job %s: new snapshots are looked for and checkpoints taken"
+            + " every %d s; each session prints a line when it finishes.%n"
+            + "Stop with Ctrl-C; the next run resumes from the published high watermark.%n",
+        client.getJobID(), settings.interval().toSeconds());
+    out.flush();
+    long pollMillis = Math.min(settings.interval().toMillis(), 2000);
+    ExecutorService reader =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "signups-session-log-reader");
+              t.setDaemon(true);
+              return t;
+            });
+    try {
+      while (true) {
+        try {
+          client.getJobExecutionResult().get(pollMillis, TimeUnit.MILLISECONDS);
+          printNew(reader, watcher);
+          out.println("the continuous job finished.");
+          return ExitCodes.OK;
+        } catch (TimeoutException stillRunning) {
+          printNew(reader, watcher);
+        } catch (ExecutionException e) {
+          printNew(reader, watcher);
+          throw new CommandException(
+              JobFailures.describe(
+                  "the continuous signups job of process " + settings.process(), e.getCause()),
+              e.getCause());
+        }
+      }
+    } catch (InterruptedException stop) {
+      return stop(client, reader, watcher);
+    } finally {
+      reader.shutdownNow();
+    }
+  }
+
+  /** Cancels the job after an interrupt; the interrupt is set again for the caller. */
+  private int stop(JobClient client, ExecutorService reader, SessionWatcher watcher)
+      throws Exception {
+    try {
+      client.cancel().get(CANCEL_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      printNew(reader, watcher);
+      out.println("stopped: job " + client.getJobID() + " cancelled.");
+      return ExitCodes.OK;
+    } finally {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * Prints the sessions that finished since the last look. A failed look (say, a commit racing
+   * the read) is not the job's failure: the next poll looks again.
+   */
+  private void printNew(ExecutorService reader, SessionWatcher watcher)
+      throws InterruptedException {
+    List<Session> finished;
+    try {
+      finished = reader.submit(watcher::poll).get(SESSION_LOG_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      LOG.debug("Process {}: could not read the session log this time", settings.process(), e);
+      return;
+    }
+    for (Session s : finished) {
+      out.println(SessionReport.oneLine(s));
+    }
+    out.flush();
+  }
+
+  private static boolean rowCountFailed(Session s) {
+    return s.status() == SessionStatus.AUDIT_FAILED
+        && AuditOutcomes.parse(s.auditResults()).stream()
+            .anyMatch(a -> a.name().equals("row-count") && !a.passed());
+  }
+
+  private SessionLog sessionLog() {
+    return new SessionLog(catalog.catalog(), catalog.spec().metadataNamespace());
+  }
+
+  /** The job's counts, or null when it did not finish. */
+  private static String counts(JobExecutionResult result) {
+    if (result == null) {
+      return null;
+    }
+    long read = count(result, SignupFactMapper.ROWS_READ);
+    long signups = count(result, SignupFactMapper.SIGNUPS);
+    long rejected = count(result, SignupFactMapper.REJECTED);
+    return String.format(
+        "rows: %d events read, %d SIGNUP events, %d facts written%s",
+        read,
+        signups,
+        signups - rejected,
+        rejected == 0
+            ? ""
+            : String.format(
+                ", %d SIGNUP events rejected (no event_id, account_id or event_ts)", rejected));
+  }
+
+  private static long count(JobExecutionResult result, String accumulator) {
+    Object v = result.getAccumulatorResult(accumulator);
+    return v instanceof Number ? ((Number) v).longValue() : 0L;
+  }
+}
