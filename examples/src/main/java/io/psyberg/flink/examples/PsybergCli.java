@@ -7,7 +7,8 @@ import io.psyberg.flink.examples.cli.ErrorMessages;
 import io.psyberg.flink.examples.cli.ExitCodes;
 import io.psyberg.flink.examples.cli.OptionSpec;
 import io.psyberg.flink.examples.cli.ParsedArgs;
-import io.psyberg.flink.examples.cli.PlannedCommand;
+import io.psyberg.flink.examples.demo.DemoCommand;
+import io.psyberg.flink.examples.lifecycle.LifecycleCommand;
 import io.psyberg.flink.examples.cli.Usage;
 import io.psyberg.flink.examples.cli.UsageException;
 import io.psyberg.flink.examples.generate.GenerateCommand;
@@ -41,21 +42,11 @@ public final class PsybergCli {
 
   /** A CLI with all commands of this build. */
   public PsybergCli() {
-    register(
-        new PlannedCommand(
-            "demo",
-            "End-to-end demo on the embedded catalog: batches with late and bad data, the signup"
-                + " and lifecycle processes, a failed audit",
-            ""));
+    register(new DemoCommand());
     register(new SqlCommand());
     register(new GenerateCommand());
     register(new SignupsCommand());
-    register(
-        new PlannedCommand(
-            "lifecycle",
-            "The stateful lifecycle job writing account_lifecycle and lifecycle_anomalies",
-            "--process P --source NS.T[,NS.T2] --target NS.T [--anomalies NS.T]"
-                + " [--mode bounded|continuous]"));
+    register(new LifecycleCommand());
     register(new SessionsCommand());
   }
 

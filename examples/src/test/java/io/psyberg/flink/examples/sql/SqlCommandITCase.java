@@ -38,7 +38,7 @@ class SqlCommandITCase {
                 + "INSERT INTO lake.db1.members VALUES"
                 + " (1, 'basic', TIMESTAMP '2026-02-27 08:00:00.000000'),"
                 + " (22, CAST(NULL AS STRING), TIMESTAMP '2026-02-27 08:00:05.123456');"
-                + "SELECT * FROM lake.db1.members;"
+                + "SET 'execution.runtime-mode' = 'batch'; SELECT * FROM lake.db1.members ORDER BY id;"
                 + "USE CATALOG lake; USE db1; SHOW TABLES; DESCRIBE members;"
                 + "SELECT COUNT(*) AS n FROM members");
     assertThat(run.exitCode()).as(run.toString()).isZero();
