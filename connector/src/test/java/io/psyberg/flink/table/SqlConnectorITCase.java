@@ -140,6 +140,29 @@ class SqlConnectorITCase {
   }
 
   @Test
+  void overwriteRangeReplacesTheSessionsWindow() throws Exception {
+    wh.createEventsTable("facts.daily");
+    wh.append("membership.events", Warehouse.events("d1", 2, DAY1));
+    wh.append("membership.events", Warehouse.events("d2", 2, DAY1.plusDays(1)));
+    String ddl =
+        "CREATE TEMPORARY TABLE src (event_id STRING, account_id BIGINT, event_type STRING, plan STRING, event_ts TIMESTAMP(6))"
+            + " WITH ('connector' = 'psyberg', 'table' = 'membership.events', 'process-name' = 'sql_ow',"
+            + " 'change-range-column' = 'event_ts');"
+            + "CREATE TEMPORARY TABLE daily (event_id STRING NOT NULL, account_id BIGINT NOT NULL, event_type STRING NOT NULL,"
+            + " plan STRING, event_ts TIMESTAMP(6) NOT NULL) WITH ('connector' = 'psyberg', 'table' = 'facts.daily',"
+            + " 'process-name' = 'sql_ow', 'write-mode' = 'overwrite-range', 'overwrite-range-column' = 'event_ts')";
+    for (String stmt : ddl.split(";")) {
+      tEnv.executeSql(stmt);
+    }
+    tEnv.executeSql("INSERT INTO daily SELECT * FROM src").await(120, TimeUnit.SECONDS);
+    // Day 2 is recomputed: one row replaces the two of that window.
+    wh.append("membership.events", List.of(Warehouse.event("d2-redo", 5, "SIGNUP", "premium", DAY1.plusDays(1)),
+        Warehouse.event("d2-redo2", 6, "SIGNUP", "premium", DAY1.plusDays(1).plusMinutes(1))));
+    tEnv.executeSql("INSERT INTO daily SELECT * FROM src").await(120, TimeUnit.SECONDS);
+    assertThat(Pipelines.ids(wh.load("facts.daily"))).containsExactlyInAnyOrder("d1-0", "d1-1", "d2-redo", "d2-redo2");
+  }
+
+  @Test
   void failingAuditFromSqlPublishesNothing() throws Exception {
     wh.createTable("facts.signups", FACTS);
     wh.append("membership.events", Warehouse.events("a", 3, DAY1));
