@@ -131,14 +131,14 @@ class ContinuousPipelineITCase {
     restore.set(SavepointConfigOptions.SAVEPOINT_PATH, savepoint);
     JobClient restored = start("c1", restore, false);
     awaitRows(14, restored);
-    restored.cancel().get(30, TimeUnit.SECONDS);
+    io.psyberg.flink.testutils.Jobs.cancelAndWait(restored);
 
     // A fresh start without a savepoint resumes from the published high watermark.
     wh.append(SRC, Warehouse.events("e", 3, DAY1));
     JobClient fresh = start("c1", new Configuration(), false);
     awaitRows(17, fresh);
     Thread.sleep(1500); // give a duplicate the chance to show up
-    fresh.cancel().get(30, TimeUnit.SECONDS);
+    io.psyberg.flink.testutils.Jobs.cancelAndWait(fresh);
 
     List<String> ids = Pipelines.ids(wh.load(DST));
     assertThat(ids).hasSize(17).doesNotHaveDuplicates();

@@ -217,7 +217,7 @@ class SqlConnectorITCase {
       wh.append("membership.events", Warehouse.events("b", 3, DAY1));
       awaitRows("facts.signups", 5);
     } finally {
-      job.getJobClient().get().cancel().get(30, TimeUnit.SECONDS);
+      io.psyberg.flink.testutils.Jobs.cancelAndWait(job.getJobClient().get());
     }
     assertThat(Pipelines.ids(wh.load("facts.signups"))).hasSize(5).doesNotHaveDuplicates();
   }

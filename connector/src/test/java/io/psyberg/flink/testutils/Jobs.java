@@ -13,6 +13,19 @@ import org.apache.flink.util.CloseableIterator;
 public final class Jobs {
   private Jobs() {}
 
+  /**
+   * Cancels a job and waits until it has stopped, so that no task or coordinator I/O outlives the test
+   * (a temp warehouse deleted under a still-closing job makes cleanup fail).
+   */
+  public static void cancelAndWait(org.apache.flink.core.execution.JobClient job) throws Exception {
+    job.cancel().get(60, java.util.concurrent.TimeUnit.SECONDS);
+    long deadline = System.nanoTime() + 60_000_000_000L;
+    while (!job.getJobStatus().get().isGloballyTerminalState() && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
+    Thread.sleep(1000);
+  }
+
   /** Runs a bounded source to the end and returns "event_id" strings (field 0) of what it read. */
   public static List<String> readIds(Source<RowData, ?, ?> source, int parallelism) throws Exception {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();

@@ -215,6 +215,12 @@ class LifecycleJobITCase {
       }
     } finally {
       client.cancel().get(30, TimeUnit.SECONDS);
+      // Let the cancelled job finish closing before the temp warehouse is deleted.
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (!client.getJobStatus().get().isGloballyTerminalState() && System.nanoTime() < deadline) {
+        Thread.sleep(100);
+      }
+      Thread.sleep(1000);
     }
   }
 }

@@ -1,0 +1,460 @@
+package io.psyberg.flink.bench;
+
+import io.psyberg.flink.catalog.CatalogSpec;
+import io.psyberg.flink.session.NonAppendSnapshots;
+import io.psyberg.flink.session.OnLostHighWatermark;
+import io.psyberg.flink.session.SessionPlan;
+import io.psyberg.flink.session.SessionPlanner;
+import io.psyberg.flink.session.SessionSettings;
+import io.psyberg.flink.session.SourceRange;
+import io.psyberg.flink.session.StartFrom;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+import javax.annotation.Nullable;
+import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.IncrementalAppendScan;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.util.SnapshotUtil;
+
+/**
+ * Session planning against Iceberg's own incremental planning, side by side in one JVM.
+ *
+ * <p>For tables of H fast-append snapshots (one data file each) and N new snapshots at the end of the
+ * history, it times
+ *
+ * <ul>
+ *   <li><b>psyberg</b>: {@code new SessionPlanner(catalog, settings).plan(..)} from a high watermark N
+ *       snapshots before the head: table load, ancestry walk, the added files of each new snapshot with
+ *       their metrics, and the change range;
+ *   <li><b>iceberg</b>: {@code catalog.loadTable(..)} then {@code newIncrementalAppendScan()
+ *       .fromSnapshotExclusive(hwm).toSnapshot(head).planFiles()}, iterating every task;
+ *   <li><b>load</b>: {@code catalog.loadTable(..)} alone, the fixed cost both of the above include.
+ * </ul>
+ *
+ * <p>Each call loads the table afresh, so no manifest list cached on a {@code Snapshot} object survives
+ * from one call to the next. Rounds alternate which approach goes first, a full GC runs (untimed) before
+ * each call, and the report gives medians. Both approaches must find exactly N files, every call.
+ */
+public final class PlanningBenchmark {
+  private static final String NAMESPACE = "bench";
+  private static final String PROCESS = "bench";
+  /** A warm-up round longer than this is kept as a measured round. */
+  private static final double WARMUP_KEPT_MILLIS = 10_000;
+
+  private final BenchOptions options;
+  private final Catalog catalog;
+  private final PrintStream progress;
+  private boolean mismatch;
+
+  private PlanningBenchmark(BenchOptions options, Catalog catalog, PrintStream progress) {
+    this.options = options;
+    this.catalog = catalog;
+    this.progress = progress;
+  }
+
+  public static void main(String[] args) throws Exception {
+    BenchOptions options;
+    try {
+      options = BenchOptions.parse(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage());
+      System.exit(2);
+      return;
+    }
+    if (options.help) {
+      System.out.println(BenchOptions.USAGE);
+      return;
+    }
+    boolean temp = options.dir == null;
+    Path dir = temp ? Files.createTempDirectory("psyberg-bench") : options.dir;
+    Files.createDirectories(dir);
+    int exit;
+    Catalog catalog = CatalogSpec.embedded(dir.toString()).open();
+    try {
+      exit = new PlanningBenchmark(options, catalog, System.err).run(dir);
+    } finally {
+      if (catalog instanceof AutoCloseable) {
+        ((AutoCloseable) catalog).close();
+      }
+      if (temp && !options.keep) {
+        deleteRecursively(dir);
+      } else {
+        System.err.println("Warehouse kept at " + dir);
+      }
+    }
+    System.exit(exit);
+  }
+
+  private int run(Path dir) throws IOException {
+    long started = System.nanoTime();
+    progress.printf(
+        "Warehouse %s (file system %s); histories %s, new snapshots %s.%n",
+        dir, fileSystem(dir), options.histories, options.newSnapshots);
+    HistoryTables tables = new HistoryTables(catalog, progress);
+    Map<Integer, HistoryTables.Built> built = new LinkedHashMap<>();
+    for (int h : options.histories) {
+      built.put(h, tables.create(NAMESPACE + ".h" + h, h, options.commitEach));
+    }
+
+    // The JIT is cold when the tables were reused: plan a few times before anything is measured.
+    int h0 = options.histories.get(0);
+    int n0 = Math.min(100, h0);
+    progress.printf("Warming up: H=%d N=%d, 5 rounds.%n", h0, n0);
+    measure(built.get(h0).name, h0, n0, 0, 5);
+
+    List<Row> rows = new ArrayList<>();
+    for (int h : options.histories) {
+      for (int n : options.newSnapshots) {
+        if (n <= h) {
+          Row row = measure(built.get(h).name, h, n, options.warmup, options.repeats);
+          progress.printf(
+              "H=%d N=%d: psyberg %s ms, iceberg %s ms (GC %.0f / %.0f ms), load %s ms (%d rounds)%n",
+              h, n, ms(row.psyberg), ms(row.iceberg), row.psybergGc, row.icebergGc, ms(row.load), row.rounds);
+          rows.add(row);
+        }
+      }
+    }
+    String report = report(rows, built, (System.nanoTime() - started) / 1e9);
+    System.out.println(report);
+    if (options.out != null) {
+      if (options.out.toAbsolutePath().getParent() != null) {
+        Files.createDirectories(options.out.toAbsolutePath().getParent());
+      }
+      Files.writeString(options.out, report);
+      progress.println("Report written to " + options.out);
+    }
+    if (mismatch) {
+      System.err.println("ERROR: the two approaches did not plan the same number of files; see above.");
+      return 1;
+    }
+    return 0;
+  }
+
+  /** One scenario: medians in milliseconds, wall clock and process CPU. */
+  private static final class Row {
+    final int history;
+    final int newSnapshots;
+    final long files;
+    final double psyberg;
+    final double iceberg;
+    final double psybergCpu;
+    final double icebergCpu;
+    final double psybergGc;
+    final double icebergGc;
+    final double load;
+    final int rounds;
+    final boolean warmupKept;
+
+    Row(int history, int newSnapshots, long files, Samples psyberg, Samples iceberg, Samples load, boolean warmupKept) {
+      this.history = history;
+      this.newSnapshots = newSnapshots;
+      this.files = files;
+      this.psyberg = median(psyberg.wall);
+      this.iceberg = median(iceberg.wall);
+      this.psybergCpu = median(psyberg.cpu);
+      this.icebergCpu = median(iceberg.cpu);
+      this.psybergGc = median(psyberg.gc);
+      this.icebergGc = median(iceberg.gc);
+      this.load = median(load.wall);
+      this.rounds = psyberg.wall.size();
+      this.warmupKept = warmupKept;
+    }
+  }
+
+  /** Wall-clock, CPU and GC milliseconds of the measured calls. */
+  private static final class Samples {
+    final List<Double> wall = new ArrayList<>();
+    final List<Double> cpu = new ArrayList<>();
+    final List<Double> gc = new ArrayList<>();
+
+    void add(double[] sample) {
+      wall.add(sample[0]);
+      cpu.add(sample[1]);
+      gc.add(sample[2]);
+    }
+  }
+
+  @FunctionalInterface
+  private interface Probe {
+    /** Runs once and returns the number of data files planned. */
+    long run();
+  }
+
+  private Row measure(String name, int history, int n, int warmup, int repeats) {
+    TableIdentifier id = TableIdentifier.parse(name);
+    Table table = catalog.loadTable(id);
+    long head = table.currentSnapshot().snapshotId();
+    // Ancestors from the head back: the high watermark is the snapshot n before the head (none when
+    // all of the history is new).
+    List<Long> ancestors = new ArrayList<>();
+    SnapshotUtil.currentAncestorIds(table).forEach(ancestors::add);
+    @Nullable Long hwm = n < ancestors.size() ? ancestors.get(n) : null;
+
+    SessionSettings settings =
+        new SessionSettings(
+            PROCESS,
+            List.of(name),
+            false,
+            "stateless",
+            StartFrom.EARLIEST,
+            NonAppendSnapshots.FAIL,
+            OnLostHighWatermark.FAIL,
+            0,
+            "event_ts",
+            List.of());
+    Map<String, Long> positions = hwm == null ? Map.of() : Map.of(name, hwm);
+
+    Probe psyberg =
+        () -> {
+          SessionPlan plan = new SessionPlanner(catalog, settings).plan(PROCESS, PROCESS, positions);
+          SourceRange range = plan.session().range(name);
+          if (range.snapshotCount() != n) {
+            error("psyberg planned %d snapshots for H=%d N=%d", range.snapshotCount(), history, n);
+          }
+          return range.dataFileCount();
+        };
+    Probe iceberg =
+        () -> {
+          Table t = catalog.loadTable(id);
+          IncrementalAppendScan scan = t.newIncrementalAppendScan();
+          if (hwm != null) {
+            scan = scan.fromSnapshotExclusive(hwm);
+          }
+          scan = scan.toSnapshot(head);
+          long files = 0;
+          try (CloseableIterable<FileScanTask> tasks = scan.planFiles()) {
+            for (FileScanTask task : tasks) {
+              files++;
+            }
+          } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+          return files;
+        };
+    Probe load =
+        () -> {
+          catalog.loadTable(id);
+          return n;
+        };
+
+    Samples p = new Samples();
+    Samples i = new Samples();
+    Samples l = new Samples();
+    long measuringSince = 0;
+    boolean warmupKept = false;
+    int rounds = warmup + repeats;
+    for (int r = 0; r < rounds; r++) {
+      boolean measured = r >= warmup;
+      if (r == warmup) {
+        measuringSince = System.nanoTime();
+      }
+      if (measured && p.wall.size() >= 3 && (System.nanoTime() - measuringSince) / 1e9 > options.budgetSeconds) {
+        break;
+      }
+      // Alternate the order so that neither approach always runs right after the other's garbage.
+      boolean psybergFirst = r % 2 == 0;
+      double[] a = time(psybergFirst ? psyberg : iceberg, n, psybergFirst ? "psyberg" : "iceberg", history);
+      double[] b = time(psybergFirst ? iceberg : psyberg, n, psybergFirst ? "iceberg" : "psyberg", history);
+      double[] c = time(load, n, "load", history);
+      // A warm-up round that takes this long runs with the JIT already warm from the scenarios before;
+      // repeating it would only add minutes.
+      if (!measured && a[0] + b[0] > WARMUP_KEPT_MILLIS) {
+        measured = true;
+        warmupKept = true;
+      }
+      if (measured) {
+        p.add(psybergFirst ? a : b);
+        i.add(psybergFirst ? b : a);
+        l.add(c);
+      }
+    }
+    return new Row(history, n, n, p, i, l, warmupKept);
+  }
+
+  /**
+   * Wall-clock, CPU and GC milliseconds of one call (CPU of all threads: Iceberg's worker pool, GC, JIT;
+   * GC as the collectors report their collection time).
+   */
+  private double[] time(Probe probe, int expected, String what, int history) {
+    System.gc();
+    long gc0 = gcMillis();
+    long cpu0 = CpuClock.nanos();
+    long t0 = System.nanoTime();
+    long files = probe.run();
+    double millis = (System.nanoTime() - t0) / 1e6;
+    double cpuMillis = (CpuClock.nanos() - cpu0) / 1e6;
+    double gc = gcMillis() - gc0;
+    if (files != expected) {
+      error("%s planned %d files for H=%d N=%d, expected %d", what, files, history, expected, expected);
+    }
+    return new double[] {millis, cpuMillis, gc};
+  }
+
+  private static long gcMillis() {
+    long sum = 0;
+    for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+      sum += Math.max(0, gc.getCollectionTime());
+    }
+    return sum;
+  }
+
+  private void error(String format, Object... args) {
+    mismatch = true;
+    System.err.println("ERROR: " + String.format(format, args));
+  }
+
+  private static double median(List<Double> values) {
+    List<Double> sorted = new ArrayList<>(values);
+    Collections.sort(sorted);
+    int m = sorted.size() / 2;
+    return sorted.size() % 2 == 1 ? sorted.get(m) : (sorted.get(m - 1) + sorted.get(m)) / 2;
+  }
+
+  // ---- report ----
+
+  private String report(List<Row> rows, Map<Integer, HistoryTables.Built> built, double seconds) {
+    StringBuilder out = new StringBuilder();
+    Runtime rt = Runtime.getRuntime();
+    out.append("## Session planning vs Iceberg incremental append scan\n\n");
+    out.append(
+        String.format(
+            Locale.ROOT,
+            "Run %s; JDK %s; %d cores; max heap %d MiB; 5 unmeasured rounds on the smallest table first;"
+                + " per scenario warm-up %d round(s), up to %d measured rounds"
+                + " (budget %d s per scenario; a warm-up round over %.0f s is kept as measured); medians;"
+                + " CPU = all JVM threads (%s); history built with %s; total %.0f s.%n%n",
+            ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME),
+            System.getProperty("java.version"),
+            rt.availableProcessors(),
+            rt.maxMemory() / (1024 * 1024),
+            options.warmup,
+            options.repeats,
+            options.budgetSeconds,
+            WARMUP_KEPT_MILLIS / 1000,
+            CpuClock.source(),
+            options.commitEach
+                ? "one table commit per fast append"
+                : "one fast append per snapshot, metadata JSON written every " + HistoryTables.APPENDS_PER_FLUSH,
+            seconds));
+    out.append("| table | snapshots | metadata JSON | build |\n|---|---:|---:|---:|\n");
+    for (HistoryTables.Built b : built.values()) {
+      out.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %,d | %.2f MB | %s |%n",
+              b.name,
+              b.snapshots,
+              b.metadataJsonBytes / 1e6,
+              b.reused ? "reused" : String.format(Locale.ROOT, "%.1f s", b.buildMillis / 1e3)));
+    }
+    out.append('\n');
+    out.append(
+        "| history (snapshots) | new snapshots | files planned | psyberg ms | iceberg ms |"
+            + " speedup (iceberg / psyberg) | psyberg CPU ms | iceberg CPU ms | CPU ratio |"
+            + " GC ms psyberg / iceberg | table load ms (in both) | rounds |\n");
+    out.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    for (Row r : rows) {
+      out.append(
+          String.format(
+              Locale.ROOT,
+              "| %,d | %,d | %,d | %s | %s | **%.1fx** | %s | %s | %.1fx | %.0f / %.0f | %s | %d%s |%n",
+              r.history, r.newSnapshots, r.files, ms(r.psyberg), ms(r.iceberg), r.iceberg / r.psyberg,
+              ms(r.psybergCpu), ms(r.icebergCpu), r.icebergCpu / r.psybergCpu, r.psybergGc, r.icebergGc,
+              ms(r.load), r.rounds,
+              r.warmupKept ? " (1st kept)" : ""));
+    }
+
+    int hMin = options.histories.get(0);
+    int hMax = options.histories.get(options.histories.size() - 1);
+    if (hMin != hMax) {
+      out.append(
+          String.format(
+              Locale.ROOT,
+              "%nGrowth with history at equal new snapshots: t(H=%,d) / t(H=%,d)%n%n", hMax, hMin));
+      out.append(
+          "| new snapshots | psyberg | iceberg | psyberg (CPU) | iceberg (CPU) | table load |\n"
+              + "|---:|---:|---:|---:|---:|---:|\n");
+      for (int n : options.newSnapshots) {
+        Row small = find(rows, hMin, n);
+        Row large = find(rows, hMax, n);
+        if (small != null && large != null) {
+          out.append(
+              String.format(
+                  Locale.ROOT,
+                  "| %,d | %.2fx | %.2fx | %.2fx | %.2fx | %.2fx |%n",
+                  n, large.psyberg / small.psyberg, large.iceberg / small.iceberg,
+                  large.psybergCpu / small.psybergCpu, large.icebergCpu / small.icebergCpu,
+                  large.load / small.load));
+        }
+      }
+    }
+
+    // Marginal cost of one more new snapshot: the slope between the smallest and largest N per history.
+    out.append("\nCost per additional new snapshot, (t(N_max) - t(N_min)) / (N_max - N_min)\n\n");
+    out.append("| history | N range | psyberg ms/snapshot | iceberg ms/snapshot |\n|---:|---|---:|---:|\n");
+    for (int h : options.histories) {
+      List<Row> ofH = rows.stream().filter(r -> r.history == h).sorted(Comparator.comparingInt(r -> r.newSnapshots)).toList();
+      if (ofH.size() >= 2) {
+        Row lo = ofH.get(0);
+        Row hi = ofH.get(ofH.size() - 1);
+        int dn = hi.newSnapshots - lo.newSnapshots;
+        out.append(
+            String.format(
+                Locale.ROOT,
+                "| %,d | %,d..%,d | %.3f | %.3f |%n",
+                h, lo.newSnapshots, hi.newSnapshots, (hi.psyberg - lo.psyberg) / dn, (hi.iceberg - lo.iceberg) / dn));
+      }
+    }
+    return out.toString();
+  }
+
+  private static String fileSystem(Path dir) throws IOException {
+    return new org.apache.hadoop.fs.Path(dir.toUri())
+        .getFileSystem(new org.apache.hadoop.conf.Configuration())
+        .getClass()
+        .getSimpleName();
+  }
+
+  @Nullable
+  private static Row find(List<Row> rows, int history, int n) {
+    return rows.stream().filter(r -> r.history == history && r.newSnapshots == n).findFirst().orElse(null);
+  }
+
+  private static String ms(double millis) {
+    if (millis < 10) {
+      return String.format(Locale.ROOT, "%.2f", millis);
+    }
+    if (millis < 100) {
+      return String.format(Locale.ROOT, "%.1f", millis);
+    }
+    return String.format(Locale.ROOT, "%,.0f", millis);
+  }
+
+  private static void deleteRecursively(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+}
