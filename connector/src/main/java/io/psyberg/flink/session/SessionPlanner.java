@@ -25,6 +25,8 @@ import org.slf4j.LoggerFactory;
 public final class SessionPlanner {
   private static final Logger LOG = LoggerFactory.getLogger(SessionPlanner.class);
 
+  private static final int PARALLEL_THRESHOLD = 8;
+
   private final Catalog catalog;
   private final SessionSettings settings;
 
@@ -133,6 +135,7 @@ public final class SessionPlanner {
     List<DataFile> allFiles = new ArrayList<>();
     int skipped = 0;
     long records = 0;
+    List<Snapshot> appends = new ArrayList<>();
     for (Snapshot s : range) {
       String op = s.operation();
       if (DataOperations.REPLACE.equals(op)) {
@@ -154,7 +157,12 @@ public final class SessionPlanner {
         skipped++;
         continue;
       }
-      List<DataFile> files = AddedFiles.of(table, s);
+      appends.add(s);
+    }
+    List<List<DataFile>> addedFiles = readAddedFiles(table, appends);
+    for (int i = 0; i < appends.size(); i++) {
+      Snapshot s = appends.get(i);
+      List<DataFile> files = addedFiles.get(i);
       for (DataFile f : files) {
         records += f.recordCount();
       }
@@ -171,6 +179,38 @@ public final class SessionPlanner {
             name, from, last.snapshotId(), range.size(), skipped, allFiles.size(), records, change,
             last.timestampMillis());
     return new TableRange(sourceRange, planned, capped);
+  }
+
+  /**
+   * Each snapshot's added files, in order. Opening a snapshot's manifest list and manifest is a fixed cost
+   * per snapshot, so larger ranges are read on Iceberg's shared worker pool.
+   */
+  private static List<List<DataFile>> readAddedFiles(Table table, List<Snapshot> snapshots) {
+    if (snapshots.size() < PARALLEL_THRESHOLD) {
+      List<List<DataFile>> out = new ArrayList<>();
+      snapshots.forEach(s -> out.add(AddedFiles.of(table, s)));
+      return out;
+    }
+    List<java.util.concurrent.Future<List<DataFile>>> futures = new ArrayList<>();
+    java.util.concurrent.ExecutorService pool = org.apache.iceberg.util.ThreadPools.getWorkerPool();
+    for (Snapshot s : snapshots) {
+      futures.add(pool.submit(() -> AddedFiles.of(table, s)));
+    }
+    List<List<DataFile>> out = new ArrayList<>();
+    try {
+      for (java.util.concurrent.Future<List<DataFile>> f : futures) {
+        out.add(f.get());
+      }
+    } catch (InterruptedException e) {
+      futures.forEach(f -> f.cancel(true));
+      Thread.currentThread().interrupt();
+      throw new PsybergException("Planning was interrupted", e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      futures.forEach(f -> f.cancel(true));
+      Throwable cause = e.getCause();
+      throw cause instanceof RuntimeException ? (RuntimeException) cause : new PsybergException(cause.getMessage(), cause);
+    }
+    return out;
   }
 
   private String checkColumn(String name, Table table) {

@@ -83,6 +83,19 @@ class SessionPlannerTest {
   }
 
   @Test
+  void largeRangesAreReadInParallelAndKeptInOrder() {
+    List<Long> ids = new java.util.ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      ids.add(wh.append("membership.events", Warehouse.events("p" + i, i + 1, DAY1.plusHours(i))));
+    }
+    SessionPlan plan = plan(Map.of());
+    assertThat(plan.snapshots()).extracting(PlannedSnapshot::snapshotId).containsExactlyElementsOf(ids);
+    assertThat(plan.snapshots()).extracting(p -> p.files().get(0).recordCount())
+        .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(1, 20).boxed().toList());
+    assertThat(plan.session().recordCount()).isEqualTo(210);
+  }
+
+  @Test
   void capsASessionAtMaxSnapshots() {
     long s1 = wh.append("membership.events", Warehouse.events("a", 1, DAY1));
     long s2 = wh.append("membership.events", Warehouse.events("b", 1, DAY1));
