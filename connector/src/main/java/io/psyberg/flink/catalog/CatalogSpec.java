@@ -1,5 +1,6 @@
 package io.psyberg.flink.catalog;
 
+import io.psyberg.flink.PsybergException;
 import java.io.File;
 import java.io.Serializable;
 import java.util.Collections;
@@ -8,6 +9,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.flink.configuration.ReadableConfig;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.iceberg.CatalogProperties;
@@ -27,6 +30,10 @@ public final class CatalogSpec implements Serializable {
 
   private static final Set<String> TYPES = Set.of("hadoop", "jdbc", "rest", "hive");
   private static final String JDBC_CATALOG_IMPL = "org.apache.iceberg.jdbc.JdbcCatalog";
+  /** A {@code password=} query parameter of a JDBC URI, with the separator before it. */
+  private static final Pattern URI_PASSWORD = Pattern.compile("([?&])password=([^&]*)&?", Pattern.CASE_INSENSITIVE);
+  private static final Pattern SECRET_KEY =
+      Pattern.compile("password|secret|token|credential|key", Pattern.CASE_INSENSITIVE);
 
   private final String name;
   private final String type;
@@ -181,6 +188,15 @@ public final class CatalogSpec implements Serializable {
     }
     if (uri != null) {
       props.put(CatalogProperties.URI, uri);
+      if (isJdbc()) {
+        // Iceberg's JDBC catalog logs its URI and drivers quote it in errors: a password given in the URI
+        // goes to the driver as the standard 'password' connection property instead.
+        Matcher m = URI_PASSWORD.matcher(uri);
+        if (m.find()) {
+          props.putIfAbsent("jdbc.password", java.net.URLDecoder.decode(m.group(2), java.nio.charset.StandardCharsets.UTF_8));
+          props.put(CatalogProperties.URI, m.replaceFirst(m.group().endsWith("&") ? m.group(1) : ""));
+        }
+      }
     }
     Configuration hadoopConf = new Configuration();
     if (catalogImpl != null) {
@@ -200,9 +216,49 @@ public final class CatalogSpec implements Serializable {
     }
   }
 
-  /** Opens the catalog. Callers close it when it is {@link AutoCloseable}. */
+  /**
+   * Opens the catalog. Callers close it when it is {@link AutoCloseable}.
+   *
+   * @throws PsybergException naming the catalog (never a property value) when it cannot be opened
+   */
   public Catalog open() {
-    return loader().loadCatalog();
+    try {
+      return loader().loadCatalog();
+    } catch (RuntimeException e) {
+      throw new PsybergException(
+          String.format(
+              "Could not open Iceberg catalog '%s' (%s%s%s): %s. Check options 'catalog-type' or 'catalog-impl',"
+                  + " 'uri', 'warehouse' and 'catalog.*', and that the catalog's classes and drivers are on the"
+                  + " job's classpath.",
+              name,
+              catalogImpl != null ? "catalog-impl " + catalogImpl : "catalog-type " + type,
+              uri == null ? "" : ", uri " + redactedUri(),
+              warehouse == null ? "" : ", warehouse " + warehouse,
+              redact(e.getMessage())),
+          e);
+    }
+  }
+
+  private boolean isJdbc() {
+    return catalogImpl == null ? "jdbc".equals(type) : JDBC_CATALOG_IMPL.equals(catalogImpl);
+  }
+
+  /** The URI with any password in it (query parameter or user info) masked. */
+  String redactedUri() {
+    return redact(uri);
+  }
+
+  private String redact(String text) {
+    if (text == null) {
+      return null;
+    }
+    String out = text.replaceAll("(?i)(password=)[^&;]*", "$1***").replaceAll("(://[^/:@]+:)[^/@]+@", "$1***@");
+    for (Map.Entry<String, String> e : properties.entrySet()) {
+      if (e.getValue() != null && e.getValue().length() >= 4 && SECRET_KEY.matcher(e.getKey()).find()) {
+        out = out.replace(e.getValue(), "***");
+      }
+    }
+    return out;
   }
 
   public String name() {

@@ -1,5 +1,8 @@
 package io.psyberg.flink.session;
 
+import io.psyberg.flink.PsybergException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.iceberg.PartitionSpec;
@@ -69,7 +72,7 @@ public final class MetadataTableSchemas {
   static Table loadOrCreate(Catalog catalog, String namespace, String name, Schema schema) {
     TableIdentifier id = TableIdentifier.of(Namespace.of(namespace), name);
     try {
-      return catalog.loadTable(id);
+      return checked(catalog.loadTable(id), id, schema);
     } catch (NoSuchTableException missing) {
       if (catalog instanceof SupportsNamespaces) {
         SupportsNamespaces namespaces = (SupportsNamespaces) catalog;
@@ -91,8 +94,43 @@ public final class MetadataTableSchemas {
                 TableProperties.COMMIT_NUM_RETRIES, "20",
                 TableProperties.COMMIT_MIN_RETRY_WAIT_MS, "20"));
       } catch (AlreadyExistsException raced) {
-        return catalog.loadTable(id);
+        return checked(catalog.loadTable(id), id, schema);
       }
     }
+  }
+
+  /**
+   * A metadata table found in the catalog must have the columns (by name and type) and the key psyberg
+   * writes; one created by hand or by another tool fails here with a message naming it, not later with
+   * an obscure write error.
+   */
+  private static Table checked(Table table, TableIdentifier id, Schema expected) {
+    List<String> problems = new ArrayList<>();
+    List<String> missing = new ArrayList<>();
+    Schema actual = table.schema();
+    for (Types.NestedField want : expected.columns()) {
+      Types.NestedField have = actual.findField(want.name());
+      if (have == null) {
+        missing.add(want.name());
+      } else if (!have.type().equals(want.type())) {
+        problems.add("column '" + want.name() + "' is " + have.type() + ", expected " + want.type());
+      }
+    }
+    if (!missing.isEmpty()) {
+      problems.add("it has no column " + String.join(", ", missing));
+    }
+    if (problems.isEmpty() && !actual.identifierFieldNames().equals(expected.identifierFieldNames())) {
+      problems.add("its identifier fields are " + actual.identifierFieldNames() + ", expected "
+          + expected.identifierFieldNames());
+    }
+    if (!problems.isEmpty()) {
+      throw new PsybergException(
+          String.format(
+              "Metadata table %s does not have the schema psyberg writes: %s. Was it created by hand or by"
+                  + " another tool? Rename or drop it (psyberg creates it again on the next run), or set option"
+                  + " 'metadata-namespace' to a namespace of its own.",
+              id, String.join("; ", problems)));
+    }
+    return table;
   }
 }

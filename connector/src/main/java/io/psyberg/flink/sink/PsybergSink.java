@@ -117,11 +117,23 @@ public final class PsybergSink implements Serializable {
                 "psyberg-committer " + table,
                 Types.VOID,
                 new PsybergCommitterOperator(
-                    catalog, table, processName, writeMode, audits, overwriteRangeColumn, hook))
+                    catalog, table, processName, writeMode, audits, overwriteRangeColumn, hook,
+                    hasUnboundedSource(input)))
             .uid("psyberg-committer-" + processName + "-" + table)
             .setParallelism(1)
             .setMaxParallelism(1);
     return committed.addSink(new DiscardingSink<>()).name("psyberg-end " + table).setParallelism(1);
+  }
+
+  private static boolean hasUnboundedSource(DataStream<RowData> input) {
+    for (org.apache.flink.api.dag.Transformation<?> t : input.getTransformation().getTransitivePredecessors()) {
+      if (t instanceof org.apache.flink.streaming.api.transformations.WithBoundedness
+          && ((org.apache.flink.streaming.api.transformations.WithBoundedness) t).getBoundedness()
+              == org.apache.flink.api.connector.source.Boundedness.CONTINUOUS_UNBOUNDED) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private Table loadTarget() {

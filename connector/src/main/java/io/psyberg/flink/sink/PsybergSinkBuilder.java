@@ -145,7 +145,8 @@ public final class PsybergSinkBuilder {
     for (String named : severities.keySet()) {
       if (!names.contains(named)) {
         throw new IllegalArgumentException(
-            ctx + ": a severity is set for audit '" + named + "', which is not configured. Configured audits: " + names);
+            ctx + ": a severity is set for audit '" + named + "', which is not configured. Configured audits: " + names
+                + ". Configure that audit, or remove its severity (option 'audit." + named + ".severity').");
       }
     }
     return new PsybergSink(

@@ -133,7 +133,17 @@ public final class PsybergSource
       // Read when the job graph is built, not in build(): the first source table's schema.
       Catalog c = catalog.open();
       try {
-        Table table = c.loadTable(TableIdentifier.parse(settings.sourceTables().get(0)));
+        Table table;
+        try {
+          table = c.loadTable(TableIdentifier.parse(settings.sourceTables().get(0)));
+        } catch (org.apache.iceberg.exceptions.NoSuchTableException e) {
+          throw new io.psyberg.flink.PsybergException(
+              String.format(
+                  "Process %s: source table %s does not exist in the catalog. Create it, or fix the source"
+                      + " table name (option 'table').",
+                  settings.processName(), settings.sourceTables().get(0)),
+              e);
+        }
         rowType = FlinkSchemaUtil.convert(ReadSchemas.project(table.schema(), projectedColumns));
       } finally {
         if (c instanceof AutoCloseable) {

@@ -20,7 +20,12 @@ final class SchemaCheck {
   private SchemaCheck() {}
 
   static Schema load(CatalogSpec spec, String table, String sqlName, String process) {
-    Catalog catalog = spec.open();
+    Catalog catalog;
+    try {
+      catalog = spec.open();
+    } catch (io.psyberg.flink.PsybergException e) {
+      throw new ValidationException(String.format("Table %s (process %s): %s", sqlName, process, e.getMessage()), e);
+    }
     try {
       Table t = catalog.loadTable(TableIdentifier.parse(table));
       return t.schema();

@@ -47,6 +47,7 @@ public final class PsybergCommitterOperator extends AbstractStreamOperator<Void>
   private final List<AuditSpec> audits;
   @Nullable private final String overwriteColumn;
   private final PublishHook hook;
+  private final boolean continuousInput;
 
   private transient ListState<byte[]> state;
   private transient TreeMap<Long, List<PsybergCommittable>> pending;
@@ -63,6 +64,20 @@ public final class PsybergCommitterOperator extends AbstractStreamOperator<Void>
       List<AuditSpec> audits,
       @Nullable String overwriteColumn,
       PublishHook hook) {
+    this(catalogSpec, targetTable, processName, writeMode, audits, overwriteColumn, hook, false);
+  }
+
+  /** @param continuousInput the input has an unbounded source: sessions can only be published at checkpoints */
+  public PsybergCommitterOperator(
+      CatalogSpec catalogSpec,
+      String targetTable,
+      String processName,
+      WriteMode writeMode,
+      List<AuditSpec> audits,
+      @Nullable String overwriteColumn,
+      PublishHook hook,
+      boolean continuousInput) {
+    this.continuousInput = continuousInput;
     this.catalogSpec = catalogSpec;
     this.targetTable = targetTable;
     this.processName = processName;
@@ -75,6 +90,14 @@ public final class PsybergCommitterOperator extends AbstractStreamOperator<Void>
   @Override
   public void initializeState(StateInitializationContext context) throws Exception {
     super.initializeState(context);
+    if (continuousInput && !getOperatorConfig().isCheckpointingEnabled()) {
+      throw new io.psyberg.flink.PsybergException(
+          String.format(
+              "Process %s: the sink of %s is fed by a continuous source and publishes at checkpoints, but"
+                  + " checkpointing is off, so nothing would ever be published. Enable it, e.g."
+                  + " env.enableCheckpointing(10_000) or SET 'execution.checkpointing.interval' = '10s'.",
+              processName, targetTable));
+    }
     pending = new TreeMap<>();
     done = new HashSet<>();
     jobId = getRuntimeContext().getJobId().toString();

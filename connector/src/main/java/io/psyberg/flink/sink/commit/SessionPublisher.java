@@ -24,6 +24,8 @@ import java.util.Objects;
 import java.util.Optional;
 import javax.annotation.Nullable;
 import org.apache.iceberg.AppendFiles;
+import org.apache.iceberg.HasTableOperations;
+import org.apache.iceberg.ManageSnapshots;
 import org.apache.iceberg.OverwriteFiles;
 import org.apache.iceberg.RowDelta;
 import org.apache.iceberg.Snapshot;
@@ -135,14 +137,23 @@ public final class SessionPublisher {
       }
 
       try {
-        table.manageSnapshots().fastForwardBranch(SnapshotRef.MAIN_BRANCH, branch).commit();
+        ManageSnapshots publish = table.manageSnapshots(); // refreshes: its base is checked below
+        SnapshotRef ref = ((HasTableOperations) table).operations().current().ref(branch);
+        if (ref == null || ref.snapshotId() != staged) {
+          // Removed or moved by someone else: what the branch holds now was not audited.
+          throw new CommitFailedException(
+              "audit branch %s %s", branch, ref == null ? "was removed" : "was moved to snapshot " + ref.snapshotId());
+        }
+        publish.fastForwardBranch(SnapshotRef.MAIN_BRANCH, branch).commit();
       } catch (CommitFailedException | IllegalArgumentException moved) {
         if (attempt >= MAX_ATTEMPTS) {
           throw new PsybergException(
-              String.format("Process %s: could not publish session %s to %s after %d attempts: main kept moving (%s)."
-                  + " Nothing was published; re-run.", processName, session.sessionId(), target, attempt, moved.getMessage()), moved);
+              String.format("Process %s: could not publish session %s to %s after %d attempts: main or the audit"
+                  + " branch %s changed under every attempt (last: %s). Nothing was published; make sure nothing"
+                  + " else writes to that branch, then re-run.",
+                  processName, session.sessionId(), target, attempt, branch, moved.getMessage()), moved);
         }
-        LOG.info("Process {}: main of {} moved while publishing session {}; staging again ({}).",
+        LOG.info("Process {}: main or audit branch of {} changed while publishing session {}; staging again ({}).",
             processName, target, session.sessionId(), moved.getMessage());
         continue;
       }
@@ -195,9 +206,46 @@ public final class SessionPublisher {
                   + " in %s is %s (sessions %s). Another run published this range first; nothing was published"
                   + " by this run. Re-run to process what is new since the published high watermark.",
               processName, session.sessionId(), r.table(), r.fromSnapshotId(), target, at, published.sessionIds());
+      if (restoreLostMirror(published)) {
+        message =
+            String.format(
+                "Process %s: session %s read %s %s, but %s already holds this process's data up"
+                    + " to snapshot %s: the table %s.%s had no row for the process (dropped or emptied?), so the"
+                    + " source could not find where it stands. Nothing was published by this run. The row is"
+                    + " restored from %s, so a re-run resumes from there; setting the source's option"
+                    + " 'target-table' = '%s' avoids depending on that table.",
+                processName, session.sessionId(), r.table(),
+                r.fromSnapshotId() == null ? "from its first snapshot" : "after snapshot " + r.fromSnapshotId(),
+                target, at, metadataNamespace,
+                io.psyberg.flink.session.MetadataTableSchemas.HIGH_WATERMARKS, target, target);
+      }
       log.record(session.finished(SessionStatus.ABORTED, target.toString(), null, null));
       throw new PsybergException(message);
     }
+  }
+
+  /**
+   * The mirror is how a source without 'target-table' finds its target. When it lost the process's rows,
+   * put back the positions published in this target, so that the next run resumes from them.
+   */
+  private boolean restoreLostMirror(PublishedHighWatermark published) {
+    HighWatermarkMirror mirror = new HighWatermarkMirror(catalog, metadataNamespace);
+    Map<String, HighWatermarkMirror.Entry> mirrored = mirror.read(processName);
+    List<SourceRange> lost = new java.util.ArrayList<>();
+    published.positions().forEach((t, id) -> {
+      if (!mirrored.containsKey(t)) {
+        lost.add(SourceRange.empty(t, id, null));
+      }
+    });
+    if (lost.isEmpty() || published.sessionIds().isEmpty()) {
+      return false;
+    }
+    String sessionId = published.sessionIds().get(published.sessionIds().size() - 1);
+    LOG.warn("Process {}: {}.{} had no row for {}; restoring it from the high watermark published in {}.",
+        processName, metadataNamespace, io.psyberg.flink.session.MetadataTableSchemas.HIGH_WATERMARKS,
+        lost, target);
+    mirror.update(processName, target.toString(), sessionId, lost);
+    return true;
   }
 
   private long stage(

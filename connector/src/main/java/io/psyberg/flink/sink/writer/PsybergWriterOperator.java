@@ -6,6 +6,7 @@ import io.psyberg.flink.sink.WriteMode;
 import io.psyberg.flink.sink.commit.CommittableState;
 import io.psyberg.flink.sink.commit.PsybergCommittable;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.UUID;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
@@ -87,7 +88,11 @@ public final class PsybergWriterOperator extends AbstractStreamOperator<byte[]>
             writeMode == WriteMode.UPSERT ? equalityFieldIds : List.of(),
             writeMode == WriteMode.UPSERT);
     factory.initialize(getRuntimeContext().getIndexOfThisSubtask(), getRuntimeContext().getAttemptNumber());
-    writer = factory.create();
+    try {
+      writer = factory.create();
+    } catch (UncheckedIOException e) {
+      throw writeFailed(e);
+    }
   }
 
   @Override
@@ -101,8 +106,22 @@ public final class PsybergWriterOperator extends AbstractStreamOperator<byte[]>
               processName, targetTable, writeMode.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'),
               row.getRowKind()));
     }
-    writer.write(row);
+    try {
+      writer.write(row);
+    } catch (IOException | UncheckedIOException e) {
+      throw writeFailed(e);
+    }
     rows++;
+  }
+
+  /** Storage refused a write (permissions, quota, credentials): say where, and that nothing was published. */
+  private PsybergException writeFailed(Exception e) {
+    return new PsybergException(
+        String.format(
+            "Process %s: could not write files of sink table %s under %s: %s. Nothing was published. Check that"
+                + " the job can write to the warehouse (permissions, free space, credentials), then re-run.",
+            processName, targetTable, table.location(), e.getMessage()),
+        e);
   }
 
   @Override
@@ -116,7 +135,15 @@ public final class PsybergWriterOperator extends AbstractStreamOperator<byte[]>
     flush(PsybergCommittable.END_OF_INPUT);
   }
 
-  private void flush(long checkpointId) throws IOException {
+  private void flush(long checkpointId) {
+    try {
+      writeFiles(checkpointId);
+    } catch (IOException | UncheckedIOException e) {
+      throw writeFailed(e);
+    }
+  }
+
+  private void writeFiles(long checkpointId) throws IOException {
     WriteResult result = writer.complete();
     writer = factory.create();
     if (rows == 0 && result.dataFiles().length == 0 && result.deleteFiles().length == 0) {
