@@ -239,6 +239,17 @@ public final class CatalogSpec implements Serializable {
     }
   }
 
+  /** Closes a catalog opened for a short look (client-side checks); a failure to close is ignored. */
+  public static void closeQuietly(Catalog catalog) {
+    if (catalog instanceof AutoCloseable) {
+      try {
+        ((AutoCloseable) catalog).close();
+      } catch (Exception ignored) {
+        // closing a catalog client is best effort
+      }
+    }
+  }
+
   private boolean isJdbc() {
     return catalogImpl == null ? "jdbc".equals(type) : JDBC_CATALOG_IMPL.equals(catalogImpl);
   }

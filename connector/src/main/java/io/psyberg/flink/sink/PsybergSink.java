@@ -144,6 +144,8 @@ public final class PsybergSink implements Serializable {
       throw new PsybergException(
           String.format("Process %s: sink table %s does not exist. Create it first (format v2), or fix option 'table'.",
               processName, table), e);
+    } finally {
+      CatalogSpec.closeQuietly(c);
     }
   }
 

@@ -146,13 +146,7 @@ public final class PsybergSource
         }
         rowType = FlinkSchemaUtil.convert(ReadSchemas.project(table.schema(), projectedColumns));
       } finally {
-        if (c instanceof AutoCloseable) {
-          try {
-            ((AutoCloseable) c).close();
-          } catch (Exception ignored) {
-            // closing a catalog client is best effort
-          }
-        }
+        CatalogSpec.closeQuietly(c);
       }
     }
     if (!withMetadata) {

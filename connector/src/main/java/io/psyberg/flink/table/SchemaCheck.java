@@ -35,7 +35,7 @@ final class SchemaCheck {
               "Table %s (process %s): Iceberg table '%s' does not exist in the catalog at %s. Create it, or fix option 'table'.",
               sqlName, process, table, spec.warehouse()));
     } finally {
-      close(catalog);
+      CatalogSpec.closeQuietly(catalog);
     }
   }
 
@@ -101,13 +101,4 @@ final class SchemaCheck {
     return String.join(", ", cols);
   }
 
-  static void close(Catalog catalog) {
-    if (catalog instanceof AutoCloseable) {
-      try {
-        ((AutoCloseable) catalog).close();
-      } catch (Exception ignored) {
-        // best effort
-      }
-    }
-  }
 }
