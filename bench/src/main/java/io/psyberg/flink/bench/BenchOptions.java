@@ -12,7 +12,7 @@ final class BenchOptions {
   static final String USAGE =
       String.join(
           "\n",
-          "Usage: java <java17 flags> -jar psyberg-bench.jar [options]",
+          "Usage: java -Xmx4g -jar psyberg-bench.jar planning [options]",
           "",
           "Measures session planning (psyberg SessionPlanner) against Iceberg's IncrementalAppendScan.planFiles()",
           "over the last N snapshots of tables with H snapshots of history, side by side in one JVM.",
@@ -29,7 +29,6 @@ final class BenchOptions {
           "  --dir DIR            warehouse folder (default: a temp folder, deleted at the end); tables already",
           "                       there with the right number of snapshots are reused",
           "  --keep               keep the temp warehouse",
-          "  --out FILE           also write the markdown report to FILE",
           "  --help");
 
   List<Integer> histories = List.of(1_000, 5_000);
@@ -41,7 +40,6 @@ final class BenchOptions {
   boolean commitEach;
   boolean keep;
   @Nullable Path dir;
-  @Nullable Path out;
   boolean help;
 
   static BenchOptions parse(String[] args) {
@@ -77,9 +75,6 @@ final class BenchOptions {
           break;
         case "--keep":
           o.keep = true;
-          break;
-        case "--out":
-          o.out = Paths.get(value(args, ++i, a));
           break;
         case "--help":
         case "-h":

@@ -69,26 +69,30 @@ public final class PlanningBenchmark {
     this.progress = progress;
   }
 
+  /** Runs the planning benchmark alone, as {@code psyberg-bench.jar planning [options]}. */
   public static void main(String[] args) throws Exception {
-    BenchOptions options;
-    try {
-      options = BenchOptions.parse(args);
-    } catch (IllegalArgumentException e) {
-      System.err.println(e.getMessage());
-      System.exit(2);
-      return;
-    }
+    BenchMain.main(prepend("planning", args));
+  }
+
+  private static String[] prepend(String first, String[] rest) {
+    String[] all = new String[rest.length + 1];
+    all[0] = first;
+    System.arraycopy(rest, 0, all, 1, rest.length);
+    return all;
+  }
+
+  /** The {@link Benchmark} entry: parses the planning options and runs every scenario. */
+  static Benchmark.Result run(String[] args, PrintStream progress) throws Exception {
+    BenchOptions options = BenchOptions.parse(args);
     if (options.help) {
-      System.out.println(BenchOptions.USAGE);
-      return;
+      return Benchmark.Result.help(BenchOptions.USAGE);
     }
     boolean temp = options.dir == null;
     Path dir = temp ? Files.createTempDirectory("psyberg-bench") : options.dir;
     Files.createDirectories(dir);
-    int exit;
     Catalog catalog = CatalogSpec.embedded(dir.toString()).open();
     try {
-      exit = new PlanningBenchmark(options, catalog, System.err).run(dir);
+      return new PlanningBenchmark(options, catalog, progress).run(dir);
     } finally {
       if (catalog instanceof AutoCloseable) {
         ((AutoCloseable) catalog).close();
@@ -96,13 +100,12 @@ public final class PlanningBenchmark {
       if (temp && !options.keep) {
         deleteRecursively(dir);
       } else {
-        System.err.println("Warehouse kept at " + dir);
+        progress.println("Warehouse kept at " + dir);
       }
     }
-    System.exit(exit);
   }
 
-  private int run(Path dir) throws IOException {
+  private Benchmark.Result run(Path dir) throws IOException {
     long started = System.nanoTime();
     progress.printf(
         "Warehouse %s (file system %s); histories %s, new snapshots %s.%n",
@@ -132,19 +135,11 @@ public final class PlanningBenchmark {
       }
     }
     String report = report(rows, built, (System.nanoTime() - started) / 1e9);
-    System.out.println(report);
-    if (options.out != null) {
-      if (options.out.toAbsolutePath().getParent() != null) {
-        Files.createDirectories(options.out.toAbsolutePath().getParent());
-      }
-      Files.writeString(options.out, report);
-      progress.println("Report written to " + options.out);
-    }
     if (mismatch) {
-      System.err.println("ERROR: the two approaches did not plan the same number of files; see above.");
-      return 1;
+      return Benchmark.Result.failed(
+          report, "the two approaches did not plan the same number of files; see the progress output.");
     }
-    return 0;
+    return Benchmark.Result.ok(report);
   }
 
   /** One scenario: medians in milliseconds, wall clock and process CPU. */
