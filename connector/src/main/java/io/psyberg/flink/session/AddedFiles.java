@@ -2,8 +2,12 @@ package io.psyberg.flink.session;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import javax.annotation.Nullable;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.GenericManifestFile;
 import org.apache.iceberg.GenericPartitionFieldSummary;
@@ -25,13 +29,42 @@ import org.apache.iceberg.io.CloseableIterable;
  *
  * <p>Why not {@link Snapshot#addedDataFiles}: it reads the snapshot's whole manifest list, which with fast
  * appends names every manifest of the table's history, so planning N new snapshots costs N times the
- * history. New manifests come first in a fast append's list and the summary says how many files were
- * added, so reading stops as soon as they are found: the cost follows the new snapshots, not the history.
+ * history. Instead, the manifest list of the range's last snapshot is read once: it still names the
+ * manifests each new snapshot wrote, unless a later commit merged or rewrote them. A snapshot whose
+ * manifests are all found there (their added-file counts add up to its summary's) is read from them
+ * directly; for any other, its own manifest list is read, stopping as soon as its new manifests (which
+ * come first in the list) are found. Either way the cost follows the new snapshots, not the history.
  */
 final class AddedFiles {
   private AddedFiles() {}
 
-  static List<DataFile> of(Table table, Snapshot snapshot) {
+  /**
+   * The data manifests named by {@code end}'s manifest list that were written by one of {@code snapshotIds},
+   * by writing snapshot. Empty for format v1 tables, whose added files are read per snapshot.
+   */
+  static Map<Long, List<ManifestFile>> manifestsWrittenBy(Table table, Snapshot end, Set<Long> snapshotIds) {
+    Map<Long, List<ManifestFile>> out = new HashMap<>();
+    if (formatVersion(table) < 2 || end.manifestListLocation() == null) {
+      return out;
+    }
+    try (CloseableIterable<ManifestFile> manifests = readManifestList(table, end)) {
+      for (ManifestFile manifest : manifests) {
+        Long writer = manifest.snapshotId();
+        if (manifest.content() == ManifestContent.DATA && writer != null && snapshotIds.contains(writer)) {
+          out.computeIfAbsent(writer, k -> new ArrayList<>()).add(manifest.copy());
+        }
+      }
+    } catch (IOException e) {
+      throw new RuntimeIOException(e, "Cannot read manifest list of snapshot %s", end.snapshotId());
+    }
+    return out;
+  }
+
+  /**
+   * The files {@code snapshot} added. {@code written}: its manifests as found in a later manifest list
+   * ({@link #manifestsWrittenBy}), used when they account for every file the snapshot added.
+   */
+  static List<DataFile> of(Table table, Snapshot snapshot, @Nullable List<ManifestFile> written) {
     if (formatVersion(table) < 2) {
       // v1 manifests carry no file sequence numbers to tell added from merged entries.
       List<DataFile> v1 = new ArrayList<>();
@@ -42,6 +75,16 @@ final class AddedFiles {
     long expected = added == null ? Long.MAX_VALUE : Long.parseLong(added);
     List<DataFile> files = new ArrayList<>();
     if (expected == 0) {
+      return files;
+    }
+    if (written != null && addedCount(written) == expected) {
+      try {
+        for (ManifestFile manifest : written) {
+          readAdded(table, snapshot, manifest, files);
+        }
+      } catch (IOException e) {
+        throw new RuntimeIOException(e, "Cannot read the manifests of snapshot %s", snapshot.snapshotId());
+      }
       return files;
     }
     long found = 0;
@@ -61,6 +104,18 @@ final class AddedFiles {
       throw new RuntimeIOException(e, "Cannot read manifest list of snapshot %s", snapshot.snapshotId());
     }
     return files;
+  }
+
+  /** Sum of the manifests' added-file counts; -1 when a manifest does not record it. */
+  private static long addedCount(List<ManifestFile> manifests) {
+    long sum = 0;
+    for (ManifestFile m : manifests) {
+      if (m.addedFilesCount() == null) {
+        return -1;
+      }
+      sum += m.addedFilesCount();
+    }
+    return sum;
   }
 
   private static void readAdded(Table table, Snapshot snapshot, ManifestFile manifest, List<DataFile> out)

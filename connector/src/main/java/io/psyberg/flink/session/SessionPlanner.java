@@ -6,14 +6,20 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.stream.Collectors;
 import javax.annotation.Nullable;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.DataOperations;
+import org.apache.iceberg.ManifestFile;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.exceptions.NoSuchTableException;
+import org.apache.iceberg.util.ThreadPools;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -159,7 +165,7 @@ public final class SessionPlanner {
       }
       appends.add(s);
     }
-    List<List<DataFile>> addedFiles = readAddedFiles(table, appends);
+    List<List<DataFile>> addedFiles = readAddedFiles(table, appends, range.get(range.size() - 1));
     for (int i = 0; i < appends.size(); i++) {
       Snapshot s = appends.get(i);
       List<DataFile> files = addedFiles.get(i);
@@ -182,30 +188,39 @@ public final class SessionPlanner {
   }
 
   /**
-   * Each snapshot's added files, in order. Opening a snapshot's manifest list and manifest is a fixed cost
-   * per snapshot, so larger ranges are read on Iceberg's shared worker pool.
+   * Each snapshot's added files, in order. The range end's manifest list is read once to find the
+   * manifests each snapshot wrote; opening a manifest is a fixed cost per snapshot, so larger ranges are
+   * read on Iceberg's shared worker pool.
    */
-  private static List<List<DataFile>> readAddedFiles(Table table, List<Snapshot> snapshots) {
+  private static List<List<DataFile>> readAddedFiles(Table table, List<Snapshot> snapshots, Snapshot end) {
+    if (snapshots.isEmpty()) {
+      return List.of();
+    }
+    Map<Long, List<ManifestFile>> written =
+        snapshots.size() == 1
+            ? Map.of()
+            : AddedFiles.manifestsWrittenBy(
+                table, end, snapshots.stream().map(Snapshot::snapshotId).collect(Collectors.toSet()));
     if (snapshots.size() < PARALLEL_THRESHOLD) {
       List<List<DataFile>> out = new ArrayList<>();
-      snapshots.forEach(s -> out.add(AddedFiles.of(table, s)));
+      snapshots.forEach(s -> out.add(AddedFiles.of(table, s, written.get(s.snapshotId()))));
       return out;
     }
-    List<java.util.concurrent.Future<List<DataFile>>> futures = new ArrayList<>();
-    java.util.concurrent.ExecutorService pool = org.apache.iceberg.util.ThreadPools.getWorkerPool();
+    List<Future<List<DataFile>>> futures = new ArrayList<>();
+    ExecutorService pool = ThreadPools.getWorkerPool();
     for (Snapshot s : snapshots) {
-      futures.add(pool.submit(() -> AddedFiles.of(table, s)));
+      futures.add(pool.submit(() -> AddedFiles.of(table, s, written.get(s.snapshotId()))));
     }
     List<List<DataFile>> out = new ArrayList<>();
     try {
-      for (java.util.concurrent.Future<List<DataFile>> f : futures) {
+      for (Future<List<DataFile>> f : futures) {
         out.add(f.get());
       }
     } catch (InterruptedException e) {
       futures.forEach(f -> f.cancel(true));
       Thread.currentThread().interrupt();
       throw new PsybergException("Planning was interrupted", e);
-    } catch (java.util.concurrent.ExecutionException e) {
+    } catch (ExecutionException e) {
       futures.forEach(f -> f.cancel(true));
       Throwable cause = e.getCause();
       throw cause instanceof RuntimeException ? (RuntimeException) cause : new PsybergException(cause.getMessage(), cause);

@@ -42,6 +42,15 @@ class SessionPlannerTest {
         "event_ts", List.of());
   }
 
+  /** The same warehouse through a FileIO that records every file opened. */
+  private Catalog recordingCatalog() {
+    return CatalogSpec.fromOptions(
+            Map.of("warehouse", wh.spec().warehouse(), "catalog.io-impl", RecordingFileIO.class.getName()),
+            Map.of(),
+            "test")
+        .open();
+  }
+
   private SessionPlan plan(Map<String, Long> positions) {
     return new SessionPlanner(wh.catalog(), settings(NonAppendSnapshots.FAIL, OnLostHighWatermark.FAIL, 0))
         .plan("s", "job", positions);
@@ -93,6 +102,56 @@ class SessionPlannerTest {
     assertThat(plan.snapshots()).extracting(p -> p.files().get(0).recordCount())
         .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(1, 20).boxed().toList());
     assertThat(plan.session().recordCount()).isEqualTo(210);
+  }
+
+  @Test
+  void readsOneManifestListForARangeOfFastAppends() {
+    Catalog catalog = recordingCatalog();
+    Table t = wh.load("membership.events");
+    long hwm = wh.append("membership.events", Warehouse.events("old", 1, DAY1));
+    for (int i = 0; i < 12; i++) {
+      t.newFastAppend().appendFile(wh.writeFile(t, Warehouse.events("f" + i, 2, DAY1.plusHours(i)))).commit();
+    }
+    RecordingFileIO.OPENED.clear();
+    SessionPlan plan =
+        new SessionPlanner(catalog, settings(NonAppendSnapshots.FAIL, OnLostHighWatermark.FAIL, 0))
+            .plan("s", "j", Map.of("membership.events", hwm));
+    assertThat(plan.session().recordCount()).isEqualTo(24);
+    assertThat(plan.snapshots()).hasSize(12).allMatch(p -> p.files().size() == 1);
+    // One manifest list (the range end's) and one manifest per new snapshot.
+    assertThat(RecordingFileIO.OPENED.stream().filter(p -> p.contains("/snap-")).count()).isEqualTo(1);
+    assertThat(RecordingFileIO.OPENED.stream().filter(p -> p.endsWith("-m0.avro")).count()).isEqualTo(12);
+  }
+
+  @Test
+  void findsTheAddedFilesOfSnapshotsWhoseManifestsWereMergedLater() {
+    Table t = wh.load("membership.events");
+    t.updateProperties().set("commit.manifest.min-count-to-merge", "3").commit();
+    long hwm = wh.append("membership.events", Warehouse.events("old", 1, DAY1));
+    Map<Long, Long> expectedRows = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < 10; i++) {
+      // Every third commit merges earlier manifests: the files added before it move into its manifest.
+      long id = wh.append("membership.events", Warehouse.events("m" + i, i + 1, DAY1.plusHours(i)));
+      expectedRows.put(id, (long) i + 1);
+    }
+    t.refresh();
+    long icebergFiles = 0;
+    try (org.apache.iceberg.io.CloseableIterable<org.apache.iceberg.FileScanTask> tasks =
+        t.newIncrementalAppendScan().fromSnapshotExclusive(hwm).planFiles()) {
+      for (org.apache.iceberg.FileScanTask task : tasks) {
+        icebergFiles++;
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    SessionPlan plan = plan(Map.of("membership.events", hwm));
+    assertThat(plan.snapshots()).extracting(PlannedSnapshot::snapshotId)
+        .containsExactlyElementsOf(expectedRows.keySet());
+    assertThat(plan.snapshots())
+        .extracting(p -> p.files().stream().mapToLong(f -> f.recordCount()).sum())
+        .containsExactlyElementsOf(expectedRows.values());
+    assertThat(plan.session().range("membership.events").dataFileCount()).isEqualTo(icebergFiles).isEqualTo(10);
+    assertThat(plan.session().recordCount()).isEqualTo(55);
   }
 
   @Test
@@ -205,12 +264,7 @@ class SessionPlannerTest {
 
   @Test
   void planningOpensNoDataFile() {
-    CatalogSpec recording =
-        CatalogSpec.fromOptions(
-            Map.of("warehouse", wh.spec().warehouse(), "catalog.io-impl", RecordingFileIO.class.getName()),
-            Map.of(),
-            "test");
-    Catalog catalog = recording.open();
+    Catalog catalog = recordingCatalog();
     for (int i = 0; i < 5; i++) {
       wh.append("membership.events", Warehouse.events("x" + i, 10, DAY1));
     }
