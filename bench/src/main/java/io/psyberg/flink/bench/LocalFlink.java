@@ -30,6 +30,16 @@ final class LocalFlink {
     return env;
   }
 
+  /**
+   * CPU time of this process so far, threads that have ended included (a MiniCluster's task threads end
+   * with the job), in ms. On a busy machine it is steadier than wall time: it counts the work, not the
+   * waiting for a core.
+   */
+  static double processCpuMillis() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime() / 1e6;
+  }
+
   static double median(List<Double> values) {
     List<Double> sorted = new ArrayList<>(values);
     Collections.sort(sorted);

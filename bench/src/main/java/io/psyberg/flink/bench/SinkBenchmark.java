@@ -77,6 +77,7 @@ final class SinkBenchmark {
   /** Measured figures of one side, per measured round. */
   private static final class Samples {
     final List<Double> job = new ArrayList<>();
+    final List<Double> cpu = new ArrayList<>();
     final List<Double> committer = new ArrayList<>();
     final List<Double> stage = new ArrayList<>();
     final List<Double> auditPublish = new ArrayList<>();
@@ -156,6 +157,7 @@ final class SinkBenchmark {
         Map.of(TableProperties.FORMAT_VERSION, "2", TableProperties.DEFAULT_FILE_FORMAT, "parquet",
             TableProperties.WRITE_TARGET_FILE_SIZE_BYTES, Long.toString(128L * 1024 * 1024)));
     double jobMillis;
+    double cpuMillis;
     try {
       StreamExecutionEnvironment env = LocalFlink.env(options.parallelism);
       DataStream<RowData> rows =
@@ -185,14 +187,18 @@ final class SinkBenchmark {
         }
         sink.build().append(rows);
       }
+      double cpu0 = LocalFlink.processCpuMillis();
       JobExecutionResult job = env.execute("bench " + side + " sink " + round);
+      cpuMillis = LocalFlink.processCpuMillis() - cpu0;
       jobMillis = job.getNetRuntime(TimeUnit.MICROSECONDS) / 1e3;
     } catch (Exception e) {
       fail(String.format("%s (round %d) failed: %s", side.label, round + 1, e));
       return;
     }
     out.job.add(jobMillis);
-    String line = String.format(Locale.ROOT, "  round %d %-48s job %,7.0f ms", round + 1, side.label, jobMillis);
+    out.cpu.add(cpuMillis);
+    String line = String.format(
+        Locale.ROOT, "  round %d %-48s job %,7.0f ms, CPU %,7.0f ms", round + 1, side.label, jobMillis, cpuMillis);
     if (side.psyberg()) {
       CommitTimer.Steps steps = CommitTimer.of(process);
       if (!steps.complete()) {
@@ -247,14 +253,20 @@ final class SinkBenchmark {
             rt.availableProcessors(), rt.maxMemory() / (1024 * 1024), options.rows,
             EventRows.SCHEMA.columns().size(), options.parallelism, options.warmup, options.repeats, seconds));
     double iceberg = LocalFlink.median(samples.get(Side.ICEBERG).job);
-    out.append("| sink | data files | job ms | rows/s | throughput vs iceberg |\n|---|---:|---:|---:|---:|\n");
+    double icebergCpu = LocalFlink.median(samples.get(Side.ICEBERG).cpu);
+    out.append("| sink | data files | job ms | rows/s | throughput vs iceberg | CPU ms | CPU iceberg / this |\n"
+        + "|---|---:|---:|---:|---:|---:|---:|\n");
     for (Map.Entry<Side, Samples> e : samples.entrySet()) {
       double job = LocalFlink.median(e.getValue().job);
-      out.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %s |%n",
+      double cpu = LocalFlink.median(e.getValue().cpu);
+      String bold = e.getKey() == Side.PSYBERG ? "**" : "";
+      out.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %s%.2fx%s | %s | %s%.2fx%s |%n",
           e.getKey().label, e.getValue().files, LocalFlink.ms(job), LocalFlink.perSecond(options.rows, job),
-          e.getKey() == Side.PSYBERG ? String.format(Locale.ROOT, "**%.2fx**", iceberg / job)
-              : String.format(Locale.ROOT, "%.2fx", iceberg / job)));
+          bold, iceberg / job, bold, LocalFlink.ms(cpu), bold, icebergCpu / cpu, bold));
     }
+    out.append(
+        "\nCPU = this process's CPU time over the whole `execute()` (every thread, GC and JIT included, and the"
+            + " MiniCluster's start and stop); steadier than wall time on a busy machine.\n");
     out.append(
         "\nThe psyberg committer's steps, timed inside the committer: from its end of input (every writer"
             + " has finished) to the end of the metadata update. stage = look up the job's sessions, stage the"

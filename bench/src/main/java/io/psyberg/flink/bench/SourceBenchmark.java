@@ -69,6 +69,9 @@ final class SourceBenchmark {
   private final Catalog catalog;
   private final PrintStream progress;
   private final List<String> errors = new ArrayList<>();
+  /** Of the last Flink side: building the pipeline, and the whole execute() call, in ms. */
+  private double lastBuildMillis;
+  private double lastExecuteMillis;
 
   private SourceBenchmark(ThroughputOptions options, CatalogSpec spec, Catalog catalog, PrintStream progress) {
     this.options = options;
@@ -121,6 +124,10 @@ final class SourceBenchmark {
     for (String side : SIDES) {
       millis.put(side, new ArrayList<>());
     }
+    Map<String, List<Double>> cpu = new LinkedHashMap<>();
+    for (String side : SIDES) {
+      cpu.put(side, new ArrayList<>());
+    }
     List<Double> psybergWall = new ArrayList<>();
     List<Double> icebergWall = new ArrayList<>();
     int rounds = options.warmup + options.repeats;
@@ -129,13 +136,18 @@ final class SourceBenchmark {
       for (int k = 0; k < SIDES.length; k++) {
         String side = SIDES[(r + k) % SIDES.length];
         long t0 = System.nanoTime();
+        double cpu0 = LocalFlink.processCpuMillis();
         double net = runSide(side, r, range);
+        double cpuMillis = LocalFlink.processCpuMillis() - cpu0;
         double wall = (System.nanoTime() - t0) / 1e6;
         progress.printf(
-            "  round %d%s %-8s %,8.0f ms (%s rows/s)%n",
-            r + 1, measured ? "" : " (warm-up)", side, net, LocalFlink.perSecond(range.rows, net));
+            "  round %d%s %-8s %,8.0f ms (%s rows/s), CPU %,8.0f ms%s%n",
+            r + 1, measured ? "" : " (warm-up)", side, net, LocalFlink.perSecond(range.rows, net), cpuMillis,
+            side.equals("raw") ? "" : String.format(
+                Locale.ROOT, "; pipeline built in %,.0f ms, execute() %,.0f ms", lastBuildMillis, lastExecuteMillis));
         if (measured) {
           millis.get(side).add(net);
+          cpu.get(side).add(cpuMillis);
           if (side.equals("psyberg")) {
             psybergWall.add(wall);
           } else if (side.equals("iceberg")) {
@@ -145,7 +157,7 @@ final class SourceBenchmark {
       }
     }
     String report =
-        report(range, millis, LocalFlink.median(psybergWall), LocalFlink.median(icebergWall),
+        report(range, millis, cpu, LocalFlink.median(psybergWall), LocalFlink.median(icebergWall),
             (System.nanoTime() - started) / 1e9);
     if (!errors.isEmpty()) {
       return Benchmark.Result.failed(report, String.join("; ", errors));
@@ -217,6 +229,7 @@ final class SourceBenchmark {
         counted = rawRead();
         millis = (System.nanoTime() - t0) / 1e6;
       } else {
+        long built0 = System.nanoTime();
         StreamExecutionEnvironment env = LocalFlink.env(options.parallelism);
         if (side.equals("psyberg")) {
           PsybergSource source =
@@ -239,7 +252,10 @@ final class SourceBenchmark {
           env.fromSource(source, WatermarkStrategy.noWatermarks(), "iceberg-source", InternalTypeInfo.of(EventRows.ROW_TYPE))
               .addSink(new CountingSink());
         }
+        long exec0 = System.nanoTime();
         JobExecutionResult job = env.execute("bench " + side + " source " + round);
+        lastBuildMillis = (exec0 - built0) / 1e6;
+        lastExecuteMillis = (System.nanoTime() - exec0) / 1e6;
         counted = CountingSink.result(job);
         millis = job.getNetRuntime(TimeUnit.MICROSECONDS) / 1e3;
       }
@@ -292,10 +308,14 @@ final class SourceBenchmark {
     return new long[] {rows, sum};
   }
 
-  private String report(Range range, Map<String, List<Double>> millis, double psybergWall, double icebergWall, double seconds) {
+  private String report(
+      Range range, Map<String, List<Double>> millis, Map<String, List<Double>> cpu, double psybergWall, double icebergWall, double seconds) {
     double p = LocalFlink.median(millis.get("psyberg"));
     double i = LocalFlink.median(millis.get("iceberg"));
     double raw = LocalFlink.median(millis.get("raw"));
+    double pc = LocalFlink.median(cpu.get("psyberg"));
+    double ic = LocalFlink.median(cpu.get("iceberg"));
+    double rc = LocalFlink.median(cpu.get("raw"));
     Runtime rt = Runtime.getRuntime();
     StringBuilder out = new StringBuilder();
     out.append("## Source scan throughput vs IcebergSource\n\n");
@@ -310,13 +330,17 @@ final class SourceBenchmark {
             rt.availableProcessors(), rt.maxMemory() / (1024 * 1024), options.parallelism, range.rows,
             EventRows.SCHEMA.columns().size(), options.snapshots, range.files, range.bytes / 1e6, options.warmup,
             options.repeats, seconds));
-    out.append("| reader | ms | rows/s | psyberg / this (throughput ratio) |\n|---|---:|---:|---:|\n");
-    out.append(String.format(Locale.ROOT, "| psyberg `PsybergSource`, p=%d | %s | %s | 1.00x |%n",
-        options.parallelism, LocalFlink.ms(p), LocalFlink.perSecond(range.rows, p)));
-    out.append(String.format(Locale.ROOT, "| iceberg `IcebergSource`, p=%d | %s | %s | **%.2fx** |%n",
-        options.parallelism, LocalFlink.ms(i), LocalFlink.perSecond(range.rows, i), i / p));
-    out.append(String.format(Locale.ROOT, "| raw Parquet loop, 1 thread | %s | %s | %.2fx |%n",
-        LocalFlink.ms(raw), LocalFlink.perSecond(range.rows, raw), raw / p));
+    out.append("| reader | ms | rows/s | throughput psyberg / this | CPU ms | CPU this / psyberg |\n"
+        + "|---|---:|---:|---:|---:|---:|\n");
+    out.append(String.format(Locale.ROOT, "| psyberg `PsybergSource`, p=%d | %s | %s | 1.00x | %s | 1.00x |%n",
+        options.parallelism, LocalFlink.ms(p), LocalFlink.perSecond(range.rows, p), LocalFlink.ms(pc)));
+    out.append(String.format(Locale.ROOT, "| iceberg `IcebergSource`, p=%d | %s | %s | **%.2fx** | %s | **%.2fx** |%n",
+        options.parallelism, LocalFlink.ms(i), LocalFlink.perSecond(range.rows, i), i / p, LocalFlink.ms(ic), ic / pc));
+    out.append(String.format(Locale.ROOT, "| raw Parquet loop, 1 thread | %s | %s | %.2fx | %s | %.2fx |%n",
+        LocalFlink.ms(raw), LocalFlink.perSecond(range.rows, raw), raw / p, LocalFlink.ms(rc), rc / pc));
+    out.append(
+        "\nCPU = this process's CPU time over the whole run of a side (every thread, GC and JIT included; for"
+            + " Flink also the MiniCluster's start and stop); steadier than wall time on a busy machine.\n");
     out.append(
         String.format(
             Locale.ROOT,
