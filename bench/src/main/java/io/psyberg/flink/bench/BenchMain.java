@@ -22,6 +22,8 @@ public final class BenchMain {
 
   static {
     BENCHMARKS.put("planning", PlanningBenchmark::run);
+    BENCHMARKS.put("source", SourceBenchmark::run);
+    BENCHMARKS.put("sink", SinkBenchmark::run);
   }
 
   private BenchMain() {}

@@ -164,14 +164,16 @@ public final class PsybergCommitterOperator extends AbstractStreamOperator<Void>
       publishUpTo(session, session.readThroughCheckpoint());
     }
     if (mine.isEmpty() && !pending.headMap(completedCheckpoint, true).isEmpty()) {
-      publishUpTo(standalone("sink-" + jobId + "-" + completedCheckpoint), completedCheckpoint);
+      publishUpTo(standalone("sink-" + jobId + "-" + completedCheckpoint, Instant.now()), completedCheckpoint);
     }
   }
 
   @Override
   public void endInput() {
+    Instant began = Instant.now();
+    List<Session> mine = sessionsOfThisJob();
     List<Session> candidates =
-        sessionsOfThisJob().stream()
+        mine.stream()
             .filter(s -> !done.contains(s.sessionId()))
             .filter(s -> s.status() != SessionStatus.EMPTY && s.status() != SessionStatus.ABORTED
                 && s.status() != SessionStatus.FAILED && s.status() != SessionStatus.PUBLISHED)
@@ -188,8 +190,8 @@ public final class PsybergCommitterOperator extends AbstractStreamOperator<Void>
         log.record(old.finished(SessionStatus.ABORTED, targetTable, null, old.auditResults()));
       }
       publishUpTo(current, Long.MAX_VALUE);
-    } else if (!pending.isEmpty() && sessionsOfThisJob().isEmpty()) {
-      publishUpTo(standalone("sink-" + jobId + "-end"), Long.MAX_VALUE);
+    } else if (!pending.isEmpty() && mine.isEmpty()) {
+      publishUpTo(standalone("sink-" + jobId + "-end", began), Long.MAX_VALUE);
     }
   }
 
@@ -207,10 +209,13 @@ public final class PsybergCommitterOperator extends AbstractStreamOperator<Void>
         .collect(Collectors.toList());
   }
 
-  /** A session for a sink fed by something other than a psyberg source: no source ranges, no HWM. */
-  private Session standalone(String id) {
+  /**
+   * A session for a sink fed by something other than a psyberg source: no source ranges, no HWM. It
+   * starts when the committer began looking for its job's sessions.
+   */
+  private Session standalone(String id, Instant startedAt) {
     return new Session(id, processName, "bounded", "stateless", jobId, List.of(), targetTable, null,
-        SessionStatus.PLANNED, null, Instant.now(), null);
+        SessionStatus.PLANNED, null, startedAt, null);
   }
 
   @Override

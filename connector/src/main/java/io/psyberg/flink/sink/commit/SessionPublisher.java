@@ -161,6 +161,7 @@ public final class SessionPublisher {
       hook.afterPublish(stagedSession, staged);
       dropBranch(table, branch);
       completeMetadata(log, session, staged, json);
+      hook.afterMetadata(stagedSession, staged);
       return Optional.of(staged);
     }
   }

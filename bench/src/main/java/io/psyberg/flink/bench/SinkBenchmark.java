@@ -1,0 +1,317 @@
+package io.psyberg.flink.bench;
+
+import io.psyberg.flink.catalog.CatalogSpec;
+import io.psyberg.flink.sink.PsybergSink;
+import io.psyberg.flink.sink.PsybergSinkBuilder;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
+import org.apache.iceberg.DistributionMode;
+import org.apache.iceberg.PartitionSpec;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.TableProperties;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.SupportsNamespaces;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.flink.TableLoader;
+import org.apache.iceberg.flink.sink.FlinkSink;
+
+/**
+ * Sink write throughput: {@code PsybergSink} (append) against Iceberg's {@code FlinkSink} on the same
+ * generated rows, same parallelism, same table properties (Parquet), each run into a fresh table; and
+ * the committer's share of a psyberg session (stage, audits, publish, metadata update), timed inside the
+ * committer with a {@link CommitTimer}, without audits, with metadata-only audits and with a
+ * data-scanning unique-key audit. Every run's table must hold exactly the generated rows.
+ */
+final class SinkBenchmark {
+  static final String USAGE =
+      String.join(
+          "\n",
+          "Usage: java -Xmx4g -jar psyberg-bench.jar sink [options]",
+          "",
+          "Sink write throughput: PsybergSink (append) vs Iceberg's FlinkSink on the same generated rows, same",
+          "parallelism and table format, one JVM; and the committer's time (stage + audits + publish + metadata)",
+          "as a share of the write time, without audits, with metadata-only audits (not-null, row bounds) and",
+          "with a data-scanning unique-key audit.",
+          "",
+          "  --quick              500,000 rows, 2 measured rounds (default 1,000,000 rows, 3 rounds)",
+          "  --rows N             rows written per run (default 1,000,000)",
+          "  --warmup W           unmeasured rounds (default 1)",
+          "  --repeats R          measured rounds",
+          "  --parallelism P      writer parallelism of both sinks (default 2)",
+          "  --dir DIR            warehouse folder (default: a temp folder, deleted at the end)",
+          "  --keep               keep the temp warehouse (tables of each run are dropped once checked)",
+          "  --help");
+
+  /** The four jobs of a round. */
+  private enum Side {
+    ICEBERG("iceberg `FlinkSink`"),
+    PSYBERG("psyberg, no audits"),
+    METADATA_AUDITS("psyberg + not-null, row-bounds (metadata only)"),
+    UNIQUE_AUDIT("psyberg + unique(event_id) (reads data)");
+
+    final String label;
+
+    Side(String label) {
+      this.label = label;
+    }
+
+    boolean psyberg() {
+      return this != ICEBERG;
+    }
+  }
+
+  /** Measured figures of one side, per measured round. */
+  private static final class Samples {
+    final List<Double> job = new ArrayList<>();
+    final List<Double> cpu = new ArrayList<>();
+    final List<Double> committer = new ArrayList<>();
+    final List<Double> stage = new ArrayList<>();
+    final List<Double> auditPublish = new ArrayList<>();
+    final List<Double> metadata = new ArrayList<>();
+    long files;
+  }
+
+  private final ThroughputOptions options;
+  private final CatalogSpec spec;
+  private final Catalog catalog;
+  private final PrintStream progress;
+  private final List<String> errors = new ArrayList<>();
+  private final long expectedChecksum;
+
+  private SinkBenchmark(ThroughputOptions options, CatalogSpec spec, Catalog catalog, PrintStream progress) {
+    this.options = options;
+    this.spec = spec;
+    this.catalog = catalog;
+    this.progress = progress;
+    this.expectedChecksum = EventRows.checksum(0, options.rows);
+  }
+
+  static Benchmark.Result run(String[] args, PrintStream progress) throws Exception {
+    ThroughputOptions options = ThroughputOptions.parse(args, USAGE, 1_000_000, 500_000, 0, 0, 2);
+    if (options.help) {
+      return Benchmark.Result.help(USAGE);
+    }
+    boolean temp = options.dir == null;
+    Path dir = temp ? Files.createTempDirectory("psyberg-bench-sink") : options.dir;
+    Files.createDirectories(dir);
+    CatalogSpec spec = CatalogSpec.embedded(dir.toString());
+    Catalog catalog = spec.open();
+    try {
+      return new SinkBenchmark(options, spec, catalog, progress).run();
+    } finally {
+      CatalogSpec.closeQuietly(catalog);
+      if (temp && !options.keep) {
+        LocalFlink.deleteRecursively(dir);
+      } else {
+        progress.println("Warehouse kept at " + dir);
+      }
+    }
+  }
+
+  private Benchmark.Result run() {
+    long started = System.nanoTime();
+    SupportsNamespaces namespaces = (SupportsNamespaces) catalog;
+    if (!namespaces.namespaceExists(org.apache.iceberg.catalog.Namespace.of("bench"))) {
+      namespaces.createNamespace(org.apache.iceberg.catalog.Namespace.of("bench"));
+    }
+    Map<Side, Samples> samples = new LinkedHashMap<>();
+    for (Side side : Side.values()) {
+      samples.put(side, new Samples());
+    }
+    Side[] sides = Side.values();
+    int rounds = options.warmup + options.repeats;
+    for (int r = 0; r < rounds; r++) {
+      boolean measured = r >= options.warmup;
+      for (int k = 0; k < sides.length; k++) {
+        Side side = sides[(r + k) % sides.length];
+        runSide(side, r, measured ? samples.get(side) : new Samples());
+      }
+    }
+    String report = report(samples, (System.nanoTime() - started) / 1e9);
+    if (!errors.isEmpty()) {
+      return Benchmark.Result.failed(report, String.join("; ", errors));
+    }
+    return Benchmark.Result.ok(report);
+  }
+
+  private void runSide(Side side, int round, Samples out) {
+    String name = "bench.sink_" + side.name().toLowerCase(Locale.ROOT) + "_" + round;
+    String process = "bench_sink_" + side.name().toLowerCase(Locale.ROOT) + "_" + round;
+    TableIdentifier id = TableIdentifier.parse(name);
+    catalog.createTable(
+        id, EventRows.SCHEMA, PartitionSpec.unpartitioned(),
+        Map.of(TableProperties.FORMAT_VERSION, "2", TableProperties.DEFAULT_FILE_FORMAT, "parquet",
+            TableProperties.WRITE_TARGET_FILE_SIZE_BYTES, Long.toString(128L * 1024 * 1024)));
+    double jobMillis;
+    double cpuMillis;
+    try {
+      StreamExecutionEnvironment env = LocalFlink.env(options.parallelism);
+      DataStream<RowData> rows =
+          env.fromSequence(0, options.rows - 1)
+              .map(new EventRows.Generate())
+              .returns(InternalTypeInfo.of(EventRows.ROW_TYPE))
+              .name("generate");
+      if (side == Side.ICEBERG) {
+        FlinkSink.forRowData(rows)
+            .tableLoader(TableLoader.fromCatalog(spec.loader(), id))
+            .writeParallelism(options.parallelism)
+            .distributionMode(DistributionMode.NONE)
+            .append();
+      } else {
+        PsybergSinkBuilder sink =
+            PsybergSink.builder()
+                .catalog(spec)
+                .table(name)
+                .processName(process)
+                .parallelism(options.parallelism)
+                .publishHook(new CommitTimer());
+        if (side == Side.METADATA_AUDITS) {
+          sink.auditNotNull(List.of("event_id", "account_id", "event_type", "event_ts"))
+              .auditRowBounds(options.rows, options.rows);
+        } else if (side == Side.UNIQUE_AUDIT) {
+          sink.auditUnique(List.of("event_id"));
+        }
+        sink.build().append(rows);
+      }
+      double cpu0 = LocalFlink.processCpuMillis();
+      JobExecutionResult job = env.execute("bench " + side + " sink " + round);
+      cpuMillis = LocalFlink.processCpuMillis() - cpu0;
+      jobMillis = job.getNetRuntime(TimeUnit.MICROSECONDS) / 1e3;
+    } catch (Exception e) {
+      fail(String.format("%s (round %d) failed: %s", side.label, round + 1, e));
+      return;
+    }
+    out.job.add(jobMillis);
+    out.cpu.add(cpuMillis);
+    String line = String.format(
+        Locale.ROOT, "  round %d %-48s job %,7.0f ms, CPU %,7.0f ms", round + 1, side.label, jobMillis, cpuMillis);
+    if (side.psyberg()) {
+      CommitTimer.Steps steps = CommitTimer.of(process);
+      if (!steps.complete()) {
+        fail(side.label + " (round " + (round + 1) + "): the committer did not report every publish step");
+      } else {
+        out.committer.add(steps.totalMillis());
+        out.stage.add(steps.stageMillis());
+        out.auditPublish.add(steps.auditAndPublishMillis());
+        out.metadata.add(steps.metadataMillis());
+        line += String.format(
+            Locale.ROOT, ", committer %,.0f ms (stage %,.0f, audits+publish %,.0f, metadata %,.0f)",
+            steps.totalMillis(), steps.stageMillis(), steps.auditAndPublishMillis(), steps.metadataMillis());
+      }
+    }
+    progress.println(line);
+    check(side, round, id, out);
+    catalog.dropTable(id, true);
+  }
+
+  /** The table must hold exactly the generated rows, in one new snapshot on main. */
+  private void check(Side side, int round, TableIdentifier id, Samples out) {
+    Table table = catalog.loadTable(id);
+    if (table.currentSnapshot() == null) {
+      fail(String.format("%s (round %d) left %s without a snapshot on main", side.label, round + 1, id));
+      return;
+    }
+    long[] read = EventRows.readBack(table);
+    if (read[0] != options.rows || read[1] != expectedChecksum) {
+      fail(String.format(Locale.ROOT, "%s (round %d) wrote %,d rows (checksum %d) to %s, expected %,d (checksum %d)",
+          side.label, round + 1, read[0], read[1], id, options.rows, expectedChecksum));
+    }
+    out.files = Long.parseLong(table.currentSnapshot().summary().getOrDefault("total-data-files", "0"));
+  }
+
+  private void fail(String message) {
+    errors.add(message);
+    progress.println("ERROR: " + message);
+  }
+
+  private String report(Map<Side, Samples> samples, double seconds) {
+    Runtime rt = Runtime.getRuntime();
+    StringBuilder out = new StringBuilder();
+    out.append("## Sink write throughput vs FlinkSink, and the cost of write-audit-publish\n\n");
+    out.append(
+        String.format(
+            Locale.ROOT,
+            "Run %s; JDK %s; %d cores; max heap %d MiB; %,d generated rows (%d columns) per run, source and"
+                + " writers at parallelism %d, each run into a fresh unpartitioned format-v2 table (Parquet,"
+                + " target file size 128 MB); %d warm-up and %d measured rounds of the four jobs, order rotated;"
+                + " medians; job = the job's net runtime (MiniCluster start and stop left out); total %.0f s.%n%n",
+            ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME), System.getProperty("java.version"),
+            rt.availableProcessors(), rt.maxMemory() / (1024 * 1024), options.rows,
+            EventRows.SCHEMA.columns().size(), options.parallelism, options.warmup, options.repeats, seconds));
+    double iceberg = LocalFlink.median(samples.get(Side.ICEBERG).job);
+    double icebergCpu = LocalFlink.median(samples.get(Side.ICEBERG).cpu);
+    out.append("| sink | data files | job ms | rows/s | throughput vs iceberg | CPU ms | CPU iceberg / this |\n"
+        + "|---|---:|---:|---:|---:|---:|---:|\n");
+    for (Map.Entry<Side, Samples> e : samples.entrySet()) {
+      double job = LocalFlink.median(e.getValue().job);
+      double cpu = LocalFlink.median(e.getValue().cpu);
+      String bold = e.getKey() == Side.PSYBERG ? "**" : "";
+      out.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %s%.2fx%s | %s | %s%.2fx%s |%n",
+          e.getKey().label, e.getValue().files, LocalFlink.ms(job), LocalFlink.perSecond(options.rows, job),
+          bold, iceberg / job, bold, LocalFlink.ms(cpu), bold, icebergCpu / cpu, bold));
+    }
+    out.append(
+        "\nCPU = this process's CPU time over the whole `execute()` (every thread, GC and JIT included, and the"
+            + " MiniCluster's start and stop); steadier than wall time on a busy machine.\n");
+    out.append(
+        "\nThe psyberg committer's steps, timed inside the committer: from its end of input (every writer"
+            + " has finished) to the end of the metadata update. stage = look up the job's sessions, stage the"
+            + " files as a snapshot on the audit branch, record the STAGED session row; audits + publish = the"
+            + " audits and the fast-forward of main; metadata = drop the branch, record the PUBLISHED session"
+            + " row. write = job − committer.\n\n");
+    out.append(
+        "| audits | stage ms | audits + publish ms | metadata ms | committer ms | write ms | committer / write |\n"
+            + "|---|---:|---:|---:|---:|---:|---:|\n");
+    for (Map.Entry<Side, Samples> e : samples.entrySet()) {
+      if (!e.getKey().psyberg()) {
+        continue;
+      }
+      Samples s = e.getValue();
+      double committer = LocalFlink.median(s.committer);
+      double write = LocalFlink.median(diff(s.job, s.committer));
+      out.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | **%.1f%%** |%n",
+          e.getKey().label, LocalFlink.ms(LocalFlink.median(s.stage)), LocalFlink.ms(LocalFlink.median(s.auditPublish)),
+          LocalFlink.ms(LocalFlink.median(s.metadata)), LocalFlink.ms(committer), LocalFlink.ms(write),
+          100 * LocalFlink.median(ratio(s.committer, diff(s.job, s.committer)))));
+    }
+    double psyberg = LocalFlink.median(samples.get(Side.PSYBERG).auditPublish);
+    out.append(String.format(Locale.ROOT,
+        "%nAudits alone (audits + publish minus the same step without audits): metadata-only %s ms,"
+            + " unique-key %s ms.%n",
+        LocalFlink.ms(LocalFlink.median(samples.get(Side.METADATA_AUDITS).auditPublish) - psyberg),
+        LocalFlink.ms(LocalFlink.median(samples.get(Side.UNIQUE_AUDIT).auditPublish) - psyberg)));
+    out.append(String.format(Locale.ROOT, "%nEvery run's table held exactly %,d rows with the expected checksum%s.%n",
+        options.rows, errors.isEmpty() ? "" : " — **except: " + String.join("; ", errors) + "**"));
+    return out.toString();
+  }
+
+  private static List<Double> diff(List<Double> a, List<Double> b) {
+    List<Double> out = new ArrayList<>();
+    for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
+      out.add(a.get(i) - b.get(i));
+    }
+    return out;
+  }
+
+  private static List<Double> ratio(List<Double> a, List<Double> b) {
+    List<Double> out = new ArrayList<>();
+    for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
+      out.add(a.get(i) / b.get(i));
+    }
+    return out;
+  }
+}
