@@ -119,6 +119,15 @@ public final class SessionPublisher {
       long staged = stage(table, branch, session, files, published.orElse(null), jobId, checkpointId, main);
       table.refresh();
       Snapshot stagedSnapshot = table.snapshot(staged);
+      Long checkedMain = main == null ? null : main.snapshotId();
+      if (!Objects.equals(stagedSnapshot.parentId(), checkedMain)) {
+        // Main moved between the continuity check and the stage (the branch is created from main as it is at
+        // commit time): the staged snapshot sits on a main this session was not checked against, e.g. on
+        // another run's publish of the same range, and fast-forwarding to it would publish that range twice.
+        giveUpAfter(attempt, session, branch, String.format(
+            "main moved from snapshot %s to %s while staging", checkedMain, stagedSnapshot.parentId()), null);
+        continue;
+      }
       LOG.info("Process {}: staged session {} as snapshot {} on branch {} in {} ms",
           processName, session.sessionId(), staged, branch, (System.nanoTime() - stageStart) / 1_000_000);
       Session stagedSession = session.staged(target.toString(), null);
@@ -146,15 +155,7 @@ public final class SessionPublisher {
         }
         publish.fastForwardBranch(SnapshotRef.MAIN_BRANCH, branch).commit();
       } catch (CommitFailedException | IllegalArgumentException moved) {
-        if (attempt >= MAX_ATTEMPTS) {
-          throw new PsybergException(
-              String.format("Process %s: could not publish session %s to %s after %d attempts: main or the audit"
-                  + " branch %s changed under every attempt (last: %s). Nothing was published; make sure nothing"
-                  + " else writes to that branch, then re-run.",
-                  processName, session.sessionId(), target, attempt, branch, moved.getMessage()), moved);
-        }
-        LOG.info("Process {}: main or audit branch of {} changed while publishing session {}; staging again ({}).",
-            processName, target, session.sessionId(), moved.getMessage());
+        giveUpAfter(attempt, session, branch, moved.getMessage(), moved);
         continue;
       }
       LOG.info("Process {}: published session {} to {} as snapshot {}", processName, session.sessionId(), target, staged);
@@ -163,6 +164,19 @@ public final class SessionPublisher {
       completeMetadata(log, session, staged, json);
       return Optional.of(staged);
     }
+  }
+
+  /** Logs that the session is staged again, or fails the publish after {@link #MAX_ATTEMPTS} attempts. */
+  private void giveUpAfter(int attempt, Session session, String branch, String why, @Nullable Exception cause) {
+    if (attempt >= MAX_ATTEMPTS) {
+      throw new PsybergException(
+          String.format("Process %s: could not publish session %s to %s after %d attempts: main or the audit"
+              + " branch %s changed under every attempt (last: %s). Nothing was published; make sure nothing"
+              + " else writes to that branch, then re-run.",
+              processName, session.sessionId(), target, attempt, branch, why), cause);
+    }
+    LOG.info("Process {}: main or audit branch of {} changed while publishing session {}; staging again ({}).",
+        processName, target, session.sessionId(), why);
   }
 
   private static boolean movesHighWatermark(Session session, @Nullable PublishedHighWatermark published) {
