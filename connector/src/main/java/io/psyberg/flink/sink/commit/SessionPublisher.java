@@ -112,7 +112,7 @@ public final class SessionPublisher {
     for (int attempt = 1; ; attempt++) {
       table.refresh();
       published = PublishedHighWatermark.find(table, processName);
-      checkContinuity(log, session, published.orElse(null));
+      checkContinuity(table, log, session, published.orElse(null));
       Snapshot main = table.currentSnapshot();
       String branch = branchOf(session);
       long stageStart = System.nanoTime();
@@ -194,7 +194,8 @@ public final class SessionPublisher {
    * overwrite-range target (e.g. the second target of a process) may also take a session that starts
    * behind it on the same lineage: re-applying the overlap is idempotent.
    */
-  private void checkContinuity(SessionLog log, Session session, @Nullable PublishedHighWatermark published) {
+  private void checkContinuity(
+      Table table, SessionLog log, Session session, @Nullable PublishedHighWatermark published) {
     if (published == null) {
       return;
     }
@@ -220,7 +221,11 @@ public final class SessionPublisher {
                   + " in %s is %s (sessions %s). Another run published this range first; nothing was published"
                   + " by this run. Re-run to process what is new since the published high watermark.",
               processName, session.sessionId(), r.table(), r.fromSnapshotId(), target, at, published.sessionIds());
-      if (restoreLostMirror(published)) {
+      // A run that published after this session was planned raced it; the mirror may simply not be updated
+      // yet. Only a publish that was already on main when this session was planned means the source missed
+      // it, i.e. the mirror row it resolves the target from was lost.
+      if (!reachedMainAfter(table, published.targetSnapshotId(), session.startedAt().toEpochMilli())
+          && restoreLostMirror(published)) {
         message =
             String.format(
                 "Process %s: session %s read %s %s, but %s already holds this process's data up"
@@ -236,6 +241,16 @@ public final class SessionPublisher {
       log.record(session.finished(SessionStatus.ABORTED, target.toString(), null, null));
       throw new PsybergException(message);
     }
+  }
+
+  /** Whether main moved to the snapshot after the given time, by the table's snapshot log. */
+  private static boolean reachedMainAfter(Table table, long snapshotId, long epochMillis) {
+    for (org.apache.iceberg.HistoryEntry entry : table.history()) {
+      if (entry.snapshotId() == snapshotId && entry.timestampMillis() >= epochMillis) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
