@@ -25,7 +25,6 @@ import java.util.Optional;
 import javax.annotation.Nullable;
 import org.apache.iceberg.AppendFiles;
 import org.apache.iceberg.HasTableOperations;
-import org.apache.iceberg.ManageSnapshots;
 import org.apache.iceberg.OverwriteFiles;
 import org.apache.iceberg.RowDelta;
 import org.apache.iceberg.Snapshot;
@@ -116,7 +115,14 @@ public final class SessionPublisher {
       Snapshot main = table.currentSnapshot();
       String branch = branchOf(session);
       long stageStart = System.nanoTime();
-      long staged = stage(table, branch, session, files, published.orElse(null), jobId, checkpointId, main);
+      long staged;
+      try {
+        staged = stage(table, branch, session, files, published.orElse(null), jobId, checkpointId, main);
+      } catch (CommitFailedException busy) {
+        // Iceberg's own commit retries ran out against a busy target (or a conflicting change): try again.
+        giveUpAfter(attempt, session, branch, busy.getMessage(), busy);
+        continue;
+      }
       table.refresh();
       Snapshot stagedSnapshot = table.snapshot(staged);
       Long checkedMain = main == null ? null : main.snapshotId();
@@ -146,14 +152,17 @@ public final class SessionPublisher {
       }
 
       try {
-        ManageSnapshots publish = table.manageSnapshots(); // refreshes: its base is checked below
-        SnapshotRef ref = ((HasTableOperations) table).operations().current().ref(branch);
-        if (ref == null || ref.snapshotId() != staged) {
-          // Removed or moved by someone else: what the branch holds now was not audited.
-          throw new CommitFailedException(
-              "audit branch %s %s", branch, ref == null ? "was removed" : "was moved to snapshot " + ref.snapshotId());
-        }
-        publish.fastForwardBranch(SnapshotRef.MAIN_BRANCH, branch).commit();
+        // Unrelated commits (an expiry, metadata of other tables' runs) only retry the fast-forward; a moved
+        // main ("not an ancestor") or a changed branch needs a new stage and audit.
+        RefChanges.commit(table, publish -> {
+          SnapshotRef ref = ((HasTableOperations) table).operations().current().ref(branch);
+          if (ref == null || ref.snapshotId() != staged) {
+            // Removed or moved by someone else: what the branch holds now was not audited.
+            throw new IllegalArgumentException(String.format("audit branch %s %s",
+                branch, ref == null ? "was removed" : "was moved to snapshot " + ref.snapshotId()));
+          }
+          publish.fastForwardBranch(SnapshotRef.MAIN_BRANCH, branch);
+        });
       } catch (CommitFailedException | IllegalArgumentException moved) {
         giveUpAfter(attempt, session, branch, moved.getMessage(), moved);
         continue;
@@ -221,11 +230,10 @@ public final class SessionPublisher {
                   + " in %s is %s (sessions %s). Another run published this range first; nothing was published"
                   + " by this run. Re-run to process what is new since the published high watermark.",
               processName, session.sessionId(), r.table(), r.fromSnapshotId(), target, at, published.sessionIds());
-      // A run that published after this session was planned raced it; the mirror may simply not be updated
-      // yet. Only a publish that was already on main when this session was planned means the source missed
-      // it, i.e. the mirror row it resolves the target from was lost.
-      if (!reachedMainAfter(table, published.targetSnapshotId(), session.startedAt().toEpochMilli())
-          && restoreLostMirror(published)) {
+      // A run racing this one may have published without updating the mirror yet. Only when the publishing
+      // session is complete in the session log (its mirror row is written before that) did the source miss a
+      // finished publish, i.e. the mirror row it resolves the target from was lost.
+      if (publishCompleted(log, published) && restoreLostMirror(published)) {
         message =
             String.format(
                 "Process %s: session %s read %s %s, but %s already holds this process's data up"
@@ -243,14 +251,11 @@ public final class SessionPublisher {
     }
   }
 
-  /** Whether main moved to the snapshot after the given time, by the table's snapshot log. */
-  private static boolean reachedMainAfter(Table table, long snapshotId, long epochMillis) {
-    for (org.apache.iceberg.HistoryEntry entry : table.history()) {
-      if (entry.snapshotId() == snapshotId && entry.timestampMillis() >= epochMillis) {
-        return true;
-      }
-    }
-    return false;
+  /** Whether the newest session published in the target finished its metadata rows. */
+  private static boolean publishCompleted(SessionLog log, PublishedHighWatermark published) {
+    List<String> ids = published.sessionIds();
+    return !ids.isEmpty()
+        && log.find(ids.get(ids.size() - 1)).map(s -> s.status() == SessionStatus.PUBLISHED).orElse(false);
   }
 
   /**
@@ -288,7 +293,11 @@ public final class SessionPublisher {
       @Nullable Snapshot main) {
     if (table.refs().containsKey(branch)) {
       // Left by an earlier attempt of this session: stage afresh from the current main.
-      table.manageSnapshots().removeBranch(branch).commit();
+      RefChanges.commit(table, m -> {
+        if (table.refs().containsKey(branch)) {
+          m.removeBranch(branch);
+        }
+      });
       table.refresh();
     }
     SnapshotUpdate<?> op;
@@ -381,7 +390,11 @@ public final class SessionPublisher {
     try {
       table.refresh();
       if (table.refs().containsKey(branch)) {
-        table.manageSnapshots().removeBranch(branch).commit();
+        RefChanges.commit(table, m -> {
+          if (table.refs().containsKey(branch)) {
+            m.removeBranch(branch);
+          }
+        });
       }
     } catch (RuntimeException e) {
       LOG.warn("Process {}: could not remove audit branch {} of {} (harmless; remove it by hand): {}",
@@ -389,11 +402,12 @@ public final class SessionPublisher {
     }
   }
 
+  /** The mirror first: a session recorded PUBLISHED then implies its mirror row was written. */
   private void completeMetadata(SessionLog log, Session session, long publishedSnapshot, @Nullable String audits) {
-    log.record(session.finished(SessionStatus.PUBLISHED, target.toString(), publishedSnapshot, audits));
     if (!session.ranges().isEmpty()) {
       new HighWatermarkMirror(catalog, metadataNamespace)
           .update(processName, target.toString(), session.sessionId(), session.ranges());
     }
+    log.record(session.finished(SessionStatus.PUBLISHED, target.toString(), publishedSnapshot, audits));
   }
 }
