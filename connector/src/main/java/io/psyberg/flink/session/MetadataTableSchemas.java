@@ -13,7 +13,6 @@ import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.Namespace;
 import org.apache.iceberg.catalog.SupportsNamespaces;
 import org.apache.iceberg.catalog.TableIdentifier;
-import org.apache.iceberg.exceptions.AlreadyExistsException;
 import org.apache.iceberg.exceptions.NoSuchTableException;
 import org.apache.iceberg.types.Types;
 
@@ -79,8 +78,12 @@ public final class MetadataTableSchemas {
         if (!namespaces.namespaceExists(Namespace.of(namespace))) {
           try {
             namespaces.createNamespace(Namespace.of(namespace));
-          } catch (AlreadyExistsException raced) {
-            // another run created it first
+          } catch (RuntimeException raced) {
+            // Another run created it first. Iceberg's JDBC catalog reports that as AlreadyExistsException on
+            // some databases and as a bare SQL error (duplicate key) on PostgreSQL: look before failing.
+            if (!namespaces.namespaceExists(Namespace.of(namespace))) {
+              throw raced;
+            }
           }
         }
       }
@@ -93,8 +96,13 @@ public final class MetadataTableSchemas {
                 TableProperties.FORMAT_VERSION, "2",
                 TableProperties.COMMIT_NUM_RETRIES, "20",
                 TableProperties.COMMIT_MIN_RETRY_WAIT_MS, "20"));
-      } catch (AlreadyExistsException raced) {
-        return checked(catalog.loadTable(id), id, schema);
+      } catch (RuntimeException raced) {
+        // Another run created it first (AlreadyExistsException, or on PostgreSQL a duplicate-key SQL error).
+        try {
+          return checked(catalog.loadTable(id), id, schema);
+        } catch (NoSuchTableException stillMissing) {
+          throw raced;
+        }
       }
     }
   }

@@ -25,7 +25,10 @@ import org.apache.iceberg.io.DataWriter;
 import org.apache.iceberg.io.OutputFileFactory;
 import org.apache.iceberg.types.Types;
 
-/** A temporary Hadoop-catalog warehouse with helpers to create membership-event tables and land rows. */
+/**
+ * A temporary warehouse (the embedded Hadoop catalog, or any catalog a {@link CatalogSpec} names) with
+ * helpers to create membership-event tables and land rows.
+ */
 public final class Warehouse implements AutoCloseable {
   public static final Schema EVENTS =
       new Schema(
@@ -40,7 +43,12 @@ public final class Warehouse implements AutoCloseable {
   private int taskIds;
 
   public Warehouse(Path dir) {
-    this.spec = CatalogSpec.embedded(dir.toString());
+    this(CatalogSpec.embedded(dir.toString()));
+  }
+
+  /** Opens its own instance of the catalog, as a separate process would. */
+  public Warehouse(CatalogSpec spec) {
+    this.spec = spec;
     this.catalog = spec.open();
   }
 

@@ -25,7 +25,6 @@ import java.util.Optional;
 import javax.annotation.Nullable;
 import org.apache.iceberg.AppendFiles;
 import org.apache.iceberg.HasTableOperations;
-import org.apache.iceberg.ManageSnapshots;
 import org.apache.iceberg.OverwriteFiles;
 import org.apache.iceberg.RowDelta;
 import org.apache.iceberg.Snapshot;
@@ -112,13 +111,29 @@ public final class SessionPublisher {
     for (int attempt = 1; ; attempt++) {
       table.refresh();
       published = PublishedHighWatermark.find(table, processName);
-      checkContinuity(log, session, published.orElse(null));
+      checkContinuity(table, log, session, published.orElse(null));
       Snapshot main = table.currentSnapshot();
       String branch = branchOf(session);
       long stageStart = System.nanoTime();
-      long staged = stage(table, branch, session, files, published.orElse(null), jobId, checkpointId, main);
+      long staged;
+      try {
+        staged = stage(table, branch, session, files, published.orElse(null), jobId, checkpointId, main);
+      } catch (CommitFailedException busy) {
+        // Iceberg's own commit retries ran out against a busy target (or a conflicting change): try again.
+        giveUpAfter(attempt, session, branch, busy.getMessage(), busy);
+        continue;
+      }
       table.refresh();
       Snapshot stagedSnapshot = table.snapshot(staged);
+      Long checkedMain = main == null ? null : main.snapshotId();
+      if (!Objects.equals(stagedSnapshot.parentId(), checkedMain)) {
+        // Main moved between the continuity check and the stage (the branch is created from main as it is at
+        // commit time): the staged snapshot sits on a main this session was not checked against, e.g. on
+        // another run's publish of the same range, and fast-forwarding to it would publish that range twice.
+        giveUpAfter(attempt, session, branch, String.format(
+            "main moved from snapshot %s to %s while staging", checkedMain, stagedSnapshot.parentId()), null);
+        continue;
+      }
       LOG.info("Process {}: staged session {} as snapshot {} on branch {} in {} ms",
           processName, session.sessionId(), staged, branch, (System.nanoTime() - stageStart) / 1_000_000);
       Session stagedSession = session.staged(target.toString(), null);
@@ -137,24 +152,19 @@ public final class SessionPublisher {
       }
 
       try {
-        ManageSnapshots publish = table.manageSnapshots(); // refreshes: its base is checked below
-        SnapshotRef ref = ((HasTableOperations) table).operations().current().ref(branch);
-        if (ref == null || ref.snapshotId() != staged) {
-          // Removed or moved by someone else: what the branch holds now was not audited.
-          throw new CommitFailedException(
-              "audit branch %s %s", branch, ref == null ? "was removed" : "was moved to snapshot " + ref.snapshotId());
-        }
-        publish.fastForwardBranch(SnapshotRef.MAIN_BRANCH, branch).commit();
+        // Unrelated commits (an expiry, metadata of other tables' runs) only retry the fast-forward; a moved
+        // main ("not an ancestor") or a changed branch needs a new stage and audit.
+        RefChanges.commit(table, publish -> {
+          SnapshotRef ref = ((HasTableOperations) table).operations().current().ref(branch);
+          if (ref == null || ref.snapshotId() != staged) {
+            // Removed or moved by someone else: what the branch holds now was not audited.
+            throw new IllegalArgumentException(String.format("audit branch %s %s",
+                branch, ref == null ? "was removed" : "was moved to snapshot " + ref.snapshotId()));
+          }
+          publish.fastForwardBranch(SnapshotRef.MAIN_BRANCH, branch);
+        });
       } catch (CommitFailedException | IllegalArgumentException moved) {
-        if (attempt >= MAX_ATTEMPTS) {
-          throw new PsybergException(
-              String.format("Process %s: could not publish session %s to %s after %d attempts: main or the audit"
-                  + " branch %s changed under every attempt (last: %s). Nothing was published; make sure nothing"
-                  + " else writes to that branch, then re-run.",
-                  processName, session.sessionId(), target, attempt, branch, moved.getMessage()), moved);
-        }
-        LOG.info("Process {}: main or audit branch of {} changed while publishing session {}; staging again ({}).",
-            processName, target, session.sessionId(), moved.getMessage());
+        giveUpAfter(attempt, session, branch, moved.getMessage(), moved);
         continue;
       }
       LOG.info("Process {}: published session {} to {} as snapshot {}", processName, session.sessionId(), target, staged);
@@ -164,6 +174,19 @@ public final class SessionPublisher {
       hook.afterMetadata(stagedSession, staged);
       return Optional.of(staged);
     }
+  }
+
+  /** Logs that the session is staged again, or fails the publish after {@link #MAX_ATTEMPTS} attempts. */
+  private void giveUpAfter(int attempt, Session session, String branch, String why, @Nullable Exception cause) {
+    if (attempt >= MAX_ATTEMPTS) {
+      throw new PsybergException(
+          String.format("Process %s: could not publish session %s to %s after %d attempts: main or the audit"
+              + " branch %s changed under every attempt (last: %s). Nothing was published; make sure nothing"
+              + " else writes to that branch, then re-run.",
+              processName, session.sessionId(), target, attempt, branch, why), cause);
+    }
+    LOG.info("Process {}: main or audit branch of {} changed while publishing session {}; staging again ({}).",
+        processName, target, session.sessionId(), why);
   }
 
   private static boolean movesHighWatermark(Session session, @Nullable PublishedHighWatermark published) {
@@ -181,7 +204,8 @@ public final class SessionPublisher {
    * overwrite-range target (e.g. the second target of a process) may also take a session that starts
    * behind it on the same lineage: re-applying the overlap is idempotent.
    */
-  private void checkContinuity(SessionLog log, Session session, @Nullable PublishedHighWatermark published) {
+  private void checkContinuity(
+      Table table, SessionLog log, Session session, @Nullable PublishedHighWatermark published) {
     if (published == null) {
       return;
     }
@@ -207,7 +231,10 @@ public final class SessionPublisher {
                   + " in %s is %s (sessions %s). Another run published this range first; nothing was published"
                   + " by this run. Re-run to process what is new since the published high watermark.",
               processName, session.sessionId(), r.table(), r.fromSnapshotId(), target, at, published.sessionIds());
-      if (restoreLostMirror(published)) {
+      // A run racing this one may have published without updating the mirror yet. Only when the publishing
+      // session is complete in the session log (its mirror row is written before that) did the source miss a
+      // finished publish, i.e. the mirror row it resolves the target from was lost.
+      if (publishCompleted(log, published) && restoreLostMirror(published)) {
         message =
             String.format(
                 "Process %s: session %s read %s %s, but %s already holds this process's data up"
@@ -223,6 +250,13 @@ public final class SessionPublisher {
       log.record(session.finished(SessionStatus.ABORTED, target.toString(), null, null));
       throw new PsybergException(message);
     }
+  }
+
+  /** Whether the newest session published in the target finished its metadata rows. */
+  private static boolean publishCompleted(SessionLog log, PublishedHighWatermark published) {
+    List<String> ids = published.sessionIds();
+    return !ids.isEmpty()
+        && log.find(ids.get(ids.size() - 1)).map(s -> s.status() == SessionStatus.PUBLISHED).orElse(false);
   }
 
   /**
@@ -260,7 +294,11 @@ public final class SessionPublisher {
       @Nullable Snapshot main) {
     if (table.refs().containsKey(branch)) {
       // Left by an earlier attempt of this session: stage afresh from the current main.
-      table.manageSnapshots().removeBranch(branch).commit();
+      RefChanges.commit(table, m -> {
+        if (table.refs().containsKey(branch)) {
+          m.removeBranch(branch);
+        }
+      });
       table.refresh();
     }
     SnapshotUpdate<?> op;
@@ -353,7 +391,11 @@ public final class SessionPublisher {
     try {
       table.refresh();
       if (table.refs().containsKey(branch)) {
-        table.manageSnapshots().removeBranch(branch).commit();
+        RefChanges.commit(table, m -> {
+          if (table.refs().containsKey(branch)) {
+            m.removeBranch(branch);
+          }
+        });
       }
     } catch (RuntimeException e) {
       LOG.warn("Process {}: could not remove audit branch {} of {} (harmless; remove it by hand): {}",
@@ -361,11 +403,12 @@ public final class SessionPublisher {
     }
   }
 
+  /** The mirror first: a session recorded PUBLISHED then implies its mirror row was written. */
   private void completeMetadata(SessionLog log, Session session, long publishedSnapshot, @Nullable String audits) {
-    log.record(session.finished(SessionStatus.PUBLISHED, target.toString(), publishedSnapshot, audits));
     if (!session.ranges().isEmpty()) {
       new HighWatermarkMirror(catalog, metadataNamespace)
           .update(processName, target.toString(), session.sessionId(), session.ranges());
     }
+    log.record(session.finished(SessionStatus.PUBLISHED, target.toString(), publishedSnapshot, audits));
   }
 }

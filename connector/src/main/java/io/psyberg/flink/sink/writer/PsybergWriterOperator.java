@@ -50,6 +50,7 @@ public final class PsybergWriterOperator extends AbstractStreamOperator<byte[]>
   private final List<Integer> equalityFieldIds;
   private final long targetFileSizeBytes;
 
+  private transient org.apache.iceberg.catalog.Catalog catalog;
   private transient Table table;
   private transient RowDataTaskWriterFactory factory;
   private transient TaskWriter<RowData> writer;
@@ -79,7 +80,10 @@ public final class PsybergWriterOperator extends AbstractStreamOperator<byte[]>
   @Override
   public void open() throws Exception {
     super.open();
-    table = catalogSpec.open().loadTable(TableIdentifier.parse(targetTable));
+    // Kept open while the writer writes (the table's FileIO may belong to it) and closed with the operator:
+    // a JDBC catalog holds pooled database connections.
+    catalog = catalogSpec.open();
+    table = catalog.loadTable(TableIdentifier.parse(targetTable));
     jobId = getRuntimeContext().getJobId().toString();
     Table loaded = table;
     factory =
@@ -198,8 +202,12 @@ public final class PsybergWriterOperator extends AbstractStreamOperator<byte[]>
 
   @Override
   public void close() throws Exception {
-    if (writer != null) {
-      writer.close();
+    try {
+      if (writer != null) {
+        writer.close();
+      }
+    } finally {
+      CatalogSpec.closeQuietly(catalog);
     }
     super.close();
   }
