@@ -22,6 +22,9 @@ public final class BenchMain {
 
   static {
     BENCHMARKS.put("planning", PlanningBenchmark::run);
+    BENCHMARKS.put("incremental", IncrementalBenchmark::run);
+    BENCHMARKS.put("correction", CorrectionBenchmark::run);
+    BENCHMARKS.put("memory", MemoryBenchmark::run);
   }
 
   private BenchMain() {}
