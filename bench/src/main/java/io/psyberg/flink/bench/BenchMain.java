@@ -25,6 +25,7 @@ public final class BenchMain {
     BENCHMARKS.put("incremental", IncrementalBenchmark::run);
     BENCHMARKS.put("correction", CorrectionBenchmark::run);
     BENCHMARKS.put("memory", MemoryBenchmark::run);
+    BENCHMARKS.put("lookback", LookbackBenchmark::run);
   }
 
   private BenchMain() {}

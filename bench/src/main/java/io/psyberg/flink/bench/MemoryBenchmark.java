@@ -1,21 +1,15 @@
 package io.psyberg.flink.bench;
 
 import io.psyberg.flink.catalog.CatalogSpec;
-import io.psyberg.flink.stateful.lifecycle.Anomaly;
 import io.psyberg.flink.stateful.lifecycle.LifecycleEvent;
-import io.psyberg.flink.stateful.lifecycle.LifecycleRecompute;
-import io.psyberg.flink.stateful.lifecycle.LifecycleResult;
-import io.psyberg.flink.stateful.lifecycle.Segment;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.time.LocalDateTime;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -39,6 +33,8 @@ final class MemoryBenchmark {
           "  --quick            sizes 100000,300000 (~1 min)",
           "  --events N1,N2,..  event counts (default 100000,300000,1000000); 10 events per account, 10 snapshots",
           "  --child-xmx MB     the child's -Xmx in MiB (default 768)",
+          "  --child-opts \"..\"  more JVM options for the child, space-separated (e.g. for a native memory summary:",
+          "                     \"-XX:NativeMemoryTracking=summary -XX:+UnlockDiagnosticVMOptions -XX:+PrintNMTStatistics\")",
           "  --dir DIR          warehouse folder (default: a temp folder, deleted at the end)",
           "  --keep             keep the temp warehouse",
           "  --help");
@@ -63,12 +59,11 @@ final class MemoryBenchmark {
           "--add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED");
   private static final int EVENTS_PER_ACCOUNT = 10;
   private static final int SNAPSHOTS = 10;
-  private static final LocalDateTime EPOCH = LocalDateTime.of(1970, 1, 1, 0, 0);
 
   private record Row(int events, int accounts, long peakRssKb, double seconds, double cpuSeconds, String output) {}
 
   static Benchmark.Result run(String[] argv, PrintStream progress) throws Exception {
-    BenchArgs args = BenchArgs.parse(argv, Set.of("events", "child-xmx"), USAGE);
+    BenchArgs args = BenchArgs.parse(argv, Set.of("events", "child-xmx", "child-opts"), USAGE);
     if (args.help) {
       return Benchmark.Result.help(USAGE);
     }
@@ -77,22 +72,25 @@ final class MemoryBenchmark {
     }
     List<Integer> sizes = args.list("events", List.of(100_000, 300_000), List.of(100_000, 300_000, 1_000_000));
     int xmx = args.positive("child-xmx", 768, 768);
+    List<String> childOpts =
+        args.text("child-opts") == null ? List.of() : List.of(args.text("child-opts").trim().split("\\s+"));
     Path dir = args.warehouse("psyberg-bench-memory");
     long started = System.nanoTime();
     List<Row> rows = new ArrayList<>();
     List<String> failures = new ArrayList<>();
     try {
       for (int n : sizes) {
-        rows.add(measure(dir, n, xmx, progress, failures));
+        rows.add(measure(dir, n, xmx, childOpts, progress, failures));
       }
     } finally {
       args.cleanUp(dir, progress);
     }
-    String report = report(rows, xmx, (System.nanoTime() - started) / 1e9);
+    String report = report(rows, xmx, childOpts, (System.nanoTime() - started) / 1e9);
     return failures.isEmpty() ? Benchmark.Result.ok(report) : Benchmark.Result.failed(report, String.join("; ", failures));
   }
 
-  private static Row measure(Path dir, int events, int xmx, PrintStream progress, List<String> failures)
+  private static Row measure(Path dir, int events, int xmx, List<String> childOpts, PrintStream progress,
+      List<String> failures)
       throws Exception {
     String ns = "mem" + events;
     int accounts = Math.max(1, events / EVENTS_PER_ACCOUNT);
@@ -117,6 +115,7 @@ final class MemoryBenchmark {
     command.add("-Xmx" + xmx + "m");
     command.add("-XX:+IgnoreUnrecognizedVMOptions");
     command.addAll(JAVA17_FLAGS);
+    command.addAll(childOpts);
     command.add("-cp");
     command.add(jar());
     command.add("io.psyberg.flink.examples.PsybergCli");
@@ -145,6 +144,10 @@ final class MemoryBenchmark {
       progress.println(Files.readString(log.toPath()));
     } else {
       output = check(spec, ns, all, events, failures, progress);
+      if (!childOpts.isEmpty()) {
+        // Extra options are for diagnostics (a native memory summary, GC logs): show what the child printed.
+        progress.println(Files.readString(log.toPath()));
+      }
     }
     return new Row(events, accounts, peakKb, seconds, ticks / 100.0, output);
   }
@@ -152,38 +155,19 @@ final class MemoryBenchmark {
   /** The child's lifecycle and anomalies against a recompute of the same events here. */
   private static String check(CatalogSpec spec, String ns, List<LifecycleEvent> all, int events,
       List<String> failures, PrintStream progress) {
-    LifecycleResult expected = LifecycleRecompute.recompute(all);
-    List<Object[]> segments = new ArrayList<>();
-    for (Segment s : expected.segments()) {
-      segments.add(new Object[] {s.accountId(), s.segmentNo(), s.state().name(), s.plan(), ts(s.validFromMicros()),
-          s.validToMicros() == null ? null : ts(s.validToMicros()), s.openedByEventId()});
-    }
-    List<Object[]> anomalies = new ArrayList<>();
-    for (Anomaly a : expected.anomalies()) {
-      anomalies.add(new Object[] {a.eventId(), a.accountId(), a.eventType(), ts(a.eventTimeMicros()), a.reason().name()});
-    }
     Catalog catalog = spec.open();
     try {
-      TableDigest wantSegments = TableDigest.ofValues(segments);
-      TableDigest wantAnomalies = TableDigest.ofValues(anomalies);
-      TableDigest gotSegments = TableDigest.of(catalog, ns + ".lifecycle");
-      TableDigest gotAnomalies = TableDigest.of(catalog, ns + ".anomalies");
-      if (!wantSegments.equals(gotSegments) || !wantAnomalies.equals(gotAnomalies)) {
-        String m = String.format("%d events: child wrote %s / %s, recompute gives %s / %s", events, gotSegments,
-            gotAnomalies, wantSegments, wantAnomalies);
-        failures.add(m);
-        progress.println("ERROR: " + m);
+      LifecycleCheck.Outcome o = LifecycleCheck.compare(catalog, ns + ".lifecycle", ns + ".anomalies", all);
+      if (o.mismatch() != null) {
+        failures.add(events + " events: " + o.mismatch());
+        progress.println("ERROR: " + o.mismatch());
         return "**differs from recompute**";
       }
-      return String.format(Locale.ROOT, "equal to recompute (%,d segments, %,d anomalies)", gotSegments.rows(),
-          gotAnomalies.rows());
+      return String.format(Locale.ROOT, "equal to recompute (%,d segments, %,d anomalies)", o.segments().rows(),
+          o.anomalies().rows());
     } finally {
       CatalogSpec.closeQuietly(catalog);
     }
-  }
-
-  private static LocalDateTime ts(long micros) {
-    return EPOCH.plus(micros, ChronoUnit.MICROS);
   }
 
   private static String jar() throws Exception {
@@ -219,15 +203,15 @@ final class MemoryBenchmark {
     }
   }
 
-  private static String report(List<Row> rows, int xmx, double seconds) {
+  private static String report(List<Row> rows, int xmx, List<String> childOpts, double seconds) {
     StringBuilder out = new StringBuilder("## Peak memory of a bounded lifecycle run\n\n");
     out.append(String.format(Locale.ROOT,
-        "Run %s; JDK %s; child JVM `java -Xmx%dm <java17 flags> -cp psyberg-bench.jar"
+        "Run %s; JDK %s; child JVM `java -Xmx%dm <java17 flags>%s -cp psyberg-bench.jar"
             + " io.psyberg.flink.examples.PsybergCli lifecycle ...` (first run: every event is new; local Flink,"
             + " default configuration); %d events per account in %d snapshots; peak RSS = the child's VmHWM from"
             + " /proc, polled every 50 ms; total %.0f s.%n%n",
         ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME), System.getProperty("java.version"), xmx,
-        EVENTS_PER_ACCOUNT, SNAPSHOTS, seconds));
+        childOpts.isEmpty() ? "" : " " + String.join(" ", childOpts), EVENTS_PER_ACCOUNT, SNAPSHOTS, seconds));
     out.append("| events | accounts | peak RSS MiB | vs smallest | child wall s | child CPU s | output |\n");
     out.append("|---:|---:|---:|---:|---:|---:|---|\n");
     long base = rows.isEmpty() ? 1 : Math.max(1, rows.get(0).peakRssKb);
