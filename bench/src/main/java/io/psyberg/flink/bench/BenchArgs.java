@@ -24,15 +24,13 @@ final class BenchArgs {
   final boolean keep;
   @Nullable final Path dir;
   private final Map<String, String> values;
-  private final String usage;
 
-  private BenchArgs(boolean quick, boolean help, boolean keep, @Nullable Path dir, Map<String, String> values, String usage) {
+  private BenchArgs(boolean quick, boolean help, boolean keep, @Nullable Path dir, Map<String, String> values) {
     this.quick = quick;
     this.help = help;
     this.keep = keep;
     this.dir = dir;
     this.values = values;
-    this.usage = usage;
   }
 
   /** Parses {@code args}; {@code valued} names the benchmark's own options that take a value. */
@@ -57,7 +55,7 @@ final class BenchArgs {
         }
       }
     }
-    return new BenchArgs(quick, help, keep, dir, values, usage);
+    return new BenchArgs(quick, help, keep, dir, values);
   }
 
   private static String value(String[] args, int i, String option, String usage) {
@@ -101,10 +99,6 @@ final class BenchArgs {
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("Option " + option + " takes a positive whole number, got '" + text + "'.");
     }
-  }
-
-  String usage() {
-    return usage;
   }
 
   /** The warehouse folder: {@code --dir}, else a new temp folder. */

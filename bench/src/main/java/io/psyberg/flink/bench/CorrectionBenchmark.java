@@ -56,6 +56,7 @@ final class CorrectionBenchmark {
           "  --events E           events per account in state before the late ones (default 10)",
           "  --late L             late events timed per scenario (default 1000), after 200 untimed ones",
           "  --backends B         heap, rocksdb or heap,rocksdb (default heap,rocksdb)",
+          "  --rocksdb-cache-mb M RocksDB block cache size in MiB (default: RocksDB's own, 8 MiB)",
           "  --help");
 
   private static final int WARMUP_LATE = 200;
@@ -64,13 +65,15 @@ final class CorrectionBenchmark {
 
   private final PrintStream progress;
   private final List<String> mismatches = new ArrayList<>();
+  /** Zero: RocksDB's default block cache. */
+  private int blockCacheMb;
 
   private CorrectionBenchmark(PrintStream progress) {
     this.progress = progress;
   }
 
   static Benchmark.Result run(String[] argv, PrintStream progress) throws Exception {
-    BenchArgs args = BenchArgs.parse(argv, Set.of("accounts", "events", "late", "backends"), USAGE);
+    BenchArgs args = BenchArgs.parse(argv, Set.of("accounts", "events", "late", "backends", "rocksdb-cache-mb"), USAGE);
     if (args.help) {
       return Benchmark.Result.help(USAGE);
     }
@@ -86,6 +89,7 @@ final class CorrectionBenchmark {
     }
     long started = System.nanoTime();
     CorrectionBenchmark bench = new CorrectionBenchmark(progress);
+    bench.blockCacheMb = args.text("rocksdb-cache-mb") == null ? 0 : args.positive("rocksdb-cache-mb", 0, 0);
     List<Row> rows = new ArrayList<>();
     for (String backend : backends) {
       // Unreported: compiles the late-event path (replay, diff) before anything is timed.
@@ -95,7 +99,7 @@ final class CorrectionBenchmark {
         rows.add(bench.scenario(backend, a, events, late));
       }
     }
-    String report = report(rows, events, late, (System.nanoTime() - started) / 1e9);
+    String report = report(rows, events, late, bench.blockCacheMb, (System.nanoTime() - started) / 1e9);
     return bench.mismatches.isEmpty()
         ? Benchmark.Result.ok(report)
         : Benchmark.Result.failed(report, "corrections differ from a full recompute: " + bench.mismatches);
@@ -118,6 +122,9 @@ final class CorrectionBenchmark {
       // The harness's mock environment has only a few MB of managed memory: RocksDB sized from it would flush
       // and stall on nearly every write. Its own defaults (64 MB write buffers) are closer to a task manager's.
       rocks.getMemoryConfiguration().setUseManagedMemory(false);
+      if (blockCacheMb > 0) {
+        rocks.setRocksDBOptions(new BlockCache(blockCacheMb));
+      }
       harness.setStateBackend(rocks);
     } else {
       harness.setStateBackend(new HashMapStateBackend());
@@ -204,6 +211,29 @@ final class CorrectionBenchmark {
     return touched.size();
   }
 
+  /** A RocksDB block cache of a given size, to see whether late-event reads are cache misses. */
+  private static final class BlockCache implements org.apache.flink.contrib.streaming.state.RocksDBOptionsFactory {
+    private static final long serialVersionUID = 1L;
+    private final int mb;
+
+    BlockCache(int mb) {
+      this.mb = mb;
+    }
+
+    @Override
+    public org.rocksdb.DBOptions createDBOptions(org.rocksdb.DBOptions current, java.util.Collection<AutoCloseable> handles) {
+      return current;
+    }
+
+    @Override
+    public org.rocksdb.ColumnFamilyOptions createColumnOptions(
+        org.rocksdb.ColumnFamilyOptions current, java.util.Collection<AutoCloseable> handles) {
+      org.rocksdb.LRUCache cache = new org.rocksdb.LRUCache((long) mb << 20);
+      handles.add(cache);
+      return current.setTableFormatConfig(new org.rocksdb.BlockBasedTableConfig().setBlockCache(cache));
+    }
+  }
+
   /** The operator's changelogs applied to tables, as a sink would. */
   private static final class Outputs {
     final Map<Long, TreeMap<Integer, Segment>> segments = new HashMap<>();
@@ -247,17 +277,18 @@ final class CorrectionBenchmark {
     }
   }
 
-  private static String report(List<Row> rows, int events, int late, double seconds) {
+  private static String report(List<Row> rows, int events, int late, int blockCacheMb, double seconds) {
     StringBuilder out = new StringBuilder("## Late-correction cost vs number of accounts\n\n");
     out.append(String.format(Locale.ROOT,
         "Run %s; JDK %s; max heap %d MiB; keyed lifecycle operator (EventSequenceFunction, no retention) in Flink's"
             + " KeyedOneInputStreamOperatorTestHarness; %d events per account in state, in order; then %d untimed and"
             + " %d timed late events (plan changes at a random time inside a random account's history); time ="
             + " processElement of each late event alone; CPU = that thread's CPU time; RocksDB with its own memory"
-            + " settings (not managed memory), local temp folder; an unreported %d-account scenario warms up each"
-            + " backend first; total %.0f s.%n%n",
+            + " settings (not managed memory, block cache %s), local temp folder; an unreported %d-account scenario"
+            + " warms up each backend first; total %.0f s.%n%n",
         ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME), System.getProperty("java.version"),
-        Runtime.getRuntime().maxMemory() / (1024 * 1024), events, WARMUP_LATE, late, WARMUP_ACCOUNTS, seconds));
+        Runtime.getRuntime().maxMemory() / (1024 * 1024), events, WARMUP_LATE, late,
+        blockCacheMb == 0 ? "RocksDB's default" : blockCacheMb + " MiB", WARMUP_ACCOUNTS, seconds));
     out.append("| backend | accounts | events in state | state build s | late events | median us/event |"
         + " mean us/event | p90 us/event | CPU us/event | median vs fewest accounts | changes emitted |"
         + " accounts checked vs full recompute |\n");

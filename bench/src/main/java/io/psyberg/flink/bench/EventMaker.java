@@ -29,10 +29,6 @@ final class EventMaker {
     this.idPrefix = "evt-" + Long.toHexString(seed) + "-";
   }
 
-  int accounts() {
-    return states.length;
-  }
-
   static long dayStart(int day) {
     return FIRST_DAY_MICROS + day * DAY_MICROS;
   }

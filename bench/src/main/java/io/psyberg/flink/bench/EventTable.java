@@ -71,18 +71,4 @@ final class EventTable {
     DataFile file = writer.toDataFile();
     table.newFastAppend().appendFile(file).commit();
   }
-
-  /** Data files in the current snapshot. */
-  int dataFiles() {
-    table.refresh();
-    int n = 0;
-    try (var tasks = table.newScan().planFiles()) {
-      for (var t : tasks) {
-        n++;
-      }
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
-    return n;
-  }
 }
