@@ -35,7 +35,7 @@ final class IncrementalBenchmark {
           "  --multiples M1,..  history length in snapshots of B rows (default 10,100)",
           "  --accounts A       accounts the events go to (default 100000)",
           "  --late-percent P   share of the new snapshot's rows that are late, in the day before (default 10)",
-          "  --dir DIR          warehouse folder (default: a temp folder, deleted at the end)",
+          "  --dir DIR          new or empty warehouse folder, kept (default: a temp folder, deleted)",
           "  --keep             keep the temp warehouse",
           "  --help");
 

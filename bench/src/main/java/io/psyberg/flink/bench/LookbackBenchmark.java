@@ -39,7 +39,7 @@ final class LookbackBenchmark {
           "  --days D         history length in days, one snapshot each (default 100)",
           "  --rows R         events per day (default 2000)",
           "  --accounts A     accounts (default 10000)",
-          "  --dir DIR        warehouse folder (default: a temp folder, deleted at the end)",
+          "  --dir DIR        new or empty warehouse folder, kept (default: a temp folder, deleted)",
           "  --keep           keep the temp warehouse",
           "  --help");
 

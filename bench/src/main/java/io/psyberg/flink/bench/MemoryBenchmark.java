@@ -35,7 +35,7 @@ final class MemoryBenchmark {
           "  --child-xmx MB     the child's -Xmx in MiB (default 768)",
           "  --child-opts \"..\"  more JVM options for the child, space-separated (e.g. for a native memory summary:",
           "                     \"-XX:NativeMemoryTracking=summary -XX:+UnlockDiagnosticVMOptions -XX:+PrintNMTStatistics\")",
-          "  --dir DIR          warehouse folder (default: a temp folder, deleted at the end)",
+          "  --dir DIR          new or empty warehouse folder, kept (default: a temp folder, deleted)",
           "  --keep             keep the temp warehouse",
           "  --help");
 
