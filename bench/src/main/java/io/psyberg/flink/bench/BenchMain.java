@@ -24,6 +24,10 @@ public final class BenchMain {
     BENCHMARKS.put("planning", PlanningBenchmark::run);
     BENCHMARKS.put("source", SourceBenchmark::run);
     BENCHMARKS.put("sink", SinkBenchmark::run);
+    BENCHMARKS.put("incremental", IncrementalBenchmark::run);
+    BENCHMARKS.put("correction", CorrectionBenchmark::run);
+    BENCHMARKS.put("memory", MemoryBenchmark::run);
+    BENCHMARKS.put("lookback", LookbackBenchmark::run);
   }
 
   private BenchMain() {}
