@@ -119,6 +119,21 @@ public final class SessionPublisher {
       long staged = stage(table, branch, session, files, published.orElse(null), jobId, checkpointId, main);
       table.refresh();
       Snapshot stagedSnapshot = table.snapshot(staged);
+      Long checkedMain = main == null ? null : main.snapshotId();
+      if (!Objects.equals(stagedSnapshot.parentId(), checkedMain)) {
+        // The branch was created from a newer main than the one the high watermark was checked against
+        // (another run may have published in between): check again before anything is audited or published.
+        if (attempt >= MAX_ATTEMPTS) {
+          throw new PsybergException(
+              String.format("Process %s: could not stage session %s on %s after %d attempts: main moved between"
+                  + " every check of the high watermark and the staging commit. Nothing was published; make sure"
+                  + " nothing else writes to %s this often, then re-run.",
+                  processName, session.sessionId(), target, attempt, target));
+        }
+        LOG.info("Process {}: main of {} moved to {} while session {} was staged on it (checked {}); checking again.",
+            processName, target, stagedSnapshot.parentId(), session.sessionId(), checkedMain);
+        continue;
+      }
       LOG.info("Process {}: staged session {} as snapshot {} on branch {} in {} ms",
           processName, session.sessionId(), staged, branch, (System.nanoTime() - stageStart) / 1_000_000);
       Session stagedSession = session.staged(target.toString(), null);
@@ -226,7 +241,9 @@ public final class SessionPublisher {
 
   /**
    * The mirror is how a source without 'target-table' finds its target. When it lost the process's rows,
-   * put back the positions published in this target, so that the next run resumes from them.
+   * put back the positions published in this target, so that the next run resumes from them. A row is
+   * lost only if the session log already has the publishing session as PUBLISHED: a run that lost a race
+   * may look while the winner is still between its publish and its metadata update.
    */
   private boolean restoreLostMirror(PublishedHighWatermark published) {
     HighWatermarkMirror mirror = new HighWatermarkMirror(catalog, metadataNamespace);
@@ -241,6 +258,12 @@ public final class SessionPublisher {
       return false;
     }
     String sessionId = published.sessionIds().get(published.sessionIds().size() - 1);
+    Optional<Session> winner = new SessionLog(catalog, metadataNamespace).find(sessionId);
+    if (winner.isEmpty() || winner.get().status() != SessionStatus.PUBLISHED) {
+      // The run that published it has not updated the metadata tables yet (or died before; its next run
+      // repairs them): the row is missing because it is not written yet, not because it was lost.
+      return false;
+    }
     LOG.warn("Process {}: {}.{} had no row for {}; restoring it from the high watermark published in {}.",
         processName, metadataNamespace, io.psyberg.flink.session.MetadataTableSchemas.HIGH_WATERMARKS,
         lost, target);
