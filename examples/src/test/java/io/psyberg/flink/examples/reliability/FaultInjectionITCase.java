@@ -80,10 +80,16 @@ class FaultInjectionITCase {
     wh.close();
   }
 
+  /** When the four scenarios ran: at least 50 faults in all, and every point among them. */
   @AfterAll
   static void report() {
     System.out.printf("FaultInjectionITCase seed %d: %d faults fired, by point %s%n", SEED,
         FaultInjector.fired().size(), FaultInjector.countByPoint());
+    long scenarios = FaultInjector.fired().stream().map(FaultInjector.Fired::scenario).distinct().count();
+    if (scenarios == 4) {
+      assertThat(FaultInjector.fired()).as("faults fired (seed %d)", SEED).hasSizeGreaterThanOrEqualTo(50);
+      assertThat(FaultInjector.countByPoint()).as("points hit (seed %d)", SEED).containsOnlyKeys(FaultPoint.values());
+    }
   }
 
   // ---- bounded: recovery is running the same job again
