@@ -45,6 +45,19 @@ public final class HighWatermarkResolver {
         repairMirrors(catalog, mirror, mirrored, settings, target, published.get());
       }
     }
+    if (!positions.isEmpty()) {
+      for (String target : settings.targetTables()) {
+        if (catalog.tableExists(TableIdentifier.parse(target))
+            && publishedIn(catalog, target, settings.processName()).isEmpty()) {
+          // A target with nothing published is the one furthest behind: a run that died between the first
+          // publishes of two targets must give the second every row (re-applying them to the first is
+          // idempotent for upsert targets; an append target refuses a range it already holds).
+          LOG.info("Process {}: target {} has nothing published yet; reading from the start for it.",
+              settings.processName(), target);
+          return new LinkedHashMap<>();
+        }
+      }
+    }
     for (Map.Entry<String, HighWatermarkMirror.Entry> e : mirrored.entrySet()) {
       if (!positions.containsKey(e.getKey())) {
         LOG.warn(
