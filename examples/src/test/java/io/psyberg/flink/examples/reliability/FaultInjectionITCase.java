@@ -52,8 +52,8 @@ class FaultInjectionITCase {
   static final long SEED = Long.getLong("psyberg.faults.seed", 20261125L);
   static final int SIGNUPS_BOUNDED = 8;
   static final int LIFECYCLE_BOUNDED = 6;
-  static final int SIGNUPS_CONTINUOUS = 25;
-  static final int LIFECYCLE_CONTINUOUS = 13;
+  static final int SIGNUPS_CONTINUOUS = 30;
+  static final int LIFECYCLE_CONTINUOUS = 8;
 
   private static final String EVENTS = "membership.events";
   private static final String FACTS = "facts.signups";
