@@ -83,18 +83,23 @@ public final class HighWatermarkResolver {
     SessionLog log = new SessionLog(catalog, mirror.namespace());
     for (String sessionId : published.sessionIds()) {
       Optional<Session> session = log.find(sessionId);
-      if (session.isEmpty() || session.get().status() == SessionStatus.PUBLISHED) {
+      if (session.isEmpty()) {
         continue;
       }
-      LOG.warn("Process {}: session {} was published to {} but its metadata rows were not updated; repairing them.",
-          settings.processName(), sessionId, target);
-      log.record(session.get().finished(
-          SessionStatus.PUBLISHED, target, published.targetSnapshotId(), session.get().auditResults()));
+      if (session.get().status() != SessionStatus.PUBLISHED) {
+        LOG.warn("Process {}: session {} was published to {} but its metadata rows were not updated; repairing them.",
+            settings.processName(), sessionId, target);
+        log.record(session.get().finished(
+            SessionStatus.PUBLISHED, target, published.targetSnapshotId(), session.get().auditResults()));
+      }
+      // Checked even when the session's row is complete: a run can die between the two updates.
       boolean behind = session.get().ranges().stream().anyMatch(r -> {
         HighWatermarkMirror.Entry e = mirrored.get(r.table());
-        return e == null || !java.util.Objects.equals(e.snapshotId, r.toSnapshotId());
+        return e == null || isBehind(catalog, r.table(), e.snapshotId, r.toSnapshotId());
       });
       if (behind) {
+        LOG.warn("Process {}: {}.{} is behind what session {} published to {}; repairing it.", settings.processName(),
+            mirror.namespace(), MetadataTableSchemas.HIGH_WATERMARKS, sessionId, target);
         mirror.update(settings.processName(), target, sessionId, session.get().ranges());
       }
     }
