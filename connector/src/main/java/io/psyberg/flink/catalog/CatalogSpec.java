@@ -198,6 +198,9 @@ public final class CatalogSpec implements Serializable {
         }
       }
     }
+    if (isHadoop()) {
+      props.putIfAbsent(SharedInMemoryLockManager.LOCK_IMPL, SharedInMemoryLockManager.class.getName());
+    }
     Configuration hadoopConf = new Configuration();
     if (catalogImpl != null) {
       return CatalogLoader.custom(name, props, hadoopConf, catalogImpl);
@@ -250,6 +253,14 @@ public final class CatalogSpec implements Serializable {
     }
   }
 
+  /**
+   * A Hadoop catalog locks commits with an in-memory lock manager that every catalog of the JVM shares;
+   * psyberg's keeps it open when one catalog closes (see {@link SharedInMemoryLockManager}).
+   */
+  private boolean isHadoop() {
+    return catalogImpl == null ? "hadoop".equals(type) : "org.apache.iceberg.hadoop.HadoopCatalog".equals(catalogImpl);
+  }
+
   private boolean isJdbc() {
     return catalogImpl == null ? "jdbc".equals(type) : JDBC_CATALOG_IMPL.equals(catalogImpl);
   }
@@ -294,6 +305,9 @@ public final class CatalogSpec implements Serializable {
       out.put("catalog-impl", JDBC_CATALOG_IMPL);
     } else {
       out.put("catalog-type", type);
+    }
+    if (isHadoop()) {
+      out.putIfAbsent(SharedInMemoryLockManager.LOCK_IMPL, SharedInMemoryLockManager.class.getName());
     }
     if (warehouse != null) {
       out.put("warehouse", warehouse);

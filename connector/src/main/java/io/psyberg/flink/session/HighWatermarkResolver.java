@@ -45,6 +45,19 @@ public final class HighWatermarkResolver {
         repairMirrors(catalog, mirror, mirrored, settings, target, published.get());
       }
     }
+    if (!positions.isEmpty()) {
+      for (String target : settings.targetTables()) {
+        if (catalog.tableExists(TableIdentifier.parse(target))
+            && publishedIn(catalog, target, settings.processName()).isEmpty()) {
+          // A target with nothing published is the one furthest behind: a run that died between the first
+          // publishes of two targets must give the second every row (re-applying them to the first is
+          // idempotent for upsert targets; an append target refuses a range it already holds).
+          LOG.info("Process {}: target {} has nothing published yet; reading from the start for it.",
+              settings.processName(), target);
+          return new LinkedHashMap<>();
+        }
+      }
+    }
     for (Map.Entry<String, HighWatermarkMirror.Entry> e : mirrored.entrySet()) {
       if (!positions.containsKey(e.getKey())) {
         LOG.warn(
@@ -70,18 +83,23 @@ public final class HighWatermarkResolver {
     SessionLog log = new SessionLog(catalog, mirror.namespace());
     for (String sessionId : published.sessionIds()) {
       Optional<Session> session = log.find(sessionId);
-      if (session.isEmpty() || session.get().status() == SessionStatus.PUBLISHED) {
+      if (session.isEmpty()) {
         continue;
       }
-      LOG.warn("Process {}: session {} was published to {} but its metadata rows were not updated; repairing them.",
-          settings.processName(), sessionId, target);
-      log.record(session.get().finished(
-          SessionStatus.PUBLISHED, target, published.targetSnapshotId(), session.get().auditResults()));
+      if (session.get().status() != SessionStatus.PUBLISHED) {
+        LOG.warn("Process {}: session {} was published to {} but its metadata rows were not updated; repairing them.",
+            settings.processName(), sessionId, target);
+        log.record(session.get().finished(
+            SessionStatus.PUBLISHED, target, published.targetSnapshotId(), session.get().auditResults()));
+      }
+      // Checked even when the session's row is complete: a run can die between the two updates.
       boolean behind = session.get().ranges().stream().anyMatch(r -> {
         HighWatermarkMirror.Entry e = mirrored.get(r.table());
-        return e == null || !java.util.Objects.equals(e.snapshotId, r.toSnapshotId());
+        return e == null || isBehind(catalog, r.table(), e.snapshotId, r.toSnapshotId());
       });
       if (behind) {
+        LOG.warn("Process {}: {}.{} is behind what session {} published to {}; repairing it.", settings.processName(),
+            mirror.namespace(), MetadataTableSchemas.HIGH_WATERMARKS, sessionId, target);
         mirror.update(settings.processName(), target, sessionId, session.get().ranges());
       }
     }

@@ -214,6 +214,23 @@ class PsybergSinkITCase {
     assertThat(new HighWatermarkMirror(wh.catalog(), "psyberg").read("p5").get(SRC).snapshotId).isEqualTo(s1);
   }
 
+  @Test
+  void aMirrorLeftBehindAfterTheSessionLogWasUpdatedIsRepairedByTheNextRun() throws Exception {
+    long s1 = wh.append(SRC, Warehouse.events("a", 2, DAY1));
+    Pipelines.run(source("p9"), sink("p9").build(), 1);
+    long s2 = wh.append(SRC, Warehouse.events("b", 2, DAY1));
+    Pipelines.run(source("p9"), sink("p9").build(), 1);
+    // As if the run had died after recording its session PUBLISHED but before updating the mirror.
+    HighWatermarkMirror mirror = new HighWatermarkMirror(wh.catalog(), "psyberg");
+    mirror.update("p9", DST, sessions("p9").get(0).sessionId(),
+        List.of(io.psyberg.flink.session.SourceRange.empty(SRC, s1, null)));
+    assertThat(sessions("p9").get(1).status()).isEqualTo(SessionStatus.PUBLISHED);
+
+    Pipelines.run(source("p9"), sink("p9").build(), 1);
+    assertThat(mirror.read("p9").get(SRC).snapshotId).isEqualTo(s2);
+    assertThat(Pipelines.ids(wh.load(DST))).hasSize(4).doesNotHaveDuplicates();
+  }
+
   /** Commits foreign rows to the target right after staging, before the publish. */
   static final class ForeignWriter implements PublishHook {
     static final AtomicBoolean ARMED = new AtomicBoolean();

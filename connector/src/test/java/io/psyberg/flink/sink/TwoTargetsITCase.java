@@ -119,6 +119,24 @@ class TwoTargetsITCase {
   }
 
   @Test
+  void crashBetweenTheFirstPublishesIsRepairedByTheNextRun() throws Exception {
+    wh.append(SRC, Warehouse.events("a", 3, DAY1));
+    FailSecondaryOnce.ARMED.set(true);
+    assertThatThrownBy(() -> run(new FailSecondaryOnce(wh.spec().warehouse())))
+        .satisfies(e -> assertThat(Failures.messages(e)).contains("injected crash"));
+    assertThat(PublishedHighWatermark.find(wh.load("facts.secondary"), "two")).as("the secondary never published")
+        .isEmpty();
+
+    run(PublishHook.NONE);
+    List<String> expected = List.of("0:a-0", "1:a-1", "2:a-2");
+    assertThat(ids("facts.primary")).containsExactlyElementsOf(expected);
+    assertThat(ids("facts.secondary")).as("the secondary gets the rows the first run published only to the primary")
+        .containsExactlyElementsOf(expected);
+    long head = wh.load(SRC).currentSnapshot().snapshotId();
+    assertThat(PublishedHighWatermark.find(wh.load("facts.secondary"), "two").get().positions().get(SRC)).isEqualTo(head);
+  }
+
+  @Test
   void crashBetweenThePublishesIsRepairedByTheNextRun() throws Exception {
     wh.append(SRC, Warehouse.events("a", 3, DAY1));
     run(PublishHook.NONE);

@@ -261,7 +261,8 @@ public final class SessionPublisher {
 
   /**
    * The mirror is how a source without 'target-table' finds its target. When it lost the process's rows,
-   * put back the positions published in this target, so that the next run resumes from them.
+   * put back the positions published in this target, so that the next run resumes from them. Called only
+   * once the publishing session is complete ({@link #publishCompleted}).
    */
   private boolean restoreLostMirror(PublishedHighWatermark published) {
     HighWatermarkMirror mirror = new HighWatermarkMirror(catalog, metadataNamespace);

@@ -42,9 +42,15 @@ import org.slf4j.LoggerFactory;
  * volatile fields the planning call reads.
  *
  * <p>One session is in flight at a time. In continuous mode, once readers report every split of the
- * session finished, the session is marked "read through" the next checkpoint; the next session is planned
- * only after that checkpoint's snapshot, so no checkpoint holds rows of two sessions and the sink can
- * publish each session whole, with its high watermark.
+ * session finished, the session is marked "read through" the next checkpoint this enumerator snapshots:
+ * coordinators are snapshotted before any barrier is injected into the sources, and a reader reports a
+ * split only after emitting all of its rows, so every row of the session precedes that checkpoint's
+ * barrier. The next session is planned only after that checkpoint, so no checkpoint holds rows of two
+ * sessions and the sink can publish each session whole, with its high watermark.
+ *
+ * <p>The mark is taken from the snapshot itself, never predicted: after a restore the next checkpoint id
+ * is not the restored one plus one (checkpoints triggered before the failure used up ids), and a
+ * predicted mark would leave the session's rows in later checkpoints than the sink publishes it with.
  */
 public final class PsybergSplitEnumerator implements SplitEnumerator<PsybergSplit, PsybergEnumeratorState> {
   private static final Logger LOG = LoggerFactory.getLogger(PsybergSplitEnumerator.class);
@@ -64,8 +70,9 @@ public final class PsybergSplitEnumerator implements SplitEnumerator<PsybergSpli
   private final Set<String> unfinishedSplitIds = new LinkedHashSet<>();
   private long readThroughCheckpoint;
   private boolean readThroughRecorded;
+  // Continuous: every split of the in-flight session was emitted; the next snapshot marks it read through.
+  private boolean fullyRead;
   private boolean planned;
-  private long lastSnapshottedCheckpoint;
 
   private volatile boolean planningOpen;
   private volatile Map<String, Long> positionsForPlanning;
@@ -91,7 +98,7 @@ public final class PsybergSplitEnumerator implements SplitEnumerator<PsybergSpli
     this.unfinishedSplitIds.addAll(state.unfinishedSplitIds());
     this.readThroughCheckpoint = state.readThroughCheckpoint();
     this.planned = state.planned();
-    this.lastSnapshottedCheckpoint = Math.max(0, state.checkpointId());
+    this.fullyRead = inFlightSessionId != null && unfinishedSplitIds.isEmpty() && readThroughCheckpoint < 0;
     this.planningOpen = inFlightSessionId == null;
     this.positionsForPlanning = positions;
   }
@@ -130,9 +137,6 @@ public final class PsybergSplitEnumerator implements SplitEnumerator<PsybergSpli
             }
             inFlightSession = s;
             readThroughRecorded = mark != null;
-            if (mark == null && unfinishedSplitIds.isEmpty()) {
-              markReadThrough();
-            }
           });
     }
     if (settings.continuous()) {
@@ -245,6 +249,7 @@ public final class PsybergSplitEnumerator implements SplitEnumerator<PsybergSpli
     unassigned.addAll(splits);
     readThroughCheckpoint = -1;
     readThroughRecorded = false;
+    fullyRead = splits.isEmpty();
     Map<String, Long> next = new LinkedHashMap<>(positions);
     for (SourceRange r : session.ranges()) {
       next.put(r.table(), r.toSnapshotId());
@@ -254,9 +259,6 @@ public final class PsybergSplitEnumerator implements SplitEnumerator<PsybergSpli
     planningOpen = false;
     LOG.info("Process {}: session {} has {} splits: {}", settings.processName(), session.sessionId(),
         splits.size(), session.ranges());
-    if (settings.continuous() && splits.isEmpty()) {
-      markReadThrough();
-    }
   }
 
   private void abortAsync(Session session) {
@@ -272,11 +274,9 @@ public final class PsybergSplitEnumerator implements SplitEnumerator<PsybergSpli
         });
   }
 
-  private void markReadThrough() {
-    if (!settings.continuous() || inFlightSession == null) {
-      return;
-    }
-    readThroughCheckpoint = lastSnapshottedCheckpoint + 1;
+  /** Marks the fully read in-flight session as read through {@code checkpointId}, the one being snapshotted. */
+  private void markReadThrough(long checkpointId) {
+    readThroughCheckpoint = checkpointId;
     Session marked = inFlightSession.withJob(jobId, readThroughCheckpoint);
     inFlightSession = marked;
     String id = marked.sessionId();
@@ -328,13 +328,28 @@ public final class PsybergSplitEnumerator implements SplitEnumerator<PsybergSpli
     if (sourceEvent instanceof SplitsFinishedEvent) {
       unfinishedSplitIds.removeAll(((SplitsFinishedEvent) sourceEvent).splitIds());
       if (inFlightSessionId != null && unfinishedSplitIds.isEmpty() && readThroughCheckpoint < 0) {
-        markReadThrough();
+        fullyRead = true;
       }
     }
   }
 
+  /**
+   * Called when a reader subtask was reset to the last completed checkpoint while this enumerator kept
+   * running (a task failover that does not restore the coordinator). In continuous mode that reader will
+   * emit again rows this enumerator already counted as read, possibly after the checkpoint the in-flight
+   * session was marked read through, and a session published with that mark would miss them. So the task
+   * failover is turned into a global one: everything, this enumerator included, restarts from the same
+   * checkpoint and the session bookkeeping matches what the readers and the sink hold.
+   */
   @Override
   public void addSplitsBack(List<PsybergSplit> splits, int subtaskId) {
+    if (settings.continuous()) {
+      throw new FlinkRuntimeException(
+          String.format(
+              "Process %s: source reader %d was restarted on its own; restarting the whole job from the last"
+                  + " checkpoint so that sessions stay whole (a recovery step, not an error of the job).",
+              settings.processName(), subtaskId));
+    }
     for (int i = splits.size() - 1; i >= 0; i--) {
       unassigned.addFirst(splits.get(i));
     }
@@ -346,7 +361,10 @@ public final class PsybergSplitEnumerator implements SplitEnumerator<PsybergSpli
 
   @Override
   public PsybergEnumeratorState snapshotState(long checkpointId) {
-    lastSnapshottedCheckpoint = checkpointId;
+    if (settings.continuous() && inFlightSession != null && fullyRead && readThroughCheckpoint < 0) {
+      // Recorded asynchronously: the sink publishes the session at a completed checkpoint once it sees the mark.
+      markReadThrough(checkpointId);
+    }
     if (settings.continuous()
         && inFlightSessionId != null
         && readThroughCheckpoint >= 0
@@ -360,6 +378,7 @@ public final class PsybergSplitEnumerator implements SplitEnumerator<PsybergSpli
       unfinishedSplitIds.clear();
       readThroughCheckpoint = -1;
       readThroughRecorded = false;
+      fullyRead = false;
       planningOpen = true;
     }
     return new PsybergEnumeratorState(

@@ -21,9 +21,10 @@ import org.apache.iceberg.flink.FlinkSchemaUtil;
 /**
  * The signup job graph: psyberg source (new snapshots of the event tables since the high watermark
  * published in the target) → {@link SignupFactMapper} → psyberg sink (append, audited: not-null
- * keys, row count equal to the session's {@code SIGNUP} rows).
+ * keys, row count equal to the session's {@code SIGNUP} rows). Public so that the same graph can be
+ * embedded and tested outside the command (the reliability tests run it under fault injection).
  */
-final class SignupsJob {
+public final class SignupsJob {
   /** The source rows the row-count audit reconciles with: the SIGNUP events. */
   static final String SIGNUP_FILTER = MembershipEvents.EVENT_TYPE + " = 'SIGNUP'";
 
@@ -32,12 +33,12 @@ final class SignupsJob {
 
   private final SignupsSettings settings;
 
-  SignupsJob(SignupsSettings settings) {
+  public SignupsJob(SignupsSettings settings) {
     this.settings = settings;
   }
 
   /** The job's name in Flink. */
-  String name() {
+  public String name() {
     return "psyberg signups " + settings.process();
   }
 
@@ -46,7 +47,7 @@ final class SignupsJob {
    *
    * @param target the signup fact table, already checked or created
    */
-  void addTo(StreamExecutionEnvironment env, Table target) {
+  public void addTo(StreamExecutionEnvironment env, Table target) {
     if (settings.continuous()) {
       env.enableCheckpointing(settings.interval().toMillis());
       env.setRestartStrategy(
