@@ -126,12 +126,13 @@ public final class SessionPublisher {
       table.refresh();
       Snapshot stagedSnapshot = table.snapshot(staged);
       Long checkedMain = main == null ? null : main.snapshotId();
-      if (!Objects.equals(stagedSnapshot.parentId(), checkedMain)) {
+      Long stagedOn = stagedOn(table, stagedSnapshot, stagingCommits(files));
+      if (!Objects.equals(stagedOn, checkedMain)) {
         // Main moved between the continuity check and the stage (the branch is created from main as it is at
         // commit time): the staged snapshot sits on a main this session was not checked against, e.g. on
         // another run's publish of the same range, and fast-forwarding to it would publish that range twice.
         giveUpAfter(attempt, session, branch, String.format(
-            "main moved from snapshot %s to %s while staging", checkedMain, stagedSnapshot.parentId()), null);
+            "main moved from snapshot %s to %s while staging", checkedMain, stagedOn), null);
         continue;
       }
       LOG.info("Process {}: staged session {} as snapshot {} on branch {} in {} ms",
@@ -187,6 +188,16 @@ public final class SessionPublisher {
     }
     LOG.info("Process {}: main or audit branch of {} changed while publishing session {}; staging again ({}).",
         processName, target, session.sessionId(), why);
+  }
+
+  /** The snapshot the staging sits on: the parent of its first commit ({@code commits} back from its last). */
+  @Nullable
+  private static Long stagedOn(Table table, Snapshot last, int commits) {
+    Snapshot first = last;
+    for (int i = 1; i < commits && first.parentId() != null; i++) {
+      first = table.snapshot(first.parentId());
+    }
+    return first.parentId();
   }
 
   private static boolean movesHighWatermark(Session session, @Nullable PublishedHighWatermark published) {
@@ -316,10 +327,13 @@ public final class SessionPublisher {
         }
       case UPSERT:
         {
-          RowDelta delta = table.newRowDelta();
-          files.dataFiles.forEach(delta::addRows);
-          files.deleteFiles.forEach(delta::addDeletes);
-          op = delta;
+          // One commit per checkpoint, as Iceberg's own Flink committer does (see StagedFiles.checkpoints);
+          // the last one carries the high watermark.
+          List<StagedFiles> parts = upsertParts(files);
+          for (int i = 0; i < parts.size() - 1; i++) {
+            commitToBranch(rowDelta(table, parts.get(i)), branch);
+          }
+          op = rowDelta(table, parts.get(parts.size() - 1));
           break;
         }
       case OVERWRITE_RANGE:
@@ -343,14 +357,36 @@ public final class SessionPublisher {
         throw new IllegalStateException(writeMode.toString());
     }
     summary(op, session, published, jobId, checkpointId);
+    commitToBranch(op, branch);
+    table.refresh();
+    return table.refs().get(branch).snapshotId();
+  }
+
+  /** The commits an upsert staging makes: one per checkpoint that wrote files (at least one). */
+  private static List<StagedFiles> upsertParts(StagedFiles files) {
+    List<StagedFiles> parts = new java.util.ArrayList<>();
+    files.checkpoints.stream().filter(p -> !p.isEmpty()).forEach(parts::add);
+    return parts.size() > 1 ? parts : List.of(files);
+  }
+
+  private int stagingCommits(StagedFiles files) {
+    return writeMode == WriteMode.UPSERT ? upsertParts(files).size() : 1;
+  }
+
+  private static RowDelta rowDelta(Table table, StagedFiles files) {
+    RowDelta delta = table.newRowDelta();
+    files.dataFiles.forEach(delta::addRows);
+    files.deleteFiles.forEach(delta::addDeletes);
+    return delta;
+  }
+
+  private static void commitToBranch(SnapshotUpdate<?> op, String branch) {
     try {
       op.toBranch(branch);
       op.commit();
     } catch (ValidationException conflict) {
       throw new CommitFailedException(conflict, "conflicting change while staging: %s", conflict.getMessage());
     }
-    table.refresh();
-    return table.refs().get(branch).snapshotId();
   }
 
   @Nullable

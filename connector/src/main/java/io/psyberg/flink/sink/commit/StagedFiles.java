@@ -5,6 +5,8 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.DeleteFile;
 import org.apache.iceberg.ManifestFile;
@@ -17,8 +19,30 @@ final class StagedFiles {
   final List<DataFile> dataFiles = new ArrayList<>();
   final List<DeleteFile> deleteFiles = new ArrayList<>();
   long writtenRows;
+  /**
+   * The same files per checkpoint, in checkpoint order. An upsert session spanning checkpoints is staged
+   * as one commit per checkpoint: an equality delete applies only to data files of a lower sequence number,
+   * so a key updated in a later checkpoint must not share a commit with its earlier version.
+   */
+  final List<StagedFiles> checkpoints = new ArrayList<>();
 
   static StagedFiles of(Table table, Collection<PsybergCommittable> committables) {
+    Map<Long, List<PsybergCommittable>> byCheckpoint = new TreeMap<>();
+    for (PsybergCommittable c : committables) {
+      byCheckpoint.computeIfAbsent(c.checkpointId(), k -> new ArrayList<>()).add(c);
+    }
+    StagedFiles all = new StagedFiles();
+    for (List<PsybergCommittable> group : byCheckpoint.values()) {
+      StagedFiles part = read(table, group);
+      all.writtenRows += part.writtenRows;
+      all.dataFiles.addAll(part.dataFiles);
+      all.deleteFiles.addAll(part.deleteFiles);
+      all.checkpoints.add(part);
+    }
+    return all;
+  }
+
+  private static StagedFiles read(Table table, Collection<PsybergCommittable> committables) {
     StagedFiles files = new StagedFiles();
     try {
       for (PsybergCommittable c : committables) {
