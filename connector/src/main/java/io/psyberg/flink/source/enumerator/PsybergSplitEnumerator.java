@@ -70,6 +70,8 @@ public final class PsybergSplitEnumerator implements SplitEnumerator<PsybergSpli
   private final Set<String> unfinishedSplitIds = new LinkedHashSet<>();
   private long readThroughCheckpoint;
   private boolean readThroughRecorded;
+  /** The checkpoint this enumerator was restored from; -1 for a fresh start. */
+  private final long restoredCheckpoint;
   // Continuous: every split of the in-flight session was emitted; the next snapshot marks it read through.
   private boolean fullyRead;
   private boolean planned;
@@ -97,6 +99,7 @@ public final class PsybergSplitEnumerator implements SplitEnumerator<PsybergSpli
     this.inFlightSessionId = state.inFlightSessionId();
     this.unfinishedSplitIds.addAll(state.unfinishedSplitIds());
     this.readThroughCheckpoint = state.readThroughCheckpoint();
+    this.restoredCheckpoint = state.checkpointId();
     this.planned = state.planned();
     this.fullyRead = inFlightSessionId != null && unfinishedSplitIds.isEmpty() && readThroughCheckpoint < 0;
     this.planningOpen = inFlightSessionId == null;
@@ -118,6 +121,9 @@ public final class PsybergSplitEnumerator implements SplitEnumerator<PsybergSpli
 
   @Override
   public void start() {
+    if (settings.continuous()) {
+      abortSessionsRolledBack();
+    }
     if (inFlightSessionId != null) {
       // Restored mid-session: this job now owns it, and its read-through mark is whatever this state says.
       Long mark = readThroughCheckpoint >= 0 ? readThroughCheckpoint : null;
@@ -259,6 +265,27 @@ public final class PsybergSplitEnumerator implements SplitEnumerator<PsybergSpli
     planningOpen = false;
     LOG.info("Process {}: session {} has {} splits: {}", settings.processName(), session.sessionId(),
         splits.size(), session.ranges());
+  }
+
+  /**
+   * After a failover, sessions this job planned after the checkpoint it restored from are gone from this
+   * enumerator's state, but their rows in the session log (and read-through marks of checkpoints that never
+   * completed) remain. Their rows are read again under a new session; the old ones are marked ABORTED before
+   * anything runs, so the sink never publishes one of them with the committables of another attempt.
+   */
+  private void abortSessionsRolledBack() {
+    SessionLog log = new SessionLog(catalog(), catalogSpec.metadataNamespace());
+    for (Session s : log.sessions(settings.processName())) {
+      boolean open = s.status() == SessionStatus.PLANNED || s.status() == SessionStatus.STAGED
+          || s.status() == SessionStatus.AUDIT_FAILED;
+      boolean handedToSink = s.readThroughCheckpoint() != null && s.readThroughCheckpoint() <= restoredCheckpoint;
+      if (jobId.equals(s.jobId()) && open && !handedToSink && !s.sessionId().equals(inFlightSessionId)) {
+        LOG.info("Process {}: session {} was planned after checkpoint {}, which this job restored from; marking it"
+            + " ABORTED (its snapshots are read again in a new session).", settings.processName(), s.sessionId(),
+            restoredCheckpoint);
+        log.record(s.withStatus(SessionStatus.ABORTED));
+      }
+    }
   }
 
   private void abortAsync(Session session) {
