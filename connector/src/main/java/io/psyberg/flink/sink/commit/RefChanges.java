@@ -40,6 +40,15 @@ final class RefChanges {
     }
   }
 
+  /** Removes {@code branch} if it is still there, retried like any branch change. */
+  static void removeBranch(Table table, String branch) {
+    commit(table, m -> {
+      if (table.refs().containsKey(branch)) {
+        m.removeBranch(branch);
+      }
+    });
+  }
+
   private static void pause(int attempt) {
     try {
       Thread.sleep(10L * attempt + ThreadLocalRandom.current().nextInt(20));

@@ -111,7 +111,7 @@ public final class SessionPublisher {
     for (int attempt = 1; ; attempt++) {
       table.refresh();
       published = PublishedHighWatermark.find(table, processName);
-      checkContinuity(table, log, session, published.orElse(null));
+      checkContinuity(log, session, published.orElse(null));
       Snapshot main = table.currentSnapshot();
       String branch = branchOf(session);
       long stageStart = System.nanoTime();
@@ -215,8 +215,7 @@ public final class SessionPublisher {
    * overwrite-range target (e.g. the second target of a process) may also take a session that starts
    * behind it on the same lineage: re-applying the overlap is idempotent.
    */
-  private void checkContinuity(
-      Table table, SessionLog log, Session session, @Nullable PublishedHighWatermark published) {
+  private void checkContinuity(SessionLog log, Session session, @Nullable PublishedHighWatermark published) {
     if (published == null) {
       return;
     }
@@ -306,11 +305,7 @@ public final class SessionPublisher {
       @Nullable Snapshot main) {
     if (table.refs().containsKey(branch)) {
       // Left by an earlier attempt of this session: stage afresh from the current main.
-      RefChanges.commit(table, m -> {
-        if (table.refs().containsKey(branch)) {
-          m.removeBranch(branch);
-        }
-      });
+      RefChanges.removeBranch(table, branch);
       table.refresh();
     }
     SnapshotUpdate<?> op;
@@ -428,11 +423,7 @@ public final class SessionPublisher {
     try {
       table.refresh();
       if (table.refs().containsKey(branch)) {
-        RefChanges.commit(table, m -> {
-          if (table.refs().containsKey(branch)) {
-            m.removeBranch(branch);
-          }
-        });
+        RefChanges.removeBranch(table, branch);
       }
     } catch (RuntimeException e) {
       LOG.warn("Process {}: could not remove audit branch {} of {} (harmless; remove it by hand): {}",
