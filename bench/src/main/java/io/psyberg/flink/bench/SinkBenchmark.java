@@ -269,13 +269,16 @@ final class SinkBenchmark {
             + " MiniCluster's start and stop); steadier than wall time on a busy machine.\n");
     out.append(
         "\nThe psyberg committer's steps, timed inside the committer: from its end of input (every writer"
-            + " has finished) to the end of the metadata update. stage = look up the job's sessions, stage the"
-            + " files as a snapshot on the audit branch, record the STAGED session row; audits + publish = the"
-            + " audits and the fast-forward of main; metadata = drop the branch, record the PUBLISHED session"
-            + " row. write = job − committer.\n\n");
+            + " has finished) to the end of the metadata update. stage = look up the job's sessions, read back"
+            + " the written manifests, stage the files as a snapshot on the audit branch; audits + publish = the"
+            + " audits, then the fast-forward of main with the removal of the audit branch (one commit);"
+            + " metadata = record the PUBLISHED session row (a STAGED row is written only when audits and"
+            + " publish outlast 1 s). write = job − committer. WAP = stage + audits + publish, the share the"
+            + " issue's < 10% target is about; committer adds the session-log update after the publish.\n\n");
     out.append(
-        "| audits | stage ms | audits + publish ms | metadata ms | committer ms | write ms | committer / write |\n"
-            + "|---|---:|---:|---:|---:|---:|---:|\n");
+        "| audits | stage ms | audits + publish ms | metadata ms | committer ms | write ms | WAP / write |"
+            + " committer / write |\n"
+            + "|---|---:|---:|---:|---:|---:|---:|---:|\n");
     for (Map.Entry<Side, Samples> e : samples.entrySet()) {
       if (!e.getKey().psyberg()) {
         continue;
@@ -283,10 +286,12 @@ final class SinkBenchmark {
       Samples s = e.getValue();
       double committer = LocalFlink.median(s.committer);
       double write = LocalFlink.median(diff(s.job, s.committer));
-      out.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | **%.1f%%** |%n",
+      List<Double> writes = diff(s.job, s.committer);
+      out.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | **%.1f%%** | **%.1f%%** |%n",
           e.getKey().label, LocalFlink.ms(LocalFlink.median(s.stage)), LocalFlink.ms(LocalFlink.median(s.auditPublish)),
           LocalFlink.ms(LocalFlink.median(s.metadata)), LocalFlink.ms(committer), LocalFlink.ms(write),
-          100 * LocalFlink.median(ratio(s.committer, diff(s.job, s.committer)))));
+          100 * LocalFlink.median(ratio(sum(s.stage, s.auditPublish), writes)),
+          100 * LocalFlink.median(ratio(s.committer, writes))));
     }
     double psyberg = LocalFlink.median(samples.get(Side.PSYBERG).auditPublish);
     out.append(String.format(Locale.ROOT,
@@ -303,6 +308,14 @@ final class SinkBenchmark {
     List<Double> out = new ArrayList<>();
     for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
       out.add(a.get(i) - b.get(i));
+    }
+    return out;
+  }
+
+  private static List<Double> sum(List<Double> a, List<Double> b) {
+    List<Double> out = new ArrayList<>();
+    for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
+      out.add(a.get(i) + b.get(i));
     }
     return out;
   }

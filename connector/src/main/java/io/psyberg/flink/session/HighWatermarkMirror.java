@@ -1,7 +1,5 @@
 package io.psyberg.flink.session;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -10,10 +8,8 @@ import java.util.Map;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.data.GenericRecord;
-import org.apache.iceberg.data.IcebergGenerics;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.expressions.Expressions;
-import org.apache.iceberg.io.CloseableIterable;
 
 /**
  * The table {@code <namespace>.high_watermarks}: one current row per process and source table. It mirrors
@@ -75,18 +71,13 @@ public final class HighWatermarkMirror {
   public Map<String, Entry> read(String processName) {
     Table t = table();
     Map<String, Entry> out = new LinkedHashMap<>();
-    try (CloseableIterable<Record> rows =
-        IcebergGenerics.read(t).where(Expressions.equal("process_name", processName)).build()) {
-      for (Record r : rows) {
-        out.put(
-            (String) r.getField("source_table"),
-            new Entry(
-                (String) r.getField("target_table"),
-                (Long) r.getField("snapshot_id"),
-                (String) r.getField("session_id")));
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("Could not read " + t.name(), e);
+    for (Record r : MetadataRows.read(t, Expressions.equal("process_name", processName), null)) {
+      out.put(
+          (String) r.getField("source_table"),
+          new Entry(
+              (String) r.getField("target_table"),
+              (Long) r.getField("snapshot_id"),
+              (String) r.getField("session_id")));
     }
     return out;
   }

@@ -91,7 +91,9 @@ public final class MetadataTableSchemas {
         return catalog.createTable(
             id,
             schema,
-            PartitionSpec.unpartitioned(),
+            // Every read and every upsert is for one process: by partition, a read plans only that
+            // process's manifests, however many other processes share the table.
+            PartitionSpec.builderFor(schema).identity("process_name").build(),
             Map.of(
                 TableProperties.FORMAT_VERSION, "2",
                 TableProperties.COMMIT_NUM_RETRIES, "20",

@@ -1,20 +1,23 @@
 package io.psyberg.flink.session;
 
+import io.psyberg.flink.catalog.SameThreadExecutor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.iceberg.DataFile;
-import org.apache.iceberg.DeleteFile;
 import org.apache.iceberg.FileFormat;
+import org.apache.iceberg.PartitionKey;
 import org.apache.iceberg.RowDelta;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.types.TypeUtil;
 import org.apache.iceberg.data.GenericAppenderFactory;
 import org.apache.iceberg.data.GenericRecord;
+import org.apache.iceberg.data.InternalRecordWrapper;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.deletes.EqualityDeleteWriter;
 import org.apache.iceberg.encryption.EncryptedOutputFile;
@@ -22,8 +25,9 @@ import org.apache.iceberg.io.DataWriter;
 import org.apache.iceberg.io.OutputFileFactory;
 
 /**
- * Upserts small batches of rows into a format v2 table keyed by its identifier fields: one data file
- * with the new rows and one equality-delete file with their keys, in one row-delta commit.
+ * Upserts small batches of rows into a format v2 table keyed by its identifier fields: per partition one
+ * data file with the new rows and one equality-delete file with their keys, all in one row-delta commit.
+ * The files this leaves behind are folded together by {@link MetadataCompaction}.
  */
 final class RowUpserter {
   private static final AtomicInteger TASK_IDS = new AtomicInteger();
@@ -44,33 +48,49 @@ final class RowUpserter {
             .format(FileFormat.PARQUET)
             .operationId(UUID.randomUUID().toString())
             .build();
+    RowDelta delta = table.newRowDelta().scanManifestsWith(SameThreadExecutor.get());
     try {
-      EncryptedOutputFile dataOut = files.newOutputFile();
-      DataWriter<Record> dataWriter = factory.newDataWriter(dataOut, FileFormat.PARQUET, null);
-      try (DataWriter<Record> w = dataWriter) {
-        rows.forEach(w::write);
-      }
-      DataFile dataFile = dataWriter.toDataFile();
-
-      EncryptedOutputFile deleteOut = files.newOutputFile();
-      EqualityDeleteWriter<Record> deleteWriter =
-          factory.newEqDeleteWriter(deleteOut, FileFormat.PARQUET, null);
-      try (EqualityDeleteWriter<Record> w = deleteWriter) {
-        List<Record> keys = new ArrayList<>();
-        for (Record row : rows) {
-          Record key = GenericRecord.create(keySchema);
-          keySchema.columns().forEach(c -> key.setField(c.name(), row.getField(c.name())));
-          keys.add(key);
+      for (Map.Entry<PartitionKey, List<Record>> part : byPartition(table, rows).entrySet()) {
+        PartitionKey partition = table.spec().isPartitioned() ? part.getKey() : null;
+        DataWriter<Record> dataWriter =
+            factory.newDataWriter(newOutputFile(table, files, partition), FileFormat.PARQUET, partition);
+        try (DataWriter<Record> w = dataWriter) {
+          part.getValue().forEach(w::write);
         }
-        keys.forEach(w::write);
-      }
-      DeleteFile deleteFile = deleteWriter.toDeleteFile();
+        delta.addRows(dataWriter.toDataFile());
 
-      RowDelta delta = table.newRowDelta().addRows(dataFile).addDeletes(deleteFile);
+        EqualityDeleteWriter<Record> deleteWriter =
+            factory.newEqDeleteWriter(newOutputFile(table, files, partition), FileFormat.PARQUET, partition);
+        try (EqualityDeleteWriter<Record> w = deleteWriter) {
+          for (Record row : part.getValue()) {
+            Record key = GenericRecord.create(keySchema);
+            keySchema.columns().forEach(c -> key.setField(c.name(), row.getField(c.name())));
+            w.write(key);
+          }
+        }
+        delta.addDeletes(deleteWriter.toDeleteFile());
+      }
       delta.commit();
     } catch (IOException e) {
       throw new UncheckedIOException(
           "Could not write metadata rows to " + table.name() + ": " + e.getMessage(), e);
     }
+    MetadataCompaction.compactIfDue(table);
+  }
+
+  /** The rows by the partition they belong to (one group for an unpartitioned table), in first-seen order. */
+  static Map<PartitionKey, List<Record>> byPartition(Table table, List<Record> rows) {
+    Map<PartitionKey, List<Record>> out = new LinkedHashMap<>();
+    PartitionKey key = new PartitionKey(table.spec(), table.schema());
+    InternalRecordWrapper wrapper = new InternalRecordWrapper(table.schema().asStruct());
+    for (Record row : rows) {
+      key.partition(wrapper.wrap(row));
+      out.computeIfAbsent(key.copy(), k -> new ArrayList<>()).add(row);
+    }
+    return out;
+  }
+
+  static EncryptedOutputFile newOutputFile(Table table, OutputFileFactory files, PartitionKey partition) {
+    return partition == null ? files.newOutputFile() : files.newOutputFile(table.spec(), partition);
   }
 }

@@ -1,7 +1,5 @@
 package io.psyberg.flink.session;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -15,11 +13,9 @@ import java.util.stream.Collectors;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.data.GenericRecord;
-import org.apache.iceberg.data.IcebergGenerics;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.expressions.Expressions;
-import org.apache.iceberg.io.CloseableIterable;
 
 /**
  * The session log, {@code <namespace>.sessions}: one row per session and source table, upserted on
@@ -95,6 +91,14 @@ public final class SessionLog {
     return read(Expressions.equal("process_name", processName));
   }
 
+  /**
+   * The sessions one job of a process planned or published, oldest first. The job filter lets the scan skip
+   * every file of other jobs by its column bounds, so this stays cheap however long the log grows.
+   */
+  public List<Session> sessionsOfJob(String processName, String jobId) {
+    return read(Expressions.and(Expressions.equal("process_name", processName), Expressions.equal("job_id", jobId)));
+  }
+
   /** All sessions of all processes, oldest first. */
   public List<Session> allSessions() {
     return read(Expressions.alwaysTrue());
@@ -107,12 +111,8 @@ public final class SessionLog {
   private List<Session> read(Expression filter) {
     Table t = table();
     Map<String, List<Record>> bySession = new LinkedHashMap<>();
-    try (CloseableIterable<Record> rows = IcebergGenerics.read(t).where(filter).build()) {
-      for (Record r : rows) {
-        bySession.computeIfAbsent((String) r.getField("session_id"), k -> new ArrayList<>()).add(r);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("Could not read session log " + t.name(), e);
+    for (Record r : MetadataRows.read(t, filter, null)) {
+      bySession.computeIfAbsent((String) r.getField("session_id"), k -> new ArrayList<>()).add(r);
     }
     return bySession.values().stream()
         .map(SessionLog::toSession)

@@ -185,6 +185,49 @@ class PsybergSinkITCase {
     }
   }
 
+  /** Reports the session's status in the session log while the audits run, after waiting up to {@code waitMs}. */
+  static final class WatchStatus implements io.psyberg.flink.sink.audit.Audit {
+    static final List<SessionStatus> SEEN = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final long waitMs;
+
+    WatchStatus(long waitMs) {
+      this.waitMs = waitMs;
+    }
+
+    @Override
+    public String name() {
+      return "watch-status";
+    }
+
+    @Override
+    public io.psyberg.flink.sink.audit.AuditResult run(io.psyberg.flink.sink.audit.AuditContext ctx) throws Exception {
+      SessionLog log = new SessionLog(ctx.catalog(), "psyberg");
+      long until = System.currentTimeMillis() + waitMs;
+      SessionStatus status = log.find(ctx.session().sessionId()).orElseThrow().status();
+      while (status != SessionStatus.STAGED && System.currentTimeMillis() < until) {
+        Thread.sleep(100);
+        status = log.find(ctx.session().sessionId()).orElseThrow().status();
+      }
+      SEEN.add(status);
+      return io.psyberg.flink.sink.audit.AuditResult.of(name(), true, status.name(), "any");
+    }
+  }
+
+  @Test
+  void aSessionShowsStagedWhileLongAuditsRunAndGoesStraightToPublishedAfterQuickOnes() throws Exception {
+    WatchStatus.SEEN.clear();
+    wh.append(SRC, Warehouse.events("a", 3, DAY1));
+    Pipelines.run(source("p9"), sink("p9").audit(new WatchStatus(10_000)).build(), 1);
+    wh.append(SRC, Warehouse.events("b", 2, DAY1));
+    Pipelines.run(source("p9"), sink("p9").audit(new WatchStatus(0)).build(), 1);
+
+    // The slow audit outlived the delay and saw the STAGED row; the quick one saw the session as planned.
+    assertThat(WatchStatus.SEEN).containsExactly(SessionStatus.STAGED, SessionStatus.PLANNED);
+    assertThat(sessions("p9")).extracting(Session::status)
+        .containsExactly(SessionStatus.PUBLISHED, SessionStatus.PUBLISHED);
+    assertThat(Pipelines.ids(wh.load(DST))).hasSize(5).doesNotHaveDuplicates();
+  }
+
   @Test
   void failureAfterStageThenRerunPublishesOnce() throws Exception {
     wh.append(SRC, Warehouse.events("a", 4, DAY1));

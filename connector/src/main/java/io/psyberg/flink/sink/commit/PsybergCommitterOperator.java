@@ -204,9 +204,7 @@ public final class PsybergCommitterOperator extends AbstractStreamOperator<Void>
   }
 
   private List<Session> sessionsOfThisJob() {
-    return new SessionLog(catalog, catalogSpec.metadataNamespace()).sessions(processName).stream()
-        .filter(s -> jobId.equals(s.jobId()))
-        .collect(Collectors.toList());
+    return new SessionLog(catalog, catalogSpec.metadataNamespace()).sessionsOfJob(processName, jobId);
   }
 
   /**

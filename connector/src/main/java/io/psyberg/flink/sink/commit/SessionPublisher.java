@@ -1,6 +1,7 @@
 package io.psyberg.flink.sink.commit;
 
 import io.psyberg.flink.PsybergException;
+import io.psyberg.flink.catalog.SameThreadExecutor;
 import io.psyberg.flink.session.ChangeRange;
 import io.psyberg.flink.session.HighWatermarkMirror;
 import io.psyberg.flink.session.HighWatermarkResolver;
@@ -41,8 +42,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Write-audit-publish for one session: stages the written files as a snapshot on an audit branch created
- * from main, runs the audits on it, then fast-forwards main to it. The staged snapshot carries the new
- * high watermark in its summary, so data and HWM reach main in one atomic step, whatever else committed
+ * from main, runs the audits on it, then fast-forwards main to it and drops the branch in one commit. The
+ * staged snapshot carries the new high watermark in its summary, so data and HWM reach main in one atomic step, whatever else committed
  * to the target meanwhile (main moved: the session is staged again on the new main and re-audited).
  * A replayed session that is already on main is recognised and only its metadata rows are completed.
  */
@@ -138,39 +139,48 @@ public final class SessionPublisher {
       LOG.info("Process {}: staged session {} as snapshot {} on branch {} in {} ms",
           processName, session.sessionId(), staged, branch, (System.nanoTime() - stageStart) / 1_000_000);
       Session stagedSession = session.staged(target.toString(), null);
-      log.record(stagedSession);
-      hook.afterStage(stagedSession, staged);
-
-      List<AuditResult> results =
-          AuditRunner.run(
-              audits,
-              new AuditContext(catalog, table, stagedSnapshot, main == null ? null : main.snapshotId(),
-                  files.dataFiles, files.deleteFiles, session, writeMode));
-      String json = AuditRunner.toJson(results);
-      if (results.stream().anyMatch(AuditResult::blocks)) {
-        log.record(session.finished(SessionStatus.AUDIT_FAILED, target.toString(), null, json));
-        throw new AuditFailedException(processName, session.sessionId(), target.toString(), branch, results);
-      }
-
+      StagedRow stagedRow = new StagedRow(new SessionLog(catalog, metadataNamespace), stagedSession, StagedRow.DELAY);
+      String json;
       try {
-        // Unrelated commits (an expiry, metadata of other tables' runs) only retry the fast-forward; a moved
-        // main ("not an ancestor") or a changed branch needs a new stage and audit.
-        RefChanges.commit(table, publish -> {
-          SnapshotRef ref = ((HasTableOperations) table).operations().current().ref(branch);
-          if (ref == null || ref.snapshotId() != staged) {
-            // Removed or moved by someone else: what the branch holds now was not audited.
-            throw new IllegalArgumentException(String.format("audit branch %s %s",
-                branch, ref == null ? "was removed" : "was moved to snapshot " + ref.snapshotId()));
-          }
-          publish.fastForwardBranch(SnapshotRef.MAIN_BRANCH, branch);
-        });
-      } catch (CommitFailedException | IllegalArgumentException moved) {
-        giveUpAfter(attempt, session, branch, moved.getMessage(), moved);
-        continue;
+        hook.afterStage(stagedSession, staged);
+        List<AuditResult> results =
+            AuditRunner.run(
+                audits,
+                new AuditContext(catalog, table, stagedSnapshot, main == null ? null : main.snapshotId(),
+                    files.dataFiles, files.deleteFiles, session, writeMode));
+        json = AuditRunner.toJson(results);
+        if (results.stream().anyMatch(AuditResult::blocks)) {
+          stagedRow.finish();
+          log.record(session.finished(SessionStatus.AUDIT_FAILED, target.toString(), null, json));
+          throw new AuditFailedException(processName, session.sessionId(), target.toString(), branch, results);
+        }
+        try {
+          // Unrelated commits (an expiry, metadata of other tables' runs) only retry the fast-forward; a moved
+          // main ("not an ancestor") or a changed branch needs a new stage and audit. The audit branch goes in
+          // the same commit: its snapshot is on main from then on.
+          RefChanges.commit(table, publish -> {
+            SnapshotRef ref = ((HasTableOperations) table).operations().current().ref(branch);
+            if (ref == null || ref.snapshotId() != staged) {
+              // Removed or moved by someone else: what the branch holds now was not audited.
+              throw new IllegalArgumentException(String.format("audit branch %s %s",
+                  branch, ref == null ? "was removed" : "was moved to snapshot " + ref.snapshotId()));
+            }
+            publish.fastForwardBranch(SnapshotRef.MAIN_BRANCH, branch).removeBranch(branch);
+          });
+        } catch (CommitFailedException | IllegalArgumentException moved) {
+          stagedRow.finish();
+          giveUpAfter(attempt, session, branch, moved.getMessage(), moved);
+          continue;
+        }
+      } catch (RuntimeException failed) {
+        // Stopped between stage and publish: the session log shows it staged (no-op once finished above).
+        stagedRow.writeNow();
+        stagedRow.finish();
+        throw failed;
       }
+      stagedRow.finish();
       LOG.info("Process {}: published session {} to {} as snapshot {}", processName, session.sessionId(), target, staged);
       hook.afterPublish(stagedSession, staged);
-      dropBranch(table, branch);
       completeMetadata(log, session, staged, json);
       hook.afterMetadata(stagedSession, staged);
       return Optional.of(staged);
@@ -378,6 +388,8 @@ public final class SessionPublisher {
   private static void commitToBranch(SnapshotUpdate<?> op, String branch) {
     try {
       op.toBranch(branch);
+      // A session's files fit in a few manifests: writing them inline beats Iceberg's 10 ms polling.
+      op.scanManifestsWith(SameThreadExecutor.get());
       op.commit();
     } catch (ValidationException conflict) {
       throw new CommitFailedException(conflict, "conflicting change while staging: %s", conflict.getMessage());
@@ -417,18 +429,6 @@ public final class SessionPublisher {
     op.set(SummaryKeys.JOB_ID, jobId);
     op.set(SummaryKeys.CHECKPOINT_ID, Long.toString(checkpointId));
     hwm.forEach((t, id) -> op.set(SummaryKeys.hwmKey(t), id));
-  }
-
-  private void dropBranch(Table table, String branch) {
-    try {
-      table.refresh();
-      if (table.refs().containsKey(branch)) {
-        RefChanges.removeBranch(table, branch);
-      }
-    } catch (RuntimeException e) {
-      LOG.warn("Process {}: could not remove audit branch {} of {} (harmless; remove it by hand): {}",
-          processName, branch, target, e.getMessage());
-    }
   }
 
   /** The mirror first: a session recorded PUBLISHED then implies its mirror row was written. */

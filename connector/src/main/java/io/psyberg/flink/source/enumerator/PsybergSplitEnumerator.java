@@ -275,7 +275,7 @@ public final class PsybergSplitEnumerator implements SplitEnumerator<PsybergSpli
    */
   private void abortSessionsRolledBack() {
     SessionLog log = new SessionLog(catalog(), catalogSpec.metadataNamespace());
-    for (Session s : log.sessions(settings.processName())) {
+    for (Session s : log.sessionsOfJob(settings.processName(), jobId)) {
       boolean open = s.status() == SessionStatus.PLANNED || s.status() == SessionStatus.STAGED
           || s.status() == SessionStatus.AUDIT_FAILED;
       boolean handedToSink = s.readThroughCheckpoint() != null && s.readThroughCheckpoint() <= restoredCheckpoint;

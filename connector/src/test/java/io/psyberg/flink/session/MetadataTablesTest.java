@@ -1,0 +1,179 @@
+package io.psyberg.flink.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.psyberg.flink.testutils.Warehouse;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.StreamSupport;
+import org.apache.iceberg.DataOperations;
+import org.apache.iceberg.PartitionSpec;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.SnapshotSummary;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.TableProperties;
+import org.apache.iceberg.catalog.Namespace;
+import org.apache.iceberg.catalog.SupportsNamespaces;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.data.IcebergGenerics;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.expressions.Expression;
+import org.apache.iceberg.expressions.Expressions;
+import org.apache.iceberg.io.CloseableIterable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The metadata tables on real Iceberg tables: partitioning, compaction, and reads equal to Iceberg's. */
+class MetadataTablesTest {
+  private static final String NS = "psyberg";
+
+  @TempDir Path dir;
+  private Warehouse wh;
+  private SessionLog log;
+
+  @BeforeEach
+  void setUp() {
+    wh = new Warehouse(dir);
+    log = new SessionLog(wh.catalog(), NS);
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    wh.close();
+  }
+
+  private static Session planned(String id, String process, String job) {
+    return new Session(id, process, "bounded", "stateless", job, List.of(), "facts.t", null,
+        SessionStatus.PLANNED, null, Instant.parse("2026-01-01T00:00:00Z").plusSeconds(id.hashCode() & 0xffff), null);
+  }
+
+  private Table sessionsTable() {
+    return wh.catalog().loadTable(TableIdentifier.of(NS, MetadataTableSchemas.SESSIONS));
+  }
+
+  /** Three status changes per session, as a bounded run records them. */
+  private void runSessions(int from, int to) {
+    for (int i = from; i < to; i++) {
+      Session s = planned(String.format("s-%04d", i), "p" + (i % 3), "job-" + i);
+      log.record(s);
+      log.record(s.staged("facts.t", null));
+      log.record(s.finished(SessionStatus.PUBLISHED, "facts.t", 100L + i, null));
+    }
+  }
+
+  @Test
+  void newTablesArePartitionedByProcess() {
+    log.record(planned("s-1", "p", "j"));
+    assertThat(sessionsTable().spec().fields()).singleElement()
+        .satisfies(f -> assertThat(f.name()).isEqualTo("process_name"));
+    new HighWatermarkMirror(wh.catalog(), NS).update("p", "facts.t", "s-1",
+        List.of(SourceRange.empty("src.t", 7L, null)));
+    Table hwm = wh.catalog().loadTable(TableIdentifier.of(NS, MetadataTableSchemas.HIGH_WATERMARKS));
+    assertThat(hwm.spec().isPartitioned()).isTrue();
+    assertThat(new HighWatermarkMirror(wh.catalog(), NS).read("p")).containsOnlyKeys("src.t");
+  }
+
+  @Test
+  void manyUpsertsAreCompactedAndEveryRowStaysRight() {
+    runSessions(0, 40);
+
+    Table t = sessionsTable();
+    Map<String, String> summary = t.currentSnapshot().summary();
+    assertThat(Long.parseLong(summary.get(SnapshotSummary.TOTAL_DELETE_FILES_PROP)))
+        .isLessThan(MetadataCompaction.DELETE_FILES_TO_COMPACT);
+    assertThat(StreamSupport.stream(t.snapshots().spliterator(), false).map(Snapshot::operation))
+        .contains(DataOperations.REPLACE);
+    for (int p = 0; p < 3; p++) {
+      int process = p;
+      List<Session> sessions = log.sessions("p" + p);
+      assertThat(sessions).extracting(Session::sessionId).containsExactlyInAnyOrderElementsOf(
+          java.util.stream.IntStream.range(0, 40).filter(i -> i % 3 == process)
+              .mapToObj(i -> String.format("s-%04d", i)).collect(Collectors.toList()));
+      assertThat(sessions).allSatisfy(s -> assertThat(s.status()).isEqualTo(SessionStatus.PUBLISHED));
+    }
+    assertThat(log.sessionsOfJob("p1", "job-7")).singleElement()
+        .satisfies(s -> assertThat(s.publishedSnapshotId()).isEqualTo(107L));
+    assertThat(log.sessionsOfJob("p1", "job-8")).isEmpty();
+  }
+
+  @Test
+  void compactionKeepsAnUpsertCommittedWhileItRan() {
+    runSessions(0, 3);
+    Session s = planned("s-0100", "p1", "job-100");
+    log.record(s);
+    Table t = sessionsTable();
+    Snapshot read = t.currentSnapshot();
+    // Another writer upserts the same session after the compaction read the table...
+    log.record(s.finished(SessionStatus.PUBLISHED, "facts.t", 42L, null));
+    // ...and the compaction of what it read commits after it: the newer row must win, once.
+    MetadataCompaction.compact(sessionsTable(), read);
+
+    t.refresh();
+    assertThat(t.currentSnapshot().operation()).isEqualTo(DataOperations.REPLACE);
+    List<Record> rows = rows(t, Expressions.equal("session_id", "s-0100"));
+    assertThat(rows).singleElement().satisfies(r -> {
+      assertThat(r.getField("status")).isEqualTo("PUBLISHED");
+      assertThat(r.getField("published_snapshot_id")).isEqualTo(42L);
+    });
+    assertThat(log.sessions("p1")).hasSize(2);
+  }
+
+  @Test
+  void readsEqualIcebergsGenericReader() {
+    runSessions(0, 12); // below the compaction threshold: data files with equality deletes on them
+    Table t = sessionsTable();
+    assertThat(Long.parseLong(t.currentSnapshot().summary().get(SnapshotSummary.TOTAL_DELETE_FILES_PROP)))
+        .isPositive();
+    for (Expression filter : List.of(
+        Expressions.alwaysTrue(),
+        Expressions.equal("process_name", "p2"),
+        Expressions.and(Expressions.equal("process_name", "p1"), Expressions.equal("job_id", "job-4")),
+        Expressions.greaterThan("published_snapshot_id", 105L))) {
+      List<String> ours = keys(MetadataRows.read(t, filter, null));
+      List<String> iceberg = keys(rows(t, filter));
+      assertThat(ours).as("rows matching %s", filter).isEqualTo(iceberg).isNotEmpty();
+    }
+  }
+
+  @Test
+  void aSessionsTableCreatedWithoutPartitionsKeepsWorking() {
+    SupportsNamespaces namespaces = (SupportsNamespaces) wh.catalog();
+    namespaces.createNamespace(Namespace.of(NS));
+    wh.catalog().createTable(TableIdentifier.of(NS, MetadataTableSchemas.SESSIONS),
+        MetadataTableSchemas.SESSIONS_SCHEMA, PartitionSpec.unpartitioned(),
+        Map.of(TableProperties.FORMAT_VERSION, "2"));
+
+    runSessions(0, 20);
+
+    Table t = sessionsTable();
+    assertThat(t.spec().isUnpartitioned()).isTrue();
+    assertThat(StreamSupport.stream(t.snapshots().spliterator(), false).map(Snapshot::operation))
+        .contains(DataOperations.REPLACE);
+    assertThat(log.allSessions()).hasSize(20)
+        .allSatisfy(s -> assertThat(s.status()).isEqualTo(SessionStatus.PUBLISHED));
+  }
+
+  private static List<Record> rows(Table t, Expression filter) {
+    List<Record> out = new ArrayList<>();
+    try (CloseableIterable<Record> it = IcebergGenerics.read(t).where(filter).build()) {
+      it.forEach(out::add);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return out;
+  }
+
+  private static List<String> keys(List<Record> rows) {
+    return rows.stream()
+        .map(r -> r.getField("session_id") + "/" + r.getField("status") + "/" + r.getField("published_snapshot_id"))
+        .sorted(Comparator.naturalOrder())
+        .collect(Collectors.toList());
+  }
+}
