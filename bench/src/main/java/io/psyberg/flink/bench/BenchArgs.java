@@ -15,8 +15,9 @@ import java.util.stream.Stream;
 import javax.annotation.Nullable;
 
 /**
- * Options shared by the benchmarks other than planning: {@code --quick}, {@code --help}, {@code --dir DIR},
- * {@code --keep}, plus the benchmark's own valued options (whole numbers or comma-separated lists of them).
+ * The command-line options of every benchmark: {@code --quick}, {@code --help}, {@code --dir DIR},
+ * {@code --keep}, plus the benchmark's own flags and valued options (whole numbers or comma-separated lists
+ * of them).
  */
 final class BenchArgs {
   final boolean quick;
@@ -24,22 +25,31 @@ final class BenchArgs {
   final boolean keep;
   @Nullable final Path dir;
   private final Map<String, String> values;
+  private final Set<String> flags;
 
-  private BenchArgs(boolean quick, boolean help, boolean keep, @Nullable Path dir, Map<String, String> values) {
+  private BenchArgs(
+      boolean quick, boolean help, boolean keep, @Nullable Path dir, Map<String, String> values, Set<String> flags) {
     this.quick = quick;
     this.help = help;
     this.keep = keep;
     this.dir = dir;
     this.values = values;
+    this.flags = flags;
   }
 
   /** Parses {@code args}; {@code valued} names the benchmark's own options that take a value. */
   static BenchArgs parse(String[] args, Set<String> valued, String usage) {
+    return parse(args, valued, Set.of(), usage);
+  }
+
+  /** As {@link #parse(String[], Set, String)}, with the benchmark's own flags (options without a value). */
+  static BenchArgs parse(String[] args, Set<String> valued, Set<String> knownFlags, String usage) {
     boolean quick = false;
     boolean help = false;
     boolean keep = false;
     Path dir = null;
     Map<String, String> values = new HashMap<>();
+    Set<String> flags = new TreeSet<>();
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       switch (a) {
@@ -48,6 +58,10 @@ final class BenchArgs {
         case "--keep" -> keep = true;
         case "--dir" -> dir = Paths.get(value(args, ++i, a, usage));
         default -> {
+          if (a.startsWith("--") && knownFlags.contains(a.substring(2))) {
+            flags.add(a.substring(2));
+            continue;
+          }
           if (!a.startsWith("--") || !valued.contains(a.substring(2))) {
             throw new IllegalArgumentException("Unknown option '" + a + "'.\n\n" + usage);
           }
@@ -55,7 +69,7 @@ final class BenchArgs {
         }
       }
     }
-    return new BenchArgs(quick, help, keep, dir, values);
+    return new BenchArgs(quick, help, keep, dir, values, flags);
   }
 
   private static String value(String[] args, int i, String option, String usage) {
@@ -69,6 +83,22 @@ final class BenchArgs {
   int positive(String name, int quickDefault, int fullDefault) {
     String v = values.get(name);
     return v == null ? (quick ? quickDefault : fullDefault) : positive("--" + name, v);
+  }
+
+  /** A whole number, zero allowed: the option's value, else {@code quick} or {@code full} by mode. */
+  int nonNegative(String name, int quickDefault, int fullDefault) {
+    String v = values.get(name);
+    return v == null ? (quick ? quickDefault : fullDefault) : number("--" + name, v, 0);
+  }
+
+  /** Whether the flag {@code --name} was given. */
+  boolean flag(String name) {
+    return flags.contains(name);
+  }
+
+  /** Whether the valued option {@code --name} was given. */
+  boolean has(String name) {
+    return values.containsKey(name);
   }
 
   /** Sorted, distinct positive whole numbers. */
@@ -90,14 +120,19 @@ final class BenchArgs {
   }
 
   private static int positive(String option, String text) {
+    return number(option, text, 1);
+  }
+
+  private static int number(String option, String text, int min) {
     try {
       int v = Integer.parseInt(text.replace("_", ""));
-      if (v <= 0) {
+      if (v < min) {
         throw new NumberFormatException();
       }
       return v;
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("Option " + option + " takes a positive whole number, got '" + text + "'.");
+      throw new IllegalArgumentException("Option " + option + " takes a " + (min > 0 ? "positive" : "non-negative")
+          + " whole number, got '" + text + "'.");
     }
   }
 

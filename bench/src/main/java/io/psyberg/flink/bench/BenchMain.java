@@ -28,6 +28,7 @@ public final class BenchMain {
     BENCHMARKS.put("correction", CorrectionBenchmark::run);
     BENCHMARKS.put("memory", MemoryBenchmark::run);
     BENCHMARKS.put("lookback", LookbackBenchmark::run);
+    BENCHMARKS.put("sessionlog", SessionLogBenchmark::run);
   }
 
   private BenchMain() {}

@@ -1,10 +1,8 @@
 package io.psyberg.flink.bench;
 
 import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.TreeSet;
+import java.util.Set;
 import javax.annotation.Nullable;
 
 /** Command-line options of {@link PlanningBenchmark}. */
@@ -43,92 +41,24 @@ final class BenchOptions {
   boolean help;
 
   static BenchOptions parse(String[] args) {
+    BenchArgs a = BenchArgs.parse(
+        args, Set.of("history", "new", "warmup", "repeats", "budget-seconds"), Set.of("commit-each"), USAGE);
     BenchOptions o = new BenchOptions();
-    boolean historiesGiven = false;
-    for (int i = 0; i < args.length; i++) {
-      String a = args[i];
-      switch (a) {
-        case "--quick":
-          o.quick = true;
-          break;
-        case "--history":
-          o.histories = ints(a, value(args, ++i, a));
-          historiesGiven = true;
-          break;
-        case "--new":
-          o.newSnapshots = ints(a, value(args, ++i, a));
-          break;
-        case "--warmup":
-          o.warmup = nonNegative(a, value(args, ++i, a));
-          break;
-        case "--repeats":
-          o.repeats = positive(a, value(args, ++i, a));
-          break;
-        case "--budget-seconds":
-          o.budgetSeconds = positive(a, value(args, ++i, a));
-          break;
-        case "--commit-each":
-          o.commitEach = true;
-          break;
-        case "--dir":
-          o.dir = Paths.get(value(args, ++i, a));
-          break;
-        case "--keep":
-          o.keep = true;
-          break;
-        case "--help":
-        case "-h":
-          o.help = true;
-          break;
-        default:
-          throw new IllegalArgumentException("Unknown option '" + a + "'.\n\n" + USAGE);
-      }
-    }
-    if (o.quick && !historiesGiven) {
-      o.histories = List.of(200, 1_000);
-    }
+    o.quick = a.quick;
+    o.keep = a.keep;
+    o.help = a.help;
+    o.dir = a.dir;
+    o.commitEach = a.flag("commit-each");
+    o.histories = a.list("history", List.of(200, 1_000), o.histories);
+    o.newSnapshots = a.list("new", o.newSnapshots, o.newSnapshots);
+    o.warmup = a.nonNegative("warmup", o.warmup, o.warmup);
+    o.repeats = a.positive("repeats", o.repeats, o.repeats);
+    o.budgetSeconds = a.positive("budget-seconds", o.budgetSeconds, o.budgetSeconds);
     int largest = o.histories.get(o.histories.size() - 1);
     if (o.newSnapshots.get(0) > largest) {
       throw new IllegalArgumentException(
           "--new: every value is larger than the largest history " + largest + "; nothing to measure.");
     }
     return o;
-  }
-
-  private static String value(String[] args, int i, String option) {
-    if (i >= args.length) {
-      throw new IllegalArgumentException("Option " + option + " needs a value.\n\n" + USAGE);
-    }
-    return args[i];
-  }
-
-  /** Sorted, distinct, positive. */
-  private static List<Integer> ints(String option, String text) {
-    TreeSet<Integer> out = new TreeSet<>();
-    for (String part : text.split(",")) {
-      out.add(positive(option, part.trim().replace("_", "")));
-    }
-    return new ArrayList<>(out);
-  }
-
-  private static int positive(String option, String text) {
-    int v = nonNegative(option, text);
-    if (v == 0) {
-      throw new IllegalArgumentException("Option " + option + " must be positive, got '" + text + "'.");
-    }
-    return v;
-  }
-
-  private static int nonNegative(String option, String text) {
-    try {
-      int v = Integer.parseInt(text);
-      if (v < 0) {
-        throw new NumberFormatException();
-      }
-      return v;
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(
-          "Option " + option + " takes a non-negative whole number, got '" + text + "'.");
-    }
   }
 }

@@ -1,7 +1,7 @@
 package io.psyberg.flink.bench;
 
 import java.nio.file.Path;
-import java.nio.file.Paths;
+import java.util.Set;
 import javax.annotation.Nullable;
 
 /** Command-line options of the throughput benchmarks ({@link SourceBenchmark}, {@link SinkBenchmark}). */
@@ -27,83 +27,24 @@ final class ThroughputOptions {
    */
   static ThroughputOptions parse(
       String[] args, String usage, long rows, long quickRows, int snapshots, int quickSnapshots, int quickRepeats) {
+    Set<String> valued = snapshots == 0
+        ? Set.of("rows", "warmup", "repeats", "parallelism")
+        : Set.of("rows", "snapshots", "warmup", "repeats", "parallelism");
+    BenchArgs a = BenchArgs.parse(args, valued, usage);
     ThroughputOptions o = new ThroughputOptions(usage);
-    Long rowsGiven = null;
-    Integer snapshotsGiven = null;
-    Integer repeatsGiven = null;
-    for (int i = 0; i < args.length; i++) {
-      String a = args[i];
-      switch (a) {
-        case "--quick":
-          o.quick = true;
-          break;
-        case "--rows":
-          rowsGiven = (long) positive(a, value(o, args, ++i, a));
-          break;
-        case "--snapshots":
-          if (snapshots == 0) {
-            throw new IllegalArgumentException("Unknown option '" + a + "'.\n\n" + usage);
-          }
-          snapshotsGiven = positive(a, value(o, args, ++i, a));
-          break;
-        case "--warmup":
-          o.warmup = nonNegative(a, value(o, args, ++i, a));
-          break;
-        case "--repeats":
-          repeatsGiven = positive(a, value(o, args, ++i, a));
-          break;
-        case "--parallelism":
-          o.parallelism = positive(a, value(o, args, ++i, a));
-          break;
-        case "--dir":
-          o.dir = Paths.get(value(o, args, ++i, a));
-          break;
-        case "--keep":
-          o.keep = true;
-          break;
-        case "--help":
-        case "-h":
-          o.help = true;
-          break;
-        default:
-          throw new IllegalArgumentException("Unknown option '" + a + "'.\n\n" + usage);
-      }
-    }
-    o.rows = rowsGiven != null ? rowsGiven : o.quick ? quickRows : rows;
-    o.snapshots = snapshotsGiven != null ? snapshotsGiven : o.quick ? quickSnapshots : snapshots;
-    o.repeats = repeatsGiven != null ? repeatsGiven : o.quick ? quickRepeats : o.repeats;
+    o.quick = a.quick;
+    o.keep = a.keep;
+    o.help = a.help;
+    o.dir = a.dir;
+    o.rows = a.positive("rows", (int) quickRows, (int) rows);
+    o.snapshots = snapshots == 0 ? 0 : a.positive("snapshots", quickSnapshots, snapshots);
+    o.warmup = a.nonNegative("warmup", o.warmup, o.warmup);
+    o.repeats = a.positive("repeats", quickRepeats, o.repeats);
+    o.parallelism = a.positive("parallelism", o.parallelism, o.parallelism);
     if (o.snapshots > 0 && o.rows < o.snapshots) {
       throw new IllegalArgumentException(
           "--rows " + o.rows + " is fewer than --snapshots " + o.snapshots + ": every snapshot needs a row.");
     }
     return o;
-  }
-
-  private static String value(ThroughputOptions o, String[] args, int i, String option) {
-    if (i >= args.length) {
-      throw new IllegalArgumentException("Option " + option + " needs a value.\n\n" + o.usage);
-    }
-    return args[i];
-  }
-
-  private static int positive(String option, String text) {
-    int v = nonNegative(option, text);
-    if (v == 0) {
-      throw new IllegalArgumentException("Option " + option + " must be positive, got '" + text + "'.");
-    }
-    return v;
-  }
-
-  private static int nonNegative(String option, String text) {
-    try {
-      int v = Integer.parseInt(text.replace("_", ""));
-      if (v < 0) {
-        throw new NumberFormatException();
-      }
-      return v;
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(
-          "Option " + option + " takes a non-negative whole number, got '" + text + "'.");
-    }
   }
 }

@@ -82,7 +82,7 @@ public final class HighWatermarkResolver {
       PublishedHighWatermark published) {
     SessionLog log = new SessionLog(catalog, mirror.namespace());
     for (String sessionId : published.sessionIds()) {
-      Optional<Session> session = log.find(sessionId);
+      Optional<Session> session = log.find(settings.processName(), sessionId);
       if (session.isEmpty()) {
         continue;
       }

@@ -108,6 +108,12 @@ public final class SessionLog {
     return read(Expressions.equal("session_id", sessionId)).stream().findFirst();
   }
 
+  /** A session of a known process: reads only that process's partition of the log. */
+  public Optional<Session> find(String processName, String sessionId) {
+    return read(Expressions.and(Expressions.equal("process_name", processName),
+        Expressions.equal("session_id", sessionId))).stream().findFirst();
+  }
+
   private List<Session> read(Expression filter) {
     Table t = table();
     Map<String, List<Record>> bySession = new LinkedHashMap<>();

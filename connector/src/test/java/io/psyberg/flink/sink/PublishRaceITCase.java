@@ -66,7 +66,7 @@ class PublishRaceITCase {
     @Override
     public OutputFile newOutputFile(String path) {
       boolean staging = StackWalker.getInstance().walk(frames -> frames.anyMatch(
-          f -> f.getClassName().endsWith("SessionPublisher") && f.getMethodName().equals("stage")));
+          f -> f.getClassName().endsWith("SessionStager") && f.getMethodName().equals("stage")));
       if (staging && ARMED.compareAndSet(true, false)) {
         held.countDown();
         try {

@@ -1,8 +1,6 @@
 package io.psyberg.flink.sink.commit;
 
 import io.psyberg.flink.PsybergException;
-import io.psyberg.flink.catalog.SameThreadExecutor;
-import io.psyberg.flink.session.ChangeRange;
 import io.psyberg.flink.session.HighWatermarkMirror;
 import io.psyberg.flink.session.HighWatermarkResolver;
 import io.psyberg.flink.session.PublishedHighWatermark;
@@ -10,7 +8,6 @@ import io.psyberg.flink.session.Session;
 import io.psyberg.flink.session.SessionLog;
 import io.psyberg.flink.session.SessionStatus;
 import io.psyberg.flink.session.SourceRange;
-import io.psyberg.flink.session.SummaryKeys;
 import io.psyberg.flink.sink.WriteMode;
 import io.psyberg.flink.sink.audit.AuditContext;
 import io.psyberg.flink.sink.audit.AuditFailedException;
@@ -18,25 +15,18 @@ import io.psyberg.flink.sink.audit.AuditResult;
 import io.psyberg.flink.sink.audit.AuditRunner;
 import io.psyberg.flink.sink.audit.AuditSpec;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import javax.annotation.Nullable;
-import org.apache.iceberg.AppendFiles;
 import org.apache.iceberg.HasTableOperations;
-import org.apache.iceberg.OverwriteFiles;
-import org.apache.iceberg.RowDelta;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.SnapshotRef;
-import org.apache.iceberg.SnapshotUpdate;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.exceptions.CommitFailedException;
-import org.apache.iceberg.exceptions.ValidationException;
-import org.apache.iceberg.expressions.Expression;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,6 +50,7 @@ public final class SessionPublisher {
   private final List<AuditSpec> audits;
   @Nullable private final String overwriteColumn;
   private final PublishHook hook;
+  private final SessionStager stager;
 
   public SessionPublisher(
       Catalog catalog,
@@ -78,6 +69,7 @@ public final class SessionPublisher {
     this.audits = List.copyOf(audits);
     this.overwriteColumn = overwriteColumn;
     this.hook = hook;
+    this.stager = new SessionStager(processName, writeMode, overwriteColumn);
   }
 
   public static String branchOf(Session session) {
@@ -118,7 +110,7 @@ public final class SessionPublisher {
       long stageStart = System.nanoTime();
       long staged;
       try {
-        staged = stage(table, branch, session, files, published.orElse(null), jobId, checkpointId, main);
+        staged = stager.stage(table, branch, session, files, published.orElse(null), jobId, checkpointId, main);
       } catch (CommitFailedException busy) {
         // Iceberg's own commit retries ran out against a busy target (or a conflicting change): try again.
         giveUpAfter(attempt, session, branch, busy.getMessage(), busy);
@@ -127,7 +119,7 @@ public final class SessionPublisher {
       table.refresh();
       Snapshot stagedSnapshot = table.snapshot(staged);
       Long checkedMain = main == null ? null : main.snapshotId();
-      Long stagedOn = stagedOn(table, stagedSnapshot, stagingCommits(files));
+      Long stagedOn = stagedOn(table, stagedSnapshot, stager.stagingCommits(files));
       if (!Objects.equals(stagedOn, checkedMain)) {
         // Main moved between the continuity check and the stage (the branch is created from main as it is at
         // commit time): the staged snapshot sits on a main this session was not checked against, e.g. on
@@ -273,10 +265,10 @@ public final class SessionPublisher {
   }
 
   /** Whether the newest session published in the target finished its metadata rows. */
-  private static boolean publishCompleted(SessionLog log, PublishedHighWatermark published) {
+  private boolean publishCompleted(SessionLog log, PublishedHighWatermark published) {
     List<String> ids = published.sessionIds();
     return !ids.isEmpty()
-        && log.find(ids.get(ids.size() - 1)).map(s -> s.status() == SessionStatus.PUBLISHED).orElse(false);
+        && log.find(processName, ids.get(ids.size() - 1)).map(s -> s.status() == SessionStatus.PUBLISHED).orElse(false);
   }
 
   /**
@@ -302,133 +294,6 @@ public final class SessionPublisher {
         lost, target);
     mirror.update(processName, target.toString(), sessionId, lost);
     return true;
-  }
-
-  private long stage(
-      Table table,
-      String branch,
-      Session session,
-      StagedFiles files,
-      @Nullable PublishedHighWatermark published,
-      String jobId,
-      long checkpointId,
-      @Nullable Snapshot main) {
-    if (table.refs().containsKey(branch)) {
-      // Left by an earlier attempt of this session: stage afresh from the current main.
-      RefChanges.removeBranch(table, branch);
-      table.refresh();
-    }
-    SnapshotUpdate<?> op;
-    switch (writeMode) {
-      case APPEND:
-        {
-          if (!files.deleteFiles.isEmpty()) {
-            throw new IllegalStateException("append wrote delete files");
-          }
-          AppendFiles append = table.newFastAppend();
-          files.dataFiles.forEach(append::appendFile);
-          op = append;
-          break;
-        }
-      case UPSERT:
-        {
-          // One commit per checkpoint, as Iceberg's own Flink committer does (see StagedFiles.checkpoints);
-          // the last one carries the high watermark.
-          List<StagedFiles> parts = upsertParts(files);
-          for (int i = 0; i < parts.size() - 1; i++) {
-            commitToBranch(rowDelta(table, parts.get(i)), branch);
-          }
-          op = rowDelta(table, parts.get(parts.size() - 1));
-          break;
-        }
-      case OVERWRITE_RANGE:
-        {
-          OverwriteFiles overwrite = table.newOverwrite();
-          Expression range = overwriteRange(table, session);
-          if (range != null) {
-            RangeOverwrite rewrite = RangeOverwrite.plan(table, main == null ? null : main.snapshotId(), range);
-            rewrite.removed.forEach(overwrite::deleteFile);
-            rewrite.kept.forEach(overwrite::addFile);
-            if (main != null) {
-              overwrite.validateFromSnapshot(main.snapshotId()).conflictDetectionFilter(range)
-                  .validateNoConflictingData().validateNoConflictingDeletes();
-            }
-          }
-          files.dataFiles.forEach(overwrite::addFile);
-          op = overwrite;
-          break;
-        }
-      default:
-        throw new IllegalStateException(writeMode.toString());
-    }
-    summary(op, session, published, jobId, checkpointId);
-    commitToBranch(op, branch);
-    table.refresh();
-    return table.refs().get(branch).snapshotId();
-  }
-
-  /** The commits an upsert staging makes: one per checkpoint that wrote files (at least one). */
-  private static List<StagedFiles> upsertParts(StagedFiles files) {
-    List<StagedFiles> parts = new java.util.ArrayList<>();
-    files.checkpoints.stream().filter(p -> !p.isEmpty()).forEach(parts::add);
-    return parts.size() > 1 ? parts : List.of(files);
-  }
-
-  private int stagingCommits(StagedFiles files) {
-    return writeMode == WriteMode.UPSERT ? upsertParts(files).size() : 1;
-  }
-
-  private static RowDelta rowDelta(Table table, StagedFiles files) {
-    RowDelta delta = table.newRowDelta();
-    files.dataFiles.forEach(delta::addRows);
-    files.deleteFiles.forEach(delta::addDeletes);
-    return delta;
-  }
-
-  private static void commitToBranch(SnapshotUpdate<?> op, String branch) {
-    try {
-      op.toBranch(branch);
-      // A session's files fit in a few manifests: writing them inline beats Iceberg's 10 ms polling.
-      op.scanManifestsWith(SameThreadExecutor.get());
-      op.commit();
-    } catch (ValidationException conflict) {
-      throw new CommitFailedException(conflict, "conflicting change while staging: %s", conflict.getMessage());
-    }
-  }
-
-  @Nullable
-  private Expression overwriteRange(Table table, Session session) {
-    String min = null;
-    String max = null;
-    for (SourceRange r : session.ranges()) {
-      ChangeRange c = r.changeRange();
-      if (c == null || c.min() == null || c.max() == null) {
-        continue;
-      }
-      min = min == null || c.min().compareTo(min) < 0 ? c.min() : min;
-      max = max == null || c.max().compareTo(max) > 0 ? c.max() : max;
-    }
-    if (min == null) {
-      return null;
-    }
-    return RangeOverwrite.rangeFilter(table.schema(), overwriteColumn, min, max);
-  }
-
-  private void summary(
-      SnapshotUpdate<?> op, Session session, @Nullable PublishedHighWatermark published, String jobId, long checkpointId) {
-    Map<String, String> hwm = new LinkedHashMap<>();
-    if (published != null) {
-      published.positions().forEach((t, id) -> hwm.put(t, id == null ? SummaryKeys.NO_SNAPSHOT : id.toString()));
-    }
-    for (SourceRange r : session.ranges()) {
-      hwm.put(r.table(), r.toSnapshotId() == null ? SummaryKeys.NO_SNAPSHOT : r.toSnapshotId().toString());
-    }
-    op.set(SummaryKeys.PROCESS_NAME, processName);
-    op.set(SummaryKeys.SESSION_IDS, session.sessionId());
-    op.set(SummaryKeys.STAGED_SESSION, session.sessionId());
-    op.set(SummaryKeys.JOB_ID, jobId);
-    op.set(SummaryKeys.CHECKPOINT_ID, Long.toString(checkpointId));
-    hwm.forEach((t, id) -> op.set(SummaryKeys.hwmKey(t), id));
   }
 
   /** The mirror first: a session recorded PUBLISHED then implies its mirror row was written. */

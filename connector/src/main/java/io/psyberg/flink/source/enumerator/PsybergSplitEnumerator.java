@@ -130,7 +130,7 @@ public final class PsybergSplitEnumerator implements SplitEnumerator<PsybergSpli
       context.callAsync(
           () -> {
             SessionLog log = new SessionLog(catalog(), catalogSpec.metadataNamespace());
-            Session s = log.find(inFlightSessionId).orElseThrow(
+            Session s = log.find(settings.processName(), inFlightSessionId).orElseThrow(
                 () -> new IllegalStateException("Session " + inFlightSessionId + " is missing from the session log"));
             Session owned = s.withJob(jobId, mark);
             log.record(owned);

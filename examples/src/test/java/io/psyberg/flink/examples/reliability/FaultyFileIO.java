@@ -19,6 +19,7 @@ public class FaultyFileIO extends HadoopFileIO {
   private static final String WRITER = "io.psyberg.flink.sink.writer.PsybergWriterOperator";
   private static final String COMMITTER = "io.psyberg.flink.sink.commit.PsybergCommitterOperator";
   private static final String PUBLISHER = "io.psyberg.flink.sink.commit.SessionPublisher";
+  private static final String STAGER = "io.psyberg.flink.sink.commit.SessionStager";
   private static final String AUDIT_RUNNER = "io.psyberg.flink.sink.audit.AuditRunner";
   private static final String ENUMERATOR = "io.psyberg.flink.source.enumerator.PsybergSplitEnumerator";
 
@@ -79,7 +80,7 @@ public class FaultyFileIO extends HadoopFileIO {
     return null;
   }
 
-  /** What psyberg and Iceberg code is on the stack; for the publisher, its innermost method. */
+  /** What psyberg and Iceberg code is on the stack; for the publisher, its innermost method ("stage" in the stager). */
   private static final class Frames {
     boolean writer;
     boolean reader;
@@ -96,6 +97,8 @@ public class FaultyFileIO extends HadoopFileIO {
         reader = true;
       } else if (cls.equals(AUDIT_RUNNER)) {
         audit = true;
+      } else if (cls.equals(STAGER) && publisherMethod == null) {
+        publisherMethod = "stage";
       } else if (cls.equals(PUBLISHER) && publisherMethod == null) {
         publisherMethod = method;
       } else if (cls.equals(COMMITTER)) {
