@@ -54,7 +54,7 @@ final class MetadataCompaction {
   static final int ROWS_PER_FILE = 20_000;
   static final int SNAPSHOTS_KEPT = 20;
   /** A reader holds a snapshot for milliseconds; this leaves it ample time before the snapshot's files go. */
-  static final long SNAPSHOT_RETENTION_MS = TimeUnit.MINUTES.toMillis(5);
+  static final long SNAPSHOT_RETENTION_MS = TimeUnit.MINUTES.toMillis(1);
 
   private MetadataCompaction() {}
 
@@ -92,6 +92,7 @@ final class MetadataCompaction {
       table.expireSnapshots()
           .expireOlderThan(System.currentTimeMillis() - SNAPSHOT_RETENTION_MS)
           .retainLast(SNAPSHOTS_KEPT)
+          .planWith(SameThreadExecutor.get())
           .executeDeleteWith(SameThreadExecutor.get())
           .commit();
     } catch (RuntimeException e) {

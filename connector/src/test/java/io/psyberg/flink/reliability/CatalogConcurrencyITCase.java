@@ -241,10 +241,13 @@ class CatalogConcurrencyITCase {
     }
   }
 
-  /** Four writers, each with its own catalog client, record sessions and mirror rows at the same time. */
+  /**
+   * Four writers, each with its own catalog client, record sessions and mirror rows at the same time: enough
+   * updates that the session log is compacted while the others keep writing.
+   */
   private void raceMetadataUpserts(String namespace) throws Exception {
     int writers = 4;
-    int sessionsEach = 2;
+    int sessionsEach = 6;
     List<Throwable> failures = new CopyOnWriteArrayList<>();
     CountDownLatch go = new CountDownLatch(1);
     List<Thread> threads = new ArrayList<>();
@@ -282,6 +285,11 @@ class CatalogConcurrencyITCase {
         failures.stream().map(Failures::messages).collect(Collectors.joining("\n"))).isEmpty();
     List<Session> all = new SessionLog(wh.catalog(), namespace).allSessions();
     assertThat(all).hasSize(writers * sessionsEach).allMatch(s -> s.status() == SessionStatus.PUBLISHED);
+    org.apache.iceberg.Table sessions = wh.catalog().loadTable(
+        org.apache.iceberg.catalog.TableIdentifier.of(namespace, io.psyberg.flink.session.MetadataTableSchemas.SESSIONS));
+    assertThat(java.util.stream.StreamSupport.stream(sessions.snapshots().spliterator(), false)
+        .map(org.apache.iceberg.Snapshot::operation))
+        .as("the session log was compacted while the writers raced").contains(org.apache.iceberg.DataOperations.REPLACE);
     for (int w = 0; w < writers; w++) {
       assertThat(new HighWatermarkMirror(wh.catalog(), namespace).read("proc-" + w))
           .hasSize(1).extractingByKey(SRC).satisfies(e -> assertThat(e.snapshotId).isEqualTo((long) sessionsEach));

@@ -218,6 +218,9 @@ public final class PsybergCommitterOperator extends AbstractStreamOperator<Void>
 
   @Override
   public void close() throws Exception {
+    if (publisher != null) {
+      publisher.close();
+    }
     if (catalog instanceof AutoCloseable) {
       ((AutoCloseable) catalog).close();
     }

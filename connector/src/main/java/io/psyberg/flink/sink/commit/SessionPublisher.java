@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ScheduledExecutorService;
 import javax.annotation.Nullable;
 import org.apache.iceberg.HasTableOperations;
 import org.apache.iceberg.Snapshot;
@@ -37,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * to the target meanwhile (main moved: the session is staged again on the new main and re-audited).
  * A replayed session that is already on main is recognised and only its metadata rows are completed.
  */
-public final class SessionPublisher {
+public final class SessionPublisher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SessionPublisher.class);
   private static final int MAX_ATTEMPTS = 10;
   public static final String BRANCH_PREFIX = "psyberg-audit-";
@@ -51,6 +52,7 @@ public final class SessionPublisher {
   @Nullable private final String overwriteColumn;
   private final PublishHook hook;
   private final SessionStager stager;
+  @Nullable private ScheduledExecutorService stagedRowTimer;
 
   public SessionPublisher(
       Catalog catalog,
@@ -131,7 +133,8 @@ public final class SessionPublisher {
       LOG.info("Process {}: staged session {} as snapshot {} on branch {} in {} ms",
           processName, session.sessionId(), staged, branch, (System.nanoTime() - stageStart) / 1_000_000);
       Session stagedSession = session.staged(target.toString(), null);
-      StagedRow stagedRow = new StagedRow(new SessionLog(catalog, metadataNamespace), stagedSession, StagedRow.DELAY);
+      StagedRow stagedRow =
+          new StagedRow(new SessionLog(catalog, metadataNamespace), stagedSession, StagedRow.DELAY, timer());
       String json;
       try {
         hook.afterStage(stagedSession, staged);
@@ -176,6 +179,22 @@ public final class SessionPublisher {
       completeMetadata(log, session, staged, json);
       hook.afterMetadata(stagedSession, staged);
       return Optional.of(staged);
+    }
+  }
+
+  private synchronized ScheduledExecutorService timer() {
+    if (stagedRowTimer == null) {
+      stagedRowTimer = StagedRow.newTimer();
+    }
+    return stagedRowTimer;
+  }
+
+  /** Stops the timer of delayed STAGED rows; a row being written is finished first. */
+  @Override
+  public synchronized void close() {
+    if (stagedRowTimer != null) {
+      stagedRowTimer.shutdown();
+      stagedRowTimer = null;
     }
   }
 

@@ -3,9 +3,9 @@ package io.psyberg.flink.sink.commit;
 import io.psyberg.flink.session.Session;
 import io.psyberg.flink.session.SessionLog;
 import java.time.Duration;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,25 +22,39 @@ final class StagedRow {
   /** How long a publish may take after its stage before the session shows as STAGED. */
   static final Duration DELAY = Duration.ofSeconds(1);
 
-  private static final ScheduledExecutorService TIMER =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, "psyberg-staged-row");
-            t.setDaemon(true);
-            return t;
-          });
-
   private final SessionLog log;
   private final Session staged;
   private final ScheduledFuture<?> timer;
   private boolean written;
   private boolean finished;
 
-  /** @param log a session log of its own: the row may be written from the timer thread */
-  StagedRow(SessionLog log, Session staged, Duration delay) {
+  /**
+   * @param log a session log of its own: the row may be written from the timer's thread
+   * @param timer where the delayed write runs ({@link #newTimer}); owned by the publisher
+   */
+  StagedRow(SessionLog log, Session staged, Duration delay, ScheduledExecutorService timer) {
     this.log = log;
     this.staged = staged;
-    this.timer = TIMER.schedule(this::write, delay.toMillis(), TimeUnit.MILLISECONDS);
+    this.timer = timer.schedule(this::write, delay.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * A timer for the delayed rows of one publisher: one daemon thread, shut down with the publisher, so a
+   * finished job leaves no thread behind holding its classes (a session cluster runs many jobs).
+   */
+  static ScheduledExecutorService newTimer() {
+    ClassLoader loader = StagedRow.class.getClassLoader();
+    ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1,
+        r -> {
+          Thread t = new Thread(r, "psyberg-staged-row");
+          t.setDaemon(true);
+          t.setContextClassLoader(loader);
+          return t;
+        });
+    // Closing drops rows still waiting for their delay; one being written completes.
+    timer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    timer.setRemoveOnCancelPolicy(true);
+    return timer;
   }
 
   /** Writes the row now unless it is written or the publish finished: the publish failed after its stage. */
