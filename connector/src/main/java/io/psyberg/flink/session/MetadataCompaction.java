@@ -8,6 +8,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.DeleteFile;
@@ -15,6 +17,7 @@ import org.apache.iceberg.FileFormat;
 import org.apache.iceberg.ManifestFile;
 import org.apache.iceberg.ManifestFiles;
 import org.apache.iceberg.ManifestReader;
+import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.PartitionKey;
 import org.apache.iceberg.RewriteFiles;
 import org.apache.iceberg.Snapshot;
@@ -24,6 +27,7 @@ import org.apache.iceberg.data.GenericAppenderFactory;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.exceptions.CommitFailedException;
 import org.apache.iceberg.exceptions.ValidationException;
+import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.io.DataWriter;
 import org.apache.iceberg.io.OutputFileFactory;
@@ -34,9 +38,10 @@ import org.slf4j.LoggerFactory;
  * Keeps a metadata table as cheap to read and write as on its first day. Every upsert adds a data file
  * and an equality-delete file, and a reader applies all of them: without upkeep, reading a process's
  * sessions after a few hundred sessions took most of a second. Once {@link #DELETE_FILES_TO_COMPACT}
- * delete files have piled up, the live rows are rewritten into files per process (tables created by an
- * older version without the process partition: sorted by process, so a scan for one process skips the
- * others by their column bounds), the old files and all delete files are removed
+ * delete files have piled up, the live rows of the processes updated since the last compaction are
+ * rewritten into files per process (tables created by an older version without the process partition: all
+ * rows, sorted by process, so a scan for one process skips the others by their column bounds), their old
+ * files and all delete files are removed
  * in one commit, and snapshots older than {@link #SNAPSHOT_RETENTION_MS} beyond the newest
  * {@link #SNAPSHOTS_KEPT} are expired so the table's metadata stops growing.
  *
@@ -53,6 +58,8 @@ final class MetadataCompaction {
   /** Rows per rewritten file; sorted by process, so each file covers a narrow range of processes. */
   static final int ROWS_PER_FILE = 20_000;
   static final int SNAPSHOTS_KEPT = 20;
+  /** Both metadata tables have it, and new ones are partitioned by it. */
+  static final String PROCESS_COLUMN = "process_name";
   /** A reader holds a snapshot for milliseconds; this leaves it ample time before the snapshot's files go. */
   static final long SNAPSHOT_RETENTION_MS = TimeUnit.MINUTES.toMillis(1);
 
@@ -100,7 +107,11 @@ final class MetadataCompaction {
     }
   }
 
-  /** Rewrites the live rows of {@code snapshot} into sorted files, replacing all its files. */
+  /**
+   * Rewrites the live rows of {@code snapshot} into sorted files. On a table partitioned by process only the
+   * processes that have delete files are rewritten (equality deletes apply within their partition), so a
+   * compaction costs the rows of the processes updated since the last one, not the whole log.
+   */
   static void compact(Table table, Snapshot snapshot) {
     List<DataFile> dataFiles = new ArrayList<>();
     List<DeleteFile> deleteFiles = new ArrayList<>();
@@ -118,7 +129,20 @@ final class MetadataCompaction {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    List<Record> rows = liveRows(table, snapshot);
+    Expression scope = Expressions.alwaysTrue();
+    List<DataFile> replaced = dataFiles;
+    if (byProcess(table, dataFiles, deleteFiles)) {
+      Set<String> touched = new TreeSet<>();
+      deleteFiles.forEach(f -> touched.add(f.partition().get(0, String.class)));
+      scope = Expressions.in(PROCESS_COLUMN, touched.toArray());
+      replaced = new ArrayList<>();
+      for (DataFile f : dataFiles) {
+        if (touched.contains(f.partition().get(0, String.class))) {
+          replaced.add(f);
+        }
+      }
+    }
+    List<Record> rows = liveRows(table, snapshot, scope);
     List<DataFile> written = write(table, rows);
 
     RewriteFiles rewrite =
@@ -126,7 +150,7 @@ final class MetadataCompaction {
             .validateFromSnapshot(snapshot.snapshotId())
             .dataSequenceNumber(snapshot.sequenceNumber())
             .scanManifestsWith(SameThreadExecutor.get());
-    dataFiles.forEach(rewrite::deleteFile);
+    replaced.forEach(rewrite::deleteFile);
     deleteFiles.forEach(rewrite::deleteFile);
     written.forEach(rewrite::addFile);
     try {
@@ -136,14 +160,25 @@ final class MetadataCompaction {
       throw e;
     }
     LOG.debug("Compacted metadata table {}: {} data and {} delete files into {} files of {} rows",
-        table.name(), dataFiles.size(), deleteFiles.size(), written.size(), rows.size());
+        table.name(), replaced.size(), deleteFiles.size(), written.size(), rows.size());
   }
 
-  private static List<Record> liveRows(Table table, Snapshot snapshot) {
-    List<Record> rows = new ArrayList<>(MetadataRows.read(table, Expressions.alwaysTrue(), snapshot.snapshotId()));
+  /** Whether every file is in the current spec and that spec is psyberg's: identity on the process. */
+  private static boolean byProcess(Table table, List<DataFile> dataFiles, List<DeleteFile> deleteFiles) {
+    PartitionSpec spec = table.spec();
+    boolean identityOnProcess = spec.fields().size() == 1
+        && spec.fields().get(0).transform().isIdentity()
+        && PROCESS_COLUMN.equals(table.schema().findColumnName(spec.fields().get(0).sourceId()));
+    return identityOnProcess
+        && dataFiles.stream().allMatch(f -> f.specId() == spec.specId())
+        && deleteFiles.stream().allMatch(f -> f.specId() == spec.specId());
+  }
+
+  private static List<Record> liveRows(Table table, Snapshot snapshot, Expression scope) {
+    List<Record> rows = new ArrayList<>(MetadataRows.read(table, scope, snapshot.snapshotId()));
     List<String> key = new ArrayList<>(table.schema().identifierFieldNames());
     key.sort(Comparator.naturalOrder());
-    Comparator<Record> order = Comparator.comparing(r -> text(r.getField("process_name")));
+    Comparator<Record> order = Comparator.comparing(r -> text(r.getField(PROCESS_COLUMN)));
     for (String column : key) {
       order = order.thenComparing(r -> text(r.getField(column)));
     }

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.StreamSupport;
 import org.apache.iceberg.DataOperations;
@@ -123,6 +124,43 @@ class MetadataTablesTest {
       assertThat(r.getField("published_snapshot_id")).isEqualTo(42L);
     });
     assertThat(log.sessions("p1")).hasSize(2);
+  }
+
+  @Test
+  void aCompactionRewritesOnlyTheProcessesUpdatedSinceTheLastOne() {
+    runSessions(0, 6);
+    MetadataCompaction.compact(sessionsTable(), sessionsTable().currentSnapshot());
+    Map<String, Set<String>> before = filesByProcess(sessionsTable());
+    assertThat(before).containsOnlyKeys("p0", "p1", "p2");
+
+    log.record(planned("s-0500", "p1", "job-500"));
+    MetadataCompaction.compact(sessionsTable(), sessionsTable().currentSnapshot());
+
+    Table t = sessionsTable();
+    Map<String, Set<String>> after = filesByProcess(t);
+    assertThat(after.get("p0")).isEqualTo(before.get("p0"));
+    assertThat(after.get("p2")).isEqualTo(before.get("p2"));
+    assertThat(after.get("p1")).isNotEmpty().doesNotContainAnyElementsOf(before.get("p1"));
+    assertThat(t.currentSnapshot().summary().get(SnapshotSummary.TOTAL_DELETE_FILES_PROP)).isEqualTo("0");
+    assertThat(log.sessions("p1")).extracting(Session::sessionId, Session::status).containsExactlyInAnyOrder(
+        org.assertj.core.groups.Tuple.tuple("s-0001", SessionStatus.PUBLISHED),
+        org.assertj.core.groups.Tuple.tuple("s-0004", SessionStatus.PUBLISHED),
+        org.assertj.core.groups.Tuple.tuple("s-0500", SessionStatus.PLANNED));
+    assertThat(log.sessions("p0")).hasSize(2);
+    assertThat(log.sessions("p2")).hasSize(2);
+  }
+
+  private static Map<String, Set<String>> filesByProcess(Table t) {
+    Map<String, Set<String>> out = new java.util.TreeMap<>();
+    try (CloseableIterable<org.apache.iceberg.FileScanTask> tasks = t.newScan().planFiles()) {
+      for (org.apache.iceberg.FileScanTask task : tasks) {
+        out.computeIfAbsent(task.file().partition().get(0, String.class), k -> new java.util.TreeSet<>())
+            .add(task.file().path().toString());
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return out;
   }
 
   @Test
