@@ -159,19 +159,6 @@ public final class PsybergSplitEnumerator implements SplitEnumerator<PsybergSpli
     return catalog;
   }
 
-  /** Result of one planning call: the positions it planned from, and the plan if there is one. */
-  private static final class Discovery {
-    final Map<String, Long> base;
-    @Nullable final SessionPlan plan;
-    final List<PsybergSplit> splits;
-
-    Discovery(Map<String, Long> base, @Nullable SessionPlan plan, List<PsybergSplit> splits) {
-      this.base = base;
-      this.plan = plan;
-      this.splits = splits;
-    }
-  }
-
   /** Runs in the IO pool. */
   @Nullable
   private Discovery discover() {
@@ -189,7 +176,7 @@ public final class PsybergSplitEnumerator implements SplitEnumerator<PsybergSpli
     Session session = plan.session();
     Map<String, Long> resolved = base;
     boolean startsFresh = settings.sourceTables().stream().anyMatch(t -> !resolved.containsKey(t));
-    if (!session.hasNewSnapshots() && !(startsFresh && hasPosition(plan))) {
+    if (!session.hasNewSnapshots() && !(startsFresh && Discovery.hasPosition(plan))) {
       if (settings.continuous()) {
         return new Discovery(base, null, List.of());
       }
@@ -211,11 +198,6 @@ public final class PsybergSplitEnumerator implements SplitEnumerator<PsybergSpli
           settings.processName(), session.sessionId());
     }
     return new Discovery(base, plan, splits);
-  }
-
-  /** A first session of a table with no high watermark still records where it started (e.g. 'latest'). */
-  private static boolean hasPosition(SessionPlan plan) {
-    return plan.session().ranges().stream().anyMatch(r -> r.toSnapshotId() != null);
   }
 
   /** Runs on the coordinator thread. */
@@ -267,25 +249,10 @@ public final class PsybergSplitEnumerator implements SplitEnumerator<PsybergSpli
         splits.size(), session.ranges());
   }
 
-  /**
-   * After a failover, sessions this job planned after the checkpoint it restored from are gone from this
-   * enumerator's state, but their rows in the session log (and read-through marks of checkpoints that never
-   * completed) remain. Their rows are read again under a new session; the old ones are marked ABORTED before
-   * anything runs, so the sink never publishes one of them with the committables of another attempt.
-   */
+  /** Sessions of this job planned after the restored checkpoint are ABORTED (see {@link RolledBackSessions}). */
   private void abortSessionsRolledBack() {
-    SessionLog log = new SessionLog(catalog(), catalogSpec.metadataNamespace());
-    for (Session s : log.sessionsOfJob(settings.processName(), jobId)) {
-      boolean open = s.status() == SessionStatus.PLANNED || s.status() == SessionStatus.STAGED
-          || s.status() == SessionStatus.AUDIT_FAILED;
-      boolean handedToSink = s.readThroughCheckpoint() != null && s.readThroughCheckpoint() <= restoredCheckpoint;
-      if (jobId.equals(s.jobId()) && open && !handedToSink && !s.sessionId().equals(inFlightSessionId)) {
-        LOG.info("Process {}: session {} was planned after checkpoint {}, which this job restored from; marking it"
-            + " ABORTED (its snapshots are read again in a new session).", settings.processName(), s.sessionId(),
-            restoredCheckpoint);
-        log.record(s.withStatus(SessionStatus.ABORTED));
-      }
-    }
+    RolledBackSessions.abort(new SessionLog(catalog(), catalogSpec.metadataNamespace()), settings.processName(), jobId,
+        restoredCheckpoint, inFlightSessionId);
   }
 
   private void abortAsync(Session session) {
