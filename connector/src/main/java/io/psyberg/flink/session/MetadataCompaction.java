@@ -26,6 +26,7 @@ import org.apache.iceberg.Table;
 import org.apache.iceberg.data.GenericAppenderFactory;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.exceptions.CommitFailedException;
+import org.apache.iceberg.exceptions.CommitStateUnknownException;
 import org.apache.iceberg.exceptions.ValidationException;
 import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.expressions.Expressions;
@@ -155,6 +156,9 @@ final class MetadataCompaction {
     written.forEach(rewrite::addFile);
     try {
       rewrite.commit();
+    } catch (CommitStateUnknownException unknown) {
+      // The commit may have landed: its files must stay (an orphan at worst).
+      throw unknown;
     } catch (RuntimeException e) {
       written.forEach(f -> table.io().deleteFile(f.path().toString()));
       throw e;

@@ -164,6 +164,47 @@ class MetadataTablesTest {
   }
 
   @Test
+  void aCompactionWhoseCommitStateIsUnknownKeepsItsFiles() {
+    runSessions(0, 4);
+    Table real = sessionsTable();
+    // The catalog answers the compaction's commit with "state unknown" after it landed (a lost response).
+    Table lostResponse = (Table) java.lang.reflect.Proxy.newProxyInstance(
+        Table.class.getClassLoader(), new Class<?>[] {Table.class, org.apache.iceberg.HasTableOperations.class},
+        (proxy, method, args) -> {
+          Object result = invoke(real, method, args);
+          if (!method.getName().equals("newRewrite")) {
+            return result;
+          }
+          return java.lang.reflect.Proxy.newProxyInstance(Table.class.getClassLoader(),
+              new Class<?>[] {org.apache.iceberg.RewriteFiles.class},
+              (p2, m2, a2) -> {
+                Object r = invoke(result, m2, a2);
+                if (m2.getName().equals("commit")) {
+                  throw new org.apache.iceberg.exceptions.CommitStateUnknownException(
+                      new RuntimeException("response lost"));
+                }
+                return r == result ? p2 : r;
+              });
+        });
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> MetadataCompaction.compact(lostResponse, real.currentSnapshot()))
+        .isInstanceOf(org.apache.iceberg.exceptions.CommitStateUnknownException.class);
+
+    Table t = sessionsTable();
+    assertThat(t.currentSnapshot().operation()).isEqualTo(DataOperations.REPLACE);
+    assertThat(log.allSessions()).hasSize(4).allSatisfy(x -> assertThat(x.status()).isEqualTo(SessionStatus.PUBLISHED));
+  }
+
+  private static Object invoke(Object target, java.lang.reflect.Method method, Object[] args) throws Throwable {
+    try {
+      return method.invoke(target, args);
+    } catch (java.lang.reflect.InvocationTargetException e) {
+      throw e.getCause();
+    }
+  }
+
+  @Test
   void readsEqualIcebergsGenericReader() {
     runSessions(0, 12); // below the compaction threshold: data files with equality deletes on them
     Table t = sessionsTable();
