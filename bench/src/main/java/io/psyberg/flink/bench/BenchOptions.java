@@ -38,6 +38,8 @@ final class BenchOptions {
   boolean commitEach;
   boolean keep;
   @Nullable Path dir;
+  /** The parsed command line: its warehouse folder and clean-up. */
+  BenchArgs args;
   boolean help;
 
   static BenchOptions parse(String[] args) {
@@ -48,6 +50,7 @@ final class BenchOptions {
     o.keep = a.keep;
     o.help = a.help;
     o.dir = a.dir;
+    o.args = a;
     o.commitEach = a.flag("commit-each");
     o.histories = a.list("history", List.of(200, 1_000), o.histories);
     o.newSnapshots = a.list("new", o.newSnapshots, o.newSnapshots);

@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -23,7 +22,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.stream.Stream;
 import javax.annotation.Nullable;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.IncrementalAppendScan;
@@ -87,21 +85,13 @@ public final class PlanningBenchmark {
     if (options.help) {
       return Benchmark.Result.help(BenchOptions.USAGE);
     }
-    boolean temp = options.dir == null;
-    Path dir = temp ? Files.createTempDirectory("psyberg-bench") : options.dir;
-    Files.createDirectories(dir);
+    Path dir = options.args.warehouse("psyberg-bench");
     Catalog catalog = CatalogSpec.embedded(dir.toString()).open();
     try {
       return new PlanningBenchmark(options, catalog, progress).run(dir);
     } finally {
-      if (catalog instanceof AutoCloseable) {
-        ((AutoCloseable) catalog).close();
-      }
-      if (temp && !options.keep) {
-        deleteRecursively(dir);
-      } else {
-        progress.println("Warehouse kept at " + dir);
-      }
+      CatalogSpec.closeQuietly(catalog);
+      options.args.cleanUp(dir, progress);
     }
   }
 
@@ -440,16 +430,5 @@ public final class PlanningBenchmark {
       return String.format(Locale.ROOT, "%.1f", millis);
     }
     return String.format(Locale.ROOT, "%,.0f", millis);
-  }
-
-  private static void deleteRecursively(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path p : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
-        Files.deleteIfExists(p);
-      }
-    }
   }
 }

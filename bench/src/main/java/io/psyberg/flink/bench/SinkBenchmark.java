@@ -4,7 +4,6 @@ import io.psyberg.flink.catalog.CatalogSpec;
 import io.psyberg.flink.sink.PsybergSink;
 import io.psyberg.flink.sink.PsybergSinkBuilder;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -105,20 +104,14 @@ final class SinkBenchmark {
     if (options.help) {
       return Benchmark.Result.help(USAGE);
     }
-    boolean temp = options.dir == null;
-    Path dir = temp ? Files.createTempDirectory("psyberg-bench-sink") : options.dir;
-    Files.createDirectories(dir);
+    Path dir = options.args.warehouse("psyberg-bench-sink");
     CatalogSpec spec = CatalogSpec.embedded(dir.toString());
     Catalog catalog = spec.open();
     try {
       return new SinkBenchmark(options, spec, catalog, progress).run();
     } finally {
       CatalogSpec.closeQuietly(catalog);
-      if (temp && !options.keep) {
-        LocalFlink.deleteRecursively(dir);
-      } else {
-        progress.println("Warehouse kept at " + dir);
-      }
+      options.args.cleanUp(dir, progress);
     }
   }
 

@@ -6,7 +6,6 @@ import io.psyberg.flink.source.PsybergSource;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -85,20 +84,14 @@ final class SourceBenchmark {
     if (options.help) {
       return Benchmark.Result.help(USAGE);
     }
-    boolean temp = options.dir == null;
-    Path dir = temp ? Files.createTempDirectory("psyberg-bench-source") : options.dir;
-    Files.createDirectories(dir);
+    Path dir = options.args.warehouse("psyberg-bench-source");
     CatalogSpec spec = CatalogSpec.embedded(dir.toString());
     Catalog catalog = spec.open();
     try {
       return new SourceBenchmark(options, spec, catalog, progress).run();
     } finally {
       CatalogSpec.closeQuietly(catalog);
-      if (temp && !options.keep) {
-        LocalFlink.deleteRecursively(dir);
-      } else {
-        progress.println("Warehouse kept at " + dir);
-      }
+      options.args.cleanUp(dir, progress);
     }
   }
 

@@ -16,6 +16,8 @@ final class ThroughputOptions {
   boolean keep;
   boolean help;
   @Nullable Path dir;
+  /** The parsed command line: its warehouse folder and clean-up. */
+  BenchArgs args;
 
   private ThroughputOptions(String usage) {
     this.usage = usage;
@@ -36,6 +38,7 @@ final class ThroughputOptions {
     o.keep = a.keep;
     o.help = a.help;
     o.dir = a.dir;
+    o.args = a;
     o.rows = a.positive("rows", (int) quickRows, (int) rows);
     o.snapshots = snapshots == 0 ? 0 : a.positive("snapshots", quickSnapshots, snapshots);
     o.warmup = a.nonNegative("warmup", o.warmup, o.warmup);

@@ -54,6 +54,7 @@ public final class PsybergCommitterOperator extends AbstractStreamOperator<Void>
   private transient Set<String> done;
   private transient Catalog catalog;
   private transient SessionPublisher publisher;
+  private transient SessionLog sessionLog;
   private transient String jobId;
 
   public PsybergCommitterOperator(
@@ -102,6 +103,7 @@ public final class PsybergCommitterOperator extends AbstractStreamOperator<Void>
     done = new HashSet<>();
     jobId = getRuntimeContext().getJobId().toString();
     catalog = catalogSpec.open();
+    sessionLog = new SessionLog(catalog, catalogSpec.metadataNamespace());
     publisher =
         new SessionPublisher(
             catalog, catalogSpec.metadataNamespace(), TableIdentifier.parse(targetTable), processName,
@@ -183,11 +185,10 @@ public final class PsybergCommitterOperator extends AbstractStreamOperator<Void>
       // After a restart without a checkpoint the source planned afresh: the newest session is this
       // attempt's; older ones of this job were never published and are superseded.
       Session current = candidates.get(candidates.size() - 1);
-      SessionLog log = new SessionLog(catalog, catalogSpec.metadataNamespace());
       for (Session old : candidates.subList(0, candidates.size() - 1)) {
         LOG.info("Process {}: session {} was superseded by {} after a restart; marking it ABORTED.",
             processName, old.sessionId(), current.sessionId());
-        log.record(old.finished(SessionStatus.ABORTED, targetTable, null, old.auditResults()));
+        sessionLog.record(old.finished(SessionStatus.ABORTED, targetTable, null, old.auditResults()));
       }
       publishUpTo(current, Long.MAX_VALUE);
     } else if (!pending.isEmpty() && mine.isEmpty()) {
@@ -204,7 +205,7 @@ public final class PsybergCommitterOperator extends AbstractStreamOperator<Void>
   }
 
   private List<Session> sessionsOfThisJob() {
-    return new SessionLog(catalog, catalogSpec.metadataNamespace()).sessionsOfJob(processName, jobId);
+    return sessionLog.sessionsOfJob(processName, jobId);
   }
 
   /**

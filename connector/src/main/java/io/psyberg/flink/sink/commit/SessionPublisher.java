@@ -49,9 +49,10 @@ public final class SessionPublisher implements AutoCloseable {
   private final String processName;
   private final WriteMode writeMode;
   private final List<AuditSpec> audits;
-  @Nullable private final String overwriteColumn;
   private final PublishHook hook;
   private final SessionStager stager;
+  private final SessionLog log;
+  private final HighWatermarkMirror mirror;
   @Nullable private ScheduledExecutorService stagedRowTimer;
 
   public SessionPublisher(
@@ -69,9 +70,11 @@ public final class SessionPublisher implements AutoCloseable {
     this.processName = processName;
     this.writeMode = writeMode;
     this.audits = List.copyOf(audits);
-    this.overwriteColumn = overwriteColumn;
     this.hook = hook;
     this.stager = new SessionStager(processName, writeMode, overwriteColumn);
+    // One handle each for the publisher's life: every use refreshes the table instead of loading it again.
+    this.log = new SessionLog(catalog, metadataNamespace);
+    this.mirror = new HighWatermarkMirror(catalog, metadataNamespace);
   }
 
   public static String branchOf(Session session) {
@@ -87,12 +90,11 @@ public final class SessionPublisher implements AutoCloseable {
    */
   public Optional<Long> publish(Session session, Collection<PsybergCommittable> committables, String jobId, long checkpointId) {
     Table table = catalog.loadTable(target);
-    SessionLog log = new SessionLog(catalog, metadataNamespace);
     Optional<Long> already = PublishedHighWatermark.publishedSnapshotOf(table, processName, session.sessionId());
     if (already.isPresent()) {
       LOG.info("Process {}: session {} is already published in snapshot {}; completing its metadata.",
           processName, session.sessionId(), already.get());
-      completeMetadata(log, session, already.get(), session.auditResults());
+      completeMetadata(session, already.get(), session.auditResults());
       return already;
     }
     StagedFiles files = StagedFiles.of(table, committables);
@@ -106,7 +108,7 @@ public final class SessionPublisher implements AutoCloseable {
     for (int attempt = 1; ; attempt++) {
       table.refresh();
       published = PublishedHighWatermark.find(table, processName);
-      checkContinuity(log, session, published.orElse(null));
+      checkContinuity(session, published.orElse(null));
       Snapshot main = table.currentSnapshot();
       String branch = branchOf(session);
       long stageStart = System.nanoTime();
@@ -176,7 +178,7 @@ public final class SessionPublisher implements AutoCloseable {
       stagedRow.finish();
       LOG.info("Process {}: published session {} to {} as snapshot {}", processName, session.sessionId(), target, staged);
       hook.afterPublish(stagedSession, staged);
-      completeMetadata(log, session, staged, json);
+      completeMetadata(session, staged, json);
       hook.afterMetadata(stagedSession, staged);
       return Optional.of(staged);
     }
@@ -236,7 +238,7 @@ public final class SessionPublisher implements AutoCloseable {
    * overwrite-range target (e.g. the second target of a process) may also take a session that starts
    * behind it on the same lineage: re-applying the overlap is idempotent.
    */
-  private void checkContinuity(SessionLog log, Session session, @Nullable PublishedHighWatermark published) {
+  private void checkContinuity(Session session, @Nullable PublishedHighWatermark published) {
     if (published == null) {
       return;
     }
@@ -265,7 +267,7 @@ public final class SessionPublisher implements AutoCloseable {
       // A run racing this one may have published without updating the mirror yet. Only when the publishing
       // session is complete in the session log (its mirror row is written before that) did the source miss a
       // finished publish, i.e. the mirror row it resolves the target from was lost.
-      if (publishCompleted(log, published) && restoreLostMirror(published)) {
+      if (publishCompleted(published) && restoreLostMirror(published)) {
         message =
             String.format(
                 "Process %s: session %s read %s %s, but %s already holds this process's data up"
@@ -284,7 +286,7 @@ public final class SessionPublisher implements AutoCloseable {
   }
 
   /** Whether the newest session published in the target finished its metadata rows. */
-  private boolean publishCompleted(SessionLog log, PublishedHighWatermark published) {
+  private boolean publishCompleted(PublishedHighWatermark published) {
     List<String> ids = published.sessionIds();
     return !ids.isEmpty()
         && log.find(processName, ids.get(ids.size() - 1)).map(s -> s.status() == SessionStatus.PUBLISHED).orElse(false);
@@ -296,7 +298,6 @@ public final class SessionPublisher implements AutoCloseable {
    * once the publishing session is complete ({@link #publishCompleted}).
    */
   private boolean restoreLostMirror(PublishedHighWatermark published) {
-    HighWatermarkMirror mirror = new HighWatermarkMirror(catalog, metadataNamespace);
     Map<String, HighWatermarkMirror.Entry> mirrored = mirror.read(processName);
     List<SourceRange> lost = new java.util.ArrayList<>();
     published.positions().forEach((t, id) -> {
@@ -316,10 +317,9 @@ public final class SessionPublisher implements AutoCloseable {
   }
 
   /** The mirror first: a session recorded PUBLISHED then implies its mirror row was written. */
-  private void completeMetadata(SessionLog log, Session session, long publishedSnapshot, @Nullable String audits) {
+  private void completeMetadata(Session session, long publishedSnapshot, @Nullable String audits) {
     if (!session.ranges().isEmpty()) {
-      new HighWatermarkMirror(catalog, metadataNamespace)
-          .update(processName, target.toString(), session.sessionId(), session.ranges());
+      mirror.update(processName, target.toString(), session.sessionId(), session.ranges());
     }
     log.record(session.finished(SessionStatus.PUBLISHED, target.toString(), publishedSnapshot, audits));
   }
