@@ -1,8 +1,8 @@
 package io.psyberg.flink;
 
 /**
- * A failure a user can act on: its message names the process, table or option at fault and says what
- * to do. Thrown for bad input and refused states; nothing is published when it is thrown.
+ * A failure a user can act on: its message names the process, table or option at fault and says
+ * what to do. Thrown for bad input and refused states; nothing is published when it is thrown.
  */
 public class PsybergException extends RuntimeException {
   private static final long serialVersionUID = 1L;

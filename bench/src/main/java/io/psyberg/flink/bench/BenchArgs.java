@@ -1,6 +1,7 @@
 package io.psyberg.flink.bench;
 
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -16,8 +17,8 @@ import javax.annotation.Nullable;
 
 /**
  * The command-line options of every benchmark: {@code --quick}, {@code --help}, {@code --dir DIR},
- * {@code --keep}, plus the benchmark's own flags and valued options (whole numbers or comma-separated lists
- * of them).
+ * {@code --keep}, plus the benchmark's own flags and valued options (whole numbers or
+ * comma-separated lists of them).
  */
 final class BenchArgs {
   final boolean quick;
@@ -28,7 +29,12 @@ final class BenchArgs {
   private final Set<String> flags;
 
   private BenchArgs(
-      boolean quick, boolean help, boolean keep, @Nullable Path dir, Map<String, String> values, Set<String> flags) {
+      boolean quick,
+      boolean help,
+      boolean keep,
+      @Nullable Path dir,
+      Map<String, String> values,
+      Set<String> flags) {
     this.quick = quick;
     this.help = help;
     this.keep = keep;
@@ -42,7 +48,10 @@ final class BenchArgs {
     return parse(args, valued, Set.of(), usage);
   }
 
-  /** As {@link #parse(String[], Set, String)}, with the benchmark's own flags (options without a value). */
+  /**
+   * As {@link #parse(String[], Set, String)}, with the benchmark's own flags (options without a
+   * value).
+   */
   static BenchArgs parse(String[] args, Set<String> valued, Set<String> knownFlags, String usage) {
     boolean quick = false;
     boolean help = false;
@@ -85,7 +94,9 @@ final class BenchArgs {
     return v == null ? (quick ? quickDefault : fullDefault) : positive("--" + name, v);
   }
 
-  /** A whole number, zero allowed: the option's value, else {@code quick} or {@code full} by mode. */
+  /**
+   * A whole number, zero allowed: the option's value, else {@code quick} or {@code full} by mode.
+   */
   int nonNegative(String name, int quickDefault, int fullDefault) {
     String v = values.get(name);
     return v == null ? (quick ? quickDefault : fullDefault) : number("--" + name, v, 0);
@@ -131,8 +142,14 @@ final class BenchArgs {
       }
       return v;
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("Option " + option + " takes a " + (min > 0 ? "positive" : "non-negative")
-          + " whole number, got '" + text + "'.");
+      throw new IllegalArgumentException(
+          "Option "
+              + option
+              + " takes a "
+              + (min > 0 ? "positive" : "non-negative")
+              + " whole number, got '"
+              + text
+              + "'.");
     }
   }
 
@@ -144,7 +161,7 @@ final class BenchArgs {
   }
 
   /** Deletes a temp warehouse unless {@code --keep} or {@code --dir} was given. */
-  void cleanUp(Path warehouse, java.io.PrintStream progress) throws IOException {
+  void cleanUp(Path warehouse, PrintStream progress) throws IOException {
     if (dir != null || keep) {
       progress.println("Warehouse kept at " + warehouse);
       return;

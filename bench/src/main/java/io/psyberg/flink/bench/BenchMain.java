@@ -1,5 +1,6 @@
 package io.psyberg.flink.bench;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,8 +13,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Entry point of {@code psyberg-bench.jar}: runs one benchmark, or all of them one after another, and
- * writes their markdown sections as one report.
+ * Entry point of {@code psyberg-bench.jar}: runs one benchmark, or all of them one after another,
+ * and writes their markdown sections as one report.
  */
 public final class BenchMain {
 
@@ -35,12 +36,16 @@ public final class BenchMain {
 
   static String usage() {
     StringBuilder s = new StringBuilder();
-    s.append("Usage: java -Xmx4g -jar psyberg-bench.jar <benchmark|all> [--out FILE] [benchmark options]\n\n");
+    s.append(
+        "Usage: java -Xmx4g -jar psyberg-bench.jar <benchmark|all> [--out FILE] [benchmark"
+            + " options]\n\n");
     s.append("Benchmarks (each measures psyberg and its baseline side by side in one run):\n");
     for (String name : BENCHMARKS.keySet()) {
       s.append("  ").append(name).append('\n');
     }
-    s.append("  all        every benchmark above, in this order; options such as --quick are passed to each\n\n");
+    s.append(
+        "  all        every benchmark above, in this order; options such as --quick are passed to"
+            + " each\n\n");
     s.append("  --out FILE  also write the markdown report to FILE\n");
     s.append("  psyberg-bench.jar <benchmark> --help   the benchmark's own options\n");
     return s.toString();
@@ -79,8 +84,12 @@ public final class BenchMain {
       return 2;
     }
     StringBuilder report = new StringBuilder();
-    report.append("<!-- psyberg-bench ").append(String.join(" ", args)).append(", ")
-        .append(ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME)).append(" -->\n\n");
+    report
+        .append("<!-- psyberg-bench ")
+        .append(String.join(" ", args))
+        .append(", ")
+        .append(ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME))
+        .append(" -->\n\n");
     List<String> failures = new ArrayList<>();
     for (String name : names) {
       progress.println("=== " + name + " ===");
@@ -116,7 +125,7 @@ public final class BenchMain {
     return failures.isEmpty() ? 0 : 1;
   }
 
-  private static void write(Path file, String text) throws java.io.IOException {
+  private static void write(Path file, String text) throws IOException {
     Path parent = file.toAbsolutePath().getParent();
     if (parent != null) {
       Files.createDirectories(parent);

@@ -12,19 +12,26 @@ final class BenchOptions {
           "\n",
           "Usage: java -Xmx4g -jar psyberg-bench.jar planning [options]",
           "",
-          "Measures session planning (psyberg SessionPlanner) against Iceberg's IncrementalAppendScan.planFiles()",
-          "over the last N snapshots of tables with H snapshots of history, side by side in one JVM.",
+          "Measures session planning (psyberg SessionPlanner) against Iceberg's"
+              + " IncrementalAppendScan.planFiles()",
+          "over the last N snapshots of tables with H snapshots of history, side by side in one"
+              + " JVM.",
           "",
           "  --quick              histories 200,1000 instead of 1000,5000",
           "  --history H1,H2,...  snapshots per table (default 1000,5000)",
-          "  --new N1,N2,...      new snapshots to plan, at the end of the history (default 10,100,1000; N <= H)",
+          "  --new N1,N2,...      new snapshots to plan, at the end of the history (default"
+              + " 10,100,1000; N <= H)",
           "  --warmup W           unmeasured rounds per scenario (default 1)",
           "  --repeats R          measured rounds per scenario (default 5)",
-          "  --budget-seconds S   stop a scenario after 3 measured rounds once it has run S seconds (default 30)",
-          "  --commit-each        build the history with one table commit per snapshot instead of writing the",
-          "                       metadata JSON once per " + HistoryTables.APPENDS_PER_FLUSH
+          "  --budget-seconds S   stop a scenario after 3 measured rounds once it has run S seconds"
+              + " (default 30)",
+          "  --commit-each        build the history with one table commit per snapshot instead of"
+              + " writing the",
+          "                       metadata JSON once per "
+              + HistoryTables.APPENDS_PER_FLUSH
               + " fast appends (same snapshots, manifests and manifest lists; slower)",
-          "  --dir DIR            warehouse folder (default: a temp folder, deleted at the end); tables already",
+          "  --dir DIR            warehouse folder (default: a temp folder, deleted at the end);"
+              + " tables already",
           "                       there with the right number of snapshots are reused",
           "  --keep               keep the temp warehouse",
           "  --help");
@@ -38,13 +45,19 @@ final class BenchOptions {
   boolean commitEach;
   boolean keep;
   @Nullable Path dir;
+
   /** The parsed command line: its warehouse folder and clean-up. */
   BenchArgs args;
+
   boolean help;
 
   static BenchOptions parse(String[] args) {
-    BenchArgs a = BenchArgs.parse(
-        args, Set.of("history", "new", "warmup", "repeats", "budget-seconds"), Set.of("commit-each"), USAGE);
+    BenchArgs a =
+        BenchArgs.parse(
+            args,
+            Set.of("history", "new", "warmup", "repeats", "budget-seconds"),
+            Set.of("commit-each"),
+            USAGE);
     BenchOptions o = new BenchOptions();
     o.quick = a.quick;
     o.keep = a.keep;
@@ -60,7 +73,9 @@ final class BenchOptions {
     int largest = o.histories.get(o.histories.size() - 1);
     if (o.newSnapshots.get(0) > largest) {
       throw new IllegalArgumentException(
-          "--new: every value is larger than the largest history " + largest + "; nothing to measure.");
+          "--new: every value is larger than the largest history "
+              + largest
+              + "; nothing to measure.");
     }
     return o;
   }

@@ -4,15 +4,21 @@ import java.io.PrintStream;
 import javax.annotation.Nullable;
 
 /**
- * One benchmark of {@code psyberg-bench.jar}: it measures psyberg against a baseline in the same run and
- * returns a markdown section for {@code BENCHMARKS.md}.
+ * One benchmark of {@code psyberg-bench.jar}: it measures psyberg against a baseline in the same
+ * run and returns a markdown section for {@code BENCHMARKS.md}.
  */
 interface Benchmark {
 
-  /** Runs with this benchmark's own options ({@code --quick}, {@code --help}, ...), progress to {@code progress}. */
+  /**
+   * Runs with this benchmark's own options ({@code --quick}, {@code --help}, ...), progress to
+   * {@code progress}.
+   */
   Result run(String[] args, PrintStream progress) throws Exception;
 
-  /** A markdown report, and why the run is not valid if it is not (e.g. both sides did not produce the same rows). */
+  /**
+   * A markdown report, and why the run is not valid if it is not (e.g. both sides did not produce
+   * the same rows).
+   */
   final class Result {
     final String markdown;
     @Nullable final String failure;

@@ -9,15 +9,17 @@ import org.apache.iceberg.io.LocationProvider;
 
 /**
  * Table operations that keep commits in memory and write the table's metadata JSON only on {@link
- * #flush()}: for building a long history quickly, single-threaded, with nobody else writing the table.
+ * #flush()}: for building a long history quickly, single-threaded, with nobody else writing the
+ * table.
  *
- * <p>Each {@code newFastAppend().commit()} through a table over these operations still writes its own
- * manifest and manifest list and adds its own snapshot, snapshot-log entry and {@code main} update to
- * the metadata, exactly as a table commit does; only the metadata JSON (megabytes at thousands of
- * snapshots, written and parsed back on every commit) is written once per batch instead of once per
- * snapshot. Unlike an Iceberg {@code Transaction}, which leaves the intermediate snapshots of a transaction
- * out of the snapshot log, the result is the metadata that one commit per snapshot produces, minus the
- * {@code metadata-log} entries of the versions never written.
+ * <p>Each {@code newFastAppend().commit()} through a table over these operations still writes its
+ * own manifest and manifest list and adds its own snapshot, snapshot-log entry and {@code main}
+ * update to the metadata, exactly as a table commit does; only the metadata JSON (megabytes at
+ * thousands of snapshots, written and parsed back on every commit) is written once per batch
+ * instead of once per snapshot. Unlike an Iceberg {@code Transaction}, which leaves the
+ * intermediate snapshots of a transaction out of the snapshot log, the result is the metadata that
+ * one commit per snapshot produces, minus the {@code metadata-log} entries of the versions never
+ * written.
  */
 final class BufferedCommits implements TableOperations {
   private final TableOperations table;
@@ -48,11 +50,14 @@ final class BufferedCommits implements TableOperations {
     // snapshot of one update and leaves it out of the snapshot log.
     current = TableMetadata.buildFrom(metadata).discardChanges().build();
     if (!current.changes().isEmpty()) {
-      throw new IllegalStateException("Table metadata kept " + current.changes().size() + " changes");
+      throw new IllegalStateException(
+          "Table metadata kept " + current.changes().size() + " changes");
     }
   }
 
-  /** Writes the buffered metadata as the table's next version and continues from what was written. */
+  /**
+   * Writes the buffered metadata as the table's next version and continues from what was written.
+   */
   void flush() {
     TableMetadata base = table.current();
     if (base != current) {

@@ -8,9 +8,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Times the steps of a psyberg publish from inside the committer: the session's start (taken by the
- * committer when all writers have finished), after staging, after audits and the publish to main, and
- * after the metadata tables are updated. The committer runs in this JVM (local MiniCluster), so the
- * times go to a static map, by process name.
+ * committer when all writers have finished), after staging, after audits and the publish to main,
+ * and after the metadata tables are updated. The committer runs in this JVM (local MiniCluster), so
+ * the times go to a static map, by process name.
  */
 final class CommitTimer implements PublishHook {
   private static final long serialVersionUID = 1L;

@@ -18,8 +18,10 @@ import java.nio.file.Path;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -30,18 +32,25 @@ import java.util.TreeMap;
 import org.apache.flink.api.common.ExecutionConfig;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.contrib.streaming.state.EmbeddedRocksDBStateBackend;
+import org.apache.flink.contrib.streaming.state.RocksDBOptionsFactory;
 import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.DBOptions;
+import org.rocksdb.LRUCache;
 
 /**
- * Late-correction cost of the continuous lifecycle: the real keyed operator ({@link EventSequenceFunction} as
- * {@link LifecycleProcessor#function} builds it) in Flink's keyed operator test harness, on the heap or the RocksDB
- * backend. The state is built with the same number of events per account for 1K, 10K and 100K accounts; then a
- * fixed number of late events (plan changes inside an account's history, which replay the events after them) is
- * processed, and only those are timed. The claim: the cost per late event does not grow with the number of
- * accounts. The corrected lifecycle of every account a late event touched must equal a full recompute.
+ * Late-correction cost of the continuous lifecycle: the real keyed operator ({@link
+ * EventSequenceFunction} as {@link LifecycleProcessor#function} builds it) in Flink's keyed
+ * operator test harness, on the heap or the RocksDB backend. The state is built with the same
+ * number of events per account for 1K, 10K and 100K accounts; then a fixed number of late events
+ * (plan changes inside an account's history, which replay the events after them) is processed, and
+ * only those are timed. The claim: the cost per late event does not grow with the number of
+ * accounts. The corrected lifecycle of every account a late event touched must equal a full
+ * recompute.
  */
 final class CorrectionBenchmark {
   static final String USAGE =
@@ -49,12 +58,14 @@ final class CorrectionBenchmark {
           "\n",
           "Usage: java -Xmx4g -jar psyberg-bench.jar correction [options]",
           "",
-          "Times late events in the keyed lifecycle operator after its state holds E events for each of A accounts.",
+          "Times late events in the keyed lifecycle operator after its state holds E events for"
+              + " each of A accounts.",
           "",
           "  --quick              accounts 1000,10000; 300 late events (~30 s)",
           "  --accounts A1,A2,..  account counts (default 1000,10000,100000)",
           "  --events E           events per account in state before the late ones (default 10)",
-          "  --late L             late events timed per scenario (default 1000), after 200 untimed ones",
+          "  --late L             late events timed per scenario (default 1000), after 200 untimed"
+              + " ones",
           "  --backends B         heap, rocksdb or heap,rocksdb (default heap,rocksdb)",
           "  --rocksdb-cache-mb M RocksDB block cache size in MiB (default: RocksDB's own, 8 MiB)",
           "  --help");
@@ -65,6 +76,7 @@ final class CorrectionBenchmark {
 
   private final PrintStream progress;
   private final List<String> mismatches = new ArrayList<>();
+
   /** Zero: RocksDB's default block cache. */
   private int blockCacheMb;
 
@@ -73,23 +85,28 @@ final class CorrectionBenchmark {
   }
 
   static Benchmark.Result run(String[] argv, PrintStream progress) throws Exception {
-    BenchArgs args = BenchArgs.parse(argv, Set.of("accounts", "events", "late", "backends", "rocksdb-cache-mb"), USAGE);
+    BenchArgs args =
+        BenchArgs.parse(
+            argv, Set.of("accounts", "events", "late", "backends", "rocksdb-cache-mb"), USAGE);
     if (args.help) {
       return Benchmark.Result.help(USAGE);
     }
-    List<Integer> accounts = args.list("accounts", List.of(1_000, 10_000), List.of(1_000, 10_000, 100_000));
+    List<Integer> accounts =
+        args.list("accounts", List.of(1_000, 10_000), List.of(1_000, 10_000, 100_000));
     int events = args.positive("events", 10, 10);
     int late = args.positive("late", 300, 1_000);
     String backendText = args.text("backends") == null ? "heap,rocksdb" : args.text("backends");
     List<String> backends = List.of(backendText.split(","));
     for (String b : backends) {
       if (!b.equals("heap") && !b.equals("rocksdb")) {
-        throw new IllegalArgumentException("Option --backends takes heap and/or rocksdb, got '" + b + "'.");
+        throw new IllegalArgumentException(
+            "Option --backends takes heap and/or rocksdb, got '" + b + "'.");
       }
     }
     long started = System.nanoTime();
     CorrectionBenchmark bench = new CorrectionBenchmark(progress);
-    bench.blockCacheMb = args.text("rocksdb-cache-mb") == null ? 0 : args.positive("rocksdb-cache-mb", 0, 0);
+    bench.blockCacheMb =
+        args.text("rocksdb-cache-mb") == null ? 0 : args.positive("rocksdb-cache-mb", 0, 0);
     List<Row> rows = new ArrayList<>();
     for (String backend : backends) {
       // Unreported: compiles the late-event path (replay, diff) before anything is timed.
@@ -99,28 +116,45 @@ final class CorrectionBenchmark {
         rows.add(bench.scenario(backend, a, events, late));
       }
     }
-    String report = report(rows, events, late, bench.blockCacheMb, (System.nanoTime() - started) / 1e9);
+    String report =
+        report(rows, events, late, bench.blockCacheMb, (System.nanoTime() - started) / 1e9);
     return bench.mismatches.isEmpty()
         ? Benchmark.Result.ok(report)
-        : Benchmark.Result.failed(report, "corrections differ from a full recompute: " + bench.mismatches);
+        : Benchmark.Result.failed(
+            report, "corrections differ from a full recompute: " + bench.mismatches);
   }
 
-  private record Row(String backend, int accounts, long stateEvents, int late, double buildSeconds,
-      double medianMicros, double meanMicros, double p90Micros, double cpuMicros, long changes, int checkedAccounts) {}
+  private record Row(
+      String backend,
+      int accounts,
+      long stateEvents,
+      int late,
+      double buildSeconds,
+      double medianMicros,
+      double meanMicros,
+      double p90Micros,
+      double cpuMicros,
+      long changes,
+      int checkedAccounts) {}
 
-  private Row scenario(String backend, int accounts, int eventsPerAccount, int late) throws Exception {
-    progress.printf("%s backend, %,d accounts x %d events ...%n", backend, accounts, eventsPerAccount);
-    Path rocksDir = backend.equals("rocksdb") ? Files.createTempDirectory("psyberg-bench-rocksdb") : null;
+  private Row scenario(String backend, int accounts, int eventsPerAccount, int late)
+      throws Exception {
+    progress.printf(
+        "%s backend, %,d accounts x %d events ...%n", backend, accounts, eventsPerAccount);
+    Path rocksDir =
+        backend.equals("rocksdb") ? Files.createTempDirectory("psyberg-bench-rocksdb") : null;
     EventSequenceFunction<Long, LifecycleEvent, LifecycleState, Segment, Anomaly> function =
         LifecycleProcessor.function(null);
     KeyedOneInputStreamOperatorTestHarness<Long, LifecycleEvent, Change<Segment>> harness =
-        new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(function), LifecycleEvent::accountId,
-            Types.LONG);
+        new KeyedOneInputStreamOperatorTestHarness<>(
+            new KeyedProcessOperator<>(function), LifecycleEvent::accountId, Types.LONG);
     if (rocksDir != null) {
       EmbeddedRocksDBStateBackend rocks = new EmbeddedRocksDBStateBackend();
       rocks.setDbStoragePath(rocksDir.toString());
-      // The harness's mock environment has only a few MB of managed memory: RocksDB sized from it would flush
-      // and stall on nearly every write. Its own defaults (64 MB write buffers) are closer to a task manager's.
+      // The harness's mock environment has only a few MB of managed memory: RocksDB sized from it
+      // would flush
+      // and stall on nearly every write. Its own defaults (64 MB write buffers) are closer to a
+      // task manager's.
       rocks.getMemoryConfiguration().setUseManagedMemory(false);
       if (blockCacheMb > 0) {
         rocks.setRocksDBOptions(new BlockCache(blockCacheMb));
@@ -146,7 +180,8 @@ final class CorrectionBenchmark {
         outputs.drain();
       }
       double build = (System.nanoTime() - t0) / 1e9;
-      progress.printf("  state built in %.1f s; %d + %d late events ...%n", build, WARMUP_LATE, late);
+      progress.printf(
+          "  state built in %.1f s; %d + %d late events ...%n", build, WARMUP_LATE, late);
 
       long historyEnd = EventMaker.dayStart(eventsPerAccount);
       List<Double> micros = new ArrayList<>(late);
@@ -154,7 +189,9 @@ final class CorrectionBenchmark {
       long changesBefore = 0;
       Set<Long> touched = new LinkedHashSet<>();
       for (int i = 0; i < WARMUP_LATE + late; i++) {
-        long ts = EventMaker.FIRST_DAY_MICROS + (long) (maker.nextDouble() * (historyEnd - EventMaker.FIRST_DAY_MICROS));
+        long ts =
+            EventMaker.FIRST_DAY_MICROS
+                + (long) (maker.nextDouble() * (historyEnd - EventMaker.FIRST_DAY_MICROS));
         LifecycleEvent e = maker.late(ts);
         all.get(e.accountId()).add(e);
         touched.add(e.accountId());
@@ -175,11 +212,22 @@ final class CorrectionBenchmark {
       int checked = check(backend, accounts, touched, all, outputs);
       Collections.sort(micros);
       double mean = micros.stream().mapToDouble(Double::doubleValue).average().orElse(0);
-      Row row = new Row(backend, accounts, (long) accounts * eventsPerAccount, late, build,
-          micros.get(micros.size() / 2), mean, micros.get((int) (micros.size() * 0.9)), cpuNanos / 1e3 / late,
-          outputs.changes - changesBefore, checked);
-      progress.printf("  per late event: median %.0f us, mean %.0f us, CPU %.0f us%n", row.medianMicros, mean,
-          row.cpuMicros);
+      Row row =
+          new Row(
+              backend,
+              accounts,
+              (long) accounts * eventsPerAccount,
+              late,
+              build,
+              micros.get(micros.size() / 2),
+              mean,
+              micros.get((int) (micros.size() * 0.9)),
+              cpuNanos / 1e3 / late,
+              outputs.changes - changesBefore,
+              checked);
+      progress.printf(
+          "  per late event: median %.0f us, mean %.0f us, CPU %.0f us%n",
+          row.medianMicros, mean, row.cpuMicros);
       return row;
     } finally {
       harness.close();
@@ -190,18 +238,26 @@ final class CorrectionBenchmark {
   }
 
   /** Compares every touched account's corrected segments and anomalies with a full recompute. */
-  private int check(String backend, int accounts, Set<Long> touched, Map<Long, List<LifecycleEvent>> all,
+  private int check(
+      String backend,
+      int accounts,
+      Set<Long> touched,
+      Map<Long, List<LifecycleEvent>> all,
       Outputs outputs) {
     int bad = 0;
     for (long a : touched) {
       LifecycleResult expected = LifecycleRecompute.recompute(all.get(a));
-      List<Segment> actual = new ArrayList<>(outputs.segments.getOrDefault(a, new TreeMap<>()).values());
-      List<Anomaly> actualAnomalies = outputs.anomalies.values().stream().filter(x -> x.accountId() == a).toList();
-      boolean sameAnomalies = new java.util.HashSet<>(expected.anomalies()).equals(new java.util.HashSet<>(actualAnomalies));
+      List<Segment> actual =
+          new ArrayList<>(outputs.segments.getOrDefault(a, new TreeMap<>()).values());
+      List<Anomaly> actualAnomalies =
+          outputs.anomalies.values().stream().filter(x -> x.accountId() == a).toList();
+      boolean sameAnomalies =
+          new HashSet<>(expected.anomalies()).equals(new HashSet<>(actualAnomalies));
       if (!expected.segments().equals(actual) || !sameAnomalies) {
         if (bad++ < 3) {
-          progress.printf("ERROR: %s, %d accounts: account %d corrected to %s, full recompute gives %s%n", backend,
-              accounts, a, actual, expected.segments());
+          progress.printf(
+              "ERROR: %s, %d accounts: account %d corrected to %s, full recompute gives %s%n",
+              backend, accounts, a, actual, expected.segments());
         }
       }
     }
@@ -212,7 +268,7 @@ final class CorrectionBenchmark {
   }
 
   /** A RocksDB block cache of a given size, to see whether late-event reads are cache misses. */
-  private static final class BlockCache implements org.apache.flink.contrib.streaming.state.RocksDBOptionsFactory {
+  private static final class BlockCache implements RocksDBOptionsFactory {
     private static final long serialVersionUID = 1L;
     private final int mb;
 
@@ -221,16 +277,16 @@ final class CorrectionBenchmark {
     }
 
     @Override
-    public org.rocksdb.DBOptions createDBOptions(org.rocksdb.DBOptions current, java.util.Collection<AutoCloseable> handles) {
+    public DBOptions createDBOptions(DBOptions current, Collection<AutoCloseable> handles) {
       return current;
     }
 
     @Override
-    public org.rocksdb.ColumnFamilyOptions createColumnOptions(
-        org.rocksdb.ColumnFamilyOptions current, java.util.Collection<AutoCloseable> handles) {
-      org.rocksdb.LRUCache cache = new org.rocksdb.LRUCache((long) mb << 20);
+    public ColumnFamilyOptions createColumnOptions(
+        ColumnFamilyOptions current, Collection<AutoCloseable> handles) {
+      LRUCache cache = new LRUCache((long) mb << 20);
       handles.add(cache);
-      return current.setTableFormatConfig(new org.rocksdb.BlockBasedTableConfig().setBlockCache(cache));
+      return current.setTableFormatConfig(new BlockBasedTableConfig().setBlockCache(cache));
     }
   }
 
@@ -242,7 +298,8 @@ final class CorrectionBenchmark {
     final EventSequenceFunction<Long, LifecycleEvent, LifecycleState, Segment, Anomaly> function;
     long changes;
 
-    Outputs(KeyedOneInputStreamOperatorTestHarness<Long, LifecycleEvent, Change<Segment>> harness,
+    Outputs(
+        KeyedOneInputStreamOperatorTestHarness<Long, LifecycleEvent, Change<Segment>> harness,
         EventSequenceFunction<Long, LifecycleEvent, LifecycleState, Segment, Anomaly> function) {
       this.harness = harness;
       this.function = function;
@@ -254,7 +311,8 @@ final class CorrectionBenchmark {
       while ((out = harness.getOutput().poll()) != null) {
         if (out instanceof StreamRecord<?> record) {
           Change<Segment> c = (Change<Segment>) record.getValue();
-          Map<Integer, Segment> rows = segments.computeIfAbsent(c.value().accountId(), k -> new TreeMap<>());
+          Map<Integer, Segment> rows =
+              segments.computeIfAbsent(c.value().accountId(), k -> new TreeMap<>());
           if (c.isRetraction()) {
             rows.remove(c.value().segmentNo());
           } else {
@@ -263,7 +321,8 @@ final class CorrectionBenchmark {
           changes++;
         }
       }
-      Queue<StreamRecord<Change<Anomaly>>> anomalyOut = harness.getSideOutput(function.anomalyTag());
+      Queue<StreamRecord<Change<Anomaly>>> anomalyOut =
+          harness.getSideOutput(function.anomalyTag());
       StreamRecord<Change<Anomaly>> a;
       while (anomalyOut != null && (a = anomalyOut.poll()) != null) {
         Change<Anomaly> c = a.getValue();
@@ -277,28 +336,54 @@ final class CorrectionBenchmark {
     }
   }
 
-  private static String report(List<Row> rows, int events, int late, int blockCacheMb, double seconds) {
+  private static String report(
+      List<Row> rows, int events, int late, int blockCacheMb, double seconds) {
     StringBuilder out = new StringBuilder("## Late-correction cost vs number of accounts\n\n");
-    out.append(String.format(Locale.ROOT,
-        "Run %s; JDK %s; max heap %d MiB; keyed lifecycle operator (EventSequenceFunction, no retention) in Flink's"
-            + " KeyedOneInputStreamOperatorTestHarness; %d events per account in state, in order; then %d untimed and"
-            + " %d timed late events (plan changes at a random time inside a random account's history); time ="
-            + " processElement of each late event alone; CPU = that thread's CPU time; RocksDB with its own memory"
-            + " settings (not managed memory, block cache %s), local temp folder; an unreported %d-account scenario"
-            + " warms up each backend first; total %.0f s.%n%n",
-        ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME), System.getProperty("java.version"),
-        Runtime.getRuntime().maxMemory() / (1024 * 1024), events, WARMUP_LATE, late,
-        blockCacheMb == 0 ? "RocksDB's default" : blockCacheMb + " MiB", WARMUP_ACCOUNTS, seconds));
-    out.append("| backend | accounts | events in state | state build s | late events | median us/event |"
-        + " mean us/event | p90 us/event | CPU us/event | median vs fewest accounts | changes emitted |"
-        + " accounts checked vs full recompute |\n");
+    out.append(
+        String.format(
+            Locale.ROOT,
+            "Run %s; JDK %s; max heap %d MiB; keyed lifecycle operator (EventSequenceFunction, no"
+                + " retention) in Flink's KeyedOneInputStreamOperatorTestHarness; %d events per"
+                + " account in state, in order; then %d untimed and %d timed late events (plan"
+                + " changes at a random time inside a random account's history); time ="
+                + " processElement of each late event alone; CPU = that thread's CPU time; RocksDB"
+                + " with its own memory settings (not managed memory, block cache %s), local temp"
+                + " folder; an unreported %d-account scenario warms up each backend first; total"
+                + " %.0f s.%n%n",
+            ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME),
+            System.getProperty("java.version"),
+            Runtime.getRuntime().maxMemory() / (1024 * 1024),
+            events,
+            WARMUP_LATE,
+            late,
+            blockCacheMb == 0 ? "RocksDB's default" : blockCacheMb + " MiB",
+            WARMUP_ACCOUNTS,
+            seconds));
+    out.append(
+        "| backend | accounts | events in state | state build s | late events | median us/event |"
+            + " mean us/event | p90 us/event | CPU us/event | median vs fewest accounts | changes"
+            + " emitted | accounts checked vs full recompute |\n");
     out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     Map<String, Double> base = new HashMap<>();
     for (Row r : rows) {
       double b = base.computeIfAbsent(r.backend, k -> r.medianMicros);
-      out.append(String.format(Locale.ROOT, "| %s | %,d | %,d | %.1f | %,d | %.0f | %.0f | %.0f | %.0f | %.2fx | %,d | %,d (equal) |%n",
-          r.backend, r.accounts, r.stateEvents, r.buildSeconds, r.late, r.medianMicros, r.meanMicros, r.p90Micros,
-          r.cpuMicros, r.medianMicros / b, r.changes, r.checkedAccounts));
+      out.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %,d | %,d | %.1f | %,d | %.0f | %.0f | %.0f | %.0f | %.2fx | %,d | %,d"
+                  + " (equal) |%n",
+              r.backend,
+              r.accounts,
+              r.stateEvents,
+              r.buildSeconds,
+              r.late,
+              r.medianMicros,
+              r.meanMicros,
+              r.p90Micros,
+              r.cpuMicros,
+              r.medianMicros / b,
+              r.changes,
+              r.checkedAccounts));
     }
     return out.toString();
   }

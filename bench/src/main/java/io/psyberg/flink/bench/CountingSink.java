@@ -7,8 +7,8 @@ import org.apache.flink.streaming.api.functions.sink.RichSinkFunction;
 import org.apache.flink.table.data.RowData;
 
 /**
- * A cheap sink for read benchmarks: counts rows and sums {@link EventRows#mix} of their
- * {@code account_id}, reported as job accumulators, so both sources can be checked for the same rows.
+ * A cheap sink for read benchmarks: counts rows and sums {@link EventRows#mix} of their {@code
+ * account_id}, reported as job accumulators, so both sources can be checked for the same rows.
  */
 final class CountingSink extends RichSinkFunction<RowData> {
   private static final long serialVersionUID = 1L;

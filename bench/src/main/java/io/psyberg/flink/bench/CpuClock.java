@@ -1,5 +1,6 @@
 package io.psyberg.flink.bench;
 
+import com.sun.management.OperatingSystemMXBean;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.DirectoryStream;
@@ -9,15 +10,15 @@ import java.nio.file.Paths;
 
 /**
  * CPU time of every thread of this JVM, GC and JIT compiler threads included. On Linux it sums
- * {@code /proc/self/task/<tid>/schedstat} (nanoseconds); elsewhere it falls back to the JVM's process CPU
- * time (often 10 ms ticks). Time of threads that end between two readings is lost, which is why only
- * long-lived pools (Iceberg's worker pool) should run work in between.
+ * {@code /proc/self/task/<tid>/schedstat} (nanoseconds); elsewhere it falls back to the JVM's
+ * process CPU time (often 10 ms ticks). Time of threads that end between two readings is lost,
+ * which is why only long-lived pools (Iceberg's worker pool) should run work in between.
  */
 final class CpuClock {
   private static final Path TASKS = Paths.get("/proc/self/task");
   private static final boolean PROC = Files.isDirectory(TASKS);
-  private static final com.sun.management.OperatingSystemMXBean OS =
-      (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+  private static final OperatingSystemMXBean OS =
+      (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
   private CpuClock() {}
 

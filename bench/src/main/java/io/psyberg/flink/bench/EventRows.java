@@ -24,19 +24,21 @@ import org.apache.iceberg.io.DataWriter;
 import org.apache.iceberg.io.OutputFileFactory;
 
 /**
- * The narrow rows the throughput benchmarks read and write: row {@code i} of a data set is a membership
- * event with {@code account_id = i}, so a row count plus an order-independent checksum of
- * {@code account_id} tells whether two sides produced the same rows.
+ * The narrow rows the throughput benchmarks read and write: row {@code i} of a data set is a
+ * membership event with {@code account_id = i}, so a row count plus an order-independent checksum
+ * of {@code account_id} tells whether two sides produced the same rows.
  */
 final class EventRows {
   static final Schema SCHEMA = HistoryTables.EVENTS;
   static final RowType ROW_TYPE = FlinkSchemaUtil.convert(SCHEMA);
+
   /** Position of {@code account_id} in the rows. */
   static final int ID_FIELD = 1;
 
   private static final String[] TYPES = {"SIGNUP", "UPGRADE", "CANCEL"};
   private static final String[] PLANS = {"basic", "plus", "pro", null};
-  private static final long EPOCH_MILLIS = LocalDateTime.of(2026, 1, 1, 0, 0).toInstant(ZoneOffset.UTC).toEpochMilli();
+  private static final long EPOCH_MILLIS =
+      LocalDateTime.of(2026, 1, 1, 0, 0).toInstant(ZoneOffset.UTC).toEpochMilli();
 
   private EventRows() {}
 
@@ -79,8 +81,10 @@ final class EventRows {
   /** Writes rows {@code from} to {@code to} (exclusive) as one Parquet data file of the table. */
   static DataFile writeFile(Table table, long from, long to, int fileId) {
     GenericAppenderFactory factory = new GenericAppenderFactory(table.schema(), table.spec());
-    OutputFileFactory files = OutputFileFactory.builderFor(table, 1, fileId).format(FileFormat.PARQUET).build();
-    DataWriter<Record> writer = factory.newDataWriter(files.newOutputFile(), FileFormat.PARQUET, null);
+    OutputFileFactory files =
+        OutputFileFactory.builderFor(table, 1, fileId).format(FileFormat.PARQUET).build();
+    DataWriter<Record> writer =
+        factory.newDataWriter(files.newOutputFile(), FileFormat.PARQUET, null);
     LocalDateTime base = LocalDateTime.of(2026, 1, 1, 0, 0);
     Record r = GenericRecord.create(table.schema());
     try (DataWriter<Record> w = writer) {
@@ -98,11 +102,15 @@ final class EventRows {
     return writer.toDataFile();
   }
 
-  /** Row count and checksum of what the table's current snapshot holds, read back from its data files. */
+  /**
+   * Row count and checksum of what the table's current snapshot holds, read back from its data
+   * files.
+   */
   static long[] readBack(Table table) {
     long rows = 0;
     long sum = 0;
-    try (CloseableIterable<Record> records = IcebergGenerics.read(table).select("account_id").build()) {
+    try (CloseableIterable<Record> records =
+        IcebergGenerics.read(table).select("account_id").build()) {
       for (Record r : records) {
         rows++;
         sum += mix((Long) r.getField("account_id"));

@@ -22,8 +22,8 @@ import org.apache.iceberg.io.DataWriter;
 import org.apache.iceberg.io.OutputFileFactory;
 
 /**
- * A membership event table as the {@code generate} command lays it out (format v2, unpartitioned, Parquet), one
- * data file and one append snapshot per batch.
+ * A membership event table as the {@code generate} command lays it out (format v2, unpartitioned,
+ * Parquet), one data file and one append snapshot per batch.
  */
 final class EventTable {
   private static final LocalDateTime EPOCH = LocalDateTime.of(1970, 1, 1, 0, 0);
@@ -45,7 +45,11 @@ final class EventTable {
             id,
             MembershipEvents.SCHEMA,
             PartitionSpec.unpartitioned(),
-            Map.of(TableProperties.FORMAT_VERSION, "2", TableProperties.DEFAULT_FILE_FORMAT, "parquet")));
+            Map.of(
+                TableProperties.FORMAT_VERSION,
+                "2",
+                TableProperties.DEFAULT_FILE_FORMAT,
+                "parquet")));
   }
 
   /** Appends {@code events} as one Parquet file in one snapshot. */
@@ -53,7 +57,8 @@ final class EventTable {
     GenericAppenderFactory appenders = new GenericAppenderFactory(table.schema(), table.spec());
     OutputFileFactory outputs =
         OutputFileFactory.builderFor(table, 1, ++files).format(FileFormat.PARQUET).build();
-    DataWriter<Record> writer = appenders.newDataWriter(outputs.newOutputFile(), FileFormat.PARQUET, null);
+    DataWriter<Record> writer =
+        appenders.newDataWriter(outputs.newOutputFile(), FileFormat.PARQUET, null);
     GenericRecord template = GenericRecord.create(table.schema());
     try {
       for (LifecycleEvent e : events) {

@@ -31,18 +31,18 @@ import org.apache.iceberg.types.Types;
 import org.apache.iceberg.util.SnapshotUtil;
 
 /**
- * Builds source tables with a long history: {@code n} fast-append snapshots of one tiny data file each,
- * on an unpartitioned format-v2 table of the membership-event schema.
+ * Builds source tables with a long history: {@code n} fast-append snapshots of one tiny data file
+ * each, on an unpartitioned format-v2 table of the membership-event schema.
  *
- * <p>Every snapshot is its own {@code newFastAppend().appendFile(f).commit()} with its own manifest and
- * manifest list, as a writer committing small batches produces. By default the commits go through
- * {@link BufferedCommits}, which writes the metadata JSON once per {@value #APPENDS_PER_FLUSH} snapshots
- * instead of once per snapshot: that changes nothing the planners read. {@code commitEach} builds the
- * table with one table commit per snapshot instead (the metadata JSON is then written and parsed back
- * on every commit: slower, same result).
+ * <p>Every snapshot is its own {@code newFastAppend().appendFile(f).commit()} with its own manifest
+ * and manifest list, as a writer committing small batches produces. By default the commits go
+ * through {@link BufferedCommits}, which writes the metadata JSON once per {@value
+ * #APPENDS_PER_FLUSH} snapshots instead of once per snapshot: that changes nothing the planners
+ * read. {@code commitEach} builds the table with one table commit per snapshot instead (the
+ * metadata JSON is then written and parsed back on every commit: slower, same result).
  *
- * <p>One Parquet file is written once; each snapshot appends a byte copy of it under its own path, so
- * every file a plan names exists but writing the history costs no encoding.
+ * <p>One Parquet file is written once; each snapshot appends a byte copy of it under its own path,
+ * so every file a plan names exists but writing the history costs no encoding.
  */
 final class HistoryTables {
   static final Schema EVENTS =
@@ -87,8 +87,8 @@ final class HistoryTables {
   }
 
   /**
-   * Creates table {@code name} with {@code snapshots} append snapshots on main; reuses it if it already
-   * exists with exactly that many.
+   * Creates table {@code name} with {@code snapshots} append snapshots on main; reuses it if it
+   * already exists with exactly that many.
    */
   Built create(String name, int snapshots, boolean commitEach) {
     TableIdentifier id = TableIdentifier.parse(name);
@@ -98,7 +98,8 @@ final class HistoryTables {
       if (found != snapshots) {
         throw new IllegalStateException(
             String.format(
-                "Table %s exists with %d snapshots, not %d: use an empty --dir.", name, found, snapshots));
+                "Table %s exists with %d snapshots, not %d: use an empty --dir.",
+                name, found, snapshots));
       }
       progress.printf("Reusing %s (%d snapshots).%n", name, found);
       return new Built(name, found, 0, metadataJsonBytes(existing), true);
@@ -114,7 +115,8 @@ final class HistoryTables {
     long started = System.nanoTime();
     DataFile template = writeTemplate(table);
     Path templatePath = localPath(template.path().toString());
-    BufferedCommits buffered = commitEach ? null : new BufferedCommits(((HasTableOperations) table).operations());
+    BufferedCommits buffered =
+        commitEach ? null : new BufferedCommits(((HasTableOperations) table).operations());
     Table appendTo = commitEach ? table : new BaseTable(buffered, name);
     for (int i = 0; i < snapshots; i++) {
       DataFile file = i == 0 ? template : copyOf(table, template, templatePath, i);
@@ -124,7 +126,8 @@ final class HistoryTables {
       }
       if ((i + 1) % 500 == 0) {
         progress.printf(
-            "  %s: %d/%d snapshots, %.1f s%n", name, i + 1, snapshots, (System.nanoTime() - started) / 1e9);
+            "  %s: %d/%d snapshots, %.1f s%n",
+            name, i + 1, snapshots, (System.nanoTime() - started) / 1e9);
       }
     }
     if (buffered != null) {
@@ -138,7 +141,8 @@ final class HistoryTables {
     if (found != snapshots || all != snapshots) {
       throw new IllegalStateException(
           String.format(
-              "Built %s with %d snapshots on main (%d in all), expected %d.", name, found, all, snapshots));
+              "Built %s with %d snapshots on main (%d in all), expected %d.",
+              name, found, all, snapshots));
     }
     progress.printf(
         "Built %s: %d snapshots (snapshot log %d entries) in %.1f s.%n",
@@ -147,7 +151,9 @@ final class HistoryTables {
   }
 
   private static int ancestry(Table table) {
-    return table.currentSnapshot() == null ? 0 : Iterables.size(SnapshotUtil.currentAncestorIds(table));
+    return table.currentSnapshot() == null
+        ? 0
+        : Iterables.size(SnapshotUtil.currentAncestorIds(table));
   }
 
   private static long metadataJsonBytes(Table table) {
@@ -161,8 +167,10 @@ final class HistoryTables {
 
   private static DataFile writeTemplate(Table table) {
     GenericAppenderFactory factory = new GenericAppenderFactory(table.schema(), table.spec());
-    OutputFileFactory files = OutputFileFactory.builderFor(table, 1, 1).format(FileFormat.PARQUET).build();
-    DataWriter<Record> writer = factory.newDataWriter(files.newOutputFile(), FileFormat.PARQUET, null);
+    OutputFileFactory files =
+        OutputFileFactory.builderFor(table, 1, 1).format(FileFormat.PARQUET).build();
+    DataWriter<Record> writer =
+        factory.newDataWriter(files.newOutputFile(), FileFormat.PARQUET, null);
     LocalDateTime at = LocalDateTime.of(2024, 1, 1, 0, 0);
     try (DataWriter<Record> w = writer) {
       for (int i = 0; i < ROWS_PER_FILE; i++) {
@@ -181,7 +189,8 @@ final class HistoryTables {
   }
 
   private static DataFile copyOf(Table table, DataFile template, Path templatePath, int i) {
-    String location = table.locationProvider().newDataLocation(String.format("bench-%06d.parquet", i));
+    String location =
+        table.locationProvider().newDataLocation(String.format("bench-%06d.parquet", i));
     try {
       Files.copy(templatePath, localPath(location));
     } catch (IOException e) {

@@ -1,5 +1,7 @@
 package io.psyberg.flink.bench;
 
+import com.sun.management.OperatingSystemMXBean;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -9,30 +11,36 @@ import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
-/** The local Flink environment the throughput benchmarks run their jobs on, and small shared helpers. */
+/**
+ * The local Flink environment the throughput benchmarks run their jobs on, and small shared
+ * helpers.
+ */
 final class LocalFlink {
   private LocalFlink() {}
 
   /**
-   * A local environment: each {@code execute()} runs on an in-JVM MiniCluster with one slot per parallel
-   * task. Figures use the job's net runtime, which leaves out starting and stopping the MiniCluster.
+   * A local environment: each {@code execute()} runs on an in-JVM MiniCluster with one slot per
+   * parallel task. Figures use the job's net runtime, which leaves out starting and stopping the
+   * MiniCluster.
    */
   static StreamExecutionEnvironment env(int parallelism) {
     Configuration conf = new Configuration();
     conf.set(RestOptions.BIND_PORT, "0");
     conf.set(TaskManagerOptions.NUM_TASK_SLOTS, parallelism);
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
+    StreamExecutionEnvironment env =
+        StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
     return env;
   }
 
   /**
-   * CPU time of this process so far, threads that have ended included (a MiniCluster's task threads end
-   * with the job), in ms. On a busy machine it is steadier than wall time: it counts the work, not the
-   * waiting for a core.
+   * CPU time of this process so far, threads that have ended included (a MiniCluster's task threads
+   * end with the job), in ms. On a busy machine it is steadier than wall time: it counts the work,
+   * not the waiting for a core.
    */
   static double processCpuMillis() {
-    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
-        .getProcessCpuTime() / 1e6;
+    return ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+            .getProcessCpuTime()
+        / 1e6;
   }
 
   static double median(List<Double> values) {

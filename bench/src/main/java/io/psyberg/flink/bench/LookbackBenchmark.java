@@ -3,7 +3,9 @@ package io.psyberg.flink.bench;
 import io.psyberg.flink.catalog.CatalogSpec;
 import io.psyberg.flink.examples.lifecycle.LifecycleJob;
 import io.psyberg.flink.stateful.lifecycle.LifecycleEvent;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -22,10 +24,11 @@ import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.io.CloseableIterable;
 
 /**
- * How much of the history a bounded lifecycle run reads: a 100-day event history (one snapshot and data file per
- * day) is published once; then sessions arrive whose late events lie within one day, and the data files each run
- * opens are counted through the catalog's FileIO ({@link CountingFileIO}). The lookback should read the history's
- * files from the earliest late event on, and no others: ~1% when the late day is the last day of the history.
+ * How much of the history a bounded lifecycle run reads: a 100-day event history (one snapshot and
+ * data file per day) is published once; then sessions arrive whose late events lie within one day,
+ * and the data files each run opens are counted through the catalog's FileIO ({@link
+ * CountingFileIO}). The lookback should read the history's files from the earliest late event on,
+ * and no others: ~1% when the late day is the last day of the history.
  */
 final class LookbackBenchmark {
   static final String USAGE =
@@ -33,13 +36,15 @@ final class LookbackBenchmark {
           "\n",
           "Usage: java -Xmx4g -jar psyberg-bench.jar lookback [options]",
           "",
-          "Counts the event data files a bounded lifecycle run reads when its late events span one day of the history.",
+          "Counts the event data files a bounded lifecycle run reads when its late events span one"
+              + " day of the history.",
           "",
           "  --quick          500 rows per day, 2,000 accounts (~1 min)",
           "  --days D         history length in days, one snapshot each (default 100)",
           "  --rows R         events per day (default 2000)",
           "  --accounts A     accounts (default 10000)",
-          "  --dir DIR        new or empty warehouse folder, kept (default: a temp folder, deleted)",
+          "  --dir DIR        new or empty warehouse folder, kept (default: a temp folder,"
+              + " deleted)",
           "  --keep           keep the temp warehouse",
           "  --help");
 
@@ -48,8 +53,16 @@ final class LookbackBenchmark {
   private static final String LIFECYCLE = NS + ".account_lifecycle";
   private static final String ANOMALIES = NS + ".lifecycle_anomalies";
 
-  private record Row(String session, int lateDay, int historyFiles, int lookbackFiles, int newFiles,
-      int segmentFilesRead, int segmentFiles, double seconds, String output) {}
+  private record Row(
+      String session,
+      int lateDay,
+      int historyFiles,
+      int lookbackFiles,
+      int newFiles,
+      int segmentFilesRead,
+      int segmentFiles,
+      double seconds,
+      String output) {}
 
   static Benchmark.Result run(String[] argv, PrintStream progress) throws Exception {
     BenchArgs args = BenchArgs.parse(argv, Set.of("days", "rows", "accounts"), USAGE);
@@ -66,9 +79,15 @@ final class LookbackBenchmark {
     long started = System.nanoTime();
     CatalogSpec spec =
         CatalogSpec.fromOptions(
-            Map.of("catalog-type", "hadoop", "warehouse", dir.toString(), "catalog.io-impl",
+            Map.of(
+                "catalog-type",
+                "hadoop",
+                "warehouse",
+                dir.toString(),
+                "catalog.io-impl",
                 CountingFileIO.class.getName()),
-            Map.of(), "psyberg-bench lookback");
+            Map.of(),
+            "psyberg-bench lookback");
     Catalog catalog = spec.open();
     List<Row> results = new ArrayList<>();
     List<String> failures = new ArrayList<>();
@@ -88,21 +107,55 @@ final class LookbackBenchmark {
       runBounded(job);
 
       // Session 1: a new day, plus late events within the history's last day.
-      results.add(session(catalog, job, table, maker, all, "new day + late events in the last history day", days,
-          days - 1, rows, failures, progress));
+      results.add(
+          session(
+              catalog,
+              job,
+              table,
+              maker,
+              all,
+              "new day + late events in the last history day",
+              days,
+              days - 1,
+              rows,
+              failures,
+              progress));
       // Session 2: late events within one day in the middle of the history.
-      results.add(session(catalog, job, table, maker, all, "new day + late events in day " + (days / 2 + 1), days + 1,
-          days / 2, rows, failures, progress));
+      results.add(
+          session(
+              catalog,
+              job,
+              table,
+              maker,
+              all,
+              "new day + late events in day " + (days / 2 + 1),
+              days + 1,
+              days / 2,
+              rows,
+              failures,
+              progress));
     } finally {
       CatalogSpec.closeQuietly(catalog);
       args.cleanUp(dir, progress);
     }
     String report = report(results, days, rows, accounts, (System.nanoTime() - started) / 1e9);
-    return failures.isEmpty() ? Benchmark.Result.ok(report) : Benchmark.Result.failed(report, String.join("; ", failures));
+    return failures.isEmpty()
+        ? Benchmark.Result.ok(report)
+        : Benchmark.Result.failed(report, String.join("; ", failures));
   }
 
-  private static Row session(Catalog catalog, LifecycleJob job, EventTable table, EventMaker maker,
-      List<LifecycleEvent> all, String name, int day, int lateDay, int rows, List<String> failures, PrintStream progress)
+  private static Row session(
+      Catalog catalog,
+      LifecycleJob job,
+      EventTable table,
+      EventMaker maker,
+      List<LifecycleEvent> all,
+      String name,
+      int day,
+      int lateDay,
+      int rows,
+      List<String> failures,
+      PrintStream progress)
       throws Exception {
     Set<String> history = dataFiles(catalog, EVENTS);
     List<LifecycleEvent> batch = maker.day(day, rows, rows / 10, lateDay);
@@ -121,8 +174,9 @@ final class LookbackBenchmark {
     int lookback = (int) history.stream().filter(opened::contains).count();
     int fresh = (int) newFiles.stream().filter(opened::contains).count();
     int segmentsRead = (int) segmentFiles.stream().filter(opened::contains).count();
-    progress.printf("  read %d of %d history files (+%d new), %d of %d lifecycle files, in %.1f s%n", lookback,
-        history.size(), fresh, segmentsRead, segmentFiles.size(), seconds);
+    progress.printf(
+        "  read %d of %d history files (+%d new), %d of %d lifecycle files, in %.1f s%n",
+        lookback, history.size(), fresh, segmentsRead, segmentFiles.size(), seconds);
 
     LifecycleCheck.Outcome o = LifecycleCheck.compare(catalog, LIFECYCLE, ANOMALIES, all);
     String output;
@@ -131,10 +185,23 @@ final class LookbackBenchmark {
       progress.println("ERROR: " + o.mismatch());
       output = "**differs from recompute**";
     } else {
-      output = String.format(Locale.ROOT, "equal to recompute (%,d segments, %,d anomalies)", o.segments().rows(),
-          o.anomalies().rows());
+      output =
+          String.format(
+              Locale.ROOT,
+              "equal to recompute (%,d segments, %,d anomalies)",
+              o.segments().rows(),
+              o.anomalies().rows());
     }
-    return new Row(name, lateDay, history.size(), lookback, fresh, segmentsRead, segmentFiles.size(), seconds, output);
+    return new Row(
+        name,
+        lateDay,
+        history.size(),
+        lookback,
+        fresh,
+        segmentsRead,
+        segmentFiles.size(),
+        seconds,
+        output);
   }
 
   private static void runBounded(LifecycleJob job) throws Exception {
@@ -155,28 +222,49 @@ final class LookbackBenchmark {
         DataFile f = task.file();
         paths.add(f.path().toString());
       }
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
     return paths;
   }
 
   private static String report(List<Row> rows, int days, int perDay, int accounts, double seconds) {
-    StringBuilder out = new StringBuilder("## Lookback: share of the history a bounded lifecycle run reads\n\n");
-    out.append(String.format(Locale.ROOT,
-        "Run %s; JDK %s; event table: format v2, unpartitioned, %d days x %,d events (one snapshot and one Parquet"
-            + " file per day), %,d accounts; first bounded run publishes the whole history; each session then adds"
-            + " a new day of %,d events, 10%% of them late within one earlier day; files counted as opened through"
-            + " the catalog's FileIO during the run; total %.0f s.%n%n",
-        ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME), System.getProperty("java.version"), days,
-        perDay, accounts, perDay, seconds));
-    out.append("| session | late events in day | history files | history files read | share read |"
-        + " new files read | lifecycle files read | run s | output |\n");
+    StringBuilder out =
+        new StringBuilder("## Lookback: share of the history a bounded lifecycle run reads\n\n");
+    out.append(
+        String.format(
+            Locale.ROOT,
+            "Run %s; JDK %s; event table: format v2, unpartitioned, %d days x %,d events (one"
+                + " snapshot and one Parquet file per day), %,d accounts; first bounded run"
+                + " publishes the whole history; each session then adds a new day of %,d events,"
+                + " 10%% of them late within one earlier day; files counted as opened through the"
+                + " catalog's FileIO during the run; total %.0f s.%n%n",
+            ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME),
+            System.getProperty("java.version"),
+            days,
+            perDay,
+            accounts,
+            perDay,
+            seconds));
+    out.append(
+        "| session | late events in day | history files | history files read | share read |"
+            + " new files read | lifecycle files read | run s | output |\n");
     out.append("|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
     for (Row r : rows) {
-      out.append(String.format(Locale.ROOT, "| %s | %d | %d | %d | **%.1f%%** | %d | %d of %d | %.1f | %s |%n",
-          r.session, r.lateDay + 1, r.historyFiles, r.lookbackFiles, 100.0 * r.lookbackFiles / r.historyFiles,
-          r.newFiles, r.segmentFilesRead, r.segmentFiles, r.seconds, r.output));
+      out.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %d | %d | %d | **%.1f%%** | %d | %d of %d | %.1f | %s |%n",
+              r.session,
+              r.lateDay + 1,
+              r.historyFiles,
+              r.lookbackFiles,
+              100.0 * r.lookbackFiles / r.historyFiles,
+              r.newFiles,
+              r.segmentFilesRead,
+              r.segmentFiles,
+              r.seconds,
+              r.output));
     }
     return out.toString();
   }

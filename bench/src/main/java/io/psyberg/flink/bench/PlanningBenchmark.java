@@ -10,6 +10,7 @@ import io.psyberg.flink.session.SourceRange;
 import io.psyberg.flink.session.StartFrom;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
@@ -23,6 +24,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import javax.annotation.Nullable;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.IncrementalAppendScan;
 import org.apache.iceberg.Table;
@@ -34,25 +36,27 @@ import org.apache.iceberg.util.SnapshotUtil;
 /**
  * Session planning against Iceberg's own incremental planning, side by side in one JVM.
  *
- * <p>For tables of H fast-append snapshots (one data file each) and N new snapshots at the end of the
- * history, it times
+ * <p>For tables of H fast-append snapshots (one data file each) and N new snapshots at the end of
+ * the history, it times
  *
  * <ul>
- *   <li><b>psyberg</b>: {@code new SessionPlanner(catalog, settings).plan(..)} from a high watermark N
- *       snapshots before the head: table load, ancestry walk, the added files of each new snapshot with
- *       their metrics, and the change range;
+ *   <li><b>psyberg</b>: {@code new SessionPlanner(catalog, settings).plan(..)} from a high
+ *       watermark N snapshots before the head: table load, ancestry walk, the added files of each
+ *       new snapshot with their metrics, and the change range;
  *   <li><b>iceberg</b>: {@code catalog.loadTable(..)} then {@code newIncrementalAppendScan()
  *       .fromSnapshotExclusive(hwm).toSnapshot(head).planFiles()}, iterating every task;
  *   <li><b>load</b>: {@code catalog.loadTable(..)} alone, the fixed cost both of the above include.
  * </ul>
  *
- * <p>Each call loads the table afresh, so no manifest list cached on a {@code Snapshot} object survives
- * from one call to the next. Rounds alternate which approach goes first, a full GC runs (untimed) before
- * each call, and the report gives medians. Both approaches must find exactly N files, every call.
+ * <p>Each call loads the table afresh, so no manifest list cached on a {@code Snapshot} object
+ * survives from one call to the next. Rounds alternate which approach goes first, a full GC runs
+ * (untimed) before each call, and the report gives medians. Both approaches must find exactly N
+ * files, every call.
  */
 public final class PlanningBenchmark {
   private static final String NAMESPACE = "bench";
   private static final String PROCESS = "bench";
+
   /** A warm-up round longer than this is kept as a measured round. */
   private static final double WARMUP_KEPT_MILLIS = 10_000;
 
@@ -118,8 +122,16 @@ public final class PlanningBenchmark {
         if (n <= h) {
           Row row = measure(built.get(h).name, h, n, options.warmup, options.repeats);
           progress.printf(
-              "H=%d N=%d: psyberg %s ms, iceberg %s ms (GC %.0f / %.0f ms), load %s ms (%d rounds)%n",
-              h, n, ms(row.psyberg), ms(row.iceberg), row.psybergGc, row.icebergGc, ms(row.load), row.rounds);
+              "H=%d N=%d: psyberg %s ms, iceberg %s ms (GC %.0f / %.0f ms), load %s ms (%d"
+                  + " rounds)%n",
+              h,
+              n,
+              ms(row.psyberg),
+              ms(row.iceberg),
+              row.psybergGc,
+              row.icebergGc,
+              ms(row.load),
+              row.rounds);
           rows.add(row);
         }
       }
@@ -127,7 +139,8 @@ public final class PlanningBenchmark {
     String report = report(rows, built, (System.nanoTime() - started) / 1e9);
     if (mismatch) {
       return Benchmark.Result.failed(
-          report, "the two approaches did not plan the same number of files; see the progress output.");
+          report,
+          "the two approaches did not plan the same number of files; see the progress output.");
     }
     return Benchmark.Result.ok(report);
   }
@@ -147,7 +160,14 @@ public final class PlanningBenchmark {
     final int rounds;
     final boolean warmupKept;
 
-    Row(int history, int newSnapshots, long files, Samples psyberg, Samples iceberg, Samples load, boolean warmupKept) {
+    Row(
+        int history,
+        int newSnapshots,
+        long files,
+        Samples psyberg,
+        Samples iceberg,
+        Samples load,
+        boolean warmupKept) {
       this.history = history;
       this.newSnapshots = newSnapshots;
       this.files = files;
@@ -208,7 +228,8 @@ public final class PlanningBenchmark {
 
     Probe psyberg =
         () -> {
-          SessionPlan plan = new SessionPlanner(catalog, settings).plan(PROCESS, PROCESS, positions);
+          SessionPlan plan =
+              new SessionPlanner(catalog, settings).plan(PROCESS, PROCESS, positions);
           SourceRange range = plan.session().range(name);
           if (range.snapshotCount() != n) {
             error("psyberg planned %d snapshots for H=%d N=%d", range.snapshotCount(), history, n);
@@ -229,7 +250,7 @@ public final class PlanningBenchmark {
               files++;
             }
           } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
           }
           return files;
         };
@@ -250,15 +271,20 @@ public final class PlanningBenchmark {
       if (r == warmup) {
         measuringSince = System.nanoTime();
       }
-      if (measured && p.wall.size() >= 3 && (System.nanoTime() - measuringSince) / 1e9 > options.budgetSeconds) {
+      if (measured
+          && p.wall.size() >= 3
+          && (System.nanoTime() - measuringSince) / 1e9 > options.budgetSeconds) {
         break;
       }
       // Alternate the order so that neither approach always runs right after the other's garbage.
       boolean psybergFirst = r % 2 == 0;
-      double[] a = time(psybergFirst ? psyberg : iceberg, n, psybergFirst ? "psyberg" : "iceberg", history);
-      double[] b = time(psybergFirst ? iceberg : psyberg, n, psybergFirst ? "iceberg" : "psyberg", history);
+      double[] a =
+          time(psybergFirst ? psyberg : iceberg, n, psybergFirst ? "psyberg" : "iceberg", history);
+      double[] b =
+          time(psybergFirst ? iceberg : psyberg, n, psybergFirst ? "iceberg" : "psyberg", history);
       double[] c = time(load, n, "load", history);
-      // A warm-up round that takes this long runs with the JIT already warm from the scenarios before;
+      // A warm-up round that takes this long runs with the JIT already warm from the scenarios
+      // before;
       // repeating it would only add minutes.
       if (!measured && a[0] + b[0] > WARMUP_KEPT_MILLIS) {
         measured = true;
@@ -274,8 +300,8 @@ public final class PlanningBenchmark {
   }
 
   /**
-   * Wall-clock, CPU and GC milliseconds of one call (CPU of all threads: Iceberg's worker pool, GC, JIT;
-   * GC as the collectors report their collection time).
+   * Wall-clock, CPU and GC milliseconds of one call (CPU of all threads: Iceberg's worker pool, GC,
+   * JIT; GC as the collectors report their collection time).
    */
   private double[] time(Probe probe, int expected, String what, int history) {
     System.gc();
@@ -287,7 +313,9 @@ public final class PlanningBenchmark {
     double cpuMillis = (CpuClock.nanos() - cpu0) / 1e6;
     double gc = gcMillis() - gc0;
     if (files != expected) {
-      error("%s planned %d files for H=%d N=%d, expected %d", what, files, history, expected, expected);
+      error(
+          "%s planned %d files for H=%d N=%d, expected %d",
+          what, files, history, expected, expected);
     }
     return new double[] {millis, cpuMillis, gc};
   }
@@ -321,10 +349,10 @@ public final class PlanningBenchmark {
     out.append(
         String.format(
             Locale.ROOT,
-            "Run %s; JDK %s; %d cores; max heap %d MiB; 5 unmeasured rounds on the smallest table first;"
-                + " per scenario warm-up %d round(s), up to %d measured rounds"
-                + " (budget %d s per scenario; a warm-up round over %.0f s is kept as measured); medians;"
-                + " CPU = all JVM threads (%s); history built with %s; total %.0f s.%n%n",
+            "Run %s; JDK %s; %d cores; max heap %d MiB; 5 unmeasured rounds on the smallest table"
+                + " first; per scenario warm-up %d round(s), up to %d measured rounds (budget %d s"
+                + " per scenario; a warm-up round over %.0f s is kept as measured); medians; CPU ="
+                + " all JVM threads (%s); history built with %s; total %.0f s.%n%n",
             ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME),
             System.getProperty("java.version"),
             rt.availableProcessors(),
@@ -336,7 +364,8 @@ public final class PlanningBenchmark {
             CpuClock.source(),
             options.commitEach
                 ? "one table commit per fast append"
-                : "one fast append per snapshot, metadata JSON written every " + HistoryTables.APPENDS_PER_FLUSH,
+                : "one fast append per snapshot, metadata JSON written every "
+                    + HistoryTables.APPENDS_PER_FLUSH,
             seconds));
     out.append("| table | snapshots | metadata JSON | build |\n|---|---:|---:|---:|\n");
     for (HistoryTables.Built b : built.values()) {
@@ -359,10 +388,21 @@ public final class PlanningBenchmark {
       out.append(
           String.format(
               Locale.ROOT,
-              "| %,d | %,d | %,d | %s | %s | **%.1fx** | %s | %s | %.1fx | %.0f / %.0f | %s | %d%s |%n",
-              r.history, r.newSnapshots, r.files, ms(r.psyberg), ms(r.iceberg), r.iceberg / r.psyberg,
-              ms(r.psybergCpu), ms(r.icebergCpu), r.icebergCpu / r.psybergCpu, r.psybergGc, r.icebergGc,
-              ms(r.load), r.rounds,
+              "| %,d | %,d | %,d | %s | %s | **%.1fx** | %s | %s | %.1fx | %.0f / %.0f | %s | %d%s"
+                  + " |%n",
+              r.history,
+              r.newSnapshots,
+              r.files,
+              ms(r.psyberg),
+              ms(r.iceberg),
+              r.iceberg / r.psyberg,
+              ms(r.psybergCpu),
+              ms(r.icebergCpu),
+              r.icebergCpu / r.psybergCpu,
+              r.psybergGc,
+              r.icebergGc,
+              ms(r.load),
+              r.rounds,
               r.warmupKept ? " (1st kept)" : ""));
     }
 
@@ -372,7 +412,9 @@ public final class PlanningBenchmark {
       out.append(
           String.format(
               Locale.ROOT,
-              "%nGrowth with history at equal new snapshots: t(H=%,d) / t(H=%,d)%n%n", hMax, hMin));
+              "%nGrowth with history at equal new snapshots: t(H=%,d) / t(H=%,d)%n%n",
+              hMax,
+              hMin));
       out.append(
           "| new snapshots | psyberg | iceberg | psyberg (CPU) | iceberg (CPU) | table load |\n"
               + "|---:|---:|---:|---:|---:|---:|\n");
@@ -384,18 +426,28 @@ public final class PlanningBenchmark {
               String.format(
                   Locale.ROOT,
                   "| %,d | %.2fx | %.2fx | %.2fx | %.2fx | %.2fx |%n",
-                  n, large.psyberg / small.psyberg, large.iceberg / small.iceberg,
-                  large.psybergCpu / small.psybergCpu, large.icebergCpu / small.icebergCpu,
+                  n,
+                  large.psyberg / small.psyberg,
+                  large.iceberg / small.iceberg,
+                  large.psybergCpu / small.psybergCpu,
+                  large.icebergCpu / small.icebergCpu,
                   large.load / small.load));
         }
       }
     }
 
-    // Marginal cost of one more new snapshot: the slope between the smallest and largest N per history.
+    // Marginal cost of one more new snapshot: the slope between the smallest and largest N per
+    // history.
     out.append("\nCost per additional new snapshot, (t(N_max) - t(N_min)) / (N_max - N_min)\n\n");
-    out.append("| history | N range | psyberg ms/snapshot | iceberg ms/snapshot |\n|---:|---|---:|---:|\n");
+    out.append(
+        "| history | N range | psyberg ms/snapshot | iceberg ms/snapshot |\n"
+            + "|---:|---|---:|---:|\n");
     for (int h : options.histories) {
-      List<Row> ofH = rows.stream().filter(r -> r.history == h).sorted(Comparator.comparingInt(r -> r.newSnapshots)).toList();
+      List<Row> ofH =
+          rows.stream()
+              .filter(r -> r.history == h)
+              .sorted(Comparator.comparingInt(r -> r.newSnapshots))
+              .toList();
       if (ofH.size() >= 2) {
         Row lo = ofH.get(0);
         Row hi = ofH.get(ofH.size() - 1);
@@ -404,7 +456,11 @@ public final class PlanningBenchmark {
             String.format(
                 Locale.ROOT,
                 "| %,d | %,d..%,d | %.3f | %.3f |%n",
-                h, lo.newSnapshots, hi.newSnapshots, (hi.psyberg - lo.psyberg) / dn, (hi.iceberg - lo.iceberg) / dn));
+                h,
+                lo.newSnapshots,
+                hi.newSnapshots,
+                (hi.psyberg - lo.psyberg) / dn,
+                (hi.iceberg - lo.iceberg) / dn));
       }
     }
     return out.toString();
@@ -412,14 +468,17 @@ public final class PlanningBenchmark {
 
   private static String fileSystem(Path dir) throws IOException {
     return new org.apache.hadoop.fs.Path(dir.toUri())
-        .getFileSystem(new org.apache.hadoop.conf.Configuration())
+        .getFileSystem(new Configuration())
         .getClass()
         .getSimpleName();
   }
 
   @Nullable
   private static Row find(List<Row> rows, int history, int n) {
-    return rows.stream().filter(r -> r.history == history && r.newSnapshots == n).findFirst().orElse(null);
+    return rows.stream()
+        .filter(r -> r.history == history && r.newSnapshots == n)
+        .findFirst()
+        .orElse(null);
   }
 
   private static String ms(double millis) {

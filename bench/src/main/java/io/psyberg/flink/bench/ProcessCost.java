@@ -1,10 +1,11 @@
 package io.psyberg.flink.bench;
 
+import com.sun.management.OperatingSystemMXBean;
 import java.lang.management.ManagementFactory;
 
 /**
- * Wall-clock and process CPU time of one piece of work (all threads of the JVM, including threads that start and
- * end inside it, such as a MiniCluster's; from the JVM's process CPU counter).
+ * Wall-clock and process CPU time of one piece of work (all threads of the JVM, including threads
+ * that start and end inside it, such as a MiniCluster's; from the JVM's process CPU counter).
  */
 record ProcessCost(double wallMillis, double cpuMillis) {
 
@@ -25,7 +26,7 @@ record ProcessCost(double wallMillis, double cpuMillis) {
 
   static long processCpuNanos() {
     var os = ManagementFactory.getOperatingSystemMXBean();
-    if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
+    if (os instanceof OperatingSystemMXBean sun) {
       return sun.getProcessCpuTime();
     }
     return CpuClock.nanos();

@@ -5,19 +5,48 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 
-/** Bounded runs of the example jobs exactly as a user starts them: {@code psyberg signups|lifecycle ...}. */
+/**
+ * Bounded runs of the example jobs exactly as a user starts them: {@code psyberg signups|lifecycle
+ * ...}.
+ */
 final class PsybergRuns {
   private PsybergRuns() {}
 
-  /** One bounded signups session: new snapshots of {@code source} since the last publish, into {@code target}. */
+  /**
+   * One bounded signups session: new snapshots of {@code source} since the last publish, into
+   * {@code target}.
+   */
   static void signups(String warehouse, String process, String source, String target) {
-    cli("signups", "--warehouse", warehouse, "--process", process, "--source", source, "--target", target);
+    cli(
+        "signups",
+        "--warehouse",
+        warehouse,
+        "--process",
+        process,
+        "--source",
+        source,
+        "--target",
+        target);
   }
 
-  /** One bounded lifecycle session (new events + lookback) into {@code target} and {@code anomalies}. */
-  static void lifecycle(String warehouse, String process, String source, String target, String anomalies) {
-    cli("lifecycle", "--warehouse", warehouse, "--process", process, "--source", source, "--target", target,
-        "--anomalies", anomalies);
+  /**
+   * One bounded lifecycle session (new events + lookback) into {@code target} and {@code
+   * anomalies}.
+   */
+  static void lifecycle(
+      String warehouse, String process, String source, String target, String anomalies) {
+    cli(
+        "lifecycle",
+        "--warehouse",
+        warehouse,
+        "--process",
+        process,
+        "--source",
+        source,
+        "--target",
+        target,
+        "--anomalies",
+        anomalies);
   }
 
   private static void cli(String... args) {
@@ -26,7 +55,12 @@ final class PsybergRuns {
     int code = new PsybergCli().run(args, out, out);
     if (code != 0) {
       throw new IllegalStateException(
-          "psyberg " + String.join(" ", args) + " exited with " + code + ":\n" + buffer.toString(StandardCharsets.UTF_8));
+          "psyberg "
+              + String.join(" ", args)
+              + " exited with "
+              + code
+              + ":\n"
+              + buffer.toString(StandardCharsets.UTF_8));
     }
   }
 }

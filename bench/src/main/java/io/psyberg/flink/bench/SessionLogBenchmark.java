@@ -39,11 +39,12 @@ import org.apache.iceberg.io.OutputFileFactory;
 import org.apache.iceberg.types.TypeUtil;
 
 /**
- * The session log's cost as history grows: psyberg's {@code SessionLog} (partitioned by process, compacted,
- * read and committed on the calling thread) against a plain Iceberg upsert table of the same schema, written
- * the same way (a data and an equality-delete file per update, Iceberg defaults) and read with Iceberg's
- * generic reader. Each session is recorded twice (PLANNED, PUBLISHED) and read back by its job, as a
- * bounded run's committer does; both tables are fed the same sessions, interleaved, in one JVM.
+ * The session log's cost as history grows: psyberg's {@code SessionLog} (partitioned by process,
+ * compacted, read and committed on the calling thread) against a plain Iceberg upsert table of the
+ * same schema, written the same way (a data and an equality-delete file per update, Iceberg
+ * defaults) and read with Iceberg's generic reader. Each session is recorded twice (PLANNED,
+ * PUBLISHED) and read back by its job, as a bounded run's committer does; both tables are fed the
+ * same sessions, interleaved, in one JVM.
  */
 final class SessionLogBenchmark {
   static final String USAGE =
@@ -51,20 +52,27 @@ final class SessionLogBenchmark {
           "\n",
           "Usage: java -Xmx4g -jar psyberg-bench.jar sessionlog [options]",
           "",
-          "Session log upsert and read cost at growing history: psyberg's SessionLog vs a plain Iceberg upsert table.",
+          "Session log upsert and read cost at growing history: psyberg's SessionLog vs a plain"
+              + " Iceberg upsert table.",
           "",
           "  --quick            history sizes 50,300 (default 50,500,1000; ~5 min)",
           "  --sessions LIST    history sizes (sessions) at which to measure",
           "  --measured M       sessions measured at each size (default 20)",
           "  --processes P      processes sharing the log (default 5)",
-          "  --dir DIR          new or empty warehouse folder, kept (default: a temp folder, deleted)",
+          "  --dir DIR          new or empty warehouse folder, kept (default: a temp folder,"
+              + " deleted)",
           "  --keep             keep the temp warehouse",
           "  --help");
 
   private static final String NS = "psyberg";
   private static final TableIdentifier PLAIN = TableIdentifier.of("plain", "sessions");
 
-  private record Row(int history, double psybergRecord, double plainRecord, double psybergRead, double plainRead) {}
+  private record Row(
+      int history,
+      double psybergRecord,
+      double plainRecord,
+      double psybergRead,
+      double plainRead) {}
 
   static Benchmark.Result run(String[] argv, PrintStream progress) throws Exception {
     BenchArgs args = BenchArgs.parse(argv, Set.of("sessions", "measured", "processes"), USAGE);
@@ -80,8 +88,12 @@ final class SessionLogBenchmark {
     long started = System.nanoTime();
     try {
       ((SupportsNamespaces) catalog).createNamespace(Namespace.of("plain"));
-      Table plain = catalog.createTable(PLAIN, MetadataTableSchemas.SESSIONS_SCHEMA, PartitionSpec.unpartitioned(),
-          Map.of(TableProperties.FORMAT_VERSION, "2"));
+      Table plain =
+          catalog.createTable(
+              PLAIN,
+              MetadataTableSchemas.SESSIONS_SCHEMA,
+              PartitionSpec.unpartitioned(),
+              Map.of(TableProperties.FORMAT_VERSION, "2"));
       SessionLog log = new SessionLog(catalog, NS);
       List<Row> rows = new ArrayList<>();
       List<String> errors = new ArrayList<>();
@@ -94,19 +106,33 @@ final class SessionLogBenchmark {
         for (int i = 0; i < measured; i++, done++) {
           session(done, processes, log, plain, sums);
         }
-        Row row = new Row(size, sums[0] / (2.0 * measured), sums[1] / (2.0 * measured),
-            sums[2] / measured, sums[3] / measured);
+        Row row =
+            new Row(
+                size,
+                sums[0] / (2.0 * measured),
+                sums[1] / (2.0 * measured),
+                sums[2] / measured,
+                sums[3] / measured);
         rows.add(row);
-        progress.printf(Locale.ROOT, "  %,d sessions: record %.1f ms (plain %.1f), read %.1f ms (plain %.1f)%n",
-            size, row.psybergRecord, row.plainRecord, row.psybergRead, row.plainRead);
+        progress.printf(
+            Locale.ROOT,
+            "  %,d sessions: record %.1f ms (plain %.1f), read %.1f ms (plain %.1f)%n",
+            size,
+            row.psybergRecord,
+            row.plainRecord,
+            row.psybergRead,
+            row.plainRead);
       }
       int expected = done;
-      if (log.allSessions().size() != expected || log.allSessions().stream()
-          .anyMatch(s -> s.status() != SessionStatus.PUBLISHED)) {
+      if (log.allSessions().size() != expected
+          || log.allSessions().stream().anyMatch(s -> s.status() != SessionStatus.PUBLISHED)) {
         errors.add("the session log does not hold " + expected + " PUBLISHED sessions");
       }
-      String report = report(rows, measured, processes, (System.nanoTime() - started) / 1e9, errors);
-      return errors.isEmpty() ? Benchmark.Result.ok(report) : Benchmark.Result.failed(report, String.join("; ", errors));
+      String report =
+          report(rows, measured, processes, (System.nanoTime() - started) / 1e9, errors);
+      return errors.isEmpty()
+          ? Benchmark.Result.ok(report)
+          : Benchmark.Result.failed(report, String.join("; ", errors));
     } finally {
       CatalogSpec.closeQuietly(catalog);
       args.cleanUp(dir, progress);
@@ -117,11 +143,24 @@ final class SessionLogBenchmark {
   private static void session(int i, int processes, SessionLog log, Table plain, double[] sums) {
     String process = "process_" + (i % processes);
     String job = UUID.randomUUID().toString().replace("-", "");
-    Session planned = new Session(String.format("s-%06d", i), process, "bounded", "stateless", job, List.of(),
-        "facts.t", null, SessionStatus.PLANNED, null, Instant.now(), null);
+    Session planned =
+        new Session(
+            String.format("s-%06d", i),
+            process,
+            "bounded",
+            "stateless",
+            job,
+            List.of(),
+            "facts.t",
+            null,
+            SessionStatus.PLANNED,
+            null,
+            Instant.now(),
+            null);
     Session published = planned.finished(SessionStatus.PUBLISHED, "facts.t", (long) i, null);
 
-    // The history is built without reads (a plain read at 1,000 sessions takes seconds); measured sessions
+    // The history is built without reads (a plain read at 1,000 sessions takes seconds); measured
+    // sessions
     // are read back on both sides.
     boolean measure = sums != null;
     long t0 = System.nanoTime();
@@ -140,8 +179,14 @@ final class SessionLogBenchmark {
     long t6 = System.nanoTime();
 
     if (mine != 1 || plainMine != 1) {
-      throw new IllegalStateException("session " + planned.sessionId() + " read back " + mine + " / "
-          + plainMine + " times, expected once");
+      throw new IllegalStateException(
+          "session "
+              + planned.sessionId()
+              + " read back "
+              + mine
+              + " / "
+              + plainMine
+              + " times, expected once");
     }
     if (measure) {
       sums[0] += (t1 - t0 + t3 - t2) / 1e6;
@@ -151,14 +196,21 @@ final class SessionLogBenchmark {
     }
   }
 
-  /** A plain Iceberg upsert: one data file and one equality-delete file on the key, one row-delta commit. */
+  /**
+   * A plain Iceberg upsert: one data file and one equality-delete file on the key, one row-delta
+   * commit.
+   */
   private static void upsert(Table table, Session s) {
     table.refresh();
     Schema schema = table.schema();
     Schema keySchema = TypeUtil.select(schema, schema.identifierFieldIds());
     int[] keyIds = schema.identifierFieldIds().stream().mapToInt(Integer::intValue).toArray();
-    GenericAppenderFactory factory = new GenericAppenderFactory(schema, table.spec(), keyIds, keySchema, null);
-    OutputFileFactory files = OutputFileFactory.builderFor(table, 0, System.nanoTime()).format(FileFormat.PARQUET).build();
+    GenericAppenderFactory factory =
+        new GenericAppenderFactory(schema, table.spec(), keyIds, keySchema, null);
+    OutputFileFactory files =
+        OutputFileFactory.builderFor(table, 0, System.nanoTime())
+            .format(FileFormat.PARQUET)
+            .build();
     Record row = GenericRecord.create(schema);
     row.setField("session_id", s.sessionId());
     row.setField("process_name", s.processName());
@@ -173,11 +225,13 @@ final class SessionLogBenchmark {
     key.setField("session_id", s.sessionId());
     key.setField("source_table", "");
     try {
-      DataWriter<Record> data = factory.newDataWriter(files.newOutputFile(), FileFormat.PARQUET, null);
+      DataWriter<Record> data =
+          factory.newDataWriter(files.newOutputFile(), FileFormat.PARQUET, null);
       try (DataWriter<Record> w = data) {
         w.write(row);
       }
-      EqualityDeleteWriter<Record> deletes = factory.newEqDeleteWriter(files.newOutputFile(), FileFormat.PARQUET, null);
+      EqualityDeleteWriter<Record> deletes =
+          factory.newEqDeleteWriter(files.newOutputFile(), FileFormat.PARQUET, null);
       try (EqualityDeleteWriter<Record> w = deletes) {
         w.write(key);
       }
@@ -189,9 +243,12 @@ final class SessionLogBenchmark {
 
   private static int readJob(Table table, String process, String job) {
     int n = 0;
-    try (CloseableIterable<Record> rows = IcebergGenerics.read(table)
-        .where(Expressions.and(Expressions.equal("process_name", process), Expressions.equal("job_id", job)))
-        .build()) {
+    try (CloseableIterable<Record> rows =
+        IcebergGenerics.read(table)
+            .where(
+                Expressions.and(
+                    Expressions.equal("process_name", process), Expressions.equal("job_id", job)))
+            .build()) {
       for (Record ignored : rows) {
         n++;
       }
@@ -201,31 +258,55 @@ final class SessionLogBenchmark {
     return n;
   }
 
-  private static String report(List<Row> rows, int measured, int processes, double seconds, List<String> errors) {
+  private static String report(
+      List<Row> rows, int measured, int processes, double seconds, List<String> errors) {
     StringBuilder out = new StringBuilder();
     out.append("## Session log cost as history grows\n\n");
-    out.append(String.format(Locale.ROOT,
-        "Run %s; JDK %s; %d cores; %d processes share the log; each session recorded twice (PLANNED, PUBLISHED) and"
-            + " read back by its job, on psyberg's log and on a plain Iceberg upsert table (same schema, a data and"
-            + " an equality-delete file per update, Iceberg defaults, generic reader); means of %d sessions measured"
-            + " at each history size; total %.0f s.%n%n",
-        ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME), System.getProperty("java.version"),
-        Runtime.getRuntime().availableProcessors(), processes, measured, seconds));
-    out.append("| sessions in history | record ms (psyberg) | record ms (plain) | plain / psyberg |"
-        + " read job ms (psyberg) | read job ms (plain) | plain / psyberg |\n"
-        + "|---:|---:|---:|---:|---:|---:|---:|\n");
+    out.append(
+        String.format(
+            Locale.ROOT,
+            "Run %s; JDK %s; %d cores; %d processes share the log; each session recorded twice"
+                + " (PLANNED, PUBLISHED) and read back by its job, on psyberg's log and on a plain"
+                + " Iceberg upsert table (same schema, a data and an equality-delete file per"
+                + " update, Iceberg defaults, generic reader); means of %d sessions measured at"
+                + " each history size; total %.0f s.%n%n",
+            ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME),
+            System.getProperty("java.version"),
+            Runtime.getRuntime().availableProcessors(),
+            processes,
+            measured,
+            seconds));
+    out.append(
+        "| sessions in history | record ms (psyberg) | record ms (plain) | plain / psyberg |"
+            + " read job ms (psyberg) | read job ms (plain) | plain / psyberg |\n"
+            + "|---:|---:|---:|---:|---:|---:|---:|\n");
     for (Row r : rows) {
-      out.append(String.format(Locale.ROOT, "| %,d | %.1f | %.1f | **%.1fx** | %.1f | %.1f | **%.1fx** |%n",
-          r.history, r.psybergRecord, r.plainRecord, r.plainRecord / r.psybergRecord,
-          r.psybergRead, r.plainRead, r.plainRead / r.psybergRead));
+      out.append(
+          String.format(
+              Locale.ROOT,
+              "| %,d | %.1f | %.1f | **%.1fx** | %.1f | %.1f | **%.1fx** |%n",
+              r.history,
+              r.psybergRecord,
+              r.plainRecord,
+              r.plainRecord / r.psybergRecord,
+              r.psybergRead,
+              r.plainRead,
+              r.plainRead / r.psybergRead));
     }
     Row first = rows.get(0);
     Row last = rows.get(rows.size() - 1);
-    out.append(String.format(Locale.ROOT,
-        "%nFrom %,d to %,d sessions of history, psyberg's read of a job's sessions went %.2fx and its record %.2fx;"
-            + " the plain table's read went %.2fx and its record %.2fx.%n",
-        first.history, last.history, last.psybergRead / first.psybergRead, last.psybergRecord / first.psybergRecord,
-        last.plainRead / first.plainRead, last.plainRecord / first.plainRecord));
+    out.append(
+        String.format(
+            Locale.ROOT,
+            "%nFrom %,d to %,d sessions of history, psyberg's read of a job's sessions went %.2fx"
+                + " and its record %.2fx; the plain table's read went %.2fx and its record"
+                + " %.2fx.%n",
+            first.history,
+            last.history,
+            last.psybergRead / first.psybergRead,
+            last.psybergRecord / first.psybergRecord,
+            last.plainRead / first.plainRead,
+            last.plainRecord / first.plainRecord));
     if (!errors.isEmpty()) {
       out.append("\n**Errors: ").append(String.join("; ", errors)).append("**\n");
     }

@@ -23,17 +23,19 @@ import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.TableProperties;
 import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.Namespace;
 import org.apache.iceberg.catalog.SupportsNamespaces;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.flink.TableLoader;
 import org.apache.iceberg.flink.sink.FlinkSink;
 
 /**
- * Sink write throughput: {@code PsybergSink} (append) against Iceberg's {@code FlinkSink} on the same
- * generated rows, same parallelism, same table properties (Parquet), each run into a fresh table; and
- * the committer's share of a psyberg session (stage, audits, publish, metadata update), timed inside the
- * committer with a {@link CommitTimer}, without audits, with metadata-only audits and with a
- * data-scanning unique-key audit. Every run's table must hold exactly the generated rows.
+ * Sink write throughput: {@code PsybergSink} (append) against Iceberg's {@code FlinkSink} on the
+ * same generated rows, same parallelism, same table properties (Parquet), each run into a fresh
+ * table; and the committer's share of a psyberg session (stage, audits, publish, metadata update),
+ * timed inside the committer with a {@link CommitTimer}, without audits, with metadata-only audits
+ * and with a data-scanning unique-key audit. Every run's table must hold exactly the generated
+ * rows.
  */
 final class SinkBenchmark {
   static final String USAGE =
@@ -41,18 +43,23 @@ final class SinkBenchmark {
           "\n",
           "Usage: java -Xmx4g -jar psyberg-bench.jar sink [options]",
           "",
-          "Sink write throughput: PsybergSink (append) vs Iceberg's FlinkSink on the same generated rows, same",
-          "parallelism and table format, one JVM; and the committer's time (stage + audits + publish + metadata)",
-          "as a share of the write time, without audits, with metadata-only audits (not-null, row bounds) and",
+          "Sink write throughput: PsybergSink (append) vs Iceberg's FlinkSink on the same generated"
+              + " rows, same",
+          "parallelism and table format, one JVM; and the committer's time (stage + audits +"
+              + " publish + metadata)",
+          "as a share of the write time, without audits, with metadata-only audits (not-null, row"
+              + " bounds) and",
           "with a data-scanning unique-key audit.",
           "",
-          "  --quick              500,000 rows, 2 measured rounds (default 1,000,000 rows, 3 rounds)",
+          "  --quick              500,000 rows, 2 measured rounds (default 1,000,000 rows, 3"
+              + " rounds)",
           "  --rows N             rows written per run (default 1,000,000)",
           "  --warmup W           unmeasured rounds (default 1)",
           "  --repeats R          measured rounds",
           "  --parallelism P      writer parallelism of both sinks (default 2)",
           "  --dir DIR            warehouse folder (default: a temp folder, deleted at the end)",
-          "  --keep               keep the temp warehouse (tables of each run are dropped once checked)",
+          "  --keep               keep the temp warehouse (tables of each run are dropped once"
+              + " checked)",
           "  --help");
 
   /** The four jobs of a round. */
@@ -91,7 +98,8 @@ final class SinkBenchmark {
   private final List<String> errors = new ArrayList<>();
   private final long expectedChecksum;
 
-  private SinkBenchmark(ThroughputOptions options, CatalogSpec spec, Catalog catalog, PrintStream progress) {
+  private SinkBenchmark(
+      ThroughputOptions options, CatalogSpec spec, Catalog catalog, PrintStream progress) {
     this.options = options;
     this.spec = spec;
     this.catalog = catalog;
@@ -118,8 +126,8 @@ final class SinkBenchmark {
   private Benchmark.Result run() {
     long started = System.nanoTime();
     SupportsNamespaces namespaces = (SupportsNamespaces) catalog;
-    if (!namespaces.namespaceExists(org.apache.iceberg.catalog.Namespace.of("bench"))) {
-      namespaces.createNamespace(org.apache.iceberg.catalog.Namespace.of("bench"));
+    if (!namespaces.namespaceExists(Namespace.of("bench"))) {
+      namespaces.createNamespace(Namespace.of("bench"));
     }
     Map<Side, Samples> samples = new LinkedHashMap<>();
     for (Side side : Side.values()) {
@@ -146,9 +154,16 @@ final class SinkBenchmark {
     String process = "bench_sink_" + side.name().toLowerCase(Locale.ROOT) + "_" + round;
     TableIdentifier id = TableIdentifier.parse(name);
     catalog.createTable(
-        id, EventRows.SCHEMA, PartitionSpec.unpartitioned(),
-        Map.of(TableProperties.FORMAT_VERSION, "2", TableProperties.DEFAULT_FILE_FORMAT, "parquet",
-            TableProperties.WRITE_TARGET_FILE_SIZE_BYTES, Long.toString(128L * 1024 * 1024)));
+        id,
+        EventRows.SCHEMA,
+        PartitionSpec.unpartitioned(),
+        Map.of(
+            TableProperties.FORMAT_VERSION,
+            "2",
+            TableProperties.DEFAULT_FILE_FORMAT,
+            "parquet",
+            TableProperties.WRITE_TARGET_FILE_SIZE_BYTES,
+            Long.toString(128L * 1024 * 1024)));
     double jobMillis;
     double cpuMillis;
     try {
@@ -190,20 +205,35 @@ final class SinkBenchmark {
     }
     out.job.add(jobMillis);
     out.cpu.add(cpuMillis);
-    String line = String.format(
-        Locale.ROOT, "  round %d %-48s job %,7.0f ms, CPU %,7.0f ms", round + 1, side.label, jobMillis, cpuMillis);
+    String line =
+        String.format(
+            Locale.ROOT,
+            "  round %d %-48s job %,7.0f ms, CPU %,7.0f ms",
+            round + 1,
+            side.label,
+            jobMillis,
+            cpuMillis);
     if (side.psyberg()) {
       CommitTimer.Steps steps = CommitTimer.of(process);
       if (!steps.complete()) {
-        fail(side.label + " (round " + (round + 1) + "): the committer did not report every publish step");
+        fail(
+            side.label
+                + " (round "
+                + (round + 1)
+                + "): the committer did not report every publish step");
       } else {
         out.committer.add(steps.totalMillis());
         out.stage.add(steps.stageMillis());
         out.auditPublish.add(steps.auditAndPublishMillis());
         out.metadata.add(steps.metadataMillis());
-        line += String.format(
-            Locale.ROOT, ", committer %,.0f ms (stage %,.0f, audits+publish %,.0f, metadata %,.0f)",
-            steps.totalMillis(), steps.stageMillis(), steps.auditAndPublishMillis(), steps.metadataMillis());
+        line +=
+            String.format(
+                Locale.ROOT,
+                ", committer %,.0f ms (stage %,.0f, audits+publish %,.0f, metadata %,.0f)",
+                steps.totalMillis(),
+                steps.stageMillis(),
+                steps.auditAndPublishMillis(),
+                steps.metadataMillis());
       }
     }
     progress.println(line);
@@ -215,15 +245,27 @@ final class SinkBenchmark {
   private void check(Side side, int round, TableIdentifier id, Samples out) {
     Table table = catalog.loadTable(id);
     if (table.currentSnapshot() == null) {
-      fail(String.format("%s (round %d) left %s without a snapshot on main", side.label, round + 1, id));
+      fail(
+          String.format(
+              "%s (round %d) left %s without a snapshot on main", side.label, round + 1, id));
       return;
     }
     long[] read = EventRows.readBack(table);
     if (read[0] != options.rows || read[1] != expectedChecksum) {
-      fail(String.format(Locale.ROOT, "%s (round %d) wrote %,d rows (checksum %d) to %s, expected %,d (checksum %d)",
-          side.label, round + 1, read[0], read[1], id, options.rows, expectedChecksum));
+      fail(
+          String.format(
+              Locale.ROOT,
+              "%s (round %d) wrote %,d rows (checksum %d) to %s, expected %,d (checksum %d)",
+              side.label,
+              round + 1,
+              read[0],
+              read[1],
+              id,
+              options.rows,
+              expectedChecksum));
     }
-    out.files = Long.parseLong(table.currentSnapshot().summary().getOrDefault("total-data-files", "0"));
+    out.files =
+        Long.parseLong(table.currentSnapshot().summary().getOrDefault("total-data-files", "0"));
   }
 
   private void fail(String message) {
@@ -238,39 +280,65 @@ final class SinkBenchmark {
     out.append(
         String.format(
             Locale.ROOT,
-            "Run %s; JDK %s; %d cores; max heap %d MiB; %,d generated rows (%d columns) per run, source and"
-                + " writers at parallelism %d, each run into a fresh unpartitioned format-v2 table (Parquet,"
-                + " target file size 128 MB); %d warm-up and %d measured rounds of the four jobs, order rotated;"
-                + " medians; job = the job's net runtime (MiniCluster start and stop left out); total %.0f s.%n%n",
-            ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME), System.getProperty("java.version"),
-            rt.availableProcessors(), rt.maxMemory() / (1024 * 1024), options.rows,
-            EventRows.SCHEMA.columns().size(), options.parallelism, options.warmup, options.repeats, seconds));
+            "Run %s; JDK %s; %d cores; max heap %d MiB; %,d generated rows (%d columns) per run,"
+                + " source and writers at parallelism %d, each run into a fresh unpartitioned"
+                + " format-v2 table (Parquet, target file size 128 MB); %d warm-up and %d measured"
+                + " rounds of the four jobs, order rotated; medians; job = the job's net runtime"
+                + " (MiniCluster start and stop left out); total %.0f s.%n%n",
+            ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME),
+            System.getProperty("java.version"),
+            rt.availableProcessors(),
+            rt.maxMemory() / (1024 * 1024),
+            options.rows,
+            EventRows.SCHEMA.columns().size(),
+            options.parallelism,
+            options.warmup,
+            options.repeats,
+            seconds));
     double iceberg = LocalFlink.median(samples.get(Side.ICEBERG).job);
     double icebergCpu = LocalFlink.median(samples.get(Side.ICEBERG).cpu);
-    out.append("| sink | data files | job ms | rows/s | throughput vs iceberg | CPU ms | CPU iceberg / this |\n"
-        + "|---|---:|---:|---:|---:|---:|---:|\n");
+    out.append(
+        "| sink | data files | job ms | rows/s | throughput vs iceberg | CPU ms | CPU iceberg /"
+            + " this |\n"
+            + "|---|---:|---:|---:|---:|---:|---:|\n");
     for (Map.Entry<Side, Samples> e : samples.entrySet()) {
       double job = LocalFlink.median(e.getValue().job);
       double cpu = LocalFlink.median(e.getValue().cpu);
       String bold = e.getKey() == Side.PSYBERG ? "**" : "";
-      out.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %s%.2fx%s | %s | %s%.2fx%s |%n",
-          e.getKey().label, e.getValue().files, LocalFlink.ms(job), LocalFlink.perSecond(options.rows, job),
-          bold, iceberg / job, bold, LocalFlink.ms(cpu), bold, icebergCpu / cpu, bold));
+      out.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %d | %s | %s | %s%.2fx%s | %s | %s%.2fx%s |%n",
+              e.getKey().label,
+              e.getValue().files,
+              LocalFlink.ms(job),
+              LocalFlink.perSecond(options.rows, job),
+              bold,
+              iceberg / job,
+              bold,
+              LocalFlink.ms(cpu),
+              bold,
+              icebergCpu / cpu,
+              bold));
     }
     out.append(
-        "\nCPU = this process's CPU time over the whole `execute()` (every thread, GC and JIT included, and the"
-            + " MiniCluster's start and stop); steadier than wall time on a busy machine.\n");
+        "\n"
+            + "CPU = this process's CPU time over the whole `execute()` (every thread, GC and JIT"
+            + " included, and the MiniCluster's start and stop); steadier than wall time on a busy"
+            + " machine.\n");
     out.append(
-        "\nThe psyberg committer's steps, timed inside the committer: from its end of input (every writer"
-            + " has finished) to the end of the metadata update. stage = look up the job's sessions, read back"
-            + " the written manifests, stage the files as a snapshot on the audit branch; audits + publish = the"
-            + " audits, then the fast-forward of main with the removal of the audit branch (one commit);"
-            + " metadata = record the PUBLISHED session row (a STAGED row is written only when audits and"
-            + " publish outlast 1 s). write = job − committer. WAP = stage + audits + publish, the share the"
-            + " issue's < 10% target is about; committer adds the session-log update after the publish.\n\n");
+        "\n"
+            + "The psyberg committer's steps, timed inside the committer: from its end of input"
+            + " (every writer has finished) to the end of the metadata update. stage = look up the"
+            + " job's sessions, read back the written manifests, stage the files as a snapshot on"
+            + " the audit branch; audits + publish = the audits, then the fast-forward of main with"
+            + " the removal of the audit branch (one commit); metadata = record the PUBLISHED"
+            + " session row (a STAGED row is written only when audits and publish outlast 1 s)."
+            + " write = job − committer. WAP = stage + audits + publish, the share the issue's <"
+            + " 10% target is about; committer adds the session-log update after the publish.\n\n");
     out.append(
-        "| audits | stage ms | audits + publish ms | metadata ms | committer ms | write ms | WAP / write |"
-            + " committer / write |\n"
+        "| audits | stage ms | audits + publish ms | metadata ms | committer ms | write ms | WAP /"
+            + " write | committer / write |\n"
             + "|---|---:|---:|---:|---:|---:|---:|---:|\n");
     for (Map.Entry<Side, Samples> e : samples.entrySet()) {
       if (!e.getKey().psyberg()) {
@@ -280,20 +348,35 @@ final class SinkBenchmark {
       double committer = LocalFlink.median(s.committer);
       double write = LocalFlink.median(diff(s.job, s.committer));
       List<Double> writes = diff(s.job, s.committer);
-      out.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | **%.1f%%** | **%.1f%%** |%n",
-          e.getKey().label, LocalFlink.ms(LocalFlink.median(s.stage)), LocalFlink.ms(LocalFlink.median(s.auditPublish)),
-          LocalFlink.ms(LocalFlink.median(s.metadata)), LocalFlink.ms(committer), LocalFlink.ms(write),
-          100 * LocalFlink.median(ratio(sum(s.stage, s.auditPublish), writes)),
-          100 * LocalFlink.median(ratio(s.committer, writes))));
+      out.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %s | %s | %s | %s | %s | **%.1f%%** | **%.1f%%** |%n",
+              e.getKey().label,
+              LocalFlink.ms(LocalFlink.median(s.stage)),
+              LocalFlink.ms(LocalFlink.median(s.auditPublish)),
+              LocalFlink.ms(LocalFlink.median(s.metadata)),
+              LocalFlink.ms(committer),
+              LocalFlink.ms(write),
+              100 * LocalFlink.median(ratio(sum(s.stage, s.auditPublish), writes)),
+              100 * LocalFlink.median(ratio(s.committer, writes))));
     }
     double psyberg = LocalFlink.median(samples.get(Side.PSYBERG).auditPublish);
-    out.append(String.format(Locale.ROOT,
-        "%nAudits alone (audits + publish minus the same step without audits): metadata-only %s ms,"
-            + " unique-key %s ms.%n",
-        LocalFlink.ms(LocalFlink.median(samples.get(Side.METADATA_AUDITS).auditPublish) - psyberg),
-        LocalFlink.ms(LocalFlink.median(samples.get(Side.UNIQUE_AUDIT).auditPublish) - psyberg)));
-    out.append(String.format(Locale.ROOT, "%nEvery run's table held exactly %,d rows with the expected checksum%s.%n",
-        options.rows, errors.isEmpty() ? "" : " — **except: " + String.join("; ", errors) + "**"));
+    out.append(
+        String.format(
+            Locale.ROOT,
+            "%nAudits alone (audits + publish minus the same step without audits): metadata-only %s"
+                + " ms, unique-key %s ms.%n",
+            LocalFlink.ms(
+                LocalFlink.median(samples.get(Side.METADATA_AUDITS).auditPublish) - psyberg),
+            LocalFlink.ms(
+                LocalFlink.median(samples.get(Side.UNIQUE_AUDIT).auditPublish) - psyberg)));
+    out.append(
+        String.format(
+            Locale.ROOT,
+            "%nEvery run's table held exactly %,d rows with the expected checksum%s.%n",
+            options.rows,
+            errors.isEmpty() ? "" : " — **except: " + String.join("; ", errors) + "**"));
     return out.toString();
   }
 

@@ -34,11 +34,11 @@ import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.parquet.Parquet;
 
 /**
- * Source scan throughput: {@code PsybergSource} against Iceberg's {@code IcebergSource} over the same
- * snapshot range (incremental, from a start snapshot to the head) at the same parallelism, on the same
- * local Flink setup, and against a single-thread loop that reads the range's files with Iceberg's own
- * Flink Parquet reader (no Flink: the practical ceiling of one core). Rounds rotate the order; both
- * Flink jobs must count exactly the range's rows with the same checksum.
+ * Source scan throughput: {@code PsybergSource} against Iceberg's {@code IcebergSource} over the
+ * same snapshot range (incremental, from a start snapshot to the head) at the same parallelism, on
+ * the same local Flink setup, and against a single-thread loop that reads the range's files with
+ * Iceberg's own Flink Parquet reader (no Flink: the practical ceiling of one core). Rounds rotate
+ * the order; both Flink jobs must count exactly the range's rows with the same checksum.
  */
 final class SourceBenchmark {
   static final String USAGE =
@@ -46,13 +46,18 @@ final class SourceBenchmark {
           "\n",
           "Usage: java -Xmx4g -jar psyberg-bench.jar source [options]",
           "",
-          "Source scan throughput: PsybergSource vs Iceberg's IcebergSource over the same snapshot range",
-          "(bounded, incremental from a start snapshot to the head), same parallelism, one JVM; and a",
-          "single-thread raw Parquet read loop of the same files (Iceberg's Flink RowData reader, no Flink).",
+          "Source scan throughput: PsybergSource vs Iceberg's IcebergSource over the same snapshot"
+              + " range",
+          "(bounded, incremental from a start snapshot to the head), same parallelism, one JVM; and"
+              + " a",
+          "single-thread raw Parquet read loop of the same files (Iceberg's Flink RowData reader,"
+              + " no Flink).",
           "",
-          "  --quick              1,000,000 rows in 20 snapshots, 2 measured rounds (default 4,000,000 in 40, 3 rounds)",
+          "  --quick              1,000,000 rows in 20 snapshots, 2 measured rounds (default"
+              + " 4,000,000 in 40, 3 rounds)",
           "  --rows N             rows in the range read",
-          "  --snapshots S        snapshots in the range (one data file each); one more snapshot before it",
+          "  --snapshots S        snapshots in the range (one data file each); one more snapshot"
+              + " before it",
           "  --warmup W           unmeasured rounds (default 1)",
           "  --repeats R          measured rounds",
           "  --parallelism P      parallelism of both Flink jobs (default 2)",
@@ -68,11 +73,14 @@ final class SourceBenchmark {
   private final Catalog catalog;
   private final PrintStream progress;
   private final List<String> errors = new ArrayList<>();
+
   /** Of the last Flink side: building the pipeline, and the whole execute() call, in ms. */
   private double lastBuildMillis;
+
   private double lastExecuteMillis;
 
-  private SourceBenchmark(ThroughputOptions options, CatalogSpec spec, Catalog catalog, PrintStream progress) {
+  private SourceBenchmark(
+      ThroughputOptions options, CatalogSpec spec, Catalog catalog, PrintStream progress) {
     this.options = options;
     this.spec = spec;
     this.catalog = catalog;
@@ -80,7 +88,8 @@ final class SourceBenchmark {
   }
 
   static Benchmark.Result run(String[] args, PrintStream progress) throws Exception {
-    ThroughputOptions options = ThroughputOptions.parse(args, USAGE, 4_000_000, 1_000_000, 40, 20, 2);
+    ThroughputOptions options =
+        ThroughputOptions.parse(args, USAGE, 4_000_000, 1_000_000, 40, 20, 2);
     if (options.help) {
       return Benchmark.Result.help(USAGE);
     }
@@ -135,9 +144,19 @@ final class SourceBenchmark {
         double wall = (System.nanoTime() - t0) / 1e6;
         progress.printf(
             "  round %d%s %-8s %,8.0f ms (%s rows/s), CPU %,8.0f ms%s%n",
-            r + 1, measured ? "" : " (warm-up)", side, net, LocalFlink.perSecond(range.rows, net), cpuMillis,
-            side.equals("raw") ? "" : String.format(
-                Locale.ROOT, "; pipeline built in %,.0f ms, execute() %,.0f ms", lastBuildMillis, lastExecuteMillis));
+            r + 1,
+            measured ? "" : " (warm-up)",
+            side,
+            net,
+            LocalFlink.perSecond(range.rows, net),
+            cpuMillis,
+            side.equals("raw")
+                ? ""
+                : String.format(
+                    Locale.ROOT,
+                    "; pipeline built in %,.0f ms, execute() %,.0f ms",
+                    lastBuildMillis,
+                    lastExecuteMillis));
         if (measured) {
           millis.get(side).add(net);
           cpu.get(side).add(cpuMillis);
@@ -150,7 +169,12 @@ final class SourceBenchmark {
       }
     }
     String report =
-        report(range, millis, cpu, LocalFlink.median(psybergWall), LocalFlink.median(icebergWall),
+        report(
+            range,
+            millis,
+            cpu,
+            LocalFlink.median(psybergWall),
+            LocalFlink.median(icebergWall),
             (System.nanoTime() - started) / 1e9);
     if (!errors.isEmpty()) {
       return Benchmark.Result.failed(report, String.join("; ", errors));
@@ -168,12 +192,20 @@ final class SourceBenchmark {
       catalog.dropTable(id, true);
     }
     Table table =
-        catalog.createTable(id, EventRows.SCHEMA, PartitionSpec.unpartitioned(), Map.of(TableProperties.FORMAT_VERSION, "2"));
+        catalog.createTable(
+            id,
+            EventRows.SCHEMA,
+            PartitionSpec.unpartitioned(),
+            Map.of(TableProperties.FORMAT_VERSION, "2"));
     long t0 = System.nanoTime();
     Range range = new Range();
     long perSnapshot = options.rows / options.snapshots;
-    // One snapshot before the range (ids after the range's, not read), then the range: ids 0.. in order.
-    table.newFastAppend().appendFile(EventRows.writeFile(table, options.rows, options.rows + perSnapshot, 0)).commit();
+    // One snapshot before the range (ids after the range's, not read), then the range: ids 0.. in
+    // order.
+    table
+        .newFastAppend()
+        .appendFile(EventRows.writeFile(table, options.rows, options.rows + perSnapshot, 0))
+        .commit();
     range.before = table.currentSnapshot().snapshotId();
     long next = 0;
     for (int s = 0; s < options.snapshots; s++) {
@@ -200,7 +232,11 @@ final class SourceBenchmark {
   }
 
   private CloseableIterable<FileScanTask> scan(Table table) {
-    return table.newIncrementalAppendScan().fromSnapshotExclusive(rangeBefore(table)).toSnapshot(table.currentSnapshot().snapshotId()).planFiles();
+    return table
+        .newIncrementalAppendScan()
+        .fromSnapshotExclusive(rangeBefore(table))
+        .toSnapshot(table.currentSnapshot().snapshotId())
+        .planFiles();
   }
 
   private static long rangeBefore(Table table) {
@@ -233,7 +269,8 @@ final class SourceBenchmark {
                   .startFrom(StartFrom.snapshot(firstOfRange(range)))
                   .bounded()
                   .build();
-          env.fromSource(source, WatermarkStrategy.noWatermarks(), "psyberg-source").addSink(new CountingSink());
+          env.fromSource(source, WatermarkStrategy.noWatermarks(), "psyberg-source")
+              .addSink(new CountingSink());
         } else {
           IcebergSource<RowData> source =
               IcebergSource.forRowData()
@@ -242,7 +279,11 @@ final class SourceBenchmark {
                   .startSnapshotId(range.before)
                   .endSnapshotId(range.head)
                   .build();
-          env.fromSource(source, WatermarkStrategy.noWatermarks(), "iceberg-source", InternalTypeInfo.of(EventRows.ROW_TYPE))
+          env.fromSource(
+                  source,
+                  WatermarkStrategy.noWatermarks(),
+                  "iceberg-source",
+                  InternalTypeInfo.of(EventRows.ROW_TYPE))
               .addSink(new CountingSink());
         }
         long exec0 = System.nanoTime();
@@ -260,8 +301,13 @@ final class SourceBenchmark {
     if (counted[0] != range.rows || counted[1] != range.checksum) {
       String msg =
           String.format(
-              Locale.ROOT, "%s read %,d rows (checksum %d), expected %,d (checksum %d)",
-              side, counted[0], counted[1], range.rows, range.checksum);
+              Locale.ROOT,
+              "%s read %,d rows (checksum %d), expected %,d (checksum %d)",
+              side,
+              counted[0],
+              counted[1],
+              range.rows,
+              range.checksum);
       errors.add(msg);
       progress.println("ERROR: " + msg);
     }
@@ -277,7 +323,9 @@ final class SourceBenchmark {
     return id;
   }
 
-  /** One thread, no Flink: plans the range and reads every file with Iceberg's Flink Parquet reader. */
+  /**
+   * One thread, no Flink: plans the range and reads every file with Iceberg's Flink Parquet reader.
+   */
   private long[] rawRead() throws IOException {
     Table table = catalog.loadTable(TableIdentifier.parse(TABLE));
     long rows = 0;
@@ -288,7 +336,8 @@ final class SourceBenchmark {
             Parquet.read(table.io().newInputFile(task.file().path().toString()))
                 .project(table.schema())
                 .split(task.start(), task.length())
-                .createReaderFunc(fileSchema -> FlinkParquetReaders.buildReader(table.schema(), fileSchema))
+                .createReaderFunc(
+                    fileSchema -> FlinkParquetReaders.buildReader(table.schema(), fileSchema))
                 .reuseContainers()
                 .build()) {
           for (RowData r : records) {
@@ -302,7 +351,12 @@ final class SourceBenchmark {
   }
 
   private String report(
-      Range range, Map<String, List<Double>> millis, Map<String, List<Double>> cpu, double psybergWall, double icebergWall, double seconds) {
+      Range range,
+      Map<String, List<Double>> millis,
+      Map<String, List<Double>> cpu,
+      double psybergWall,
+      double icebergWall,
+      double seconds) {
     double p = LocalFlink.median(millis.get("psyberg"));
     double i = LocalFlink.median(millis.get("iceberg"));
     double raw = LocalFlink.median(millis.get("raw"));
@@ -315,31 +369,69 @@ final class SourceBenchmark {
     out.append(
         String.format(
             Locale.ROOT,
-            "Run %s; JDK %s; %d cores; max heap %d MiB; parallelism %d; %,d rows (%d columns) in %d snapshots"
-                + " of one Parquet file each (%,d files, %.1f MB), one snapshot before the range; %d warm-up"
-                + " and %d measured rounds, order rotated; medians; Flink figures are the job's net runtime"
-                + " (MiniCluster start and stop left out); total %.0f s.%n%n",
-            ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME), System.getProperty("java.version"),
-            rt.availableProcessors(), rt.maxMemory() / (1024 * 1024), options.parallelism, range.rows,
-            EventRows.SCHEMA.columns().size(), options.snapshots, range.files, range.bytes / 1e6, options.warmup,
-            options.repeats, seconds));
-    out.append("| reader | ms | rows/s | throughput psyberg / this | CPU ms | CPU this / psyberg |\n"
-        + "|---|---:|---:|---:|---:|---:|\n");
-    out.append(String.format(Locale.ROOT, "| psyberg `PsybergSource`, p=%d | %s | %s | 1.00x | %s | 1.00x |%n",
-        options.parallelism, LocalFlink.ms(p), LocalFlink.perSecond(range.rows, p), LocalFlink.ms(pc)));
-    out.append(String.format(Locale.ROOT, "| iceberg `IcebergSource`, p=%d | %s | %s | **%.2fx** | %s | **%.2fx** |%n",
-        options.parallelism, LocalFlink.ms(i), LocalFlink.perSecond(range.rows, i), i / p, LocalFlink.ms(ic), ic / pc));
-    out.append(String.format(Locale.ROOT, "| raw Parquet loop, 1 thread | %s | %s | %.2fx | %s | %.2fx |%n",
-        LocalFlink.ms(raw), LocalFlink.perSecond(range.rows, raw), raw / p, LocalFlink.ms(rc), rc / pc));
+            "Run %s; JDK %s; %d cores; max heap %d MiB; parallelism %d; %,d rows (%d columns) in %d"
+                + " snapshots of one Parquet file each (%,d files, %.1f MB), one snapshot before"
+                + " the range; %d warm-up and %d measured rounds, order rotated; medians; Flink"
+                + " figures are the job's net runtime (MiniCluster start and stop left out); total"
+                + " %.0f s.%n%n",
+            ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME),
+            System.getProperty("java.version"),
+            rt.availableProcessors(),
+            rt.maxMemory() / (1024 * 1024),
+            options.parallelism,
+            range.rows,
+            EventRows.SCHEMA.columns().size(),
+            options.snapshots,
+            range.files,
+            range.bytes / 1e6,
+            options.warmup,
+            options.repeats,
+            seconds));
     out.append(
-        "\nCPU = this process's CPU time over the whole run of a side (every thread, GC and JIT included; for"
-            + " Flink also the MiniCluster's start and stop); steadier than wall time on a busy machine.\n");
+        "| reader | ms | rows/s | throughput psyberg / this | CPU ms | CPU this / psyberg |\n"
+            + "|---|---:|---:|---:|---:|---:|\n");
     out.append(
         String.format(
             Locale.ROOT,
-            "%nWall time of the whole `execute()` (MiniCluster start and stop included): psyberg %s ms, iceberg %s ms"
-                + " (ratio %.2fx). Every run of each side counted %,d rows with the expected checksum%s.%n",
-            LocalFlink.ms(psybergWall), LocalFlink.ms(icebergWall), icebergWall / psybergWall, range.rows,
+            "| psyberg `PsybergSource`, p=%d | %s | %s | 1.00x | %s | 1.00x |%n",
+            options.parallelism,
+            LocalFlink.ms(p),
+            LocalFlink.perSecond(range.rows, p),
+            LocalFlink.ms(pc)));
+    out.append(
+        String.format(
+            Locale.ROOT,
+            "| iceberg `IcebergSource`, p=%d | %s | %s | **%.2fx** | %s | **%.2fx** |%n",
+            options.parallelism,
+            LocalFlink.ms(i),
+            LocalFlink.perSecond(range.rows, i),
+            i / p,
+            LocalFlink.ms(ic),
+            ic / pc));
+    out.append(
+        String.format(
+            Locale.ROOT,
+            "| raw Parquet loop, 1 thread | %s | %s | %.2fx | %s | %.2fx |%n",
+            LocalFlink.ms(raw),
+            LocalFlink.perSecond(range.rows, raw),
+            raw / p,
+            LocalFlink.ms(rc),
+            rc / pc));
+    out.append(
+        "\n"
+            + "CPU = this process's CPU time over the whole run of a side (every thread, GC and JIT"
+            + " included; for Flink also the MiniCluster's start and stop); steadier than wall time"
+            + " on a busy machine.\n");
+    out.append(
+        String.format(
+            Locale.ROOT,
+            "%nWall time of the whole `execute()` (MiniCluster start and stop included): psyberg %s"
+                + " ms, iceberg %s ms (ratio %.2fx). Every run of each side counted %,d rows with"
+                + " the expected checksum%s.%n",
+            LocalFlink.ms(psybergWall),
+            LocalFlink.ms(icebergWall),
+            icebergWall / psybergWall,
+            range.rows,
             errors.isEmpty() ? "" : " — **except: " + String.join("; ", errors) + "**"));
     return out.toString();
   }

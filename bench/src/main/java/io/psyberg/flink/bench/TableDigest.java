@@ -11,8 +11,8 @@ import org.apache.iceberg.data.Record;
 import org.apache.iceberg.io.CloseableIterable;
 
 /**
- * Row count and an order-independent checksum of a table's current contents (deletes applied), to check that two
- * runs wrote the same rows.
+ * Row count and an order-independent checksum of a table's current contents (deletes applied), to
+ * check that two runs wrote the same rows.
  */
 record TableDigest(long rows, long checksum) {
 
@@ -39,7 +39,9 @@ record TableDigest(long rows, long checksum) {
     return new TableDigest(rows, sum);
   }
 
-  /** The digest {@link #of} gives a table holding exactly these rows (field values in column order). */
+  /**
+   * The digest {@link #of} gives a table holding exactly these rows (field values in column order).
+   */
   static TableDigest ofValues(Iterable<Object[]> rows) {
     long n = 0;
     long sum = 0;

@@ -4,7 +4,10 @@ import java.nio.file.Path;
 import java.util.Set;
 import javax.annotation.Nullable;
 
-/** Command-line options of the throughput benchmarks ({@link SourceBenchmark}, {@link SinkBenchmark}). */
+/**
+ * Command-line options of the throughput benchmarks ({@link SourceBenchmark}, {@link
+ * SinkBenchmark}).
+ */
 final class ThroughputOptions {
   final String usage;
   long rows;
@@ -16,6 +19,7 @@ final class ThroughputOptions {
   boolean keep;
   boolean help;
   @Nullable Path dir;
+
   /** The parsed command line: its warehouse folder and clean-up. */
   BenchArgs args;
 
@@ -24,14 +28,22 @@ final class ThroughputOptions {
   }
 
   /**
-   * Parses {@code args}; {@code rows}/{@code quickRows} and {@code snapshots}/{@code quickSnapshots} are
-   * the defaults of the full and the quick mode ({@code snapshots} 0: the benchmark has no such option).
+   * Parses {@code args}; {@code rows}/{@code quickRows} and {@code snapshots}/{@code
+   * quickSnapshots} are the defaults of the full and the quick mode ({@code snapshots} 0: the
+   * benchmark has no such option).
    */
   static ThroughputOptions parse(
-      String[] args, String usage, long rows, long quickRows, int snapshots, int quickSnapshots, int quickRepeats) {
-    Set<String> valued = snapshots == 0
-        ? Set.of("rows", "warmup", "repeats", "parallelism")
-        : Set.of("rows", "snapshots", "warmup", "repeats", "parallelism");
+      String[] args,
+      String usage,
+      long rows,
+      long quickRows,
+      int snapshots,
+      int quickSnapshots,
+      int quickRepeats) {
+    Set<String> valued =
+        snapshots == 0
+            ? Set.of("rows", "warmup", "repeats", "parallelism")
+            : Set.of("rows", "snapshots", "warmup", "repeats", "parallelism");
     BenchArgs a = BenchArgs.parse(args, valued, usage);
     ThroughputOptions o = new ThroughputOptions(usage);
     o.quick = a.quick;
@@ -46,7 +58,11 @@ final class ThroughputOptions {
     o.parallelism = a.positive("parallelism", o.parallelism, o.parallelism);
     if (o.snapshots > 0 && o.rows < o.snapshots) {
       throw new IllegalArgumentException(
-          "--rows " + o.rows + " is fewer than --snapshots " + o.snapshots + ": every snapshot needs a row.");
+          "--rows "
+              + o.rows
+              + " is fewer than --snapshots "
+              + o.snapshots
+              + ": every snapshot needs a row.");
     }
     return o;
   }

@@ -3,6 +3,8 @@ package io.psyberg.flink.catalog;
 import io.psyberg.flink.PsybergException;
 import java.io.File;
 import java.io.Serializable;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -30,8 +32,11 @@ public final class CatalogSpec implements Serializable {
 
   private static final Set<String> TYPES = Set.of("hadoop", "jdbc", "rest", "hive");
   private static final String JDBC_CATALOG_IMPL = "org.apache.iceberg.jdbc.JdbcCatalog";
+
   /** A {@code password=} query parameter of a JDBC URI, with the separator before it. */
-  private static final Pattern URI_PASSWORD = Pattern.compile("([?&])password=([^&]*)&?", Pattern.CASE_INSENSITIVE);
+  private static final Pattern URI_PASSWORD =
+      Pattern.compile("([?&])password=([^&]*)&?", Pattern.CASE_INSENSITIVE);
+
   private static final Pattern SECRET_KEY =
       Pattern.compile("password|secret|token|credential|key", Pattern.CASE_INSENSITIVE);
 
@@ -73,8 +78,8 @@ public final class CatalogSpec implements Serializable {
 
   /**
    * Reads catalog settings from connector options; where an option is absent the same key under the
-   * {@code psyberg.} prefix of {@code flinkDefaults} is used (e.g. {@code psyberg.catalog.warehouse}
-   * stands for {@code warehouse}).
+   * {@code psyberg.} prefix of {@code flinkDefaults} is used (e.g. {@code
+   * psyberg.catalog.warehouse} stands for {@code warehouse}).
    *
    * @param context names the process or table the options belong to, for error messages
    */
@@ -87,7 +92,10 @@ public final class CatalogSpec implements Serializable {
     return fromOptions(options, all, context);
   }
 
-  /** As {@link #fromOptions(Map, ReadableConfig, String)}, with the Flink configuration given as a map. */
+  /**
+   * As {@link #fromOptions(Map, ReadableConfig, String)}, with the Flink configuration given as a
+   * map.
+   */
   public static CatalogSpec fromOptions(
       Map<String, String> options, Map<String, String> flinkDefaults, String context) {
     Map<String, String> merged = new LinkedHashMap<>();
@@ -98,7 +106,8 @@ public final class CatalogSpec implements Serializable {
           (k, v) -> {
             if (k.startsWith(prefix)) {
               String key = k.substring(prefix.length());
-              // psyberg.catalog.type / psyberg.catalog.impl / psyberg.catalog.name map to catalog-*;
+              // psyberg.catalog.type / psyberg.catalog.impl / psyberg.catalog.name map to
+              // catalog-*;
               // psyberg.catalog.warehouse and .uri to the plain keys; anything else passes through.
               switch (key) {
                 case "type":
@@ -129,8 +138,8 @@ public final class CatalogSpec implements Serializable {
     if (impl == null && !TYPES.contains(type)) {
       throw new IllegalArgumentException(
           String.format(
-              "%s: invalid value '%s' for option 'catalog-type'. Valid values: hadoop, jdbc, rest, hive;"
-                  + " or set 'catalog-impl' to a catalog class.",
+              "%s: invalid value '%s' for option 'catalog-type'. Valid values: hadoop, jdbc, rest,"
+                  + " hive; or set 'catalog-impl' to a catalog class.",
               context, type));
     }
     String warehouse = merged.get(PsybergCatalogOptions.WAREHOUSE.key());
@@ -146,8 +155,7 @@ public final class CatalogSpec implements Serializable {
       }
       if (("jdbc".equals(type) || "rest".equals(type)) && uri == null) {
         throw new IllegalArgumentException(
-            String.format(
-                "%s: option 'uri' is required for catalog-type '%s'.", context, type));
+            String.format("%s: option 'uri' is required for catalog-type '%s'.", context, type));
       }
     }
     Map<String, String> props = new LinkedHashMap<>();
@@ -189,17 +197,20 @@ public final class CatalogSpec implements Serializable {
     if (uri != null) {
       props.put(CatalogProperties.URI, uri);
       if (isJdbc()) {
-        // Iceberg's JDBC catalog logs its URI and drivers quote it in errors: a password given in the URI
+        // Iceberg's JDBC catalog logs its URI and drivers quote it in errors: a password given in
+        // the URI
         // goes to the driver as the standard 'password' connection property instead.
         Matcher m = URI_PASSWORD.matcher(uri);
         if (m.find()) {
-          props.putIfAbsent("jdbc.password", java.net.URLDecoder.decode(m.group(2), java.nio.charset.StandardCharsets.UTF_8));
-          props.put(CatalogProperties.URI, m.replaceFirst(m.group().endsWith("&") ? m.group(1) : ""));
+          props.putIfAbsent("jdbc.password", URLDecoder.decode(m.group(2), StandardCharsets.UTF_8));
+          props.put(
+              CatalogProperties.URI, m.replaceFirst(m.group().endsWith("&") ? m.group(1) : ""));
         }
       }
     }
     if (isHadoop()) {
-      props.putIfAbsent(SharedInMemoryLockManager.LOCK_IMPL, SharedInMemoryLockManager.class.getName());
+      props.putIfAbsent(
+          SharedInMemoryLockManager.LOCK_IMPL, SharedInMemoryLockManager.class.getName());
     }
     Configuration hadoopConf = new Configuration();
     if (catalogImpl != null) {
@@ -230,9 +241,9 @@ public final class CatalogSpec implements Serializable {
     } catch (RuntimeException e) {
       throw new PsybergException(
           String.format(
-              "Could not open Iceberg catalog '%s' (%s%s%s): %s. Check options 'catalog-type' or 'catalog-impl',"
-                  + " 'uri', 'warehouse' and 'catalog.*', and that the catalog's classes and drivers are on the"
-                  + " job's classpath.",
+              "Could not open Iceberg catalog '%s' (%s%s%s): %s. Check options 'catalog-type' or"
+                  + " 'catalog-impl', 'uri', 'warehouse' and 'catalog.*', and that the catalog's"
+                  + " classes and drivers are on the job's classpath.",
               name,
               catalogImpl != null ? "catalog-impl " + catalogImpl : "catalog-type " + type,
               uri == null ? "" : ", uri " + redactedUri(),
@@ -242,7 +253,9 @@ public final class CatalogSpec implements Serializable {
     }
   }
 
-  /** Closes a catalog opened for a short look (client-side checks); a failure to close is ignored. */
+  /**
+   * Closes a catalog opened for a short look (client-side checks); a failure to close is ignored.
+   */
   public static void closeQuietly(Catalog catalog) {
     if (catalog instanceof AutoCloseable) {
       try {
@@ -254,11 +267,14 @@ public final class CatalogSpec implements Serializable {
   }
 
   /**
-   * A Hadoop catalog locks commits with an in-memory lock manager that every catalog of the JVM shares;
-   * psyberg's keeps it open when one catalog closes (see {@link SharedInMemoryLockManager}).
+   * A Hadoop catalog locks commits with an in-memory lock manager that every catalog of the JVM
+   * shares; psyberg's keeps it open when one catalog closes (see {@link
+   * SharedInMemoryLockManager}).
    */
   private boolean isHadoop() {
-    return catalogImpl == null ? "hadoop".equals(type) : "org.apache.iceberg.hadoop.HadoopCatalog".equals(catalogImpl);
+    return catalogImpl == null
+        ? "hadoop".equals(type)
+        : "org.apache.iceberg.hadoop.HadoopCatalog".equals(catalogImpl);
   }
 
   private boolean isJdbc() {
@@ -274,9 +290,13 @@ public final class CatalogSpec implements Serializable {
     if (text == null) {
       return null;
     }
-    String out = text.replaceAll("(?i)(password=)[^&;]*", "$1***").replaceAll("(://[^/:@]+:)[^/@]+@", "$1***@");
+    String out =
+        text.replaceAll("(?i)(password=)[^&;]*", "$1***")
+            .replaceAll("(://[^/:@]+:)[^/@]+@", "$1***@");
     for (Map.Entry<String, String> e : properties.entrySet()) {
-      if (e.getValue() != null && e.getValue().length() >= 4 && SECRET_KEY.matcher(e.getKey()).find()) {
+      if (e.getValue() != null
+          && e.getValue().length() >= 4
+          && SECRET_KEY.matcher(e.getKey()).find()) {
         out = out.replace(e.getValue(), "***");
       }
     }
@@ -307,7 +327,8 @@ public final class CatalogSpec implements Serializable {
       out.put("catalog-type", type);
     }
     if (isHadoop()) {
-      out.putIfAbsent(SharedInMemoryLockManager.LOCK_IMPL, SharedInMemoryLockManager.class.getName());
+      out.putIfAbsent(
+          SharedInMemoryLockManager.LOCK_IMPL, SharedInMemoryLockManager.class.getName());
     }
     if (warehouse != null) {
       out.put("warehouse", warehouse);

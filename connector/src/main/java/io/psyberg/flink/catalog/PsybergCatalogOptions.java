@@ -5,15 +5,18 @@ import org.apache.flink.configuration.ConfigOptions;
 
 /**
  * Options that say which Iceberg catalog holds the tables of a process. Shared by the DataStream
- * builders and the SQL connector; the same keys under the {@code psyberg.catalog.} prefix of a Flink
- * configuration act as defaults (see {@link CatalogSpec#fromOptions}).
+ * builders and the SQL connector; the same keys under the {@code psyberg.catalog.} prefix of a
+ * Flink configuration act as defaults (see {@link CatalogSpec#fromOptions}).
  */
 public final class PsybergCatalogOptions {
 
   /** Prefix of catalog properties passed through unchanged to the Iceberg catalog. */
   public static final String CATALOG_PROPERTY_PREFIX = "catalog.";
 
-  /** Prefix under which a Flink configuration gives catalog defaults, e.g. {@code psyberg.catalog.warehouse}. */
+  /**
+   * Prefix under which a Flink configuration gives catalog defaults, e.g. {@code
+   * psyberg.catalog.warehouse}.
+   */
   public static final String FLINK_CONFIG_DEFAULTS_PREFIX = "psyberg.";
 
   public static final ConfigOption<String> CATALOG_TYPE =
@@ -21,20 +24,22 @@ public final class PsybergCatalogOptions {
           .stringType()
           .defaultValue("hadoop")
           .withDescription(
-              "Iceberg catalog type: hadoop (a warehouse folder, the embedded default), jdbc, rest or hive."
-                  + " Ignored when 'catalog-impl' is set.");
+              "Iceberg catalog type: hadoop (a warehouse folder, the embedded default), jdbc, rest"
+                  + " or hive. Ignored when 'catalog-impl' is set.");
 
   public static final ConfigOption<String> CATALOG_IMPL =
       ConfigOptions.key("catalog-impl")
           .stringType()
           .noDefaultValue()
-          .withDescription("Class name of a custom org.apache.iceberg.catalog.Catalog implementation.");
+          .withDescription(
+              "Class name of a custom org.apache.iceberg.catalog.Catalog implementation.");
 
   public static final ConfigOption<String> CATALOG_NAME =
       ConfigOptions.key("catalog-name")
           .stringType()
           .defaultValue("psyberg")
-          .withDescription("Name given to the Iceberg catalog instance (used in logs and metrics).");
+          .withDescription(
+              "Name given to the Iceberg catalog instance (used in logs and metrics).");
 
   public static final ConfigOption<String> WAREHOUSE =
       ConfigOptions.key("warehouse")
@@ -48,14 +53,16 @@ public final class PsybergCatalogOptions {
       ConfigOptions.key("uri")
           .stringType()
           .noDefaultValue()
-          .withDescription("Catalog URI: a JDBC URL (jdbc), a REST endpoint (rest) or a metastore URI (hive).");
+          .withDescription(
+              "Catalog URI: a JDBC URL (jdbc), a REST endpoint (rest) or a metastore URI (hive).");
 
   public static final ConfigOption<String> METADATA_NAMESPACE =
       ConfigOptions.key("metadata-namespace")
           .stringType()
           .defaultValue("psyberg")
           .withDescription(
-              "Namespace of the metadata tables 'sessions' and 'high_watermarks' in the same catalog.");
+              "Namespace of the metadata tables 'sessions' and 'high_watermarks' in the same"
+                  + " catalog.");
 
   private PsybergCatalogOptions() {}
 }

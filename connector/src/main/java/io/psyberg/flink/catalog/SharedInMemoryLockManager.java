@@ -5,13 +5,14 @@ import org.apache.iceberg.LockManager;
 import org.apache.iceberg.util.LockManagers;
 
 /**
- * The lock manager of the Hadoop catalogs psyberg opens: Iceberg's JVM-wide in-memory lock manager, minus
- * its {@code close()}. Iceberg's default lock manager is one static instance shared by every Hadoop catalog
- * of the JVM, and closing any such catalog closes it: all locks of the JVM are dropped and its heartbeat
- * scheduler is shut down. A job closes catalogs while others commit (a reader finishing while a committer
- * publishes), which made commits fail with {@code RejectedExecutionException} and let two commits to one
- * table run without mutual exclusion. Locks here are taken and released on that same shared manager, so
- * catalogs opened otherwise still exclude each other; closing a catalog leaves it running.
+ * The lock manager of the Hadoop catalogs psyberg opens: Iceberg's JVM-wide in-memory lock manager,
+ * minus its {@code close()}. Iceberg's default lock manager is one static instance shared by every
+ * Hadoop catalog of the JVM, and closing any such catalog closes it: all locks of the JVM are
+ * dropped and its heartbeat scheduler is shut down. A job closes catalogs while others commit (a
+ * reader finishing while a committer publishes), which made commits fail with {@code
+ * RejectedExecutionException} and let two commits to one table run without mutual exclusion. Locks
+ * here are taken and released on that same shared manager, so catalogs opened otherwise still
+ * exclude each other; closing a catalog leaves it running.
  *
  * <p>Lock settings ({@code lock.acquire-timeout-ms} etc.) are those of Iceberg's default manager.
  */

@@ -5,9 +5,9 @@ import java.util.Objects;
 import javax.annotation.Nullable;
 
 /**
- * Min and max of one column over the rows a session adds, taken from Iceberg file metrics (lower and
- * upper bounds) without reading data. Values are kept as their display strings (timestamps as ISO-8601)
- * so that sessions of any column type can be recorded side by side.
+ * Min and max of one column over the rows a session adds, taken from Iceberg file metrics (lower
+ * and upper bounds) without reading data. Values are kept as their display strings (timestamps as
+ * ISO-8601) so that sessions of any column type can be recorded side by side.
  */
 public final class ChangeRange implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -42,7 +42,9 @@ public final class ChangeRange implements Serializable {
       return false;
     }
     ChangeRange that = (ChangeRange) o;
-    return column.equals(that.column) && Objects.equals(min, that.min) && Objects.equals(max, that.max);
+    return column.equals(that.column)
+        && Objects.equals(min, that.min)
+        && Objects.equals(max, that.max);
   }
 
   @Override

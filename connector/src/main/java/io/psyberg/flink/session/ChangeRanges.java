@@ -15,7 +15,8 @@ import org.apache.iceberg.util.DateTimeUtil;
 
 /** Computes a {@link ChangeRange} from data files' lower and upper bounds, reading no data. */
 final class ChangeRanges {
-  private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS");
+  private static final DateTimeFormatter TIMESTAMP =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS");
 
   private ChangeRanges() {}
 
@@ -58,7 +59,8 @@ final class ChangeRanges {
     switch (type.typeId()) {
       case TIMESTAMP:
         return ((Types.TimestampType) type).shouldAdjustToUTC()
-            ? DateTimeUtil.timestamptzFromMicros((Long) value).toLocalDateTime().format(TIMESTAMP) + "Z"
+            ? DateTimeUtil.timestamptzFromMicros((Long) value).toLocalDateTime().format(TIMESTAMP)
+                + "Z"
             : DateTimeUtil.timestampFromMicros((Long) value).format(TIMESTAMP);
       case DATE:
         return DateTimeUtil.dateFromDays((Integer) value).toString();

@@ -12,9 +12,9 @@ import org.apache.iceberg.data.Record;
 import org.apache.iceberg.expressions.Expressions;
 
 /**
- * The table {@code <namespace>.high_watermarks}: one current row per process and source table. It mirrors
- * the high watermark published in the target table's snapshot summary, for people to query and for a
- * source to find its process's target table; it is never the source of truth.
+ * The table {@code <namespace>.high_watermarks}: one current row per process and source table. It
+ * mirrors the high watermark published in the target table's snapshot summary, for people to query
+ * and for a source to find its process's target table; it is never the source of truth.
  */
 public final class HighWatermarkMirror {
   private final Catalog catalog;
@@ -45,7 +45,8 @@ public final class HighWatermarkMirror {
   }
 
   /** Records the published positions of a process, one row per source table. */
-  public void update(String processName, String targetTable, String sessionId, List<SourceRange> ranges) {
+  public void update(
+      String processName, String targetTable, String sessionId, List<SourceRange> ranges) {
     Table t = table();
     List<Record> rows = new ArrayList<>();
     Instant now = Instant.now();

@@ -3,45 +3,59 @@ package io.psyberg.flink.session;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.exceptions.NoSuchTableException;
+import org.apache.iceberg.util.SnapshotUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Finds where each source table of a process stands: first the high watermark published in a target
- * table's snapshot summary (targets named by the settings or known from the mirror), then the mirror
- * table {@code high_watermarks}. A table absent from the result has no high watermark yet.
+ * table's snapshot summary (targets named by the settings or known from the mirror), then the
+ * mirror table {@code high_watermarks}. A table absent from the result has no high watermark yet.
  */
 public final class HighWatermarkResolver {
   private static final Logger LOG = LoggerFactory.getLogger(HighWatermarkResolver.class);
 
   private HighWatermarkResolver() {}
 
-  /** Source table to snapshot id; a present key with a null value means "published before its first snapshot". */
+  /**
+   * Source table to snapshot id; a present key with a null value means "published before its first
+   * snapshot".
+   */
   public static Map<String, Long> resolve(
       Catalog catalog, HighWatermarkMirror mirror, SessionSettings settings) {
     Map<String, HighWatermarkMirror.Entry> mirrored = mirror.read(settings.processName());
     Set<String> targets = new LinkedHashSet<>(settings.targetTables());
-    mirrored.values().forEach(e -> {
-      if (e.targetTable != null) {
-        targets.add(e.targetTable);
-      }
-    });
+    mirrored
+        .values()
+        .forEach(
+            e -> {
+              if (e.targetTable != null) {
+                targets.add(e.targetTable);
+              }
+            });
     Map<String, Long> positions = new LinkedHashMap<>();
     for (String target : targets) {
-      Optional<PublishedHighWatermark> published = publishedIn(catalog, target, settings.processName());
+      Optional<PublishedHighWatermark> published =
+          publishedIn(catalog, target, settings.processName());
       if (published.isPresent()) {
         // With several targets (e.g. lifecycle and anomalies) resume from the one furthest behind.
-        published.get().positions().forEach((table, id) -> {
-          if (!positions.containsKey(table) || isBehind(catalog, table, id, positions.get(table))) {
-            positions.put(table, id);
-          }
-        });
+        published
+            .get()
+            .positions()
+            .forEach(
+                (table, id) -> {
+                  if (!positions.containsKey(table)
+                      || isBehind(catalog, table, id, positions.get(table))) {
+                    positions.put(table, id);
+                  }
+                });
         repairMirrors(catalog, mirror, mirrored, settings, target, published.get());
       }
     }
@@ -49,11 +63,15 @@ public final class HighWatermarkResolver {
       for (String target : settings.targetTables()) {
         if (catalog.tableExists(TableIdentifier.parse(target))
             && publishedIn(catalog, target, settings.processName()).isEmpty()) {
-          // A target with nothing published is the one furthest behind: a run that died between the first
-          // publishes of two targets must give the second every row (re-applying them to the first is
+          // A target with nothing published is the one furthest behind: a run that died between the
+          // first
+          // publishes of two targets must give the second every row (re-applying them to the first
+          // is
           // idempotent for upsert targets; an append target refuses a range it already holds).
-          LOG.info("Process {}: target {} has nothing published yet; reading from the start for it.",
-              settings.processName(), target);
+          LOG.info(
+              "Process {}: target {} has nothing published yet; reading from the start for it.",
+              settings.processName(),
+              target);
           return new LinkedHashMap<>();
         }
       }
@@ -61,8 +79,11 @@ public final class HighWatermarkResolver {
     for (Map.Entry<String, HighWatermarkMirror.Entry> e : mirrored.entrySet()) {
       if (!positions.containsKey(e.getKey())) {
         LOG.warn(
-            "Process {}: no published high watermark for {} in its target; using the mirrored one ({}).",
-            settings.processName(), e.getKey(), e.getValue().snapshotId);
+            "Process {}: no published high watermark for {} in its target; using the mirrored one"
+                + " ({}).",
+            settings.processName(),
+            e.getKey(),
+            e.getValue().snapshotId);
         positions.put(e.getKey(), e.getValue().snapshotId);
       }
     }
@@ -70,8 +91,8 @@ public final class HighWatermarkResolver {
   }
 
   /**
-   * A run that died between publishing and updating the metadata tables left them behind the target:
-   * bring the session's row and the mirrored high watermark up to what was published.
+   * A run that died between publishing and updating the metadata tables left them behind the
+   * target: bring the session's row and the mirrored high watermark up to what was published.
    */
   private static void repairMirrors(
       Catalog catalog,
@@ -87,19 +108,38 @@ public final class HighWatermarkResolver {
         continue;
       }
       if (session.get().status() != SessionStatus.PUBLISHED) {
-        LOG.warn("Process {}: session {} was published to {} but its metadata rows were not updated; repairing them.",
-            settings.processName(), sessionId, target);
-        log.record(session.get().finished(
-            SessionStatus.PUBLISHED, target, published.targetSnapshotId(), session.get().auditResults()));
+        LOG.warn(
+            "Process {}: session {} was published to {} but its metadata rows were not updated;"
+                + " repairing them.",
+            settings.processName(),
+            sessionId,
+            target);
+        log.record(
+            session
+                .get()
+                .finished(
+                    SessionStatus.PUBLISHED,
+                    target,
+                    published.targetSnapshotId(),
+                    session.get().auditResults()));
       }
       // Checked even when the session's row is complete: a run can die between the two updates.
-      boolean behind = session.get().ranges().stream().anyMatch(r -> {
-        HighWatermarkMirror.Entry e = mirrored.get(r.table());
-        return e == null || isBehind(catalog, r.table(), e.snapshotId, r.toSnapshotId());
-      });
+      boolean behind =
+          session.get().ranges().stream()
+              .anyMatch(
+                  r -> {
+                    HighWatermarkMirror.Entry e = mirrored.get(r.table());
+                    return e == null
+                        || isBehind(catalog, r.table(), e.snapshotId, r.toSnapshotId());
+                  });
       if (behind) {
-        LOG.warn("Process {}: {}.{} is behind what session {} published to {}; repairing it.", settings.processName(),
-            mirror.namespace(), MetadataTableSchemas.HIGH_WATERMARKS, sessionId, target);
+        LOG.warn(
+            "Process {}: {}.{} is behind what session {} published to {}; repairing it.",
+            settings.processName(),
+            mirror.namespace(),
+            MetadataTableSchemas.HIGH_WATERMARKS,
+            sessionId,
+            target);
         mirror.update(settings.processName(), target, sessionId, session.get().ranges());
       }
     }
@@ -107,7 +147,7 @@ public final class HighWatermarkResolver {
 
   /** Whether snapshot {@code a} of a source table comes before {@code b} on its main lineage. */
   public static boolean isBehind(Catalog catalog, String sourceTable, Long a, Long b) {
-    if (java.util.Objects.equals(a, b)) {
+    if (Objects.equals(a, b)) {
       return false;
     }
     if (a == null) {
@@ -118,13 +158,14 @@ public final class HighWatermarkResolver {
     }
     try {
       Table t = catalog.loadTable(TableIdentifier.parse(sourceTable));
-      return org.apache.iceberg.util.SnapshotUtil.isAncestorOf(t, b, a);
+      return SnapshotUtil.isAncestorOf(t, b, a);
     } catch (NoSuchTableException e) {
       return false;
     }
   }
 
-  private static Optional<PublishedHighWatermark> publishedIn(Catalog catalog, String target, String process) {
+  private static Optional<PublishedHighWatermark> publishedIn(
+      Catalog catalog, String target, String process) {
     try {
       Table table = catalog.loadTable(TableIdentifier.parse(target));
       return PublishedHighWatermark.find(table, process);

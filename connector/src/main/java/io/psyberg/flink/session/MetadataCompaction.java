@@ -17,8 +17,8 @@ import org.apache.iceberg.FileFormat;
 import org.apache.iceberg.ManifestFile;
 import org.apache.iceberg.ManifestFiles;
 import org.apache.iceberg.ManifestReader;
-import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.PartitionKey;
+import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.RewriteFiles;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.SnapshotSummary;
@@ -36,32 +36,43 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps a metadata table as cheap to read and write as on its first day. Every upsert adds a data file
- * and an equality-delete file, and a reader applies all of them: without upkeep, reading a process's
- * sessions after a few hundred sessions took most of a second. Once {@link #DELETE_FILES_TO_COMPACT}
- * delete files have piled up, the live rows of the processes updated since the last compaction are
- * rewritten into files per process (tables created by an older version without the process partition: all
- * rows, sorted by process, so a scan for one process skips the others by their column bounds), their old
- * files and all delete files are removed
- * in one commit, and snapshots older than {@link #SNAPSHOT_RETENTION_MS} beyond the newest
- * {@link #SNAPSHOTS_KEPT} are expired so the table's metadata stops growing.
+ * Keeps a metadata table as cheap to read and write as on its first day. Every upsert adds a data
+ * file and an equality-delete file, and a reader applies all of them: without upkeep, reading a
+ * process's sessions after a few hundred sessions took most of a second. Once {@link
+ * #DELETE_FILES_TO_COMPACT} delete files have piled up, the live rows of the processes updated
+ * since the last compaction are rewritten into files per process (tables created by an older
+ * version without the process partition: all rows, sorted by process, so a scan for one process
+ * skips the others by their column bounds), their old files and all delete files are removed in one
+ * commit, and snapshots older than {@link #SNAPSHOT_RETENTION_MS} beyond the newest {@link
+ * #SNAPSHOTS_KEPT} are expired so the table's metadata stops growing.
  *
- * <p>Compaction is best effort and never fails the upsert that triggered it. The rewritten files keep the
- * sequence number of the snapshot that was read, so an upsert committed meanwhile still deletes the old
- * version of its row from them (Iceberg lets such a rewrite commit); anything else that changed the
- * table meanwhile makes it give up, and a later upsert tries again.
+ * <p>Compaction is best effort and never fails the upsert that triggered it. The rewritten files
+ * keep the sequence number of the snapshot that was read, so an upsert committed meanwhile still
+ * deletes the old version of its row from them (Iceberg lets such a rewrite commit); anything else
+ * that changed the table meanwhile makes it give up, and a later upsert tries again.
  */
 final class MetadataCompaction {
   private static final Logger LOG = LoggerFactory.getLogger(MetadataCompaction.class);
 
-  /** Compact once the table holds this many delete files (one per upsert since the last compaction). */
+  /**
+   * Compact once the table holds this many delete files (one per upsert since the last compaction).
+   */
   static final int DELETE_FILES_TO_COMPACT = 16;
-  /** Rows per rewritten file; sorted by process, so each file covers a narrow range of processes. */
+
+  /**
+   * Rows per rewritten file; sorted by process, so each file covers a narrow range of processes.
+   */
   static final int ROWS_PER_FILE = 20_000;
+
   static final int SNAPSHOTS_KEPT = 20;
+
   /** Both metadata tables have it, and new ones are partitioned by it. */
   static final String PROCESS_COLUMN = "process_name";
-  /** A reader holds a snapshot for milliseconds; this leaves it ample time before the snapshot's files go. */
+
+  /**
+   * A reader holds a snapshot for milliseconds; this leaves it ample time before the snapshot's
+   * files go.
+   */
   static final long SNAPSHOT_RETENTION_MS = TimeUnit.MINUTES.toMillis(1);
 
   private MetadataCompaction() {}
@@ -88,30 +99,37 @@ final class MetadataCompaction {
     try {
       compact(table, table.currentSnapshot());
     } catch (ValidationException | CommitFailedException changed) {
-      LOG.debug("Metadata table {} changed while compacting; a later update compacts it: {}",
-          table.name(), changed.getMessage());
+      LOG.debug(
+          "Metadata table {} changed while compacting; a later update compacts it: {}",
+          table.name(),
+          changed.getMessage());
       return;
     } catch (RuntimeException e) {
-      LOG.warn("Could not compact metadata table {} (it stays correct, only slower to read): {}",
-          table.name(), e.toString());
+      LOG.warn(
+          "Could not compact metadata table {} (it stays correct, only slower to read): {}",
+          table.name(),
+          e.toString());
       return;
     }
     try {
-      table.expireSnapshots()
+      table
+          .expireSnapshots()
           .expireOlderThan(System.currentTimeMillis() - SNAPSHOT_RETENTION_MS)
           .retainLast(SNAPSHOTS_KEPT)
           .planWith(SameThreadExecutor.get())
           .executeDeleteWith(SameThreadExecutor.get())
           .commit();
     } catch (RuntimeException e) {
-      LOG.debug("Could not expire old snapshots of metadata table {}: {}", table.name(), e.toString());
+      LOG.debug(
+          "Could not expire old snapshots of metadata table {}: {}", table.name(), e.toString());
     }
   }
 
   /**
-   * Rewrites the live rows of {@code snapshot} into sorted files. On a table partitioned by process only the
-   * processes that have delete files are rewritten (equality deletes apply within their partition), so a
-   * compaction costs the rows of the processes updated since the last one, not the whole log.
+   * Rewrites the live rows of {@code snapshot} into sorted files. On a table partitioned by process
+   * only the processes that have delete files are rewritten (equality deletes apply within their
+   * partition), so a compaction costs the rows of the processes updated since the last one, not the
+   * whole log.
    */
   static void compact(Table table, Snapshot snapshot) {
     List<DataFile> dataFiles = new ArrayList<>();
@@ -123,7 +141,8 @@ final class MetadataCompaction {
         }
       }
       for (ManifestFile m : snapshot.deleteManifests(table.io())) {
-        try (ManifestReader<DeleteFile> reader = ManifestFiles.readDeleteManifest(m, table.io(), table.specs())) {
+        try (ManifestReader<DeleteFile> reader =
+            ManifestFiles.readDeleteManifest(m, table.io(), table.specs())) {
           reader.forEach(f -> deleteFiles.add(f.copyWithoutStats()));
         }
       }
@@ -147,7 +166,8 @@ final class MetadataCompaction {
     List<DataFile> written = write(table, rows);
 
     RewriteFiles rewrite =
-        table.newRewrite()
+        table
+            .newRewrite()
             .validateFromSnapshot(snapshot.snapshotId())
             .dataSequenceNumber(snapshot.sequenceNumber())
             .scanManifestsWith(SameThreadExecutor.get());
@@ -163,16 +183,26 @@ final class MetadataCompaction {
       written.forEach(f -> table.io().deleteFile(f.path().toString()));
       throw e;
     }
-    LOG.debug("Compacted metadata table {}: {} data and {} delete files into {} files of {} rows",
-        table.name(), replaced.size(), deleteFiles.size(), written.size(), rows.size());
+    LOG.debug(
+        "Compacted metadata table {}: {} data and {} delete files into {} files of {} rows",
+        table.name(),
+        replaced.size(),
+        deleteFiles.size(),
+        written.size(),
+        rows.size());
   }
 
-  /** Whether every file is in the current spec and that spec is psyberg's: identity on the process. */
-  private static boolean byProcess(Table table, List<DataFile> dataFiles, List<DeleteFile> deleteFiles) {
+  /**
+   * Whether every file is in the current spec and that spec is psyberg's: identity on the process.
+   */
+  private static boolean byProcess(
+      Table table, List<DataFile> dataFiles, List<DeleteFile> deleteFiles) {
     PartitionSpec spec = table.spec();
-    boolean identityOnProcess = spec.fields().size() == 1
-        && spec.fields().get(0).transform().isIdentity()
-        && PROCESS_COLUMN.equals(table.schema().findColumnName(spec.fields().get(0).sourceId()));
+    boolean identityOnProcess =
+        spec.fields().size() == 1
+            && spec.fields().get(0).transform().isIdentity()
+            && PROCESS_COLUMN.equals(
+                table.schema().findColumnName(spec.fields().get(0).sourceId()));
     return identityOnProcess
         && dataFiles.stream().allMatch(f -> f.specId() == spec.specId())
         && deleteFiles.stream().allMatch(f -> f.specId() == spec.specId());
@@ -197,14 +227,18 @@ final class MetadataCompaction {
   private static List<DataFile> write(Table table, List<Record> rows) {
     GenericAppenderFactory factory = new GenericAppenderFactory(table.schema(), table.spec());
     OutputFileFactory files =
-        OutputFileFactory.builderFor(table, 0, System.nanoTime()).format(FileFormat.PARQUET).build();
+        OutputFileFactory.builderFor(table, 0, System.nanoTime())
+            .format(FileFormat.PARQUET)
+            .build();
     List<DataFile> written = new ArrayList<>();
-    for (Map.Entry<PartitionKey, List<Record>> part : RowUpserter.byPartition(table, rows).entrySet()) {
+    for (Map.Entry<PartitionKey, List<Record>> part :
+        RowUpserter.byPartition(table, rows).entrySet()) {
       PartitionKey partition = table.spec().isPartitioned() ? part.getKey() : null;
       List<Record> partRows = part.getValue();
       for (int from = 0; from < partRows.size(); from += ROWS_PER_FILE) {
-        DataWriter<Record> writer = factory.newDataWriter(
-            RowUpserter.newOutputFile(table, files, partition), FileFormat.PARQUET, partition);
+        DataWriter<Record> writer =
+            factory.newDataWriter(
+                RowUpserter.newOutputFile(table, files, partition), FileFormat.PARQUET, partition);
         try (DataWriter<Record> w = writer) {
           partRows.subList(from, Math.min(partRows.size(), from + ROWS_PER_FILE)).forEach(w::write);
         } catch (IOException e) {

@@ -26,17 +26,19 @@ import org.apache.iceberg.io.FileIO;
 import org.apache.iceberg.parquet.Parquet;
 
 /**
- * Reads the live rows of a metadata table on the calling thread. Iceberg's generic reader loads each data
- * file's equality deletes on a worker pool that it polls every 10 ms, so reading a few freshly upserted
- * rows cost 10 ms per data file; a committer reads the session log at every checkpoint. Same result as
- * {@code IcebergGenerics.read(table).where(filter)}, to which it falls back for files not in Parquet.
+ * Reads the live rows of a metadata table on the calling thread. Iceberg's generic reader loads
+ * each data file's equality deletes on a worker pool that it polls every 10 ms, so reading a few
+ * freshly upserted rows cost 10 ms per data file; a committer reads the session log at every
+ * checkpoint. Same result as {@code IcebergGenerics.read(table).where(filter)}, to which it falls
+ * back for files not in Parquet.
  */
 final class MetadataRows {
   private MetadataRows() {}
 
   /** The live rows matching {@code filter}, at {@code snapshotId} (null: the current snapshot). */
   static List<Record> read(Table table, Expression filter, @Nullable Long snapshotId) {
-    // Planning on the calling thread too: between compactions a metadata table has a few dozen manifests.
+    // Planning on the calling thread too: between compactions a metadata table has a few dozen
+    // manifests.
     TableScan scan = table.newScan().filter(filter).planWith(SameThreadExecutor.get());
     if (snapshotId != null) {
       scan = scan.useSnapshot(snapshotId);
@@ -72,13 +74,15 @@ final class MetadataRows {
           }
         }
       } catch (IOException e) {
-        throw new UncheckedIOException("Could not read " + task.file().path() + " of " + table.name(), e);
+        throw new UncheckedIOException(
+            "Could not read " + task.file().path() + " of " + table.name(), e);
       }
     }
     return rows;
   }
 
-  private static List<Record> readGeneric(Table table, Expression filter, @Nullable Long snapshotId) {
+  private static List<Record> readGeneric(
+      Table table, Expression filter, @Nullable Long snapshotId) {
     IcebergGenerics.ScanBuilder scan = IcebergGenerics.read(table).where(filter);
     if (snapshotId != null) {
       scan = scan.useSnapshot(snapshotId);
@@ -92,7 +96,9 @@ final class MetadataRows {
     return rows;
   }
 
-  /** Iceberg's delete filter for generic records, loading the delete files on the calling thread. */
+  /**
+   * Iceberg's delete filter for generic records, loading the delete files on the calling thread.
+   */
   private static final class InlineDeleteFilter extends GenericDeleteFilter {
     private final FileIO io;
 
@@ -103,7 +109,8 @@ final class MetadataRows {
 
     @Override
     protected DeleteLoader newDeleteLoader() {
-      return new BaseDeleteLoader(f -> io.newInputFile(f.path().toString()), SameThreadExecutor.get());
+      return new BaseDeleteLoader(
+          f -> io.newInputFile(f.path().toString()), SameThreadExecutor.get());
     }
   }
 }

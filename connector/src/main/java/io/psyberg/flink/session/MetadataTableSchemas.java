@@ -17,8 +17,9 @@ import org.apache.iceberg.exceptions.NoSuchTableException;
 import org.apache.iceberg.types.Types;
 
 /**
- * Schemas of the metadata tables {@code sessions} and {@code high_watermarks}, and their creation on
- * first use. Both are format v2 tables keyed by Iceberg identifier fields and updated by upserts.
+ * Schemas of the metadata tables {@code sessions} and {@code high_watermarks}, and their creation
+ * on first use. Both are format v2 tables keyed by Iceberg identifier fields and updated by
+ * upserts.
  */
 public final class MetadataTableSchemas {
 
@@ -27,7 +28,7 @@ public final class MetadataTableSchemas {
 
   public static final Schema SESSIONS_SCHEMA =
       new Schema(
-          java.util.List.of(
+          List.of(
               Types.NestedField.required(1, "session_id", Types.StringType.get()),
               Types.NestedField.required(2, "process_name", Types.StringType.get()),
               Types.NestedField.optional(3, "mode", Types.StringType.get()),
@@ -49,25 +50,29 @@ public final class MetadataTableSchemas {
               Types.NestedField.optional(19, "finished_at", Types.TimestampType.withZone()),
               Types.NestedField.optional(20, "job_id", Types.StringType.get()),
               Types.NestedField.optional(21, "skipped_snapshot_count", Types.IntegerType.get()),
-              Types.NestedField.optional(22, "to_snapshot_committed_at", Types.TimestampType.withZone()),
+              Types.NestedField.optional(
+                  22, "to_snapshot_committed_at", Types.TimestampType.withZone()),
               Types.NestedField.optional(23, "read_through_checkpoint", Types.LongType.get())),
           Set.of(1, 5));
 
   public static final Schema HIGH_WATERMARKS_SCHEMA =
       new Schema(
-          java.util.List.of(
+          List.of(
               Types.NestedField.required(1, "process_name", Types.StringType.get()),
               Types.NestedField.required(2, "source_table", Types.StringType.get()),
               Types.NestedField.optional(3, "target_table", Types.StringType.get()),
               Types.NestedField.optional(4, "snapshot_id", Types.LongType.get()),
-              Types.NestedField.optional(5, "snapshot_committed_at", Types.TimestampType.withZone()),
+              Types.NestedField.optional(
+                  5, "snapshot_committed_at", Types.TimestampType.withZone()),
               Types.NestedField.optional(6, "session_id", Types.StringType.get()),
               Types.NestedField.optional(7, "updated_at", Types.TimestampType.withZone())),
           Set.of(1, 2));
 
   private MetadataTableSchemas() {}
 
-  /** Loads the metadata table, creating its namespace and itself when missing (races are tolerated). */
+  /**
+   * Loads the metadata table, creating its namespace and itself when missing (races are tolerated).
+   */
   static Table loadOrCreate(Catalog catalog, String namespace, String name, Schema schema) {
     TableIdentifier id = TableIdentifier.of(Namespace.of(namespace), name);
     try {
@@ -79,8 +84,10 @@ public final class MetadataTableSchemas {
           try {
             namespaces.createNamespace(Namespace.of(namespace));
           } catch (RuntimeException raced) {
-            // Another run created it first. Iceberg's JDBC catalog reports that as AlreadyExistsException on
-            // some databases and as a bare SQL error (duplicate key) on PostgreSQL: look before failing.
+            // Another run created it first. Iceberg's JDBC catalog reports that as
+            // AlreadyExistsException on
+            // some databases and as a bare SQL error (duplicate key) on PostgreSQL: look before
+            // failing.
             if (!namespaces.namespaceExists(Namespace.of(namespace))) {
               throw raced;
             }
@@ -99,7 +106,8 @@ public final class MetadataTableSchemas {
                 TableProperties.COMMIT_NUM_RETRIES, "20",
                 TableProperties.COMMIT_MIN_RETRY_WAIT_MS, "20"));
       } catch (RuntimeException raced) {
-        // Another run created it first (AlreadyExistsException, or on PostgreSQL a duplicate-key SQL error).
+        // Another run created it first (AlreadyExistsException, or on PostgreSQL a duplicate-key
+        // SQL error).
         try {
           return checked(catalog.loadTable(id), id, schema);
         } catch (NoSuchTableException stillMissing) {
@@ -110,9 +118,9 @@ public final class MetadataTableSchemas {
   }
 
   /**
-   * A metadata table found in the catalog must have the columns (by name and type) and the key psyberg
-   * writes; one created by hand or by another tool fails here with a message naming it, not later with
-   * an obscure write error.
+   * A metadata table found in the catalog must have the columns (by name and type) and the key
+   * psyberg writes; one created by hand or by another tool fails here with a message naming it, not
+   * later with an obscure write error.
    */
   private static Table checked(Table table, TableIdentifier id, Schema expected) {
     List<String> problems = new ArrayList<>();
@@ -123,22 +131,27 @@ public final class MetadataTableSchemas {
       if (have == null) {
         missing.add(want.name());
       } else if (!have.type().equals(want.type())) {
-        problems.add("column '" + want.name() + "' is " + have.type() + ", expected " + want.type());
+        problems.add(
+            "column '" + want.name() + "' is " + have.type() + ", expected " + want.type());
       }
     }
     if (!missing.isEmpty()) {
       problems.add("it has no column " + String.join(", ", missing));
     }
-    if (problems.isEmpty() && !actual.identifierFieldNames().equals(expected.identifierFieldNames())) {
-      problems.add("its identifier fields are " + actual.identifierFieldNames() + ", expected "
-          + expected.identifierFieldNames());
+    if (problems.isEmpty()
+        && !actual.identifierFieldNames().equals(expected.identifierFieldNames())) {
+      problems.add(
+          "its identifier fields are "
+              + actual.identifierFieldNames()
+              + ", expected "
+              + expected.identifierFieldNames());
     }
     if (!problems.isEmpty()) {
       throw new PsybergException(
           String.format(
-              "Metadata table %s does not have the schema psyberg writes: %s. Was it created by hand or by"
-                  + " another tool? Rename or drop it (psyberg creates it again on the next run), or set option"
-                  + " 'metadata-namespace' to a namespace of its own.",
+              "Metadata table %s does not have the schema psyberg writes: %s. Was it created by"
+                  + " hand or by another tool? Rename or drop it (psyberg creates it again on the"
+                  + " next run), or set option 'metadata-namespace' to a namespace of its own.",
               id, String.join("; ", problems)));
     }
     return table;

@@ -12,7 +12,8 @@ public final class PlannedSnapshot {
   private final List<DataFile> files;
   private final Table source;
 
-  PlannedSnapshot(String table, Table source, long snapshotId, long committedAtMillis, List<DataFile> files) {
+  PlannedSnapshot(
+      String table, Table source, long snapshotId, long committedAtMillis, List<DataFile> files) {
     this.table = table;
     this.source = source;
     this.snapshotId = snapshotId;

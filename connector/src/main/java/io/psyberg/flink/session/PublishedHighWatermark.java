@@ -11,15 +11,17 @@ import org.apache.iceberg.Table;
 import org.apache.iceberg.util.SnapshotUtil;
 
 /**
- * The high watermark of a process as published in a target table: the summary of the newest snapshot
- * on main that psyberg published for that process. This is the truth every run starts from.
+ * The high watermark of a process as published in a target table: the summary of the newest
+ * snapshot on main that psyberg published for that process. This is the truth every run starts
+ * from.
  */
 public final class PublishedHighWatermark {
   private final long targetSnapshotId;
   private final List<String> sessionIds;
   private final Map<String, Long> positions;
 
-  private PublishedHighWatermark(long targetSnapshotId, List<String> sessionIds, Map<String, Long> positions) {
+  private PublishedHighWatermark(
+      long targetSnapshotId, List<String> sessionIds, Map<String, Long> positions) {
     this.targetSnapshotId = targetSnapshotId;
     this.sessionIds = sessionIds;
     this.positions = positions;
@@ -48,7 +50,8 @@ public final class PublishedHighWatermark {
   }
 
   /** The snapshot on main that published a session, if any. */
-  public static Optional<Long> publishedSnapshotOf(Table target, String processName, String sessionId) {
+  public static Optional<Long> publishedSnapshotOf(
+      Table target, String processName, String sessionId) {
     for (Snapshot s : SnapshotUtil.currentAncestors(target)) {
       PublishedHighWatermark hwm = fromSnapshot(s, processName);
       if (hwm != null && hwm.sessionIds.contains(sessionId)) {

@@ -14,7 +14,6 @@ import org.apache.iceberg.PartitionKey;
 import org.apache.iceberg.RowDelta;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
-import org.apache.iceberg.types.TypeUtil;
 import org.apache.iceberg.data.GenericAppenderFactory;
 import org.apache.iceberg.data.GenericRecord;
 import org.apache.iceberg.data.InternalRecordWrapper;
@@ -23,11 +22,13 @@ import org.apache.iceberg.deletes.EqualityDeleteWriter;
 import org.apache.iceberg.encryption.EncryptedOutputFile;
 import org.apache.iceberg.io.DataWriter;
 import org.apache.iceberg.io.OutputFileFactory;
+import org.apache.iceberg.types.TypeUtil;
 
 /**
- * Upserts small batches of rows into a format v2 table keyed by its identifier fields: per partition one
- * data file with the new rows and one equality-delete file with their keys, all in one row-delta commit.
- * The files this leaves behind are folded together by {@link MetadataCompaction}.
+ * Upserts small batches of rows into a format v2 table keyed by its identifier fields: per
+ * partition one data file with the new rows and one equality-delete file with their keys, all in
+ * one row-delta commit. The files this leaves behind are folded together by {@link
+ * MetadataCompaction}.
  */
 final class RowUpserter {
   private static final AtomicInteger TASK_IDS = new AtomicInteger();
@@ -53,14 +54,16 @@ final class RowUpserter {
       for (Map.Entry<PartitionKey, List<Record>> part : byPartition(table, rows).entrySet()) {
         PartitionKey partition = table.spec().isPartitioned() ? part.getKey() : null;
         DataWriter<Record> dataWriter =
-            factory.newDataWriter(newOutputFile(table, files, partition), FileFormat.PARQUET, partition);
+            factory.newDataWriter(
+                newOutputFile(table, files, partition), FileFormat.PARQUET, partition);
         try (DataWriter<Record> w = dataWriter) {
           part.getValue().forEach(w::write);
         }
         delta.addRows(dataWriter.toDataFile());
 
         EqualityDeleteWriter<Record> deleteWriter =
-            factory.newEqDeleteWriter(newOutputFile(table, files, partition), FileFormat.PARQUET, partition);
+            factory.newEqDeleteWriter(
+                newOutputFile(table, files, partition), FileFormat.PARQUET, partition);
         try (EqualityDeleteWriter<Record> w = deleteWriter) {
           for (Record row : part.getValue()) {
             Record key = GenericRecord.create(keySchema);
@@ -78,7 +81,10 @@ final class RowUpserter {
     MetadataCompaction.compactIfDue(table);
   }
 
-  /** The rows by the partition they belong to (one group for an unpartitioned table), in first-seen order. */
+  /**
+   * The rows by the partition they belong to (one group for an unpartitioned table), in first-seen
+   * order.
+   */
   static Map<PartitionKey, List<Record>> byPartition(Table table, List<Record> rows) {
     Map<PartitionKey, List<Record>> out = new LinkedHashMap<>();
     PartitionKey key = new PartitionKey(table.spec(), table.schema());
@@ -90,7 +96,8 @@ final class RowUpserter {
     return out;
   }
 
-  static EncryptedOutputFile newOutputFile(Table table, OutputFileFactory files, PartitionKey partition) {
+  static EncryptedOutputFile newOutputFile(
+      Table table, OutputFileFactory files, PartitionKey partition) {
     return partition == null ? files.newOutputFile() : files.newOutputFile(table.spec(), partition);
   }
 }

@@ -7,8 +7,8 @@ import java.util.Objects;
 import javax.annotation.Nullable;
 
 /**
- * One unit of work of a process: the source range of every source table, counts, and where it stands.
- * Immutable; each change of status makes a new instance that {@link SessionLog} records.
+ * One unit of work of a process: the source range of every source table, counts, and where it
+ * stands. Immutable; each change of status makes a new instance that {@link SessionLog} records.
  */
 public final class Session implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -40,8 +40,20 @@ public final class Session implements Serializable {
       @Nullable String auditResults,
       Instant startedAt,
       @Nullable Instant finishedAt) {
-    this(sessionId, processName, mode, processing, jobId, ranges, targetTable, publishedSnapshotId,
-        status, auditResults, startedAt, finishedAt, null);
+    this(
+        sessionId,
+        processName,
+        mode,
+        processing,
+        jobId,
+        ranges,
+        targetTable,
+        publishedSnapshotId,
+        status,
+        auditResults,
+        startedAt,
+        finishedAt,
+        null);
   }
 
   public Session(
@@ -134,19 +146,32 @@ public final class Session implements Serializable {
   }
 
   /**
-   * Continuous mode: every row of this session was emitted before this checkpoint's barrier, so its data
-   * is complete in the sink once that checkpoint is; null while it is still being read.
+   * Continuous mode: every row of this session was emitted before this checkpoint's barrier, so its
+   * data is complete in the sink once that checkpoint is; null while it is still being read.
    */
   @Nullable
   public Long readThroughCheckpoint() {
     return readThroughCheckpoint;
   }
 
-  /** The same session owned by another job (after a restore) and read through the given checkpoint. */
+  /**
+   * The same session owned by another job (after a restore) and read through the given checkpoint.
+   */
   public Session withJob(@Nullable String newJobId, @Nullable Long readThrough) {
     return new Session(
-        sessionId, processName, mode, processing, newJobId, ranges, targetTable, publishedSnapshotId,
-        status, auditResults, startedAt, finishedAt, readThrough);
+        sessionId,
+        processName,
+        mode,
+        processing,
+        newJobId,
+        ranges,
+        targetTable,
+        publishedSnapshotId,
+        status,
+        auditResults,
+        startedAt,
+        finishedAt,
+        readThrough);
   }
 
   /** Whether any source range moves its position. */
@@ -160,22 +185,57 @@ public final class Session implements Serializable {
 
   public Session withStatus(SessionStatus newStatus) {
     return new Session(
-        sessionId, processName, mode, processing, jobId, ranges, targetTable, publishedSnapshotId,
-        newStatus, auditResults, startedAt, newStatus.isFinal() ? Instant.now() : finishedAt,
+        sessionId,
+        processName,
+        mode,
+        processing,
+        jobId,
+        ranges,
+        targetTable,
+        publishedSnapshotId,
+        newStatus,
+        auditResults,
+        startedAt,
+        newStatus.isFinal() ? Instant.now() : finishedAt,
         readThroughCheckpoint);
   }
 
   public Session staged(String target, String audits) {
     return new Session(
-        sessionId, processName, mode, processing, jobId, ranges, target, publishedSnapshotId,
-        SessionStatus.STAGED, audits, startedAt, null, readThroughCheckpoint);
+        sessionId,
+        processName,
+        mode,
+        processing,
+        jobId,
+        ranges,
+        target,
+        publishedSnapshotId,
+        SessionStatus.STAGED,
+        audits,
+        startedAt,
+        null,
+        readThroughCheckpoint);
   }
 
   public Session finished(
-      SessionStatus finalStatus, @Nullable String target, @Nullable Long published, @Nullable String audits) {
+      SessionStatus finalStatus,
+      @Nullable String target,
+      @Nullable Long published,
+      @Nullable String audits) {
     return new Session(
-        sessionId, processName, mode, processing, jobId, ranges, target, published, finalStatus,
-        audits, startedAt, Instant.now(), readThroughCheckpoint);
+        sessionId,
+        processName,
+        mode,
+        processing,
+        jobId,
+        ranges,
+        target,
+        published,
+        finalStatus,
+        audits,
+        startedAt,
+        Instant.now(),
+        readThroughCheckpoint);
   }
 
   @Override

@@ -20,7 +20,8 @@ import org.apache.iceberg.expressions.Expressions;
 /**
  * The session log, {@code <namespace>.sessions}: one row per session and source table, upserted on
  * every change of status. It is a mirror for people and for coordination between the source and the
- * sink of one job; the published high watermark in the target table's snapshot summary stays the truth.
+ * sink of one job; the published high watermark in the target table's snapshot summary stays the
+ * truth.
  */
 public final class SessionLog {
   /** Source-table value for a session that has no source table (a sink fed by something else). */
@@ -39,7 +40,10 @@ public final class SessionLog {
     if (table == null) {
       table =
           MetadataTableSchemas.loadOrCreate(
-              catalog, namespace, MetadataTableSchemas.SESSIONS, MetadataTableSchemas.SESSIONS_SCHEMA);
+              catalog,
+              namespace,
+              MetadataTableSchemas.SESSIONS,
+              MetadataTableSchemas.SESSIONS_SCHEMA);
     } else {
       table.refresh();
     }
@@ -92,11 +96,14 @@ public final class SessionLog {
   }
 
   /**
-   * The sessions one job of a process planned or published, oldest first. The job filter lets the scan skip
-   * every file of other jobs by its column bounds, so this stays cheap however long the log grows.
+   * The sessions one job of a process planned or published, oldest first. The job filter lets the
+   * scan skip every file of other jobs by its column bounds, so this stays cheap however long the
+   * log grows.
    */
   public List<Session> sessionsOfJob(String processName, String jobId) {
-    return read(Expressions.and(Expressions.equal("process_name", processName), Expressions.equal("job_id", jobId)));
+    return read(
+        Expressions.and(
+            Expressions.equal("process_name", processName), Expressions.equal("job_id", jobId)));
   }
 
   /** All sessions of all processes, oldest first. */
@@ -110,8 +117,12 @@ public final class SessionLog {
 
   /** A session of a known process: reads only that process's partition of the log. */
   public Optional<Session> find(String processName, String sessionId) {
-    return read(Expressions.and(Expressions.equal("process_name", processName),
-        Expressions.equal("session_id", sessionId))).stream().findFirst();
+    return read(
+            Expressions.and(
+                Expressions.equal("process_name", processName),
+                Expressions.equal("session_id", sessionId)))
+        .stream()
+        .findFirst();
   }
 
   private List<Session> read(Expression filter) {
@@ -139,7 +150,9 @@ public final class SessionLog {
           column == null
               ? null
               : new ChangeRange(
-                  column, (String) r.getField("change_range_min"), (String) r.getField("change_range_max"));
+                  column,
+                  (String) r.getField("change_range_min"),
+                  (String) r.getField("change_range_max"));
       ranges.add(
           new SourceRange(
               table,
@@ -165,7 +178,9 @@ public final class SessionLog {
         SessionStatus.valueOf((String) first.getField("status")),
         (String) first.getField("audit_results"),
         toInstant((OffsetDateTime) first.getField("started_at")),
-        first.getField("finished_at") == null ? null : toInstant((OffsetDateTime) first.getField("finished_at")),
+        first.getField("finished_at") == null
+            ? null
+            : toInstant((OffsetDateTime) first.getField("finished_at")),
         (Long) first.getField("read_through_checkpoint"));
   }
 

@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Plans a session from metadata only: for each source table, the snapshots on main after the high
- * watermark (or the start position) up to the current snapshot, their appended files, counts and the
- * change range from file metrics. No data file is opened.
+ * watermark (or the start position) up to the current snapshot, their appended files, counts and
+ * the change range from file metrics. No data file is opened.
  */
 public final class SessionPlanner {
   private static final Logger LOG = LoggerFactory.getLogger(SessionPlanner.class);
@@ -42,8 +42,8 @@ public final class SessionPlanner {
   }
 
   /**
-   * Plans the session that follows {@code positions} (source table to last read snapshot id; a missing
-   * key means the table has no high watermark and {@code start-from} applies).
+   * Plans the session that follows {@code positions} (source table to last read snapshot id; a
+   * missing key means the table has no high watermark and {@code start-from} applies).
    */
   public SessionPlan plan(String sessionId, @Nullable String jobId, Map<String, Long> positions) {
     long started = System.nanoTime();
@@ -110,17 +110,24 @@ public final class SessionPlanner {
     Long end = settings.endPositions().get(name);
     Snapshot current = end == null ? table.currentSnapshot() : table.snapshot(end);
     if (end != null && current == null) {
-      throw new PsybergException(String.format(
-          "Process %s: the planned end snapshot %d of %s no longer exists.", settings.processName(), end, name));
+      throw new PsybergException(
+          String.format(
+              "Process %s: the planned end snapshot %d of %s no longer exists.",
+              settings.processName(), end, name));
     }
-    Long from = hasHwm ? checkHighWatermark(name, table, current, hwm) : startPosition(name, table, current);
+    Long from =
+        hasHwm
+            ? checkHighWatermark(name, table, current, hwm)
+            : startPosition(name, table, current);
     if (current == null || (from != null && from == current.snapshotId())) {
       Long committedAt = current == null ? null : current.timestampMillis();
       return new TableRange(SourceRange.empty(name, from, committedAt), List.of(), false);
     }
 
     List<Snapshot> range = new ArrayList<>();
-    for (Snapshot s = current; s != null; s = s.parentId() == null ? null : table.snapshot(s.parentId())) {
+    for (Snapshot s = current;
+        s != null;
+        s = s.parentId() == null ? null : table.snapshot(s.parentId())) {
       if (from != null && s.snapshotId() == from) {
         break;
       }
@@ -131,8 +138,12 @@ public final class SessionPlanner {
     int cap = settings.maxSnapshotsPerSession();
     if (cap > 0 && range.size() > cap) {
       LOG.info(
-          "Process {}: {} has {} new snapshots; this session takes the oldest {} ('max-snapshots-per-session').",
-          settings.processName(), name, range.size(), cap);
+          "Process {}: {} has {} new snapshots; this session takes the oldest {}"
+              + " ('max-snapshots-per-session').",
+          settings.processName(),
+          name,
+          range.size(),
+          cap);
       range = range.subList(0, cap);
       capped = true;
     }
@@ -152,14 +163,17 @@ public final class SessionPlanner {
           throw new PsybergException(
               String.format(
                   "Process %s: source table %s has a '%s' snapshot %d in the range to process;"
-                      + " incremental processing reads appended rows only. Nothing was read or published."
-                      + " Set 'non-append-snapshots' = 'skip' to skip such snapshots (their changes are"
-                      + " then not processed), or repair the source table.",
+                      + " incremental processing reads appended rows only. Nothing was read or"
+                      + " published. Set 'non-append-snapshots' = 'skip' to skip such snapshots"
+                      + " (their changes are then not processed), or repair the source table.",
                   settings.processName(), name, op, s.snapshotId()));
         }
         LOG.warn(
             "Process {}: skipping '{}' snapshot {} of {} ('non-append-snapshots' = 'skip').",
-            settings.processName(), op, s.snapshotId(), name);
+            settings.processName(),
+            op,
+            s.snapshotId(),
+            name);
         skipped++;
         continue;
       }
@@ -182,17 +196,25 @@ public final class SessionPlanner {
             : ChangeRanges.of(table.schema(), checkColumn(name, table), allFiles);
     SourceRange sourceRange =
         new SourceRange(
-            name, from, last.snapshotId(), range.size(), skipped, allFiles.size(), records, change,
+            name,
+            from,
+            last.snapshotId(),
+            range.size(),
+            skipped,
+            allFiles.size(),
+            records,
+            change,
             last.timestampMillis());
     return new TableRange(sourceRange, planned, capped);
   }
 
   /**
    * Each snapshot's added files, in order. The range end's manifest list is read once to find the
-   * manifests each snapshot wrote; opening a manifest is a fixed cost per snapshot, so larger ranges are
-   * read on Iceberg's shared worker pool.
+   * manifests each snapshot wrote; opening a manifest is a fixed cost per snapshot, so larger
+   * ranges are read on Iceberg's shared worker pool.
    */
-  private static List<List<DataFile>> readAddedFiles(Table table, List<Snapshot> snapshots, Snapshot end) {
+  private static List<List<DataFile>> readAddedFiles(
+      Table table, List<Snapshot> snapshots, Snapshot end) {
     if (snapshots.isEmpty()) {
       return List.of();
     }
@@ -200,7 +222,9 @@ public final class SessionPlanner {
         snapshots.size() == 1
             ? Map.of()
             : AddedFiles.manifestsWrittenBy(
-                table, end, snapshots.stream().map(Snapshot::snapshotId).collect(Collectors.toSet()));
+                table,
+                end,
+                snapshots.stream().map(Snapshot::snapshotId).collect(Collectors.toSet()));
     if (snapshots.size() < PARALLEL_THRESHOLD) {
       List<List<DataFile>> out = new ArrayList<>();
       snapshots.forEach(s -> out.add(AddedFiles.of(table, s, written.get(s.snapshotId()))));
@@ -223,7 +247,9 @@ public final class SessionPlanner {
     } catch (ExecutionException e) {
       futures.forEach(f -> f.cancel(true));
       Throwable cause = e.getCause();
-      throw cause instanceof RuntimeException ? (RuntimeException) cause : new PsybergException(cause.getMessage(), cause);
+      throw cause instanceof RuntimeException
+          ? (RuntimeException) cause
+          : new PsybergException(cause.getMessage(), cause);
     }
     return out;
   }
@@ -233,20 +259,26 @@ public final class SessionPlanner {
     if (table.schema().findField(column) == null) {
       throw new PsybergException(
           String.format(
-              "Process %s: change-range column '%s' is not a column of source table %s (columns: %s)."
-                  + " Fix option 'change-range-column'.",
-              settings.processName(), column, name, table.schema().columns().stream().map(c -> c.name()).toList()));
+              "Process %s: change-range column '%s' is not a column of source table %s (columns:"
+                  + " %s). Fix option 'change-range-column'.",
+              settings.processName(),
+              column,
+              name,
+              table.schema().columns().stream().map(c -> c.name()).toList()));
     }
     return column;
   }
 
   @Nullable
-  private Long checkHighWatermark(String name, Table table, @Nullable Snapshot current, @Nullable Long hwm) {
+  private Long checkHighWatermark(
+      String name, Table table, @Nullable Snapshot current, @Nullable Long hwm) {
     if (hwm == null) {
       return null;
     }
     boolean ancestor = false;
-    for (Snapshot s = current; s != null; s = s.parentId() == null ? null : table.snapshot(s.parentId())) {
+    for (Snapshot s = current;
+        s != null;
+        s = s.parentId() == null ? null : table.snapshot(s.parentId())) {
       if (s.snapshotId() == hwm) {
         ancestor = true;
         break;
@@ -258,15 +290,18 @@ public final class SessionPlanner {
     if (settings.onLostHighWatermark() == OnLostHighWatermark.FAIL) {
       throw new PsybergException(
           String.format(
-              "Process %s: the high watermark of source table %s is snapshot %d, which is no longer an"
-                  + " ancestor of main (expired, or the table was rolled back). Nothing was read or"
-                  + " published. Set 'on-lost-hwm' = 'earliest' to reprocess from the oldest snapshot"
-                  + " still there, or restore the snapshot.",
+              "Process %s: the high watermark of source table %s is snapshot %d, which is no longer"
+                  + " an ancestor of main (expired, or the table was rolled back). Nothing was read"
+                  + " or published. Set 'on-lost-hwm' = 'earliest' to reprocess from the oldest"
+                  + " snapshot still there, or restore the snapshot.",
               settings.processName(), name, hwm));
     }
     LOG.warn(
-        "Process {}: high watermark {} of {} is lost; reprocessing from the earliest snapshot ('on-lost-hwm' = 'earliest').",
-        settings.processName(), hwm, name);
+        "Process {}: high watermark {} of {} is lost; reprocessing from the earliest snapshot"
+            + " ('on-lost-hwm' = 'earliest').",
+        settings.processName(),
+        hwm,
+        name);
     return null;
   }
 
@@ -280,21 +315,26 @@ public final class SessionPlanner {
         return current == null ? null : current.snapshotId();
       case SNAPSHOT:
         {
-          for (Snapshot s = current; s != null; s = s.parentId() == null ? null : table.snapshot(s.parentId())) {
+          for (Snapshot s = current;
+              s != null;
+              s = s.parentId() == null ? null : table.snapshot(s.parentId())) {
             if (s.snapshotId() == start.value()) {
               return s.parentId();
             }
           }
           throw new PsybergException(
               String.format(
-                  "Process %s: 'start-from' = '%s' names no snapshot on the main branch of %s."
-                      + " Pick a snapshot id from %s$snapshots, or use earliest | latest | timestamp:<ISO-8601>.",
+                  "Process %s: 'start-from' = '%s' names no snapshot on the main branch of %s. Pick"
+                      + " a snapshot id from %s$snapshots, or use earliest | latest |"
+                      + " timestamp:<ISO-8601>.",
                   settings.processName(), start, name, name));
         }
       case TIMESTAMP:
         {
           Long from = current == null ? null : current.snapshotId();
-          for (Snapshot s = current; s != null; s = s.parentId() == null ? null : table.snapshot(s.parentId())) {
+          for (Snapshot s = current;
+              s != null;
+              s = s.parentId() == null ? null : table.snapshot(s.parentId())) {
             if (s.timestampMillis() >= start.value()) {
               from = s.parentId();
             } else {

@@ -1,12 +1,16 @@
 package io.psyberg.flink.session;
 
 import java.io.Serializable;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import javax.annotation.Nullable;
 
-/** What a process reads and how it plans its sessions; shared by the source's planner and its enumerator. */
+/**
+ * What a process reads and how it plans its sessions; shared by the source's planner and its
+ * enumerator.
+ */
 public final class SessionSettings implements Serializable {
   private static final long serialVersionUID = 1L;
 
@@ -33,8 +37,18 @@ public final class SessionSettings implements Serializable {
       int maxSnapshotsPerSession,
       @Nullable String changeRangeColumn,
       List<String> targetTables) {
-    this(processName, sourceTables, continuous, processing, startFrom, nonAppendSnapshots, onLostHighWatermark,
-        maxSnapshotsPerSession, changeRangeColumn, targetTables, Map.of());
+    this(
+        processName,
+        sourceTables,
+        continuous,
+        processing,
+        startFrom,
+        nonAppendSnapshots,
+        onLostHighWatermark,
+        maxSnapshotsPerSession,
+        changeRangeColumn,
+        targetTables,
+        Map.of());
   }
 
   public SessionSettings(
@@ -49,7 +63,7 @@ public final class SessionSettings implements Serializable {
       @Nullable String changeRangeColumn,
       List<String> targetTables,
       Map<String, Long> endPositions) {
-    this.endPositions = new java.util.LinkedHashMap<>(endPositions);
+    this.endPositions = new LinkedHashMap<>(endPositions);
     this.processName = Objects.requireNonNull(processName);
     this.sourceTables = List.copyOf(sourceTables);
     this.continuous = continuous;
@@ -105,14 +119,17 @@ public final class SessionSettings implements Serializable {
   }
 
   /**
-   * Bounded mode: plan no further than these snapshots (source table to snapshot id), so a job can plan a
-   * session up front (e.g. to size a lookback) and read exactly that session.
+   * Bounded mode: plan no further than these snapshots (source table to snapshot id), so a job can
+   * plan a session up front (e.g. to size a lookback) and read exactly that session.
    */
   public Map<String, Long> endPositions() {
     return endPositions;
   }
 
-  /** Target tables named explicitly, where the process's published high watermark is looked up first. */
+  /**
+   * Target tables named explicitly, where the process's published high watermark is looked up
+   * first.
+   */
   public List<String> targetTables() {
     return targetTables;
   }

@@ -5,9 +5,9 @@ import java.util.Objects;
 import javax.annotation.Nullable;
 
 /**
- * The snapshots of one source table that a session covers: those after {@code from} (exclusive) up to
- * {@code to} (inclusive) on the table's main branch, with counts taken from metadata. A null {@code from}
- * means "from the table's first snapshot"; {@code from == to} means nothing new.
+ * The snapshots of one source table that a session covers: those after {@code from} (exclusive) up
+ * to {@code to} (inclusive) on the table's main branch, with counts taken from metadata. A null
+ * {@code from} means "from the table's first snapshot"; {@code from == to} means nothing new.
  */
 public final class SourceRange implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -44,7 +44,8 @@ public final class SourceRange implements Serializable {
   }
 
   /** A range with nothing in it, at the given position. */
-  public static SourceRange empty(String table, @Nullable Long position, @Nullable Long committedAt) {
+  public static SourceRange empty(
+      String table, @Nullable Long position, @Nullable Long committedAt) {
     return new SourceRange(table, position, position, 0, 0, 0, 0, null, committedAt);
   }
 
@@ -89,7 +90,10 @@ public final class SourceRange implements Serializable {
     return toCommittedAtMillis;
   }
 
-  /** Whether the range moves the position at all (it may still hold no rows, e.g. only skipped snapshots). */
+  /**
+   * Whether the range moves the position at all (it may still hold no rows, e.g. only skipped
+   * snapshots).
+   */
   public boolean advances() {
     return !Objects.equals(fromSnapshotId, toSnapshotId);
   }

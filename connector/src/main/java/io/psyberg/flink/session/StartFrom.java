@@ -2,15 +2,16 @@ package io.psyberg.flink.session;
 
 import java.io.Serializable;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
+import java.util.Locale;
 
 /**
  * Where a process starts reading a source table that has no high watermark yet: {@code earliest}
- * (default), {@code latest}, {@code snapshot:<id>} (that snapshot included) or
- * {@code timestamp:<ISO-8601>} (snapshots committed at or after it).
+ * (default), {@code latest}, {@code snapshot:<id>} (that snapshot included) or {@code
+ * timestamp:<ISO-8601>} (snapshots committed at or after it).
  */
 public final class StartFrom implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -45,7 +46,7 @@ public final class StartFrom implements Serializable {
   /** Parses the option value; the message names the option and lists what is valid. */
   public static StartFrom parse(String text) {
     String s = text == null ? "" : text.trim();
-    String lower = s.toLowerCase(java.util.Locale.ROOT);
+    String lower = s.toLowerCase(Locale.ROOT);
     if (lower.equals("earliest")) {
       return EARLIEST;
     }
@@ -107,7 +108,7 @@ public final class StartFrom implements Serializable {
       case TIMESTAMP:
         return "timestamp:" + Instant.ofEpochMilli(value);
       default:
-        return kind.name().toLowerCase(java.util.Locale.ROOT);
+        return kind.name().toLowerCase(Locale.ROOT);
     }
   }
 }

@@ -15,10 +15,13 @@ import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.connector.source.Boundedness;
+import org.apache.flink.api.dag.Transformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.DataStreamSink;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.functions.sink.DiscardingSink;
+import org.apache.flink.streaming.api.transformations.WithBoundedness;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
 import org.apache.flink.table.types.logical.LogicalType;
@@ -33,12 +36,13 @@ import org.apache.iceberg.types.Types.NestedField;
 
 /**
  * The write-audit-publish sink of a process: parallel writers stage files; a single committer, per
- * session, stages them as an unpublished snapshot, audits it and publishes it to main atomically with the
- * high watermark. Build with {@link #builder()}, attach with {@link #append(DataStream)}.
+ * session, stages them as an unpublished snapshot, audits it and publishes it to main atomically
+ * with the high watermark. Build with {@link #builder()}, attach with {@link #append(DataStream)}.
  *
- * <p>On Flink 1.18 the Sink V2 committer runs at the writers' parallelism; a session must be published
- * by one committer, so this sink is wired as a writer operator and a committer operator of parallelism
- * one (the shape of Iceberg's own Flink sink), with the same two-phase protocol over checkpoints.
+ * <p>On Flink 1.18 the Sink V2 committer runs at the writers' parallelism; a session must be
+ * published by one committer, so this sink is wired as a writer operator and a committer operator
+ * of parallelism one (the shape of Iceberg's own Flink sink), with the same two-phase protocol over
+ * checkpoints.
  */
 @PublicEvolving
 public final class PsybergSink implements Serializable {
@@ -90,22 +94,29 @@ public final class PsybergSink implements Serializable {
     return processName;
   }
 
-  /** Adds the writers and the committer after {@code input}; reads the target's schema to check the input. */
+  /**
+   * Adds the writers and the committer after {@code input}; reads the target's schema to check the
+   * input.
+   */
   public DataStreamSink<Void> append(DataStream<RowData> input) {
     Table target = loadTarget();
     RowType rowType = FlinkSchemaUtil.convert(target.schema());
     checkInput(input.getType(), rowType);
     List<Integer> equalityIds = equalityFieldIds(target.schema());
-    if (writeMode == WriteMode.OVERWRITE_RANGE && target.schema().findField(overwriteRangeColumn) == null) {
+    if (writeMode == WriteMode.OVERWRITE_RANGE
+        && target.schema().findField(overwriteRangeColumn) == null) {
       throw new PsybergException(
-          String.format("Process %s: 'overwrite-range-column' = '%s' is not a column of sink table %s.",
+          String.format(
+              "Process %s: 'overwrite-range-column' = '%s' is not a column of sink table %s.",
               processName, overwriteRangeColumn, table));
     }
     SingleOutputStreamOperator<byte[]> written =
-        input.transform(
-            "psyberg-writer " + table,
-            PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO,
-            new PsybergWriterOperator(catalog, table, processName, rowType, writeMode, equalityIds, targetFileSize))
+        input
+            .transform(
+                "psyberg-writer " + table,
+                PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO,
+                new PsybergWriterOperator(
+                    catalog, table, processName, rowType, writeMode, equalityIds, targetFileSize))
             .uid("psyberg-writer-" + processName + "-" + table);
     if (parallelism != null) {
       written.setParallelism(parallelism);
@@ -117,7 +128,13 @@ public final class PsybergSink implements Serializable {
                 "psyberg-committer " + table,
                 Types.VOID,
                 new PsybergCommitterOperator(
-                    catalog, table, processName, writeMode, audits, overwriteRangeColumn, hook,
+                    catalog,
+                    table,
+                    processName,
+                    writeMode,
+                    audits,
+                    overwriteRangeColumn,
+                    hook,
                     hasUnboundedSource(input)))
             .uid("psyberg-committer-" + processName + "-" + table)
             .setParallelism(1)
@@ -126,10 +143,9 @@ public final class PsybergSink implements Serializable {
   }
 
   private static boolean hasUnboundedSource(DataStream<RowData> input) {
-    for (org.apache.flink.api.dag.Transformation<?> t : input.getTransformation().getTransitivePredecessors()) {
-      if (t instanceof org.apache.flink.streaming.api.transformations.WithBoundedness
-          && ((org.apache.flink.streaming.api.transformations.WithBoundedness) t).getBoundedness()
-              == org.apache.flink.api.connector.source.Boundedness.CONTINUOUS_UNBOUNDED) {
+    for (Transformation<?> t : input.getTransformation().getTransitivePredecessors()) {
+      if (t instanceof WithBoundedness
+          && ((WithBoundedness) t).getBoundedness() == Boundedness.CONTINUOUS_UNBOUNDED) {
         return true;
       }
     }
@@ -142,8 +158,11 @@ public final class PsybergSink implements Serializable {
       return c.loadTable(TableIdentifier.parse(table));
     } catch (NoSuchTableException e) {
       throw new PsybergException(
-          String.format("Process %s: sink table %s does not exist. Create it first (format v2), or fix option 'table'.",
-              processName, table), e);
+          String.format(
+              "Process %s: sink table %s does not exist. Create it first (format v2), or fix option"
+                  + " 'table'.",
+              processName, table),
+          e);
     } finally {
       CatalogSpec.closeQuietly(c);
     }
@@ -159,7 +178,9 @@ public final class PsybergSink implements Serializable {
         NestedField f = schema.findField(column);
         if (f == null) {
           throw new PsybergException(
-              String.format("Process %s: upsert key column '%s' is not a column of sink table %s.", processName, column, table));
+              String.format(
+                  "Process %s: upsert key column '%s' is not a column of sink table %s.",
+                  processName, column, table));
         }
         ids.add(f.fieldId());
       }
@@ -170,8 +191,10 @@ public final class PsybergSink implements Serializable {
     if (ids.isEmpty()) {
       throw new PsybergException(
           String.format(
-              "Process %s: write-mode 'upsert' needs a key for sink table %s: declare PRIMARY KEY (...) NOT ENFORCED"
-                  + " in the DDL, set 'upsert-key', or give the table identifier fields.", processName, table));
+              "Process %s: write-mode 'upsert' needs a key for sink table %s: declare PRIMARY KEY"
+                  + " (...) NOT ENFORCED in the DDL, set 'upsert-key', or give the table identifier"
+                  + " fields.",
+              processName, table));
     }
     return ids;
   }
@@ -192,8 +215,9 @@ public final class PsybergSink implements Serializable {
     if (!same) {
       throw new PsybergException(
           String.format(
-              "Process %s: the job writes rows %s but sink table %s has columns %s. Make the job's columns match"
-                  + " the table's, in order.", processName, in.asSummaryString(), table, expected.asSummaryString()));
+              "Process %s: the job writes rows %s but sink table %s has columns %s. Make the job's"
+                  + " columns match the table's, in order.",
+              processName, in.asSummaryString(), table, expected.asSummaryString()));
     }
   }
 }

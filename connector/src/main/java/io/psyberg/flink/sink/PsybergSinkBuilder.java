@@ -89,7 +89,10 @@ public final class PsybergSinkBuilder {
     return audit(new UniqueKeyAudit(columns));
   }
 
-  /** Staged rows must equal the session's source rows (those matching {@code sourceFilter}, if given). */
+  /**
+   * Staged rows must equal the session's source rows (those matching {@code sourceFilter}, if
+   * given).
+   */
   public PsybergSinkBuilder auditRowCountMatchesSource(@Nullable SourceFilter sourceFilter) {
     return audit(new RowCountAudit(sourceFilter));
   }
@@ -116,41 +119,64 @@ public final class PsybergSinkBuilder {
 
   public PsybergSink build() {
     if (processName == null || processName.isBlank()) {
-      throw new IllegalArgumentException("PsybergSink: option 'process-name' is required (e.g. 'signup_fact_load').");
+      throw new IllegalArgumentException(
+          "PsybergSink: option 'process-name' is required (e.g. 'signup_fact_load').");
     }
     String ctx = "Process " + processName;
     if (catalog == null) {
-      throw new IllegalArgumentException(ctx + ": no catalog given for the sink; call catalog(...) or set catalog options.");
+      throw new IllegalArgumentException(
+          ctx + ": no catalog given for the sink; call catalog(...) or set catalog options.");
     }
     if (table == null || !table.trim().contains(".")) {
       throw new IllegalArgumentException(
-          ctx + ": option 'table' of the sink must name the target as namespace.table, got '" + table + "'.");
+          ctx
+              + ": option 'table' of the sink must name the target as namespace.table, got '"
+              + table
+              + "'.");
     }
-    if (writeMode == WriteMode.OVERWRITE_RANGE && (overwriteRangeColumn == null || overwriteRangeColumn.isBlank())) {
+    if (writeMode == WriteMode.OVERWRITE_RANGE
+        && (overwriteRangeColumn == null || overwriteRangeColumn.isBlank())) {
       throw new IllegalArgumentException(
-          ctx + ": write-mode 'overwrite-range' needs 'overwrite-range-column' (the target column compared with"
-              + " the session's change range, e.g. event_ts).");
+          ctx
+              + ": write-mode 'overwrite-range' needs 'overwrite-range-column' (the target column"
+              + " compared with the session's change range, e.g. event_ts).");
     }
     if (parallelism != null && parallelism < 1) {
-      throw new IllegalArgumentException(ctx + ": option 'sink.parallelism' must be positive, got " + parallelism);
+      throw new IllegalArgumentException(
+          ctx + ": option 'sink.parallelism' must be positive, got " + parallelism);
     }
     Set<String> names = new HashSet<>();
     List<AuditSpec> specs = new ArrayList<>();
     for (Audit a : audits) {
       if (!names.add(a.name())) {
-        throw new IllegalArgumentException(ctx + ": two audits are named '" + a.name() + "'; audit names must be unique.");
+        throw new IllegalArgumentException(
+            ctx + ": two audits are named '" + a.name() + "'; audit names must be unique.");
       }
       specs.add(new AuditSpec(a, severities.getOrDefault(a.name(), Severity.ERROR)));
     }
     for (String named : severities.keySet()) {
       if (!names.contains(named)) {
         throw new IllegalArgumentException(
-            ctx + ": a severity is set for audit '" + named + "', which is not configured. Configured audits: " + names
-                + ". Configure that audit, or remove its severity (option 'audit." + named + ".severity').");
+            ctx
+                + ": a severity is set for audit '"
+                + named
+                + "', which is not configured. Configured audits: "
+                + names
+                + ". Configure that audit, or remove its severity (option 'audit."
+                + named
+                + ".severity').");
       }
     }
     return new PsybergSink(
-        catalog, TableIdentifier.parse(table.trim()).toString(), processName, writeMode, upsertKey,
-        overwriteRangeColumn, specs, parallelism, targetFileSize, hook);
+        catalog,
+        TableIdentifier.parse(table.trim()).toString(),
+        processName,
+        writeMode,
+        upsertKey,
+        overwriteRangeColumn,
+        specs,
+        parallelism,
+        targetFileSize,
+        hook);
   }
 }

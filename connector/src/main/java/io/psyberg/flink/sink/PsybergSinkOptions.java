@@ -4,8 +4,8 @@ import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 
 /**
- * Options of the write-audit-publish sink, shared by {@link PsybergSinkBuilder} and the SQL connector.
- * {@code table} and {@code process-name} are shared with the source options.
+ * Options of the write-audit-publish sink, shared by {@link PsybergSinkBuilder} and the SQL
+ * connector. {@code table} and {@code process-name} are shared with the source options.
  */
 public final class PsybergSinkOptions {
 
@@ -14,52 +14,57 @@ public final class PsybergSinkOptions {
           .stringType()
           .defaultValue("append")
           .withDescription(
-              "append | upsert (replace rows with the same primary key; for corrections) | overwrite-range"
-                  + " (replace the target rows inside the session's change range).");
+              "append | upsert (replace rows with the same primary key; for corrections) |"
+                  + " overwrite-range (replace the target rows inside the session's change"
+                  + " range).");
 
   public static final ConfigOption<String> UPSERT_KEY =
       ConfigOptions.key("upsert-key")
           .stringType()
           .noDefaultValue()
           .withDescription(
-              "Key columns for write-mode 'upsert', comma-separated. Default: the DDL's PRIMARY KEY or the"
-                  + " target table's identifier fields.");
+              "Key columns for write-mode 'upsert', comma-separated. Default: the DDL's PRIMARY KEY"
+                  + " or the target table's identifier fields.");
 
   public static final ConfigOption<String> OVERWRITE_RANGE_COLUMN =
       ConfigOptions.key("overwrite-range-column")
           .stringType()
           .noDefaultValue()
           .withDescription(
-              "Target column compared with the session's change range in write-mode 'overwrite-range'"
-                  + " (e.g. event_ts).");
+              "Target column compared with the session's change range in write-mode"
+                  + " 'overwrite-range' (e.g. event_ts).");
 
   public static final ConfigOption<String> AUDIT_NOT_NULL =
       ConfigOptions.key("audit.not-null")
           .stringType()
           .noDefaultValue()
-          .withDescription("Columns that must hold no NULL in the staged rows (metadata only), comma-separated.");
+          .withDescription(
+              "Columns that must hold no NULL in the staged rows (metadata only),"
+                  + " comma-separated.");
 
   public static final ConfigOption<String> AUDIT_UNIQUE =
       ConfigOptions.key("audit.unique")
           .stringType()
           .noDefaultValue()
           .withDescription(
-              "Key columns that must be unique in the staged rows and, for appends, new to the published table.");
+              "Key columns that must be unique in the staged rows and, for appends, new to the"
+                  + " published table.");
 
   public static final ConfigOption<String> AUDIT_ROW_COUNT =
       ConfigOptions.key("audit.row-count")
           .stringType()
           .defaultValue("none")
           .withDescription(
-              "none | match-source: the staged row count must equal the session's source rows (1:1 transforms).");
+              "none | match-source: the staged row count must equal the session's source rows (1:1"
+                  + " transforms).");
 
   public static final ConfigOption<String> AUDIT_ROW_COUNT_SOURCE_FILTER =
       ConfigOptions.key("audit.row-count.source-filter")
           .stringType()
           .noDefaultValue()
           .withDescription(
-              "With audit.row-count = match-source: count only source rows matching column = 'value' or"
-                  + " column IN ('a', 'b'), e.g. event_type = 'SIGNUP'.");
+              "With audit.row-count = match-source: count only source rows matching column ="
+                  + " 'value' or column IN ('a', 'b'), e.g. event_type = 'SIGNUP'.");
 
   public static final ConfigOption<Long> AUDIT_MIN_ROWS =
       ConfigOptions.key("audit.min-rows")
@@ -78,10 +83,12 @@ public final class PsybergSinkOptions {
           .stringType()
           .noDefaultValue()
           .withDescription(
-              "User audits: comma-separated class names implementing io.psyberg.flink.sink.audit.Audit"
-                  + " with a public no-argument constructor.");
+              "User audits: comma-separated class names implementing"
+                  + " io.psyberg.flink.sink.audit.Audit with a public no-argument constructor.");
 
-  /** Prefix/suffix of the per-audit severity options, {@code audit.<name>.severity} = error | warn. */
+  /**
+   * Prefix/suffix of the per-audit severity options, {@code audit.<name>.severity} = error | warn.
+   */
   public static final String AUDIT_SEVERITY_PREFIX = "audit.";
 
   public static final String AUDIT_SEVERITY_SUFFIX = ".severity";

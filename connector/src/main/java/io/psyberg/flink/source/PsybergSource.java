@@ -1,6 +1,8 @@
 package io.psyberg.flink.source;
 
+import io.psyberg.flink.PsybergException;
 import io.psyberg.flink.catalog.CatalogSpec;
+import io.psyberg.flink.session.SessionSettings;
 import io.psyberg.flink.source.enumerator.PsybergEnumeratorState;
 import io.psyberg.flink.source.enumerator.PsybergEnumeratorStateSerializer;
 import io.psyberg.flink.source.enumerator.PsybergSplitEnumerator;
@@ -8,7 +10,6 @@ import io.psyberg.flink.source.reader.PsybergSourceReader;
 import io.psyberg.flink.source.reader.ReadSchemas;
 import io.psyberg.flink.source.split.PsybergSplit;
 import io.psyberg.flink.source.split.PsybergSplitSerializer;
-import io.psyberg.flink.session.SessionSettings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,20 +35,24 @@ import org.apache.flink.table.types.logical.VarCharType;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.exceptions.NoSuchTableException;
 import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.flink.FlinkSchemaUtil;
 
 /**
  * A FLIP-27 source that reads a process's sessions: every snapshot of its source tables after the
- * committed high watermark, bounded (one session, then finish) or continuous (a session per discovery).
- * Build it with {@link #builder()}.
+ * committed high watermark, bounded (one session, then finish) or continuous (a session per
+ * discovery). Build it with {@link #builder()}.
  */
 @PublicEvolving
 public final class PsybergSource
     implements Source<RowData, PsybergSplit, PsybergEnumeratorState>, ResultTypeQueryable<RowData> {
   private static final long serialVersionUID = 1L;
 
-  /** Names of the metadata columns appended when {@link PsybergSourceBuilder#withMetadataColumns} is on. */
+  /**
+   * Names of the metadata columns appended when {@link PsybergSourceBuilder#withMetadataColumns} is
+   * on.
+   */
   public static final List<String> METADATA_COLUMNS =
       List.of("source_table", "snapshot_id", "session_id", "snapshot_committed_at");
 
@@ -107,14 +112,20 @@ public final class PsybergSource
   public SplitEnumerator<PsybergSplit, PsybergEnumeratorState> createEnumerator(
       SplitEnumeratorContext<PsybergSplit> context) {
     return new PsybergSplitEnumerator(
-        context, catalog, settings, monitorInterval, splitSizeBytes, PsybergEnumeratorState.initial());
+        context,
+        catalog,
+        settings,
+        monitorInterval,
+        splitSizeBytes,
+        PsybergEnumeratorState.initial());
   }
 
   @Internal
   @Override
   public SplitEnumerator<PsybergSplit, PsybergEnumeratorState> restoreEnumerator(
       SplitEnumeratorContext<PsybergSplit> context, PsybergEnumeratorState state) {
-    return new PsybergSplitEnumerator(context, catalog, settings, monitorInterval, splitSizeBytes, state);
+    return new PsybergSplitEnumerator(
+        context, catalog, settings, monitorInterval, splitSizeBytes, state);
   }
 
   @Override
@@ -127,7 +138,10 @@ public final class PsybergSource
     return PsybergEnumeratorStateSerializer.INSTANCE;
   }
 
-  /** The row type of emitted records: the (projected) table columns, then metadata columns if enabled. */
+  /**
+   * The row type of emitted records: the (projected) table columns, then metadata columns if
+   * enabled.
+   */
   public synchronized RowType rowType() {
     if (rowType == null) {
       // Read when the job graph is built, not in build(): the first source table's schema.
@@ -136,11 +150,11 @@ public final class PsybergSource
         Table table;
         try {
           table = c.loadTable(TableIdentifier.parse(settings.sourceTables().get(0)));
-        } catch (org.apache.iceberg.exceptions.NoSuchTableException e) {
-          throw new io.psyberg.flink.PsybergException(
+        } catch (NoSuchTableException e) {
+          throw new PsybergException(
               String.format(
-                  "Process %s: source table %s does not exist in the catalog. Create it, or fix the source"
-                      + " table name (option 'table').",
+                  "Process %s: source table %s does not exist in the catalog. Create it, or fix the"
+                      + " source table name (option 'table').",
                   settings.processName(), settings.sourceTables().get(0)),
               e);
         }

@@ -8,8 +8,10 @@ import io.psyberg.flink.session.StartFrom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.table.types.logical.RowType;
@@ -36,17 +38,20 @@ public final class PsybergSourceBuilder {
   private boolean withMetadata;
   private RowType rowType;
   private final List<Expression> filters = new ArrayList<>();
-  private final java.util.Map<String, Long> endPositions = new java.util.LinkedHashMap<>();
+  private final Map<String, Long> endPositions = new LinkedHashMap<>();
 
   PsybergSourceBuilder() {}
 
   /** Bounded mode: plan no further than these snapshot ids (source table to snapshot id). */
-  public PsybergSourceBuilder endAt(java.util.Map<String, Long> positions) {
+  public PsybergSourceBuilder endAt(Map<String, Long> positions) {
     this.endPositions.putAll(positions);
     return this;
   }
 
-  /** Row filters applied while reading (rows not matching are dropped; session counts are unchanged). */
+  /**
+   * Row filters applied while reading (rows not matching are dropped; session counts are
+   * unchanged).
+   */
   public PsybergSourceBuilder filters(List<Expression> rowFilters) {
     this.filters.addAll(rowFilters);
     return this;
@@ -140,13 +145,17 @@ public final class PsybergSourceBuilder {
     return this;
   }
 
-  /** Append {@code source_table, snapshot_id, session_id, snapshot_committed_at} to every record. */
+  /**
+   * Append {@code source_table, snapshot_id, session_id, snapshot_committed_at} to every record.
+   */
   public PsybergSourceBuilder withMetadataColumns(boolean enabled) {
     this.withMetadata = enabled;
     return this;
   }
 
-  /** The row type of the (projected) table columns, when the caller knows it (e.g. from SQL DDL). */
+  /**
+   * The row type of the (projected) table columns, when the caller knows it (e.g. from SQL DDL).
+   */
   public PsybergSourceBuilder rowType(@Nullable RowType type) {
     this.rowType = type;
     return this;
@@ -159,38 +168,53 @@ public final class PsybergSourceBuilder {
     }
     String ctx = "Process " + processName;
     if (catalog == null) {
-      throw new IllegalArgumentException(ctx + ": no catalog given; call catalog(CatalogSpec.embedded(dir)) or set catalog options.");
+      throw new IllegalArgumentException(
+          ctx
+              + ": no catalog given; call catalog(CatalogSpec.embedded(dir)) or set catalog"
+              + " options.");
     }
     if (tables.isEmpty()) {
-      throw new IllegalArgumentException(ctx + ": option 'table' is required: the source table(s) as namespace.table.");
+      throw new IllegalArgumentException(
+          ctx + ": option 'table' is required: the source table(s) as namespace.table.");
     }
     List<String> normalized = new ArrayList<>();
     for (String t : tables) {
       String name = t == null ? "" : t.trim();
       if (name.isEmpty() || !name.contains(".")) {
         throw new IllegalArgumentException(
-            ctx + ": invalid source table '" + t + "' in option 'table'; use namespace.table, e.g. membership.signups.");
+            ctx
+                + ": invalid source table '"
+                + t
+                + "' in option 'table'; use namespace.table, e.g. membership.signups.");
       }
       String id = TableIdentifier.parse(name).toString();
       if (normalized.contains(id)) {
-        throw new IllegalArgumentException(ctx + ": source table " + id + " is named twice in option 'table'.");
+        throw new IllegalArgumentException(
+            ctx + ": source table " + id + " is named twice in option 'table'.");
       }
       normalized.add(id);
     }
     if (monitorInterval == null || monitorInterval.isNegative() || monitorInterval.isZero()) {
-      throw new IllegalArgumentException(ctx + ": option 'monitor-interval' must be positive, got " + monitorInterval);
+      throw new IllegalArgumentException(
+          ctx + ": option 'monitor-interval' must be positive, got " + monitorInterval);
     }
     if (maxSnapshotsPerSession < 0) {
       throw new IllegalArgumentException(
-          ctx + ": option 'max-snapshots-per-session' must be 0 (no cap) or positive, got " + maxSnapshotsPerSession);
+          ctx
+              + ": option 'max-snapshots-per-session' must be 0 (no cap) or positive, got "
+              + maxSnapshotsPerSession);
     }
     if (splitSizeBytes <= 0) {
-      throw new IllegalArgumentException(ctx + ": option 'split-size' must be positive, got " + splitSizeBytes);
+      throw new IllegalArgumentException(
+          ctx + ": option 'split-size' must be positive, got " + splitSizeBytes);
     }
     String proc = processing == null ? "" : processing.toLowerCase(Locale.ROOT);
     if (!proc.equals("stateless") && !proc.equals("stateful")) {
       throw new IllegalArgumentException(
-          ctx + ": invalid value '" + processing + "' for option 'processing'. Valid values: stateless, stateful.");
+          ctx
+              + ": invalid value '"
+              + processing
+              + "' for option 'processing'. Valid values: stateless, stateful.");
     }
     SessionSettings settings =
         new SessionSettings(
@@ -206,6 +230,13 @@ public final class PsybergSourceBuilder {
             targetTables,
             endPositions);
     return new PsybergSource(
-        catalog, settings, monitorInterval, splitSizeBytes, projectedColumns, withMetadata, filters, rowType);
+        catalog,
+        settings,
+        monitorInterval,
+        splitSizeBytes,
+        projectedColumns,
+        withMetadata,
+        filters,
+        rowType);
   }
 }

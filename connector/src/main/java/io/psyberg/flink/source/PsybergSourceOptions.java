@@ -5,8 +5,8 @@ import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 
 /**
- * Options of the session source, shared by {@link PsybergSourceBuilder} and the SQL connector. Catalog
- * options are in {@link io.psyberg.flink.catalog.PsybergCatalogOptions}.
+ * Options of the session source, shared by {@link PsybergSourceBuilder} and the SQL connector.
+ * Catalog options are in {@link io.psyberg.flink.catalog.PsybergCatalogOptions}.
  */
 public final class PsybergSourceOptions {
 
@@ -21,15 +21,16 @@ public final class PsybergSourceOptions {
           .stringType()
           .noDefaultValue()
           .withDescription(
-              "Iceberg table as namespace.table. A source may name several, comma-separated, with one schema.");
+              "Iceberg table as namespace.table. A source may name several, comma-separated, with"
+                  + " one schema.");
 
   public static final ConfigOption<String> PROCESS_NAME =
       ConfigOptions.key("process-name")
           .stringType()
           .noDefaultValue()
           .withDescription(
-              "Name of the incremental process. Its high watermark and sessions are kept under this name;"
-                  + " a source and a sink with the same name in one job form one session.");
+              "Name of the incremental process. Its high watermark and sessions are kept under this"
+                  + " name; a source and a sink with the same name in one job form one session.");
 
   public static final ConfigOption<Mode> MODE =
       ConfigOptions.key("mode")
@@ -51,15 +52,17 @@ public final class PsybergSourceOptions {
           .defaultValue("earliest")
           .withDescription(
               "Where a process with no high watermark starts: earliest | latest | snapshot:<id>"
-                  + " (that snapshot included) | timestamp:<ISO-8601> (snapshots committed at or after it).");
+                  + " (that snapshot included) | timestamp:<ISO-8601> (snapshots committed at or"
+                  + " after it).");
 
   public static final ConfigOption<String> NON_APPEND_SNAPSHOTS =
       ConfigOptions.key("non-append-snapshots")
           .stringType()
           .defaultValue("fail")
           .withDescription(
-              "Overwrite or delete snapshots in a range: fail (clear error naming the snapshot) | skip"
-                  + " (logged and counted). Replace snapshots (compaction) are always skipped.");
+              "Overwrite or delete snapshots in a range: fail (clear error naming the snapshot) |"
+                  + " skip (logged and counted). Replace snapshots (compaction) are always"
+                  + " skipped.");
 
   public static final ConfigOption<String> ON_LOST_HWM =
       ConfigOptions.key("on-lost-hwm")
@@ -82,8 +85,8 @@ public final class PsybergSourceOptions {
           .stringType()
           .noDefaultValue()
           .withDescription(
-              "Column whose min/max over a session's new rows is recorded as its change range, from file"
-                  + " metrics (no data read), e.g. event_ts.");
+              "Column whose min/max over a session's new rows is recorded as its change range, from"
+                  + " file metrics (no data read), e.g. event_ts.");
 
   public static final ConfigOption<String> PROCESSING =
       ConfigOptions.key("processing")
@@ -96,8 +99,8 @@ public final class PsybergSourceOptions {
           .stringType()
           .noDefaultValue()
           .withDescription(
-              "Optional: the target table(s) whose published high watermark this source resumes from."
-                  + " Without it the target is found through the high_watermarks table.");
+              "Optional: the target table(s) whose published high watermark this source resumes"
+                  + " from. Without it the target is found through the high_watermarks table.");
 
   public static final ConfigOption<Long> SPLIT_SIZE =
       ConfigOptions.key("split-size")

@@ -12,13 +12,16 @@ import org.apache.flink.table.types.logical.LogicalType;
 import org.apache.flink.table.types.logical.RowType;
 
 /**
- * The metadata columns a psyberg SQL source exposes, and the projection from the source's fixed layout
- * (columns, then source_table, snapshot_id, session_id, snapshot_committed_at) to the requested one.
+ * The metadata columns a psyberg SQL source exposes, and the projection from the source's fixed
+ * layout (columns, then source_table, snapshot_id, session_id, snapshot_committed_at) to the
+ * requested one.
  */
 final class MetadataColumns {
   /** Key to (position in the source's metadata block, type). */
   static final Map<String, DataType> TYPES = new LinkedHashMap<>();
-  static final List<String> ORDER = List.of("source-table", "snapshot-id", "session-id", "snapshot-committed-at");
+
+  static final List<String> ORDER =
+      List.of("source-table", "snapshot-id", "session-id", "snapshot-committed-at");
 
   static {
     TYPES.put("source-table", DataTypes.STRING().notNull());
@@ -29,7 +32,9 @@ final class MetadataColumns {
 
   private MetadataColumns() {}
 
-  /** Maps the source's row (physical + all four metadata) to physical + the requested metadata keys. */
+  /**
+   * Maps the source's row (physical + all four metadata) to physical + the requested metadata keys.
+   */
   static final class Projection implements MapFunction<RowData, RowData> {
     private static final long serialVersionUID = 1L;
     private final int[] from;

@@ -11,9 +11,9 @@ import java.util.Set;
 import org.apache.flink.configuration.ConfigOption;
 
 /**
- * The option set of the {@code 'connector' = 'psyberg'} SQL connector, derived from the options classes
- * shared with the builders so the two cannot drift. Prefixed options ({@code catalog.*} passthrough and
- * {@code audit.<name>.severity}) are checked separately.
+ * The option set of the {@code 'connector' = 'psyberg'} SQL connector, derived from the options
+ * classes shared with the builders so the two cannot drift. Prefixed options ({@code catalog.*}
+ * passthrough and {@code audit.<name>.severity}) are checked separately.
  */
 public final class PsybergConnectorOptions {
   private PsybergConnectorOptions() {}
@@ -62,6 +62,7 @@ public final class PsybergConnectorOptions {
 
   /** Prefixes under which any key is accepted (then checked by the connector itself). */
   public static List<String> prefixes() {
-    return List.of(PsybergCatalogOptions.CATALOG_PROPERTY_PREFIX, PsybergSinkOptions.AUDIT_SEVERITY_PREFIX);
+    return List.of(
+        PsybergCatalogOptions.CATALOG_PROPERTY_PREFIX, PsybergSinkOptions.AUDIT_SEVERITY_PREFIX);
   }
 }

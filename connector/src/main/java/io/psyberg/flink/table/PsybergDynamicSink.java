@@ -16,9 +16,9 @@ import java.util.stream.Collectors;
 import org.apache.flink.api.connector.source.Boundedness;
 import org.apache.flink.api.dag.Transformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.DataStreamSink;
 import org.apache.flink.streaming.api.transformations.LegacySourceTransformation;
 import org.apache.flink.streaming.api.transformations.SourceTransformation;
-import org.apache.flink.streaming.api.datastream.DataStreamSink;
 import org.apache.flink.table.api.ValidationException;
 import org.apache.flink.table.catalog.ResolvedSchema;
 import org.apache.flink.table.catalog.UniqueConstraint;
@@ -48,7 +48,10 @@ final class PsybergDynamicSink implements DynamicTableSink {
 
   private WriteMode writeMode() {
     return PsybergDynamicSource.choice(
-        ctx(), PsybergSinkOptions.WRITE_MODE.key(), options.options.get(PsybergSinkOptions.WRITE_MODE), WriteMode.class);
+        ctx(),
+        PsybergSinkOptions.WRITE_MODE.key(),
+        options.options.get(PsybergSinkOptions.WRITE_MODE),
+        WriteMode.class);
   }
 
   @Override
@@ -59,15 +62,24 @@ final class PsybergDynamicSink implements DynamicTableSink {
   @Override
   public SinkRuntimeProvider getSinkRuntimeProvider(Context context) {
     String table = options.options.get(PsybergSourceOptions.TABLE).trim();
-    SchemaCheck.checkSameColumns(schema, SchemaCheck.load(options.catalog, table, options.sqlName, process()),
-        options.sqlName, table);
+    SchemaCheck.checkSameColumns(
+        schema,
+        SchemaCheck.load(options.catalog, table, options.sqlName, process()),
+        options.sqlName,
+        table);
     PsybergSink sink = buildSink(table);
     return new DataStreamSinkProvider() {
       @Override
-      public DataStreamSink<?> consumeDataStream(ProviderContext providerContext, DataStream<RowData> dataStream) {
-        if (hasUnboundedSource(dataStream) && !dataStream.getExecutionEnvironment().getCheckpointConfig().isCheckpointingEnabled()) {
+      public DataStreamSink<?> consumeDataStream(
+          ProviderContext providerContext, DataStream<RowData> dataStream) {
+        if (hasUnboundedSource(dataStream)
+            && !dataStream
+                .getExecutionEnvironment()
+                .getCheckpointConfig()
+                .isCheckpointingEnabled()) {
           throw new ValidationException(
-              ctx() + ": a continuous job publishes at checkpoints, but checkpointing is off."
+              ctx()
+                  + ": a continuous job publishes at checkpoints, but checkpointing is off."
                   + " Enable it, e.g. SET 'execution.checkpointing.interval' = '10s'.");
         }
         return sink.append(dataStream);
@@ -78,11 +90,13 @@ final class PsybergDynamicSink implements DynamicTableSink {
   private static boolean hasUnboundedSource(DataStream<RowData> stream) {
     for (Transformation<?> t : stream.getTransformation().getTransitivePredecessors()) {
       if (t instanceof SourceTransformation
-          && ((SourceTransformation<?, ?, ?>) t).getBoundedness() == Boundedness.CONTINUOUS_UNBOUNDED) {
+          && ((SourceTransformation<?, ?, ?>) t).getBoundedness()
+              == Boundedness.CONTINUOUS_UNBOUNDED) {
         return true;
       }
       if (t instanceof LegacySourceTransformation
-          && ((LegacySourceTransformation<?>) t).getBoundedness() == Boundedness.CONTINUOUS_UNBOUNDED) {
+          && ((LegacySourceTransformation<?>) t).getBoundedness()
+              == Boundedness.CONTINUOUS_UNBOUNDED) {
         return true;
       }
     }
@@ -92,31 +106,59 @@ final class PsybergDynamicSink implements DynamicTableSink {
   PsybergSink buildSink(String table) {
     WriteMode mode = writeMode();
     PsybergSinkBuilder b =
-        PsybergSink.builder().catalog(options.catalog).processName(process()).table(table).writeMode(mode)
+        PsybergSink.builder()
+            .catalog(options.catalog)
+            .processName(process())
+            .table(table)
+            .writeMode(mode)
             .targetFileSize(options.options.get(PsybergSinkOptions.TARGET_FILE_SIZE));
     options.options.getOptional(PsybergSinkOptions.SINK_PARALLELISM).ifPresent(b::parallelism);
-    options.options.getOptional(PsybergSinkOptions.OVERWRITE_RANGE_COLUMN).ifPresent(b::overwriteRangeColumn);
+    options
+        .options
+        .getOptional(PsybergSinkOptions.OVERWRITE_RANGE_COLUMN)
+        .ifPresent(b::overwriteRangeColumn);
     List<String> key =
-        options.options.getOptional(PsybergSinkOptions.UPSERT_KEY).map(PsybergDynamicSink::columns)
+        options
+            .options
+            .getOptional(PsybergSinkOptions.UPSERT_KEY)
+            .map(PsybergDynamicSink::columns)
             .orElseGet(() -> schema.getPrimaryKey().map(UniqueConstraint::getColumns).orElse(null));
     if (key != null) {
       b.upsertKey(key);
     }
-    options.options.getOptional(PsybergSinkOptions.AUDIT_NOT_NULL).map(PsybergDynamicSink::columns).ifPresent(b::auditNotNull);
-    options.options.getOptional(PsybergSinkOptions.AUDIT_UNIQUE).map(PsybergDynamicSink::columns).ifPresent(b::auditUnique);
-    String rowCount = options.options.get(PsybergSinkOptions.AUDIT_ROW_COUNT).trim().toLowerCase(Locale.ROOT);
+    options
+        .options
+        .getOptional(PsybergSinkOptions.AUDIT_NOT_NULL)
+        .map(PsybergDynamicSink::columns)
+        .ifPresent(b::auditNotNull);
+    options
+        .options
+        .getOptional(PsybergSinkOptions.AUDIT_UNIQUE)
+        .map(PsybergDynamicSink::columns)
+        .ifPresent(b::auditUnique);
+    String rowCount =
+        options.options.get(PsybergSinkOptions.AUDIT_ROW_COUNT).trim().toLowerCase(Locale.ROOT);
     if (rowCount.equals("match-source")) {
       SourceFilter filter;
       try {
-        filter = options.options.getOptional(PsybergSinkOptions.AUDIT_ROW_COUNT_SOURCE_FILTER)
-            .map(f -> SourceFilter.parse(f, PsybergSinkOptions.AUDIT_ROW_COUNT_SOURCE_FILTER.key())).orElse(null);
+        filter =
+            options
+                .options
+                .getOptional(PsybergSinkOptions.AUDIT_ROW_COUNT_SOURCE_FILTER)
+                .map(
+                    f ->
+                        SourceFilter.parse(
+                            f, PsybergSinkOptions.AUDIT_ROW_COUNT_SOURCE_FILTER.key()))
+                .orElse(null);
       } catch (IllegalArgumentException e) {
         throw new ValidationException(ctx() + ": " + e.getMessage());
       }
       b.auditRowCountMatchesSource(filter);
     } else if (!rowCount.equals("none")) {
       throw new ValidationException(
-          String.format("%s: invalid value '%s' for option 'audit.row-count'. Valid values: none, match-source.",
+          String.format(
+              "%s: invalid value '%s' for option 'audit.row-count'. Valid values: none,"
+                  + " match-source.",
               ctx(), options.options.get(PsybergSinkOptions.AUDIT_ROW_COUNT)));
     }
     Long min = options.options.getOptional(PsybergSinkOptions.AUDIT_MIN_ROWS).orElse(null);
@@ -127,12 +169,18 @@ final class PsybergDynamicSink implements DynamicTableSink {
     if (max != null) {
       b.auditRowBounds(null, max);
     }
-    options.options.getOptional(PsybergSinkOptions.AUDIT_CLASSES)
+    options
+        .options
+        .getOptional(PsybergSinkOptions.AUDIT_CLASSES)
         .ifPresent(classes -> columns(classes).forEach(c -> b.audit(instantiate(c))));
     for (Map.Entry<String, String> e : options.raw.entrySet()) {
       String k = e.getKey();
-      if (k.startsWith(PsybergSinkOptions.AUDIT_SEVERITY_PREFIX) && k.endsWith(PsybergSinkOptions.AUDIT_SEVERITY_SUFFIX)) {
-        String name = k.substring(PsybergSinkOptions.AUDIT_SEVERITY_PREFIX.length(), k.length() - PsybergSinkOptions.AUDIT_SEVERITY_SUFFIX.length());
+      if (k.startsWith(PsybergSinkOptions.AUDIT_SEVERITY_PREFIX)
+          && k.endsWith(PsybergSinkOptions.AUDIT_SEVERITY_SUFFIX)) {
+        String name =
+            k.substring(
+                PsybergSinkOptions.AUDIT_SEVERITY_PREFIX.length(),
+                k.length() - PsybergSinkOptions.AUDIT_SEVERITY_SUFFIX.length());
         b.severity(name, Severity.valueOf(e.getValue().trim().toUpperCase(Locale.ROOT)));
       }
     }
@@ -147,21 +195,38 @@ final class PsybergDynamicSink implements DynamicTableSink {
     try {
       Class<?> c = Class.forName(className, true, Thread.currentThread().getContextClassLoader());
       if (!Audit.class.isAssignableFrom(c)) {
-        throw new ValidationException(ctx() + ": class " + className + " in option 'audit.classes' does not implement "
-            + Audit.class.getName() + ".");
+        throw new ValidationException(
+            ctx()
+                + ": class "
+                + className
+                + " in option 'audit.classes' does not implement "
+                + Audit.class.getName()
+                + ".");
       }
       return (Audit) c.getDeclaredConstructor().newInstance();
     } catch (ClassNotFoundException e) {
-      throw new ValidationException(ctx() + ": audit class " + className + " in option 'audit.classes' is not on the"
-          + " classpath. Add its jar to the job (or Flink's lib/).");
+      throw new ValidationException(
+          ctx()
+              + ": audit class "
+              + className
+              + " in option 'audit.classes' is not on the"
+              + " classpath. Add its jar to the job (or Flink's lib/).");
     } catch (ReflectiveOperationException e) {
-      throw new ValidationException(ctx() + ": could not create audit " + className
-          + "; it needs a public no-argument constructor (" + e + ").");
+      throw new ValidationException(
+          ctx()
+              + ": could not create audit "
+              + className
+              + "; it needs a public no-argument constructor ("
+              + e
+              + ").");
     }
   }
 
   static List<String> columns(String csv) {
-    return Arrays.stream(csv.split(",")).map(String::trim).filter(s -> !s.isEmpty()).collect(Collectors.toList());
+    return Arrays.stream(csv.split(","))
+        .map(String::trim)
+        .filter(s -> !s.isEmpty())
+        .collect(Collectors.toList());
   }
 
   @Override

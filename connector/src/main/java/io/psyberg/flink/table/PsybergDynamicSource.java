@@ -37,9 +37,15 @@ import org.apache.flink.table.types.logical.RowType;
 import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.flink.FlinkFilters;
 
-/** The SQL side of {@link PsybergSource}: projection, filter and metadata push-down, schema checked at planning. */
+/**
+ * The SQL side of {@link PsybergSource}: projection, filter and metadata push-down, schema checked
+ * at planning.
+ */
 final class PsybergDynamicSource
-    implements ScanTableSource, SupportsProjectionPushDown, SupportsFilterPushDown, SupportsReadingMetadata {
+    implements ScanTableSource,
+        SupportsProjectionPushDown,
+        SupportsFilterPushDown,
+        SupportsReadingMetadata {
   private final TableOptions options;
   private final ResolvedSchema schema;
   private List<String> projected;
@@ -51,7 +57,10 @@ final class PsybergDynamicSource
     this.options = options;
     this.schema = schema;
     this.projected =
-        schema.getColumns().stream().filter(Column::isPhysical).map(Column::getName).collect(Collectors.toList());
+        schema.getColumns().stream()
+            .filter(Column::isPhysical)
+            .map(Column::getName)
+            .collect(Collectors.toList());
     this.producedType = schema.toPhysicalRowDataType();
   }
 
@@ -80,8 +89,10 @@ final class PsybergDynamicSource
     DataType produced = producedType;
     return new DataStreamScanProvider() {
       @Override
-      public DataStream<RowData> produceDataStream(ProviderContext providerContext, StreamExecutionEnvironment env) {
-        DataStreamSource<RowData> stream = env.fromSource(source, WatermarkStrategy.noWatermarks(), name);
+      public DataStream<RowData> produceDataStream(
+          ProviderContext providerContext, StreamExecutionEnvironment env) {
+        DataStreamSource<RowData> stream =
+            env.fromSource(source, WatermarkStrategy.noWatermarks(), name);
         providerContext.generateUid("psyberg-source").ifPresent(stream::uid);
         if (keys.isEmpty()) {
           return stream;
@@ -104,9 +115,15 @@ final class PsybergDynamicSource
     String ctx = "Table " + options.sqlName + " (process " + process + ")";
     List<String> tables =
         Arrays.stream(options.options.get(PsybergSourceOptions.TABLE).split(","))
-            .map(String::trim).filter(t -> !t.isEmpty()).collect(Collectors.toList());
+            .map(String::trim)
+            .filter(t -> !t.isEmpty())
+            .collect(Collectors.toList());
     for (String t : tables) {
-      SchemaCheck.checkColumnsExist(schema, SchemaCheck.load(options.catalog, t, options.sqlName, process), options.sqlName, t);
+      SchemaCheck.checkColumnsExist(
+          schema,
+          SchemaCheck.load(options.catalog, t, options.sqlName, process),
+          options.sqlName,
+          t);
     }
     PsybergSourceBuilder b =
         PsybergSource.builder()
@@ -115,7 +132,8 @@ final class PsybergDynamicSource
             .tables(tables)
             .mode(options.options.get(PsybergSourceOptions.MODE))
             .monitorInterval(options.options.get(PsybergSourceOptions.MONITOR_INTERVAL))
-            .maxSnapshotsPerSession(options.options.get(PsybergSourceOptions.MAX_SNAPSHOTS_PER_SESSION))
+            .maxSnapshotsPerSession(
+                options.options.get(PsybergSourceOptions.MAX_SNAPSHOTS_PER_SESSION))
             .processing(options.options.get(PsybergSourceOptions.PROCESSING))
             .splitSize(options.options.get(PsybergSourceOptions.SPLIT_SIZE))
             .project(projected)
@@ -127,13 +145,24 @@ final class PsybergDynamicSource
       throw new ValidationException(ctx + ": " + e.getMessage());
     }
     b.nonAppendSnapshots(
-        choice(ctx, PsybergSourceOptions.NON_APPEND_SNAPSHOTS.key(),
-            options.options.get(PsybergSourceOptions.NON_APPEND_SNAPSHOTS), NonAppendSnapshots.class));
+        choice(
+            ctx,
+            PsybergSourceOptions.NON_APPEND_SNAPSHOTS.key(),
+            options.options.get(PsybergSourceOptions.NON_APPEND_SNAPSHOTS),
+            NonAppendSnapshots.class));
     b.onLostHighWatermark(
-        choice(ctx, PsybergSourceOptions.ON_LOST_HWM.key(), options.options.get(PsybergSourceOptions.ON_LOST_HWM),
+        choice(
+            ctx,
+            PsybergSourceOptions.ON_LOST_HWM.key(),
+            options.options.get(PsybergSourceOptions.ON_LOST_HWM),
             OnLostHighWatermark.class));
-    options.options.getOptional(PsybergSourceOptions.CHANGE_RANGE_COLUMN).ifPresent(b::changeRangeColumn);
-    options.options.getOptional(PsybergSourceOptions.TARGET_TABLE)
+    options
+        .options
+        .getOptional(PsybergSourceOptions.CHANGE_RANGE_COLUMN)
+        .ifPresent(b::changeRangeColumn);
+    options
+        .options
+        .getOptional(PsybergSourceOptions.TARGET_TABLE)
         .ifPresent(t -> Arrays.stream(t.split(",")).map(String::trim).forEach(b::targetTable));
     try {
       return b.build();
@@ -150,8 +179,13 @@ final class PsybergDynamicSource
       }
     }
     throw new ValidationException(
-        String.format("%s: invalid value '%s' for option '%s'. Valid values: %s.", ctx, value, key,
-            Arrays.stream(type.getEnumConstants()).map(e -> e.name().toLowerCase(Locale.ROOT).replace('_', '-'))
+        String.format(
+            "%s: invalid value '%s' for option '%s'. Valid values: %s.",
+            ctx,
+            value,
+            key,
+            Arrays.stream(type.getEnumConstants())
+                .map(e -> e.name().toLowerCase(Locale.ROOT).replace('_', '-'))
                 .collect(Collectors.joining(", "))));
   }
 
@@ -163,7 +197,10 @@ final class PsybergDynamicSource
   @Override
   public void applyProjection(int[][] projectedFields, DataType producedDataType) {
     List<String> physical =
-        schema.getColumns().stream().filter(Column::isPhysical).map(Column::getName).collect(Collectors.toList());
+        schema.getColumns().stream()
+            .filter(Column::isPhysical)
+            .map(Column::getName)
+            .collect(Collectors.toList());
     List<String> out = new ArrayList<>();
     for (int[] path : projectedFields) {
       out.add(physical.get(path[0]));
@@ -182,7 +219,8 @@ final class PsybergDynamicSource
         accepted.add(f);
       }
     }
-    // Iceberg prunes with the accepted filters; Flink still evaluates them all, so results never depend on it.
+    // Iceberg prunes with the accepted filters; Flink still evaluates them all, so results never
+    // depend on it.
     return Result.of(accepted, flinkFilters);
   }
 

@@ -5,6 +5,7 @@ import io.psyberg.flink.sink.PsybergSinkOptions;
 import io.psyberg.flink.source.PsybergSourceOptions;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -21,10 +22,12 @@ import org.apache.flink.table.factories.DynamicTableSourceFactory;
 import org.apache.flink.table.factories.FactoryUtil;
 
 /**
- * {@code 'connector' = 'psyberg'}: a process's session source and its write-audit-publish sink in Flink
- * SQL. Catalog options left out are taken from the Flink configuration's {@code psyberg.catalog.*} keys.
+ * {@code 'connector' = 'psyberg'}: a process's session source and its write-audit-publish sink in
+ * Flink SQL. Catalog options left out are taken from the Flink configuration's {@code
+ * psyberg.catalog.*} keys.
  */
-public final class PsybergDynamicTableFactory implements DynamicTableSourceFactory, DynamicTableSinkFactory {
+public final class PsybergDynamicTableFactory
+    implements DynamicTableSourceFactory, DynamicTableSinkFactory {
   public static final String IDENTIFIER = "psyberg";
 
   @Override
@@ -67,7 +70,11 @@ public final class PsybergDynamicTableFactory implements DynamicTableSourceFacto
     String process = options.get(PsybergSourceOptions.PROCESS_NAME);
     CatalogSpec catalog;
     try {
-      catalog = CatalogSpec.fromOptions(raw, flinkConfig(context.getConfiguration()), "Table " + name + " (process " + process + ")");
+      catalog =
+          CatalogSpec.fromOptions(
+              raw,
+              flinkConfig(context.getConfiguration()),
+              "Table " + name + " (process " + process + ")");
     } catch (IllegalArgumentException e) {
       throw new ValidationException(e.getMessage(), e);
     }
@@ -77,27 +84,36 @@ public final class PsybergDynamicTableFactory implements DynamicTableSourceFacto
   /** {@code audit.*} keys must be a known audit option or {@code audit.<name>.severity}. */
   private static void checkAuditKeys(Map<String, String> raw, String table) {
     Set<String> known =
-        PsybergConnectorOptions.sinkOptions().stream().map(ConfigOption::key).collect(Collectors.toCollection(TreeSet::new));
+        PsybergConnectorOptions.sinkOptions().stream()
+            .map(ConfigOption::key)
+            .collect(Collectors.toCollection(TreeSet::new));
     for (String key : raw.keySet()) {
       if (!key.startsWith(PsybergSinkOptions.AUDIT_SEVERITY_PREFIX) || known.contains(key)) {
         continue;
       }
       if (key.endsWith(PsybergSinkOptions.AUDIT_SEVERITY_SUFFIX)) {
-        String value = raw.get(key).trim().toLowerCase(java.util.Locale.ROOT);
+        String value = raw.get(key).trim().toLowerCase(Locale.ROOT);
         if (!value.equals("error") && !value.equals("warn")) {
           throw new ValidationException(
-              String.format("Table %s: invalid value '%s' for option '%s'. Valid values: error, warn.", table, raw.get(key), key));
+              String.format(
+                  "Table %s: invalid value '%s' for option '%s'. Valid values: error, warn.",
+                  table, raw.get(key), key));
         }
         continue;
       }
       throw new ValidationException(
           String.format(
-              "Table %s: unsupported option '%s'. Audit options are: %s, and audit.<name>.severity = error | warn.",
-              table, key, known.stream().filter(k -> k.startsWith("audit.")).collect(Collectors.toList())));
+              "Table %s: unsupported option '%s'. Audit options are: %s, and audit.<name>.severity"
+                  + " = error | warn.",
+              table,
+              key,
+              known.stream().filter(k -> k.startsWith("audit.")).collect(Collectors.toList())));
     }
   }
 
-  /** The session configuration: the environment's root configuration overlaid by the table config. */
+  /**
+   * The session configuration: the environment's root configuration overlaid by the table config.
+   */
   static Map<String, String> flinkConfig(ReadableConfig config) {
     Map<String, String> out = new LinkedHashMap<>();
     if (config instanceof TableConfig) {

@@ -1,5 +1,6 @@
 package io.psyberg.flink.table;
 
+import io.psyberg.flink.PsybergException;
 import io.psyberg.flink.catalog.CatalogSpec;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,8 +24,9 @@ final class SchemaCheck {
     Catalog catalog;
     try {
       catalog = spec.open();
-    } catch (io.psyberg.flink.PsybergException e) {
-      throw new ValidationException(String.format("Table %s (process %s): %s", sqlName, process, e.getMessage()), e);
+    } catch (PsybergException e) {
+      throw new ValidationException(
+          String.format("Table %s (process %s): %s", sqlName, process, e.getMessage()), e);
     }
     try {
       Table t = catalog.loadTable(TableIdentifier.parse(table));
@@ -32,7 +34,8 @@ final class SchemaCheck {
     } catch (NoSuchTableException e) {
       throw new ValidationException(
           String.format(
-              "Table %s (process %s): Iceberg table '%s' does not exist in the catalog at %s. Create it, or fix option 'table'.",
+              "Table %s (process %s): Iceberg table '%s' does not exist in the catalog at %s."
+                  + " Create it, or fix option 'table'.",
               sqlName, process, table, spec.warehouse()));
     } finally {
       CatalogSpec.closeQuietly(catalog);
@@ -40,7 +43,8 @@ final class SchemaCheck {
   }
 
   /** Every declared physical column exists in the Iceberg table with the same type. */
-  static void checkColumnsExist(ResolvedSchema declared, Schema iceberg, String sqlName, String table) {
+  static void checkColumnsExist(
+      ResolvedSchema declared, Schema iceberg, String sqlName, String table) {
     List<String> problems = new ArrayList<>();
     for (Column c : declared.getColumns()) {
       if (!c.isPhysical()) {
@@ -55,27 +59,41 @@ final class SchemaCheck {
       LogicalType actual = c.getDataType().getLogicalType();
       if (!expected.copy(true).equals(actual.copy(true))) {
         problems.add(
-            "column '" + c.getName() + "' is declared " + actual.asSummaryString() + " but is "
-                + expected.asSummaryString() + " in the Iceberg table");
+            "column '"
+                + c.getName()
+                + "' is declared "
+                + actual.asSummaryString()
+                + " but is "
+                + expected.asSummaryString()
+                + " in the Iceberg table");
       }
     }
     fail(problems, sqlName, table, iceberg);
   }
 
   /** A sink's physical columns equal the Iceberg table's columns, in order. */
-  static void checkSameColumns(ResolvedSchema declared, Schema iceberg, String sqlName, String table) {
+  static void checkSameColumns(
+      ResolvedSchema declared, Schema iceberg, String sqlName, String table) {
     List<String> problems = new ArrayList<>();
     List<Column> physical = new ArrayList<>();
     declared.getColumns().stream().filter(Column::isPhysical).forEach(physical::add);
     List<Types.NestedField> fields = iceberg.columns();
     if (physical.size() != fields.size()) {
-      problems.add("it declares " + physical.size() + " columns but the Iceberg table has " + fields.size());
+      problems.add(
+          "it declares " + physical.size() + " columns but the Iceberg table has " + fields.size());
     }
     for (int i = 0; i < Math.min(physical.size(), fields.size()); i++) {
       Column c = physical.get(i);
       Types.NestedField f = fields.get(i);
       if (!c.getName().equals(f.name())) {
-        problems.add("column " + (i + 1) + " is '" + c.getName() + "' but the Iceberg table has '" + f.name() + "' there");
+        problems.add(
+            "column "
+                + (i + 1)
+                + " is '"
+                + c.getName()
+                + "' but the Iceberg table has '"
+                + f.name()
+                + "' there");
       }
     }
     if (problems.isEmpty()) {
@@ -88,7 +106,8 @@ final class SchemaCheck {
     if (!problems.isEmpty()) {
       throw new ValidationException(
           String.format(
-              "Table %s does not match Iceberg table '%s': %s. The Iceberg table's columns are: %s.",
+              "Table %s does not match Iceberg table '%s': %s. The Iceberg table's columns are:"
+                  + " %s.",
               sqlName, table, String.join("; ", problems), describe(iceberg)));
     }
   }
@@ -96,9 +115,11 @@ final class SchemaCheck {
   private static String describe(Schema schema) {
     List<String> cols = new ArrayList<>();
     for (Types.NestedField f : schema.columns()) {
-      cols.add(f.name() + " " + FlinkSchemaUtil.convert(f.type()).copy(f.isOptional()).asSummaryString());
+      cols.add(
+          f.name()
+              + " "
+              + FlinkSchemaUtil.convert(f.type()).copy(f.isOptional()).asSummaryString());
     }
     return String.join(", ", cols);
   }
-
 }

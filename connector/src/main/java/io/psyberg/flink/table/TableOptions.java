@@ -11,7 +11,8 @@ final class TableOptions {
   final Map<String, String> raw;
   final CatalogSpec catalog;
 
-  TableOptions(String sqlName, ReadableConfig options, Map<String, String> raw, CatalogSpec catalog) {
+  TableOptions(
+      String sqlName, ReadableConfig options, Map<String, String> raw, CatalogSpec catalog) {
     this.sqlName = sqlName;
     this.options = options;
     this.raw = raw;

@@ -3,6 +3,7 @@ package io.psyberg.flink.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.psyberg.flink.catalog.CatalogSpec;
 import io.psyberg.flink.session.MetadataTableSchemas;
 import io.psyberg.flink.session.NonAppendSnapshots;
 import io.psyberg.flink.session.Session;
@@ -25,6 +26,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,7 +35,10 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.TableEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -52,16 +57,19 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Bad input and bad state met while a job runs: non-append and expired snapshots, a start position that
- * does not exist, rows that fail audits, an audit branch that vanishes or changes between stage and
- * publish, metadata tables that are dropped or damaged, and a warehouse that cannot be written. Each
- * case asserts the failure message and that nothing was lost or half-published.
+ * Bad input and bad state met while a job runs: non-append and expired snapshots, a start position
+ * that does not exist, rows that fail audits, an audit branch that vanishes or changes between
+ * stage and publish, metadata tables that are dropped or damaged, and a warehouse that cannot be
+ * written. Each case asserts the failure message and that nothing was lost or half-published.
  */
 class BadInputCatalogueITCase {
   @RegisterExtension
   static final MiniClusterExtension MINI_CLUSTER =
       new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+          new MiniClusterResourceConfiguration.Builder()
+              .setNumberTaskManagers(1)
+              .setNumberSlotsPerTaskManager(2)
+              .build());
 
   private static final LocalDateTime DAY1 = LocalDateTime.of(2026, 1, 1, 8, 0);
   private static final String SRC = "membership.events";
@@ -84,7 +92,11 @@ class BadInputCatalogueITCase {
   }
 
   private PsybergSourceBuilder source() {
-    return PsybergSource.builder().catalog(wh.spec()).processName(P).tables(SRC).changeRangeColumn("event_ts");
+    return PsybergSource.builder()
+        .catalog(wh.spec())
+        .processName(P)
+        .tables(SRC)
+        .changeRangeColumn("event_ts");
   }
 
   private PsybergSinkBuilder sink() {
@@ -124,19 +136,27 @@ class BadInputCatalogueITCase {
     publishBaseline();
     Table t = wh.load(SRC);
     DataFile old = t.currentSnapshot().addedDataFiles(t.io()).iterator().next();
-    t.newOverwrite().deleteFile(old).addFile(wh.writeFile(t, Warehouse.events("o", 1, DAY1))).commit();
+    t.newOverwrite()
+        .deleteFile(old)
+        .addFile(wh.writeFile(t, Warehouse.events("o", 1, DAY1)))
+        .commit();
     long overwrite = t.currentSnapshot().snapshotId();
     wh.append(SRC, Warehouse.events("b", 2, DAY1));
     PublishState before = PublishState.capture(wh, P, DST);
 
     assertThat(failure(source(), sink()))
-        .contains("Process " + P, SRC, "'overwrite' snapshot " + overwrite, "Nothing was read or published",
+        .contains(
+            "Process " + P,
+            SRC,
+            "'overwrite' snapshot " + overwrite,
+            "Nothing was read or published",
             "'non-append-snapshots' = 'skip'");
     before.assertUnchanged();
 
     // The documented way out: skip it; the appended rows after it are still processed, once.
     run(source().nonAppendSnapshots(NonAppendSnapshots.SKIP), sink());
-    assertThat(Pipelines.ids(wh.load(DST))).containsExactlyInAnyOrder("a-0", "a-1", "a-2", "b-0", "b-1");
+    assertThat(Pipelines.ids(wh.load(DST)))
+        .containsExactlyInAnyOrder("a-0", "a-1", "a-2", "b-0", "b-1");
   }
 
   @Test
@@ -149,7 +169,11 @@ class BadInputCatalogueITCase {
     PublishState before = PublishState.capture(wh, P, DST);
 
     assertThat(failure(source(), sink()))
-        .contains("Process " + P, SRC, "'delete' snapshot " + delete, "'non-append-snapshots' = 'skip'",
+        .contains(
+            "Process " + P,
+            SRC,
+            "'delete' snapshot " + delete,
+            "'non-append-snapshots' = 'skip'",
             "or repair the source table");
     before.assertUnchanged();
   }
@@ -163,8 +187,13 @@ class BadInputCatalogueITCase {
     PublishState before = PublishState.capture(wh, P, DST);
 
     assertThat(failure(source(), sink()))
-        .contains("Process " + P, "high watermark of source table " + SRC, "snapshot " + s1,
-            "no longer an ancestor of main", "Nothing was read or published", "'on-lost-hwm' = 'earliest'");
+        .contains(
+            "Process " + P,
+            "high watermark of source table " + SRC,
+            "snapshot " + s1,
+            "no longer an ancestor of main",
+            "Nothing was read or published",
+            "'on-lost-hwm' = 'earliest'");
     before.assertUnchanged();
   }
 
@@ -173,8 +202,12 @@ class BadInputCatalogueITCase {
     wh.append(SRC, Warehouse.events("a", 2, DAY1));
     PublishState before = PublishState.capture(wh, P, DST);
     assertThat(failure(source().startFrom(StartFrom.snapshot(42L)), sink()))
-        .contains("Process " + P, "'start-from' = 'snapshot:42'", "names no snapshot on the main branch of " + SRC,
-            SRC + "$snapshots", "earliest | latest | timestamp:<ISO-8601>");
+        .contains(
+            "Process " + P,
+            "'start-from' = 'snapshot:42'",
+            "names no snapshot on the main branch of " + SRC,
+            SRC + "$snapshots",
+            "earliest | latest | timestamp:<ISO-8601>");
     before.assertUnchanged();
     assertThat(sessions()).isEmpty();
   }
@@ -184,19 +217,28 @@ class BadInputCatalogueITCase {
     wh.append(SRC, Warehouse.events("a", 2, DAY1));
     PublishState before = PublishState.capture(wh, P, DST);
     assertThat(failure(source().changeRangeColumn("updated_at"), sink()))
-        .contains("Process " + P, "change-range column 'updated_at' is not a column of source table " + SRC,
-            "event_ts", "Fix option 'change-range-column'");
+        .contains(
+            "Process " + P,
+            "change-range column 'updated_at' is not a column of source table " + SRC,
+            "event_ts",
+            "Fix option 'change-range-column'");
     before.assertUnchanged();
   }
 
   @Test
   void sourceTableDroppedBeforeTheRun() throws Exception {
-    PsybergSource planned = source().build(); // the builder does no I/O: the table is looked up at run time
+    PsybergSource planned =
+        source().build(); // the builder does no I/O: the table is looked up at run time
     wh.catalog().dropTable(TableIdentifier.parse(SRC));
     PublishState before = PublishState.capture(wh, P, DST);
     assertThatThrownBy(() -> Pipelines.run(planned, sink().build(), 1))
-        .satisfies(e -> assertThat(Failures.messages(e))
-            .contains("Process " + P, "source table " + SRC + " does not exist", "fix the source table name"));
+        .satisfies(
+            e ->
+                assertThat(Failures.messages(e))
+                    .contains(
+                        "Process " + P,
+                        "source table " + SRC + " does not exist",
+                        "fix the source table name"));
     before.assertUnchanged();
   }
 
@@ -204,17 +246,27 @@ class BadInputCatalogueITCase {
   void continuousDataStreamJobWithoutCheckpointingFailsInsteadOfNeverPublishing() throws Exception {
     wh.append(SRC, Warehouse.events("a", 2, DAY1));
     PublishState before = PublishState.capture(wh, P, DST);
-    org.apache.flink.streaming.api.environment.StreamExecutionEnvironment env =
-        org.apache.flink.streaming.api.environment.StreamExecutionEnvironment.getExecutionEnvironment();
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.setParallelism(1);
-    sink().build().append(env.fromSource(source().continuous(java.time.Duration.ofMillis(200)).build(),
-        org.apache.flink.api.common.eventtime.WatermarkStrategy.noWatermarks(), "psyberg-source"));
-    org.apache.flink.core.execution.JobClient job = env.executeAsync("continuous without checkpointing");
+    sink()
+        .build()
+        .append(
+            env.fromSource(
+                source().continuous(Duration.ofMillis(200)).build(),
+                WatermarkStrategy.noWatermarks(),
+                "psyberg-source"));
+    JobClient job = env.executeAsync("continuous without checkpointing");
     try {
       assertThatThrownBy(() -> job.getJobExecutionResult().get(60, TimeUnit.SECONDS))
-          .satisfies(e -> assertThat(Failures.messages(e))
-              .contains("Process " + P, "continuous", "publishes at checkpoints", "checkpointing is off",
-                  "enableCheckpointing"));
+          .satisfies(
+              e ->
+                  assertThat(Failures.messages(e))
+                      .contains(
+                          "Process " + P,
+                          "continuous",
+                          "publishes at checkpoints",
+                          "checkpointing is off",
+                          "enableCheckpointing"));
     } finally {
       if (!job.getJobStatus().get().isGloballyTerminalState()) {
         job.cancel().get(30, TimeUnit.SECONDS);
@@ -234,11 +286,18 @@ class BadInputCatalogueITCase {
     PublishState before = PublishState.capture(wh, P, DST);
 
     assertThat(failure(source(), sink().auditNotNull(List.of("plan"))))
-        .contains("Process " + P, "failed its audits", "nothing was published to " + DST,
-            "high watermark did not move", "not-null: observed nulls {plan=1}", "psyberg-audit-",
+        .contains(
+            "Process " + P,
+            "failed its audits",
+            "nothing was published to " + DST,
+            "high watermark did not move",
+            "not-null: observed nulls {plan=1}",
+            "psyberg-audit-",
             "fix the data or the job and re-run");
     before.assertUnchanged();
-    assertThat(sessions()).extracting(Session::status).containsExactly(SessionStatus.PUBLISHED, SessionStatus.AUDIT_FAILED);
+    assertThat(sessions())
+        .extracting(Session::status)
+        .containsExactly(SessionStatus.PUBLISHED, SessionStatus.AUDIT_FAILED);
   }
 
   @Test
@@ -246,54 +305,100 @@ class BadInputCatalogueITCase {
     wh.append(SRC, Warehouse.events("a", 2, DAY1));
     PublishState before = PublishState.capture(wh, P, DST);
     assertThat(failure(source(), sink().auditNotNull(List.of("acount_id"))))
-        .contains("Process " + P, "failed its audits", "no column 'acount_id'", "nothing was published");
+        .contains(
+            "Process " + P, "failed its audits", "no column 'acount_id'", "nothing was published");
     before.assertUnchanged();
   }
 
   @Test
   void nullIntoANotNullSqlColumnFailsBeforeAnythingIsStaged() throws Exception {
     // The target's plan column is NOT NULL; one source row has no plan.
-    wh.createTable("facts.plans", new Schema(
-        Types.NestedField.required(1, "event_id", Types.StringType.get()),
-        Types.NestedField.required(2, "plan", Types.StringType.get())));
-    wh.append(SRC, List.of(Warehouse.event("e1", 1, "SIGNUP", "basic", DAY1),
-        Warehouse.event("e2", 2, "SIGNUP", null, DAY1)));
+    wh.createTable(
+        "facts.plans",
+        new Schema(
+            Types.NestedField.required(1, "event_id", Types.StringType.get()),
+            Types.NestedField.required(2, "plan", Types.StringType.get())));
+    wh.append(
+        SRC,
+        List.of(
+            Warehouse.event("e1", 1, "SIGNUP", "basic", DAY1),
+            Warehouse.event("e2", 2, "SIGNUP", null, DAY1)));
     PublishState before = PublishState.capture(wh, P, "facts.plans");
     TableEnvironment tEnv = TableEnvironment.create(EnvironmentSettings.inStreamingMode());
-    tEnv.getConfig().getConfiguration().setString("psyberg.catalog.warehouse", wh.spec().warehouse());
-    tEnv.executeSql("CREATE TEMPORARY TABLE src (event_id STRING, plan STRING) WITH ('connector' = 'psyberg',"
-        + " 'table' = '" + SRC + "', 'process-name' = '" + P + "')");
-    tEnv.executeSql("CREATE TEMPORARY TABLE dst (event_id STRING NOT NULL, plan STRING NOT NULL) WITH"
-        + " ('connector' = 'psyberg', 'table' = 'facts.plans', 'process-name' = '" + P + "')");
-    assertThatThrownBy(() -> tEnv.executeSql("INSERT INTO dst SELECT event_id, plan FROM src").await(60, TimeUnit.SECONDS))
-        .satisfies(e -> assertThat(Failures.messages(e))
-            .contains("Column 'plan' is NOT NULL", "table.exec.sink.not-null-enforcer"));
+    tEnv.getConfig()
+        .getConfiguration()
+        .setString("psyberg.catalog.warehouse", wh.spec().warehouse());
+    tEnv.executeSql(
+        "CREATE TEMPORARY TABLE src (event_id STRING, plan STRING) WITH ('connector' = 'psyberg',"
+            + " 'table' = '"
+            + SRC
+            + "', 'process-name' = '"
+            + P
+            + "')");
+    tEnv.executeSql(
+        "CREATE TEMPORARY TABLE dst (event_id STRING NOT NULL, plan STRING NOT NULL) WITH"
+            + " ('connector' = 'psyberg', 'table' = 'facts.plans', 'process-name' = '"
+            + P
+            + "')");
+    assertThatThrownBy(
+            () ->
+                tEnv.executeSql("INSERT INTO dst SELECT event_id, plan FROM src")
+                    .await(60, TimeUnit.SECONDS))
+        .satisfies(
+            e ->
+                assertThat(Failures.messages(e))
+                    .contains("Column 'plan' is NOT NULL", "table.exec.sink.not-null-enforcer"));
     before.assertUnchanged();
   }
 
   @Test
   void nullInAnAuditedColumnFromSql() throws Exception {
-    wh.createTable("facts.plans", new Schema(
-        Types.NestedField.required(1, "event_id", Types.StringType.get()),
-        Types.NestedField.optional(2, "plan", Types.StringType.get())));
-    wh.append(SRC, List.of(Warehouse.event("e1", 1, "SIGNUP", "basic", DAY1),
-        Warehouse.event("e2", 2, "SIGNUP", null, DAY1)));
+    wh.createTable(
+        "facts.plans",
+        new Schema(
+            Types.NestedField.required(1, "event_id", Types.StringType.get()),
+            Types.NestedField.optional(2, "plan", Types.StringType.get())));
+    wh.append(
+        SRC,
+        List.of(
+            Warehouse.event("e1", 1, "SIGNUP", "basic", DAY1),
+            Warehouse.event("e2", 2, "SIGNUP", null, DAY1)));
     PublishState before = PublishState.capture(wh, P, "facts.plans");
     TableEnvironment tEnv = TableEnvironment.create(EnvironmentSettings.inStreamingMode());
-    tEnv.getConfig().getConfiguration().setString("psyberg.catalog.warehouse", wh.spec().warehouse());
-    tEnv.executeSql("CREATE TEMPORARY TABLE src (event_id STRING, plan STRING) WITH ('connector' = 'psyberg',"
-        + " 'table' = '" + SRC + "', 'process-name' = '" + P + "')");
-    tEnv.executeSql("CREATE TEMPORARY TABLE dst (event_id STRING NOT NULL, plan STRING) WITH"
-        + " ('connector' = 'psyberg', 'table' = 'facts.plans', 'process-name' = '" + P + "',"
-        + " 'audit.not-null' = 'plan')");
-    assertThatThrownBy(() -> tEnv.executeSql("INSERT INTO dst SELECT event_id, plan FROM src").await(60, TimeUnit.SECONDS))
-        .satisfies(e -> assertThat(Failures.messages(e))
-            .contains("Process " + P, "failed its audits", "not-null: observed nulls {plan=1}", "nothing was published"));
+    tEnv.getConfig()
+        .getConfiguration()
+        .setString("psyberg.catalog.warehouse", wh.spec().warehouse());
+    tEnv.executeSql(
+        "CREATE TEMPORARY TABLE src (event_id STRING, plan STRING) WITH ('connector' = 'psyberg',"
+            + " 'table' = '"
+            + SRC
+            + "', 'process-name' = '"
+            + P
+            + "')");
+    tEnv.executeSql(
+        "CREATE TEMPORARY TABLE dst (event_id STRING NOT NULL, plan STRING) WITH"
+            + " ('connector' = 'psyberg', 'table' = 'facts.plans', 'process-name' = '"
+            + P
+            + "',"
+            + " 'audit.not-null' = 'plan')");
+    assertThatThrownBy(
+            () ->
+                tEnv.executeSql("INSERT INTO dst SELECT event_id, plan FROM src")
+                    .await(60, TimeUnit.SECONDS))
+        .satisfies(
+            e ->
+                assertThat(Failures.messages(e))
+                    .contains(
+                        "Process " + P,
+                        "failed its audits",
+                        "not-null: observed nulls {plan=1}",
+                        "nothing was published"));
     before.assertUnchanged();
     assertThat(sessions()).extracting(Session::status).containsExactly(SessionStatus.AUDIT_FAILED);
   }
 
-  // ---------------------------------------------------------------- the audit branch changes before publish
+  // ---------------------------------------------------------------- the audit branch changes
+  // before publish
 
   /** Between stage and publish, removes the session's audit branch, or points it at other data. */
   static final class TamperWithBranch implements PublishHook {
@@ -316,10 +421,14 @@ class BadInputCatalogueITCase {
         String branch = SessionPublisher.branchOf(session);
         t.manageSnapshots().removeBranch(branch).commit();
         if (repoint) {
-          // Same name, other content: main plus rows that were never audited and carry no high watermark.
+          // Same name, other content: main plus rows that were never audited and carry no high
+          // watermark.
           t.refresh();
           t.manageSnapshots().createBranch(branch, t.currentSnapshot().snapshotId()).commit();
-          t.newFastAppend().appendFile(other.writeFile(t, Warehouse.events("unaudited", 2, DAY1))).toBranch(branch).commit();
+          t.newFastAppend()
+              .appendFile(other.writeFile(t, Warehouse.events("unaudited", 2, DAY1)))
+              .toBranch(branch)
+              .commit();
         }
       } catch (Exception e) {
         throw new RuntimeException(e);
@@ -335,8 +444,10 @@ class BadInputCatalogueITCase {
     run(source(), sink().publishHook(new TamperWithBranch(wh.spec().warehouse(), false)));
 
     Table target = wh.load(DST);
-    assertThat(Pipelines.ids(target)).containsExactlyInAnyOrder("a-0", "a-1", "a-2", "b-0", "b-1", "b-2");
-    assertThat(target.currentSnapshot().summary()).containsEntry(SummaryKeys.hwmKey(SRC), Long.toString(s2));
+    assertThat(Pipelines.ids(target))
+        .containsExactlyInAnyOrder("a-0", "a-1", "a-2", "b-0", "b-1", "b-2");
+    assertThat(target.currentSnapshot().summary())
+        .containsEntry(SummaryKeys.hwmKey(SRC), Long.toString(s2));
     assertThat(target.refs()).containsOnlyKeys("main");
     Session last = sessions().get(1);
     assertThat(last.status()).isEqualTo(SessionStatus.PUBLISHED);
@@ -350,8 +461,14 @@ class BadInputCatalogueITCase {
     PublishState before = PublishState.capture(wh, P, DST);
     TamperWithBranch.TIMES.set(1000);
     try {
-      assertThat(failure(source(), sink().publishHook(new TamperWithBranch(wh.spec().warehouse(), false))))
-          .contains("Process " + P, "could not publish session", "psyberg-audit-", "Nothing was published");
+      assertThat(
+              failure(
+                  source(), sink().publishHook(new TamperWithBranch(wh.spec().warehouse(), false))))
+          .contains(
+              "Process " + P,
+              "could not publish session",
+              "psyberg-audit-",
+              "Nothing was published");
     } finally {
       TamperWithBranch.TIMES.set(0);
     }
@@ -365,10 +482,13 @@ class BadInputCatalogueITCase {
     TamperWithBranch.TIMES.set(1);
     run(source(), sink().publishHook(new TamperWithBranch(wh.spec().warehouse(), true)));
 
-    // What was audited is what reached main: the session's rows with its high watermark, nothing else.
+    // What was audited is what reached main: the session's rows with its high watermark, nothing
+    // else.
     Table target = wh.load(DST);
-    assertThat(Pipelines.ids(target)).containsExactlyInAnyOrder("a-0", "a-1", "a-2", "b-0", "b-1", "b-2");
-    assertThat(target.currentSnapshot().summary()).containsEntry(SummaryKeys.hwmKey(SRC), Long.toString(s2))
+    assertThat(Pipelines.ids(target))
+        .containsExactlyInAnyOrder("a-0", "a-1", "a-2", "b-0", "b-1", "b-2");
+    assertThat(target.currentSnapshot().summary())
+        .containsEntry(SummaryKeys.hwmKey(SRC), Long.toString(s2))
         .containsEntry(SummaryKeys.PROCESS_NAME, P);
     Session last = sessions().get(1);
     assertThat(last.status()).isEqualTo(SessionStatus.PUBLISHED);
@@ -380,48 +500,68 @@ class BadInputCatalogueITCase {
   @Test
   void sessionsTableDroppedBetweenRunsIsRecreated() throws Exception {
     publishBaseline();
-    wh.catalog().dropTable(TableIdentifier.of(Namespace.of("psyberg"), MetadataTableSchemas.SESSIONS));
+    wh.catalog()
+        .dropTable(TableIdentifier.of(Namespace.of("psyberg"), MetadataTableSchemas.SESSIONS));
     wh.append(SRC, Warehouse.events("b", 2, DAY1));
     run(source(), sink());
     // Resumed from the published high watermark: only the new rows, once.
-    assertThat(Pipelines.ids(wh.load(DST))).containsExactlyInAnyOrder("a-0", "a-1", "a-2", "b-0", "b-1");
+    assertThat(Pipelines.ids(wh.load(DST)))
+        .containsExactlyInAnyOrder("a-0", "a-1", "a-2", "b-0", "b-1");
     assertThat(sessions()).extracting(Session::status).containsExactly(SessionStatus.PUBLISHED);
   }
 
   @Test
   void highWatermarksTableDroppedBetweenRunsResumesFromTheTarget() throws Exception {
     publishBaseline();
-    wh.catalog().dropTable(TableIdentifier.of(Namespace.of("psyberg"), MetadataTableSchemas.HIGH_WATERMARKS));
+    wh.catalog()
+        .dropTable(
+            TableIdentifier.of(Namespace.of("psyberg"), MetadataTableSchemas.HIGH_WATERMARKS));
     long s2 = wh.append(SRC, Warehouse.events("b", 2, DAY1));
     PublishState before = PublishState.capture(wh, P, DST);
-    // Without 'target-table' the source finds its target through the dropped table, so it plans from the
-    // start: the sink must refuse to publish those rows twice, say why, and repair the table for the re-run.
+    // Without 'target-table' the source finds its target through the dropped table, so it plans
+    // from the
+    // start: the sink must refuse to publish those rows twice, say why, and repair the table for
+    // the re-run.
     assertThat(failure(source(), sink()))
-        .contains("Process " + P, "psyberg.high_watermarks had no row for the process",
-            "Nothing was published by this run", "a re-run resumes from there", "'target-table' = '" + DST + "'");
+        .contains(
+            "Process " + P,
+            "psyberg.high_watermarks had no row for the process",
+            "Nothing was published by this run",
+            "a re-run resumes from there",
+            "'target-table' = '" + DST + "'");
     PublishState after = PublishState.capture(wh, P, DST);
     assertThat(after.mainSnapshot).isEqualTo(before.mainSnapshot);
     assertThat(after.rows).containsExactlyInAnyOrderElementsOf(before.rows);
     assertThat(after.publishedHwm).isEqualTo(before.publishedHwm);
     assertThat(after.publishedSessions).isEqualTo(before.publishedSessions);
-    assertThat(after.mirroredHwm).as("mirror row restored from the target").isEqualTo(before.publishedHwm);
+    assertThat(after.mirroredHwm)
+        .as("mirror row restored from the target")
+        .isEqualTo(before.publishedHwm);
 
     run(source(), sink());
-    assertThat(Pipelines.ids(wh.load(DST))).containsExactlyInAnyOrder("a-0", "a-1", "a-2", "b-0", "b-1");
-    assertThat(wh.load(DST).currentSnapshot().summary()).containsEntry(SummaryKeys.hwmKey(SRC), Long.toString(s2));
+    assertThat(Pipelines.ids(wh.load(DST)))
+        .containsExactlyInAnyOrder("a-0", "a-1", "a-2", "b-0", "b-1");
+    assertThat(wh.load(DST).currentSnapshot().summary())
+        .containsEntry(SummaryKeys.hwmKey(SRC), Long.toString(s2));
   }
 
   @Test
   void damagedSessionsTableFailsNamingIt() throws Exception {
     // Someone created psyberg.sessions by hand, with a schema psyberg cannot write.
-    wh.createTable("psyberg.sessions", new Schema(
-        Types.NestedField.required(1, "session_id", Types.LongType.get()),
-        Types.NestedField.optional(2, "note", Types.StringType.get())));
+    wh.createTable(
+        "psyberg.sessions",
+        new Schema(
+            Types.NestedField.required(1, "session_id", Types.LongType.get()),
+            Types.NestedField.optional(2, "note", Types.StringType.get())));
     wh.append(SRC, Warehouse.events("a", 2, DAY1));
     assertThat(failure(source(), sink()))
-        .contains("Process " + P, "Metadata table psyberg.sessions does not have the schema psyberg writes",
-            "column 'session_id' is long, expected string", "it has no column process_name, mode",
-            "Rename or drop it", "'metadata-namespace'");
+        .contains(
+            "Process " + P,
+            "Metadata table psyberg.sessions does not have the schema psyberg writes",
+            "column 'session_id' is long, expected string",
+            "it has no column process_name, mode",
+            "Rename or drop it",
+            "'metadata-namespace'");
     Table target = wh.load(DST);
     assertThat(target.currentSnapshot()).isNull();
     assertThat(PublishState.publishedHwm(target, P)).isEmpty();
@@ -434,7 +574,8 @@ class BadInputCatalogueITCase {
     assertThat(Pipelines.ids(wh.load(DST))).containsExactlyInAnyOrder("a-0", "a-1");
   }
 
-  // ---------------------------------------------------------------- a warehouse that cannot be written
+  // ---------------------------------------------------------------- a warehouse that cannot be
+  // written
 
   @Test
   void readOnlyWarehouseFolderFailsAndPublishesNothing() throws Exception {
@@ -457,11 +598,17 @@ class BadInputCatalogueITCase {
       } catch (IOException denied) {
         stillWritable = false;
       }
-      Assumptions.assumeFalse(stillWritable,
-          "chmod does not stop this user (root) from writing to the warehouse folder; the same failure is"
-              + " covered by readOnlyStorageFailsAndPublishesNothing, with a FileIO that refuses writes");
-      assertThat(failure(source(), sink())).contains("Process " + P, "could not write files of sink table " + DST,
-          "Nothing was published", "Check that the job can write to the warehouse");
+      Assumptions.assumeFalse(
+          stillWritable,
+          "chmod does not stop this user (root) from writing to the warehouse folder; the same"
+              + " failure is covered by readOnlyStorageFailsAndPublishesNothing, with a FileIO that"
+              + " refuses writes");
+      assertThat(failure(source(), sink()))
+          .contains(
+              "Process " + P,
+              "could not write files of sink table " + DST,
+              "Nothing was published",
+              "Check that the job can write to the warehouse");
     } finally {
       paths.forEach(p -> setPermissions(p, writable));
     }
@@ -483,13 +630,24 @@ class BadInputCatalogueITCase {
     PublishState before = PublishState.capture(wh, P, DST);
     ReadOnlyFileIO.READ_ONLY.set(true);
     try {
-      io.psyberg.flink.catalog.CatalogSpec readOnly =
-          io.psyberg.flink.catalog.CatalogSpec.fromOptions(
-              Map.of("warehouse", wh.spec().warehouse(), "catalog.io-impl", ReadOnlyFileIO.class.getName()),
-              Map.<String, String>of(), "test");
-      String msg = failure(source(), PsybergSink.builder().catalog(readOnly).processName(P).table(DST));
-      assertThat(msg).contains("Process " + P, "could not write files of sink table " + DST,
-          "storage is read-only", "Nothing was published", "Check that the job can write to the warehouse");
+      CatalogSpec readOnly =
+          CatalogSpec.fromOptions(
+              Map.of(
+                  "warehouse",
+                  wh.spec().warehouse(),
+                  "catalog.io-impl",
+                  ReadOnlyFileIO.class.getName()),
+              Map.<String, String>of(),
+              "test");
+      String msg =
+          failure(source(), PsybergSink.builder().catalog(readOnly).processName(P).table(DST));
+      assertThat(msg)
+          .contains(
+              "Process " + P,
+              "could not write files of sink table " + DST,
+              "storage is read-only",
+              "Nothing was published",
+              "Check that the job can write to the warehouse");
     } finally {
       ReadOnlyFileIO.READ_ONLY.set(false);
     }

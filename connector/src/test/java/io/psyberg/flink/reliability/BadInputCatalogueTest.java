@@ -6,6 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.psyberg.flink.catalog.CatalogSpec;
 import io.psyberg.flink.sink.PsybergSink;
 import io.psyberg.flink.sink.WriteMode;
+import io.psyberg.flink.sink.audit.Audit;
+import io.psyberg.flink.sink.audit.AuditContext;
+import io.psyberg.flink.sink.audit.AuditResult;
 import io.psyberg.flink.sink.audit.Severity;
 import io.psyberg.flink.source.PsybergSource;
 import io.psyberg.flink.testutils.Failures;
@@ -17,8 +20,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.TableEnvironment;
+import org.apache.flink.table.data.RowData;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.types.Types;
 import org.junit.jupiter.api.AfterEach;
@@ -27,9 +34,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Bad input caught before any job runs: SQL options and DDL checked at planning time, and the DataStream
- * builders. Each case asserts that the message names what is wrong and says what to do, and that the
- * target, its high watermark and the session log are untouched.
+ * Bad input caught before any job runs: SQL options and DDL checked at planning time, and the
+ * DataStream builders. Each case asserts that the message names what is wrong and says what to do,
+ * and that the target, its high watermark and the session log are untouched.
  */
 class BadInputCatalogueTest {
   private static final LocalDateTime DAY1 = LocalDateTime.of(2026, 1, 1, 8, 0);
@@ -46,8 +53,8 @@ class BadInputCatalogueTest {
   private static final String SRC_COLS =
       "(event_id STRING, account_id BIGINT, event_type STRING, plan STRING, event_ts TIMESTAMP(6))";
   private static final String DST_COLS =
-      "(event_id STRING NOT NULL, account_id BIGINT NOT NULL, plan STRING, event_ts TIMESTAMP(6) NOT NULL,"
-          + " src_snapshot BIGINT)";
+      "(event_id STRING NOT NULL, account_id BIGINT NOT NULL, plan STRING, event_ts TIMESTAMP(6)"
+          + " NOT NULL, src_snapshot BIGINT)";
   private static final String INSERT =
       "INSERT INTO dst SELECT event_id, account_id, plan, event_ts, CAST(NULL AS BIGINT) FROM src";
 
@@ -108,7 +115,10 @@ class BadInputCatalogueTest {
     tEnv.executeSql("CREATE TEMPORARY TABLE " + name + " " + columns + " WITH (" + with + ")");
   }
 
-  /** The messages of the error that planning {@code SELECT * FROM src} raises with these source options. */
+  /**
+   * The messages of the error that planning {@code SELECT * FROM src} raises with these source
+   * options.
+   */
   private String sourceError(String columns, Map<String, String> options) {
     create("src", columns, options);
     return planError("SELECT * FROM src");
@@ -138,13 +148,18 @@ class BadInputCatalogueTest {
   @Test
   void unknownOption() {
     assertThat(sourceError(SRC_COLS, with(src(), "mood", "bounded")))
-        .contains(SRC_TABLE, "Unsupported options", "mood", "Supported options", "mode", "process-name");
+        .contains(
+            SRC_TABLE, "Unsupported options", "mood", "Supported options", "mode", "process-name");
   }
 
   @Test
   void unknownAuditOption() {
     assertThat(sinkError(DST_COLS, with(dst(), "audit.not-nul", "account_id")))
-        .contains(DST_TABLE, "unsupported option 'audit.not-nul'", "audit.not-null", "audit.<name>.severity");
+        .contains(
+            DST_TABLE,
+            "unsupported option 'audit.not-nul'",
+            "audit.not-null",
+            "audit.<name>.severity");
   }
 
   @Test
@@ -156,7 +171,12 @@ class BadInputCatalogueTest {
   @Test
   void invalidStartFrom() {
     assertThat(sourceError(SRC_COLS, with(src(), "start-from", "yesterday")))
-        .contains(SRC_TABLE, PROCESS, "'start-from'", "yesterday", "earliest, latest, snapshot:<snapshot id>",
+        .contains(
+            SRC_TABLE,
+            PROCESS,
+            "'start-from'",
+            "yesterday",
+            "earliest, latest, snapshot:<snapshot id>",
             "timestamp:<ISO-8601");
   }
 
@@ -169,7 +189,8 @@ class BadInputCatalogueTest {
   @Test
   void invalidNonAppendSnapshots() {
     assertThat(sourceError(SRC_COLS, with(src(), "non-append-snapshots", "ignore")))
-        .contains(SRC_TABLE, PROCESS, "'non-append-snapshots'", "ignore", "Valid values: fail, skip");
+        .contains(
+            SRC_TABLE, PROCESS, "'non-append-snapshots'", "ignore", "Valid values: fail, skip");
   }
 
   @Test
@@ -198,14 +219,20 @@ class BadInputCatalogueTest {
 
   @Test
   void invalidAuditSeverity() {
-    assertThat(sinkError(DST_COLS, with(dst(), "audit.not-null", "account_id", "audit.not-null.severity", "fatal")))
+    assertThat(
+            sinkError(
+                DST_COLS,
+                with(dst(), "audit.not-null", "account_id", "audit.not-null.severity", "fatal")))
         .contains(DST_TABLE, "'audit.not-null.severity'", "fatal", "error, warn");
   }
 
   @Test
   void severityForAnAuditThatIsNotConfigured() {
     assertThat(sinkError(DST_COLS, with(dst(), "audit.unique.severity", "warn")))
-        .contains(PROCESS, "severity is set for audit 'unique'", "not configured",
+        .contains(
+            PROCESS,
+            "severity is set for audit 'unique'",
+            "not configured",
             "remove its severity (option 'audit.unique.severity')");
   }
 
@@ -262,14 +289,23 @@ class BadInputCatalogueTest {
   @Test
   void missingWarehouseForHadoopCatalog() {
     assertThat(sourceError(SRC_COLS, with(src(), "warehouse", null)))
-        .contains(SRC_TABLE, PROCESS, "'warehouse' is required for catalog-type 'hadoop'",
+        .contains(
+            SRC_TABLE,
+            PROCESS,
+            "'warehouse' is required for catalog-type 'hadoop'",
             "psyberg.catalog.warehouse");
   }
 
   @Test
   void invalidCatalogType() {
     assertThat(sourceError(SRC_COLS, with(src(), "catalog-type", "oracle")))
-        .contains(SRC_TABLE, PROCESS, "'catalog-type'", "oracle", "hadoop, jdbc, rest, hive", "catalog-impl");
+        .contains(
+            SRC_TABLE,
+            PROCESS,
+            "'catalog-type'",
+            "oracle",
+            "hadoop, jdbc, rest, hive",
+            "catalog-impl");
   }
 
   @Test
@@ -281,8 +317,13 @@ class BadInputCatalogueTest {
   @Test
   void catalogImplThatDoesNotExist() {
     assertThat(sourceError(SRC_COLS, with(src(), "catalog-impl", "com.example.NoSuchCatalog")))
-        .contains(SRC_TABLE, PROCESS, "Could not open Iceberg catalog", "catalog-impl com.example.NoSuchCatalog",
-            "ClassNotFoundException", "on the job's classpath");
+        .contains(
+            SRC_TABLE,
+            PROCESS,
+            "Could not open Iceberg catalog",
+            "catalog-impl com.example.NoSuchCatalog",
+            "ClassNotFoundException",
+            "on the job's classpath");
   }
 
   // ---------------------------------------------------------------- tables and schemas
@@ -290,20 +331,29 @@ class BadInputCatalogueTest {
   @Test
   void missingSourceTable() {
     assertThat(sourceError(SRC_COLS, with(src(), "table", "membership.nope")))
-        .contains(SRC_TABLE, PROCESS, "'membership.nope' does not exist", "Create it, or fix option 'table'");
+        .contains(
+            SRC_TABLE,
+            PROCESS,
+            "'membership.nope' does not exist",
+            "Create it, or fix option 'table'");
   }
 
   @Test
   void missingTargetTable() {
     assertThat(sinkError(DST_COLS, with(dst(), "table", "facts.nope")))
-        .contains(DST_TABLE, PROCESS, "'facts.nope' does not exist", "Create it, or fix option 'table'");
+        .contains(
+            DST_TABLE, PROCESS, "'facts.nope' does not exist", "Create it, or fix option 'table'");
   }
 
   @Test
   void sourceColumnNotInTable() {
     assertThat(sourceError("(event_id STRING, acount_id BIGINT)", src()))
-        .contains(SRC_TABLE, "does not match Iceberg table '" + SRC + "'", "'acount_id' is not in the Iceberg table",
-            "The Iceberg table's columns are", "account_id BIGINT");
+        .contains(
+            SRC_TABLE,
+            "does not match Iceberg table '" + SRC + "'",
+            "'acount_id' is not in the Iceberg table",
+            "The Iceberg table's columns are",
+            "account_id BIGINT");
   }
 
   @Test
@@ -317,27 +367,44 @@ class BadInputCatalogueTest {
     create("src", SRC_COLS, src());
     create("dst", "(event_id STRING NOT NULL, account_id BIGINT NOT NULL)", dst());
     assertThat(planError("INSERT INTO dst SELECT event_id, account_id FROM src"))
-        .contains(DST_TABLE, "does not match Iceberg table '" + DST + "'", "declares 2 columns",
-            "the Iceberg table has 5", "event_id STRING NOT NULL, account_id BIGINT NOT NULL, plan STRING");
+        .contains(
+            DST_TABLE,
+            "does not match Iceberg table '" + DST + "'",
+            "declares 2 columns",
+            "the Iceberg table has 5",
+            "event_id STRING NOT NULL, account_id BIGINT NOT NULL, plan STRING");
   }
 
   @Test
   void sinkColumnOrderMismatch() {
     create("src", SRC_COLS, src());
-    create("dst", "(account_id BIGINT NOT NULL, event_id STRING NOT NULL, plan STRING, event_ts TIMESTAMP(6) NOT NULL,"
-        + " src_snapshot BIGINT)", dst());
-    assertThat(planError("INSERT INTO dst SELECT account_id, event_id, plan, event_ts, CAST(NULL AS BIGINT) FROM src"))
-        .contains(DST_TABLE, "column 1 is 'account_id' but the Iceberg table has 'event_id' there",
+    create(
+        "dst",
+        "(account_id BIGINT NOT NULL, event_id STRING NOT NULL, plan STRING, event_ts TIMESTAMP(6)"
+            + " NOT NULL, src_snapshot BIGINT)",
+        dst());
+    assertThat(
+            planError(
+                "INSERT INTO dst SELECT account_id, event_id, plan, event_ts, CAST(NULL AS BIGINT)"
+                    + " FROM src"))
+        .contains(
+            DST_TABLE,
+            "column 1 is 'account_id' but the Iceberg table has 'event_id' there",
             "The Iceberg table's columns are");
   }
 
   @Test
   void sinkColumnTypeMismatch() {
     create("src", SRC_COLS, src());
-    create("dst", "(event_id STRING NOT NULL, account_id BIGINT NOT NULL, plan STRING, event_ts TIMESTAMP(6) NOT NULL,"
-        + " src_snapshot STRING)", dst());
-    assertThat(planError("INSERT INTO dst SELECT event_id, account_id, plan, event_ts, 'x' FROM src"))
-        .contains(DST_TABLE, "'src_snapshot' is declared STRING but is BIGINT in the Iceberg table");
+    create(
+        "dst",
+        "(event_id STRING NOT NULL, account_id BIGINT NOT NULL, plan STRING, event_ts TIMESTAMP(6)"
+            + " NOT NULL, src_snapshot STRING)",
+        dst());
+    assertThat(
+            planError("INSERT INTO dst SELECT event_id, account_id, plan, event_ts, 'x' FROM src"))
+        .contains(
+            DST_TABLE, "'src_snapshot' is declared STRING but is BIGINT in the Iceberg table");
   }
 
   // ---------------------------------------------------------------- write modes
@@ -345,7 +412,13 @@ class BadInputCatalogueTest {
   @Test
   void upsertWithoutKey() {
     assertThat(sinkError(DST_COLS, with(dst(), "write-mode", "upsert")))
-        .contains(PROCESS, DST, "write-mode 'upsert' needs a key", "PRIMARY KEY", "'upsert-key'", "identifier fields");
+        .contains(
+            PROCESS,
+            DST,
+            "write-mode 'upsert' needs a key",
+            "PRIMARY KEY",
+            "'upsert-key'",
+            "identifier fields");
   }
 
   @Test
@@ -362,7 +435,10 @@ class BadInputCatalogueTest {
 
   @Test
   void overwriteRangeColumnNotInTable() {
-    assertThat(sinkError(DST_COLS, with(dst(), "write-mode", "overwrite-range", "overwrite-range-column", "ts")))
+    assertThat(
+            sinkError(
+                DST_COLS,
+                with(dst(), "write-mode", "overwrite-range", "overwrite-range-column", "ts")))
         .contains(PROCESS, DST, "'overwrite-range-column' = 'ts' is not a column");
   }
 
@@ -370,34 +446,60 @@ class BadInputCatalogueTest {
 
   @Test
   void badAuditSourceFilter() {
-    assertThat(sinkError(DST_COLS, with(dst(), "audit.row-count", "match-source",
-            "audit.row-count.source-filter", "event_type LIKE 'SIGN%'")))
-        .contains(DST_TABLE, PROCESS, "'audit.row-count.source-filter'", "event_type LIKE",
+    assertThat(
+            sinkError(
+                DST_COLS,
+                with(
+                    dst(),
+                    "audit.row-count",
+                    "match-source",
+                    "audit.row-count.source-filter",
+                    "event_type LIKE 'SIGN%'")))
+        .contains(
+            DST_TABLE,
+            PROCESS,
+            "'audit.row-count.source-filter'",
+            "event_type LIKE",
             "column = 'value' or column IN ('a', 'b')");
   }
 
   @Test
   void auditClassNotFound() {
     assertThat(sinkError(DST_COLS, with(dst(), "audit.classes", "com.example.MissingAudit")))
-        .contains(DST_TABLE, PROCESS, "com.example.MissingAudit", "'audit.classes'", "not on the classpath",
+        .contains(
+            DST_TABLE,
+            PROCESS,
+            "com.example.MissingAudit",
+            "'audit.classes'",
+            "not on the classpath",
             "Add its jar");
   }
 
   @Test
   void auditClassIsNotAnAudit() {
     assertThat(sinkError(DST_COLS, with(dst(), "audit.classes", "java.util.ArrayList")))
-        .contains(DST_TABLE, PROCESS, "java.util.ArrayList", "'audit.classes'", "does not implement",
+        .contains(
+            DST_TABLE,
+            PROCESS,
+            "java.util.ArrayList",
+            "'audit.classes'",
+            "does not implement",
             "io.psyberg.flink.sink.audit.Audit");
   }
 
   @Test
   void auditClassWithoutNoArgumentConstructor() {
-    assertThat(sinkError(DST_COLS, with(dst(), "audit.classes", NeedsArgumentAudit.class.getName())))
-        .contains(DST_TABLE, PROCESS, NeedsArgumentAudit.class.getName(), "public no-argument constructor");
+    assertThat(
+            sinkError(DST_COLS, with(dst(), "audit.classes", NeedsArgumentAudit.class.getName())))
+        .contains(
+            DST_TABLE,
+            PROCESS,
+            NeedsArgumentAudit.class.getName(),
+            "public no-argument constructor");
   }
 
   /** An audit Flink SQL cannot create: it has no no-argument constructor. */
-  public static final class NeedsArgumentAudit implements io.psyberg.flink.sink.audit.Audit {
+  public static final class NeedsArgumentAudit implements Audit {
     private static final long serialVersionUID = 1L;
 
     public NeedsArgumentAudit(String unused) {}
@@ -408,21 +510,28 @@ class BadInputCatalogueTest {
     }
 
     @Override
-    public io.psyberg.flink.sink.audit.AuditResult run(io.psyberg.flink.sink.audit.AuditContext ctx) {
-      return io.psyberg.flink.sink.audit.AuditResult.of(name(), true, "", "");
+    public AuditResult run(AuditContext ctx) {
+      return AuditResult.of(name(), true, "", "");
     }
   }
 
-  // ---------------------------------------------------------------- continuous without checkpointing
+  // ---------------------------------------------------------------- continuous without
+  // checkpointing
 
   @Test
   void continuousSqlJobWithoutCheckpointing() {
     create("src", SRC_COLS, with(src(), "mode", "continuous", "monitor-interval", "1 s"));
     create("dst", DST_COLS, dst());
     assertThatThrownBy(() -> tEnv.executeSql(INSERT))
-        .satisfies(e -> assertThat(Failures.messages(e))
-            .contains(DST_TABLE, PROCESS, "continuous job publishes at checkpoints", "checkpointing is off",
-                "SET 'execution.checkpointing.interval'"));
+        .satisfies(
+            e ->
+                assertThat(Failures.messages(e))
+                    .contains(
+                        DST_TABLE,
+                        PROCESS,
+                        "continuous job publishes at checkpoints",
+                        "checkpointing is off",
+                        "SET 'execution.checkpointing.interval'"));
   }
 
   // ---------------------------------------------------------------- DataStream builders
@@ -438,73 +547,163 @@ class BadInputCatalogueTest {
   @Test
   void builderWithoutCatalogOrTable() {
     assertThatThrownBy(() -> PsybergSource.builder().processName(PROCESS).tables(SRC).build())
-        .hasMessageContaining(PROCESS).hasMessageContaining("no catalog given").hasMessageContaining("CatalogSpec");
-    assertThatThrownBy(() -> PsybergSource.builder().processName(PROCESS).catalog(wh.spec()).build())
-        .hasMessageContaining(PROCESS).hasMessageContaining("option 'table' is required");
-    assertThatThrownBy(() -> PsybergSink.builder().processName(PROCESS).catalog(wh.spec()).table("signups").build())
-        .hasMessageContaining(PROCESS).hasMessageContaining("namespace.table").hasMessageContaining("'signups'");
+        .hasMessageContaining(PROCESS)
+        .hasMessageContaining("no catalog given")
+        .hasMessageContaining("CatalogSpec");
+    assertThatThrownBy(
+            () -> PsybergSource.builder().processName(PROCESS).catalog(wh.spec()).build())
+        .hasMessageContaining(PROCESS)
+        .hasMessageContaining("option 'table' is required");
+    assertThatThrownBy(
+            () ->
+                PsybergSink.builder()
+                    .processName(PROCESS)
+                    .catalog(wh.spec())
+                    .table("signups")
+                    .build())
+        .hasMessageContaining(PROCESS)
+        .hasMessageContaining("namespace.table")
+        .hasMessageContaining("'signups'");
   }
 
   @Test
   void builderRejectsBadNumbersAndDuplicates() {
-    assertThatThrownBy(() -> PsybergSource.builder().processName(PROCESS).catalog(wh.spec()).tables(SRC)
-            .continuous(Duration.ZERO).build())
-        .hasMessageContaining(PROCESS).hasMessageContaining("'monitor-interval' must be positive");
-    assertThatThrownBy(() -> PsybergSource.builder().processName(PROCESS).catalog(wh.spec()).tables(SRC)
-            .maxSnapshotsPerSession(-3).build())
-        .hasMessageContaining(PROCESS).hasMessageContaining("'max-snapshots-per-session'").hasMessageContaining("-3");
-    assertThatThrownBy(() -> PsybergSource.builder().processName(PROCESS).catalog(wh.spec()).tables(SRC, SRC).build())
-        .hasMessageContaining(PROCESS).hasMessageContaining("named twice");
-    assertThatThrownBy(() -> PsybergSink.builder().processName(PROCESS).catalog(wh.spec()).table(DST)
-            .auditNotNull(List.of("a")).auditNotNull(List.of("b")).build())
-        .hasMessageContaining(PROCESS).hasMessageContaining("two audits are named 'not-null'");
-    assertThatThrownBy(() -> PsybergSink.builder().processName(PROCESS).catalog(wh.spec()).table(DST)
-            .severity("row-count", Severity.WARN).build())
-        .hasMessageContaining(PROCESS).hasMessageContaining("'row-count', which is not configured");
-    assertThatThrownBy(() -> PsybergSink.builder().processName(PROCESS).catalog(wh.spec()).table(DST)
-            .writeMode(WriteMode.OVERWRITE_RANGE).build())
-        .hasMessageContaining(PROCESS).hasMessageContaining("overwrite-range-column");
-    assertThatThrownBy(() -> PsybergSink.builder().processName(PROCESS).catalog(wh.spec()).table(DST)
-            .parallelism(0).build())
-        .hasMessageContaining(PROCESS).hasMessageContaining("'sink.parallelism' must be positive");
+    assertThatThrownBy(
+            () ->
+                PsybergSource.builder()
+                    .processName(PROCESS)
+                    .catalog(wh.spec())
+                    .tables(SRC)
+                    .continuous(Duration.ZERO)
+                    .build())
+        .hasMessageContaining(PROCESS)
+        .hasMessageContaining("'monitor-interval' must be positive");
+    assertThatThrownBy(
+            () ->
+                PsybergSource.builder()
+                    .processName(PROCESS)
+                    .catalog(wh.spec())
+                    .tables(SRC)
+                    .maxSnapshotsPerSession(-3)
+                    .build())
+        .hasMessageContaining(PROCESS)
+        .hasMessageContaining("'max-snapshots-per-session'")
+        .hasMessageContaining("-3");
+    assertThatThrownBy(
+            () ->
+                PsybergSource.builder()
+                    .processName(PROCESS)
+                    .catalog(wh.spec())
+                    .tables(SRC, SRC)
+                    .build())
+        .hasMessageContaining(PROCESS)
+        .hasMessageContaining("named twice");
+    assertThatThrownBy(
+            () ->
+                PsybergSink.builder()
+                    .processName(PROCESS)
+                    .catalog(wh.spec())
+                    .table(DST)
+                    .auditNotNull(List.of("a"))
+                    .auditNotNull(List.of("b"))
+                    .build())
+        .hasMessageContaining(PROCESS)
+        .hasMessageContaining("two audits are named 'not-null'");
+    assertThatThrownBy(
+            () ->
+                PsybergSink.builder()
+                    .processName(PROCESS)
+                    .catalog(wh.spec())
+                    .table(DST)
+                    .severity("row-count", Severity.WARN)
+                    .build())
+        .hasMessageContaining(PROCESS)
+        .hasMessageContaining("'row-count', which is not configured");
+    assertThatThrownBy(
+            () ->
+                PsybergSink.builder()
+                    .processName(PROCESS)
+                    .catalog(wh.spec())
+                    .table(DST)
+                    .writeMode(WriteMode.OVERWRITE_RANGE)
+                    .build())
+        .hasMessageContaining(PROCESS)
+        .hasMessageContaining("overwrite-range-column");
+    assertThatThrownBy(
+            () ->
+                PsybergSink.builder()
+                    .processName(PROCESS)
+                    .catalog(wh.spec())
+                    .table(DST)
+                    .parallelism(0)
+                    .build())
+        .hasMessageContaining(PROCESS)
+        .hasMessageContaining("'sink.parallelism' must be positive");
   }
 
-  private org.apache.flink.streaming.api.datastream.DataStream<org.apache.flink.table.data.RowData> sourceRows() {
-    org.apache.flink.streaming.api.environment.StreamExecutionEnvironment env =
-        org.apache.flink.streaming.api.environment.StreamExecutionEnvironment.getExecutionEnvironment();
-    return env.fromSource(PsybergSource.builder().catalog(wh.spec()).processName(PROCESS).tables(SRC).build(),
-        org.apache.flink.api.common.eventtime.WatermarkStrategy.noWatermarks(), "psyberg-source");
+  private DataStream<RowData> sourceRows() {
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    return env.fromSource(
+        PsybergSource.builder().catalog(wh.spec()).processName(PROCESS).tables(SRC).build(),
+        WatermarkStrategy.noWatermarks(),
+        "psyberg-source");
   }
 
   @Test
   void dataStreamSinkToAMissingTable() {
-    assertThatThrownBy(() -> PsybergSink.builder().catalog(wh.spec()).processName(PROCESS).table("facts.nope").build()
-            .append(sourceRows()))
-        .hasMessageContaining(PROCESS).hasMessageContaining("sink table facts.nope does not exist")
+    assertThatThrownBy(
+            () ->
+                PsybergSink.builder()
+                    .catalog(wh.spec())
+                    .processName(PROCESS)
+                    .table("facts.nope")
+                    .build()
+                    .append(sourceRows()))
+        .hasMessageContaining(PROCESS)
+        .hasMessageContaining("sink table facts.nope does not exist")
         .hasMessageContaining("Create it first");
   }
 
   @Test
   void dataStreamSourceTableMissing() {
-    assertThatThrownBy(() -> PsybergSource.builder().catalog(wh.spec()).processName(PROCESS).tables("membership.nope")
-            .build().rowType())
-        .hasMessageContaining(PROCESS).hasMessageContaining("source table membership.nope does not exist")
+    assertThatThrownBy(
+            () ->
+                PsybergSource.builder()
+                    .catalog(wh.spec())
+                    .processName(PROCESS)
+                    .tables("membership.nope")
+                    .build()
+                    .rowType())
+        .hasMessageContaining(PROCESS)
+        .hasMessageContaining("source table membership.nope does not exist")
         .hasMessageContaining("option 'table'");
   }
 
   @Test
   void dataStreamRowsThatDoNotMatchTheTarget() {
     // The events rows (event_type among them) go unchanged into a table of another shape.
-    assertThatThrownBy(() -> PsybergSink.builder().catalog(wh.spec()).processName(PROCESS).table(DST).build()
-            .append(sourceRows()))
-        .hasMessageContaining(PROCESS).hasMessageContaining("sink table " + DST + " has columns")
-        .hasMessageContaining("event_type").hasMessageContaining("src_snapshot")
+    assertThatThrownBy(
+            () ->
+                PsybergSink.builder()
+                    .catalog(wh.spec())
+                    .processName(PROCESS)
+                    .table(DST)
+                    .build()
+                    .append(sourceRows()))
+        .hasMessageContaining(PROCESS)
+        .hasMessageContaining("sink table " + DST + " has columns")
+        .hasMessageContaining("event_type")
+        .hasMessageContaining("src_snapshot")
         .hasMessageContaining("Make the job's columns match the table's, in order");
   }
 
   @Test
   void catalogSpecFromOptionsNamesTheContext() {
-    assertThatThrownBy(() -> CatalogSpec.fromOptions(Map.of("catalog-type", "rest"), Map.<String, String>of(), "Process p"))
-        .hasMessageContaining("Process p").hasMessageContaining("'uri' is required for catalog-type 'rest'");
+    assertThatThrownBy(
+            () ->
+                CatalogSpec.fromOptions(
+                    Map.of("catalog-type", "rest"), Map.<String, String>of(), "Process p"))
+        .hasMessageContaining("Process p")
+        .hasMessageContaining("'uri' is required for catalog-type 'rest'");
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.psyberg.flink.catalog.CatalogSpec;
 import io.psyberg.flink.session.HighWatermarkMirror;
+import io.psyberg.flink.session.MetadataTableSchemas;
 import io.psyberg.flink.session.PublishedHighWatermark;
 import io.psyberg.flink.session.Session;
 import io.psyberg.flink.session.SessionLog;
@@ -32,15 +33,18 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
+import java.util.stream.StreamSupport;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.iceberg.DataOperations;
 import org.apache.iceberg.ExpireSnapshots;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.data.Record;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -49,18 +53,22 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Concurrency against the catalog, on the embedded Hadoop catalog and on Iceberg's JDBC catalog backed by a
- * real PostgreSQL server: concurrent runs of one process, a foreign writer committing to the target, and
- * snapshot expiry on the source and the target while runs stage and publish. Every scenario repeats in
- * seeded rounds; after each round every landed row is in the target exactly once, the high watermark is
- * in a published snapshot on main and in the mirror, and there is one PUBLISHED session per round. A run
- * may fail only with a clear message, and then a re-run completes exactly.
+ * Concurrency against the catalog, on the embedded Hadoop catalog and on Iceberg's JDBC catalog
+ * backed by a real PostgreSQL server: concurrent runs of one process, a foreign writer committing
+ * to the target, and snapshot expiry on the source and the target while runs stage and publish.
+ * Every scenario repeats in seeded rounds; after each round every landed row is in the target
+ * exactly once, the high watermark is in a published snapshot on main and in the mirror, and there
+ * is one PUBLISHED session per round. A run may fail only with a clear message, and then a re-run
+ * completes exactly.
  */
 class CatalogConcurrencyITCase {
   @RegisterExtension
   static final MiniClusterExtension MINI_CLUSTER =
       new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(8).build());
+          new MiniClusterResourceConfiguration.Builder()
+              .setNumberTaskManagers(1)
+              .setNumberSlotsPerTaskManager(8)
+              .build());
 
   private static final LocalDateTime DAY1 = LocalDateTime.of(2026, 1, 1, 8, 0);
   private static final String SRC = "membership.events";
@@ -73,11 +81,18 @@ class CatalogConcurrencyITCase {
   private TestCatalog kind;
   private CatalogSpec spec;
   private Warehouse wh;
+
   /** Ids of every source row landed so far: what the target must hold, once each. */
   private final List<String> landed = new ArrayList<>();
+
   private int batches;
-  /** How many of {@link #landed} were published by the end of the last round, and the source head then. */
+
+  /**
+   * How many of {@link #landed} were published by the end of the last round, and the source head
+   * then.
+   */
   private int publishedRows;
+
   private Long publishedHead;
 
   private void open(TestCatalog catalog) {
@@ -124,31 +139,46 @@ class CatalogConcurrencyITCase {
           publishedNow++;
         } else if (failure == null && session != null && session.status() == SessionStatus.EMPTY) {
           outcome = "empty (planned after the winner published)";
-        } else if (failure != null && failure.contains("Another run published this range first")
-            && session != null && session.status() == SessionStatus.ABORTED) {
+        } else if (failure != null
+            && failure.contains("Another run published this range first")
+            && session != null
+            && session.status() == SessionStatus.ABORTED) {
           outcome = "conflict (already published)";
         } else {
-          throw new AssertionError("round " + round + ": unexpected end of a run; session " + session
-              + ", failure:\n" + failure);
+          throw new AssertionError(
+              "round "
+                  + round
+                  + ": unexpected end of a run; session "
+                  + session
+                  + ", failure:\n"
+                  + failure);
         }
         outcomes.add(outcome);
       }
-      assertThat(publishedNow).as("runs that published in round %d: %s; rows %s", round, sessions(),
-          Pipelines.ids(wh.load(DST))).isEqualTo(1);
+      assertThat(publishedNow)
+          .as(
+              "runs that published in round %d: %s; rows %s",
+              round, sessions(), Pipelines.ids(wh.load(DST)))
+          .isEqualTo(1);
       assertExact(round, List.of());
     }
     outcomes.print();
-    assertThat(outcomes.count("conflict (already published)")).as("rounds that really raced").isPositive();
+    assertThat(outcomes.count("conflict (already published)"))
+        .as("rounds that really raced")
+        .isPositive();
     if (catalog == TestCatalog.JDBC_POSTGRES) {
-      // Every finished job closed its catalog clients: only this test's own client may hold connections.
-      assertThat(TestCatalog.Postgres.openConnections()).as("open PostgreSQL connections after 12 runs")
+      // Every finished job closed its catalog clients: only this test's own client may hold
+      // connections.
+      assertThat(TestCatalog.Postgres.openConnections())
+          .as("open PostgreSQL connections after 12 runs")
           .isLessThanOrEqualTo(4);
     }
   }
 
   @ParameterizedTest(name = "{0}")
   @EnumSource(TestCatalog.class)
-  void foreignWriterCommittingToTheTargetKeepsItsRowsAndTheHighWatermark(TestCatalog catalog) throws Exception {
+  void foreignWriterCommittingToTheTargetKeepsItsRowsAndTheHighWatermark(TestCatalog catalog)
+      throws Exception {
     open(catalog);
     Random random = new Random(23);
     Outcomes outcomes = new Outcomes("foreign writer [" + catalog + "], " + ROUNDS + " rounds");
@@ -160,11 +190,18 @@ class CatalogConcurrencyITCase {
       String failure;
       try (Warehouse other = new Warehouse(spec);
           Disturbance writer =
-              Disturbance.start("foreign-writer", 100 + round, 20, 250, 400, i -> {
-                String id = "foreign-" + r + "-" + i;
-                other.append(DST, List.of(Warehouse.event(id, 10_000 + i, "SIGNUP", "basic", DAY1)));
-                foreign.add(id);
-              })) {
+              Disturbance.start(
+                  "foreign-writer",
+                  100 + round,
+                  20,
+                  250,
+                  400,
+                  i -> {
+                    String id = "foreign-" + r + "-" + i;
+                    other.append(
+                        DST, List.of(Warehouse.event(id, 10_000 + i, "SIGNUP", "basic", DAY1)));
+                    foreign.add(id);
+                  })) {
         failure = await(start("foreign-" + round, 1 + random.nextInt(2), new StageCounter()));
         writer.close();
         outcomes.add("foreign commits during runs", writer.done());
@@ -176,7 +213,10 @@ class CatalogConcurrencyITCase {
         outcomes.add("failed clearly, then re-run");
         rerun(round, foreign);
       } else {
-        outcomes.add(StageCounter.STAGES.get() > 1 ? "published after re-staging" : "published at first staging");
+        outcomes.add(
+            StageCounter.STAGES.get() > 1
+                ? "published after re-staging"
+                : "published at first staging");
       }
       assertExact(round, foreign);
     }
@@ -185,7 +225,11 @@ class CatalogConcurrencyITCase {
   }
 
   /** Where the expiry job works in a round. */
-  private enum ExpiryOn { SOURCE, TARGET, BOTH }
+  private enum ExpiryOn {
+    SOURCE,
+    TARGET,
+    BOTH
+  }
 
   @ParameterizedTest(name = "{0}")
   @EnumSource(TestCatalog.class)
@@ -201,19 +245,33 @@ class CatalogConcurrencyITCase {
       String failure;
       try (Warehouse other = new Warehouse(spec);
           Disturbance expiry =
-              Disturbance.start("expiry", 200 + round, 10, 120, 400, i -> {
-                if (on != ExpiryOn.TARGET) {
-                  // Keeps the high watermark and the new snapshots: expiring the HWM itself is the
-                  // documented 'on-lost-hwm' case, not a race.
-                  other.load(SRC).expireSnapshots().expireOlderThan(System.currentTimeMillis())
-                      .retainLast(newSnapshots + 1).commit();
-                }
-                if (on != ExpiryOn.SOURCE) {
-                  ExpireSnapshots expire =
-                      other.load(DST).expireSnapshots().expireOlderThan(System.currentTimeMillis());
-                  (retainLast ? expire.retainLast(1) : expire).commit();
-                }
-              })) {
+              Disturbance.start(
+                  "expiry",
+                  200 + round,
+                  10,
+                  120,
+                  400,
+                  i -> {
+                    if (on != ExpiryOn.TARGET) {
+                      // Keeps the high watermark and the new snapshots: expiring the HWM itself is
+                      // the
+                      // documented 'on-lost-hwm' case, not a race.
+                      other
+                          .load(SRC)
+                          .expireSnapshots()
+                          .expireOlderThan(System.currentTimeMillis())
+                          .retainLast(newSnapshots + 1)
+                          .commit();
+                    }
+                    if (on != ExpiryOn.SOURCE) {
+                      ExpireSnapshots expire =
+                          other
+                              .load(DST)
+                              .expireSnapshots()
+                              .expireOlderThan(System.currentTimeMillis());
+                      (retainLast ? expire.retainLast(1) : expire).commit();
+                    }
+                  })) {
         failure = await(start("expiry-" + round, 1 + random.nextInt(2), PublishHook.NONE));
         expiry.close();
         outcomes.add("expiries during runs on " + on, expiry.done());
@@ -233,7 +291,8 @@ class CatalogConcurrencyITCase {
 
   @ParameterizedTest(name = "{0}")
   @EnumSource(TestCatalog.class)
-  void concurrentMetadataTableUpsertsFromSeparateCatalogClients(TestCatalog catalog) throws Exception {
+  void concurrentMetadataTableUpsertsFromSeparateCatalogClients(TestCatalog catalog)
+      throws Exception {
     open(catalog);
     // A fresh metadata namespace each round: the racing writers also create it and its tables.
     for (int round = 1; round <= 2; round++) {
@@ -242,8 +301,8 @@ class CatalogConcurrencyITCase {
   }
 
   /**
-   * Four writers, each with its own catalog client, record sessions and mirror rows at the same time: enough
-   * updates that the session log is compacted while the others keep writing.
+   * Four writers, each with its own catalog client, record sessions and mirror rows at the same
+   * time: enough updates that the session log is compacted while the others keep writing.
    */
   private void raceMetadataUpserts(String namespace) throws Exception {
     int writers = 4;
@@ -253,26 +312,40 @@ class CatalogConcurrencyITCase {
     List<Thread> threads = new ArrayList<>();
     for (int w = 0; w < writers; w++) {
       int writer = w;
-      Thread t = new Thread(() -> {
-        Catalog c = spec.open(); // one client per writer, as separate jobs have
-        try {
-          SessionLog log = new SessionLog(c, namespace);
-          HighWatermarkMirror mirror = new HighWatermarkMirror(c, namespace);
-          go.await();
-          for (int i = 1; i <= sessionsEach; i++) {
-            Session s = new Session("w" + writer + "-s" + i, "proc-" + writer, "bounded", "stateless", "job-" + writer,
-                List.of(SourceRange.empty(SRC, (long) i, null)), DST, null, SessionStatus.PLANNED, null,
-                Instant.now(), null);
-            log.record(s);
-            log.record(s.finished(SessionStatus.PUBLISHED, DST, 1000L * writer + i, null));
-            mirror.update("proc-" + writer, DST, s.sessionId(), s.ranges());
-          }
-        } catch (Throwable e) {
-          failures.add(e);
-        } finally {
-          CatalogSpec.closeQuietly(c);
-        }
-      }, "metadata-writer-" + w);
+      Thread t =
+          new Thread(
+              () -> {
+                Catalog c = spec.open(); // one client per writer, as separate jobs have
+                try {
+                  SessionLog log = new SessionLog(c, namespace);
+                  HighWatermarkMirror mirror = new HighWatermarkMirror(c, namespace);
+                  go.await();
+                  for (int i = 1; i <= sessionsEach; i++) {
+                    Session s =
+                        new Session(
+                            "w" + writer + "-s" + i,
+                            "proc-" + writer,
+                            "bounded",
+                            "stateless",
+                            "job-" + writer,
+                            List.of(SourceRange.empty(SRC, (long) i, null)),
+                            DST,
+                            null,
+                            SessionStatus.PLANNED,
+                            null,
+                            Instant.now(),
+                            null);
+                    log.record(s);
+                    log.record(s.finished(SessionStatus.PUBLISHED, DST, 1000L * writer + i, null));
+                    mirror.update("proc-" + writer, DST, s.sessionId(), s.ranges());
+                  }
+                } catch (Throwable e) {
+                  failures.add(e);
+                } finally {
+                  CatalogSpec.closeQuietly(c);
+                }
+              },
+              "metadata-writer-" + w);
       threads.add(t);
       t.start();
     }
@@ -281,22 +354,32 @@ class CatalogConcurrencyITCase {
       t.join(TimeUnit.SECONDS.toMillis(120));
       assertThat(t.isAlive()).as(t.getName() + " stuck").isFalse();
     }
-    assertThat(failures).as("errors of concurrent metadata-table upserts: %s",
-        failures.stream().map(Failures::messages).collect(Collectors.joining("\n"))).isEmpty();
+    assertThat(failures)
+        .as(
+            "errors of concurrent metadata-table upserts: %s",
+            failures.stream().map(Failures::messages).collect(Collectors.joining("\n")))
+        .isEmpty();
     List<Session> all = new SessionLog(wh.catalog(), namespace).allSessions();
-    assertThat(all).hasSize(writers * sessionsEach).allMatch(s -> s.status() == SessionStatus.PUBLISHED);
-    org.apache.iceberg.Table sessions = wh.catalog().loadTable(
-        org.apache.iceberg.catalog.TableIdentifier.of(namespace, io.psyberg.flink.session.MetadataTableSchemas.SESSIONS));
-    assertThat(java.util.stream.StreamSupport.stream(sessions.snapshots().spliterator(), false)
-        .map(org.apache.iceberg.Snapshot::operation))
-        .as("the session log was compacted while the writers raced").contains(org.apache.iceberg.DataOperations.REPLACE);
+    assertThat(all)
+        .hasSize(writers * sessionsEach)
+        .allMatch(s -> s.status() == SessionStatus.PUBLISHED);
+    Table sessions =
+        wh.catalog().loadTable(TableIdentifier.of(namespace, MetadataTableSchemas.SESSIONS));
+    assertThat(
+            StreamSupport.stream(sessions.snapshots().spliterator(), false)
+                .map(Snapshot::operation))
+        .as("the session log was compacted while the writers raced")
+        .contains(DataOperations.REPLACE);
     for (int w = 0; w < writers; w++) {
       assertThat(new HighWatermarkMirror(wh.catalog(), namespace).read("proc-" + w))
-          .hasSize(1).extractingByKey(SRC).satisfies(e -> assertThat(e.snapshotId).isEqualTo((long) sessionsEach));
+          .hasSize(1)
+          .extractingByKey(SRC)
+          .satisfies(e -> assertThat(e.snapshotId).isEqualTo((long) sessionsEach));
     }
   }
 
-  // ------------------------------------------------------------------------------------------ helpers
+  // ------------------------------------------------------------------------------------------
+  // helpers
 
   /** Lands 1 to 3 snapshots of 2 to 6 rows in the source; returns how many snapshots. */
   private int land(Random random) {
@@ -312,10 +395,23 @@ class CatalogConcurrencyITCase {
   private JobClient start(String name, int parallelism, PublishHook hook) throws Exception {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.setParallelism(parallelism);
-    PsybergSource source = PsybergSource.builder().catalog(spec).processName(P).tables(SRC)
-        .changeRangeColumn("event_ts").targetTable(DST).build();
-    PsybergSink sink = PsybergSink.builder().catalog(spec).processName(P).table(DST)
-        .auditNotNull(List.of("event_id", "event_ts")).auditRowCountMatchesSource(null).publishHook(hook).build();
+    PsybergSource source =
+        PsybergSource.builder()
+            .catalog(spec)
+            .processName(P)
+            .tables(SRC)
+            .changeRangeColumn("event_ts")
+            .targetTable(DST)
+            .build();
+    PsybergSink sink =
+        PsybergSink.builder()
+            .catalog(spec)
+            .processName(P)
+            .table(DST)
+            .auditNotNull(List.of("event_id", "event_ts"))
+            .auditRowCountMatchesSource(null)
+            .publishHook(hook)
+            .build();
     sink.append(env.fromSource(source, WatermarkStrategy.noWatermarks(), "psyberg-source"));
     return env.executeAsync(name);
   }
@@ -333,16 +429,22 @@ class CatalogConcurrencyITCase {
     }
   }
 
-  /** After a failed run: nothing of this round reached main, and an undisturbed re-run completes. */
+  /**
+   * After a failed run: nothing of this round reached main, and an undisturbed re-run completes.
+   */
   private void rerun(int round, List<String> foreign) throws Exception {
     List<String> before = new ArrayList<>(landed.subList(0, publishedRows));
     before.addAll(foreign);
     Table target = wh.load(DST);
-    assertThat(Pipelines.ids(target)).as("rows of %s after a failed run: nothing half-published", DST)
+    assertThat(Pipelines.ids(target))
+        .as("rows of %s after a failed run: nothing half-published", DST)
         .containsExactlyInAnyOrderElementsOf(before);
-    assertThat(PublishState.publishedHwm(target, P).get(SRC)).as("published HWM after a failed run")
+    assertThat(PublishState.publishedHwm(target, P).get(SRC))
+        .as("published HWM after a failed run")
         .isEqualTo(publishedHead);
-    assertThat(await(start("rerun-" + round, 1, PublishHook.NONE))).as("re-run of round %d", round).isNull();
+    assertThat(await(start("rerun-" + round, 1, PublishHook.NONE)))
+        .as("re-run of round %d", round)
+        .isNull();
   }
 
   private List<Session> sessions() {
@@ -355,30 +457,38 @@ class CatalogConcurrencyITCase {
   }
 
   /**
-   * Each landed row (and each foreign row) once on main; the high watermark at the source's head in a
-   * published snapshot on main, in the same snapshot as the session's data, and in the mirror; one
-   * PUBLISHED session per round, none starting where another started.
+   * Each landed row (and each foreign row) once on main; the high watermark at the source's head in
+   * a published snapshot on main, in the same snapshot as the session's data, and in the mirror;
+   * one PUBLISHED session per round, none starting where another started.
    */
   private void assertExact(int publishedSessions, List<String> foreign) throws Exception {
     Table target = wh.load(DST);
     List<String> expected = new ArrayList<>(landed);
     expected.addAll(foreign);
-    assertThat(Pipelines.ids(target)).as("rows of %s", DST).containsExactlyInAnyOrderElementsOf(expected);
+    assertThat(Pipelines.ids(target))
+        .as("rows of %s", DST)
+        .containsExactlyInAnyOrderElementsOf(expected);
     long head = wh.load(SRC).currentSnapshot().snapshotId();
-    PublishedHighWatermark hwm = PublishedHighWatermark.find(target, P)
-        .orElseThrow(() -> new AssertionError("no published high watermark on main of " + DST));
+    PublishedHighWatermark hwm =
+        PublishedHighWatermark.find(target, P)
+            .orElseThrow(() -> new AssertionError("no published high watermark on main of " + DST));
     assertThat(hwm.positions()).containsEntry(SRC, head);
     Snapshot published = target.snapshot(hwm.targetSnapshotId());
     assertThat(published.summary()).containsEntry(SummaryKeys.hwmKey(SRC), Long.toString(head));
     assertThat(PublishState.mirrored(wh, P)).containsEntry(SRC, head);
-    List<Session> done = sessions().stream().filter(s -> s.status() == SessionStatus.PUBLISHED).toList();
+    List<Session> done =
+        sessions().stream().filter(s -> s.status() == SessionStatus.PUBLISHED).toList();
     assertThat(done).as("PUBLISHED sessions").hasSize(publishedSessions);
     assertThat(done.get(done.size() - 1).publishedSnapshotId()).isEqualTo(hwm.targetSnapshotId());
-    assertThat(done.stream().map(s -> String.valueOf(s.range(SRC).fromSnapshotId())).toList()).doesNotHaveDuplicates();
+    assertThat(done.stream().map(s -> String.valueOf(s.range(SRC).fromSnapshotId())).toList())
+        .doesNotHaveDuplicates();
     // Audit branches stay only for sessions that did not publish (kept for inspection).
-    List<String> kept = target.refs().keySet().stream()
-        .filter(b -> b.startsWith(SessionPublisher.BRANCH_PREFIX)).toList();
-    assertThat(kept).as("audit branches left on %s", DST)
+    List<String> kept =
+        target.refs().keySet().stream()
+            .filter(b -> b.startsWith(SessionPublisher.BRANCH_PREFIX))
+            .toList();
+    assertThat(kept)
+        .as("audit branches left on %s", DST)
         .noneMatch(b -> done.stream().anyMatch(s -> b.equals(SessionPublisher.branchOf(s))));
     publishedRows = landed.size();
     publishedHead = head;

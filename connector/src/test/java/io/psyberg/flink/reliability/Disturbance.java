@@ -7,9 +7,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Something else working on the catalog while a run goes on (a foreign writer, a snapshot-expiry job):
- * a background thread that repeats an action with seeded random pauses until stopped, bounded in count.
- * Failures of the action are kept, not thrown: the test decides what they mean.
+ * Something else working on the catalog while a run goes on (a foreign writer, a snapshot-expiry
+ * job): a background thread that repeats an action with seeded random pauses until stopped, bounded
+ * in count. Failures of the action are kept, not thrown: the test decides what they mean.
  */
 final class Disturbance implements AutoCloseable {
   /** One step of the disturbance; {@code i} counts from 0. */
@@ -22,7 +22,8 @@ final class Disturbance implements AutoCloseable {
   private final List<Throwable> failures = new ArrayList<>();
   private volatile int done;
 
-  private Disturbance(String name, long seed, int minPauseMs, int maxPauseMs, int maxActions, Action action) {
+  private Disturbance(
+      String name, long seed, int minPauseMs, int maxPauseMs, int maxActions, Action action) {
     Random random = new Random(seed);
     thread =
         new Thread(
@@ -43,7 +44,8 @@ final class Disturbance implements AutoCloseable {
     thread.setDaemon(true);
   }
 
-  static Disturbance start(String name, long seed, int minPauseMs, int maxPauseMs, int maxActions, Action action) {
+  static Disturbance start(
+      String name, long seed, int minPauseMs, int maxPauseMs, int maxActions, Action action) {
     Disturbance d = new Disturbance(name, seed, minPauseMs, maxPauseMs, maxActions, action);
     d.thread.start();
     return d;

@@ -30,6 +30,7 @@ import org.apache.flink.table.api.TableEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.data.IcebergGenerics;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.io.CloseableIterable;
@@ -47,28 +48,33 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Catalog credentials given as options ({@code catalog.jdbc.password}, {@code catalog.s3.secret-access-key},
- * a password in a JDBC URI, a {@code psyberg.catalog.*} default in the Flink configuration) must not show
- * up anywhere a person or a log shipper reads: log output at DEBUG for psyberg and Iceberg and INFO for
- * everything else, error messages and their causes, toStrings, plans, the metadata tables and the files
- * of the warehouse.
+ * Catalog credentials given as options ({@code catalog.jdbc.password}, {@code
+ * catalog.s3.secret-access-key}, a password in a JDBC URI, a {@code psyberg.catalog.*} default in
+ * the Flink configuration) must not show up anywhere a person or a log shipper reads: log output at
+ * DEBUG for psyberg and Iceberg and INFO for everything else, error messages and their causes,
+ * toStrings, plans, the metadata tables and the files of the warehouse.
  */
 class NoSecretsInLogsITCase {
   @RegisterExtension
   static final MiniClusterExtension MINI_CLUSTER =
       new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+          new MiniClusterResourceConfiguration.Builder()
+              .setNumberTaskManagers(1)
+              .setNumberSlotsPerTaskManager(2)
+              .build());
 
   private static final LocalDateTime DAY1 = LocalDateTime.of(2026, 1, 1, 8, 0);
   private static final String JDBC_PASSWORD = "S3cr3t-jdbc-pw-8d1f";
   private static final String S3_SECRET = "S3cr3t-s3-key-42aa";
   private static final String DEFAULT_SECRET = "S3cr3t-default-c0fe";
   private static final String URI_PASSWORD = "S3cr3t-in-uri-77b3";
-  private static final List<String> SECRETS = List.of(JDBC_PASSWORD, S3_SECRET, DEFAULT_SECRET, URI_PASSWORD);
+  private static final List<String> SECRETS =
+      List.of(JDBC_PASSWORD, S3_SECRET, DEFAULT_SECRET, URI_PASSWORD);
 
   @TempDir Path dir;
   private Warehouse wh;
   private LogCapture logs;
+
   /** Everything the test has seen besides the log: messages, stack traces, toStrings, plans. */
   private final StringBuilder seen = new StringBuilder();
 
@@ -95,15 +101,20 @@ class NoSecretsInLogsITCase {
 
   private static String with(Map<String, String> options) {
     StringBuilder sb = new StringBuilder();
-    options.forEach((k, v) -> sb.append(", '").append(k).append("' = '").append(v.replace("'", "''")).append("'"));
+    options.forEach(
+        (k, v) ->
+            sb.append(", '").append(k).append("' = '").append(v.replace("'", "''")).append("'"));
     return sb.toString();
   }
 
   private TableEnvironment tableEnv() {
     TableEnvironment tEnv = TableEnvironment.create(EnvironmentSettings.inStreamingMode());
     tEnv.getConfig().getConfiguration().setString("parallelism.default", "1");
-    tEnv.getConfig().getConfiguration().setString("psyberg.catalog.warehouse", wh.spec().warehouse());
-    // A credential among the Flink configuration's catalog defaults reaches the catalog as 'jdbc.token'.
+    tEnv.getConfig()
+        .getConfiguration()
+        .setString("psyberg.catalog.warehouse", wh.spec().warehouse());
+    // A credential among the Flink configuration's catalog defaults reaches the catalog as
+    // 'jdbc.token'.
     tEnv.getConfig().getConfiguration().setString("psyberg.catalog.jdbc.token", DEFAULT_SECRET);
     return tEnv;
   }
@@ -114,7 +125,10 @@ class NoSecretsInLogsITCase {
     seen.append(Failures.messages(t)).append(w).append('\n');
   }
 
-  /** Asserts no secret is in the log, in what the test saw, in the metadata tables or in the warehouse files. */
+  /**
+   * Asserts no secret is in the log, in what the test saw, in the metadata tables or in the
+   * warehouse files.
+   */
   private void assertNoSecretAnywhere() throws IOException {
     String log = logs.text();
     assertThat(log).as("captured log output").isNotEmpty();
@@ -123,7 +137,7 @@ class NoSecretsInLogsITCase {
       metadata.append(s).append(s.auditResults()).append('\n');
     }
     for (String name : List.of("psyberg.sessions", "psyberg.high_watermarks")) {
-      if (!wh.catalog().tableExists(org.apache.iceberg.catalog.TableIdentifier.parse(name))) {
+      if (!wh.catalog().tableExists(TableIdentifier.parse(name))) {
         continue;
       }
       try (CloseableIterable<Record> rows = IcebergGenerics.read(wh.load(name)).build()) {
@@ -149,7 +163,9 @@ class NoSecretsInLogsITCase {
     for (String secret : SECRETS) {
       assertThat(log).as("log output").doesNotContain(secret);
       assertThat(seen.toString()).as("messages, stack traces and toStrings").doesNotContain(secret);
-      assertThat(metadata.toString()).as("metadata tables and snapshot summaries").doesNotContain(secret);
+      assertThat(metadata.toString())
+          .as("metadata tables and snapshot summaries")
+          .doesNotContain(secret);
     }
     assertThat(filesWithSecrets).as("warehouse files holding a secret").isEmpty();
   }
@@ -159,12 +175,20 @@ class NoSecretsInLogsITCase {
     wh.append("membership.events", Warehouse.events("a", 3, DAY1));
     TableEnvironment tEnv = tableEnv();
     String secrets = with(secretOptions());
-    tEnv.executeSql("CREATE TEMPORARY TABLE src (event_id STRING, account_id BIGINT, event_type STRING, plan STRING,"
-        + " event_ts TIMESTAMP(6)) WITH ('connector' = 'psyberg', 'catalog-type' = 'hadoop',"
-        + " 'table' = 'membership.events', 'process-name' = 'secret_p', 'change-range-column' = 'event_ts'" + secrets + ")");
-    tEnv.executeSql("CREATE TEMPORARY TABLE dst (event_id STRING NOT NULL, account_id BIGINT NOT NULL,"
-        + " event_type STRING NOT NULL, plan STRING, event_ts TIMESTAMP(6) NOT NULL) WITH ('connector' = 'psyberg',"
-        + " 'table' = 'facts.copy', 'process-name' = 'secret_p', 'audit.max-rows' = '4'" + secrets + ")");
+    tEnv.executeSql(
+        "CREATE TEMPORARY TABLE src (event_id STRING, account_id BIGINT, event_type STRING, plan"
+            + " STRING, event_ts TIMESTAMP(6)) WITH ('connector' = 'psyberg', 'catalog-type' ="
+            + " 'hadoop', 'table' = 'membership.events', 'process-name' = 'secret_p',"
+            + " 'change-range-column' = 'event_ts'"
+            + secrets
+            + ")");
+    tEnv.executeSql(
+        "CREATE TEMPORARY TABLE dst (event_id STRING NOT NULL, account_id BIGINT NOT NULL,"
+            + " event_type STRING NOT NULL, plan STRING, event_ts TIMESTAMP(6) NOT NULL) WITH"
+            + " ('connector' = 'psyberg', 'table' = 'facts.copy', 'process-name' = 'secret_p',"
+            + " 'audit.max-rows' = '4'"
+            + secrets
+            + ")");
     String insert = "INSERT INTO dst SELECT * FROM src";
     seen.append(tEnv.explainSql(insert)).append('\n');
 
@@ -178,12 +202,17 @@ class NoSecretsInLogsITCase {
         .satisfies(e -> assertThat(Failures.messages(e)).contains("failed its audits", "max-rows"));
 
     // A planning failure prints the table's options.
-    tEnv.executeSql("CREATE TEMPORARY TABLE bad (event_id STRING) WITH ('connector' = 'psyberg',"
-        + " 'table' = 'membership.events', 'process-name' = 'secret_p', 'mood' = 'x'" + secrets + ")");
-    assertThatThrownBy(() -> tEnv.explainSql("SELECT * FROM bad")).satisfies(this::record)
+    tEnv.executeSql(
+        "CREATE TEMPORARY TABLE bad (event_id STRING) WITH ('connector' = 'psyberg',"
+            + " 'table' = 'membership.events', 'process-name' = 'secret_p', 'mood' = 'x'"
+            + secrets
+            + ")");
+    assertThatThrownBy(() -> tEnv.explainSql("SELECT * FROM bad"))
+        .satisfies(this::record)
         .satisfies(e -> assertThat(Failures.messages(e)).contains("Unsupported options", "mood"));
     // The capture works: psyberg's own log lines about this process are in it.
-    assertThat(logs.text()).contains("Process secret_p: planned session", "Process secret_p: published session");
+    assertThat(logs.text())
+        .contains("Process secret_p: planned session", "Process secret_p: published session");
     assertNoSecretAnywhere();
   }
 
@@ -192,34 +221,69 @@ class NoSecretsInLogsITCase {
     TableEnvironment tEnv = tableEnv();
     Map<String, String> options = secretOptions();
     options.put("catalog.jdbc.user", "etl");
-    tEnv.executeSql("CREATE TEMPORARY TABLE src (event_id STRING) WITH ('connector' = 'psyberg', 'catalog-type' = 'jdbc',"
-        + " 'uri' = 'jdbc:psyberg-missing-driver://db.invalid:5432/lake', 'warehouse' = '" + wh.spec().warehouse() + "',"
-        + " 'table' = 'membership.events', 'process-name' = 'secret_jdbc'" + with(options) + ")");
-    assertThatThrownBy(() -> tEnv.explainSql("SELECT * FROM src")).satisfies(this::record)
-        .satisfies(e -> assertThat(Failures.messages(e))
-            .contains("default_catalog.default_database.src (process secret_jdbc)", "Could not open Iceberg catalog",
-                "catalog-type jdbc", "uri jdbc:psyberg-missing-driver://db.invalid:5432/lake", "No suitable driver",
-                "Check options 'catalog-type' or 'catalog-impl', 'uri', 'warehouse' and 'catalog.*'"));
+    tEnv.executeSql(
+        "CREATE TEMPORARY TABLE src (event_id STRING) WITH ('connector' = 'psyberg', 'catalog-type'"
+            + " = 'jdbc', 'uri' = 'jdbc:psyberg-missing-driver://db.invalid:5432/lake', 'warehouse'"
+            + " = '"
+            + wh.spec().warehouse()
+            + "',"
+            + " 'table' = 'membership.events', 'process-name' = 'secret_jdbc'"
+            + with(options)
+            + ")");
+    assertThatThrownBy(() -> tEnv.explainSql("SELECT * FROM src"))
+        .satisfies(this::record)
+        .satisfies(
+            e ->
+                assertThat(Failures.messages(e))
+                    .contains(
+                        "default_catalog.default_database.src (process secret_jdbc)",
+                        "Could not open Iceberg catalog",
+                        "catalog-type jdbc",
+                        "uri jdbc:psyberg-missing-driver://db.invalid:5432/lake",
+                        "No suitable driver",
+                        "Check options 'catalog-type' or 'catalog-impl', 'uri', 'warehouse' and"
+                            + " 'catalog.*'"));
     assertNoSecretAnywhere();
   }
 
   @Test
   void passwordInsideAJdbcUriIsNotShown() throws Exception {
     TableEnvironment tEnv = tableEnv();
-    tEnv.executeSql("CREATE TEMPORARY TABLE src (event_id STRING) WITH ('connector' = 'psyberg', 'catalog-type' = 'jdbc',"
-        + " 'uri' = 'jdbc:psyberg-missing-driver://db.invalid:5432/lake?user=etl&password=" + URI_PASSWORD + "&ssl=true',"
-        + " 'warehouse' = '" + wh.spec().warehouse() + "', 'table' = 'membership.events', 'process-name' = 'secret_uri')");
-    assertThatThrownBy(() -> tEnv.explainSql("SELECT * FROM src")).satisfies(this::record)
-        .satisfies(e -> assertThat(Failures.messages(e))
-            .contains("default_catalog.default_database.src (process secret_uri)", "Could not open Iceberg catalog",
-                "uri jdbc:psyberg-missing-driver://db.invalid:5432/lake?user=etl&password=***&ssl=true",
-                // the driver got the URI without the password (it went as the 'password' property)
-                "No suitable driver found for jdbc:psyberg-missing-driver://db.invalid:5432/lake?user=etl&ssl=true",
-                "'catalog-type'", "classpath"));
-    CatalogSpec spec = CatalogSpec.fromOptions(
-        Map.of("catalog-type", "jdbc", "warehouse", "/tmp/w",
-            "uri", "jdbc:postgresql://db.invalid/lake?user=etl&password=" + URI_PASSWORD),
-        Map.<String, String>of(), "test");
+    tEnv.executeSql(
+        "CREATE TEMPORARY TABLE src (event_id STRING) WITH ('connector' = 'psyberg', 'catalog-type'"
+            + " = 'jdbc', 'uri' ="
+            + " 'jdbc:psyberg-missing-driver://db.invalid:5432/lake?user=etl&password="
+            + URI_PASSWORD
+            + "&ssl=true',"
+            + " 'warehouse' = '"
+            + wh.spec().warehouse()
+            + "', 'table' = 'membership.events', 'process-name' = 'secret_uri')");
+    assertThatThrownBy(() -> tEnv.explainSql("SELECT * FROM src"))
+        .satisfies(this::record)
+        .satisfies(
+            e ->
+                assertThat(Failures.messages(e))
+                    .contains(
+                        "default_catalog.default_database.src (process secret_uri)",
+                        "Could not open Iceberg catalog",
+                        "uri jdbc:psyberg-missing-driver://db.invalid:5432/lake?user=etl&password=***&ssl=true",
+                        // the driver got the URI without the password (it went as the 'password'
+                        // property)
+                        "No suitable driver found for"
+                            + " jdbc:psyberg-missing-driver://db.invalid:5432/lake?user=etl&ssl=true",
+                        "'catalog-type'",
+                        "classpath"));
+    CatalogSpec spec =
+        CatalogSpec.fromOptions(
+            Map.of(
+                "catalog-type",
+                "jdbc",
+                "warehouse",
+                "/tmp/w",
+                "uri",
+                "jdbc:postgresql://db.invalid/lake?user=etl&password=" + URI_PASSWORD),
+            Map.<String, String>of(),
+            "test");
     seen.append(spec).append('\n');
     assertNoSecretAnywhere();
   }
@@ -229,27 +293,48 @@ class NoSecretsInLogsITCase {
     wh.append("membership.events", Warehouse.events("a", 3, DAY1));
     Map<String, String> options = secretOptions();
     options.put("warehouse", wh.spec().warehouse());
-    CatalogSpec spec = CatalogSpec.fromOptions(options, Map.of("psyberg.catalog.jdbc.token", DEFAULT_SECRET), "test");
+    CatalogSpec spec =
+        CatalogSpec.fromOptions(
+            options, Map.of("psyberg.catalog.jdbc.token", DEFAULT_SECRET), "test");
     seen.append(spec).append('\n');
     assertThat(spec.toString()).contains("jdbc.password", "s3.secret-access-key", "jdbc.token");
 
     Pipelines.run(
-        PsybergSource.builder().catalog(spec).processName("secret_ds").tables("membership.events").build(),
-        PsybergSink.builder().catalog(spec).processName("secret_ds").table("facts.copy").build(), 1);
+        PsybergSource.builder()
+            .catalog(spec)
+            .processName("secret_ds")
+            .tables("membership.events")
+            .build(),
+        PsybergSink.builder().catalog(spec).processName("secret_ds").table("facts.copy").build(),
+        1);
     assertThat(Pipelines.ids(wh.load("facts.copy"))).hasSize(3);
 
     wh.append("membership.events", Warehouse.events("b", 2, DAY1));
-    assertThatThrownBy(() -> Pipelines.run(
-            PsybergSource.builder().catalog(spec).processName("secret_ds").tables("membership.events").build(),
-            PsybergSink.builder().catalog(spec).processName("secret_ds").table("facts.copy")
-                .auditRowBounds(null, 1L).build(), 1))
+    assertThatThrownBy(
+            () ->
+                Pipelines.run(
+                    PsybergSource.builder()
+                        .catalog(spec)
+                        .processName("secret_ds")
+                        .tables("membership.events")
+                        .build(),
+                    PsybergSink.builder()
+                        .catalog(spec)
+                        .processName("secret_ds")
+                        .table("facts.copy")
+                        .auditRowBounds(null, 1L)
+                        .build(),
+                    1))
         .satisfies(this::record)
         .satisfies(e -> assertThat(Failures.messages(e)).contains("failed its audits"));
-    assertThat(logs.text()).contains("Process secret_ds: planned session", "DEBUG org.apache.iceberg");
+    assertThat(logs.text())
+        .contains("Process secret_ds: planned session", "DEBUG org.apache.iceberg");
     assertNoSecretAnywhere();
   }
 
-  /** Captures log output while a test runs: psyberg and Iceberg at DEBUG, everything else at INFO. */
+  /**
+   * Captures log output while a test runs: psyberg and Iceberg at DEBUG, everything else at INFO.
+   */
   static final class LogCapture implements AutoCloseable {
     private static final List<String> DEBUG_LOGGERS = List.of("io.psyberg", "org.apache.iceberg");
     private final StringWriter out = new StringWriter();
@@ -262,9 +347,17 @@ class NoSecretsInLogsITCase {
       context = (LoggerContext) LogManager.getContext(false);
       Configuration config = context.getConfiguration();
       PatternLayout layout =
-          PatternLayout.newBuilder().withConfiguration(config).withPattern("%p %c - %m%n%throwable").build();
-      appender = WriterAppender.newBuilder().setName("no-secrets-capture").setTarget(out).setLayout(layout)
-          .setConfiguration(config).build();
+          PatternLayout.newBuilder()
+              .withConfiguration(config)
+              .withPattern("%p %c - %m%n%throwable")
+              .build();
+      appender =
+          WriterAppender.newBuilder()
+              .setName("no-secrets-capture")
+              .setTarget(out)
+              .setLayout(layout)
+              .setConfiguration(config)
+              .build();
       appender.start();
       config.addAppender(appender);
       LoggerConfig root = config.getRootLogger();
@@ -299,13 +392,14 @@ class NoSecretsInLogsITCase {
     public void close() {
       Configuration config = context.getConfiguration();
       config.getRootLogger().removeAppender(appender.getName());
-      previous.forEach((name, level) -> {
-        if (name.isEmpty()) {
-          config.getRootLogger().setLevel(level);
-        } else {
-          config.getLoggers().get(name).setLevel(level);
-        }
-      });
+      previous.forEach(
+          (name, level) -> {
+            if (name.isEmpty()) {
+              config.getRootLogger().setLevel(level);
+            } else {
+              config.getLoggers().get(name).setLevel(level);
+            }
+          });
       added.forEach(config::removeLogger);
       context.updateLoggers();
       appender.stop();

@@ -4,8 +4,9 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Counts how the runs of a racy scenario ended (published, conflict, empty, failed clearly then re-run,
- * ...), and prints one line per scenario so that a test log shows what the rounds actually exercised.
+ * Counts how the runs of a racy scenario ended (published, conflict, empty, failed clearly then
+ * re-run, ...), and prints one line per scenario so that a test log shows what the rounds actually
+ * exercised.
  */
 final class Outcomes {
   private final String scenario;

@@ -17,8 +17,8 @@ import org.apache.iceberg.Table;
 
 /**
  * What a process has published to a target, captured before a bad run and compared after it: the
- * target's main snapshot and rows, the high watermark in its summary, the mirrored high watermark and
- * the PUBLISHED sessions. A failed run must leave all of them as they were.
+ * target's main snapshot and rows, the high watermark in its summary, the mirrored high watermark
+ * and the PUBLISHED sessions. A failed run must leave all of them as they were.
  */
 final class PublishState {
   final Long mainSnapshot;
@@ -52,19 +52,27 @@ final class PublishState {
     PublishState now = new PublishState(wh, process, target);
     assertThat(now.mainSnapshot).as("main snapshot of " + target).isEqualTo(mainSnapshot);
     assertThat(now.rows).as("rows of " + target).containsExactlyInAnyOrderElementsOf(rows);
-    assertThat(now.publishedHwm).as("published high watermark of " + process).isEqualTo(publishedHwm);
+    assertThat(now.publishedHwm)
+        .as("published high watermark of " + process)
+        .isEqualTo(publishedHwm);
     assertThat(now.mirroredHwm).as("mirrored high watermark of " + process).isEqualTo(mirroredHwm);
-    assertThat(now.publishedSessions).as("PUBLISHED sessions of " + process).isEqualTo(publishedSessions);
+    assertThat(now.publishedSessions)
+        .as("PUBLISHED sessions of " + process)
+        .isEqualTo(publishedSessions);
   }
 
   static Map<String, Long> publishedHwm(Table t, String process) {
     t.refresh();
-    return PublishedHighWatermark.find(t, process).map(p -> new TreeMap<>(p.positions())).orElse(new TreeMap<>());
+    return PublishedHighWatermark.find(t, process)
+        .map(p -> new TreeMap<>(p.positions()))
+        .orElse(new TreeMap<>());
   }
 
   static Map<String, Long> mirrored(Warehouse wh, String process) {
     Map<String, Long> out = new TreeMap<>();
-    new HighWatermarkMirror(wh.catalog(), "psyberg").read(process).forEach((k, v) -> out.put(k, v.snapshotId));
+    new HighWatermarkMirror(wh.catalog(), "psyberg")
+        .read(process)
+        .forEach((k, v) -> out.put(k, v.snapshotId));
     return out;
   }
 

@@ -3,6 +3,11 @@ package io.psyberg.flink.session;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.psyberg.flink.testutils.Warehouse;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -10,10 +15,16 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import java.util.stream.StreamSupport;
 import org.apache.iceberg.DataOperations;
+import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.HasTableOperations;
 import org.apache.iceberg.PartitionSpec;
+import org.apache.iceberg.RewriteFiles;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.SnapshotSummary;
 import org.apache.iceberg.Table;
@@ -23,15 +34,21 @@ import org.apache.iceberg.catalog.SupportsNamespaces;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.data.IcebergGenerics;
 import org.apache.iceberg.data.Record;
+import org.apache.iceberg.exceptions.CommitStateUnknownException;
 import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.io.CloseableIterable;
+import org.assertj.core.api.Assertions;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The metadata tables on real Iceberg tables: partitioning, compaction, and reads equal to Iceberg's. */
+/**
+ * The metadata tables on real Iceberg tables: partitioning, compaction, and reads equal to
+ * Iceberg's.
+ */
 class MetadataTablesTest {
   private static final String NS = "psyberg";
 
@@ -51,8 +68,19 @@ class MetadataTablesTest {
   }
 
   private static Session planned(String id, String process, String job) {
-    return new Session(id, process, "bounded", "stateless", job, List.of(), "facts.t", null,
-        SessionStatus.PLANNED, null, Instant.parse("2026-01-01T00:00:00Z").plusSeconds(id.hashCode() & 0xffff), null);
+    return new Session(
+        id,
+        process,
+        "bounded",
+        "stateless",
+        job,
+        List.of(),
+        "facts.t",
+        null,
+        SessionStatus.PLANNED,
+        null,
+        Instant.parse("2026-01-01T00:00:00Z").plusSeconds(id.hashCode() & 0xffff),
+        null);
   }
 
   private Table sessionsTable() {
@@ -72,11 +100,13 @@ class MetadataTablesTest {
   @Test
   void newTablesArePartitionedByProcess() {
     log.record(planned("s-1", "p", "j"));
-    assertThat(sessionsTable().spec().fields()).singleElement()
+    assertThat(sessionsTable().spec().fields())
+        .singleElement()
         .satisfies(f -> assertThat(f.name()).isEqualTo("process_name"));
-    new HighWatermarkMirror(wh.catalog(), NS).update("p", "facts.t", "s-1",
-        List.of(SourceRange.empty("src.t", 7L, null)));
-    Table hwm = wh.catalog().loadTable(TableIdentifier.of(NS, MetadataTableSchemas.HIGH_WATERMARKS));
+    new HighWatermarkMirror(wh.catalog(), NS)
+        .update("p", "facts.t", "s-1", List.of(SourceRange.empty("src.t", 7L, null)));
+    Table hwm =
+        wh.catalog().loadTable(TableIdentifier.of(NS, MetadataTableSchemas.HIGH_WATERMARKS));
     assertThat(hwm.spec().isPartitioned()).isTrue();
     assertThat(new HighWatermarkMirror(wh.catalog(), NS).read("p")).containsOnlyKeys("src.t");
   }
@@ -94,12 +124,18 @@ class MetadataTablesTest {
     for (int p = 0; p < 3; p++) {
       int process = p;
       List<Session> sessions = log.sessions("p" + p);
-      assertThat(sessions).extracting(Session::sessionId).containsExactlyInAnyOrderElementsOf(
-          java.util.stream.IntStream.range(0, 40).filter(i -> i % 3 == process)
-              .mapToObj(i -> String.format("s-%04d", i)).collect(Collectors.toList()));
-      assertThat(sessions).allSatisfy(s -> assertThat(s.status()).isEqualTo(SessionStatus.PUBLISHED));
+      assertThat(sessions)
+          .extracting(Session::sessionId)
+          .containsExactlyInAnyOrderElementsOf(
+              IntStream.range(0, 40)
+                  .filter(i -> i % 3 == process)
+                  .mapToObj(i -> String.format("s-%04d", i))
+                  .collect(Collectors.toList()));
+      assertThat(sessions)
+          .allSatisfy(s -> assertThat(s.status()).isEqualTo(SessionStatus.PUBLISHED));
     }
-    assertThat(log.sessionsOfJob("p1", "job-7")).singleElement()
+    assertThat(log.sessionsOfJob("p1", "job-7"))
+        .singleElement()
         .satisfies(s -> assertThat(s.publishedSnapshotId()).isEqualTo(107L));
     assertThat(log.sessionsOfJob("p1", "job-8")).isEmpty();
   }
@@ -119,10 +155,13 @@ class MetadataTablesTest {
     t.refresh();
     assertThat(t.currentSnapshot().operation()).isEqualTo(DataOperations.REPLACE);
     List<Record> rows = rows(t, Expressions.equal("session_id", "s-0100"));
-    assertThat(rows).singleElement().satisfies(r -> {
-      assertThat(r.getField("status")).isEqualTo("PUBLISHED");
-      assertThat(r.getField("published_snapshot_id")).isEqualTo(42L);
-    });
+    assertThat(rows)
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.getField("status")).isEqualTo("PUBLISHED");
+              assertThat(r.getField("published_snapshot_id")).isEqualTo(42L);
+            });
     assertThat(log.sessions("p1")).hasSize(2);
   }
 
@@ -141,24 +180,27 @@ class MetadataTablesTest {
     assertThat(after.get("p0")).isEqualTo(before.get("p0"));
     assertThat(after.get("p2")).isEqualTo(before.get("p2"));
     assertThat(after.get("p1")).isNotEmpty().doesNotContainAnyElementsOf(before.get("p1"));
-    assertThat(t.currentSnapshot().summary().get(SnapshotSummary.TOTAL_DELETE_FILES_PROP)).isEqualTo("0");
-    assertThat(log.sessions("p1")).extracting(Session::sessionId, Session::status).containsExactlyInAnyOrder(
-        org.assertj.core.groups.Tuple.tuple("s-0001", SessionStatus.PUBLISHED),
-        org.assertj.core.groups.Tuple.tuple("s-0004", SessionStatus.PUBLISHED),
-        org.assertj.core.groups.Tuple.tuple("s-0500", SessionStatus.PLANNED));
+    assertThat(t.currentSnapshot().summary().get(SnapshotSummary.TOTAL_DELETE_FILES_PROP))
+        .isEqualTo("0");
+    assertThat(log.sessions("p1"))
+        .extracting(Session::sessionId, Session::status)
+        .containsExactlyInAnyOrder(
+            Tuple.tuple("s-0001", SessionStatus.PUBLISHED),
+            Tuple.tuple("s-0004", SessionStatus.PUBLISHED),
+            Tuple.tuple("s-0500", SessionStatus.PLANNED));
     assertThat(log.sessions("p0")).hasSize(2);
     assertThat(log.sessions("p2")).hasSize(2);
   }
 
   private static Map<String, Set<String>> filesByProcess(Table t) {
-    Map<String, Set<String>> out = new java.util.TreeMap<>();
-    try (CloseableIterable<org.apache.iceberg.FileScanTask> tasks = t.newScan().planFiles()) {
-      for (org.apache.iceberg.FileScanTask task : tasks) {
-        out.computeIfAbsent(task.file().partition().get(0, String.class), k -> new java.util.TreeSet<>())
+    Map<String, Set<String>> out = new TreeMap<>();
+    try (CloseableIterable<FileScanTask> tasks = t.newScan().planFiles()) {
+      for (FileScanTask task : tasks) {
+        out.computeIfAbsent(task.file().partition().get(0, String.class), k -> new TreeSet<>())
             .add(task.file().path().toString());
       }
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
     return out;
   }
@@ -167,39 +209,46 @@ class MetadataTablesTest {
   void aCompactionWhoseCommitStateIsUnknownKeepsItsFiles() {
     runSessions(0, 4);
     Table real = sessionsTable();
-    // The catalog answers the compaction's commit with "state unknown" after it landed (a lost response).
-    Table lostResponse = (Table) java.lang.reflect.Proxy.newProxyInstance(
-        Table.class.getClassLoader(), new Class<?>[] {Table.class, org.apache.iceberg.HasTableOperations.class},
-        (proxy, method, args) -> {
-          Object result = invoke(real, method, args);
-          if (!method.getName().equals("newRewrite")) {
-            return result;
-          }
-          return java.lang.reflect.Proxy.newProxyInstance(Table.class.getClassLoader(),
-              new Class<?>[] {org.apache.iceberg.RewriteFiles.class},
-              (p2, m2, a2) -> {
-                Object r = invoke(result, m2, a2);
-                if (m2.getName().equals("commit")) {
-                  throw new org.apache.iceberg.exceptions.CommitStateUnknownException(
-                      new RuntimeException("response lost"));
-                }
-                return r == result ? p2 : r;
-              });
-        });
+    // The catalog answers the compaction's commit with "state unknown" after it landed (a lost
+    // response).
+    Table lostResponse =
+        (Table)
+            Proxy.newProxyInstance(
+                Table.class.getClassLoader(),
+                new Class<?>[] {Table.class, HasTableOperations.class},
+                (proxy, method, args) -> {
+                  Object result = invoke(real, method, args);
+                  if (!method.getName().equals("newRewrite")) {
+                    return result;
+                  }
+                  return Proxy.newProxyInstance(
+                      Table.class.getClassLoader(),
+                      new Class<?>[] {RewriteFiles.class},
+                      (p2, m2, a2) -> {
+                        Object r = invoke(result, m2, a2);
+                        if (m2.getName().equals("commit")) {
+                          throw new CommitStateUnknownException(
+                              new RuntimeException("response lost"));
+                        }
+                        return r == result ? p2 : r;
+                      });
+                });
 
-    org.assertj.core.api.Assertions.assertThatThrownBy(
+    Assertions.assertThatThrownBy(
             () -> MetadataCompaction.compact(lostResponse, real.currentSnapshot()))
-        .isInstanceOf(org.apache.iceberg.exceptions.CommitStateUnknownException.class);
+        .isInstanceOf(CommitStateUnknownException.class);
 
     Table t = sessionsTable();
     assertThat(t.currentSnapshot().operation()).isEqualTo(DataOperations.REPLACE);
-    assertThat(log.allSessions()).hasSize(4).allSatisfy(x -> assertThat(x.status()).isEqualTo(SessionStatus.PUBLISHED));
+    assertThat(log.allSessions())
+        .hasSize(4)
+        .allSatisfy(x -> assertThat(x.status()).isEqualTo(SessionStatus.PUBLISHED));
   }
 
-  private static Object invoke(Object target, java.lang.reflect.Method method, Object[] args) throws Throwable {
+  private static Object invoke(Object target, Method method, Object[] args) throws Throwable {
     try {
       return method.invoke(target, args);
-    } catch (java.lang.reflect.InvocationTargetException e) {
+    } catch (InvocationTargetException e) {
       throw e.getCause();
     }
   }
@@ -208,13 +257,17 @@ class MetadataTablesTest {
   void readsEqualIcebergsGenericReader() {
     runSessions(0, 12); // below the compaction threshold: data files with equality deletes on them
     Table t = sessionsTable();
-    assertThat(Long.parseLong(t.currentSnapshot().summary().get(SnapshotSummary.TOTAL_DELETE_FILES_PROP)))
+    assertThat(
+            Long.parseLong(
+                t.currentSnapshot().summary().get(SnapshotSummary.TOTAL_DELETE_FILES_PROP)))
         .isPositive();
-    for (Expression filter : List.of(
-        Expressions.alwaysTrue(),
-        Expressions.equal("process_name", "p2"),
-        Expressions.and(Expressions.equal("process_name", "p1"), Expressions.equal("job_id", "job-4")),
-        Expressions.greaterThan("published_snapshot_id", 105L))) {
+    for (Expression filter :
+        List.of(
+            Expressions.alwaysTrue(),
+            Expressions.equal("process_name", "p2"),
+            Expressions.and(
+                Expressions.equal("process_name", "p1"), Expressions.equal("job_id", "job-4")),
+            Expressions.greaterThan("published_snapshot_id", 105L))) {
       List<String> ours = keys(MetadataRows.read(t, filter, null));
       List<String> iceberg = keys(rows(t, filter));
       assertThat(ours).as("rows matching %s", filter).isEqualTo(iceberg).isNotEmpty();
@@ -225,9 +278,12 @@ class MetadataTablesTest {
   void aSessionsTableCreatedWithoutPartitionsKeepsWorking() {
     SupportsNamespaces namespaces = (SupportsNamespaces) wh.catalog();
     namespaces.createNamespace(Namespace.of(NS));
-    wh.catalog().createTable(TableIdentifier.of(NS, MetadataTableSchemas.SESSIONS),
-        MetadataTableSchemas.SESSIONS_SCHEMA, PartitionSpec.unpartitioned(),
-        Map.of(TableProperties.FORMAT_VERSION, "2"));
+    wh.catalog()
+        .createTable(
+            TableIdentifier.of(NS, MetadataTableSchemas.SESSIONS),
+            MetadataTableSchemas.SESSIONS_SCHEMA,
+            PartitionSpec.unpartitioned(),
+            Map.of(TableProperties.FORMAT_VERSION, "2"));
 
     runSessions(0, 20);
 
@@ -235,7 +291,8 @@ class MetadataTablesTest {
     assertThat(t.spec().isUnpartitioned()).isTrue();
     assertThat(StreamSupport.stream(t.snapshots().spliterator(), false).map(Snapshot::operation))
         .contains(DataOperations.REPLACE);
-    assertThat(log.allSessions()).hasSize(20)
+    assertThat(log.allSessions())
+        .hasSize(20)
         .allSatisfy(s -> assertThat(s.status()).isEqualTo(SessionStatus.PUBLISHED));
   }
 
@@ -243,15 +300,21 @@ class MetadataTablesTest {
     List<Record> out = new ArrayList<>();
     try (CloseableIterable<Record> it = IcebergGenerics.read(t).where(filter).build()) {
       it.forEach(out::add);
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
     return out;
   }
 
   private static List<String> keys(List<Record> rows) {
     return rows.stream()
-        .map(r -> r.getField("session_id") + "/" + r.getField("status") + "/" + r.getField("published_snapshot_id"))
+        .map(
+            r ->
+                r.getField("session_id")
+                    + "/"
+                    + r.getField("status")
+                    + "/"
+                    + r.getField("published_snapshot_id"))
         .sorted(Comparator.naturalOrder())
         .collect(Collectors.toList());
   }

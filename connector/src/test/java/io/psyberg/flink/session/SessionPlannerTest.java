@@ -7,13 +7,23 @@ import io.psyberg.flink.PsybergException;
 import io.psyberg.flink.catalog.CatalogSpec;
 import io.psyberg.flink.testutils.RecordingFileIO;
 import io.psyberg.flink.testutils.Warehouse;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.time.LocalDateTime;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.LongStream;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.io.CloseableIterable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -36,23 +46,37 @@ class SessionPlannerTest {
     wh.close();
   }
 
-  private SessionSettings settings(NonAppendSnapshots nonAppend, OnLostHighWatermark lost, int cap) {
+  private SessionSettings settings(
+      NonAppendSnapshots nonAppend, OnLostHighWatermark lost, int cap) {
     return new SessionSettings(
-        "p1", List.of("membership.events"), false, "stateless", StartFrom.EARLIEST, nonAppend, lost, cap,
-        "event_ts", List.of());
+        "p1",
+        List.of("membership.events"),
+        false,
+        "stateless",
+        StartFrom.EARLIEST,
+        nonAppend,
+        lost,
+        cap,
+        "event_ts",
+        List.of());
   }
 
   /** The same warehouse through a FileIO that records every file opened. */
   private Catalog recordingCatalog() {
     return CatalogSpec.fromOptions(
-            Map.of("warehouse", wh.spec().warehouse(), "catalog.io-impl", RecordingFileIO.class.getName()),
+            Map.of(
+                "warehouse",
+                wh.spec().warehouse(),
+                "catalog.io-impl",
+                RecordingFileIO.class.getName()),
             Map.of(),
             "test")
         .open();
   }
 
   private SessionPlan plan(Map<String, Long> positions) {
-    return new SessionPlanner(wh.catalog(), settings(NonAppendSnapshots.FAIL, OnLostHighWatermark.FAIL, 0))
+    return new SessionPlanner(
+            wh.catalog(), settings(NonAppendSnapshots.FAIL, OnLostHighWatermark.FAIL, 0))
         .plan("s", "job", positions);
   }
 
@@ -87,20 +111,27 @@ class SessionPlannerTest {
     assertThat(r.recordCount()).isEqualTo(3);
     assertThat(r.changeRange().min()).isEqualTo("2025-12-27T08:00:00.000000");
     assertThat(r.changeRange().max()).isEqualTo("2026-01-04T08:01:00.000000");
-    assertThat(next.snapshots()).extracting(PlannedSnapshot::snapshotId).hasSize(2).last().isEqualTo(s5);
+    assertThat(next.snapshots())
+        .extracting(PlannedSnapshot::snapshotId)
+        .hasSize(2)
+        .last()
+        .isEqualTo(s5);
     assertThat(s1).isNotEqualTo(s3);
   }
 
   @Test
   void largeRangesAreReadInParallelAndKeptInOrder() {
-    List<Long> ids = new java.util.ArrayList<>();
+    List<Long> ids = new ArrayList<>();
     for (int i = 0; i < 20; i++) {
       ids.add(wh.append("membership.events", Warehouse.events("p" + i, i + 1, DAY1.plusHours(i))));
     }
     SessionPlan plan = plan(Map.of());
-    assertThat(plan.snapshots()).extracting(PlannedSnapshot::snapshotId).containsExactlyElementsOf(ids);
-    assertThat(plan.snapshots()).extracting(p -> p.files().get(0).recordCount())
-        .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(1, 20).boxed().toList());
+    assertThat(plan.snapshots())
+        .extracting(PlannedSnapshot::snapshotId)
+        .containsExactlyElementsOf(ids);
+    assertThat(plan.snapshots())
+        .extracting(p -> p.files().get(0).recordCount())
+        .containsExactlyElementsOf(LongStream.rangeClosed(1, 20).boxed().toList());
     assertThat(plan.session().recordCount()).isEqualTo(210);
   }
 
@@ -110,7 +141,9 @@ class SessionPlannerTest {
     Table t = wh.load("membership.events");
     long hwm = wh.append("membership.events", Warehouse.events("old", 1, DAY1));
     for (int i = 0; i < 12; i++) {
-      t.newFastAppend().appendFile(wh.writeFile(t, Warehouse.events("f" + i, 2, DAY1.plusHours(i)))).commit();
+      t.newFastAppend()
+          .appendFile(wh.writeFile(t, Warehouse.events("f" + i, 2, DAY1.plusHours(i))))
+          .commit();
     }
     RecordingFileIO.OPENED.clear();
     SessionPlan plan =
@@ -119,8 +152,10 @@ class SessionPlannerTest {
     assertThat(plan.session().recordCount()).isEqualTo(24);
     assertThat(plan.snapshots()).hasSize(12).allMatch(p -> p.files().size() == 1);
     // One manifest list (the range end's) and one manifest per new snapshot.
-    assertThat(RecordingFileIO.OPENED.stream().filter(p -> p.contains("/snap-")).count()).isEqualTo(1);
-    assertThat(RecordingFileIO.OPENED.stream().filter(p -> p.endsWith("-m0.avro")).count()).isEqualTo(12);
+    assertThat(RecordingFileIO.OPENED.stream().filter(p -> p.contains("/snap-")).count())
+        .isEqualTo(1);
+    assertThat(RecordingFileIO.OPENED.stream().filter(p -> p.endsWith("-m0.avro")).count())
+        .isEqualTo(12);
   }
 
   @Test
@@ -128,29 +163,33 @@ class SessionPlannerTest {
     Table t = wh.load("membership.events");
     t.updateProperties().set("commit.manifest.min-count-to-merge", "3").commit();
     long hwm = wh.append("membership.events", Warehouse.events("old", 1, DAY1));
-    Map<Long, Long> expectedRows = new java.util.LinkedHashMap<>();
+    Map<Long, Long> expectedRows = new LinkedHashMap<>();
     for (int i = 0; i < 10; i++) {
-      // Every third commit merges earlier manifests: the files added before it move into its manifest.
+      // Every third commit merges earlier manifests: the files added before it move into its
+      // manifest.
       long id = wh.append("membership.events", Warehouse.events("m" + i, i + 1, DAY1.plusHours(i)));
       expectedRows.put(id, (long) i + 1);
     }
     t.refresh();
     long icebergFiles = 0;
-    try (org.apache.iceberg.io.CloseableIterable<org.apache.iceberg.FileScanTask> tasks =
+    try (CloseableIterable<FileScanTask> tasks =
         t.newIncrementalAppendScan().fromSnapshotExclusive(hwm).planFiles()) {
-      for (org.apache.iceberg.FileScanTask task : tasks) {
+      for (FileScanTask task : tasks) {
         icebergFiles++;
       }
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
     SessionPlan plan = plan(Map.of("membership.events", hwm));
-    assertThat(plan.snapshots()).extracting(PlannedSnapshot::snapshotId)
+    assertThat(plan.snapshots())
+        .extracting(PlannedSnapshot::snapshotId)
         .containsExactlyElementsOf(expectedRows.keySet());
     assertThat(plan.snapshots())
         .extracting(p -> p.files().stream().mapToLong(f -> f.recordCount()).sum())
         .containsExactlyElementsOf(expectedRows.values());
-    assertThat(plan.session().range("membership.events").dataFileCount()).isEqualTo(icebergFiles).isEqualTo(10);
+    assertThat(plan.session().range("membership.events").dataFileCount())
+        .isEqualTo(icebergFiles)
+        .isEqualTo(10);
     assertThat(plan.session().recordCount()).isEqualTo(55);
   }
 
@@ -160,7 +199,8 @@ class SessionPlannerTest {
     long s2 = wh.append("membership.events", Warehouse.events("b", 1, DAY1));
     wh.append("membership.events", Warehouse.events("c", 1, DAY1));
     SessionPlan capped =
-        new SessionPlanner(wh.catalog(), settings(NonAppendSnapshots.FAIL, OnLostHighWatermark.FAIL, 2))
+        new SessionPlanner(
+                wh.catalog(), settings(NonAppendSnapshots.FAIL, OnLostHighWatermark.FAIL, 2))
             .plan("s", "job", Map.of());
     assertThat(capped.capped()).isTrue();
     assertThat(capped.session().range("membership.events").toSnapshotId()).isEqualTo(s2);
@@ -171,8 +211,11 @@ class SessionPlannerTest {
   void overwriteSnapshotFailsByDefaultAndIsCountedWhenSkipped() {
     long s1 = wh.append("membership.events", Warehouse.events("a", 2, DAY1));
     Table t = wh.load("membership.events");
-    org.apache.iceberg.DataFile old = t.currentSnapshot().addedDataFiles(t.io()).iterator().next();
-    t.newOverwrite().deleteFile(old).addFile(wh.writeFile(t, Warehouse.events("o", 1, DAY1))).commit();
+    DataFile old = t.currentSnapshot().addedDataFiles(t.io()).iterator().next();
+    t.newOverwrite()
+        .deleteFile(old)
+        .addFile(wh.writeFile(t, Warehouse.events("o", 1, DAY1)))
+        .commit();
     long overwrite = t.currentSnapshot().snapshotId();
     wh.append("membership.events", Warehouse.events("b", 1, DAY1));
 
@@ -184,7 +227,8 @@ class SessionPlannerTest {
         .hasMessageContaining("'non-append-snapshots' = 'skip'");
 
     SessionPlan skipped =
-        new SessionPlanner(wh.catalog(), settings(NonAppendSnapshots.SKIP, OnLostHighWatermark.FAIL, 0))
+        new SessionPlanner(
+                wh.catalog(), settings(NonAppendSnapshots.SKIP, OnLostHighWatermark.FAIL, 0))
             .plan("s", "job", Map.of("membership.events", s1));
     SourceRange r = skipped.session().range("membership.events");
     assertThat(r.skippedSnapshotCount()).isEqualTo(1);
@@ -196,9 +240,9 @@ class SessionPlannerTest {
   void replaceSnapshotsAreSkippedSilently() {
     long s1 = wh.append("membership.events", Warehouse.events("a", 2, DAY1));
     Table t = wh.load("membership.events");
-    org.apache.iceberg.DataFile old = t.currentSnapshot().addedDataFiles(t.io()).iterator().next();
+    DataFile old = t.currentSnapshot().addedDataFiles(t.io()).iterator().next();
     t.newRewrite()
-        .rewriteFiles(java.util.Set.of(old), java.util.Set.of(wh.writeFile(t, Warehouse.events("a", 2, DAY1))))
+        .rewriteFiles(Set.of(old), Set.of(wh.writeFile(t, Warehouse.events("a", 2, DAY1))))
         .commit();
     SourceRange r = plan(Map.of("membership.events", s1)).session().range("membership.events");
     assertThat(r.snapshotCount()).isEqualTo(1);
@@ -221,7 +265,8 @@ class SessionPlannerTest {
         .hasMessageContaining("'on-lost-hwm' = 'earliest'");
 
     SessionPlan fromEarliest =
-        new SessionPlanner(wh.catalog(), settings(NonAppendSnapshots.FAIL, OnLostHighWatermark.EARLIEST, 0))
+        new SessionPlanner(
+                wh.catalog(), settings(NonAppendSnapshots.FAIL, OnLostHighWatermark.EARLIEST, 0))
             .plan("s", "job", Map.of("membership.events", s1));
     assertThat(fromEarliest.session().range("membership.events").snapshotCount()).isEqualTo(1);
   }
@@ -229,8 +274,17 @@ class SessionPlannerTest {
   @Test
   void missingSourceTableNamesProcessAndTable() {
     SessionSettings s =
-        new SessionSettings("p1", List.of("membership.nope"), false, "stateless", StartFrom.EARLIEST,
-            NonAppendSnapshots.FAIL, OnLostHighWatermark.FAIL, 0, null, List.of());
+        new SessionSettings(
+            "p1",
+            List.of("membership.nope"),
+            false,
+            "stateless",
+            StartFrom.EARLIEST,
+            NonAppendSnapshots.FAIL,
+            OnLostHighWatermark.FAIL,
+            0,
+            null,
+            List.of());
     assertThatThrownBy(() -> new SessionPlanner(wh.catalog(), s).plan("s", "j", Map.of()))
         .hasMessageContaining("p1")
         .hasMessageContaining("membership.nope")
@@ -250,16 +304,28 @@ class SessionPlannerTest {
     SourceRange fromS2 = planFrom(StartFrom.snapshot(s2));
     assertThat(fromS2.fromSnapshotId()).isEqualTo(s1);
     assertThat(fromS2.snapshotCount()).isEqualTo(2);
-    SourceRange fromT2 = planFrom(StartFrom.timestamp(java.time.Instant.ofEpochMilli(t2)));
+    SourceRange fromT2 = planFrom(StartFrom.timestamp(Instant.ofEpochMilli(t2)));
     assertThat(fromT2.fromSnapshotId()).isEqualTo(s1);
     assertThatThrownBy(() -> planFrom(StartFrom.snapshot(42L))).hasMessageContaining("start-from");
   }
 
   private SourceRange planFrom(StartFrom start) {
     SessionSettings s =
-        new SessionSettings("p1", List.of("membership.events"), false, "stateless", start,
-            NonAppendSnapshots.FAIL, OnLostHighWatermark.FAIL, 0, null, List.of());
-    return new SessionPlanner(wh.catalog(), s).plan("s", "j", new HashMap<>()).session().range("membership.events");
+        new SessionSettings(
+            "p1",
+            List.of("membership.events"),
+            false,
+            "stateless",
+            start,
+            NonAppendSnapshots.FAIL,
+            OnLostHighWatermark.FAIL,
+            0,
+            null,
+            List.of());
+    return new SessionPlanner(wh.catalog(), s)
+        .plan("s", "j", new HashMap<>())
+        .session()
+        .range("membership.events");
   }
 
   @Test

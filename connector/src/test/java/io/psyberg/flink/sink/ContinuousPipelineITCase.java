@@ -7,6 +7,8 @@ import io.psyberg.flink.session.SessionLog;
 import io.psyberg.flink.session.SessionStatus;
 import io.psyberg.flink.session.SummaryKeys;
 import io.psyberg.flink.source.PsybergSource;
+import io.psyberg.flink.testutils.Failures;
+import io.psyberg.flink.testutils.Jobs;
 import io.psyberg.flink.testutils.Pipelines;
 import io.psyberg.flink.testutils.Warehouse;
 import java.nio.file.Path;
@@ -15,6 +17,7 @@ import java.time.LocalDateTime;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.restartstrategy.RestartStrategies;
@@ -23,6 +26,7 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.jobgraph.SavepointConfigOptions;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
@@ -38,7 +42,10 @@ class ContinuousPipelineITCase {
   @RegisterExtension
   static final MiniClusterExtension MINI_CLUSTER =
       new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(4).build());
+          new MiniClusterResourceConfiguration.Builder()
+              .setNumberTaskManagers(1)
+              .setNumberSlotsPerTaskManager(4)
+              .build());
 
   private static final LocalDateTime DAY1 = LocalDateTime.of(2026, 1, 1, 8, 0);
   private static final String SRC = "membership.events";
@@ -66,21 +73,30 @@ class ContinuousPipelineITCase {
     env.enableCheckpointing(300);
     env.setRestartStrategy(RestartStrategies.fixedDelayRestart(3, 200));
     PsybergSource source =
-        PsybergSource.builder().catalog(wh.spec()).processName(process).tables(SRC)
-            .continuous(Duration.ofMillis(200)).targetTable(DST).build();
-    org.apache.flink.streaming.api.datastream.DataStream<RowData> rows =
+        PsybergSource.builder()
+            .catalog(wh.spec())
+            .processName(process)
+            .tables(SRC)
+            .continuous(Duration.ofMillis(200))
+            .targetTable(DST)
+            .build();
+    DataStream<RowData> rows =
         env.fromSource(source, WatermarkStrategy.noWatermarks(), "src").uid("src");
     if (failOnce) {
-      rows = rows.map(new FailOnceMap()).returns(InternalTypeInfo.of(FlinkSchemaUtil.convert(Warehouse.EVENTS)));
+      rows =
+          rows.map(new FailOnceMap())
+              .returns(InternalTypeInfo.of(FlinkSchemaUtil.convert(Warehouse.EVENTS)));
     }
     PsybergSink.builder().catalog(wh.spec()).processName(process).table(DST).build().append(rows);
     return env.executeAsync("continuous " + process);
   }
 
-  /** Fails the task once, on the 7th record it sees, to force a failover from the last checkpoint. */
+  /**
+   * Fails the task once, on the 7th record it sees, to force a failover from the last checkpoint.
+   */
   static final class FailOnceMap implements MapFunction<RowData, RowData> {
     static final AtomicBoolean ARMED = new AtomicBoolean();
-    static final java.util.concurrent.atomic.AtomicInteger SEEN = new java.util.concurrent.atomic.AtomicInteger();
+    static final AtomicInteger SEEN = new AtomicInteger();
 
     @Override
     public RowData map(RowData value) {
@@ -98,7 +114,7 @@ class ContinuousPipelineITCase {
         try {
           job.getJobExecutionResult().get();
         } catch (Exception e) {
-          throw new AssertionError("job ended: " + io.psyberg.flink.testutils.Failures.messages(e), e);
+          throw new AssertionError("job ended: " + Failures.messages(e), e);
         }
       }
       if (Pipelines.ids(wh.load(DST)).size() >= n) {
@@ -106,13 +122,20 @@ class ContinuousPipelineITCase {
       }
       Thread.sleep(200);
     }
-    throw new AssertionError("target did not reach " + n + " rows: " + Pipelines.ids(wh.load(DST)).size()
-        + "; job " + job.getJobStatus().get() + "; sessions "
-        + new SessionLog(wh.catalog(), "psyberg").sessions("c1"));
+    throw new AssertionError(
+        "target did not reach "
+            + n
+            + " rows: "
+            + Pipelines.ids(wh.load(DST)).size()
+            + "; job "
+            + job.getJobStatus().get()
+            + "; sessions "
+            + new SessionLog(wh.catalog(), "psyberg").sessions("c1"));
   }
 
   @Test
-  void appendsWhileRunningAreReadAndPublishedExactlyOnceAcrossFailoverSavepointAndFreshStart() throws Exception {
+  void appendsWhileRunningAreReadAndPublishedExactlyOnceAcrossFailoverSavepointAndFreshStart()
+      throws Exception {
     wh.append(SRC, Warehouse.events("a", 5, DAY1));
     FailOnceMap.ARMED.set(true);
     FailOnceMap.SEEN.set(0);
@@ -123,22 +146,24 @@ class ContinuousPipelineITCase {
     awaitRows(12, job);
     assertThat(FailOnceMap.ARMED.get()).as("the failover happened").isFalse();
 
-    // Stop with a savepoint; data landing meanwhile is read after the restore, not before and not twice.
-    String savepoint = job.stopWithSavepoint(false, savepoints.toUri().toString(), SavepointFormatType.CANONICAL)
-        .get(60, TimeUnit.SECONDS);
+    // Stop with a savepoint; data landing meanwhile is read after the restore, not before and not
+    // twice.
+    String savepoint =
+        job.stopWithSavepoint(false, savepoints.toUri().toString(), SavepointFormatType.CANONICAL)
+            .get(60, TimeUnit.SECONDS);
     long s4 = wh.append(SRC, Warehouse.events("d", 2, DAY1));
     Configuration restore = new Configuration();
     restore.set(SavepointConfigOptions.SAVEPOINT_PATH, savepoint);
     JobClient restored = start("c1", restore, false);
     awaitRows(14, restored);
-    io.psyberg.flink.testutils.Jobs.cancelAndWait(restored);
+    Jobs.cancelAndWait(restored);
 
     // A fresh start without a savepoint resumes from the published high watermark.
     wh.append(SRC, Warehouse.events("e", 3, DAY1));
     JobClient fresh = start("c1", new Configuration(), false);
     awaitRows(17, fresh);
     Thread.sleep(1500); // give a duplicate the chance to show up
-    io.psyberg.flink.testutils.Jobs.cancelAndWait(fresh);
+    Jobs.cancelAndWait(fresh);
 
     List<String> ids = Pipelines.ids(wh.load(DST));
     assertThat(ids).hasSize(17).doesNotHaveDuplicates();

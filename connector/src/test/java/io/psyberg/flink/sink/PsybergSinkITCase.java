@@ -8,23 +8,35 @@ import io.psyberg.flink.session.PublishedHighWatermark;
 import io.psyberg.flink.session.Session;
 import io.psyberg.flink.session.SessionLog;
 import io.psyberg.flink.session.SessionStatus;
+import io.psyberg.flink.session.SourceRange;
 import io.psyberg.flink.session.SummaryKeys;
+import io.psyberg.flink.sink.audit.Audit;
+import io.psyberg.flink.sink.audit.AuditContext;
+import io.psyberg.flink.sink.audit.AuditResult;
+import io.psyberg.flink.sink.audit.Severity;
 import io.psyberg.flink.sink.audit.SourceFilter;
 import io.psyberg.flink.sink.commit.PublishHook;
 import io.psyberg.flink.source.PsybergSource;
+import io.psyberg.flink.testutils.Failures;
 import io.psyberg.flink.testutils.Pipelines;
 import io.psyberg.flink.testutils.Warehouse;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import io.psyberg.flink.testutils.Failures;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.data.IcebergGenerics;
 import org.apache.iceberg.data.Record;
+import org.apache.iceberg.io.CloseableIterable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -35,7 +47,10 @@ class PsybergSinkITCase {
   @RegisterExtension
   static final MiniClusterExtension MINI_CLUSTER =
       new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(4).build());
+          new MiniClusterResourceConfiguration.Builder()
+              .setNumberTaskManagers(1)
+              .setNumberSlotsPerTaskManager(4)
+              .build());
 
   private static final LocalDateTime DAY1 = LocalDateTime.of(2026, 1, 1, 8, 0);
   private static final String SRC = "membership.events";
@@ -57,8 +72,13 @@ class PsybergSinkITCase {
   }
 
   private PsybergSource source(String process) {
-    return PsybergSource.builder().catalog(wh.spec()).processName(process).tables(SRC)
-        .changeRangeColumn("event_ts").targetTable(DST).build();
+    return PsybergSource.builder()
+        .catalog(wh.spec())
+        .processName(process)
+        .tables(SRC)
+        .changeRangeColumn("event_ts")
+        .targetTable(DST)
+        .build();
   }
 
   private PsybergSinkBuilder sink(String process) {
@@ -75,32 +95,46 @@ class PsybergSinkITCase {
     wh.append(SRC, Warehouse.events("b", 2, DAY1));
     long s3 = wh.append(SRC, Warehouse.events("c", 4, DAY1));
 
-    Pipelines.run(source("p1"), sink("p1").auditNotNull(List.of("account_id", "event_ts"))
-        .auditRowCountMatchesSource(null).build(), 2);
+    Pipelines.run(
+        source("p1"),
+        sink("p1")
+            .auditNotNull(List.of("account_id", "event_ts"))
+            .auditRowCountMatchesSource(null)
+            .build(),
+        2);
 
     Table target = wh.load(DST);
     assertThat(Pipelines.ids(target)).hasSize(9).doesNotHaveDuplicates();
     Snapshot published = target.currentSnapshot();
-    assertThat(published.summary()).containsEntry(SummaryKeys.hwmKey(SRC), Long.toString(s3))
+    assertThat(published.summary())
+        .containsEntry(SummaryKeys.hwmKey(SRC), Long.toString(s3))
         .containsEntry(SummaryKeys.PROCESS_NAME, "p1");
     assertThat(published.operation()).isEqualTo("append");
     assertThat(target.refs()).containsOnlyKeys("main");
     Session first = sessions("p1").get(0);
     assertThat(first.status()).isEqualTo(SessionStatus.PUBLISHED);
     assertThat(first.publishedSnapshotId()).isEqualTo(published.snapshotId());
-    assertThat(first.auditResults()).contains("\"name\":\"not-null\",\"passed\":true").contains("row-count");
-    assertThat(new HighWatermarkMirror(wh.catalog(), "psyberg").read("p1").get(SRC).snapshotId).isEqualTo(s3);
+    assertThat(first.auditResults())
+        .contains("\"name\":\"not-null\",\"passed\":true")
+        .contains("row-count");
+    assertThat(new HighWatermarkMirror(wh.catalog(), "psyberg").read("p1").get(SRC).snapshotId)
+        .isEqualTo(s3);
 
     // Nothing new: an EMPTY session, nothing published.
     Pipelines.run(source("p1"), sink("p1").build(), 2);
     assertThat(wh.load(DST).currentSnapshot().snapshotId()).isEqualTo(published.snapshotId());
-    assertThat(sessions("p1")).extracting(Session::status).containsExactly(SessionStatus.PUBLISHED, SessionStatus.EMPTY);
+    assertThat(sessions("p1"))
+        .extracting(Session::status)
+        .containsExactly(SessionStatus.PUBLISHED, SessionStatus.EMPTY);
 
     // Two more appends, one of late events: exactly those are read and published.
     wh.append(SRC, Warehouse.events("d", 2, DAY1.plusDays(2)));
     long s5 = wh.append(SRC, Warehouse.events("late", 3, DAY1.minusDays(3)));
     Pipelines.run(source("p1"), sink("p1").build(), 2);
-    assertThat(Pipelines.ids(wh.load(DST))).hasSize(14).doesNotHaveDuplicates().contains("late-0", "d-1");
+    assertThat(Pipelines.ids(wh.load(DST)))
+        .hasSize(14)
+        .doesNotHaveDuplicates()
+        .contains("late-0", "d-1");
     Session third = sessions("p1").get(2);
     assertThat(third.range(SRC).fromSnapshotId()).isEqualTo(s3);
     assertThat(third.range(SRC).toSnapshotId()).isEqualTo(s5);
@@ -120,12 +154,25 @@ class PsybergSinkITCase {
     bad.add(Warehouse.event("dup", 7, "SIGNUP", null, DAY1));
     wh.append(SRC, bad);
     PsybergSink auditing =
-        sink("p2").auditNotNull(List.of("plan")).auditRowBounds(null, 2L).auditUnique(List.of("account_id")).build();
+        sink("p2")
+            .auditNotNull(List.of("plan"))
+            .auditRowBounds(null, 2L)
+            .auditUnique(List.of("account_id"))
+            .build();
 
     assertThatThrownBy(() -> Pipelines.run(source("p2"), auditing, 1))
-        .satisfies(e -> assertThat(Failures.messages(e))
-            .contains("Process p2", "failed its audits", "nothing was published", "not-null", "max-rows",
-                "unique", "observed 3 rows staged", "psyberg-audit-"));
+        .satisfies(
+            e ->
+                assertThat(Failures.messages(e))
+                    .contains(
+                        "Process p2",
+                        "failed its audits",
+                        "nothing was published",
+                        "not-null",
+                        "max-rows",
+                        "unique",
+                        "observed 3 rows staged",
+                        "psyberg-audit-"));
 
     Table target = wh.load(DST);
     assertThat(target.currentSnapshot().snapshotId()).isEqualTo(before);
@@ -133,8 +180,10 @@ class PsybergSinkITCase {
     assertThat(PublishedHighWatermark.find(target, "p2").get().positions().get(SRC)).isEqualTo(s1);
     Session failed = sessions("p2").get(1);
     assertThat(failed.status()).isEqualTo(SessionStatus.AUDIT_FAILED);
-    assertThat(failed.auditResults()).contains("\"name\":\"not-null\",\"passed\":false")
-        .contains("\"name\":\"max-rows\",\"passed\":false").contains("\"name\":\"unique\",\"passed\":false");
+    assertThat(failed.auditResults())
+        .contains("\"name\":\"not-null\",\"passed\":false")
+        .contains("\"name\":\"max-rows\",\"passed\":false")
+        .contains("\"name\":\"unique\",\"passed\":false");
     String branch = "psyberg-audit-" + failed.sessionId();
     assertThat(target.refs()).containsKey(branch);
     assertThat(Pipelines.rows(target).size()).isEqualTo(3);
@@ -142,10 +191,14 @@ class PsybergSinkITCase {
     assertThat(staged.summary()).containsEntry(SummaryKeys.STAGED_SESSION, failed.sessionId());
 
     // A warn-severity audit is recorded but does not block.
-    Pipelines.run(source("p2"), sink("p2").auditNotNull(List.of("plan"))
-        .severity("not-null", io.psyberg.flink.sink.audit.Severity.WARN).build(), 1);
+    Pipelines.run(
+        source("p2"),
+        sink("p2").auditNotNull(List.of("plan")).severity("not-null", Severity.WARN).build(),
+        1);
     assertThat(Pipelines.ids(wh.load(DST))).hasSize(6);
-    assertThat(sessions("p2").get(2).auditResults()).contains("\"passed\":false").contains("\"severity\":\"warn\"");
+    assertThat(sessions("p2").get(2).auditResults())
+        .contains("\"passed\":false")
+        .contains("\"severity\":\"warn\"");
   }
 
   @Test
@@ -154,14 +207,27 @@ class PsybergSinkITCase {
     rows.add(Warehouse.event("c1", 1, "CANCEL", "basic", DAY1.plusHours(1)));
     wh.append(SRC, rows);
     // The job copies every row, but the audit expects only SIGNUP rows: 4 staged vs 3 expected.
-    assertThatThrownBy(() -> Pipelines.run(source("p3"), sink("p3")
-            .auditRowCountMatchesSource(SourceFilter.parse("event_type = 'SIGNUP'", "audit.row-count.source-filter"))
-            .build(), 1))
-        .satisfies(e -> assertThat(Failures.messages(e))
-            .contains("row-count: observed 4 rows staged, expected 3 (source rows where event_type = 'SIGNUP')"));
+    assertThatThrownBy(
+            () ->
+                Pipelines.run(
+                    source("p3"),
+                    sink("p3")
+                        .auditRowCountMatchesSource(
+                            SourceFilter.parse(
+                                "event_type = 'SIGNUP'", "audit.row-count.source-filter"))
+                        .build(),
+                    1))
+        .satisfies(
+            e ->
+                assertThat(Failures.messages(e))
+                    .contains(
+                        "row-count: observed 4 rows staged, expected 3 (source rows where"
+                            + " event_type = 'SIGNUP')"));
   }
 
-  /** Throws once at the chosen step; a static flag survives the hook's serialization into the job. */
+  /**
+   * Throws once at the chosen step; a static flag survives the hook's serialization into the job.
+   */
   static final class FailOnce implements PublishHook {
     static final AtomicBoolean ARMED = new AtomicBoolean();
     private final boolean afterStage;
@@ -185,9 +251,12 @@ class PsybergSinkITCase {
     }
   }
 
-  /** Reports the session's status in the session log while the audits run, after waiting up to {@code waitMs}. */
-  static final class WatchStatus implements io.psyberg.flink.sink.audit.Audit {
-    static final List<SessionStatus> SEEN = new java.util.concurrent.CopyOnWriteArrayList<>();
+  /**
+   * Reports the session's status in the session log while the audits run, after waiting up to
+   * {@code waitMs}.
+   */
+  static final class WatchStatus implements Audit {
+    static final List<SessionStatus> SEEN = new CopyOnWriteArrayList<>();
     private final long waitMs;
 
     WatchStatus(long waitMs) {
@@ -200,7 +269,7 @@ class PsybergSinkITCase {
     }
 
     @Override
-    public io.psyberg.flink.sink.audit.AuditResult run(io.psyberg.flink.sink.audit.AuditContext ctx) throws Exception {
+    public AuditResult run(AuditContext ctx) throws Exception {
       SessionLog log = new SessionLog(ctx.catalog(), "psyberg");
       long until = System.currentTimeMillis() + waitMs;
       SessionStatus status = log.find(ctx.session().sessionId()).orElseThrow().status();
@@ -209,21 +278,24 @@ class PsybergSinkITCase {
         status = log.find(ctx.session().sessionId()).orElseThrow().status();
       }
       SEEN.add(status);
-      return io.psyberg.flink.sink.audit.AuditResult.of(name(), true, status.name(), "any");
+      return AuditResult.of(name(), true, status.name(), "any");
     }
   }
 
   @Test
-  void aSessionShowsStagedWhileLongAuditsRunAndGoesStraightToPublishedAfterQuickOnes() throws Exception {
+  void aSessionShowsStagedWhileLongAuditsRunAndGoesStraightToPublishedAfterQuickOnes()
+      throws Exception {
     WatchStatus.SEEN.clear();
     wh.append(SRC, Warehouse.events("a", 3, DAY1));
     Pipelines.run(source("p9"), sink("p9").audit(new WatchStatus(10_000)).build(), 1);
     wh.append(SRC, Warehouse.events("b", 2, DAY1));
     Pipelines.run(source("p9"), sink("p9").audit(new WatchStatus(0)).build(), 1);
 
-    // The slow audit outlived the delay and saw the STAGED row; the quick one saw the session as planned.
+    // The slow audit outlived the delay and saw the STAGED row; the quick one saw the session as
+    // planned.
     assertThat(WatchStatus.SEEN).containsExactly(SessionStatus.STAGED, SessionStatus.PLANNED);
-    assertThat(sessions("p9")).extracting(Session::status)
+    assertThat(sessions("p9"))
+        .extracting(Session::status)
         .containsExactly(SessionStatus.PUBLISHED, SessionStatus.PUBLISHED);
     assertThat(Pipelines.ids(wh.load(DST))).hasSize(5).doesNotHaveDuplicates();
   }
@@ -232,21 +304,29 @@ class PsybergSinkITCase {
   void failureAfterStageThenRerunPublishesOnce() throws Exception {
     wh.append(SRC, Warehouse.events("a", 4, DAY1));
     FailOnce.ARMED.set(true);
-    assertThatThrownBy(() -> Pipelines.run(source("p4"), sink("p4").publishHook(new FailOnce(true)).build(), 1))
+    assertThatThrownBy(
+            () ->
+                Pipelines.run(source("p4"), sink("p4").publishHook(new FailOnce(true)).build(), 1))
         .satisfies(e -> assertThat(Failures.messages(e)).contains("injected failure after stage"));
     assertThat(wh.load(DST).currentSnapshot()).isNull();
 
     Pipelines.run(source("p4"), sink("p4").build(), 1);
     assertThat(Pipelines.ids(wh.load(DST))).hasSize(4).doesNotHaveDuplicates();
-    assertThat(sessions("p4")).extracting(Session::status).containsExactly(SessionStatus.STAGED, SessionStatus.PUBLISHED);
+    assertThat(sessions("p4"))
+        .extracting(Session::status)
+        .containsExactly(SessionStatus.STAGED, SessionStatus.PUBLISHED);
   }
 
   @Test
-  void failureAfterPublishBeforeMetadataThenRerunFixesMetadataWithoutRepublishing() throws Exception {
+  void failureAfterPublishBeforeMetadataThenRerunFixesMetadataWithoutRepublishing()
+      throws Exception {
     long s1 = wh.append(SRC, Warehouse.events("a", 4, DAY1));
     FailOnce.ARMED.set(true);
-    assertThatThrownBy(() -> Pipelines.run(source("p5"), sink("p5").publishHook(new FailOnce(false)).build(), 1))
-        .satisfies(e -> assertThat(Failures.messages(e)).contains("injected failure after publish"));
+    assertThatThrownBy(
+            () ->
+                Pipelines.run(source("p5"), sink("p5").publishHook(new FailOnce(false)).build(), 1))
+        .satisfies(
+            e -> assertThat(Failures.messages(e)).contains("injected failure after publish"));
     assertThat(Pipelines.ids(wh.load(DST))).hasSize(4);
     assertThat(new HighWatermarkMirror(wh.catalog(), "psyberg").read("p5")).isEmpty();
 
@@ -254,7 +334,8 @@ class PsybergSinkITCase {
     Pipelines.run(source("p5"), sink("p5").build(), 1);
     assertThat(Pipelines.ids(wh.load(DST))).hasSize(4).doesNotHaveDuplicates();
     assertThat(wh.load(DST).currentSnapshot().snapshotId()).isEqualTo(published);
-    assertThat(new HighWatermarkMirror(wh.catalog(), "psyberg").read("p5").get(SRC).snapshotId).isEqualTo(s1);
+    assertThat(new HighWatermarkMirror(wh.catalog(), "psyberg").read("p5").get(SRC).snapshotId)
+        .isEqualTo(s1);
   }
 
   @Test
@@ -265,8 +346,8 @@ class PsybergSinkITCase {
     Pipelines.run(source("p9"), sink("p9").build(), 1);
     // As if the run had died after recording its session PUBLISHED but before updating the mirror.
     HighWatermarkMirror mirror = new HighWatermarkMirror(wh.catalog(), "psyberg");
-    mirror.update("p9", DST, sessions("p9").get(0).sessionId(),
-        List.of(io.psyberg.flink.session.SourceRange.empty(SRC, s1, null)));
+    mirror.update(
+        "p9", DST, sessions("p9").get(0).sessionId(), List.of(SourceRange.empty(SRC, s1, null)));
     assertThat(sessions("p9").get(1).status()).isEqualTo(SessionStatus.PUBLISHED);
 
     Pipelines.run(source("p9"), sink("p9").build(), 1);
@@ -286,7 +367,7 @@ class PsybergSinkITCase {
     @Override
     public void afterStage(Session session, long staged) {
       if (ARMED.compareAndSet(true, false)) {
-        try (Warehouse other = new Warehouse(Path.of(java.net.URI.create(warehouse)))) {
+        try (Warehouse other = new Warehouse(Path.of(URI.create(warehouse)))) {
           other.append(DST, Warehouse.events("foreign", 2, DAY1));
         } catch (Exception e) {
           throw new RuntimeException(e);
@@ -297,7 +378,7 @@ class PsybergSinkITCase {
 
   /** Reads main and the audit branch of the target at the moment between stage and publish. */
   static final class MainReader implements PublishHook {
-    static final java.util.List<Integer> SEEN = new java.util.concurrent.CopyOnWriteArrayList<>();
+    static final List<Integer> SEEN = new CopyOnWriteArrayList<>();
     private final String warehouse;
 
     MainReader(String warehouse) {
@@ -306,11 +387,11 @@ class PsybergSinkITCase {
 
     @Override
     public void afterStage(Session session, long staged) {
-      try (Warehouse other = new Warehouse(Path.of(java.net.URI.create(warehouse)))) {
+      try (Warehouse other = new Warehouse(Path.of(URI.create(warehouse)))) {
         SEEN.add(Pipelines.ids(other.load(DST)).size());
         List<String> stagedRows = new ArrayList<>();
-        try (org.apache.iceberg.io.CloseableIterable<Record> rows =
-            org.apache.iceberg.data.IcebergGenerics.read(other.load(DST)).useSnapshot(staged).build()) {
+        try (CloseableIterable<Record> rows =
+            IcebergGenerics.read(other.load(DST)).useSnapshot(staged).build()) {
           rows.forEach(r -> stagedRows.add(r.getField("event_id").toString()));
         }
         SEEN.add(stagedRows.size());
@@ -324,7 +405,8 @@ class PsybergSinkITCase {
   void readersOfMainSeeNothingStagedBeforeThePublish() throws Exception {
     wh.append(SRC, Warehouse.events("a", 4, DAY1));
     MainReader.SEEN.clear();
-    Pipelines.run(source("p8"), sink("p8").publishHook(new MainReader(wh.spec().warehouse())).build(), 1);
+    Pipelines.run(
+        source("p8"), sink("p8").publishHook(new MainReader(wh.spec().warehouse())).build(), 1);
     assertThat(MainReader.SEEN).containsExactly(0, 4);
     assertThat(Pipelines.ids(wh.load(DST))).hasSize(4);
   }
@@ -333,10 +415,13 @@ class PsybergSinkITCase {
   void foreignCommitBetweenStageAndPublishKeepsBothAndTheHighWatermark() throws Exception {
     long s1 = wh.append(SRC, Warehouse.events("a", 3, DAY1));
     ForeignWriter.ARMED.set(true);
-    Pipelines.run(source("p6"), sink("p6").publishHook(new ForeignWriter(wh.spec().warehouse())).build(), 1);
+    Pipelines.run(
+        source("p6"), sink("p6").publishHook(new ForeignWriter(wh.spec().warehouse())).build(), 1);
     Table target = wh.load(DST);
-    assertThat(Pipelines.ids(target)).containsExactlyInAnyOrder("a-0", "a-1", "a-2", "foreign-0", "foreign-1");
-    assertThat(target.currentSnapshot().summary()).containsEntry(SummaryKeys.hwmKey(SRC), Long.toString(s1));
+    assertThat(Pipelines.ids(target))
+        .containsExactlyInAnyOrder("a-0", "a-1", "a-2", "foreign-0", "foreign-1");
+    assertThat(target.currentSnapshot().summary())
+        .containsEntry(SummaryKeys.hwmKey(SRC), Long.toString(s1));
     assertThat(sessions("p6").get(0).status()).isEqualTo(SessionStatus.PUBLISHED);
   }
 
@@ -346,27 +431,27 @@ class PsybergSinkITCase {
     // Both runs plan from the same (empty) high watermark; the second to publish must lose.
     PsybergSource first = source("p7");
     PsybergSource second = source("p7");
-    org.apache.flink.streaming.api.environment.StreamExecutionEnvironment env =
-        org.apache.flink.streaming.api.environment.StreamExecutionEnvironment.getExecutionEnvironment();
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.setParallelism(1);
-    sink("p7").build().append(env.fromSource(first, org.apache.flink.api.common.eventtime.WatermarkStrategy.noWatermarks(), "a"));
-    org.apache.flink.streaming.api.environment.StreamExecutionEnvironment env2 =
-        org.apache.flink.streaming.api.environment.StreamExecutionEnvironment.getExecutionEnvironment();
+    sink("p7").build().append(env.fromSource(first, WatermarkStrategy.noWatermarks(), "a"));
+    StreamExecutionEnvironment env2 = StreamExecutionEnvironment.getExecutionEnvironment();
     env2.setParallelism(1);
-    sink("p7").build().append(env2.fromSource(second, org.apache.flink.api.common.eventtime.WatermarkStrategy.noWatermarks(), "b"));
-    org.apache.flink.core.execution.JobClient a = env.executeAsync("run-a");
-    org.apache.flink.core.execution.JobClient b = env2.executeAsync("run-b");
+    sink("p7").build().append(env2.fromSource(second, WatermarkStrategy.noWatermarks(), "b"));
+    JobClient a = env.executeAsync("run-a");
+    JobClient b = env2.executeAsync("run-b");
     List<Throwable> failures = new ArrayList<>();
-    for (org.apache.flink.core.execution.JobClient c : List.of(a, b)) {
+    for (JobClient c : List.of(a, b)) {
       try {
         c.getJobExecutionResult().get();
       } catch (Exception e) {
         failures.add(e);
       }
     }
-    // Exactly once whatever the interleaving: rows published once; a loser fails with a clear message.
+    // Exactly once whatever the interleaving: rows published once; a loser fails with a clear
+    // message.
     assertThat(Pipelines.ids(wh.load(DST))).hasSize(3).doesNotHaveDuplicates();
-    long publishes = sessions("p7").stream().filter(s -> s.status() == SessionStatus.PUBLISHED).count();
+    long publishes =
+        sessions("p7").stream().filter(s -> s.status() == SessionStatus.PUBLISHED).count();
     assertThat(publishes).isEqualTo(1);
     for (Throwable f : failures) {
       assertThat(Failures.messages(f)).contains("Another run published this range first");

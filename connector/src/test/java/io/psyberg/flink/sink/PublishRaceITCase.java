@@ -35,7 +35,10 @@ class PublishRaceITCase {
   @RegisterExtension
   static final MiniClusterExtension MINI_CLUSTER =
       new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(4).build());
+          new MiniClusterResourceConfiguration.Builder()
+              .setNumberTaskManagers(1)
+              .setNumberSlotsPerTaskManager(4)
+              .build());
 
   private static final String SRC = "membership.events";
   private static final String DST = "facts.events_copy";
@@ -57,7 +60,10 @@ class PublishRaceITCase {
     wh.close();
   }
 
-  /** Holds the first write of a staging commit until released: the moment after the high watermark check. */
+  /**
+   * Holds the first write of a staging commit until released: the moment after the high watermark
+   * check.
+   */
   public static final class HoldStaging extends HadoopFileIO {
     static final AtomicBoolean ARMED = new AtomicBoolean();
     static volatile CountDownLatch held = new CountDownLatch(1);
@@ -65,8 +71,14 @@ class PublishRaceITCase {
 
     @Override
     public OutputFile newOutputFile(String path) {
-      boolean staging = StackWalker.getInstance().walk(frames -> frames.anyMatch(
-          f -> f.getClassName().endsWith("SessionStager") && f.getMethodName().equals("stage")));
+      boolean staging =
+          StackWalker.getInstance()
+              .walk(
+                  frames ->
+                      frames.anyMatch(
+                          f ->
+                              f.getClassName().endsWith("SessionStager")
+                                  && f.getMethodName().equals("stage")));
       if (staging && ARMED.compareAndSet(true, false)) {
         held.countDown();
         try {
@@ -82,8 +94,18 @@ class PublishRaceITCase {
   private static JobClient start(CatalogSpec spec, String name) throws Exception {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.setParallelism(1);
-    PsybergSource source = PsybergSource.builder().catalog(spec).processName("race").tables(SRC).targetTable(DST).build();
-    PsybergSink.builder().catalog(spec).processName("race").table(DST).build()
+    PsybergSource source =
+        PsybergSource.builder()
+            .catalog(spec)
+            .processName("race")
+            .tables(SRC)
+            .targetTable(DST)
+            .build();
+    PsybergSink.builder()
+        .catalog(spec)
+        .processName("race")
+        .table(DST)
+        .build()
         .append(env.fromSource(source, WatermarkStrategy.noWatermarks(), "src"));
     return env.executeAsync(name);
   }
@@ -94,11 +116,16 @@ class PublishRaceITCase {
     HoldStaging.held = new CountDownLatch(1);
     HoldStaging.release = new CountDownLatch(1);
     HoldStaging.ARMED.set(true);
-    CatalogSpec held = CatalogSpec.fromOptions(
-        Map.of("warehouse", wh.spec().warehouse(), "catalog.io-impl", HoldStaging.class.getName()),
-        Map.<String, String>of(), "test");
+    CatalogSpec held =
+        CatalogSpec.fromOptions(
+            Map.of(
+                "warehouse", wh.spec().warehouse(), "catalog.io-impl", HoldStaging.class.getName()),
+            Map.<String, String>of(),
+            "test");
     JobClient loser = start(held, "checked first, stages last");
-    assertThat(HoldStaging.held.await(60, TimeUnit.SECONDS)).as("the first run reached its staging commit").isTrue();
+    assertThat(HoldStaging.held.await(60, TimeUnit.SECONDS))
+        .as("the first run reached its staging commit")
+        .isTrue();
 
     start(wh.spec(), "publishes meanwhile").getJobExecutionResult().get(60, TimeUnit.SECONDS);
     assertThat(Pipelines.ids(wh.load(DST))).hasSize(3);
@@ -112,7 +139,9 @@ class PublishRaceITCase {
     }
     assertThat(Pipelines.ids(wh.load(DST))).hasSize(3).doesNotHaveDuplicates();
     assertThat(new SessionLog(wh.catalog(), "psyberg").sessions("race"))
-        .filteredOn(s -> s.status() == SessionStatus.PUBLISHED).extracting(Session::sessionId).hasSize(1);
+        .filteredOn(s -> s.status() == SessionStatus.PUBLISHED)
+        .extracting(Session::sessionId)
+        .hasSize(1);
     assertThat(failure).as("the run that staged last fails").isNotNull();
     assertThat(Failures.messages(failure)).contains("Another run published this range first");
   }

@@ -10,6 +10,7 @@ import io.psyberg.flink.source.PsybergSource;
 import io.psyberg.flink.testutils.Failures;
 import io.psyberg.flink.testutils.Pipelines;
 import io.psyberg.flink.testutils.Warehouse;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.util.List;
@@ -33,12 +34,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-/** One process, two upsert targets: a crash between the two publishes is repaired by the next run. */
+/**
+ * One process, two upsert targets: a crash between the two publishes is repaired by the next run.
+ */
 class TwoTargetsITCase {
   @RegisterExtension
   static final MiniClusterExtension MINI_CLUSTER =
       new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(4).build());
+          new MiniClusterResourceConfiguration.Builder()
+              .setNumberTaskManagers(1)
+              .setNumberSlotsPerTaskManager(4)
+              .build());
 
   private static final LocalDateTime DAY1 = LocalDateTime.of(2026, 1, 1, 8, 0);
   private static final String SRC = "membership.events";
@@ -79,9 +85,10 @@ class TwoTargetsITCase {
       if (!ARMED.compareAndSet(true, false)) {
         return;
       }
-      // Wait until the primary has published this session, so the crash falls between the two publishes.
+      // Wait until the primary has published this session, so the crash falls between the two
+      // publishes.
       Long to = session.ranges().get(0).toSnapshotId();
-      try (Warehouse wh = new Warehouse(Path.of(java.net.URI.create(warehouse)))) {
+      try (Warehouse wh = new Warehouse(Path.of(URI.create(warehouse)))) {
         long deadline = System.nanoTime() + 30_000_000_000L;
         while (System.nanoTime() < deadline) {
           var hwm = PublishedHighWatermark.find(wh.load("facts.primary"), "two");
@@ -100,22 +107,41 @@ class TwoTargetsITCase {
   private void run(PublishHook secondaryHook) throws Exception {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.setParallelism(1);
-    PsybergSource source = PsybergSource.builder().catalog(wh.spec()).processName("two").tables(SRC)
-        .targetTable("facts.primary").targetTable("facts.secondary").build();
+    PsybergSource source =
+        PsybergSource.builder()
+            .catalog(wh.spec())
+            .processName("two")
+            .tables(SRC)
+            .targetTable("facts.primary")
+            .targetTable("facts.secondary")
+            .build();
     DataStream<RowData> rows =
         env.fromSource(source, WatermarkStrategy.noWatermarks(), "src")
             .map(r -> (RowData) GenericRowData.of(r.getLong(1), r.getString(0)))
             .returns(InternalTypeInfo.of(FlinkSchemaUtil.convert(LATEST)));
-    PsybergSink.builder().catalog(wh.spec()).processName("two").table("facts.primary").writeMode(WriteMode.UPSERT)
-        .build().append(rows);
-    PsybergSink.builder().catalog(wh.spec()).processName("two").table("facts.secondary").writeMode(WriteMode.UPSERT)
-        .publishHook(secondaryHook).build().append(rows);
+    PsybergSink.builder()
+        .catalog(wh.spec())
+        .processName("two")
+        .table("facts.primary")
+        .writeMode(WriteMode.UPSERT)
+        .build()
+        .append(rows);
+    PsybergSink.builder()
+        .catalog(wh.spec())
+        .processName("two")
+        .table("facts.secondary")
+        .writeMode(WriteMode.UPSERT)
+        .publishHook(secondaryHook)
+        .build()
+        .append(rows);
     env.execute("two targets");
   }
 
   private List<String> ids(String table) throws Exception {
-    return Pipelines.rows(wh.load(table)).stream().map(r -> r.getField("account_id") + ":" + r.getField("event_id"))
-        .sorted().collect(Collectors.toList());
+    return Pipelines.rows(wh.load(table)).stream()
+        .map(r -> r.getField("account_id") + ":" + r.getField("event_id"))
+        .sorted()
+        .collect(Collectors.toList());
   }
 
   @Test
@@ -124,16 +150,23 @@ class TwoTargetsITCase {
     FailSecondaryOnce.ARMED.set(true);
     assertThatThrownBy(() -> run(new FailSecondaryOnce(wh.spec().warehouse())))
         .satisfies(e -> assertThat(Failures.messages(e)).contains("injected crash"));
-    assertThat(PublishedHighWatermark.find(wh.load("facts.secondary"), "two")).as("the secondary never published")
+    assertThat(PublishedHighWatermark.find(wh.load("facts.secondary"), "two"))
+        .as("the secondary never published")
         .isEmpty();
 
     run(PublishHook.NONE);
     List<String> expected = List.of("0:a-0", "1:a-1", "2:a-2");
     assertThat(ids("facts.primary")).containsExactlyElementsOf(expected);
-    assertThat(ids("facts.secondary")).as("the secondary gets the rows the first run published only to the primary")
+    assertThat(ids("facts.secondary"))
+        .as("the secondary gets the rows the first run published only to the primary")
         .containsExactlyElementsOf(expected);
     long head = wh.load(SRC).currentSnapshot().snapshotId();
-    assertThat(PublishedHighWatermark.find(wh.load("facts.secondary"), "two").get().positions().get(SRC)).isEqualTo(head);
+    assertThat(
+            PublishedHighWatermark.find(wh.load("facts.secondary"), "two")
+                .get()
+                .positions()
+                .get(SRC))
+        .isEqualTo(head);
   }
 
   @Test
@@ -146,16 +179,30 @@ class TwoTargetsITCase {
     assertThatThrownBy(() -> run(new FailSecondaryOnce(wh.spec().warehouse())))
         .satisfies(e -> assertThat(Failures.messages(e)).contains("injected crash"));
     long head = wh.load(SRC).currentSnapshot().snapshotId();
-    assertThat(PublishedHighWatermark.find(wh.load("facts.primary"), "two").get().positions().get(SRC))
-        .as("the primary published before the crash").isEqualTo(head);
-    assertThat(PublishedHighWatermark.find(wh.load("facts.secondary"), "two").get().positions().get(SRC))
-        .as("the secondary did not").isNotEqualTo(head);
+    assertThat(
+            PublishedHighWatermark.find(wh.load("facts.primary"), "two").get().positions().get(SRC))
+        .as("the primary published before the crash")
+        .isEqualTo(head);
+    assertThat(
+            PublishedHighWatermark.find(wh.load("facts.secondary"), "two")
+                .get()
+                .positions()
+                .get(SRC))
+        .as("the secondary did not")
+        .isNotEqualTo(head);
     run(PublishHook.NONE);
 
     List<String> expected = List.of("0:a-0", "1:b", "2:a-2");
     assertThat(ids("facts.primary")).containsExactlyElementsOf(expected);
     assertThat(ids("facts.secondary")).containsExactlyElementsOf(expected);
-    assertThat(PublishedHighWatermark.find(wh.load("facts.primary"), "two").get().positions().get(SRC)).isEqualTo(head);
-    assertThat(PublishedHighWatermark.find(wh.load("facts.secondary"), "two").get().positions().get(SRC)).isEqualTo(head);
+    assertThat(
+            PublishedHighWatermark.find(wh.load("facts.primary"), "two").get().positions().get(SRC))
+        .isEqualTo(head);
+    assertThat(
+            PublishedHighWatermark.find(wh.load("facts.secondary"), "two")
+                .get()
+                .positions()
+                .get(SRC))
+        .isEqualTo(head);
   }
 }

@@ -31,7 +31,10 @@ class WriteModesITCase {
   @RegisterExtension
   static final MiniClusterExtension MINI_CLUSTER =
       new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+          new MiniClusterResourceConfiguration.Builder()
+              .setNumberTaskManagers(1)
+              .setNumberSlotsPerTaskManager(2)
+              .build());
 
   private static final LocalDateTime DAY1 = LocalDateTime.of(2026, 1, 1, 8, 0);
   private static final String SRC = "membership.events";
@@ -61,34 +64,57 @@ class WriteModesITCase {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.setParallelism(2);
     PsybergSource source =
-        PsybergSource.builder().catalog(wh.spec()).processName("latest").tables(SRC).targetTable("facts.latest").build();
+        PsybergSource.builder()
+            .catalog(wh.spec())
+            .processName("latest")
+            .tables(SRC)
+            .targetTable("facts.latest")
+            .build();
     DataStream<RowData> rows =
         env.fromSource(source, WatermarkStrategy.noWatermarks(), "src")
             .map(r -> (RowData) GenericRowData.of(r.getLong(1), r.getString(3), r.getString(0)))
             .returns(InternalTypeInfo.of(FlinkSchemaUtil.convert(LATEST)))
             .keyBy(r -> r.getLong(0));
-    PsybergSink.builder().catalog(wh.spec()).processName("latest").table("facts.latest")
-        .writeMode(WriteMode.UPSERT).auditUnique(List.of("account_id")).build().append(rows);
+    PsybergSink.builder()
+        .catalog(wh.spec())
+        .processName("latest")
+        .table("facts.latest")
+        .writeMode(WriteMode.UPSERT)
+        .auditUnique(List.of("account_id"))
+        .build()
+        .append(rows);
     env.execute("upsert");
   }
 
   @Test
   void upsertReplacesRowsWithTheSameKey() throws Exception {
     wh.createTable("facts.latest", LATEST);
-    wh.append(SRC, List.of(
-        Warehouse.event("e1", 1, "SIGNUP", "basic", DAY1),
-        Warehouse.event("e2", 2, "SIGNUP", "basic", DAY1),
-        Warehouse.event("e3", 3, "SIGNUP", "premium", DAY1)));
+    wh.append(
+        SRC,
+        List.of(
+            Warehouse.event("e1", 1, "SIGNUP", "basic", DAY1),
+            Warehouse.event("e2", 2, "SIGNUP", "basic", DAY1),
+            Warehouse.event("e3", 3, "SIGNUP", "premium", DAY1)));
     runLatestPlan();
-    wh.append(SRC, List.of(
-        Warehouse.event("e4", 2, "PLAN_CHANGE", "premium", DAY1.plusDays(1)),
-        Warehouse.event("e5", 4, "SIGNUP", "standard", DAY1.plusDays(1))));
+    wh.append(
+        SRC,
+        List.of(
+            Warehouse.event("e4", 2, "PLAN_CHANGE", "premium", DAY1.plusDays(1)),
+            Warehouse.event("e5", 4, "SIGNUP", "standard", DAY1.plusDays(1))));
     runLatestPlan();
 
-    List<String> rows = Pipelines.rows(wh.load("facts.latest")).stream()
-        .map(r -> r.getField("account_id") + ":" + r.getField("plan") + ":" + r.getField("event_id"))
-        .collect(Collectors.toList());
-    assertThat(rows).containsExactlyInAnyOrder("1:basic:e1", "2:premium:e4", "3:premium:e3", "4:standard:e5");
+    List<String> rows =
+        Pipelines.rows(wh.load("facts.latest")).stream()
+            .map(
+                r ->
+                    r.getField("account_id")
+                        + ":"
+                        + r.getField("plan")
+                        + ":"
+                        + r.getField("event_id"))
+            .collect(Collectors.toList());
+    assertThat(rows)
+        .containsExactlyInAnyOrder("1:basic:e1", "2:premium:e4", "3:premium:e3", "4:standard:e5");
   }
 
   @Test
@@ -97,19 +123,43 @@ class WriteModesITCase {
     wh.append(SRC, Warehouse.events("d1", 3, DAY1));
     wh.append(SRC, Warehouse.events("d2", 3, DAY1.plusDays(1)));
     wh.append(SRC, Warehouse.events("d3", 3, DAY1.plusDays(2)));
-    PsybergSink sink = PsybergSink.builder().catalog(wh.spec()).processName("daily").table("facts.daily")
-        .writeMode(WriteMode.OVERWRITE_RANGE).overwriteRangeColumn("event_ts").build();
+    PsybergSink sink =
+        PsybergSink.builder()
+            .catalog(wh.spec())
+            .processName("daily")
+            .table("facts.daily")
+            .writeMode(WriteMode.OVERWRITE_RANGE)
+            .overwriteRangeColumn("event_ts")
+            .build();
     PsybergSource.builder();
-    Pipelines.run(PsybergSource.builder().catalog(wh.spec()).processName("daily").tables(SRC)
-        .changeRangeColumn("event_ts").targetTable("facts.daily").build(), sink, 1);
+    Pipelines.run(
+        PsybergSource.builder()
+            .catalog(wh.spec())
+            .processName("daily")
+            .tables(SRC)
+            .changeRangeColumn("event_ts")
+            .targetTable("facts.daily")
+            .build(),
+        sink,
+        1);
     assertThat(Pipelines.ids(wh.load("facts.daily"))).hasSize(9);
 
-    // A recomputed day 2 arrives: its change range covers day 2 08:00..08:01, whose rows it replaces.
+    // A recomputed day 2 arrives: its change range covers day 2 08:00..08:01, whose rows it
+    // replaces.
     wh.append(SRC, Warehouse.events("redo", 2, DAY1.plusDays(1)));
-    Pipelines.run(PsybergSource.builder().catalog(wh.spec()).processName("daily").tables(SRC)
-        .changeRangeColumn("event_ts").targetTable("facts.daily").build(), sink, 1);
-    assertThat(Pipelines.ids(wh.load("facts.daily"))).containsExactlyInAnyOrder(
-        "d1-0", "d1-1", "d1-2", "redo-0", "redo-1", "d2-2", "d3-0", "d3-1", "d3-2");
+    Pipelines.run(
+        PsybergSource.builder()
+            .catalog(wh.spec())
+            .processName("daily")
+            .tables(SRC)
+            .changeRangeColumn("event_ts")
+            .targetTable("facts.daily")
+            .build(),
+        sink,
+        1);
+    assertThat(Pipelines.ids(wh.load("facts.daily")))
+        .containsExactlyInAnyOrder(
+            "d1-0", "d1-1", "d1-2", "redo-0", "redo-1", "d2-2", "d3-0", "d3-1", "d3-2");
     assertThat(wh.load("facts.daily").currentSnapshot().operation()).isEqualTo("overwrite");
   }
 }

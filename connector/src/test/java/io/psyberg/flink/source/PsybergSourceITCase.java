@@ -67,8 +67,8 @@ class PsybergSourceITCase {
 
     List<String> ids = Jobs.readIds(source("p_bounded").build(), 2);
 
-    assertThat(ids).containsExactlyInAnyOrder(
-        "a-0", "a-1", "a-2", "b-0", "b-1", "c-0", "c-1", "c-2", "c-3");
+    assertThat(ids)
+        .containsExactlyInAnyOrder("a-0", "a-1", "a-2", "b-0", "b-1", "c-0", "c-1", "c-2", "c-3");
     List<Session> sessions = new SessionLog(wh.catalog(), "psyberg").sessions("p_bounded");
     assertThat(sessions).hasSize(1);
     Session session = sessions.get(0);
@@ -94,24 +94,42 @@ class PsybergSourceITCase {
     PsybergSource src =
         source("p_two").tables("membership.events_eu").withMetadataColumns(true).build();
     assertThat(src.rowType().getFieldNames())
-        .containsExactly("event_id", "account_id", "event_type", "plan", "event_ts",
-            "source_table", "snapshot_id", "session_id", "snapshot_committed_at");
+        .containsExactly(
+            "event_id",
+            "account_id",
+            "event_type",
+            "plan",
+            "event_ts",
+            "source_table",
+            "snapshot_id",
+            "session_id",
+            "snapshot_committed_at");
     List<String> rows = new ArrayList<>();
     try (CloseableIterator<RowData> it =
         env.fromSource(src, WatermarkStrategy.noWatermarks(), "two").executeAndCollect()) {
       it.forEachRemaining(
-          r -> rows.add(r.getString(0) + "|" + r.getString(5) + "|" + r.getLong(6) + "|" + r.getString(7)));
+          r ->
+              rows.add(
+                  r.getString(0)
+                      + "|"
+                      + r.getString(5)
+                      + "|"
+                      + r.getLong(6)
+                      + "|"
+                      + r.getString(7)));
     }
     Session session = new SessionLog(wh.catalog(), "psyberg").sessions("p_two").get(0);
-    assertThat(session.ranges()).extracting(SourceRange::table)
+    assertThat(session.ranges())
+        .extracting(SourceRange::table)
         .containsExactly("membership.events", "membership.events_eu");
     String sid = session.sessionId();
-    assertThat(rows).containsExactlyInAnyOrder(
-        "us-0|membership.events|" + us + "|" + sid,
-        "us-1|membership.events|" + us + "|" + sid,
-        "us-2|membership.events|" + us + "|" + sid,
-        "eu-0|membership.events_eu|" + eu + "|" + sid,
-        "eu-1|membership.events_eu|" + eu + "|" + sid);
+    assertThat(rows)
+        .containsExactlyInAnyOrder(
+            "us-0|membership.events|" + us + "|" + sid,
+            "us-1|membership.events|" + us + "|" + sid,
+            "us-2|membership.events|" + us + "|" + sid,
+            "eu-0|membership.events_eu|" + eu + "|" + sid,
+            "eu-1|membership.events_eu|" + eu + "|" + sid);
   }
 
   @Test
@@ -130,7 +148,8 @@ class PsybergSourceITCase {
     List<String> rows = new ArrayList<>();
     try (CloseableIterator<RowData> it =
         env.fromSource(src, WatermarkStrategy.noWatermarks(), "proj").executeAndCollect()) {
-      it.forEachRemaining(r -> rows.add(r.getArity() + ":" + r.getString(0) + ":" + r.getString(1)));
+      it.forEachRemaining(
+          r -> rows.add(r.getArity() + ":" + r.getString(0) + ":" + r.getString(1)));
     }
     assertThat(rows).containsExactlyInAnyOrder("2:basic:a-0", "2:basic:a-1");
   }
@@ -142,7 +161,8 @@ class PsybergSourceITCase {
     }
     List<String> ids = Jobs.readIds(source("p_many").build(), 2);
     List<String> expected =
-        IntStream.range(0, 6).boxed()
+        IntStream.range(0, 6)
+            .boxed()
             .flatMap(i -> IntStream.range(0, 5).mapToObj(j -> "f" + i + "-" + j))
             .collect(Collectors.toList());
     assertThat(ids).containsExactlyInAnyOrderElementsOf(expected);

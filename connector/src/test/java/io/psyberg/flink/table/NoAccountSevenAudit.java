@@ -14,8 +14,11 @@ public class NoAccountSevenAudit implements Audit {
 
   @Override
   public AuditResult run(AuditContext context) throws Exception {
-    long sevens = context.readStaged(List.of("account_id")).stream()
-        .filter(r -> Long.valueOf(7).equals(r.getField("account_id"))).count();
-    return AuditResult.of(name(), sevens == 0, sevens + " rows of account 7", "0 rows of account 7");
+    long sevens =
+        context.readStaged(List.of("account_id")).stream()
+            .filter(r -> Long.valueOf(7).equals(r.getField("account_id")))
+            .count();
+    return AuditResult.of(
+        name(), sevens == 0, sevens + " rows of account 7", "0 rows of account 7");
   }
 }

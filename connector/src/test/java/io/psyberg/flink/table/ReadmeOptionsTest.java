@@ -15,7 +15,8 @@ class ReadmeOptionsTest {
     for (ConfigOption<?> option : PsybergConnectorOptions.all()) {
       assertThat(readme).as("README options table").contains("| `" + option.key() + "` |");
       assertThat(option.hasDefaultValue() || readme.contains("| `" + option.key() + "` | — |"))
-          .as("option %s without default is shown with —", option.key()).isTrue();
+          .as("option %s without default is shown with —", option.key())
+          .isTrue();
     }
   }
 }

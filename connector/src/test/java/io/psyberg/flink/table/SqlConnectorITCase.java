@@ -7,12 +7,14 @@ import io.psyberg.flink.session.Session;
 import io.psyberg.flink.session.SessionLog;
 import io.psyberg.flink.session.SessionStatus;
 import io.psyberg.flink.testutils.Failures;
+import io.psyberg.flink.testutils.Jobs;
 import io.psyberg.flink.testutils.Pipelines;
 import io.psyberg.flink.testutils.Warehouse;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.table.api.EnvironmentSettings;
@@ -22,6 +24,7 @@ import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.types.Row;
 import org.apache.flink.util.CloseableIterator;
 import org.apache.iceberg.Schema;
+import org.apache.iceberg.data.Record;
 import org.apache.iceberg.types.Types;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -33,7 +36,10 @@ class SqlConnectorITCase {
   @RegisterExtension
   static final MiniClusterExtension MINI_CLUSTER =
       new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(4).build());
+          new MiniClusterResourceConfiguration.Builder()
+              .setNumberTaskManagers(1)
+              .setNumberSlotsPerTaskManager(4)
+              .build());
 
   private static final LocalDateTime DAY1 = LocalDateTime.of(2026, 1, 1, 8, 0);
   private static final Schema FACTS =
@@ -55,7 +61,9 @@ class SqlConnectorITCase {
     tEnv = TableEnvironment.create(EnvironmentSettings.inStreamingMode());
     tEnv.getConfig().getConfiguration().setString("parallelism.default", "2");
     // Catalog defaults, as the examples CLI sets them: DDL then names only table and process.
-    tEnv.getConfig().getConfiguration().setString("psyberg.catalog.warehouse", wh.spec().warehouse());
+    tEnv.getConfig()
+        .getConfiguration()
+        .setString("psyberg.catalog.warehouse", wh.spec().warehouse());
   }
 
   @AfterEach
@@ -65,41 +73,58 @@ class SqlConnectorITCase {
 
   private void ddl(String process, String extraSink) {
     tEnv.executeSql(
-        "CREATE TEMPORARY TABLE src (event_id STRING, account_id BIGINT, event_type STRING, plan STRING,"
-            + " event_ts TIMESTAMP(6), snap BIGINT METADATA FROM 'snapshot-id' VIRTUAL,"
-            + " sid STRING METADATA FROM 'session-id' VIRTUAL)"
-            + " WITH ('connector' = 'psyberg', 'table' = 'membership.events', 'process-name' = '" + process + "',"
+        "CREATE TEMPORARY TABLE src (event_id STRING, account_id BIGINT, event_type STRING, plan"
+            + " STRING, event_ts TIMESTAMP(6), snap BIGINT METADATA FROM 'snapshot-id' VIRTUAL, sid"
+            + " STRING METADATA FROM 'session-id' VIRTUAL) WITH ('connector' = 'psyberg', 'table' ="
+            + " 'membership.events', 'process-name' = '"
+            + process
+            + "',"
             + " 'change-range-column' = 'event_ts')");
     tEnv.executeSql(
-        "CREATE TEMPORARY TABLE dst (event_id STRING NOT NULL, account_id BIGINT NOT NULL, plan STRING,"
-            + " event_ts TIMESTAMP(6) NOT NULL, src_snapshot BIGINT)"
-            + " WITH ('connector' = 'psyberg', 'table' = 'facts.signups', 'process-name' = '" + process + "'" + extraSink + ")");
+        "CREATE TEMPORARY TABLE dst (event_id STRING NOT NULL, account_id BIGINT NOT NULL, plan"
+            + " STRING, event_ts TIMESTAMP(6) NOT NULL, src_snapshot BIGINT) WITH ('connector' ="
+            + " 'psyberg', 'table' = 'facts.signups', 'process-name' = '"
+            + process
+            + "'"
+            + extraSink
+            + ")");
   }
 
   private void insert() throws Exception {
     tEnv.executeSql(
-        "INSERT INTO dst SELECT event_id, account_id, plan, event_ts, snap FROM src WHERE event_type = 'SIGNUP'")
+            "INSERT INTO dst SELECT event_id, account_id, plan, event_ts, snap FROM src WHERE"
+                + " event_type = 'SIGNUP'")
         .await(120, TimeUnit.SECONDS);
   }
 
   @Test
   void statelessAppendOverTwoSessionsWithLateRows() throws Exception {
     wh.createTable("facts.signups", FACTS);
-    List<org.apache.iceberg.data.Record> first = new ArrayList<>(Warehouse.events("a", 4, DAY1));
+    List<Record> first = new ArrayList<>(Warehouse.events("a", 4, DAY1));
     first.add(Warehouse.event("x1", 9, "CANCEL", "basic", DAY1));
     long s1 = wh.append("membership.events", first);
-    ddl("sql_p1", ", 'audit.not-null' = 'account_id,event_ts', 'audit.row-count' = 'match-source',"
-        + " 'audit.row-count.source-filter' = 'event_type = ''SIGNUP'''");
+    ddl(
+        "sql_p1",
+        ", 'audit.not-null' = 'account_id,event_ts', 'audit.row-count' = 'match-source',"
+            + " 'audit.row-count.source-filter' = 'event_type = ''SIGNUP'''");
     insert();
-    assertThat(Pipelines.ids(wh.load("facts.signups"))).containsExactlyInAnyOrder("a-0", "a-1", "a-2", "a-3");
-    assertThat(Pipelines.column(wh.load("facts.signups"), "src_snapshot")).containsOnly(Long.toString(s1));
+    assertThat(Pipelines.ids(wh.load("facts.signups")))
+        .containsExactlyInAnyOrder("a-0", "a-1", "a-2", "a-3");
+    assertThat(Pipelines.column(wh.load("facts.signups"), "src_snapshot"))
+        .containsOnly(Long.toString(s1));
 
     wh.append("membership.events", Warehouse.events("late", 2, DAY1.minusDays(2)));
     insert();
-    assertThat(Pipelines.ids(wh.load("facts.signups"))).hasSize(6).contains("late-0", "late-1").doesNotHaveDuplicates();
+    assertThat(Pipelines.ids(wh.load("facts.signups")))
+        .hasSize(6)
+        .contains("late-0", "late-1")
+        .doesNotHaveDuplicates();
     List<Session> sessions = new SessionLog(wh.catalog(), "psyberg").sessions("sql_p1");
-    assertThat(sessions).extracting(Session::status).containsExactly(SessionStatus.PUBLISHED, SessionStatus.PUBLISHED);
-    assertThat(sessions.get(1).range("membership.events").changeRange().min()).startsWith("2025-12-30T08:00");
+    assertThat(sessions)
+        .extracting(Session::status)
+        .containsExactly(SessionStatus.PUBLISHED, SessionStatus.PUBLISHED);
+    assertThat(sessions.get(1).range("membership.events").changeRange().min())
+        .startsWith("2025-12-30T08:00");
 
     // Nothing new: EMPTY, nothing published twice.
     insert();
@@ -111,31 +136,46 @@ class SqlConnectorITCase {
     long s1 = wh.append("membership.events", Warehouse.events("a", 2, DAY1));
     ddl("sql_meta", "");
     List<String> rows = new ArrayList<>();
-    try (CloseableIterator<Row> it = tEnv.executeSql("SELECT event_id, snap, sid FROM src").collect()) {
-      it.forEachRemaining(r -> rows.add(r.getField(0) + "|" + r.getField(1) + "|" + (r.getField(2) != null)));
+    try (CloseableIterator<Row> it =
+        tEnv.executeSql("SELECT event_id, snap, sid FROM src").collect()) {
+      it.forEachRemaining(
+          r -> rows.add(r.getField(0) + "|" + r.getField(1) + "|" + (r.getField(2) != null)));
     }
     assertThat(rows).containsExactlyInAnyOrder("a-0|" + s1 + "|true", "a-1|" + s1 + "|true");
   }
 
   @Test
   void upsertWithPrimaryKey() throws Exception {
-    wh.createTable("facts.latest", new Schema(
-        List.of(Types.NestedField.required(1, "account_id", Types.LongType.get()),
-            Types.NestedField.optional(2, "plan", Types.StringType.get())),
-        java.util.Set.of(1)));
-    wh.append("membership.events", List.of(
-        Warehouse.event("e1", 1, "SIGNUP", "basic", DAY1), Warehouse.event("e2", 2, "SIGNUP", "basic", DAY1)));
+    wh.createTable(
+        "facts.latest",
+        new Schema(
+            List.of(
+                Types.NestedField.required(1, "account_id", Types.LongType.get()),
+                Types.NestedField.optional(2, "plan", Types.StringType.get())),
+            Set.of(1)));
+    wh.append(
+        "membership.events",
+        List.of(
+            Warehouse.event("e1", 1, "SIGNUP", "basic", DAY1),
+            Warehouse.event("e2", 2, "SIGNUP", "basic", DAY1)));
     tEnv.executeSql(
-        "CREATE TEMPORARY TABLE src (event_id STRING, account_id BIGINT, event_type STRING, plan STRING, event_ts TIMESTAMP(6))"
-            + " WITH ('connector' = 'psyberg', 'table' = 'membership.events', 'process-name' = 'sql_up')");
+        "CREATE TEMPORARY TABLE src (event_id STRING, account_id BIGINT, event_type STRING, plan"
+            + " STRING, event_ts TIMESTAMP(6)) WITH ('connector' = 'psyberg', 'table' ="
+            + " 'membership.events', 'process-name' = 'sql_up')");
     tEnv.executeSql(
-        "CREATE TEMPORARY TABLE latest (account_id BIGINT NOT NULL, plan STRING, PRIMARY KEY (account_id) NOT ENFORCED)"
-            + " WITH ('connector' = 'psyberg', 'table' = 'facts.latest', 'process-name' = 'sql_up', 'write-mode' = 'upsert')");
-    tEnv.executeSql("INSERT INTO latest SELECT account_id, plan FROM src").await(120, TimeUnit.SECONDS);
-    wh.append("membership.events", List.of(Warehouse.event("e3", 2, "PLAN_CHANGE", "premium", DAY1.plusDays(1))));
-    tEnv.executeSql("INSERT INTO latest SELECT account_id, plan FROM src").await(120, TimeUnit.SECONDS);
+        "CREATE TEMPORARY TABLE latest (account_id BIGINT NOT NULL, plan STRING, PRIMARY KEY"
+            + " (account_id) NOT ENFORCED) WITH ('connector' = 'psyberg', 'table' = 'facts.latest',"
+            + " 'process-name' = 'sql_up', 'write-mode' = 'upsert')");
+    tEnv.executeSql("INSERT INTO latest SELECT account_id, plan FROM src")
+        .await(120, TimeUnit.SECONDS);
+    wh.append(
+        "membership.events",
+        List.of(Warehouse.event("e3", 2, "PLAN_CHANGE", "premium", DAY1.plusDays(1))));
+    tEnv.executeSql("INSERT INTO latest SELECT account_id, plan FROM src")
+        .await(120, TimeUnit.SECONDS);
     List<String> rows = new ArrayList<>();
-    Pipelines.rows(wh.load("facts.latest")).forEach(r -> rows.add(r.getField("account_id") + ":" + r.getField("plan")));
+    Pipelines.rows(wh.load("facts.latest"))
+        .forEach(r -> rows.add(r.getField("account_id") + ":" + r.getField("plan")));
     assertThat(rows).containsExactlyInAnyOrder("1:basic", "2:premium");
   }
 
@@ -145,21 +185,26 @@ class SqlConnectorITCase {
     wh.append("membership.events", Warehouse.events("d1", 2, DAY1));
     wh.append("membership.events", Warehouse.events("d2", 2, DAY1.plusDays(1)));
     String ddl =
-        "CREATE TEMPORARY TABLE src (event_id STRING, account_id BIGINT, event_type STRING, plan STRING, event_ts TIMESTAMP(6))"
-            + " WITH ('connector' = 'psyberg', 'table' = 'membership.events', 'process-name' = 'sql_ow',"
-            + " 'change-range-column' = 'event_ts');"
-            + "CREATE TEMPORARY TABLE daily (event_id STRING NOT NULL, account_id BIGINT NOT NULL, event_type STRING NOT NULL,"
-            + " plan STRING, event_ts TIMESTAMP(6) NOT NULL) WITH ('connector' = 'psyberg', 'table' = 'facts.daily',"
-            + " 'process-name' = 'sql_ow', 'write-mode' = 'overwrite-range', 'overwrite-range-column' = 'event_ts')";
+        "CREATE TEMPORARY TABLE src (event_id STRING, account_id BIGINT, event_type STRING, plan"
+            + " STRING, event_ts TIMESTAMP(6)) WITH ('connector' = 'psyberg', 'table' ="
+            + " 'membership.events', 'process-name' = 'sql_ow', 'change-range-column' ="
+            + " 'event_ts');CREATE TEMPORARY TABLE daily (event_id STRING NOT NULL, account_id"
+            + " BIGINT NOT NULL, event_type STRING NOT NULL, plan STRING, event_ts TIMESTAMP(6) NOT"
+            + " NULL) WITH ('connector' = 'psyberg', 'table' = 'facts.daily', 'process-name' ="
+            + " 'sql_ow', 'write-mode' = 'overwrite-range', 'overwrite-range-column' = 'event_ts')";
     for (String stmt : ddl.split(";")) {
       tEnv.executeSql(stmt);
     }
     tEnv.executeSql("INSERT INTO daily SELECT * FROM src").await(120, TimeUnit.SECONDS);
     // Day 2 is recomputed: one row replaces the two of that window.
-    wh.append("membership.events", List.of(Warehouse.event("d2-redo", 5, "SIGNUP", "premium", DAY1.plusDays(1)),
-        Warehouse.event("d2-redo2", 6, "SIGNUP", "premium", DAY1.plusDays(1).plusMinutes(1))));
+    wh.append(
+        "membership.events",
+        List.of(
+            Warehouse.event("d2-redo", 5, "SIGNUP", "premium", DAY1.plusDays(1)),
+            Warehouse.event("d2-redo2", 6, "SIGNUP", "premium", DAY1.plusDays(1).plusMinutes(1))));
     tEnv.executeSql("INSERT INTO daily SELECT * FROM src").await(120, TimeUnit.SECONDS);
-    assertThat(Pipelines.ids(wh.load("facts.daily"))).containsExactlyInAnyOrder("d1-0", "d1-1", "d2-redo", "d2-redo2");
+    assertThat(Pipelines.ids(wh.load("facts.daily")))
+        .containsExactlyInAnyOrder("d1-0", "d1-1", "d2-redo", "d2-redo2");
   }
 
   @Test
@@ -168,8 +213,15 @@ class SqlConnectorITCase {
     wh.append("membership.events", Warehouse.events("a", 3, DAY1));
     ddl("sql_fail", ", 'audit.max-rows' = '2'");
     assertThatThrownBy(this::insert)
-        .satisfies(e -> assertThat(Failures.messages(e)).contains("sql_fail", "failed its audits", "max-rows",
-            "observed 3 rows staged", "nothing was published"));
+        .satisfies(
+            e ->
+                assertThat(Failures.messages(e))
+                    .contains(
+                        "sql_fail",
+                        "failed its audits",
+                        "max-rows",
+                        "observed 3 rows staged",
+                        "nothing was published"));
     assertThat(wh.load("facts.signups").currentSnapshot()).isNull();
   }
 
@@ -179,22 +231,34 @@ class SqlConnectorITCase {
     wh.append("membership.events", Warehouse.events("a", 9, DAY1)); // accounts 0..8: includes 7
     ddl("sql_user", ", 'audit.classes' = '" + NoAccountSevenAudit.class.getName() + "'");
     assertThatThrownBy(this::insert)
-        .satisfies(e -> assertThat(Failures.messages(e)).contains("no-account-seven", "observed 1 rows of account 7"));
+        .satisfies(
+            e ->
+                assertThat(Failures.messages(e))
+                    .contains("no-account-seven", "observed 1 rows of account 7"));
     assertThat(wh.load("facts.signups").currentSnapshot()).isNull();
 
     tEnv.executeSql("DROP TEMPORARY TABLE src");
     tEnv.executeSql("DROP TEMPORARY TABLE dst");
-    ddl("sql_user", ", 'audit.classes' = '" + NoAccountSevenAudit.class.getName() + "',"
-        + " 'audit.no-account-seven.severity' = 'warn'");
+    ddl(
+        "sql_user",
+        ", 'audit.classes' = '"
+            + NoAccountSevenAudit.class.getName()
+            + "',"
+            + " 'audit.no-account-seven.severity' = 'warn'");
     insert();
     assertThat(Pipelines.ids(wh.load("facts.signups"))).hasSize(9);
 
     tEnv.executeSql("DROP TEMPORARY TABLE dst");
-    tEnv.executeSql("CREATE TEMPORARY TABLE dst (event_id STRING NOT NULL, account_id BIGINT NOT NULL, plan STRING,"
-        + " event_ts TIMESTAMP(6) NOT NULL, src_snapshot BIGINT) WITH ('connector' = 'psyberg', 'table' = 'facts.signups',"
-        + " 'process-name' = 'sql_user', 'audit.classes' = 'com.example.Missing')");
+    tEnv.executeSql(
+        "CREATE TEMPORARY TABLE dst (event_id STRING NOT NULL, account_id BIGINT NOT NULL, plan"
+            + " STRING, event_ts TIMESTAMP(6) NOT NULL, src_snapshot BIGINT) WITH ('connector' ="
+            + " 'psyberg', 'table' = 'facts.signups', 'process-name' = 'sql_user', 'audit.classes'"
+            + " = 'com.example.Missing')");
     assertThatThrownBy(this::insert)
-        .satisfies(e -> assertThat(Failures.messages(e)).contains("com.example.Missing", "audit.classes", "classpath"));
+        .satisfies(
+            e ->
+                assertThat(Failures.messages(e))
+                    .contains("com.example.Missing", "audit.classes", "classpath"));
   }
 
   @Test
@@ -203,21 +267,23 @@ class SqlConnectorITCase {
     wh.append("membership.events", Warehouse.events("a", 2, DAY1));
     tEnv.getConfig().getConfiguration().setString("execution.checkpointing.interval", "300ms");
     tEnv.executeSql(
-        "CREATE TEMPORARY TABLE src (event_id STRING, account_id BIGINT, event_type STRING, plan STRING, event_ts TIMESTAMP(6),"
-            + " snap BIGINT METADATA FROM 'snapshot-id' VIRTUAL)"
-            + " WITH ('connector' = 'psyberg', 'table' = 'membership.events', 'process-name' = 'sql_cont',"
-            + " 'mode' = 'continuous', 'monitor-interval' = '200ms')");
+        "CREATE TEMPORARY TABLE src (event_id STRING, account_id BIGINT, event_type STRING, plan"
+            + " STRING, event_ts TIMESTAMP(6), snap BIGINT METADATA FROM 'snapshot-id' VIRTUAL)"
+            + " WITH ('connector' = 'psyberg', 'table' = 'membership.events', 'process-name' ="
+            + " 'sql_cont', 'mode' = 'continuous', 'monitor-interval' = '200ms')");
     tEnv.executeSql(
-        "CREATE TEMPORARY TABLE dst (event_id STRING NOT NULL, account_id BIGINT NOT NULL, plan STRING,"
-            + " event_ts TIMESTAMP(6) NOT NULL, src_snapshot BIGINT)"
-            + " WITH ('connector' = 'psyberg', 'table' = 'facts.signups', 'process-name' = 'sql_cont')");
-    TableResult job = tEnv.executeSql("INSERT INTO dst SELECT event_id, account_id, plan, event_ts, snap FROM src");
+        "CREATE TEMPORARY TABLE dst (event_id STRING NOT NULL, account_id BIGINT NOT NULL, plan"
+            + " STRING, event_ts TIMESTAMP(6) NOT NULL, src_snapshot BIGINT) WITH ('connector' ="
+            + " 'psyberg', 'table' = 'facts.signups', 'process-name' = 'sql_cont')");
+    TableResult job =
+        tEnv.executeSql(
+            "INSERT INTO dst SELECT event_id, account_id, plan, event_ts, snap FROM src");
     try {
       awaitRows("facts.signups", 2);
       wh.append("membership.events", Warehouse.events("b", 3, DAY1));
       awaitRows("facts.signups", 5);
     } finally {
-      io.psyberg.flink.testutils.Jobs.cancelAndWait(job.getJobClient().get());
+      Jobs.cancelAndWait(job.getJobClient().get());
     }
     assertThat(Pipelines.ids(wh.load("facts.signups"))).hasSize(5).doesNotHaveDuplicates();
   }
@@ -226,7 +292,8 @@ class SqlConnectorITCase {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (Pipelines.ids(wh.load(table)).size() < n) {
       if (System.nanoTime() > deadline) {
-        throw new AssertionError(table + " has " + Pipelines.ids(wh.load(table)).size() + " rows, expected " + n);
+        throw new AssertionError(
+            table + " has " + Pipelines.ids(wh.load(table)).size() + " rows, expected " + n);
       }
       Thread.sleep(200);
     }
@@ -235,38 +302,87 @@ class SqlConnectorITCase {
   @Test
   void clearErrorsForBadOptionsTablesAndSchemas() {
     wh.createTable("facts.signups", FACTS);
-    String cols = "(event_id STRING, account_id BIGINT, event_type STRING, plan STRING, event_ts TIMESTAMP(6))";
-    assertThat(planError("CREATE TEMPORARY TABLE t1 " + cols + " WITH ('connector'='psyberg', 'table'='membership.events',"
-        + " 'process-name'='p', 'mood'='bounded')", "SELECT * FROM t1"))
+    String cols =
+        "(event_id STRING, account_id BIGINT, event_type STRING, plan STRING, event_ts"
+            + " TIMESTAMP(6))";
+    assertThat(
+            planError(
+                "CREATE TEMPORARY TABLE t1 "
+                    + cols
+                    + " WITH ('connector'='psyberg', 'table'='membership.events',"
+                    + " 'process-name'='p', 'mood'='bounded')",
+                "SELECT * FROM t1"))
         .contains("Unsupported options", "mood", "process-name", "start-from");
-    assertThat(planError("CREATE TEMPORARY TABLE t2 " + cols + " WITH ('connector'='psyberg', 'table'='membership.events',"
-        + " 'process-name'='p', 'mode'='sometimes')", "SELECT * FROM t2"))
+    assertThat(
+            planError(
+                "CREATE TEMPORARY TABLE t2 "
+                    + cols
+                    + " WITH ('connector'='psyberg', 'table'='membership.events',"
+                    + " 'process-name'='p', 'mode'='sometimes')",
+                "SELECT * FROM t2"))
         .contains("mode", "sometimes", "BOUNDED", "CONTINUOUS");
-    assertThat(planError("CREATE TEMPORARY TABLE t3 " + cols + " WITH ('connector'='psyberg', 'table'='membership.events')",
-        "SELECT * FROM t3"))
+    assertThat(
+            planError(
+                "CREATE TEMPORARY TABLE t3 "
+                    + cols
+                    + " WITH ('connector'='psyberg', 'table'='membership.events')",
+                "SELECT * FROM t3"))
         .contains("Missing required options", "process-name");
-    assertThat(planError("CREATE TEMPORARY TABLE t4 " + cols + " WITH ('connector'='psyberg', 'table'='membership.nope',"
-        + " 'process-name'='p')", "SELECT * FROM t4"))
+    assertThat(
+            planError(
+                "CREATE TEMPORARY TABLE t4 "
+                    + cols
+                    + " WITH ('connector'='psyberg', 'table'='membership.nope',"
+                    + " 'process-name'='p')",
+                "SELECT * FROM t4"))
         .contains("membership.nope", "does not exist");
-    assertThat(planError("CREATE TEMPORARY TABLE t5 (event_id INT, wrong STRING) WITH ('connector'='psyberg',"
-        + " 'table'='membership.events', 'process-name'='p')", "SELECT * FROM t5"))
-        .contains("does not match Iceberg table 'membership.events'", "event_id", "INT", "'wrong' is not in the Iceberg table");
-    assertThat(planError("CREATE TEMPORARY TABLE t6 " + cols + " WITH ('connector'='psyberg', 'table'='membership.events',"
-        + " 'process-name'='p', 'start-from'='yesterday')", "SELECT * FROM t6"))
+    assertThat(
+            planError(
+                "CREATE TEMPORARY TABLE t5 (event_id INT, wrong STRING) WITH"
+                    + " ('connector'='psyberg', 'table'='membership.events', 'process-name'='p')",
+                "SELECT * FROM t5"))
+        .contains(
+            "does not match Iceberg table 'membership.events'",
+            "event_id",
+            "INT",
+            "'wrong' is not in the Iceberg table");
+    assertThat(
+            planError(
+                "CREATE TEMPORARY TABLE t6 "
+                    + cols
+                    + " WITH ('connector'='psyberg', 'table'='membership.events',"
+                    + " 'process-name'='p', 'start-from'='yesterday')",
+                "SELECT * FROM t6"))
         .contains("start-from", "yesterday", "earliest, latest, snapshot:<snapshot id>");
-    assertThat(planError("CREATE TEMPORARY TABLE t7 " + cols + " WITH ('connector'='psyberg', 'table'='membership.events',"
-        + " 'process-name'='p', 'non-append-snapshots'='ignore')", "SELECT * FROM t7"))
+    assertThat(
+            planError(
+                "CREATE TEMPORARY TABLE t7 "
+                    + cols
+                    + " WITH ('connector'='psyberg', 'table'='membership.events',"
+                    + " 'process-name'='p', 'non-append-snapshots'='ignore')",
+                "SELECT * FROM t7"))
         .contains("non-append-snapshots", "ignore", "fail, skip");
-    assertThat(planError("CREATE TEMPORARY TABLE t8 (event_id STRING NOT NULL, account_id BIGINT NOT NULL, plan STRING,"
-        + " event_ts TIMESTAMP(6) NOT NULL, src_snapshot BIGINT) WITH ('connector'='psyberg', 'table'='facts.signups',"
-        + " 'process-name'='p', 'write-mode'='merge')", "INSERT INTO t8 SELECT 'a', 1, 'b', TIMESTAMP '2026-01-01 00:00:00', 1"))
+    assertThat(
+            planError(
+                "CREATE TEMPORARY TABLE t8 (event_id STRING NOT NULL, account_id BIGINT NOT NULL,"
+                    + " plan STRING, event_ts TIMESTAMP(6) NOT NULL, src_snapshot BIGINT) WITH"
+                    + " ('connector'='psyberg', 'table'='facts.signups', 'process-name'='p',"
+                    + " 'write-mode'='merge')",
+                "INSERT INTO t8 SELECT 'a', 1, 'b', TIMESTAMP '2026-01-01 00:00:00', 1"))
         .contains("write-mode", "merge", "append, upsert, overwrite-range");
-    assertThat(planError("CREATE TEMPORARY TABLE t9 (event_id STRING NOT NULL, account_id BIGINT NOT NULL, plan STRING,"
-        + " event_ts TIMESTAMP(6) NOT NULL, src_snapshot BIGINT) WITH ('connector'='psyberg', 'table'='facts.signups',"
-        + " 'process-name'='p', 'audit.not-nul'='x')", "INSERT INTO t9 SELECT 'a', 1, 'b', TIMESTAMP '2026-01-01 00:00:00', 1"))
+    assertThat(
+            planError(
+                "CREATE TEMPORARY TABLE t9 (event_id STRING NOT NULL, account_id BIGINT NOT NULL,"
+                    + " plan STRING, event_ts TIMESTAMP(6) NOT NULL, src_snapshot BIGINT) WITH"
+                    + " ('connector'='psyberg', 'table'='facts.signups', 'process-name'='p',"
+                    + " 'audit.not-nul'='x')",
+                "INSERT INTO t9 SELECT 'a', 1, 'b', TIMESTAMP '2026-01-01 00:00:00', 1"))
         .contains("audit.not-nul", "audit.not-null");
-    assertThat(planError("CREATE TEMPORARY TABLE t10 (event_id STRING NOT NULL, account_id BIGINT NOT NULL) WITH"
-        + " ('connector'='psyberg', 'table'='facts.signups', 'process-name'='p')", "INSERT INTO t10 SELECT 'a', 1"))
+    assertThat(
+            planError(
+                "CREATE TEMPORARY TABLE t10 (event_id STRING NOT NULL, account_id BIGINT NOT NULL)"
+                    + " WITH ('connector'='psyberg', 'table'='facts.signups', 'process-name'='p')",
+                "INSERT INTO t10 SELECT 'a', 1"))
         .contains("does not match Iceberg table 'facts.signups'", "declares 2 columns", "has 5");
   }
 

@@ -2,8 +2,10 @@ package io.psyberg.flink.testutils;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.data.RowData;
@@ -14,11 +16,11 @@ public final class Jobs {
   private Jobs() {}
 
   /**
-   * Cancels a job and waits until it has stopped, so that no task or coordinator I/O outlives the test
-   * (a temp warehouse deleted under a still-closing job makes cleanup fail).
+   * Cancels a job and waits until it has stopped, so that no task or coordinator I/O outlives the
+   * test (a temp warehouse deleted under a still-closing job makes cleanup fail).
    */
-  public static void cancelAndWait(org.apache.flink.core.execution.JobClient job) throws Exception {
-    job.cancel().get(60, java.util.concurrent.TimeUnit.SECONDS);
+  public static void cancelAndWait(JobClient job) throws Exception {
+    job.cancel().get(60, TimeUnit.SECONDS);
     long deadline = System.nanoTime() + 60_000_000_000L;
     while (!job.getJobStatus().get().isGloballyTerminalState() && System.nanoTime() < deadline) {
       Thread.sleep(100);
@@ -27,12 +29,14 @@ public final class Jobs {
   }
 
   /** Runs a bounded source to the end and returns "event_id" strings (field 0) of what it read. */
-  public static List<String> readIds(Source<RowData, ?, ?> source, int parallelism) throws Exception {
+  public static List<String> readIds(Source<RowData, ?, ?> source, int parallelism)
+      throws Exception {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.setParallelism(parallelism);
     DataStream<RowData> rows = env.fromSource(source, WatermarkStrategy.noWatermarks(), "psyberg");
     List<String> ids = new ArrayList<>();
-    try (CloseableIterator<String> it = rows.map(r -> r.getString(0).toString()).executeAndCollect()) {
+    try (CloseableIterator<String> it =
+        rows.map(r -> r.getString(0).toString()).executeAndCollect()) {
       it.forEachRemaining(ids::add);
     }
     return ids;

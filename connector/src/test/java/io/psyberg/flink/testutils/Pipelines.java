@@ -19,10 +19,12 @@ public final class Pipelines {
   private Pipelines() {}
 
   /** Runs a bounded psyberg source straight into a psyberg sink. */
-  public static JobExecutionResult run(PsybergSource source, PsybergSink sink, int parallelism) throws Exception {
+  public static JobExecutionResult run(PsybergSource source, PsybergSink sink, int parallelism)
+      throws Exception {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.setParallelism(parallelism);
-    DataStream<RowData> rows = env.fromSource(source, WatermarkStrategy.noWatermarks(), "psyberg-source");
+    DataStream<RowData> rows =
+        env.fromSource(source, WatermarkStrategy.noWatermarks(), "psyberg-source");
     sink.append(rows);
     return env.execute("psyberg test " + sink.processName());
   }

@@ -5,21 +5,25 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * The catalogs the reliability tests run on: the embedded Hadoop catalog over a temp folder, and Iceberg's
- * JDBC catalog on a real PostgreSQL server. Each {@link #create} gives a catalog no other test shares (a
- * fresh folder; for JDBC also a fresh catalog name, which Iceberg's JDBC catalog keys all its rows by).
+ * The catalogs the reliability tests run on: the embedded Hadoop catalog over a temp folder, and
+ * Iceberg's JDBC catalog on a real PostgreSQL server. Each {@link #create} gives a catalog no other
+ * test shares (a fresh folder; for JDBC also a fresh catalog name, which Iceberg's JDBC catalog
+ * keys all its rows by).
  *
- * <p>The PostgreSQL server is found from {@code PSYBERG_TEST_JDBC_URL}, {@code PSYBERG_TEST_JDBC_USER} and
- * {@code PSYBERG_TEST_JDBC_PASSWORD} (defaults: {@code jdbc:postgresql://127.0.0.1:5432/psyberg_test},
- * {@code psyberg}, {@code psyberg}; {@code .ci/postgres.sh} sets them up). Without a server the JDBC cases
- * skip, unless {@code PSYBERG_REQUIRE_POSTGRES=1}, where they fail.
+ * <p>The PostgreSQL server is found from {@code PSYBERG_TEST_JDBC_URL}, {@code
+ * PSYBERG_TEST_JDBC_USER} and {@code PSYBERG_TEST_JDBC_PASSWORD} (defaults: {@code
+ * jdbc:postgresql://127.0.0.1:5432/psyberg_test}, {@code psyberg}, {@code psyberg}; {@code
+ * .ci/postgres.sh} sets them up). Without a server the JDBC cases skip, unless {@code
+ * PSYBERG_REQUIRE_POSTGRES=1}, where they fail.
  */
 public enum TestCatalog {
   HADOOP("hadoop"),
@@ -38,7 +42,10 @@ public enum TestCatalog {
     return label;
   }
 
-  /** A fresh catalog with its warehouse under {@code dir}; skips (or fails) a JDBC case without a server. */
+  /**
+   * A fresh catalog with its warehouse under {@code dir}; skips (or fails) a JDBC case without a
+   * server.
+   */
   public CatalogSpec create(Path dir) {
     if (this == HADOOP) {
       return CatalogSpec.embedded(dir.toString());
@@ -48,20 +55,24 @@ public enum TestCatalog {
     options.put("catalog-type", "jdbc");
     options.put("uri", Postgres.url());
     options.put("warehouse", dir.toUri().toString());
-    options.put("catalog-name", "it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12));
+    options.put(
+        "catalog-name", "it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12));
     options.put("catalog.jdbc.user", Postgres.user());
     options.put("catalog.jdbc.password", Postgres.password());
     return CatalogSpec.fromOptions(options, Map.of(), "test catalog " + label);
   }
 
-  /** Removes what a JDBC catalog left in the shared database (its rows); nothing to do for Hadoop. */
+  /**
+   * Removes what a JDBC catalog left in the shared database (its rows); nothing to do for Hadoop.
+   */
   public void dropRows(CatalogSpec spec) {
     if (this != JDBC_POSTGRES) {
       return;
     }
     try (Connection c = Postgres.connect()) {
       for (String table : new String[] {"iceberg_tables", "iceberg_namespace_properties"}) {
-        try (PreparedStatement st = c.prepareStatement("DELETE FROM " + table + " WHERE catalog_name = ?")) {
+        try (PreparedStatement st =
+            c.prepareStatement("DELETE FROM " + table + " WHERE catalog_name = ?")) {
           st.setString(1, spec.name());
           st.executeUpdate();
         } catch (SQLException missing) {
@@ -69,7 +80,8 @@ public enum TestCatalog {
         }
       }
     } catch (SQLException e) {
-      throw new IllegalStateException("Could not clean up catalog " + spec.name() + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "Could not clean up catalog " + spec.name() + ": " + e.getMessage(), e);
     }
   }
 
@@ -101,12 +113,16 @@ public enum TestCatalog {
       return DriverManager.getConnection(url(), user(), password());
     }
 
-    /** Connections the test role has open on the server now (catalog clients that were not closed stay). */
+    /**
+     * Connections the test role has open on the server now (catalog clients that were not closed
+     * stay).
+     */
     public static int openConnections() {
       try (Connection c = connect();
-          java.sql.Statement st = c.createStatement();
-          java.sql.ResultSet rs =
-              st.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE usename = current_user")) {
+          Statement st = c.createStatement();
+          ResultSet rs =
+              st.executeQuery(
+                  "SELECT count(*) FROM pg_stat_activity WHERE usename = current_user")) {
         rs.next();
         return rs.getInt(1) - 1; // not counting this one
       } catch (SQLException e) {
@@ -129,11 +145,13 @@ public enum TestCatalog {
       }
       String message =
           String.format(
-              "PostgreSQL not available on %s (%s: %s); set PSYBERG_TEST_JDBC_URL (and _USER, _PASSWORD) or"
-                  + " run .ci/run, which installs it (bash .ci/postgres.sh alone installs and starts it).",
+              "PostgreSQL not available on %s (%s: %s); set PSYBERG_TEST_JDBC_URL (and _USER,"
+                  + " _PASSWORD) or run .ci/run, which installs it (bash .ci/postgres.sh alone"
+                  + " installs and starts it).",
               url().replaceFirst("^jdbc:postgresql://([^/?]*).*$", "$1"), url(), lastError);
       if (required()) {
-        throw new AssertionError(message + " PSYBERG_REQUIRE_POSTGRES=1, so this fails instead of skipping.");
+        throw new AssertionError(
+            message + " PSYBERG_REQUIRE_POSTGRES=1, so this fails instead of skipping.");
       }
       Assumptions.abort(message);
     }

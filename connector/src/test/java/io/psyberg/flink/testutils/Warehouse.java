@@ -15,7 +15,6 @@ import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.TableProperties;
 import org.apache.iceberg.catalog.Catalog;
-import org.apache.iceberg.catalog.Namespace;
 import org.apache.iceberg.catalog.SupportsNamespaces;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.data.GenericAppenderFactory;
@@ -26,8 +25,8 @@ import org.apache.iceberg.io.OutputFileFactory;
 import org.apache.iceberg.types.Types;
 
 /**
- * A temporary warehouse (the embedded Hadoop catalog, or any catalog a {@link CatalogSpec} names) with
- * helpers to create membership-event tables and land rows.
+ * A temporary warehouse (the embedded Hadoop catalog, or any catalog a {@link CatalogSpec} names)
+ * with helpers to create membership-event tables and land rows.
  */
 public final class Warehouse implements AutoCloseable {
   public static final Schema EVENTS =
@@ -98,8 +97,10 @@ public final class Warehouse implements AutoCloseable {
 
   public DataFile writeFile(Table t, List<Record> rows) {
     GenericAppenderFactory factory = new GenericAppenderFactory(t.schema(), t.spec());
-    OutputFileFactory files = OutputFileFactory.builderFor(t, 1, ++taskIds).format(FileFormat.PARQUET).build();
-    DataWriter<Record> writer = factory.newDataWriter(files.newOutputFile(), FileFormat.PARQUET, null);
+    OutputFileFactory files =
+        OutputFileFactory.builderFor(t, 1, ++taskIds).format(FileFormat.PARQUET).build();
+    DataWriter<Record> writer =
+        factory.newDataWriter(files.newOutputFile(), FileFormat.PARQUET, null);
     try (DataWriter<Record> w = writer) {
       rows.forEach(w::write);
     } catch (IOException e) {
@@ -108,7 +109,10 @@ public final class Warehouse implements AutoCloseable {
     return writer.toDataFile();
   }
 
-  /** {@code n} events for accounts starting at {@code firstAccount}, at the given day (ids are unique per prefix). */
+  /**
+   * {@code n} events for accounts starting at {@code firstAccount}, at the given day (ids are
+   * unique per prefix).
+   */
   public static List<Record> events(String prefix, int n, LocalDateTime at) {
     List<Record> out = new ArrayList<>();
     for (int i = 0; i < n; i++) {

@@ -7,11 +7,11 @@ import io.psyberg.flink.examples.cli.ErrorMessages;
 import io.psyberg.flink.examples.cli.ExitCodes;
 import io.psyberg.flink.examples.cli.OptionSpec;
 import io.psyberg.flink.examples.cli.ParsedArgs;
-import io.psyberg.flink.examples.demo.DemoCommand;
-import io.psyberg.flink.examples.lifecycle.LifecycleCommand;
 import io.psyberg.flink.examples.cli.Usage;
 import io.psyberg.flink.examples.cli.UsageException;
+import io.psyberg.flink.examples.demo.DemoCommand;
 import io.psyberg.flink.examples.generate.GenerateCommand;
+import io.psyberg.flink.examples.lifecycle.LifecycleCommand;
 import io.psyberg.flink.examples.sessions.SessionsCommand;
 import io.psyberg.flink.examples.signups.SignupsCommand;
 import io.psyberg.flink.examples.sql.SqlCommand;
@@ -61,8 +61,8 @@ public final class PsybergCli {
   /**
    * Runs one command.
    *
-   * @return {@link ExitCodes#OK}, {@link ExitCodes#FAILURE} when the command failed, or
-   *     {@link ExitCodes#USAGE} for bad arguments
+   * @return {@link ExitCodes#OK}, {@link ExitCodes#FAILURE} when the command failed, or {@link
+   *     ExitCodes#USAGE} for bad arguments
    */
   public int run(String[] args, PrintStream out, PrintStream err) {
     try {
@@ -115,7 +115,10 @@ public final class PsybergCli {
       return ExitCodes.FAILURE;
     } catch (Exception | LinkageError e) {
       err.println(
-          "ERROR: " + name + " failed: " + ErrorMessages.describe(e)
+          "ERROR: "
+              + name
+              + " failed: "
+              + ErrorMessages.describe(e)
               + ErrorMessages.javaVersionHint());
       return ExitCodes.FAILURE;
     }

@@ -52,12 +52,16 @@ class PsybergCliTest {
   void everyCommandHasHelp(String command) {
     CliRun run = CliRun.of(command, "--help");
     assertThat(run.exitCode()).isZero();
-    assertThat(run.out()).contains("Usage: java -jar psyberg-examples.jar " + command).contains("--warehouse DIR");
+    assertThat(run.out())
+        .contains("Usage: java -jar psyberg-examples.jar " + command)
+        .contains("--warehouse DIR");
   }
 
   @Test
   void lifecycleWithoutSourceNamesTheMissingArgument() {
-    CliRun run = CliRun.of("lifecycle", "--process", "p", "--target", "m.t", "--warehouse", warehouse.toString());
+    CliRun run =
+        CliRun.of(
+            "lifecycle", "--process", "p", "--target", "m.t", "--warehouse", warehouse.toString());
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.err()).contains("--source");
   }
@@ -118,8 +122,16 @@ class PsybergCliTest {
         .contains("'--late-fraction' must be a number between 0 and 1, got '2'");
     assertThat(
             generate(
-                    "--table", "a.b", "--accounts", "3", "--events", "5", "--late-fraction",
-                    "0.6", "--bad-fraction", "0.6")
+                    "--table",
+                    "a.b",
+                    "--accounts",
+                    "3",
+                    "--events",
+                    "5",
+                    "--late-fraction",
+                    "0.6",
+                    "--bad-fraction",
+                    "0.6")
                 .err())
         .contains("add up to more than 1");
     assertThat(generate("--table", "events", "--accounts", "3", "--events", "5").err())

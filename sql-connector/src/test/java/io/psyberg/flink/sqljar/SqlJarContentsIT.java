@@ -16,9 +16,11 @@ class SqlJarContentsIT {
 
   private static Path jar() throws IOException {
     try (Stream<Path> files = Files.list(Path.of("target"))) {
-      return files.filter(p -> p.getFileName().toString().matches("psyberg-flink-sql-connector-.*\\.jar"))
+      return files
+          .filter(p -> p.getFileName().toString().matches("psyberg-flink-sql-connector-.*\\.jar"))
           .filter(p -> !p.getFileName().toString().contains("original"))
-          .findFirst().orElse(null);
+          .findFirst()
+          .orElse(null);
     }
   }
 
@@ -31,9 +33,12 @@ class SqlJarContentsIT {
       assertThat(f.getEntry("org/apache/iceberg/flink/FlinkCatalogFactory.class")).isNotNull();
       assertThat(f.getEntry("org/apache/hadoop/conf/Configuration.class")).isNotNull();
       assertThat(f.getEntry("org/apache/flink/table/factories/FactoryUtil.class")).isNull();
-      try (InputStream services = f.getInputStream(f.getEntry("META-INF/services/org.apache.flink.table.factories.Factory"))) {
+      try (InputStream services =
+          f.getInputStream(
+              f.getEntry("META-INF/services/org.apache.flink.table.factories.Factory"))) {
         String text = new String(services.readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(text).contains("io.psyberg.flink.table.PsybergDynamicTableFactory")
+        assertThat(text)
+            .contains("io.psyberg.flink.table.PsybergDynamicTableFactory")
             .contains("org.apache.iceberg.flink.FlinkDynamicTableFactory");
       }
     }

@@ -3,9 +3,9 @@ package io.psyberg.flink.sink.audit;
 import java.io.Serializable;
 
 /**
- * A check run on a session's staged data before it is published. Implement it for your own audits and
- * name the class in {@code audit.classes} (SQL) or pass an instance to the sink builder; the class needs a
- * public no-argument constructor when loaded by name.
+ * A check run on a session's staged data before it is published. Implement it for your own audits
+ * and name the class in {@code audit.classes} (SQL) or pass an instance to the sink builder; the
+ * class needs a public no-argument constructor when loaded by name.
  */
 public interface Audit extends Serializable {
 

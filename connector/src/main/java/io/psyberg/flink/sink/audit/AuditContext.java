@@ -2,6 +2,7 @@ package io.psyberg.flink.sink.audit;
 
 import io.psyberg.flink.session.Session;
 import io.psyberg.flink.sink.WriteMode;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import javax.annotation.Nullable;
@@ -18,8 +19,9 @@ import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.parquet.Parquet;
 
 /**
- * What an audit sees: the target table, the staged (unpublished) snapshot, the files it adds, and the
- * session(s) it publishes. Metadata audits use the files' metrics; data audits read the staged files.
+ * What an audit sees: the target table, the staged (unpublished) snapshot, the files it adds, and
+ * the session(s) it publishes. Metadata audits use the files' metrics; data audits read the staged
+ * files.
  */
 public final class AuditContext {
   private final Catalog catalog;
@@ -91,7 +93,7 @@ public final class AuditContext {
   }
 
   /** Reads the given columns of the staged data files (Parquet). Callers close the iterable. */
-  public List<Record> readStaged(List<String> columns) throws java.io.IOException {
+  public List<Record> readStaged(List<String> columns) throws IOException {
     Schema projection = table.schema().select(columns);
     List<Record> out = new ArrayList<>();
     for (DataFile file : dataFiles) {

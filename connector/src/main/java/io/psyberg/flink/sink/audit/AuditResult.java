@@ -1,5 +1,6 @@
 package io.psyberg.flink.sink.audit;
 
+import java.util.Locale;
 import java.util.Objects;
 
 /** The outcome of one audit: passed or not, with what was observed against what was expected. */
@@ -10,7 +11,8 @@ public final class AuditResult {
   private final String expected;
   private final Severity severity;
 
-  public AuditResult(String name, boolean passed, String observed, String expected, Severity severity) {
+  public AuditResult(
+      String name, boolean passed, String observed, String expected, Severity severity) {
     this.name = Objects.requireNonNull(name);
     this.passed = passed;
     this.observed = observed;
@@ -19,7 +21,8 @@ public final class AuditResult {
   }
 
   public static AuditResult of(String name, boolean passed, Object observed, Object expected) {
-    return new AuditResult(name, passed, String.valueOf(observed), String.valueOf(expected), Severity.ERROR);
+    return new AuditResult(
+        name, passed, String.valueOf(observed), String.valueOf(expected), Severity.ERROR);
   }
 
   public AuditResult withSeverity(Severity s) {
@@ -55,6 +58,10 @@ public final class AuditResult {
   public String toString() {
     return String.format(
         "%s %s (%s): observed %s, expected %s",
-        name, passed ? "passed" : "FAILED", severity.name().toLowerCase(java.util.Locale.ROOT), observed, expected);
+        name,
+        passed ? "passed" : "FAILED",
+        severity.name().toLowerCase(Locale.ROOT),
+        observed,
+        expected);
   }
 }

@@ -2,6 +2,7 @@ package io.psyberg.flink.sink.audit;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,10 +20,15 @@ public final class AuditRunner {
       try {
         result = spec.audit().run(ctx);
       } catch (Exception e) {
-        result = AuditResult.of(spec.audit().name(), false, "audit failed to run: " + e, "audit to run");
+        result =
+            AuditResult.of(spec.audit().name(), false, "audit failed to run: " + e, "audit to run");
       }
       result = result.withSeverity(spec.severity());
-      LOG.info("Session {}: audit {} in {} ms", ctx.session().sessionId(), result, (System.nanoTime() - start) / 1_000_000);
+      LOG.info(
+          "Session {}: audit {} in {} ms",
+          ctx.session().sessionId(),
+          result,
+          (System.nanoTime() - start) / 1_000_000);
       results.add(result);
     }
     return results;
@@ -36,11 +42,16 @@ public final class AuditRunner {
       if (i > 0) {
         sb.append(',');
       }
-      sb.append("{\"name\":").append(quote(r.name()))
-          .append(",\"passed\":").append(r.passed())
-          .append(",\"observed\":").append(quote(r.observed()))
-          .append(",\"expected\":").append(quote(r.expected()))
-          .append(",\"severity\":").append(quote(r.severity().name().toLowerCase(java.util.Locale.ROOT)))
+      sb.append("{\"name\":")
+          .append(quote(r.name()))
+          .append(",\"passed\":")
+          .append(r.passed())
+          .append(",\"observed\":")
+          .append(quote(r.observed()))
+          .append(",\"expected\":")
+          .append(quote(r.expected()))
+          .append(",\"severity\":")
+          .append(quote(r.severity().name().toLowerCase(Locale.ROOT)))
           .append('}');
     }
     return sb.append(']').toString();

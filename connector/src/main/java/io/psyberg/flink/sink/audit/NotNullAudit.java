@@ -9,8 +9,8 @@ import org.apache.iceberg.data.Record;
 import org.apache.iceberg.types.Types;
 
 /**
- * No NULL in the given columns of the staged rows. Metadata only (null-value counts of the staged files);
- * a file without metrics for a column is read.
+ * No NULL in the given columns of the staged rows. Metadata only (null-value counts of the staged
+ * files); a file without metrics for a column is read.
  */
 public final class NotNullAudit implements Audit {
   private static final long serialVersionUID = 1L;
@@ -32,7 +32,8 @@ public final class NotNullAudit implements Audit {
     for (String column : columns) {
       Types.NestedField field = ctx.table().schema().findField(column);
       if (field == null) {
-        return AuditResult.of(name(), false, "no column '" + column + "' in " + ctx.table().name(), "0 nulls");
+        return AuditResult.of(
+            name(), false, "no column '" + column + "' in " + ctx.table().name(), "0 nulls");
       }
       long count = 0;
       List<DataFile> unknown = new ArrayList<>();

@@ -14,7 +14,9 @@ public final class RowBoundsAudit implements Audit {
 
   @Override
   public String name() {
-    return min != null && max == null ? "min-rows" : max != null && min == null ? "max-rows" : "row-bounds";
+    return min != null && max == null
+        ? "min-rows"
+        : max != null && min == null ? "max-rows" : "row-bounds";
   }
 
   @Override
@@ -22,7 +24,9 @@ public final class RowBoundsAudit implements Audit {
     long rows = ctx.addedRecords();
     boolean passed = (min == null || rows >= min) && (max == null || rows <= max);
     String expected =
-        (min == null ? "" : ">= " + min) + (min != null && max != null ? " and " : "") + (max == null ? "" : "<= " + max);
+        (min == null ? "" : ">= " + min)
+            + (min != null && max != null ? " and " : "")
+            + (max == null ? "" : "<= " + max);
     return AuditResult.of(name(), passed, rows + " rows staged", expected + " rows");
   }
 }

@@ -10,9 +10,9 @@ import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.io.CloseableIterable;
 
 /**
- * Reconciles the staged row count with the session's source rows, for 1:1 transforms. The source count
- * comes from metadata; with a source filter (e.g. {@code event_type = 'SIGNUP'}) only the filter column
- * of the session's new source files is read.
+ * Reconciles the staged row count with the session's source rows, for 1:1 transforms. The source
+ * count comes from metadata; with a source filter (e.g. {@code event_type = 'SIGNUP'}) only the
+ * filter column of the session's new source files is read.
  */
 public final class RowCountAudit implements Audit {
   private static final long serialVersionUID = 1L;
@@ -36,7 +36,8 @@ public final class RowCountAudit implements Audit {
     }
     long observed = ctx.addedRecords();
     String what = sourceFilter == null ? "source rows" : "source rows where " + sourceFilter;
-    return AuditResult.of(name(), observed == expected, observed + " rows staged", expected + " (" + what + ")");
+    return AuditResult.of(
+        name(), observed == expected, observed + " rows staged", expected + " (" + what + ")");
   }
 
   private long filteredCount(AuditContext ctx, SourceRange range) throws Exception {

@@ -45,7 +45,10 @@ public final class SourceFilter implements Serializable {
       }
     }
     throw new IllegalArgumentException(
-        "Invalid value '" + text + "' for option '" + option
+        "Invalid value '"
+            + text
+            + "' for option '"
+            + option
             + "'. Use column = 'value' or column IN ('a', 'b'), e.g. event_type = 'SIGNUP'.");
   }
 
@@ -54,7 +57,9 @@ public final class SourceFilter implements Serializable {
   }
 
   Expression expression() {
-    return values.size() == 1 ? Expressions.equal(column, values.get(0)) : Expressions.in(column, values.toArray());
+    return values.size() == 1
+        ? Expressions.equal(column, values.get(0))
+        : Expressions.in(column, values.toArray());
   }
 
   boolean matches(Record r) {

@@ -46,7 +46,9 @@ public final class UniqueKeyAudit implements Audit {
       List<Object> firstValues = new ArrayList<>();
       seen.forEach(k -> firstValues.add(k.get(0)));
       Expression filter =
-          firstValues.size() <= 10_000 ? Expressions.in(columns.get(0), firstValues.toArray()) : Expressions.alwaysTrue();
+          firstValues.size() <= 10_000
+              ? Expressions.in(columns.get(0), firstValues.toArray())
+              : Expressions.alwaysTrue();
       try (CloseableIterable<Record> published =
           IcebergGenerics.read(ctx.table())
               .useSnapshot(ctx.publishedParentId())

@@ -4,7 +4,10 @@ import java.io.IOException;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
 
-/** A committable in operator state: its serializer version, then its bytes, so old state stays readable. */
+/**
+ * A committable in operator state: its serializer version, then its bytes, so old state stays
+ * readable.
+ */
 public final class CommittableState {
   private CommittableState() {}
 

@@ -5,9 +5,9 @@ import java.util.Objects;
 import javax.annotation.Nullable;
 
 /**
- * What one writer subtask wrote up to a checkpoint (or end of input): Iceberg manifests listing its data
- * and delete files, kept as encoded manifest descriptors so that the committable stays small and its
- * layout is Iceberg's own.
+ * What one writer subtask wrote up to a checkpoint (or end of input): Iceberg manifests listing its
+ * data and delete files, kept as encoded manifest descriptors so that the committable stays small
+ * and its layout is Iceberg's own.
  */
 public final class PsybergCommittable {
   /** Checkpoint id used for what is written at end of input. */
@@ -84,6 +84,7 @@ public final class PsybergCommittable {
   @Override
   public String toString() {
     return String.format(
-        "PsybergCommittable{job=%s, checkpoint=%d, subtask=%d, rows=%d}", jobId, checkpointId, subtask, rowCount);
+        "PsybergCommittable{job=%s, checkpoint=%d, subtask=%d, rows=%d}",
+        jobId, checkpointId, subtask, rowCount);
   }
 }

@@ -6,7 +6,8 @@ import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
 
 /** Versioned serializer of {@link PsybergCommittable}; manifests inside are Iceberg-encoded. */
-public final class PsybergCommittableSerializer implements SimpleVersionedSerializer<PsybergCommittable> {
+public final class PsybergCommittableSerializer
+    implements SimpleVersionedSerializer<PsybergCommittable> {
   public static final PsybergCommittableSerializer INSTANCE = new PsybergCommittableSerializer();
 
   private static final int VERSION_1 = 1;
@@ -33,14 +34,19 @@ public final class PsybergCommittableSerializer implements SimpleVersionedSerial
   public PsybergCommittable deserialize(int version, byte[] serialized) throws IOException {
     if (version != VERSION_1) {
       throw new IOException(
-          "Unknown psyberg committable version " + version + "; this build reads versions 1 to "
-              + CURRENT_VERSION + ". Restore with a newer psyberg-flink.");
+          "Unknown psyberg committable version "
+              + version
+              + "; this build reads versions 1 to "
+              + CURRENT_VERSION
+              + ". Restore with a newer psyberg-flink.");
     }
     DataInputDeserializer in = new DataInputDeserializer(serialized);
     PsybergCommittable c =
-        new PsybergCommittable(in.readUTF(), in.readLong(), in.readInt(), in.readLong(), readBytes(in), readBytes(in));
+        new PsybergCommittable(
+            in.readUTF(), in.readLong(), in.readInt(), in.readLong(), readBytes(in), readBytes(in));
     if (in.available() > 0) {
-      throw new IOException("Unexpected " + in.available() + " trailing bytes in a psyberg committable");
+      throw new IOException(
+          "Unexpected " + in.available() + " trailing bytes in a psyberg committable");
     }
     return c;
   }

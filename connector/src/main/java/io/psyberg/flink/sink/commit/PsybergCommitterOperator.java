@@ -1,5 +1,6 @@
 package io.psyberg.flink.sink.commit;
 
+import io.psyberg.flink.PsybergException;
 import io.psyberg.flink.catalog.CatalogSpec;
 import io.psyberg.flink.session.Session;
 import io.psyberg.flink.session.SessionLog;
@@ -30,10 +31,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The single committer of a psyberg sink (parallelism 1). It keeps the writers' committables in state
- * until their session is complete — end of input in bounded mode; in continuous mode a session read
- * through a completed checkpoint — then hands them to {@link SessionPublisher}. Sessions are matched to
- * this job through the session log; a job without a psyberg source publishes each checkpoint on its own.
+ * The single committer of a psyberg sink (parallelism 1). It keeps the writers' committables in
+ * state until their session is complete — end of input in bounded mode; in continuous mode a
+ * session read through a completed checkpoint — then hands them to {@link SessionPublisher}.
+ * Sessions are matched to this job through the session log; a job without a psyberg source
+ * publishes each checkpoint on its own.
  */
 public final class PsybergCommitterOperator extends AbstractStreamOperator<Void>
     implements OneInputStreamOperator<byte[], Void>, BoundedOneInput {
@@ -68,7 +70,10 @@ public final class PsybergCommitterOperator extends AbstractStreamOperator<Void>
     this(catalogSpec, targetTable, processName, writeMode, audits, overwriteColumn, hook, false);
   }
 
-  /** @param continuousInput the input has an unbounded source: sessions can only be published at checkpoints */
+  /**
+   * @param continuousInput the input has an unbounded source: sessions can only be published at
+   *     checkpoints
+   */
   public PsybergCommitterOperator(
       CatalogSpec catalogSpec,
       String targetTable,
@@ -92,11 +97,12 @@ public final class PsybergCommitterOperator extends AbstractStreamOperator<Void>
   public void initializeState(StateInitializationContext context) throws Exception {
     super.initializeState(context);
     if (continuousInput && !getOperatorConfig().isCheckpointingEnabled()) {
-      throw new io.psyberg.flink.PsybergException(
+      throw new PsybergException(
           String.format(
-              "Process %s: the sink of %s is fed by a continuous source and publishes at checkpoints, but"
-                  + " checkpointing is off, so nothing would ever be published. Enable it, e.g."
-                  + " env.enableCheckpointing(10_000) or SET 'execution.checkpointing.interval' = '10s'.",
+              "Process %s: the sink of %s is fed by a continuous source and publishes at"
+                  + " checkpoints, but checkpointing is off, so nothing would ever be published."
+                  + " Enable it, e.g. env.enableCheckpointing(10_000) or SET"
+                  + " 'execution.checkpointing.interval' = '10s'.",
               processName, targetTable));
     }
     pending = new TreeMap<>();
@@ -106,11 +112,20 @@ public final class PsybergCommitterOperator extends AbstractStreamOperator<Void>
     sessionLog = new SessionLog(catalog, catalogSpec.metadataNamespace());
     publisher =
         new SessionPublisher(
-            catalog, catalogSpec.metadataNamespace(), TableIdentifier.parse(targetTable), processName,
-            writeMode, audits, overwriteColumn, hook);
+            catalog,
+            catalogSpec.metadataNamespace(),
+            TableIdentifier.parse(targetTable),
+            processName,
+            writeMode,
+            audits,
+            overwriteColumn,
+            hook);
     state =
-        context.getOperatorStateStore()
-            .getListState(new ListStateDescriptor<>("psyberg-committables", BytePrimitiveArraySerializer.INSTANCE));
+        context
+            .getOperatorStateStore()
+            .getListState(
+                new ListStateDescriptor<>(
+                    "psyberg-committables", BytePrimitiveArraySerializer.INSTANCE));
     if (context.isRestored()) {
       for (byte[] bytes : state.get()) {
         PsybergCommittable c = CommittableState.read(bytes);
@@ -118,8 +133,11 @@ public final class PsybergCommitterOperator extends AbstractStreamOperator<Void>
         pending.computeIfAbsent(c.checkpointId(), k -> new ArrayList<>()).add(c);
       }
       long restored = context.getRestoredCheckpointId().orElse(-1L);
-      LOG.info("Process {}: committer restored {} pending checkpoints at checkpoint {}", processName,
-          pending.size(), restored);
+      LOG.info(
+          "Process {}: committer restored {} pending checkpoints at checkpoint {}",
+          processName,
+          pending.size(),
+          restored);
       publishReady(restored);
     }
   }
@@ -156,17 +174,26 @@ public final class PsybergCommitterOperator extends AbstractStreamOperator<Void>
     List<Session> mine = sessionsOfThisJob();
     List<Session> ready =
         mine.stream()
-            .filter(s -> s.readThroughCheckpoint() != null && s.readThroughCheckpoint() <= completedCheckpoint)
+            .filter(
+                s ->
+                    s.readThroughCheckpoint() != null
+                        && s.readThroughCheckpoint() <= completedCheckpoint)
             .filter(s -> !done.contains(s.sessionId()))
-            .filter(s -> s.status() == SessionStatus.PLANNED || s.status() == SessionStatus.STAGED
-                || s.status() == SessionStatus.AUDIT_FAILED || s.status() == SessionStatus.PUBLISHED)
+            .filter(
+                s ->
+                    s.status() == SessionStatus.PLANNED
+                        || s.status() == SessionStatus.STAGED
+                        || s.status() == SessionStatus.AUDIT_FAILED
+                        || s.status() == SessionStatus.PUBLISHED)
             .sorted(Comparator.comparing(Session::readThroughCheckpoint))
             .collect(Collectors.toList());
     for (Session session : ready) {
       publishUpTo(session, session.readThroughCheckpoint());
     }
     if (mine.isEmpty() && !pending.headMap(completedCheckpoint, true).isEmpty()) {
-      publishUpTo(standalone("sink-" + jobId + "-" + completedCheckpoint, Instant.now()), completedCheckpoint);
+      publishUpTo(
+          standalone("sink-" + jobId + "-" + completedCheckpoint, Instant.now()),
+          completedCheckpoint);
     }
   }
 
@@ -177,8 +204,12 @@ public final class PsybergCommitterOperator extends AbstractStreamOperator<Void>
     List<Session> candidates =
         mine.stream()
             .filter(s -> !done.contains(s.sessionId()))
-            .filter(s -> s.status() != SessionStatus.EMPTY && s.status() != SessionStatus.ABORTED
-                && s.status() != SessionStatus.FAILED && s.status() != SessionStatus.PUBLISHED)
+            .filter(
+                s ->
+                    s.status() != SessionStatus.EMPTY
+                        && s.status() != SessionStatus.ABORTED
+                        && s.status() != SessionStatus.FAILED
+                        && s.status() != SessionStatus.PUBLISHED)
             .sorted(Comparator.comparing(Session::startedAt))
             .collect(Collectors.toList());
     if (!candidates.isEmpty()) {
@@ -186,9 +217,13 @@ public final class PsybergCommitterOperator extends AbstractStreamOperator<Void>
       // attempt's; older ones of this job were never published and are superseded.
       Session current = candidates.get(candidates.size() - 1);
       for (Session old : candidates.subList(0, candidates.size() - 1)) {
-        LOG.info("Process {}: session {} was superseded by {} after a restart; marking it ABORTED.",
-            processName, old.sessionId(), current.sessionId());
-        sessionLog.record(old.finished(SessionStatus.ABORTED, targetTable, null, old.auditResults()));
+        LOG.info(
+            "Process {}: session {} was superseded by {} after a restart; marking it ABORTED.",
+            processName,
+            old.sessionId(),
+            current.sessionId());
+        sessionLog.record(
+            old.finished(SessionStatus.ABORTED, targetTable, null, old.auditResults()));
       }
       publishUpTo(current, Long.MAX_VALUE);
     } else if (!pending.isEmpty() && mine.isEmpty()) {
@@ -213,8 +248,19 @@ public final class PsybergCommitterOperator extends AbstractStreamOperator<Void>
    * starts when the committer began looking for its job's sessions.
    */
   private Session standalone(String id, Instant startedAt) {
-    return new Session(id, processName, "bounded", "stateless", jobId, List.of(), targetTable, null,
-        SessionStatus.PLANNED, null, startedAt, null);
+    return new Session(
+        id,
+        processName,
+        "bounded",
+        "stateless",
+        jobId,
+        List.of(),
+        targetTable,
+        null,
+        SessionStatus.PLANNED,
+        null,
+        startedAt,
+        null);
   }
 
   @Override

@@ -5,8 +5,8 @@ import java.io.Serializable;
 
 /**
  * Called between the steps of a publish. The default does nothing; tests use it to inject failures
- * between stage and publish, and between publish and the metadata-table update; the benchmark uses it
- * to time the steps.
+ * between stage and publish, and between publish and the metadata-table update; the benchmark uses
+ * it to time the steps.
  */
 public interface PublishHook extends Serializable {
   PublishHook NONE = new PublishHook() {};

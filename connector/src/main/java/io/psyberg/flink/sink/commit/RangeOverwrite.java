@@ -26,8 +26,9 @@ import org.apache.iceberg.types.Type;
 import org.apache.iceberg.types.Types;
 
 /**
- * Copy-on-write removal of the target rows whose column lies in a range: only files whose metrics overlap
- * the range are read; each is replaced by a file of the rows outside the range (or dropped).
+ * Copy-on-write removal of the target rows whose column lies in a range: only files whose metrics
+ * overlap the range are read; each is replaced by a file of the rows outside the range (or
+ * dropped).
  */
 final class RangeOverwrite {
   final List<DataFile> removed = new ArrayList<>();
@@ -38,7 +39,10 @@ final class RangeOverwrite {
     this.range = range;
   }
 
-  /** Range filter for {@code column} in [min, max], parsing the change-range strings by the column type. */
+  /**
+   * Range filter for {@code column} in [min, max], parsing the change-range strings by the column
+   * type.
+   */
   static Expression rangeFilter(Schema schema, String column, String min, String max) {
     Types.NestedField field = schema.findField(column);
     if (field == null) {
@@ -75,12 +79,18 @@ final class RangeOverwrite {
     InternalRecordWrapper internal = new InternalRecordWrapper(schema.asStruct());
     GenericAppenderFactory appenders = new GenericAppenderFactory(schema, table.spec());
     OutputFileFactory files =
-        OutputFileFactory.builderFor(table, 0, 0).format(FileFormat.PARQUET).operationId(UUID.randomUUID().toString()).build();
-    try (CloseableIterable<FileScanTask> tasks = table.newScan().useSnapshot(snapshotId).filter(range).planFiles()) {
+        OutputFileFactory.builderFor(table, 0, 0)
+            .format(FileFormat.PARQUET)
+            .operationId(UUID.randomUUID().toString())
+            .build();
+    try (CloseableIterable<FileScanTask> tasks =
+        table.newScan().useSnapshot(snapshotId).filter(range).planFiles()) {
       for (FileScanTask task : tasks) {
         if (!task.deletes().isEmpty()) {
           throw new IllegalStateException(
-              "overwrite-range cannot rewrite " + task.file().path() + ": it has delete files; compact the table first");
+              "overwrite-range cannot rewrite "
+                  + task.file().path()
+                  + ": it has delete files; compact the table first");
         }
         List<Record> keep = new ArrayList<>();
         boolean dropsAny = false;
@@ -103,7 +113,10 @@ final class RangeOverwrite {
         out.removed.add(task.file());
         if (!keep.isEmpty()) {
           DataWriter<Record> writer =
-              appenders.newDataWriter(files.newOutputFile(task.file().partition()), FileFormat.PARQUET, task.file().partition());
+              appenders.newDataWriter(
+                  files.newOutputFile(task.file().partition()),
+                  FileFormat.PARQUET,
+                  task.file().partition());
           try (DataWriter<Record> w = writer) {
             keep.forEach(w::write);
           }
@@ -111,7 +124,8 @@ final class RangeOverwrite {
         }
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("Could not rewrite the range of " + table.name() + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "Could not rewrite the range of " + table.name() + ": " + e.getMessage(), e);
     }
     return out;
   }

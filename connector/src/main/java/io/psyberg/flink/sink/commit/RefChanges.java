@@ -7,10 +7,11 @@ import org.apache.iceberg.Table;
 import org.apache.iceberg.exceptions.CommitFailedException;
 
 /**
- * Commits a branch change (remove an audit branch, fast-forward main) on freshly refreshed metadata, again
- * when it loses a race. Iceberg 1.6's {@code ManageSnapshots} re-applies its change on the base it started
- * from when its own commit retries, so any concurrent commit to the table (a foreign append, a snapshot
- * expiry, another run) made it fail with "Table metadata refresh is required".
+ * Commits a branch change (remove an audit branch, fast-forward main) on freshly refreshed
+ * metadata, again when it loses a race. Iceberg 1.6's {@code ManageSnapshots} re-applies its change
+ * on the base it started from when its own commit retries, so any concurrent commit to the table (a
+ * foreign append, a snapshot expiry, another run) made it fail with "Table metadata refresh is
+ * required".
  */
 final class RefChanges {
   static final int ATTEMPTS = 8;
@@ -18,8 +19,9 @@ final class RefChanges {
   private RefChanges() {}
 
   /**
-   * Builds the change with {@code change} on the current metadata and commits it, up to {@link #ATTEMPTS}
-   * times. Whatever {@code change} throws (e.g. a failed precondition) ends the attempts at once.
+   * Builds the change with {@code change} on the current metadata and commits it, up to {@link
+   * #ATTEMPTS} times. Whatever {@code change} throws (e.g. a failed precondition) ends the attempts
+   * at once.
    *
    * @throws CommitFailedException when every attempt lost a race
    */
@@ -42,11 +44,13 @@ final class RefChanges {
 
   /** Removes {@code branch} if it is still there, retried like any branch change. */
   static void removeBranch(Table table, String branch) {
-    commit(table, m -> {
-      if (table.refs().containsKey(branch)) {
-        m.removeBranch(branch);
-      }
-    });
+    commit(
+        table,
+        m -> {
+          if (table.refs().containsKey(branch)) {
+            m.removeBranch(branch);
+          }
+        });
   }
 
   private static void pause(int attempt) {

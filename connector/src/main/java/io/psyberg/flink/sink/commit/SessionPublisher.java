@@ -3,6 +3,7 @@ package io.psyberg.flink.sink.commit;
 import io.psyberg.flink.PsybergException;
 import io.psyberg.flink.session.HighWatermarkMirror;
 import io.psyberg.flink.session.HighWatermarkResolver;
+import io.psyberg.flink.session.MetadataTableSchemas;
 import io.psyberg.flink.session.PublishedHighWatermark;
 import io.psyberg.flink.session.Session;
 import io.psyberg.flink.session.SessionLog;
@@ -14,6 +15,7 @@ import io.psyberg.flink.sink.audit.AuditFailedException;
 import io.psyberg.flink.sink.audit.AuditResult;
 import io.psyberg.flink.sink.audit.AuditRunner;
 import io.psyberg.flink.sink.audit.AuditSpec;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -32,11 +34,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Write-audit-publish for one session: stages the written files as a snapshot on an audit branch created
- * from main, runs the audits on it, then fast-forwards main to it and drops the branch in one commit. The
- * staged snapshot carries the new high watermark in its summary, so data and HWM reach main in one atomic step, whatever else committed
- * to the target meanwhile (main moved: the session is staged again on the new main and re-audited).
- * A replayed session that is already on main is recognised and only its metadata rows are completed.
+ * Write-audit-publish for one session: stages the written files as a snapshot on an audit branch
+ * created from main, runs the audits on it, then fast-forwards main to it and drops the branch in
+ * one commit. The staged snapshot carries the new high watermark in its summary, so data and HWM
+ * reach main in one atomic step, whatever else committed to the target meanwhile (main moved: the
+ * session is staged again on the new main and re-audited). A replayed session that is already on
+ * main is recognised and only its metadata rows are completed.
  */
 public final class SessionPublisher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SessionPublisher.class);
@@ -72,7 +75,8 @@ public final class SessionPublisher implements AutoCloseable {
     this.audits = List.copyOf(audits);
     this.hook = hook;
     this.stager = new SessionStager(processName, writeMode, overwriteColumn);
-    // One handle each for the publisher's life: every use refreshes the table instead of loading it again.
+    // One handle each for the publisher's life: every use refreshes the table instead of loading it
+    // again.
     this.log = new SessionLog(catalog, metadataNamespace);
     this.mirror = new HighWatermarkMirror(catalog, metadataNamespace);
   }
@@ -88,12 +92,20 @@ public final class SessionPublisher implements AutoCloseable {
    * @throws AuditFailedException when an error-severity audit fails (nothing published)
    * @throws PsybergException when another run already published this range (nothing published)
    */
-  public Optional<Long> publish(Session session, Collection<PsybergCommittable> committables, String jobId, long checkpointId) {
+  public Optional<Long> publish(
+      Session session,
+      Collection<PsybergCommittable> committables,
+      String jobId,
+      long checkpointId) {
     Table table = catalog.loadTable(target);
-    Optional<Long> already = PublishedHighWatermark.publishedSnapshotOf(table, processName, session.sessionId());
+    Optional<Long> already =
+        PublishedHighWatermark.publishedSnapshotOf(table, processName, session.sessionId());
     if (already.isPresent()) {
-      LOG.info("Process {}: session {} is already published in snapshot {}; completing its metadata.",
-          processName, session.sessionId(), already.get());
+      LOG.info(
+          "Process {}: session {} is already published in snapshot {}; completing its metadata.",
+          processName,
+          session.sessionId(),
+          already.get());
       completeMetadata(session, already.get(), session.auditResults());
       return already;
     }
@@ -101,7 +113,10 @@ public final class SessionPublisher implements AutoCloseable {
     Optional<PublishedHighWatermark> published = PublishedHighWatermark.find(table, processName);
     if (files.isEmpty() && !movesHighWatermark(session, published.orElse(null))) {
       log.record(session.finished(SessionStatus.EMPTY, target.toString(), null, null));
-      LOG.info("Process {}: session {} has nothing to publish (EMPTY).", processName, session.sessionId());
+      LOG.info(
+          "Process {}: session {} has nothing to publish (EMPTY).",
+          processName,
+          session.sessionId());
       return Optional.empty();
     }
 
@@ -114,9 +129,12 @@ public final class SessionPublisher implements AutoCloseable {
       long stageStart = System.nanoTime();
       long staged;
       try {
-        staged = stager.stage(table, branch, session, files, published.orElse(null), jobId, checkpointId, main);
+        staged =
+            stager.stage(
+                table, branch, session, files, published.orElse(null), jobId, checkpointId, main);
       } catch (CommitFailedException busy) {
-        // Iceberg's own commit retries ran out against a busy target (or a conflicting change): try again.
+        // Iceberg's own commit retries ran out against a busy target (or a conflicting change): try
+        // again.
         giveUpAfter(attempt, session, branch, busy.getMessage(), busy);
         continue;
       }
@@ -125,58 +143,94 @@ public final class SessionPublisher implements AutoCloseable {
       Long checkedMain = main == null ? null : main.snapshotId();
       Long stagedOn = stagedOn(table, stagedSnapshot, stager.stagingCommits(files));
       if (!Objects.equals(stagedOn, checkedMain)) {
-        // Main moved between the continuity check and the stage (the branch is created from main as it is at
-        // commit time): the staged snapshot sits on a main this session was not checked against, e.g. on
-        // another run's publish of the same range, and fast-forwarding to it would publish that range twice.
-        giveUpAfter(attempt, session, branch, String.format(
-            "main moved from snapshot %s to %s while staging", checkedMain, stagedOn), null);
+        // Main moved between the continuity check and the stage (the branch is created from main as
+        // it is at
+        // commit time): the staged snapshot sits on a main this session was not checked against,
+        // e.g. on
+        // another run's publish of the same range, and fast-forwarding to it would publish that
+        // range twice.
+        giveUpAfter(
+            attempt,
+            session,
+            branch,
+            String.format("main moved from snapshot %s to %s while staging", checkedMain, stagedOn),
+            null);
         continue;
       }
-      LOG.info("Process {}: staged session {} as snapshot {} on branch {} in {} ms",
-          processName, session.sessionId(), staged, branch, (System.nanoTime() - stageStart) / 1_000_000);
+      LOG.info(
+          "Process {}: staged session {} as snapshot {} on branch {} in {} ms",
+          processName,
+          session.sessionId(),
+          staged,
+          branch,
+          (System.nanoTime() - stageStart) / 1_000_000);
       Session stagedSession = session.staged(target.toString(), null);
       StagedRow stagedRow =
-          new StagedRow(new SessionLog(catalog, metadataNamespace), stagedSession, StagedRow.DELAY, timer());
+          new StagedRow(
+              new SessionLog(catalog, metadataNamespace), stagedSession, StagedRow.DELAY, timer());
       String json;
       try {
         hook.afterStage(stagedSession, staged);
         List<AuditResult> results =
             AuditRunner.run(
                 audits,
-                new AuditContext(catalog, table, stagedSnapshot, main == null ? null : main.snapshotId(),
-                    files.dataFiles, files.deleteFiles, session, writeMode));
+                new AuditContext(
+                    catalog,
+                    table,
+                    stagedSnapshot,
+                    main == null ? null : main.snapshotId(),
+                    files.dataFiles,
+                    files.deleteFiles,
+                    session,
+                    writeMode));
         json = AuditRunner.toJson(results);
         if (results.stream().anyMatch(AuditResult::blocks)) {
           stagedRow.finish();
           log.record(session.finished(SessionStatus.AUDIT_FAILED, target.toString(), null, json));
-          throw new AuditFailedException(processName, session.sessionId(), target.toString(), branch, results);
+          throw new AuditFailedException(
+              processName, session.sessionId(), target.toString(), branch, results);
         }
         try {
-          // Unrelated commits (an expiry, metadata of other tables' runs) only retry the fast-forward; a moved
-          // main ("not an ancestor") or a changed branch needs a new stage and audit. The audit branch goes in
+          // Unrelated commits (an expiry, metadata of other tables' runs) only retry the
+          // fast-forward; a moved
+          // main ("not an ancestor") or a changed branch needs a new stage and audit. The audit
+          // branch goes in
           // the same commit: its snapshot is on main from then on.
-          RefChanges.commit(table, publish -> {
-            SnapshotRef ref = ((HasTableOperations) table).operations().current().ref(branch);
-            if (ref == null || ref.snapshotId() != staged) {
-              // Removed or moved by someone else: what the branch holds now was not audited.
-              throw new IllegalArgumentException(String.format("audit branch %s %s",
-                  branch, ref == null ? "was removed" : "was moved to snapshot " + ref.snapshotId()));
-            }
-            publish.fastForwardBranch(SnapshotRef.MAIN_BRANCH, branch).removeBranch(branch);
-          });
+          RefChanges.commit(
+              table,
+              publish -> {
+                SnapshotRef ref = ((HasTableOperations) table).operations().current().ref(branch);
+                if (ref == null || ref.snapshotId() != staged) {
+                  // Removed or moved by someone else: what the branch holds now was not audited.
+                  throw new IllegalArgumentException(
+                      String.format(
+                          "audit branch %s %s",
+                          branch,
+                          ref == null
+                              ? "was removed"
+                              : "was moved to snapshot " + ref.snapshotId()));
+                }
+                publish.fastForwardBranch(SnapshotRef.MAIN_BRANCH, branch).removeBranch(branch);
+              });
         } catch (CommitFailedException | IllegalArgumentException moved) {
           stagedRow.finish();
           giveUpAfter(attempt, session, branch, moved.getMessage(), moved);
           continue;
         }
       } catch (RuntimeException failed) {
-        // Stopped between stage and publish: the session log shows it staged (no-op once finished above).
+        // Stopped between stage and publish: the session log shows it staged (no-op once finished
+        // above).
         stagedRow.writeNow();
         stagedRow.finish();
         throw failed;
       }
       stagedRow.finish();
-      LOG.info("Process {}: published session {} to {} as snapshot {}", processName, session.sessionId(), target, staged);
+      LOG.info(
+          "Process {}: published session {} to {} as snapshot {}",
+          processName,
+          session.sessionId(),
+          target,
+          staged);
       hook.afterPublish(stagedSession, staged);
       completeMetadata(session, staged, json);
       hook.afterMetadata(stagedSession, staged);
@@ -200,20 +254,34 @@ public final class SessionPublisher implements AutoCloseable {
     }
   }
 
-  /** Logs that the session is staged again, or fails the publish after {@link #MAX_ATTEMPTS} attempts. */
-  private void giveUpAfter(int attempt, Session session, String branch, String why, @Nullable Exception cause) {
+  /**
+   * Logs that the session is staged again, or fails the publish after {@link #MAX_ATTEMPTS}
+   * attempts.
+   */
+  private void giveUpAfter(
+      int attempt, Session session, String branch, String why, @Nullable Exception cause) {
     if (attempt >= MAX_ATTEMPTS) {
       throw new PsybergException(
-          String.format("Process %s: could not publish session %s to %s after %d attempts: main or the audit"
-              + " branch %s changed under every attempt (last: %s). Nothing was published; make sure nothing"
-              + " else writes to that branch, then re-run.",
-              processName, session.sessionId(), target, attempt, branch, why), cause);
+          String.format(
+              "Process %s: could not publish session %s to %s after %d attempts: main or the audit"
+                  + " branch %s changed under every attempt (last: %s). Nothing was published; make"
+                  + " sure nothing else writes to that branch, then re-run.",
+              processName, session.sessionId(), target, attempt, branch, why),
+          cause);
     }
-    LOG.info("Process {}: main or audit branch of {} changed while publishing session {}; staging again ({}).",
-        processName, target, session.sessionId(), why);
+    LOG.info(
+        "Process {}: main or audit branch of {} changed while publishing session {}; staging again"
+            + " ({}).",
+        processName,
+        target,
+        session.sessionId(),
+        why);
   }
 
-  /** The snapshot the staging sits on: the parent of its first commit ({@code commits} back from its last). */
+  /**
+   * The snapshot the staging sits on: the parent of its first commit ({@code commits} back from its
+   * last).
+   */
   @Nullable
   private static Long stagedOn(Table table, Snapshot last, int commits) {
     Snapshot first = last;
@@ -223,9 +291,11 @@ public final class SessionPublisher implements AutoCloseable {
     return first.parentId();
   }
 
-  private static boolean movesHighWatermark(Session session, @Nullable PublishedHighWatermark published) {
+  private static boolean movesHighWatermark(
+      Session session, @Nullable PublishedHighWatermark published) {
     for (SourceRange r : session.ranges()) {
-      if (published == null || !published.covers(r.table())
+      if (published == null
+          || !published.covers(r.table())
           || !Objects.equals(published.positions().get(r.table()), r.toSnapshotId())) {
         return true;
       }
@@ -235,8 +305,8 @@ public final class SessionPublisher implements AutoCloseable {
 
   /**
    * The session must start where the target's published high watermark stands. An upsert or
-   * overwrite-range target (e.g. the second target of a process) may also take a session that starts
-   * behind it on the same lineage: re-applying the overlap is idempotent.
+   * overwrite-range target (e.g. the second target of a process) may also take a session that
+   * starts behind it on the same lineage: re-applying the overlap is idempotent.
    */
   private void checkContinuity(Session session, @Nullable PublishedHighWatermark published) {
     if (published == null) {
@@ -254,31 +324,56 @@ public final class SessionPublisher implements AutoCloseable {
       if (idempotent
           && HighWatermarkResolver.isBehind(catalog, r.table(), r.fromSnapshotId(), at)
           && !HighWatermarkResolver.isBehind(catalog, r.table(), r.toSnapshotId(), at)) {
-        LOG.info("Process {}: session {} re-applies {} up to {} on {} (already at {}); upserts make it idempotent.",
-            processName, session.sessionId(), r.table(), r.toSnapshotId(), target, at);
+        LOG.info(
+            "Process {}: session {} re-applies {} up to {} on {} (already at {}); upserts make it"
+                + " idempotent.",
+            processName,
+            session.sessionId(),
+            r.table(),
+            r.toSnapshotId(),
+            target,
+            at);
         continue;
       }
       String message =
           String.format(
-              "Process %s: session %s read %s after snapshot %s, but the published high watermark of that table"
-                  + " in %s is %s (sessions %s). Another run published this range first; nothing was published"
-                  + " by this run. Re-run to process what is new since the published high watermark.",
-              processName, session.sessionId(), r.table(), r.fromSnapshotId(), target, at, published.sessionIds());
-      // A run racing this one may have published without updating the mirror yet. Only when the publishing
-      // session is complete in the session log (its mirror row is written before that) did the source miss a
+              "Process %s: session %s read %s after snapshot %s, but the published high watermark"
+                  + " of that table in %s is %s (sessions %s). Another run published this range"
+                  + " first; nothing was published by this run. Re-run to process what is new since"
+                  + " the published high watermark.",
+              processName,
+              session.sessionId(),
+              r.table(),
+              r.fromSnapshotId(),
+              target,
+              at,
+              published.sessionIds());
+      // A run racing this one may have published without updating the mirror yet. Only when the
+      // publishing
+      // session is complete in the session log (its mirror row is written before that) did the
+      // source miss a
       // finished publish, i.e. the mirror row it resolves the target from was lost.
       if (publishCompleted(published) && restoreLostMirror(published)) {
         message =
             String.format(
-                "Process %s: session %s read %s %s, but %s already holds this process's data up"
-                    + " to snapshot %s: the table %s.%s had no row for the process (dropped or emptied?), so the"
-                    + " source could not find where it stands. Nothing was published by this run. The row is"
-                    + " restored from %s, so a re-run resumes from there; setting the source's option"
-                    + " 'target-table' = '%s' avoids depending on that table.",
-                processName, session.sessionId(), r.table(),
-                r.fromSnapshotId() == null ? "from its first snapshot" : "after snapshot " + r.fromSnapshotId(),
-                target, at, metadataNamespace,
-                io.psyberg.flink.session.MetadataTableSchemas.HIGH_WATERMARKS, target, target);
+                "Process %s: session %s read %s %s, but %s already holds this process's data up to"
+                    + " snapshot %s: the table %s.%s had no row for the process (dropped or"
+                    + " emptied?), so the source could not find where it stands. Nothing was"
+                    + " published by this run. The row is restored from %s, so a re-run resumes"
+                    + " from there; setting the source's option 'target-table' = '%s' avoids"
+                    + " depending on that table.",
+                processName,
+                session.sessionId(),
+                r.table(),
+                r.fromSnapshotId() == null
+                    ? "from its first snapshot"
+                    : "after snapshot " + r.fromSnapshotId(),
+                target,
+                at,
+                metadataNamespace,
+                MetadataTableSchemas.HIGH_WATERMARKS,
+                target,
+                target);
       }
       log.record(session.finished(SessionStatus.ABORTED, target.toString(), null, null));
       throw new PsybergException(message);
@@ -289,29 +384,39 @@ public final class SessionPublisher implements AutoCloseable {
   private boolean publishCompleted(PublishedHighWatermark published) {
     List<String> ids = published.sessionIds();
     return !ids.isEmpty()
-        && log.find(processName, ids.get(ids.size() - 1)).map(s -> s.status() == SessionStatus.PUBLISHED).orElse(false);
+        && log.find(processName, ids.get(ids.size() - 1))
+            .map(s -> s.status() == SessionStatus.PUBLISHED)
+            .orElse(false);
   }
 
   /**
-   * The mirror is how a source without 'target-table' finds its target. When it lost the process's rows,
-   * put back the positions published in this target, so that the next run resumes from them. Called only
-   * once the publishing session is complete ({@link #publishCompleted}).
+   * The mirror is how a source without 'target-table' finds its target. When it lost the process's
+   * rows, put back the positions published in this target, so that the next run resumes from them.
+   * Called only once the publishing session is complete ({@link #publishCompleted}).
    */
   private boolean restoreLostMirror(PublishedHighWatermark published) {
     Map<String, HighWatermarkMirror.Entry> mirrored = mirror.read(processName);
-    List<SourceRange> lost = new java.util.ArrayList<>();
-    published.positions().forEach((t, id) -> {
-      if (!mirrored.containsKey(t)) {
-        lost.add(SourceRange.empty(t, id, null));
-      }
-    });
+    List<SourceRange> lost = new ArrayList<>();
+    published
+        .positions()
+        .forEach(
+            (t, id) -> {
+              if (!mirrored.containsKey(t)) {
+                lost.add(SourceRange.empty(t, id, null));
+              }
+            });
     if (lost.isEmpty() || published.sessionIds().isEmpty()) {
       return false;
     }
     String sessionId = published.sessionIds().get(published.sessionIds().size() - 1);
-    LOG.warn("Process {}: {}.{} had no row for {}; restoring it from the high watermark published in {}.",
-        processName, metadataNamespace, io.psyberg.flink.session.MetadataTableSchemas.HIGH_WATERMARKS,
-        lost, target);
+    LOG.warn(
+        "Process {}: {}.{} had no row for {}; restoring it from the high watermark published in"
+            + " {}.",
+        processName,
+        metadataNamespace,
+        MetadataTableSchemas.HIGH_WATERMARKS,
+        lost,
+        target);
     mirror.update(processName, target.toString(), sessionId, lost);
     return true;
   }
@@ -321,6 +426,7 @@ public final class SessionPublisher implements AutoCloseable {
     if (!session.ranges().isEmpty()) {
       mirror.update(processName, target.toString(), session.sessionId(), session.ranges());
     }
-    log.record(session.finished(SessionStatus.PUBLISHED, target.toString(), publishedSnapshot, audits));
+    log.record(
+        session.finished(SessionStatus.PUBLISHED, target.toString(), publishedSnapshot, audits));
   }
 }

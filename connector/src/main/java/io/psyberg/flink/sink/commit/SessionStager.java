@@ -23,9 +23,9 @@ import org.apache.iceberg.exceptions.ValidationException;
 import org.apache.iceberg.expressions.Expression;
 
 /**
- * The stage step of write-audit-publish: commits a session's files to its audit branch by write mode
- * (append, upsert one commit per checkpoint, overwrite of the session's change range), the last commit
- * carrying the new high watermark and the session's identity in its summary.
+ * The stage step of write-audit-publish: commits a session's files to its audit branch by write
+ * mode (append, upsert one commit per checkpoint, overwrite of the session's change range), the
+ * last commit carrying the new high watermark and the session's identity in its summary.
  */
 final class SessionStager {
   private final String processName;
@@ -38,7 +38,10 @@ final class SessionStager {
     this.overwriteColumn = overwriteColumn;
   }
 
-  /** Stages the session on {@code branch} (created from main as it is then); returns the staged snapshot. */
+  /**
+   * Stages the session on {@code branch} (created from main as it is then); returns the staged
+   * snapshot.
+   */
   long stage(
       Table table,
       String branch,
@@ -67,7 +70,8 @@ final class SessionStager {
         }
       case UPSERT:
         {
-          // One commit per checkpoint, as Iceberg's own Flink committer does (see StagedFiles.checkpoints);
+          // One commit per checkpoint, as Iceberg's own Flink committer does (see
+          // StagedFiles.checkpoints);
           // the last one carries the high watermark.
           List<StagedFiles> parts = upsertParts(files);
           for (int i = 0; i < parts.size() - 1; i++) {
@@ -81,12 +85,16 @@ final class SessionStager {
           OverwriteFiles overwrite = table.newOverwrite();
           Expression range = overwriteRange(table, session);
           if (range != null) {
-            RangeOverwrite rewrite = RangeOverwrite.plan(table, main == null ? null : main.snapshotId(), range);
+            RangeOverwrite rewrite =
+                RangeOverwrite.plan(table, main == null ? null : main.snapshotId(), range);
             rewrite.removed.forEach(overwrite::deleteFile);
             rewrite.kept.forEach(overwrite::addFile);
             if (main != null) {
-              overwrite.validateFromSnapshot(main.snapshotId()).conflictDetectionFilter(range)
-                  .validateNoConflictingData().validateNoConflictingDeletes();
+              overwrite
+                  .validateFromSnapshot(main.snapshotId())
+                  .conflictDetectionFilter(range)
+                  .validateNoConflictingData()
+                  .validateNoConflictingDeletes();
             }
           }
           files.dataFiles.forEach(overwrite::addFile);
@@ -109,7 +117,9 @@ final class SessionStager {
     return parts.size() > 1 ? parts : List.of(files);
   }
 
-  /** How many commits {@link #stage} makes: the staged snapshot's distance from the main it sits on. */
+  /**
+   * How many commits {@link #stage} makes: the staged snapshot's distance from the main it sits on.
+   */
   int stagingCommits(StagedFiles files) {
     return writeMode == WriteMode.UPSERT ? upsertParts(files).size() : 1;
   }
@@ -124,11 +134,13 @@ final class SessionStager {
   private static void commitToBranch(SnapshotUpdate<?> op, String branch) {
     try {
       op.toBranch(branch);
-      // A session's files fit in a few manifests: writing them inline beats Iceberg's 10 ms polling.
+      // A session's files fit in a few manifests: writing them inline beats Iceberg's 10 ms
+      // polling.
       op.scanManifestsWith(SameThreadExecutor.get());
       op.commit();
     } catch (ValidationException conflict) {
-      throw new CommitFailedException(conflict, "conflicting change while staging: %s", conflict.getMessage());
+      throw new CommitFailedException(
+          conflict, "conflicting change while staging: %s", conflict.getMessage());
     }
   }
 
@@ -151,13 +163,21 @@ final class SessionStager {
   }
 
   private void summary(
-      SnapshotUpdate<?> op, Session session, @Nullable PublishedHighWatermark published, String jobId, long checkpointId) {
+      SnapshotUpdate<?> op,
+      Session session,
+      @Nullable PublishedHighWatermark published,
+      String jobId,
+      long checkpointId) {
     Map<String, String> hwm = new LinkedHashMap<>();
     if (published != null) {
-      published.positions().forEach((t, id) -> hwm.put(t, id == null ? SummaryKeys.NO_SNAPSHOT : id.toString()));
+      published
+          .positions()
+          .forEach((t, id) -> hwm.put(t, id == null ? SummaryKeys.NO_SNAPSHOT : id.toString()));
     }
     for (SourceRange r : session.ranges()) {
-      hwm.put(r.table(), r.toSnapshotId() == null ? SummaryKeys.NO_SNAPSHOT : r.toSnapshotId().toString());
+      hwm.put(
+          r.table(),
+          r.toSnapshotId() == null ? SummaryKeys.NO_SNAPSHOT : r.toSnapshotId().toString());
     }
     op.set(SummaryKeys.PROCESS_NAME, processName);
     op.set(SummaryKeys.SESSION_IDS, session.sessionId());

@@ -19,10 +19,12 @@ final class StagedFiles {
   final List<DataFile> dataFiles = new ArrayList<>();
   final List<DeleteFile> deleteFiles = new ArrayList<>();
   long writtenRows;
+
   /**
-   * The same files per checkpoint, in checkpoint order. An upsert session spanning checkpoints is staged
-   * as one commit per checkpoint: an equality delete applies only to data files of a lower sequence number,
-   * so a key updated in a later checkpoint must not share a commit with its earlier version.
+   * The same files per checkpoint, in checkpoint order. An upsert session spanning checkpoints is
+   * staged as one commit per checkpoint: an equality delete applies only to data files of a lower
+   * sequence number, so a key updated in a later checkpoint must not share a commit with its
+   * earlier version.
    */
   final List<StagedFiles> checkpoints = new ArrayList<>();
 
@@ -49,7 +51,8 @@ final class StagedFiles {
         files.writtenRows += c.rowCount();
         if (c.dataManifest() != null) {
           ManifestFile manifest = ManifestFiles.decode(c.dataManifest());
-          try (ManifestReader<DataFile> reader = ManifestFiles.read(manifest, table.io(), table.specs())) {
+          try (ManifestReader<DataFile> reader =
+              ManifestFiles.read(manifest, table.io(), table.specs())) {
             reader.forEach(f -> files.dataFiles.add(f.copy()));
           }
         }
@@ -63,7 +66,11 @@ final class StagedFiles {
       }
     } catch (IOException e) {
       throw new UncheckedIOException(
-          "Could not read the manifests written for " + table.name() + "; they may have been deleted: " + e.getMessage(), e);
+          "Could not read the manifests written for "
+              + table.name()
+              + "; they may have been deleted: "
+              + e.getMessage(),
+          e);
     }
     return files;
   }

@@ -8,6 +8,7 @@ import io.psyberg.flink.sink.commit.PsybergCommittable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
+import java.util.Locale;
 import java.util.UUID;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
@@ -25,6 +26,7 @@ import org.apache.iceberg.ManifestFile;
 import org.apache.iceberg.ManifestFiles;
 import org.apache.iceberg.ManifestWriter;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.flink.sink.RowDataTaskWriterFactory;
 import org.apache.iceberg.io.OutputFile;
@@ -32,14 +34,16 @@ import org.apache.iceberg.io.TaskWriter;
 import org.apache.iceberg.io.WriteResult;
 
 /**
- * Writes rows to data (and, for upsert, equality-delete) files with Iceberg's task writers. Before each
- * checkpoint barrier and at end of input it closes its files, lists them in manifests and emits one
- * {@link PsybergCommittable} (serialized with its version); nothing it writes is visible until the committer publishes it.
+ * Writes rows to data (and, for upsert, equality-delete) files with Iceberg's task writers. Before
+ * each checkpoint barrier and at end of input it closes its files, lists them in manifests and
+ * emits one {@link PsybergCommittable} (serialized with its version); nothing it writes is visible
+ * until the committer publishes it.
  */
 public final class PsybergWriterOperator extends AbstractStreamOperator<byte[]>
     implements OneInputStreamOperator<RowData, byte[]>, BoundedOneInput {
   private static final long serialVersionUID = 1L;
-  // Manifests must carry some snapshot id to be read back; the files get their real one when committed.
+  // Manifests must carry some snapshot id to be read back; the files get their real one when
+  // committed.
   private static final long PLACEHOLDER_SNAPSHOT_ID = 0L;
 
   private final CatalogSpec catalogSpec;
@@ -50,7 +54,7 @@ public final class PsybergWriterOperator extends AbstractStreamOperator<byte[]>
   private final List<Integer> equalityFieldIds;
   private final long targetFileSizeBytes;
 
-  private transient org.apache.iceberg.catalog.Catalog catalog;
+  private transient Catalog catalog;
   private transient Table table;
   private transient RowDataTaskWriterFactory factory;
   private transient TaskWriter<RowData> writer;
@@ -72,7 +76,8 @@ public final class PsybergWriterOperator extends AbstractStreamOperator<byte[]>
     this.writeMode = writeMode;
     this.equalityFieldIds = List.copyOf(equalityFieldIds);
     this.targetFileSizeBytes = targetFileSizeBytes;
-    // Chain with the operator before it, as Iceberg's own writer does: otherwise every row is serialized
+    // Chain with the operator before it, as Iceberg's own writer does: otherwise every row is
+    // serialized
     // and handed over between two tasks (measured by the sink benchmark: see BENCHMARKS.md).
     setChainingStrategy(ChainingStrategy.ALWAYS);
   }
@@ -80,7 +85,8 @@ public final class PsybergWriterOperator extends AbstractStreamOperator<byte[]>
   @Override
   public void open() throws Exception {
     super.open();
-    // Kept open while the writer writes (the table's FileIO may belong to it) and closed with the operator:
+    // Kept open while the writer writes (the table's FileIO may belong to it) and closed with the
+    // operator:
     // a JDBC catalog holds pooled database connections.
     catalog = catalogSpec.open();
     table = catalog.loadTable(TableIdentifier.parse(targetTable));
@@ -95,7 +101,8 @@ public final class PsybergWriterOperator extends AbstractStreamOperator<byte[]>
             table.properties(),
             writeMode == WriteMode.UPSERT ? equalityFieldIds : List.of(),
             writeMode == WriteMode.UPSERT);
-    factory.initialize(getRuntimeContext().getIndexOfThisSubtask(), getRuntimeContext().getAttemptNumber());
+    factory.initialize(
+        getRuntimeContext().getIndexOfThisSubtask(), getRuntimeContext().getAttemptNumber());
     try {
       writer = factory.create();
     } catch (UncheckedIOException e) {
@@ -109,9 +116,12 @@ public final class PsybergWriterOperator extends AbstractStreamOperator<byte[]>
     if (writeMode != WriteMode.UPSERT && row.getRowKind() != RowKind.INSERT) {
       throw new PsybergException(
           String.format(
-              "Process %s: sink table %s has write-mode '%s', which takes inserts only, but received a %s row."
-                  + " Use write-mode 'upsert' (with a primary key) for changelog input.",
-              processName, targetTable, writeMode.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'),
+              "Process %s: sink table %s has write-mode '%s', which takes inserts only, but"
+                  + " received a %s row. Use write-mode 'upsert' (with a primary key) for changelog"
+                  + " input.",
+              processName,
+              targetTable,
+              writeMode.name().toLowerCase(Locale.ROOT).replace('_', '-'),
               row.getRowKind()));
     }
     try {
@@ -122,12 +132,16 @@ public final class PsybergWriterOperator extends AbstractStreamOperator<byte[]>
     rows++;
   }
 
-  /** Storage refused a write (permissions, quota, credentials): say where, and that nothing was published. */
+  /**
+   * Storage refused a write (permissions, quota, credentials): say where, and that nothing was
+   * published.
+   */
   private PsybergException writeFailed(Exception e) {
     return new PsybergException(
         String.format(
-            "Process %s: could not write files of sink table %s under %s: %s. Nothing was published. Check that"
-                + " the job can write to the warehouse (permissions, free space, credentials), then re-run.",
+            "Process %s: could not write files of sink table %s under %s: %s. Nothing was"
+                + " published. Check that the job can write to the warehouse (permissions, free"
+                + " space, credentials), then re-run.",
             processName, targetTable, table.location(), e.getMessage()),
         e);
   }
@@ -160,15 +174,23 @@ public final class PsybergWriterOperator extends AbstractStreamOperator<byte[]>
     String prefix =
         String.format(
             "%s/metadata/psyberg-%s-%d-%d-%s-%s",
-            table.location(), jobId, getRuntimeContext().getIndexOfThisSubtask(),
+            table.location(),
+            jobId,
+            getRuntimeContext().getIndexOfThisSubtask(),
             getRuntimeContext().getAttemptNumber(),
             checkpointId == PsybergCommittable.END_OF_INPUT ? "end" : Long.toString(checkpointId),
             UUID.randomUUID().toString().substring(0, 8));
-    byte[] data = result.dataFiles().length == 0 ? null : dataManifest(prefix + "-data.avro", result.dataFiles());
+    byte[] data =
+        result.dataFiles().length == 0
+            ? null
+            : dataManifest(prefix + "-data.avro", result.dataFiles());
     byte[] deletes =
-        result.deleteFiles().length == 0 ? null : deleteManifest(prefix + "-deletes.avro", result.deleteFiles());
+        result.deleteFiles().length == 0
+            ? null
+            : deleteManifest(prefix + "-deletes.avro", result.deleteFiles());
     PsybergCommittable committable =
-        new PsybergCommittable(jobId, checkpointId, getRuntimeContext().getIndexOfThisSubtask(), rows, data, deletes);
+        new PsybergCommittable(
+            jobId, checkpointId, getRuntimeContext().getIndexOfThisSubtask(), rows, data, deletes);
     output.collect(new StreamRecord<>(CommittableState.write(committable)));
     rows = 0;
   }
@@ -179,7 +201,8 @@ public final class PsybergWriterOperator extends AbstractStreamOperator<byte[]>
 
   private byte[] dataManifest(String path, DataFile[] files) throws IOException {
     OutputFile out = table.io().newOutputFile(path);
-    ManifestWriter<DataFile> w = ManifestFiles.write(formatVersion(), table.spec(), out, PLACEHOLDER_SNAPSHOT_ID);
+    ManifestWriter<DataFile> w =
+        ManifestFiles.write(formatVersion(), table.spec(), out, PLACEHOLDER_SNAPSHOT_ID);
     try (ManifestWriter<DataFile> closing = w) {
       for (DataFile f : files) {
         closing.add(f);
@@ -191,7 +214,9 @@ public final class PsybergWriterOperator extends AbstractStreamOperator<byte[]>
 
   private byte[] deleteManifest(String path, DeleteFile[] files) throws IOException {
     OutputFile out = table.io().newOutputFile(path);
-    ManifestWriter<DeleteFile> w = ManifestFiles.writeDeleteManifest(formatVersion(), table.spec(), out, PLACEHOLDER_SNAPSHOT_ID);
+    ManifestWriter<DeleteFile> w =
+        ManifestFiles.writeDeleteManifest(
+            formatVersion(), table.spec(), out, PLACEHOLDER_SNAPSHOT_ID);
     try (ManifestWriter<DeleteFile> closing = w) {
       for (DeleteFile f : files) {
         closing.add(f);

@@ -6,7 +6,10 @@ import java.util.List;
 import java.util.Map;
 import javax.annotation.Nullable;
 
-/** Result of one planning call of the enumerator: the positions it planned from, and the plan if there is one. */
+/**
+ * Result of one planning call of the enumerator: the positions it planned from, and the plan if
+ * there is one.
+ */
 final class Discovery {
   final Map<String, Long> base;
   @Nullable final SessionPlan plan;
@@ -18,7 +21,10 @@ final class Discovery {
     this.splits = splits;
   }
 
-  /** A first session of a table with no high watermark still records where it started (e.g. 'latest'). */
+  /**
+   * A first session of a table with no high watermark still records where it started (e.g.
+   * 'latest').
+   */
   static boolean hasPosition(SessionPlan plan) {
     return plan.session().ranges().stream().anyMatch(r -> r.toSnapshotId() != null);
   }

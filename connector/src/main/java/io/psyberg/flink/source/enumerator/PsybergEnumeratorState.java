@@ -9,19 +9,26 @@ import java.util.Set;
 import javax.annotation.Nullable;
 
 /**
- * Checkpointed enumerator state: where planning stands per source table, splits not yet assigned, and
- * the session in flight (its unfinished splits and, once fully read, the checkpoint its rows end in).
+ * Checkpointed enumerator state: where planning stands per source table, splits not yet assigned,
+ * and the session in flight (its unfinished splits and, once fully read, the checkpoint its rows
+ * end in).
  */
 public final class PsybergEnumeratorState {
   /** Position after the last planned session; null until first resolved from the high watermark. */
   @Nullable private final Map<String, Long> positions;
+
   private final List<PsybergSplit> unassigned;
   @Nullable private final String inFlightSessionId;
   private final Set<String> unfinishedSplitIds;
-  /** Rows of the in-flight session all precede this checkpoint's barrier; -1 while still reading. */
+
+  /**
+   * Rows of the in-flight session all precede this checkpoint's barrier; -1 while still reading.
+   */
   private final long readThroughCheckpoint;
+
   /** Bounded mode: the one session was planned. */
   private final boolean planned;
+
   /** The checkpoint this state was taken for; -1 for a fresh start. */
   private final long checkpointId;
 

@@ -13,9 +13,14 @@ import org.apache.flink.core.io.SimpleVersionedSerializer;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
 
-/** Versioned serializer of {@link PsybergEnumeratorState}; splits inside use their own versioned layout. */
-public final class PsybergEnumeratorStateSerializer implements SimpleVersionedSerializer<PsybergEnumeratorState> {
-  public static final PsybergEnumeratorStateSerializer INSTANCE = new PsybergEnumeratorStateSerializer();
+/**
+ * Versioned serializer of {@link PsybergEnumeratorState}; splits inside use their own versioned
+ * layout.
+ */
+public final class PsybergEnumeratorStateSerializer
+    implements SimpleVersionedSerializer<PsybergEnumeratorState> {
+  public static final PsybergEnumeratorStateSerializer INSTANCE =
+      new PsybergEnumeratorStateSerializer();
 
   private static final int VERSION_1 = 1;
   private static final int CURRENT_VERSION = VERSION_1;
@@ -63,8 +68,11 @@ public final class PsybergEnumeratorStateSerializer implements SimpleVersionedSe
   public PsybergEnumeratorState deserialize(int version, byte[] serialized) throws IOException {
     if (version != VERSION_1) {
       throw new IOException(
-          "Unknown psyberg enumerator state version " + version + "; this build reads versions 1 to "
-              + CURRENT_VERSION + ". Restore with a newer psyberg-flink.");
+          "Unknown psyberg enumerator state version "
+              + version
+              + "; this build reads versions 1 to "
+              + CURRENT_VERSION
+              + ". Restore with a newer psyberg-flink.");
     }
     DataInputDeserializer in = new DataInputDeserializer(serialized);
     Map<String, Long> positions = null;
@@ -92,8 +100,10 @@ public final class PsybergEnumeratorStateSerializer implements SimpleVersionedSe
     boolean planned = in.readBoolean();
     long checkpointId = in.readLong();
     if (in.available() > 0) {
-      throw new IOException("Unexpected " + in.available() + " trailing bytes in psyberg enumerator state");
+      throw new IOException(
+          "Unexpected " + in.available() + " trailing bytes in psyberg enumerator state");
     }
-    return new PsybergEnumeratorState(positions, unassigned, inFlight, unfinished, readThrough, planned, checkpointId);
+    return new PsybergEnumeratorState(
+        positions, unassigned, inFlight, unfinished, readThrough, planned, checkpointId);
   }
 }

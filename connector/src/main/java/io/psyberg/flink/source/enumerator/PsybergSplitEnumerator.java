@@ -37,22 +37,25 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Plans sessions and hands out their splits. Planning and metadata-table writes run in the coordinator's
- * IO pool ({@code callAsync}); every field is touched only on the coordinator thread, except the two
- * volatile fields the planning call reads.
+ * Plans sessions and hands out their splits. Planning and metadata-table writes run in the
+ * coordinator's IO pool ({@code callAsync}); every field is touched only on the coordinator thread,
+ * except the two volatile fields the planning call reads.
  *
  * <p>One session is in flight at a time. In continuous mode, once readers report every split of the
- * session finished, the session is marked "read through" the next checkpoint this enumerator snapshots:
- * coordinators are snapshotted before any barrier is injected into the sources, and a reader reports a
- * split only after emitting all of its rows, so every row of the session precedes that checkpoint's
- * barrier. The next session is planned only after that checkpoint, so no checkpoint holds rows of two
- * sessions and the sink can publish each session whole, with its high watermark.
+ * session finished, the session is marked "read through" the next checkpoint this enumerator
+ * snapshots: coordinators are snapshotted before any barrier is injected into the sources, and a
+ * reader reports a split only after emitting all of its rows, so every row of the session precedes
+ * that checkpoint's barrier. The next session is planned only after that checkpoint, so no
+ * checkpoint holds rows of two sessions and the sink can publish each session whole, with its high
+ * watermark.
  *
- * <p>The mark is taken from the snapshot itself, never predicted: after a restore the next checkpoint id
- * is not the restored one plus one (checkpoints triggered before the failure used up ids), and a
- * predicted mark would leave the session's rows in later checkpoints than the sink publishes it with.
+ * <p>The mark is taken from the snapshot itself, never predicted: after a restore the next
+ * checkpoint id is not the restored one plus one (checkpoints triggered before the failure used up
+ * ids), and a predicted mark would leave the session's rows in later checkpoints than the sink
+ * publishes it with.
  */
-public final class PsybergSplitEnumerator implements SplitEnumerator<PsybergSplit, PsybergEnumeratorState> {
+public final class PsybergSplitEnumerator
+    implements SplitEnumerator<PsybergSplit, PsybergEnumeratorState> {
   private static final Logger LOG = LoggerFactory.getLogger(PsybergSplitEnumerator.class);
 
   private final SplitEnumeratorContext<PsybergSplit> context;
@@ -70,9 +73,12 @@ public final class PsybergSplitEnumerator implements SplitEnumerator<PsybergSpli
   private final Set<String> unfinishedSplitIds = new LinkedHashSet<>();
   private long readThroughCheckpoint;
   private boolean readThroughRecorded;
+
   /** The checkpoint this enumerator was restored from; -1 for a fresh start. */
   private final long restoredCheckpoint;
-  // Continuous: every split of the in-flight session was emitted; the next snapshot marks it read through.
+
+  // Continuous: every split of the in-flight session was emitted; the next snapshot marks it read
+  // through.
   private boolean fullyRead;
   private boolean planned;
 
@@ -101,7 +107,8 @@ public final class PsybergSplitEnumerator implements SplitEnumerator<PsybergSpli
     this.readThroughCheckpoint = state.readThroughCheckpoint();
     this.restoredCheckpoint = state.checkpointId();
     this.planned = state.planned();
-    this.fullyRead = inFlightSessionId != null && unfinishedSplitIds.isEmpty() && readThroughCheckpoint < 0;
+    this.fullyRead =
+        inFlightSessionId != null && unfinishedSplitIds.isEmpty() && readThroughCheckpoint < 0;
     this.planningOpen = inFlightSessionId == null;
     this.positionsForPlanning = positions;
   }
@@ -125,13 +132,20 @@ public final class PsybergSplitEnumerator implements SplitEnumerator<PsybergSpli
       abortSessionsRolledBack();
     }
     if (inFlightSessionId != null) {
-      // Restored mid-session: this job now owns it, and its read-through mark is whatever this state says.
+      // Restored mid-session: this job now owns it, and its read-through mark is whatever this
+      // state says.
       Long mark = readThroughCheckpoint >= 0 ? readThroughCheckpoint : null;
       context.callAsync(
           () -> {
             SessionLog log = new SessionLog(catalog(), catalogSpec.metadataNamespace());
-            Session s = log.find(settings.processName(), inFlightSessionId).orElseThrow(
-                () -> new IllegalStateException("Session " + inFlightSessionId + " is missing from the session log"));
+            Session s =
+                log.find(settings.processName(), inFlightSessionId)
+                    .orElseThrow(
+                        () ->
+                            new IllegalStateException(
+                                "Session "
+                                    + inFlightSessionId
+                                    + " is missing from the session log"));
             Session owned = s.withJob(jobId, mark);
             log.record(owned);
             return owned;
@@ -139,7 +153,11 @@ public final class PsybergSplitEnumerator implements SplitEnumerator<PsybergSpli
           (s, error) -> {
             if (error != null) {
               throw new FlinkRuntimeException(
-                  "Process " + settings.processName() + ": could not re-record session " + inFlightSessionId, error);
+                  "Process "
+                      + settings.processName()
+                      + ": could not re-record session "
+                      + inFlightSessionId,
+                  error);
             }
             inFlightSession = s;
             readThroughRecorded = mark != null;
@@ -169,7 +187,9 @@ public final class PsybergSplitEnumerator implements SplitEnumerator<PsybergSpli
     if (base == null) {
       base =
           HighWatermarkResolver.resolve(
-              catalog(), new HighWatermarkMirror(catalog(), catalogSpec.metadataNamespace()), settings);
+              catalog(),
+              new HighWatermarkMirror(catalog(), catalogSpec.metadataNamespace()),
+              settings);
     }
     SessionPlanner planner = new SessionPlanner(catalog(), settings);
     SessionPlan plan = planner.plan(SessionIds.next(), jobId, base);
@@ -182,8 +202,10 @@ public final class PsybergSplitEnumerator implements SplitEnumerator<PsybergSpli
       }
       Session empty = session.withStatus(SessionStatus.EMPTY);
       new SessionLog(catalog(), catalogSpec.metadataNamespace()).record(empty);
-      LOG.info("Process {}: nothing new since the high watermark; session {} is EMPTY.",
-          settings.processName(), session.sessionId());
+      LOG.info(
+          "Process {}: nothing new since the high watermark; session {} is EMPTY.",
+          settings.processName(),
+          session.sessionId());
       return new Discovery(base, null, List.of());
     }
     // Hold further planning until the coordinator has taken (or dropped) this plan.
@@ -194,8 +216,11 @@ public final class PsybergSplitEnumerator implements SplitEnumerator<PsybergSpli
       splits.addAll(PsybergSplitFactory.splits(session.sessionId(), snapshot, splitSizeBytes));
     }
     if (plan.capped()) {
-      LOG.info("Process {}: session {} is capped by 'max-snapshots-per-session'; newer snapshots wait for the next session.",
-          settings.processName(), session.sessionId());
+      LOG.info(
+          "Process {}: session {} is capped by 'max-snapshots-per-session'; newer snapshots wait"
+              + " for the next session.",
+          settings.processName(),
+          session.sessionId());
     }
     return new Discovery(base, plan, splits);
   }
@@ -204,7 +229,11 @@ public final class PsybergSplitEnumerator implements SplitEnumerator<PsybergSpli
   private void onDiscovered(@Nullable Discovery discovery, @Nullable Throwable error) {
     if (error != null) {
       throw new FlinkRuntimeException(
-          "Process " + settings.processName() + ": planning a session failed: " + error.getMessage(), error);
+          "Process "
+              + settings.processName()
+              + ": planning a session failed: "
+              + error.getMessage(),
+          error);
     }
     if (!settings.continuous()) {
       planned = true;
@@ -219,7 +248,10 @@ public final class PsybergSplitEnumerator implements SplitEnumerator<PsybergSpli
     SessionPlan plan = discovery.plan;
     if (plan != null) {
       if (inFlightSessionId != null || !Objects.equals(positions, discovery.base)) {
-        LOG.warn("Process {}: dropping stale plan {}", settings.processName(), plan.session().sessionId());
+        LOG.warn(
+            "Process {}: dropping stale plan {}",
+            settings.processName(),
+            plan.session().sessionId());
         abortAsync(plan.session());
         planningOpen = inFlightSessionId == null;
       } else {
@@ -245,20 +277,32 @@ public final class PsybergSplitEnumerator implements SplitEnumerator<PsybergSpli
     positions = next;
     positionsForPlanning = next;
     planningOpen = false;
-    LOG.info("Process {}: session {} has {} splits: {}", settings.processName(), session.sessionId(),
-        splits.size(), session.ranges());
+    LOG.info(
+        "Process {}: session {} has {} splits: {}",
+        settings.processName(),
+        session.sessionId(),
+        splits.size(),
+        session.ranges());
   }
 
-  /** Sessions of this job planned after the restored checkpoint are ABORTED (see {@link RolledBackSessions}). */
+  /**
+   * Sessions of this job planned after the restored checkpoint are ABORTED (see {@link
+   * RolledBackSessions}).
+   */
   private void abortSessionsRolledBack() {
-    RolledBackSessions.abort(new SessionLog(catalog(), catalogSpec.metadataNamespace()), settings.processName(), jobId,
-        restoredCheckpoint, inFlightSessionId);
+    RolledBackSessions.abort(
+        new SessionLog(catalog(), catalogSpec.metadataNamespace()),
+        settings.processName(),
+        jobId,
+        restoredCheckpoint,
+        inFlightSessionId);
   }
 
   private void abortAsync(Session session) {
     context.callAsync(
         () -> {
-          new SessionLog(catalog(), catalogSpec.metadataNamespace()).record(session.withStatus(SessionStatus.ABORTED));
+          new SessionLog(catalog(), catalogSpec.metadataNamespace())
+              .record(session.withStatus(SessionStatus.ABORTED));
           return null;
         },
         (r, e) -> {
@@ -268,7 +312,10 @@ public final class PsybergSplitEnumerator implements SplitEnumerator<PsybergSpli
         });
   }
 
-  /** Marks the fully read in-flight session as read through {@code checkpointId}, the one being snapshotted. */
+  /**
+   * Marks the fully read in-flight session as read through {@code checkpointId}, the one being
+   * snapshotted.
+   */
   private void markReadThrough(long checkpointId) {
     readThroughCheckpoint = checkpointId;
     Session marked = inFlightSession.withJob(jobId, readThroughCheckpoint);
@@ -282,7 +329,12 @@ public final class PsybergSplitEnumerator implements SplitEnumerator<PsybergSpli
         (r, e) -> {
           if (e != null) {
             throw new FlinkRuntimeException(
-                "Process " + settings.processName() + ": could not record that session " + id + " was read", e);
+                "Process "
+                    + settings.processName()
+                    + ": could not record that session "
+                    + id
+                    + " was read",
+                e);
           }
           if (id.equals(inFlightSessionId)) {
             readThroughRecorded = true;
@@ -328,20 +380,22 @@ public final class PsybergSplitEnumerator implements SplitEnumerator<PsybergSpli
   }
 
   /**
-   * Called when a reader subtask was reset to the last completed checkpoint while this enumerator kept
-   * running (a task failover that does not restore the coordinator). In continuous mode that reader will
-   * emit again rows this enumerator already counted as read, possibly after the checkpoint the in-flight
-   * session was marked read through, and a session published with that mark would miss them. So the task
-   * failover is turned into a global one: everything, this enumerator included, restarts from the same
-   * checkpoint and the session bookkeeping matches what the readers and the sink hold.
+   * Called when a reader subtask was reset to the last completed checkpoint while this enumerator
+   * kept running (a task failover that does not restore the coordinator). In continuous mode that
+   * reader will emit again rows this enumerator already counted as read, possibly after the
+   * checkpoint the in-flight session was marked read through, and a session published with that
+   * mark would miss them. So the task failover is turned into a global one: everything, this
+   * enumerator included, restarts from the same checkpoint and the session bookkeeping matches what
+   * the readers and the sink hold.
    */
   @Override
   public void addSplitsBack(List<PsybergSplit> splits, int subtaskId) {
     if (settings.continuous()) {
       throw new FlinkRuntimeException(
           String.format(
-              "Process %s: source reader %d was restarted on its own; restarting the whole job from the last"
-                  + " checkpoint so that sessions stay whole (a recovery step, not an error of the job).",
+              "Process %s: source reader %d was restarted on its own; restarting the whole job from"
+                  + " the last checkpoint so that sessions stay whole (a recovery step, not an"
+                  + " error of the job).",
               settings.processName(), subtaskId));
     }
     for (int i = splits.size() - 1; i >= 0; i--) {
@@ -355,8 +409,12 @@ public final class PsybergSplitEnumerator implements SplitEnumerator<PsybergSpli
 
   @Override
   public PsybergEnumeratorState snapshotState(long checkpointId) {
-    if (settings.continuous() && inFlightSession != null && fullyRead && readThroughCheckpoint < 0) {
-      // Recorded asynchronously: the sink publishes the session at a completed checkpoint once it sees the mark.
+    if (settings.continuous()
+        && inFlightSession != null
+        && fullyRead
+        && readThroughCheckpoint < 0) {
+      // Recorded asynchronously: the sink publishes the session at a completed checkpoint once it
+      // sees the mark.
       markReadThrough(checkpointId);
     }
     if (settings.continuous()
@@ -365,7 +423,10 @@ public final class PsybergSplitEnumerator implements SplitEnumerator<PsybergSpli
         && readThroughCheckpoint <= checkpointId
         && readThroughRecorded) {
       // Every row of the session precedes this checkpoint: the next session may start after it.
-      LOG.info("Process {}: session {} read through checkpoint {}", settings.processName(), inFlightSessionId,
+      LOG.info(
+          "Process {}: session {} read through checkpoint {}",
+          settings.processName(),
+          inFlightSessionId,
           readThroughCheckpoint);
       inFlightSessionId = null;
       inFlightSession = null;
@@ -376,8 +437,13 @@ public final class PsybergSplitEnumerator implements SplitEnumerator<PsybergSpli
       planningOpen = true;
     }
     return new PsybergEnumeratorState(
-        positions, new ArrayList<>(unassigned), inFlightSessionId, unfinishedSplitIds,
-        readThroughCheckpoint, planned, checkpointId);
+        positions,
+        new ArrayList<>(unassigned),
+        inFlightSessionId,
+        unfinishedSplitIds,
+        readThroughCheckpoint,
+        planned,
+        checkpointId);
   }
 
   @Override

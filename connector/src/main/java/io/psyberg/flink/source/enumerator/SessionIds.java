@@ -5,9 +5,13 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.UUID;
 
-/** Session ids that sort by planning time and say when they were made: {@code s-20261122T033000Z-1a2b3c4d}. */
+/**
+ * Session ids that sort by planning time and say when they were made: {@code
+ * s-20261122T033000Z-1a2b3c4d}.
+ */
 final class SessionIds {
-  private static final DateTimeFormatter FORMAT = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'");
+  private static final DateTimeFormatter FORMAT =
+      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'");
 
   private SessionIds() {}
 

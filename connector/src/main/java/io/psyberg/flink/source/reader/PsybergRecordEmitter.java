@@ -7,10 +7,11 @@ import org.apache.flink.table.data.utils.JoinedRowData;
 import org.apache.iceberg.flink.source.reader.RecordAndPosition;
 
 /**
- * Emits a record and moves its split's position past it. With metadata columns on, the row is followed
- * by {@code source_table, snapshot_id, session_id, snapshot_committed_at}.
+ * Emits a record and moves its split's position past it. With metadata columns on, the row is
+ * followed by {@code source_table, snapshot_id, session_id, snapshot_committed_at}.
  */
-final class PsybergRecordEmitter implements RecordEmitter<RecordAndPosition<RowData>, RowData, PsybergSplitState> {
+final class PsybergRecordEmitter
+    implements RecordEmitter<RecordAndPosition<RowData>, RowData, PsybergSplitState> {
   private final boolean withMetadata;
 
   PsybergRecordEmitter(boolean withMetadata) {

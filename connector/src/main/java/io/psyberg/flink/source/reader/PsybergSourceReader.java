@@ -14,11 +14,12 @@ import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.flink.source.reader.RecordAndPosition;
 
 /**
- * The source reader: pulls splits from the enumerator one at a time, reads them with Iceberg's readers,
- * and tells the enumerator which splits it has fully emitted so it can close sessions.
+ * The source reader: pulls splits from the enumerator one at a time, reads them with Iceberg's
+ * readers, and tells the enumerator which splits it has fully emitted so it can close sessions.
  */
 public final class PsybergSourceReader
-    extends SingleThreadMultiplexSourceReaderBase<RecordAndPosition<RowData>, RowData, PsybergSplit, PsybergSplitState> {
+    extends SingleThreadMultiplexSourceReaderBase<
+        RecordAndPosition<RowData>, RowData, PsybergSplit, PsybergSplitState> {
 
   public PsybergSourceReader(
       SourceReaderContext context,
@@ -42,7 +43,8 @@ public final class PsybergSourceReader
 
   @Override
   protected void onSplitFinished(Map<String, PsybergSplitState> finishedSplitIds) {
-    context.sendSourceEventToCoordinator(new SplitsFinishedEvent(new ArrayList<>(finishedSplitIds.keySet())));
+    context.sendSourceEventToCoordinator(
+        new SplitsFinishedEvent(new ArrayList<>(finishedSplitIds.keySet())));
     context.sendSplitRequest();
   }
 

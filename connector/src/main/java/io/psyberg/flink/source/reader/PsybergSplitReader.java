@@ -29,8 +29,8 @@ import org.apache.iceberg.flink.source.reader.RowDataReaderFunction;
 import org.apache.iceberg.io.CloseableIterator;
 
 /**
- * Reads splits one at a time with Iceberg's own RowData readers (Parquet, ORC, Avro), in batches, from
- * the split's recorded position.
+ * Reads splits one at a time with Iceberg's own RowData readers (Parquet, ORC, Avro), in batches,
+ * from the split's recorded position.
  */
 final class PsybergSplitReader implements SplitReader<RecordAndPosition<RowData>, PsybergSplit> {
   private final CatalogSpec catalogSpec;
@@ -43,7 +43,8 @@ final class PsybergSplitReader implements SplitReader<RecordAndPosition<RowData>
 
   private final List<Expression> filters;
 
-  PsybergSplitReader(CatalogSpec catalogSpec, @Nullable List<String> projectedColumns, List<Expression> filters) {
+  PsybergSplitReader(
+      CatalogSpec catalogSpec, @Nullable List<String> projectedColumns, List<Expression> filters) {
     this.filters = filters;
     this.catalogSpec = catalogSpec;
     this.projectedColumns = projectedColumns;
@@ -117,7 +118,8 @@ final class PsybergSplitReader implements SplitReader<RecordAndPosition<RowData>
   }
 
   /** An Iceberg batch under our split id (Iceberg names splits by their files). */
-  private static final class RenamedBatch implements RecordsWithSplitIds<RecordAndPosition<RowData>> {
+  private static final class RenamedBatch
+      implements RecordsWithSplitIds<RecordAndPosition<RowData>> {
     private final RecordsWithSplitIds<RecordAndPosition<RowData>> delegate;
     private final String splitId;
 

@@ -6,7 +6,10 @@ import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.data.StringData;
 import org.apache.flink.table.data.TimestampData;
 
-/** Mutable read position of a split on the reader, plus the split's metadata row for emitted records. */
+/**
+ * Mutable read position of a split on the reader, plus the split's metadata row for emitted
+ * records.
+ */
 final class PsybergSplitState {
   private final PsybergSplit split;
   private final RowData metadata;

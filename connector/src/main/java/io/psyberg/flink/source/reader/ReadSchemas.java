@@ -7,7 +7,10 @@ import javax.annotation.Nullable;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.types.Types;
 
-/** Projections of a source table's schema, in the order the job asks for (Iceberg's select keeps table order). */
+/**
+ * Projections of a source table's schema, in the order the job asks for (Iceberg's select keeps
+ * table order).
+ */
 public final class ReadSchemas {
   private ReadSchemas() {}
 
@@ -20,7 +23,11 @@ public final class ReadSchemas {
       Types.NestedField field = tableSchema.findField(column);
       if (field == null) {
         throw new PsybergException(
-            "Column '" + column + "' is not in the source table (columns: " + tableSchema.columns() + ")");
+            "Column '"
+                + column
+                + "' is not in the source table (columns: "
+                + tableSchema.columns()
+                + ")");
       }
       fields.add(field);
     }

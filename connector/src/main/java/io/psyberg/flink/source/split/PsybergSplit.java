@@ -5,8 +5,8 @@ import org.apache.flink.api.connector.source.SourceSplit;
 import org.apache.iceberg.flink.source.split.IcebergSourceSplit;
 
 /**
- * A piece of one session's work: data files one snapshot of one source table appended, wrapped around
- * Iceberg's own split (which carries the file scan tasks and the read position).
+ * A piece of one session's work: data files one snapshot of one source table appended, wrapped
+ * around Iceberg's own split (which carries the file scan tasks and the read position).
  */
 public final class PsybergSplit implements SourceSplit {
   private final String sessionId;

@@ -19,7 +19,8 @@ import org.apache.iceberg.flink.source.split.IcebergSourceSplit;
 public final class PsybergSplitFactory {
   private PsybergSplitFactory() {}
 
-  public static List<PsybergSplit> splits(String sessionId, PlannedSnapshot snapshot, long splitSizeBytes) {
+  public static List<PsybergSplit> splits(
+      String sessionId, PlannedSnapshot snapshot, long splitSizeBytes) {
     List<PsybergSplit> out = new ArrayList<>();
     String schemaJson = SchemaParser.toJson(snapshot.source().schema());
     int index = 0;

@@ -8,8 +8,9 @@ import org.apache.iceberg.flink.source.split.IcebergSourceSplit;
 import org.apache.iceberg.flink.source.split.IcebergSourceSplitSerializer;
 
 /**
- * Versioned serializer of {@link PsybergSplit}. Layout v1: session id, table, snapshot id, commit time,
- * index, then Iceberg's split with its own serializer version (so Iceberg's layout can evolve apart).
+ * Versioned serializer of {@link PsybergSplit}. Layout v1: session id, table, snapshot id, commit
+ * time, index, then Iceberg's split with its own serializer version (so Iceberg's layout can evolve
+ * apart).
  */
 public final class PsybergSplitSerializer implements SimpleVersionedSerializer<PsybergSplit> {
   public static final PsybergSplitSerializer INSTANCE = new PsybergSplitSerializer();
@@ -50,7 +51,11 @@ public final class PsybergSplitSerializer implements SimpleVersionedSerializer<P
     PsybergSplit split = read(version, in);
     if (in.available() > 0) {
       throw new IOException(
-          "Unexpected " + in.available() + " trailing bytes after a psyberg split (version " + version + ")");
+          "Unexpected "
+              + in.available()
+              + " trailing bytes after a psyberg split (version "
+              + version
+              + ")");
     }
     return split;
   }

@@ -10,8 +10,10 @@ class PsybergCommittableSerializerTest {
 
   @Test
   void roundTripsWithAndWithoutManifests() throws Exception {
-    PsybergCommittable full = new PsybergCommittable("job", 12, 3, 99, new byte[] {1, 2, 3}, new byte[] {4});
-    PsybergCommittable bare = new PsybergCommittable("job", PsybergCommittable.END_OF_INPUT, 0, 0, null, null);
+    PsybergCommittable full =
+        new PsybergCommittable("job", 12, 3, 99, new byte[] {1, 2, 3}, new byte[] {4});
+    PsybergCommittable bare =
+        new PsybergCommittable("job", PsybergCommittable.END_OF_INPUT, 0, 0, null, null);
     assertThat(ser.deserialize(ser.getVersion(), ser.serialize(full))).isEqualTo(full);
     assertThat(ser.deserialize(ser.getVersion(), ser.serialize(bare))).isEqualTo(bare);
     assertThat(CommittableState.read(CommittableState.write(full))).isEqualTo(full);

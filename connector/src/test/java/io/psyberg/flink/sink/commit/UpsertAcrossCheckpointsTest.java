@@ -58,7 +58,9 @@ class UpsertAcrossCheckpointsTest {
   void setUp() {
     wh = new Warehouse(dir);
     table = wh.createTable("facts.latest", LATEST);
-    files = new GenericAppenderFactory(LATEST, table.spec(), new int[] {1}, LATEST.select("account_id"), null);
+    files =
+        new GenericAppenderFactory(
+            LATEST, table.spec(), new int[] {1}, LATEST.select("account_id"), null);
   }
 
   @AfterEach
@@ -69,24 +71,40 @@ class UpsertAcrossCheckpointsTest {
   @Test
   void aKeyUpdatedInALaterCheckpointOfTheSameSessionKeepsOnlyItsNewVersion() throws Exception {
     // Checkpoint 1 inserts accounts 1 and 2; checkpoint 2 updates account 1 (delete + insert).
-    PsybergCommittable first =
-        committable(1, List.of(row(1, "basic"), row(2, "basic")), List.of());
+    PsybergCommittable first = committable(1, List.of(row(1, "basic"), row(2, "basic")), List.of());
     PsybergCommittable second = committable(2, List.of(row(1, "premium")), List.of(key(1)));
     Session session =
         new Session(
-            "s-upsert", "latest", "continuous", "stateful", "job", List.of(), null, null,
-            SessionStatus.PLANNED, null, Instant.now(), null);
+            "s-upsert",
+            "latest",
+            "continuous",
+            "stateful",
+            "job",
+            List.of(),
+            null,
+            null,
+            SessionStatus.PLANNED,
+            null,
+            Instant.now(),
+            null);
     SessionPublisher publisher =
         new SessionPublisher(
-            wh.catalog(), "psyberg", TableIdentifier.parse("facts.latest"), "latest", WriteMode.UPSERT,
-            List.of(), null, PublishHook.NONE);
+            wh.catalog(),
+            "psyberg",
+            TableIdentifier.parse("facts.latest"),
+            "latest",
+            WriteMode.UPSERT,
+            List.of(),
+            null,
+            PublishHook.NONE);
 
     Optional<Long> published = publisher.publish(session, List.of(second, first), "job", 2);
 
     assertThat(published).isPresent();
     table.refresh();
     assertThat(rows()).containsExactlyInAnyOrder("1:premium", "2:basic");
-    // Staged as one commit per checkpoint; only the last carries the session and its high watermark.
+    // Staged as one commit per checkpoint; only the last carries the session and its high
+    // watermark.
     Snapshot last = table.snapshot(published.get());
     Snapshot before = table.snapshot(last.parentId());
     assertThat(last.summary()).containsEntry("psyberg.session-ids", "s-upsert");
@@ -113,8 +131,8 @@ class UpsertAcrossCheckpointsTest {
     return r;
   }
 
-  private PsybergCommittable committable(long checkpoint, List<Record> inserts, List<Record> deletes)
-      throws Exception {
+  private PsybergCommittable committable(
+      long checkpoint, List<Record> inserts, List<Record> deletes) throws Exception {
     DataWriter<Record> data = files.newDataWriter(output(), FileFormat.PARQUET, null);
     try (DataWriter<Record> w = data) {
       inserts.forEach(w::write);
@@ -131,7 +149,8 @@ class UpsertAcrossCheckpointsTest {
         deletes.forEach(w::write);
       }
       ManifestWriter<DeleteFile> deleteManifest =
-          ManifestFiles.writeDeleteManifest(2, table.spec(), table.io().newOutputFile(manifestPath()), 0L);
+          ManifestFiles.writeDeleteManifest(
+              2, table.spec(), table.io().newOutputFile(manifestPath()), 0L);
       try (ManifestWriter<DeleteFile> w = deleteManifest) {
         w.add(eq.toDeleteFile());
       }
@@ -144,7 +163,10 @@ class UpsertAcrossCheckpointsTest {
 
   private EncryptedOutputFile output() {
     return EncryptedFiles.plainAsEncryptedOutput(
-        table.io().newOutputFile(table.locationProvider().newDataLocation(UUID.randomUUID() + ".parquet")));
+        table
+            .io()
+            .newOutputFile(
+                table.locationProvider().newDataLocation(UUID.randomUUID() + ".parquet")));
   }
 
   private String manifestPath() {

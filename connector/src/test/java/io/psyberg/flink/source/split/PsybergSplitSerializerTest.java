@@ -15,6 +15,7 @@ import io.psyberg.flink.testutils.Warehouse;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,10 +32,20 @@ class PsybergSplitSerializerTest {
       wh.append("ns.t", Warehouse.events("a", 3, LocalDateTime.of(2026, 1, 1, 0, 0)));
       wh.append("ns.t", Warehouse.events("b", 3, LocalDateTime.of(2026, 1, 2, 0, 0)));
       SessionSettings settings =
-          new SessionSettings("p", List.of("ns.t"), false, "stateless", StartFrom.EARLIEST,
-              NonAppendSnapshots.FAIL, OnLostHighWatermark.FAIL, 0, null, List.of());
+          new SessionSettings(
+              "p",
+              List.of("ns.t"),
+              false,
+              "stateless",
+              StartFrom.EARLIEST,
+              NonAppendSnapshots.FAIL,
+              OnLostHighWatermark.FAIL,
+              0,
+              null,
+              List.of());
       List<PsybergSplit> out = new ArrayList<>();
-      for (PlannedSnapshot s : new SessionPlanner(wh.catalog(), settings).plan("s-1", "j", Map.of()).snapshots()) {
+      for (PlannedSnapshot s :
+          new SessionPlanner(wh.catalog(), settings).plan("s-1", "j", Map.of()).snapshots()) {
         out.addAll(PsybergSplitFactory.splits("s-1", s, 1L << 27));
       }
       return out;
@@ -46,7 +57,9 @@ class PsybergSplitSerializerTest {
     for (PsybergSplit split : splits()) {
       PsybergSplit moved = split.withPosition(0, 2);
       byte[] bytes = PsybergSplitSerializer.INSTANCE.serialize(moved);
-      PsybergSplit back = PsybergSplitSerializer.INSTANCE.deserialize(PsybergSplitSerializer.INSTANCE.getVersion(), bytes);
+      PsybergSplit back =
+          PsybergSplitSerializer.INSTANCE.deserialize(
+              PsybergSplitSerializer.INSTANCE.getVersion(), bytes);
       assertThat(back.splitId()).isEqualTo(moved.splitId());
       assertThat(back.sessionId()).isEqualTo("s-1");
       assertThat(back.table()).isEqualTo("ns.t");
@@ -54,7 +67,8 @@ class PsybergSplitSerializerTest {
       assertThat(back.committedAtMillis()).isEqualTo(moved.committedAtMillis());
       assertThat(back.icebergSplit().recordOffset()).isEqualTo(2);
       assertThat(back.icebergSplit().task().files().iterator().next().file().path().toString())
-          .isEqualTo(moved.icebergSplit().task().files().iterator().next().file().path().toString());
+          .isEqualTo(
+              moved.icebergSplit().task().files().iterator().next().file().path().toString());
     }
   }
 
@@ -64,8 +78,9 @@ class PsybergSplitSerializerTest {
     byte[] bytes = PsybergSplitSerializer.INSTANCE.serialize(split);
     assertThatThrownBy(() -> PsybergSplitSerializer.INSTANCE.deserialize(99, bytes))
         .hasMessageContaining("Unknown psyberg split version 99");
-    byte[] longer = java.util.Arrays.copyOf(bytes, bytes.length + 3);
-    assertThatThrownBy(() -> PsybergSplitSerializer.INSTANCE.deserialize(1, longer)).hasMessageContaining("trailing");
+    byte[] longer = Arrays.copyOf(bytes, bytes.length + 3);
+    assertThatThrownBy(() -> PsybergSplitSerializer.INSTANCE.deserialize(1, longer))
+        .hasMessageContaining("trailing");
   }
 
   @Test
@@ -75,11 +90,13 @@ class PsybergSplitSerializerTest {
     positions.put("ns.t", 42L);
     positions.put("ns.empty", null);
     PsybergEnumeratorState state =
-        new PsybergEnumeratorState(positions, splits, "s-1", Set.of(splits.get(0).splitId()), 7L, true, 6L);
+        new PsybergEnumeratorState(
+            positions, splits, "s-1", Set.of(splits.get(0).splitId()), 7L, true, 6L);
     PsybergEnumeratorStateSerializer ser = PsybergEnumeratorStateSerializer.INSTANCE;
     PsybergEnumeratorState back = ser.deserialize(ser.getVersion(), ser.serialize(state));
     assertThat(back.positions()).isEqualTo(positions);
-    assertThat(back.unassigned()).extracting(PsybergSplit::splitId)
+    assertThat(back.unassigned())
+        .extracting(PsybergSplit::splitId)
         .containsExactlyElementsOf(splits.stream().map(PsybergSplit::splitId).toList());
     assertThat(back.inFlightSessionId()).isEqualTo("s-1");
     assertThat(back.unfinishedSplitIds()).containsExactly(splits.get(0).splitId());
@@ -87,9 +104,11 @@ class PsybergSplitSerializerTest {
     assertThat(back.planned()).isTrue();
     assertThat(back.checkpointId()).isEqualTo(6L);
 
-    PsybergEnumeratorState initial = ser.deserialize(ser.getVersion(), ser.serialize(PsybergEnumeratorState.initial()));
+    PsybergEnumeratorState initial =
+        ser.deserialize(ser.getVersion(), ser.serialize(PsybergEnumeratorState.initial()));
     assertThat(initial.positions()).isNull();
     assertThat(initial.inFlightSessionId()).isNull();
-    assertThatThrownBy(() -> ser.deserialize(2, ser.serialize(state))).hasMessageContaining("version 2");
+    assertThatThrownBy(() -> ser.deserialize(2, ser.serialize(state)))
+        .hasMessageContaining("version 2");
   }
 }

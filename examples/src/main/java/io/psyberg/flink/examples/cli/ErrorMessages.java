@@ -66,7 +66,9 @@ public final class ErrorMessages {
       return "";
     }
     return "\n  hint: psyberg-examples runs on Java 17 (Flink 1.18 and Hadoop fail on newer JDKs);"
-        + " this is Java " + version + ".";
+        + " this is Java "
+        + version
+        + ".";
   }
 
   private static boolean isGeneric(String message) {

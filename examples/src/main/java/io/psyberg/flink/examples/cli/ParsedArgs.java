@@ -6,9 +6,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The options given to one command, parsed against its {@link OptionSpec}s. Accepts
- * {@code --name value} and {@code --name=value}; rejects unknown options, positional arguments,
- * repeated options and missing values with a {@link UsageException} that names the argument.
+ * The options given to one command, parsed against its {@link OptionSpec}s. Accepts {@code --name
+ * value} and {@code --name=value}; rejects unknown options, positional arguments, repeated options
+ * and missing values with a {@link UsageException} that names the argument.
  */
 public final class ParsedArgs {
   private final Map<String, OptionSpec> specs;
@@ -55,8 +55,7 @@ public final class ParsedArgs {
       } else if (i + 1 < args.size() && !isOptionName(args.get(i + 1), specs)) {
         value = args.get(++i);
       } else {
-        throw new UsageException(
-            "option '--" + name + "' needs a value (" + spec.synopsis() + ")");
+        throw new UsageException("option '--" + name + "' needs a value (" + spec.synopsis() + ")");
       }
       given.put(name, value);
     }

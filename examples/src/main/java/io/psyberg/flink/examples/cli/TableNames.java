@@ -4,7 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.iceberg.catalog.TableIdentifier;
 
-/** Parses table names given as options: {@code NAMESPACE.TABLE}, or a comma-separated list of them. */
+/**
+ * Parses table names given as options: {@code NAMESPACE.TABLE}, or a comma-separated list of them.
+ */
 public final class TableNames {
 
   private TableNames() {}
@@ -19,8 +21,11 @@ public final class TableNames {
     }
     if (!valid) {
       throw new UsageException(
-          "option '--" + option + "' must be NAMESPACE.TABLE (e.g. membership.events), got '"
-              + name + "'");
+          "option '--"
+              + option
+              + "' must be NAMESPACE.TABLE (e.g. membership.events), got '"
+              + name
+              + "'");
     }
     return TableIdentifier.of(parts);
   }

@@ -1,30 +1,38 @@
 package io.psyberg.flink.examples.demo;
 
-/** The SQL the demo runs through the {@code sql} command (catalog defaults come from the command). */
+/**
+ * The SQL the demo runs through the {@code sql} command (catalog defaults come from the command).
+ */
 final class DemoSql {
   private DemoSql() {}
 
   static final String PREMIUM_PLAN_CHANGES =
       "CREATE TABLE IF NOT EXISTS lake.membership.premium_plan_changes (event_id STRING NOT NULL,"
-          + " account_id BIGINT NOT NULL, event_ts TIMESTAMP(6) NOT NULL) WITH ('format-version' = '2');\n"
-          + "CREATE TEMPORARY TABLE events (event_id STRING, account_id BIGINT, event_type STRING, plan STRING,"
-          + " event_ts TIMESTAMP(6)) WITH ('connector' = 'psyberg', 'table' = 'membership.events',"
-          + " 'process-name' = 'premium_plan_changes', 'change-range-column' = 'event_ts');\n"
+          + " account_id BIGINT NOT NULL, event_ts TIMESTAMP(6) NOT NULL) WITH ('format-version' ="
+          + " '2');\n"
+          + "CREATE TEMPORARY TABLE events (event_id STRING, account_id BIGINT, event_type STRING,"
+          + " plan STRING, event_ts TIMESTAMP(6)) WITH ('connector' = 'psyberg', 'table' ="
+          + " 'membership.events', 'process-name' = 'premium_plan_changes', 'change-range-column' ="
+          + " 'event_ts');\n"
           + "CREATE TEMPORARY TABLE changes (event_id STRING NOT NULL, account_id BIGINT NOT NULL,"
-          + " event_ts TIMESTAMP(6) NOT NULL) WITH ('connector' = 'psyberg',"
-          + " 'table' = 'membership.premium_plan_changes', 'process-name' = 'premium_plan_changes',"
+          + " event_ts TIMESTAMP(6) NOT NULL) WITH ('connector' = 'psyberg', 'table' ="
+          + " 'membership.premium_plan_changes', 'process-name' = 'premium_plan_changes',"
           + " 'audit.not-null' = 'account_id', 'audit.max-rows' = '10');\n"
-          + "INSERT INTO changes SELECT event_id, account_id, event_ts FROM events"
-          + " WHERE event_type = 'PLAN_CHANGE' AND plan = 'premium';\n";
+          + "INSERT INTO changes SELECT event_id, account_id, event_ts FROM events WHERE event_type"
+          + " = 'PLAN_CHANGE' AND plan = 'premium';\n";
 
   static final String RESULTS =
       "SET 'execution.runtime-mode' = 'batch';\n"
-          + "SELECT 'membership.events' AS table_name, COUNT(*) AS row_count FROM lake.membership.events\n"
-          + "UNION ALL SELECT 'membership.signup_facts', COUNT(*) FROM lake.membership.signup_facts\n"
-          + "UNION ALL SELECT 'membership.account_lifecycle', COUNT(*) FROM lake.membership.account_lifecycle\n"
-          + "UNION ALL SELECT 'membership.lifecycle_anomalies', COUNT(*) FROM lake.membership.lifecycle_anomalies;\n"
+          + "SELECT 'membership.events' AS table_name, COUNT(*) AS row_count FROM"
+          + " lake.membership.events\n"
+          + "UNION ALL SELECT 'membership.signup_facts', COUNT(*) FROM"
+          + " lake.membership.signup_facts\n"
+          + "UNION ALL SELECT 'membership.account_lifecycle', COUNT(*) FROM"
+          + " lake.membership.account_lifecycle\n"
+          + "UNION ALL SELECT 'membership.lifecycle_anomalies', COUNT(*) FROM"
+          + " lake.membership.lifecycle_anomalies;\n"
           + "SELECT state, COUNT(*) AS current_accounts FROM lake.membership.account_lifecycle"
           + " WHERE valid_to IS NULL GROUP BY state ORDER BY state;\n"
-          + "SELECT reason, COUNT(*) AS anomalies FROM lake.membership.lifecycle_anomalies"
-          + " GROUP BY reason ORDER BY reason;\n";
+          + "SELECT reason, COUNT(*) AS anomalies FROM lake.membership.lifecycle_anomalies GROUP BY"
+          + " reason ORDER BY reason;\n";
 }

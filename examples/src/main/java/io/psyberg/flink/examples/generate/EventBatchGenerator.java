@@ -20,11 +20,12 @@ import java.util.Random;
  *
  * <p>Time moves forward with every batch: a batch covers the day after the latest {@code event_ts}
  * already in the table (2026-01-01 for an empty table). Normal events follow each account's state
- * (sign-up, plan changes, payment holds and recoveries, cancels, re-sign-ups). Late events lie in the
- * {@value #LATE_DAYS} days before the batch's day and fit the history where they land: a plan change
- * while the account was subscribed, or an account's next event when nothing follows it, so late
- * data forces corrections without turning earlier events into anomalies. Bad events are anomalies
- * by the lifecycle rules: an unknown type, a missing plan, or a transition the state does not allow.
+ * (sign-up, plan changes, payment holds and recoveries, cancels, re-sign-ups). Late events lie in
+ * the {@value #LATE_DAYS} days before the batch's day and fit the history where they land: a plan
+ * change while the account was subscribed, or an account's next event when nothing follows it, so
+ * late data forces corrections without turning earlier events into anomalies. Bad events are
+ * anomalies by the lifecycle rules: an unknown type, a missing plan, or a transition the state does
+ * not allow.
  */
 final class EventBatchGenerator {
   /** The day of the first batch of an empty table. */
@@ -143,7 +144,8 @@ final class EventBatchGenerator {
         event = invalidTransition(state);
     }
     if (state.next(event[0], event[1]).isPresent()) {
-      throw new IllegalStateException("bad event " + Arrays.toString(event) + " is valid in " + state);
+      throw new IllegalStateException(
+          "bad event " + Arrays.toString(event) + " is valid in " + state);
     }
     return event;
   }

@@ -18,8 +18,8 @@ import org.apache.iceberg.catalog.TableIdentifier;
 
 /**
  * {@code generate --table NS.T --accounts N --events M [--late-fraction F] [--bad-fraction F]
- * [--seed S]}: appends one snapshot of synthetic membership events to an Iceberg table, creating
- * it when missing. Written with Iceberg's generic Parquet writer, no Flink job.
+ * [--seed S]}: appends one snapshot of synthetic membership events to an Iceberg table, creating it
+ * when missing. Written with Iceberg's generic Parquet writer, no Flink job.
  */
 public final class GenerateCommand implements Command {
 
@@ -48,7 +48,8 @@ public final class GenerateCommand implements Command {
         OptionSpec.value(
             "late-fraction",
             "F",
-            "share of rows dated in the " + EventBatchGenerator.LATE_DAYS
+            "share of rows dated in the "
+                + EventBatchGenerator.LATE_DAYS
                 + " days before the batch's day",
             "0"),
         OptionSpec.value(

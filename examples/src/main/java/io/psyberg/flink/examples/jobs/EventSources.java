@@ -65,8 +65,7 @@ public final class EventSources {
       if (actual == null) {
         problems.add("column '" + name + "' is missing");
       } else if (!actual.type().equals(wanted.type())) {
-        problems.add(
-            "column '" + name + "' is " + actual.type() + ", should be " + wanted.type());
+        problems.add("column '" + name + "' is " + actual.type() + ", should be " + wanted.type());
       }
     }
     return problems;

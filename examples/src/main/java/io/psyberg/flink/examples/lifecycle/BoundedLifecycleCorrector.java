@@ -19,9 +19,10 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * Per account, at the end of a bounded run's input: the corrections that the session's new events make to
- * the published lifecycle, replayed from the published segment in effect before the earliest new event with
- * only the events processed since the lookback start. Accounts without new events emit nothing.
+ * Per account, at the end of a bounded run's input: the corrections that the session's new events
+ * make to the published lifecycle, replayed from the published segment in effect before the
+ * earliest new event with only the events processed since the lookback start. Accounts without new
+ * events emit nothing.
  */
 final class BoundedLifecycleCorrector extends KeyedProcessFunction<Long, RowData, RowData> {
   private static final long serialVersionUID = 1L;
@@ -33,7 +34,10 @@ final class BoundedLifecycleCorrector extends KeyedProcessFunction<Long, RowData
 
   @Override
   public void open(Configuration parameters) {
-    inputs = getRuntimeContext().getListState(new ListStateDescriptor<>("inputs", InternalTypeInfo.of(LifecycleInputs.TYPE)));
+    inputs =
+        getRuntimeContext()
+            .getListState(
+                new ListStateDescriptor<>("inputs", InternalTypeInfo.of(LifecycleInputs.TYPE)));
   }
 
   @Override
@@ -65,9 +69,11 @@ final class BoundedLifecycleCorrector extends KeyedProcessFunction<Long, RowData
       return;
     }
     Segment seed = LifecycleCorrections.seedSegment(published, arriving).orElse(null);
-    Corrections<LifecycleEvent, Segment, Anomaly> c = LifecycleCorrections.correct(seed, processed, arriving);
+    Corrections<LifecycleEvent, Segment, Anomaly> c =
+        LifecycleCorrections.correct(seed, processed, arriving);
     if (!c.tooLate().isEmpty()) {
-      throw new IllegalStateException("Account " + ctx.getCurrentKey() + ": events before the lookback " + c.tooLate());
+      throw new IllegalStateException(
+          "Account " + ctx.getCurrentKey() + ": events before the lookback " + c.tooLate());
     }
     for (Change<Segment> change : c.outputs()) {
       out.collect(LifecycleRows.toRow(change.value(), change.kind()));

@@ -31,8 +31,8 @@ import org.apache.iceberg.catalog.TableIdentifier;
 
 /**
  * {@code lifecycle --process P --source NS.T[,NS.T2] --target NS.T [--anomalies NS.T] [--mode
- * bounded|continuous]}: the stateful job writing the {@code account_lifecycle} and
- * {@code lifecycle_anomalies} shapes, corrected for late events.
+ * bounded|continuous]}: the stateful job writing the {@code account_lifecycle} and {@code
+ * lifecycle_anomalies} shapes, corrected for late events.
  */
 public final class LifecycleCommand implements Command {
 
@@ -43,28 +43,40 @@ public final class LifecycleCommand implements Command {
 
   @Override
   public String summary() {
-    return "The stateful lifecycle job: per-account segments and anomalies, corrected when late events"
-        + " arrive, published per session";
+    return "The stateful lifecycle job: per-account segments and anomalies, corrected when late"
+        + " events arrive, published per session";
   }
 
   @Override
   public String synopsis() {
-    return "--process P --source NS.T[,NS.T2] --target NS.T [--anomalies NS.T] [--mode bounded|continuous]"
-        + " [--interval SECONDS]";
+    return "--process P --source NS.T[,NS.T2] --target NS.T [--anomalies NS.T] [--mode"
+        + " bounded|continuous] [--interval SECONDS]";
   }
 
   @Override
   public List<OptionSpec> options() {
     return List.of(
-        OptionSpec.value("process", "P", "the process name, e.g. lifecycle_load; runs resume where it stopped"),
-        OptionSpec.value("source", "NS.T[,NS.T2]", "membership event table(s), e.g. membership.events"),
+        OptionSpec.value(
+            "process", "P", "the process name, e.g. lifecycle_load; runs resume where it stopped"),
+        OptionSpec.value(
+            "source", "NS.T[,NS.T2]", "membership event table(s), e.g. membership.events"),
         OptionSpec.value("target", "NS.T", "the account_lifecycle table, created when missing"),
-        OptionSpec.value("anomalies", "NS.T",
-            "the lifecycle_anomalies table, created when missing (default: lifecycle_anomalies next to --target)"),
-        OptionSpec.value("mode", "bounded|continuous",
-            "bounded: correct the published lifecycle with what is new, then stop; continuous: keep running",
+        OptionSpec.value(
+            "anomalies",
+            "NS.T",
+            "the lifecycle_anomalies table, created when missing (default: lifecycle_anomalies next"
+                + " to --target)"),
+        OptionSpec.value(
+            "mode",
+            "bounded|continuous",
+            "bounded: correct the published lifecycle with what is new, then stop; continuous: keep"
+                + " running",
             "bounded"),
-        OptionSpec.value("interval", "SECONDS", "continuous mode: how often to look for new snapshots and checkpoint", "5"));
+        OptionSpec.value(
+            "interval",
+            "SECONDS",
+            "continuous mode: how often to look for new snapshots and checkpoint",
+            "5"));
   }
 
   @Override
@@ -77,31 +89,44 @@ public final class LifecycleCommand implements Command {
             ? TableNames.parse("anomalies", args.required("anomalies"))
             : TableIdentifier.of(target.namespace(), "lifecycle_anomalies");
     if (sources.contains(target) || sources.contains(anomalies) || target.equals(anomalies)) {
-      throw new UsageException("options --source, --target and --anomalies must name different tables");
+      throw new UsageException(
+          "options --source, --target and --anomalies must name different tables");
     }
     String mode = args.get("mode").orElse("bounded").trim().toLowerCase(Locale.ROOT);
     if (!mode.equals("bounded") && !mode.equals("continuous")) {
-      throw new UsageException("option '--mode' must be 'bounded' or 'continuous', got '" + mode + "'");
+      throw new UsageException(
+          "option '--mode' must be 'bounded' or 'continuous', got '" + mode + "'");
     }
     long seconds = args.optionalLong("interval").orElse(5L);
     if (seconds < 1 || seconds > 3600) {
-      throw new UsageException("option '--interval' must be between 1 and 3600 seconds, got " + seconds);
+      throw new UsageException(
+          "option '--interval' must be between 1 and 3600 seconds, got " + seconds);
     }
     String warehouse = args.required("warehouse");
     CatalogSpec spec = CatalogSpec.embedded(warehouse);
     try (CatalogHandle catalog = CatalogHandle.open(spec)) {
       EventSources.check(catalog.catalog(), warehouse, sources);
       LifecycleJob job =
-          new LifecycleJob(spec, process, sources.stream().map(TableIdentifier::toString).collect(Collectors.toList()),
-              target.toString(), anomalies.toString());
+          new LifecycleJob(
+              spec,
+              process,
+              sources.stream().map(TableIdentifier::toString).collect(Collectors.toList()),
+              target.toString(),
+              anomalies.toString());
       try {
         job.ensureTargets();
       } catch (RuntimeException e) {
         throw new CommandException(e.getMessage(), e);
       }
-      out.printf("lifecycle: process %s (%s), %s -> %s, %s%n", process, mode,
-          sources.stream().map(TableIdentifier::toString).collect(Collectors.joining(",")), target, anomalies);
-      SessionWatcher watcher = new SessionWatcher(new SessionLog(catalog.catalog(), spec.metadataNamespace()), process);
+      out.printf(
+          "lifecycle: process %s (%s), %s -> %s, %s%n",
+          process,
+          mode,
+          sources.stream().map(TableIdentifier::toString).collect(Collectors.joining(",")),
+          target,
+          anomalies);
+      SessionWatcher watcher =
+          new SessionWatcher(new SessionLog(catalog.catalog(), spec.metadataNamespace()), process);
       Table lifecycle = catalog.catalog().loadTable(target);
       StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
       if (mode.equals("bounded")) {
@@ -113,13 +138,20 @@ public final class LifecycleCommand implements Command {
     }
   }
 
-  private int bounded(LifecycleJob job, StreamExecutionEnvironment env, SessionWatcher watcher, Table lifecycle,
-      String process, PrintStream out) throws CommandException {
+  private int bounded(
+      LifecycleJob job,
+      StreamExecutionEnvironment env,
+      SessionWatcher watcher,
+      Table lifecycle,
+      String process,
+      PrintStream out)
+      throws CommandException {
     long start = System.nanoTime();
     Exception failure = null;
     try {
       job.bounded(env);
-      out.println("running the bounded job (new session + lookback from its earliest event time) ...");
+      out.println(
+          "running the bounded job (new session + lookback from its earliest event time) ...");
       out.flush();
       env.execute("lifecycle " + process);
     } catch (Exception e) {
@@ -131,17 +163,21 @@ public final class LifecycleCommand implements Command {
     }
     if (failure != null) {
       out.flush();
-      throw new CommandException(JobFailures.describe("the lifecycle job of process " + process, failure), failure);
+      throw new CommandException(
+          JobFailures.describe("the lifecycle job of process " + process, failure), failure);
     }
     out.printf("done in %.1f s%n", (System.nanoTime() - start) / 1e9);
     return ExitCodes.OK;
   }
 
-  private int continuous(StreamExecutionEnvironment env, SessionWatcher watcher, String process, PrintStream out)
+  private int continuous(
+      StreamExecutionEnvironment env, SessionWatcher watcher, String process, PrintStream out)
       throws Exception {
     JobClient client = env.executeAsync("lifecycle " + process);
-    out.printf("running continuously as Flink job %s; stop with Ctrl-C (the next run resumes from the published"
-        + " high watermark).%n", client.getJobID());
+    out.printf(
+        "running continuously as Flink job %s; stop with Ctrl-C (the next run resumes from the"
+            + " published high watermark).%n",
+        client.getJobID());
     out.flush();
     try {
       while (true) {
@@ -153,7 +189,9 @@ public final class LifecycleCommand implements Command {
           out.flush();
         } catch (ExecutionException e) {
           throw new CommandException(
-              JobFailures.describe("the continuous lifecycle job of process " + process, e.getCause()), e.getCause());
+              JobFailures.describe(
+                  "the continuous lifecycle job of process " + process, e.getCause()),
+              e.getCause());
         }
       }
     } catch (InterruptedException stop) {

@@ -19,8 +19,8 @@ import org.apache.iceberg.io.CloseableIterable;
 
 /**
  * Every account the session touches has segments numbered 1..n, each closing where the next opens
- * ({@code valid_to(n) = valid_from(n+1)}), and exactly one current segment (the last, open-ended). Checked
- * on the table as it would be once published: the staged snapshot.
+ * ({@code valid_to(n) = valid_from(n+1)}), and exactly one current segment (the last, open-ended).
+ * Checked on the table as it would be once published: the staged snapshot.
  */
 public final class LifecycleContiguityAudit implements Audit {
   private static final long serialVersionUID = 1L;
@@ -46,7 +46,8 @@ public final class LifecycleContiguityAudit implements Audit {
             .where(Expressions.in("account_id", accounts.toArray()))
             .build()) {
       for (Record r : rows) {
-        byAccount.computeIfAbsent((Long) r.getField("account_id"), k -> new TreeMap<>())
+        byAccount
+            .computeIfAbsent((Long) r.getField("account_id"), k -> new TreeMap<>())
             .put((Integer) r.getField("segment_no"), r.copy());
       }
     }
@@ -57,10 +58,14 @@ public final class LifecycleContiguityAudit implements Audit {
         broken.add("account " + e.getKey() + ": " + problem);
       }
     }
-    String observed = broken.isEmpty()
-        ? byAccount.size() + " accounts contiguous"
-        : broken.size() + " broken accounts, e.g. " + broken.subList(0, Math.min(3, broken.size()));
-    return AuditResult.of(name(), broken.isEmpty(), observed, "contiguous segments with one current segment");
+    String observed =
+        broken.isEmpty()
+            ? byAccount.size() + " accounts contiguous"
+            : broken.size()
+                + " broken accounts, e.g. "
+                + broken.subList(0, Math.min(3, broken.size()));
+    return AuditResult.of(
+        name(), broken.isEmpty(), observed, "contiguous segments with one current segment");
   }
 
   private static String check(TreeMap<Integer, Record> segments) {
@@ -75,9 +80,16 @@ public final class LifecycleContiguityAudit implements Audit {
       if (r.getField("valid_to") == null) {
         current++;
       }
-      if (previous != null && !Objects.equals(previous.getField("valid_to"), r.getField("valid_from"))) {
-        return "segment " + (e.getKey() - 1) + " ends at " + previous.getField("valid_to")
-            + " but segment " + e.getKey() + " starts at " + (LocalDateTime) r.getField("valid_from");
+      if (previous != null
+          && !Objects.equals(previous.getField("valid_to"), r.getField("valid_from"))) {
+        return "segment "
+            + (e.getKey() - 1)
+            + " ends at "
+            + previous.getField("valid_to")
+            + " but segment "
+            + e.getKey()
+            + " starts at "
+            + (LocalDateTime) r.getField("valid_from");
       }
       previous = r;
     }

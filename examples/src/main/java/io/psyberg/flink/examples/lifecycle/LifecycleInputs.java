@@ -15,8 +15,8 @@ import org.apache.flink.table.types.logical.TimestampType;
 import org.apache.flink.table.types.logical.VarCharType;
 
 /**
- * One row type for everything a bounded lifecycle run brings to an account: new events, already processed
- * events of the lookback, and published segments. Field 0 says which.
+ * One row type for everything a bounded lifecycle run brings to an account: new events, already
+ * processed events of the lookback, and published segments. Field 0 says which.
  */
 final class LifecycleInputs {
   static final int NEW_EVENT = 0;
@@ -26,9 +26,18 @@ final class LifecycleInputs {
   static final RowType TYPE =
       RowType.of(
           new LogicalType[] {
-            new IntType(false), new BigIntType(false),
-            str(), str(), str(), ts(),                       // event: id, type, plan, ts
-            new IntType(), str(), str(), ts(), ts(), str()   // segment: no, state, plan, from, to, opened by
+            new IntType(false),
+            new BigIntType(false),
+            str(),
+            str(),
+            str(),
+            ts(), // event: id, type, plan, ts
+            new IntType(),
+            str(),
+            str(),
+            ts(),
+            ts(),
+            str() // segment: no, state, plan, from, to, opened by
           },
           new String[] {
             "kind", "account_id", "event_id", "event_type", "plan", "event_ts",
@@ -57,7 +66,10 @@ final class LifecycleInputs {
     return r;
   }
 
-  /** From a segment row {@code account_id, segment_no, state, plan, valid_from, valid_to, opened_by_event_id}. */
+  /**
+   * From a segment row {@code account_id, segment_no, state, plan, valid_from, valid_to,
+   * opened_by_event_id}.
+   */
   static RowData segment(RowData s) {
     GenericRowData r = new GenericRowData(12);
     r.setField(0, SEGMENT);
@@ -73,15 +85,22 @@ final class LifecycleInputs {
 
   static LifecycleEvent toEvent(RowData r) {
     return new LifecycleEvent(
-        r.getString(2).toString(), r.getLong(1), r.getString(3).toString(),
-        r.isNullAt(4) ? null : r.getString(4).toString(), micros(r.getTimestamp(5, 6)));
+        r.getString(2).toString(),
+        r.getLong(1),
+        r.getString(3).toString(),
+        r.isNullAt(4) ? null : r.getString(4).toString(),
+        micros(r.getTimestamp(5, 6)));
   }
 
   static Segment toSegment(RowData r) {
     return new Segment(
-        r.getLong(1), r.getInt(6), LifecycleStatus.valueOf(r.getString(7).toString()),
-        r.isNullAt(8) ? null : r.getString(8).toString(), micros(r.getTimestamp(9, 6)),
-        r.isNullAt(10) ? null : micros(r.getTimestamp(10, 6)), r.getString(11).toString());
+        r.getLong(1),
+        r.getInt(6),
+        LifecycleStatus.valueOf(r.getString(7).toString()),
+        r.isNullAt(8) ? null : r.getString(8).toString(),
+        micros(r.getTimestamp(9, 6)),
+        r.isNullAt(10) ? null : micros(r.getTimestamp(10, 6)),
+        r.getString(11).toString());
   }
 
   static long micros(TimestampData t) {

@@ -30,6 +30,7 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
+import org.apache.flink.table.types.logical.RowType;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
@@ -37,21 +38,21 @@ import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.flink.FlinkSchemaUtil;
 import org.apache.iceberg.flink.TableLoader;
-import org.apache.flink.table.types.logical.RowType;
 import org.apache.iceberg.flink.source.IcebergSource;
 
 /**
- * The stateful lifecycle process: membership events → {@code account_lifecycle} and
- * {@code lifecycle_anomalies}, both written in upsert mode by psyberg sinks of one process.
+ * The stateful lifecycle process: membership events → {@code account_lifecycle} and {@code
+ * lifecycle_anomalies}, both written in upsert mode by psyberg sinks of one process.
  *
- * <p>Continuous: the keyed lifecycle operator keeps each account's events in state and emits corrections
- * as late events arrive. Bounded: each run reads the new session plus a lookback bounded by the session's
- * change range (processed events since its minimum event time, and the published segments in effect then)
- * rather than the whole history, and publishes only the corrections.
+ * <p>Continuous: the keyed lifecycle operator keeps each account's events in state and emits
+ * corrections as late events arrive. Bounded: each run reads the new session plus a lookback
+ * bounded by the session's change range (processed events since its minimum event time, and the
+ * published segments in effect then) rather than the whole history, and publishes only the
+ * corrections.
  *
- * <p>Two targets, one process: each target carries the high watermark in its own publish. A run resumes
- * from the target furthest behind, and re-applying a range to an upsert target is idempotent, so a crash
- * between the two publishes is repaired by the next run.
+ * <p>Two targets, one process: each target carries the high watermark in its own publish. A run
+ * resumes from the target furthest behind, and re-applying a range to an upsert target is
+ * idempotent, so a crash between the two publishes is repaired by the next run.
  */
 public final class LifecycleJob {
   private final CatalogSpec catalog;
@@ -60,7 +61,12 @@ public final class LifecycleJob {
   private final String lifecycleTable;
   private final String anomaliesTable;
 
-  public LifecycleJob(CatalogSpec catalog, String process, List<String> sources, String lifecycleTable, String anomaliesTable) {
+  public LifecycleJob(
+      CatalogSpec catalog,
+      String process,
+      List<String> sources,
+      String lifecycleTable,
+      String anomaliesTable) {
     this.catalog = catalog;
     this.process = process;
     this.sources = List.copyOf(sources);
@@ -88,18 +94,34 @@ public final class LifecycleJob {
   }
 
   private void sinks(DataStream<RowData> segments, DataStream<RowData> anomalies) {
-    PsybergSink.builder().catalog(catalog).processName(process).table(lifecycleTable)
-        .writeMode(WriteMode.UPSERT).audit(new LifecycleContiguityAudit()).build().append(segments);
-    PsybergSink.builder().catalog(catalog).processName(process).table(anomaliesTable)
-        .writeMode(WriteMode.UPSERT).build().append(anomalies);
+    PsybergSink.builder()
+        .catalog(catalog)
+        .processName(process)
+        .table(lifecycleTable)
+        .writeMode(WriteMode.UPSERT)
+        .audit(new LifecycleContiguityAudit())
+        .build()
+        .append(segments);
+    PsybergSink.builder()
+        .catalog(catalog)
+        .processName(process)
+        .table(anomaliesTable)
+        .writeMode(WriteMode.UPSERT)
+        .build()
+        .append(anomalies);
   }
 
   /** Adds the continuous job to {@code env}; the caller enables checkpointing and executes. */
-  public void continuous(StreamExecutionEnvironment env, Duration monitorInterval, @Nullable Duration retention) {
+  public void continuous(
+      StreamExecutionEnvironment env, Duration monitorInterval, @Nullable Duration retention) {
     DataStream<RowData> events =
-        env.fromSource(source().continuous(monitorInterval).build(), WatermarkStrategy.noWatermarks(), "events " + process)
+        env.fromSource(
+                source().continuous(monitorInterval).build(),
+                WatermarkStrategy.noWatermarks(),
+                "events " + process)
             .uid("psyberg-source-" + process);
-    LifecycleProcessor.Builder builder = LifecycleProcessor.builder().uidPrefix("lifecycle-" + process);
+    LifecycleProcessor.Builder builder =
+        LifecycleProcessor.builder().uidPrefix("lifecycle-" + process);
     if (retention != null) {
       builder.retention(retention);
     }
@@ -108,16 +130,26 @@ public final class LifecycleJob {
   }
 
   /**
-   * Adds one bounded run to {@code env}. Plans the session up front (metadata only) to size the lookback,
-   * then reads exactly that session.
+   * Adds one bounded run to {@code env}. Plans the session up front (metadata only) to size the
+   * lookback, then reads exactly that session.
    */
   public void bounded(StreamExecutionEnvironment env) {
     Catalog c = catalog.open();
     SessionSettings settings =
-        new SessionSettings(process, sources, false, "stateful", StartFrom.EARLIEST, NonAppendSnapshots.FAIL,
-            OnLostHighWatermark.FAIL, 0, "event_ts", List.of(lifecycleTable, anomaliesTable));
+        new SessionSettings(
+            process,
+            sources,
+            false,
+            "stateful",
+            StartFrom.EARLIEST,
+            NonAppendSnapshots.FAIL,
+            OnLostHighWatermark.FAIL,
+            0,
+            "event_ts",
+            List.of(lifecycleTable, anomaliesTable));
     Map<String, Long> positions =
-        HighWatermarkResolver.resolve(c, new HighWatermarkMirror(c, catalog.metadataNamespace()), settings);
+        HighWatermarkResolver.resolve(
+            c, new HighWatermarkMirror(c, catalog.metadataNamespace()), settings);
     SessionPlan plan = new SessionPlanner(c, settings).plan("lookback-plan", null, positions);
     Map<String, Long> end = new LinkedHashMap<>();
     String lookbackFrom = null;
@@ -126,13 +158,18 @@ public final class LifecycleJob {
         end.put(r.table(), r.toSnapshotId());
       }
       ChangeRange change = r.changeRange();
-      if (change != null && change.min() != null && (lookbackFrom == null || change.min().compareTo(lookbackFrom) < 0)) {
+      if (change != null
+          && change.min() != null
+          && (lookbackFrom == null || change.min().compareTo(lookbackFrom) < 0)) {
         lookbackFrom = change.min();
       }
     }
 
     DataStream<RowData> inputs =
-        env.fromSource(source().endAt(end).build(), WatermarkStrategy.noWatermarks(), "new events " + process)
+        env.fromSource(
+                source().endAt(end).build(),
+                WatermarkStrategy.noWatermarks(),
+                "new events " + process)
             .map(r -> LifecycleInputs.event(LifecycleInputs.NEW_EVENT, r))
             .returns(InternalTypeInfo.of(LifecycleInputs.TYPE))
             .name("new events");
@@ -140,23 +177,31 @@ public final class LifecycleJob {
       Expression sinceLookback = Expressions.greaterThanOrEqual("event_ts", lookbackFrom);
       for (SourceRange r : plan.session().ranges()) {
         if (r.fromSnapshotId() != null) {
-          inputs = inputs.union(read(env, r.table(), r.fromSnapshotId(), sinceLookback)
-              .map(e -> LifecycleInputs.event(LifecycleInputs.PROCESSED_EVENT, e))
-              .returns(InternalTypeInfo.of(LifecycleInputs.TYPE))
-              .name("lookback " + r.table()));
+          inputs =
+              inputs.union(
+                  read(env, r.table(), r.fromSnapshotId(), sinceLookback)
+                      .map(e -> LifecycleInputs.event(LifecycleInputs.PROCESSED_EVENT, e))
+                      .returns(InternalTypeInfo.of(LifecycleInputs.TYPE))
+                      .name("lookback " + r.table()));
         }
       }
       Table lifecycle = c.loadTable(TableIdentifier.parse(lifecycleTable));
       if (lifecycle.currentSnapshot() != null) {
-        Expression inEffect = Expressions.or(Expressions.isNull("valid_to"), Expressions.greaterThanOrEqual("valid_to", lookbackFrom));
-        inputs = inputs.union(read(env, lifecycleTable, lifecycle.currentSnapshot().snapshotId(), inEffect)
-            .map(LifecycleInputs::segment)
-            .returns(InternalTypeInfo.of(LifecycleInputs.TYPE))
-            .name("published segments"));
+        Expression inEffect =
+            Expressions.or(
+                Expressions.isNull("valid_to"),
+                Expressions.greaterThanOrEqual("valid_to", lookbackFrom));
+        inputs =
+            inputs.union(
+                read(env, lifecycleTable, lifecycle.currentSnapshot().snapshotId(), inEffect)
+                    .map(LifecycleInputs::segment)
+                    .returns(InternalTypeInfo.of(LifecycleInputs.TYPE))
+                    .name("published segments"));
       }
     }
     SingleOutputStreamOperator<RowData> segments =
-        inputs.keyBy(r -> r.getLong(1))
+        inputs
+            .keyBy(r -> r.getLong(1))
             .process(new BoundedLifecycleCorrector())
             .returns(InternalTypeInfo.of(LifecycleRows.SEGMENT_ROW_TYPE))
             .name("lifecycle corrections");
@@ -168,7 +213,8 @@ public final class LifecycleJob {
     return LocalDateTime.parse(iso);
   }
 
-  private DataStream<RowData> read(StreamExecutionEnvironment env, String table, long snapshotId, Expression filter) {
+  private DataStream<RowData> read(
+      StreamExecutionEnvironment env, String table, long snapshotId, Expression filter) {
     IcebergSource<RowData> source =
         IcebergSource.forRowData()
             .tableLoader(TableLoader.fromCatalog(catalog.loader(), TableIdentifier.parse(table)))
@@ -178,7 +224,10 @@ public final class LifecycleJob {
             .build();
     Catalog c = catalog.open();
     RowType type = FlinkSchemaUtil.convert(c.loadTable(TableIdentifier.parse(table)).schema());
-    return env.fromSource(source, WatermarkStrategy.noWatermarks(), "iceberg " + table + "@" + snapshotId,
+    return env.fromSource(
+        source,
+        WatermarkStrategy.noWatermarks(),
+        "iceberg " + table + "@" + snapshotId,
         InternalTypeInfo.of(type));
   }
 }

@@ -14,7 +14,9 @@ import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.exceptions.AlreadyExistsException;
 import org.apache.iceberg.types.Types;
 
-/** The {@code account_lifecycle} and {@code lifecycle_anomalies} table shapes, created when missing. */
+/**
+ * The {@code account_lifecycle} and {@code lifecycle_anomalies} table shapes, created when missing.
+ */
 public final class LifecycleTables {
   public static final Schema LIFECYCLE =
       new Schema(
@@ -40,11 +42,15 @@ public final class LifecycleTables {
 
   private LifecycleTables() {}
 
-  /** Loads the table, creating it (format v2, keys as identifier fields) when missing; checks its shape. */
+  /**
+   * Loads the table, creating it (format v2, keys as identifier fields) when missing; checks its
+   * shape.
+   */
   public static Table ensure(Catalog catalog, String name, Schema shape) {
     TableIdentifier id = TableIdentifier.parse(name);
     if (!catalog.tableExists(id)) {
-      if (catalog instanceof SupportsNamespaces && !((SupportsNamespaces) catalog).namespaceExists(id.namespace())) {
+      if (catalog instanceof SupportsNamespaces
+          && !((SupportsNamespaces) catalog).namespaceExists(id.namespace())) {
         try {
           ((SupportsNamespaces) catalog).createNamespace(id.namespace());
         } catch (AlreadyExistsException raced) {
@@ -52,7 +58,8 @@ public final class LifecycleTables {
         }
       }
       try {
-        return catalog.createTable(id, shape, PartitionSpec.unpartitioned(), Map.of(TableProperties.FORMAT_VERSION, "2"));
+        return catalog.createTable(
+            id, shape, PartitionSpec.unpartitioned(), Map.of(TableProperties.FORMAT_VERSION, "2"));
       } catch (AlreadyExistsException raced) {
         // created meanwhile: check it below
       }
@@ -60,7 +67,9 @@ public final class LifecycleTables {
     Table table = catalog.loadTable(id);
     if (!table.schema().asStruct().equals(shape.asStruct())) {
       throw new PsybergException(
-          String.format("Table %s exists with another shape. Expected %s, found %s. Use another table name or fix it.",
+          String.format(
+              "Table %s exists with another shape. Expected %s, found %s. Use another table name or"
+                  + " fix it.",
               name, shape.asStruct(), table.schema().asStruct()));
     }
     return table;

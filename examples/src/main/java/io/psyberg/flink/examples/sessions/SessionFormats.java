@@ -34,7 +34,9 @@ public final class SessionFormats {
     return change.column() + " " + value(change.min()) + " .. " + value(change.max());
   }
 
-  /** A change-range bound: ISO timestamps as {@code yyyy-MM-dd HH:mm:ss[.ffffff]}, others as given. */
+  /**
+   * A change-range bound: ISO timestamps as {@code yyyy-MM-dd HH:mm:ss[.ffffff]}, others as given.
+   */
   static String value(@Nullable String bound) {
     if (bound == null) {
       return "?";

@@ -31,8 +31,11 @@ public final class SessionReport {
   public void print(Session s, @Nullable Table target, @Nullable String details, PrintStream out) {
     if (s.status() == SessionStatus.EMPTY) {
       out.println(
-          "session " + s.sessionId() + ": EMPTY - nothing new since the high watermark ("
-              + positions(s.ranges()) + "); nothing published.");
+          "session "
+              + s.sessionId()
+              + ": EMPTY - nothing new since the high watermark ("
+              + positions(s.ranges())
+              + "); nothing published.");
       return;
     }
     out.println("session " + s.sessionId() + ": " + s.status());
@@ -46,8 +49,12 @@ public final class SessionReport {
     }
     if (s.status() == SessionStatus.PUBLISHED && s.publishedSnapshotId() != null) {
       out.println(
-          "published: " + s.targetTable() + " snapshot " + s.publishedSnapshotId()
-              + addedRows(target, s.publishedSnapshotId()) + "; high watermark now "
+          "published: "
+              + s.targetTable()
+              + " snapshot "
+              + s.publishedSnapshotId()
+              + addedRows(target, s.publishedSnapshotId())
+              + "; high watermark now "
               + positions(s.ranges()));
     } else {
       out.println("nothing published; the high watermark did not move.");
@@ -73,7 +80,10 @@ public final class SessionReport {
           .append(" records");
     }
     if (s.publishedSnapshotId() != null) {
-      sb.append(" -> ").append(s.targetTable()).append(" snapshot ").append(s.publishedSnapshotId());
+      sb.append(" -> ")
+          .append(s.targetTable())
+          .append(" snapshot ")
+          .append(s.publishedSnapshotId());
     }
     String audits = AuditOutcomes.summary(s.auditResults());
     if (!audits.equals("-")) {

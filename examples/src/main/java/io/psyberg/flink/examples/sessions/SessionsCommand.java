@@ -60,7 +60,10 @@ public final class SessionsCommand implements Command {
       // Reading through SessionLog would create the log table; a look must not change anything.
       if (!catalog.catalog().tableExists(logTable)) {
         out.println(
-            "No sessions yet: warehouse " + warehouse + " has no session log (" + logTable
+            "No sessions yet: warehouse "
+                + warehouse
+                + " has no session log ("
+                + logTable
                 + "). Run a job first, e.g. signups.");
         return ExitCodes.OK;
       }
@@ -84,7 +87,9 @@ public final class SessionsCommand implements Command {
     }
     TreeSet<String> known = new TreeSet<>();
     log.allSessions().forEach(s -> known.add(s.processName()));
-    return "No sessions of process '" + process.get() + "'"
+    return "No sessions of process '"
+        + process.get()
+        + "'"
         + (known.isEmpty() ? "." : " (processes in the log: " + String.join(", ", known) + ").");
   }
 }

@@ -108,18 +108,29 @@ public final class SignupFacts {
         problems.add("column '" + wanted.name() + "' (" + describe(wanted) + ") is missing");
       } else if (!field.type().equals(wanted.type())) {
         problems.add(
-            "column '" + wanted.name() + "' is " + sqlType(field.type()) + ", should be "
+            "column '"
+                + wanted.name()
+                + "' is "
+                + sqlType(field.type())
+                + ", should be "
                 + sqlType(wanted.type()));
       } else if (wanted.isOptional() && field.isRequired()) {
         problems.add(
-            "column '" + wanted.name() + "' is NOT NULL, should be nullable (a signup may have no "
-                + wanted.name() + ")");
+            "column '"
+                + wanted.name()
+                + "' is NOT NULL, should be nullable (a signup may have no "
+                + wanted.name()
+                + ")");
       }
     }
     for (Types.NestedField field : actual.columns()) {
       if (SCHEMA.findField(field.name()) == null) {
         problems.add(
-            "extra column '" + field.name() + "' (" + describe(field) + "), which signups cannot"
+            "extra column '"
+                + field.name()
+                + "' ("
+                + describe(field)
+                + "), which signups cannot"
                 + " fill");
       }
     }
@@ -128,7 +139,9 @@ public final class SignupFacts {
       List<String> wanted = SCHEMA.columns().stream().map(Types.NestedField::name).toList();
       if (!order.equals(wanted)) {
         problems.add(
-            "the columns are in the order " + String.join(", ", order) + ", should be "
+            "the columns are in the order "
+                + String.join(", ", order)
+                + ", should be "
                 + String.join(", ", wanted));
       }
     }

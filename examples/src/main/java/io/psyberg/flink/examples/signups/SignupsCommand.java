@@ -2,7 +2,6 @@ package io.psyberg.flink.examples.signups;
 
 import io.psyberg.flink.catalog.CatalogSpec;
 import io.psyberg.flink.examples.cli.Command;
-import io.psyberg.flink.examples.cli.ExitCodes;
 import io.psyberg.flink.examples.cli.OptionSpec;
 import io.psyberg.flink.examples.cli.ParsedArgs;
 import io.psyberg.flink.examples.cli.TableNames;
@@ -48,13 +47,13 @@ public final class SignupsCommand implements Command {
   public List<OptionSpec> options() {
     return List.of(
         OptionSpec.value(
-            "process", "P", "the process name, e.g. signup_fact_load; runs resume where it stopped"),
+            "process",
+            "P",
+            "the process name, e.g. signup_fact_load; runs resume where it stopped"),
         OptionSpec.value(
             "source", "NS.T[,NS.T2]", "membership event table(s), e.g. membership.events"),
         OptionSpec.value(
-            "target",
-            "NS.T",
-            "the signup fact table, created when missing, e.g. facts.signups"),
+            "target", "NS.T", "the signup fact table, created when missing, e.g. facts.signups"),
         OptionSpec.value(
             "mode",
             "bounded|continuous",
@@ -86,13 +85,17 @@ public final class SignupsCommand implements Command {
     if (!PROCESS_NAME.matcher(process).matches()) {
       throw new UsageException(
           "option '--process' must be letters, digits, '_', '-' or '.', e.g. signup_fact_load;"
-              + " got '" + process + "'");
+              + " got '"
+              + process
+              + "'");
     }
     List<TableIdentifier> sources = TableNames.parseList("source", args.required("source"));
     TableIdentifier target = TableNames.parse("target", args.required("target"));
     if (sources.contains(target)) {
       throw new UsageException(
-          "option '--target' names " + target + ", which is also a --source; write the facts to"
+          "option '--target' names "
+              + target
+              + ", which is also a --source; write the facts to"
               + " another table");
     }
     CatalogSpec catalog = CatalogSpec.embedded(args.required("warehouse"));
@@ -102,14 +105,20 @@ public final class SignupsCommand implements Command {
     for (TableIdentifier id : all) {
       if (id.namespace().levels().length == 1 && id.namespace().level(0).equals(metadata)) {
         throw new UsageException(
-            "table " + id + " is in namespace '" + metadata + "', which holds psyberg's own"
+            "table "
+                + id
+                + " is in namespace '"
+                + metadata
+                + "', which holds psyberg's own"
                 + " session log and high watermarks; use another namespace");
       }
     }
     String mode = args.get("mode").orElse("bounded").trim().toLowerCase(Locale.ROOT);
     if (!mode.equals("bounded") && !mode.equals("continuous")) {
       throw new UsageException(
-          "option '--mode' must be 'bounded' or 'continuous', got '" + args.get("mode").get() + "'");
+          "option '--mode' must be 'bounded' or 'continuous', got '"
+              + args.get("mode").get()
+              + "'");
     }
     boolean continuous = mode.equals("continuous");
     if (args.has("interval") && !continuous) {

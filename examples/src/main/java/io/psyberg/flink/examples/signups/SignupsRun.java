@@ -58,16 +58,18 @@ final class SignupsRun {
         String.join(",", settings.sourceNames()),
         settings.target());
     out.println(
-        "target " + settings.target() + ": "
+        "target "
+            + settings.target()
+            + ": "
             + (targetCreated
                 ? "created (format v2, unpartitioned, identifier field event_id)"
                 : "exists with the signup fact shape"));
     target.refresh();
-    Optional<PublishedHighWatermark> hwm =
-        PublishedHighWatermark.find(target, settings.process());
+    Optional<PublishedHighWatermark> hwm = PublishedHighWatermark.find(target, settings.process());
     for (TableIdentifier source : settings.sources()) {
       Snapshot current = catalog.catalog().loadTable(source).currentSnapshot();
-      String now = current == null ? "no snapshots yet" : "current snapshot " + current.snapshotId();
+      String now =
+          current == null ? "no snapshots yet" : "current snapshot " + current.snapshotId();
       Map<String, Long> positions = hwm.map(PublishedHighWatermark::positions).orElse(Map.of());
       String from =
           positions.containsKey(source.toString())
@@ -117,9 +119,9 @@ final class SignupsRun {
   }
 
   /**
-   * Runs until the job fails or the calling thread is interrupted (the JVM ending on Ctrl-C ends
-   * it too), printing each session as it finishes. The session log is read on a helper thread, so
-   * that an interrupt always reaches this thread's waits and is never swallowed by catalog I/O.
+   * Runs until the job fails or the calling thread is interrupted (the JVM ending on Ctrl-C ends it
+   * too), printing each session as it finishes. The session log is read on a helper thread, so that
+   * an interrupt always reaches this thread's waits and is never swallowed by catalog I/O.
    */
   int continuous() throws Exception {
     SessionWatcher watcher = new SessionWatcher(sessionLog(), settings.process());
@@ -178,8 +180,8 @@ final class SignupsRun {
   }
 
   /**
-   * Prints the sessions that finished since the last look. A failed look (say, a commit racing
-   * the read) is not the job's failure: the next poll looks again.
+   * Prints the sessions that finished since the last look. A failed look (say, a commit racing the
+   * read) is not the job's failure: the next poll looks again.
    */
   private void printNew(ExecutorService reader, SessionWatcher watcher)
       throws InterruptedException {

@@ -52,8 +52,7 @@ public final class SqlCommand implements Command {
   public int execute(ParsedArgs args, PrintStream out, PrintStream err) throws Exception {
     String format = args.get("format").orElse("table");
     if (!format.equals("table") && !format.equals("csv")) {
-      throw new UsageException(
-          "option '--format' must be 'table' or 'csv', got '" + format + "'");
+      throw new UsageException("option '--format' must be 'table' or 'csv', got '" + format + "'");
     }
     String script = script(args);
     List<SqlStatement> statements;

@@ -90,8 +90,7 @@ final class SqlRunner {
       print(
           new ResultTable(
               List.of("key", "value"),
-              List.of(
-                  DataTypes.STRING().getLogicalType(), DataTypes.STRING().getLogicalType()),
+              List.of(DataTypes.STRING().getLogicalType(), DataTypes.STRING().getLogicalType()),
               rows));
       return;
     }

@@ -7,8 +7,8 @@ import java.util.Locale;
 /**
  * Splits a SQL script into statements on {@code ;}, like Flink's SQL client: semicolons inside
  * string literals ({@code '...'}, {@code "..."}), quoted identifiers ({@code `...`}), line comments
- * ({@code -- ...}) and block comments or hints ({@code /* ... *}{@code /}) do not split.
- * {@code EXECUTE STATEMENT SET BEGIN ...; ...; END} stays one statement.
+ * ({@code -- ...}) and block comments or hints ({@code /* ... *}{@code /}) do not split. {@code
+ * EXECUTE STATEMENT SET BEGIN ...; ...; END} stays one statement.
  */
 public final class SqlScript {
 
@@ -55,8 +55,7 @@ public final class SqlScript {
       } else if (c == '\'' || c == '"' || c == '`') {
         int end = closingQuote(s, i, c);
         if (end < 0) {
-          throw new SqlScriptException(
-              "quote " + c + " opened on line " + line + " is not closed");
+          throw new SqlScriptException("quote " + c + " opened on line " + line + " is not closed");
         }
         String quoted = s.substring(i, end + 1);
         startLine = startLine < 0 ? line : startLine;
@@ -101,7 +100,8 @@ public final class SqlScript {
     return -1;
   }
 
-  private static void add(List<SqlStatement> out, StringBuilder text, StringBuilder code, int line) {
+  private static void add(
+      List<SqlStatement> out, StringBuilder text, StringBuilder code, int line) {
     String normalized = code.toString().strip().replaceAll("\\s+", " ");
     if (!normalized.isEmpty()) {
       out.add(new SqlStatement(text.toString().strip(), normalized, line));

@@ -152,7 +152,8 @@ final class SqlSession implements AutoCloseable {
         new StreamExecutionEnvironment(cluster, envConfig, userClassLoader);
     EnvironmentSettings settings =
         EnvironmentSettings.newInstance().withConfiguration(sessionConfig).build();
-    Executor executor = AbstractStreamTableEnvironmentImpl.lookupExecutor(userClassLoader, streamEnv);
+    Executor executor =
+        AbstractStreamTableEnvironmentImpl.lookupExecutor(userClassLoader, streamEnv);
     TableConfig tableConfig = TableConfig.getDefault();
     tableConfig.setRootConfiguration(executor.getConfiguration());
     tableConfig.addConfiguration(sessionConfig);

@@ -83,9 +83,7 @@ public final class TablePrinter implements ResultPrinter {
     StringBuilder sb = new StringBuilder("|");
     for (int c = 0; c < cells.length; c++) {
       String pad = " ".repeat(width[c] - cells[c].length());
-      sb.append(' ')
-          .append(right[c] ? pad + cells[c] : cells[c] + pad)
-          .append(" |");
+      sb.append(' ').append(right[c] ? pad + cells[c] : cells[c] + pad).append(" |");
     }
     return sb.toString();
   }

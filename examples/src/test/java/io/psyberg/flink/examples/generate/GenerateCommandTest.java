@@ -87,7 +87,8 @@ class GenerateCommandTest {
         .contains("UNKNOWN_EVENT_TYPE", "MISSING_PLAN", "INVALID_TRANSITION");
     assertThat(all.stream().map(e -> e.type).collect(Collectors.toSet()))
         .contains("SIGNUP", "PLAN_CHANGE", "PAYMENT_HOLD", "PAYMENT_RECOVERED", "CANCEL");
-    assertThat(all.stream().filter(e -> e.plan != null).map(e -> e.plan).collect(Collectors.toSet()))
+    assertThat(
+            all.stream().filter(e -> e.plan != null).map(e -> e.plan).collect(Collectors.toSet()))
         .containsExactlyInAnyOrder("basic", "standard", "premium");
   }
 
@@ -118,13 +119,20 @@ class GenerateCommandTest {
   private static CliRun generate(Path warehouse, String seed) {
     return CliRun.of(
         "generate",
-        "--warehouse", warehouse.toString(),
-        "--table", "membership.events",
-        "--accounts", "50",
-        "--events", "400",
-        "--late-fraction", "0.1",
-        "--bad-fraction", "0.05",
-        "--seed", seed);
+        "--warehouse",
+        warehouse.toString(),
+        "--table",
+        "membership.events",
+        "--accounts",
+        "50",
+        "--events",
+        "400",
+        "--late-fraction",
+        "0.1",
+        "--bad-fraction",
+        "0.05",
+        "--seed",
+        seed);
   }
 
   private static Table table(Path warehouse) {

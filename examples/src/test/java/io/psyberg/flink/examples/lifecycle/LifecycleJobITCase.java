@@ -44,12 +44,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Bounded and continuous lifecycle runs over late, out-of-order batches equal a full recompute after every run. */
+/**
+ * Bounded and continuous lifecycle runs over late, out-of-order batches equal a full recompute
+ * after every run.
+ */
 class LifecycleJobITCase {
   @RegisterExtension
   static final MiniClusterExtension MINI_CLUSTER =
       new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(4).build());
+          new MiniClusterResourceConfiguration.Builder()
+              .setNumberTaskManagers(1)
+              .setNumberSlotsPerTaskManager(4)
+              .build());
 
   private static final Schema EVENTS =
       new Schema(
@@ -58,7 +64,16 @@ class LifecycleJobITCase {
           Types.NestedField.required(3, "event_type", Types.StringType.get()),
           Types.NestedField.optional(4, "plan", Types.StringType.get()),
           Types.NestedField.required(5, "event_ts", Types.TimestampType.withoutZone()));
-  private static final String[] TYPES = {"SIGNUP", "PLAN_CHANGE", "PAYMENT_HOLD", "PAYMENT_RECOVERED", "CANCEL", "SIGNUP", "PLAN_CHANGE", "BOGUS"};
+  private static final String[] TYPES = {
+    "SIGNUP",
+    "PLAN_CHANGE",
+    "PAYMENT_HOLD",
+    "PAYMENT_RECOVERED",
+    "CANCEL",
+    "SIGNUP",
+    "PLAN_CHANGE",
+    "BOGUS"
+  };
   private static final String[] PLANS = {"basic", "standard", "premium", null};
 
   @TempDir Path dir;
@@ -86,7 +101,8 @@ class LifecycleJobITCase {
       long account = rnd.nextInt(40);
       boolean late = rnd.nextInt(5) == 0;
       int d = late ? Math.max(0, day - 1 - rnd.nextInt(3)) : day;
-      LocalDateTime ts = LocalDateTime.of(2026, 1, 1, 0, 0).plusDays(d).plusMinutes(rnd.nextInt(24 * 60));
+      LocalDateTime ts =
+          LocalDateTime.of(2026, 1, 1, 0, 0).plusDays(d).plusMinutes(rnd.nextInt(24 * 60));
       String type = TYPES[rnd.nextInt(TYPES.length)];
       String plan = PLANS[rnd.nextInt(PLANS.length)];
       String id = "e" + (ids++);
@@ -97,10 +113,13 @@ class LifecycleJobITCase {
       r.setField("plan", plan);
       r.setField("event_ts", ts);
       rows.add(r);
-      all.add(new LifecycleEvent(id, account, type, plan, ts.toEpochSecond(ZoneOffset.UTC) * 1_000_000L));
+      all.add(
+          new LifecycleEvent(
+              id, account, type, plan, ts.toEpochSecond(ZoneOffset.UTC) * 1_000_000L));
     }
     GenericAppenderFactory factory = new GenericAppenderFactory(t.schema(), t.spec());
-    OutputFileFactory files = OutputFileFactory.builderFor(t, 1, day).format(FileFormat.PARQUET).build();
+    OutputFileFactory files =
+        OutputFileFactory.builderFor(t, 1, day).format(FileFormat.PARQUET).build();
     DataWriter<Record> w = factory.newDataWriter(files.newOutputFile(), FileFormat.PARQUET, null);
     try (DataWriter<Record> closing = w) {
       rows.forEach(closing::write);
@@ -109,7 +128,8 @@ class LifecycleJobITCase {
     t.newAppend().appendFile(file).commit();
   }
 
-  private static List<String> read(Catalog catalog, String table, List<String> columns) throws Exception {
+  private static List<String> read(Catalog catalog, String table, List<String> columns)
+      throws Exception {
     Table t = catalog.loadTable(TableIdentifier.parse(table));
     List<String> out = new ArrayList<>();
     if (t.currentSnapshot() == null) {
@@ -132,8 +152,21 @@ class LifecycleJobITCase {
     LifecycleResult result = LifecycleRecompute.recompute(all);
     List<String> out = new ArrayList<>();
     for (Segment s : result.segments()) {
-      out.add(s.accountId() + "|" + s.segmentNo() + "|" + s.state() + "|" + s.plan() + "|" + ts(s.validFromMicros()) + "|"
-          + (s.validToMicros() == null ? null : ts(s.validToMicros())) + "|" + s.openedByEventId() + "|");
+      out.add(
+          s.accountId()
+              + "|"
+              + s.segmentNo()
+              + "|"
+              + s.state()
+              + "|"
+              + s.plan()
+              + "|"
+              + ts(s.validFromMicros())
+              + "|"
+              + (s.validToMicros() == null ? null : ts(s.validToMicros()))
+              + "|"
+              + s.openedByEventId()
+              + "|");
     }
     out.sort(null);
     return out;
@@ -142,24 +175,48 @@ class LifecycleJobITCase {
   private List<String> expectedAnomalies() {
     List<String> out = new ArrayList<>();
     for (Anomaly a : LifecycleRecompute.recompute(all).anomalies()) {
-      out.add(a.eventId() + "|" + a.accountId() + "|" + a.eventType() + "|" + ts(a.eventTimeMicros()) + "|" + a.reason() + "|");
+      out.add(
+          a.eventId()
+              + "|"
+              + a.accountId()
+              + "|"
+              + a.eventType()
+              + "|"
+              + ts(a.eventTimeMicros())
+              + "|"
+              + a.reason()
+              + "|");
     }
     out.sort(null);
     return out;
   }
 
   private static LocalDateTime ts(long micros) {
-    return LocalDateTime.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), (int) Math.floorMod(micros, 1_000_000L) * 1000, ZoneOffset.UTC);
+    return LocalDateTime.ofEpochSecond(
+        Math.floorDiv(micros, 1_000_000L),
+        (int) Math.floorMod(micros, 1_000_000L) * 1000,
+        ZoneOffset.UTC);
   }
 
   private static final List<String> SEGMENT_COLS =
-      List.of("account_id", "segment_no", "state", "plan", "valid_from", "valid_to", "opened_by_event_id");
-  private static final List<String> ANOMALY_COLS = List.of("event_id", "account_id", "event_type", "event_ts", "reason");
+      List.of(
+          "account_id",
+          "segment_no",
+          "state",
+          "plan",
+          "valid_from",
+          "valid_to",
+          "opened_by_event_id");
+  private static final List<String> ANOMALY_COLS =
+      List.of("event_id", "account_id", "event_type", "event_ts", "reason");
 
   private Catalog setUp(CatalogSpec spec) {
     Catalog catalog = spec.open();
     ((SupportsNamespaces) catalog).createNamespace(Namespace.of("membership"));
-    catalog.createTable(TableIdentifier.parse("membership.events"), EVENTS, PartitionSpec.unpartitioned(),
+    catalog.createTable(
+        TableIdentifier.parse("membership.events"),
+        EVENTS,
+        PartitionSpec.unpartitioned(),
         Map.of(TableProperties.FORMAT_VERSION, "2"));
     return catalog;
   }
@@ -169,8 +226,13 @@ class LifecycleJobITCase {
     CatalogSpec spec = CatalogSpec.embedded(dir.toString());
     Catalog catalog = setUp(spec);
     Random rnd = new Random(7);
-    LifecycleJob job = new LifecycleJob(spec, "lifecycle_b", List.of("membership.events"), "membership.account_lifecycle",
-        "membership.lifecycle_anomalies");
+    LifecycleJob job =
+        new LifecycleJob(
+            spec,
+            "lifecycle_b",
+            List.of("membership.events"),
+            "membership.account_lifecycle",
+            "membership.lifecycle_anomalies");
     job.ensureTargets();
     for (int day = 0; day < 4; day++) {
       appendBatch(catalog, rnd, day, 120);
@@ -178,9 +240,11 @@ class LifecycleJobITCase {
       env.setParallelism(2);
       job.bounded(env);
       env.execute("lifecycle bounded " + day);
-      assertThat(read(catalog, "membership.account_lifecycle", SEGMENT_COLS)).as("segments after run " + day)
+      assertThat(read(catalog, "membership.account_lifecycle", SEGMENT_COLS))
+          .as("segments after run " + day)
           .containsExactlyElementsOf(expectedSegments());
-      assertThat(read(catalog, "membership.lifecycle_anomalies", ANOMALY_COLS)).as("anomalies after run " + day)
+      assertThat(read(catalog, "membership.lifecycle_anomalies", ANOMALY_COLS))
+          .as("anomalies after run " + day)
           .containsExactlyElementsOf(expectedAnomalies());
     }
     assertThat(new TreeSet<>(expectedAnomalies())).isNotEmpty();
@@ -191,8 +255,13 @@ class LifecycleJobITCase {
     CatalogSpec spec = CatalogSpec.embedded(dir.toString());
     Catalog catalog = setUp(spec);
     Random rnd = new Random(11);
-    LifecycleJob job = new LifecycleJob(spec, "lifecycle_c", List.of("membership.events"), "membership.lc_lifecycle",
-        "membership.lc_anomalies");
+    LifecycleJob job =
+        new LifecycleJob(
+            spec,
+            "lifecycle_c",
+            List.of("membership.events"),
+            "membership.lc_lifecycle",
+            "membership.lc_anomalies");
     job.ensureTargets();
     appendBatch(catalog, rnd, 0, 100);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
@@ -208,8 +277,10 @@ class LifecycleJobITCase {
       while (!(read(catalog, "membership.lc_lifecycle", SEGMENT_COLS).equals(expectedSegments())
           && read(catalog, "membership.lc_anomalies", ANOMALY_COLS).equals(expectedAnomalies()))) {
         if (System.nanoTime() > deadline) {
-          assertThat(read(catalog, "membership.lc_lifecycle", SEGMENT_COLS)).containsExactlyElementsOf(expectedSegments());
-          assertThat(read(catalog, "membership.lc_anomalies", ANOMALY_COLS)).containsExactlyElementsOf(expectedAnomalies());
+          assertThat(read(catalog, "membership.lc_lifecycle", SEGMENT_COLS))
+              .containsExactlyElementsOf(expectedSegments());
+          assertThat(read(catalog, "membership.lc_anomalies", ANOMALY_COLS))
+              .containsExactlyElementsOf(expectedAnomalies());
         }
         Thread.sleep(300);
       }
@@ -217,7 +288,8 @@ class LifecycleJobITCase {
       client.cancel().get(30, TimeUnit.SECONDS);
       // Let the cancelled job finish closing before the temp warehouse is deleted.
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (!client.getJobStatus().get().isGloballyTerminalState() && System.nanoTime() < deadline) {
+      while (!client.getJobStatus().get().isGloballyTerminalState()
+          && System.nanoTime() < deadline) {
         Thread.sleep(100);
       }
       Thread.sleep(1000);

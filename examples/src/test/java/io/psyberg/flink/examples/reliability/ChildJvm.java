@@ -13,9 +13,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The command line ({@link PsybergCli}) in a child JVM with the test's classpath and Java 17 flags, so that
- * a test can kill it with SIGKILL at any moment: {@link Process#destroyForcibly()} sends SIGKILL on Linux,
- * and the child's embedded MiniCluster dies with it, with no shutdown hook or finally block running.
+ * The command line ({@link PsybergCli}) in a child JVM with the test's classpath and Java 17 flags,
+ * so that a test can kill it with SIGKILL at any moment: {@link Process#destroyForcibly()} sends
+ * SIGKILL on Linux, and the child's embedded MiniCluster dies with it, with no shutdown hook or
+ * finally block running.
  */
 final class ChildJvm {
   private final Process process;
@@ -29,11 +30,12 @@ final class ChildJvm {
   }
 
   /**
-   * Psyberg's INFO lines (planned, staged, audited, published ...) on the child's output, so that a test
-   * can see how far the job got; everything else stays at WARN.
+   * Psyberg's INFO lines (planned, staged, audited, published ...) on the child's output, so that a
+   * test can see how far the job got; everything else stays at WARN.
    */
   private static final String LOG_CONFIG =
-      String.join("\n",
+      String.join(
+          "\n",
           "rootLogger.level = WARN",
           "rootLogger.appenderRef.console.ref = console",
           "appender.console.type = Console",
@@ -70,7 +72,8 @@ final class ChildJvm {
 
   private void drain() {
     try (BufferedReader in =
-        new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        new BufferedReader(
+            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
       String line;
       while ((line = in.readLine()) != null) {
         output.append(line).append('\n');
@@ -80,7 +83,10 @@ final class ChildJvm {
     }
   }
 
-  /** Waits until the output contains {@code text}; false when the child ended or the time ran out first. */
+  /**
+   * Waits until the output contains {@code text}; false when the child ended or the time ran out
+   * first.
+   */
   boolean awaitOutput(String text, long timeoutMillis) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
     while (System.nanoTime() < deadline) {
@@ -109,7 +115,8 @@ final class ChildJvm {
   int waitFor(long timeoutSeconds) throws InterruptedException {
     if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
       kill();
-      throw new AssertionError("the child JVM did not finish in " + timeoutSeconds + " s:\n" + output);
+      throw new AssertionError(
+          "the child JVM did not finish in " + timeoutSeconds + " s:\n" + output);
     }
     return process.exitValue();
   }

@@ -11,9 +11,9 @@ import org.apache.iceberg.data.Record;
 import org.apache.iceberg.types.Types;
 
 /**
- * Lands seeded batches of membership events (DESIGN section 7) as one snapshot each: random accounts,
- * types (including an unknown one) and plans (including none), some events late by up to three days,
- * and, when asked, replays of earlier events (same id and content).
+ * Lands seeded batches of membership events (DESIGN section 7) as one snapshot each: random
+ * accounts, types (including an unknown one) and plans (including none), some events late by up to
+ * three days, and, when asked, replays of earlier events (same id and content).
  */
 public final class EventBatches {
   public static final Schema SCHEMA =
@@ -24,7 +24,14 @@ public final class EventBatches {
           Types.NestedField.optional(4, "plan", Types.StringType.get()),
           Types.NestedField.required(5, "event_ts", Types.TimestampType.withoutZone()));
   private static final String[] TYPES = {
-    "SIGNUP", "PLAN_CHANGE", "PAYMENT_HOLD", "PAYMENT_RECOVERED", "CANCEL", "SIGNUP", "PLAN_CHANGE", "BOGUS"
+    "SIGNUP",
+    "PLAN_CHANGE",
+    "PAYMENT_HOLD",
+    "PAYMENT_RECOVERED",
+    "CANCEL",
+    "SIGNUP",
+    "PLAN_CHANGE",
+    "BOGUS"
   };
   private static final String[] PLANS = {"basic", "standard", "premium", null};
   private static final LocalDateTime START = LocalDateTime.of(2026, 1, 1, 0, 0);
@@ -40,7 +47,8 @@ public final class EventBatches {
 
   /**
    * @param idPrefix makes event ids unique across batch writers of one table
-   * @param replays whether batches may repeat earlier events (the lifecycle counts a repeated id once)
+   * @param replays whether batches may repeat earlier events (the lifecycle counts a repeated id
+   *     once)
    */
   public EventBatches(TestWarehouse wh, String table, long seed, String idPrefix, boolean replays) {
     this.wh = wh;
@@ -56,7 +64,9 @@ public final class EventBatches {
     return this;
   }
 
-  /** Appends {@code n} events as one snapshot; each batch is a day later, about a fifth of it late. */
+  /**
+   * Appends {@code n} events as one snapshot; each batch is a day later, about a fifth of it late.
+   */
   public long land(int n) {
     List<Record> rows = new ArrayList<>();
     for (int i = 0; i < n; i++) {
@@ -71,7 +81,9 @@ public final class EventBatches {
       r.setField("account_id", (long) rnd.nextInt(30));
       r.setField("event_type", TYPES[rnd.nextInt(TYPES.length)]);
       r.setField("plan", PLANS[rnd.nextInt(PLANS.length)]);
-      r.setField("event_ts", START.plusDays(d).plusMinutes(rnd.nextInt(24 * 60)).plusSeconds(rnd.nextInt(60)));
+      r.setField(
+          "event_ts",
+          START.plusDays(d).plusMinutes(rnd.nextInt(24 * 60)).plusSeconds(rnd.nextInt(60)));
       rows.add(r);
     }
     day++;

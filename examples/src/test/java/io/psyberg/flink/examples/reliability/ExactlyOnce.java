@@ -11,10 +11,11 @@ import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
 
 /**
- * The exactly-once checks of the two example pipelines, on one source table. "At the high watermark":
- * what a target holds equals the expected result over the source as of the snapshot its published high
- * watermark names (holds after any failure: data and high watermark are one commit). "Exact": in addition
- * every target stands at the source's head and the metadata tables agree with what was published.
+ * The exactly-once checks of the two example pipelines, on one source table. "At the high
+ * watermark": what a target holds equals the expected result over the source as of the snapshot its
+ * published high watermark names (holds after any failure: data and high watermark are one commit).
+ * "Exact": in addition every target stands at the source's head and the metadata tables agree with
+ * what was published.
  */
 final class ExactlyOnce {
   private final Catalog catalog;
@@ -30,12 +31,14 @@ final class ExactlyOnce {
   void signupsAtHighWatermark(String facts) {
     checks.publishedSessions(facts);
     Long hwm = checks.highWatermark(facts, source);
-    assertThat(Expected.published(catalog, facts, FACT_COLUMNS)).as("facts published with high watermark %s", hwm)
+    assertThat(Expected.published(catalog, facts, FACT_COLUMNS))
+        .as("facts published with high watermark %s", hwm)
         .isEqualTo(Expected.signupFacts(catalog, source, hwm));
   }
 
   void signupsExact(String facts) {
-    assertThat(Expected.published(catalog, facts, FACT_COLUMNS)).as("facts")
+    assertThat(Expected.published(catalog, facts, FACT_COLUMNS))
+        .as("facts")
         .isEqualTo(Expected.signupFacts(catalog, source, head()));
     checks.assertAtHead(List.of(facts), source);
     checks.assertConsistent(List.of(facts), List.of(source));
@@ -56,8 +59,11 @@ final class ExactlyOnce {
 
   void lifecycleExact(String lifecycle, String anomalies) {
     LifecycleResult all = Expected.lifecycle(catalog, source, head());
-    assertThat(Expected.published(catalog, lifecycle, SEGMENT_COLUMNS)).as("segments").isEqualTo(Expected.segments(all));
-    assertThat(Expected.published(catalog, anomalies, ANOMALY_COLUMNS)).as("anomalies")
+    assertThat(Expected.published(catalog, lifecycle, SEGMENT_COLUMNS))
+        .as("segments")
+        .isEqualTo(Expected.segments(all));
+    assertThat(Expected.published(catalog, anomalies, ANOMALY_COLUMNS))
+        .as("anomalies")
         .isEqualTo(Expected.anomalies(all));
     checks.assertAtHead(List.of(lifecycle, anomalies), source);
     checks.assertConsistent(List.of(lifecycle, anomalies), List.of(source));

@@ -22,37 +22,67 @@ import org.apache.iceberg.io.CloseableIterable;
 /**
  * The results the pipelines must have, computed independently of them from the source table as of a
  * snapshot: the signup facts (one per SIGNUP row) and the lifecycle tables (a full recompute by the
- * stateful-ops reference). Rows are rendered as sorted {@code a|b|c|} strings, the same way the published
- * tables are read back.
+ * stateful-ops reference). Rows are rendered as sorted {@code a|b|c|} strings, the same way the
+ * published tables are read back.
  */
 public final class Expected {
-  public static final List<String> FACT_COLUMNS = List.of("event_id", "account_id", "plan", "event_ts", "signup_date");
+  public static final List<String> FACT_COLUMNS =
+      List.of("event_id", "account_id", "plan", "event_ts", "signup_date");
   public static final List<String> SEGMENT_COLUMNS =
-      List.of("account_id", "segment_no", "state", "plan", "valid_from", "valid_to", "opened_by_event_id");
-  public static final List<String> ANOMALY_COLUMNS = List.of("event_id", "account_id", "event_type", "event_ts", "reason");
+      List.of(
+          "account_id",
+          "segment_no",
+          "state",
+          "plan",
+          "valid_from",
+          "valid_to",
+          "opened_by_event_id");
+  public static final List<String> ANOMALY_COLUMNS =
+      List.of("event_id", "account_id", "event_type", "event_ts", "reason");
 
   private Expected() {}
 
-  /** The signup facts of every SIGNUP event in {@code source} as of {@code snapshotId} (none when null). */
-  public static List<String> signupFacts(Catalog catalog, String source, @Nullable Long snapshotId) {
+  /**
+   * The signup facts of every SIGNUP event in {@code source} as of {@code snapshotId} (none when
+   * null).
+   */
+  public static List<String> signupFacts(
+      Catalog catalog, String source, @Nullable Long snapshotId) {
     List<String> out = new ArrayList<>();
     for (Record r : rows(catalog, source, snapshotId)) {
       if ("SIGNUP".equals(r.getField("event_type"))) {
         LocalDateTime ts = (LocalDateTime) r.getField("event_ts");
-        out.add(r.getField("event_id") + "|" + r.getField("account_id") + "|" + r.getField("plan") + "|" + ts + "|"
-            + ts.toLocalDate() + "|");
+        out.add(
+            r.getField("event_id")
+                + "|"
+                + r.getField("account_id")
+                + "|"
+                + r.getField("plan")
+                + "|"
+                + ts
+                + "|"
+                + ts.toLocalDate()
+                + "|");
       }
     }
     out.sort(null);
     return out;
   }
 
-  /** A full recompute of the lifecycle over the events of {@code source} as of {@code snapshotId}. */
-  public static LifecycleResult lifecycle(Catalog catalog, String source, @Nullable Long snapshotId) {
+  /**
+   * A full recompute of the lifecycle over the events of {@code source} as of {@code snapshotId}.
+   */
+  public static LifecycleResult lifecycle(
+      Catalog catalog, String source, @Nullable Long snapshotId) {
     List<LifecycleEvent> events = new ArrayList<>();
     for (Record r : rows(catalog, source, snapshotId)) {
-      events.add(LifecycleEvent.of((String) r.getField("event_id"), (Long) r.getField("account_id"),
-          (String) r.getField("event_type"), (String) r.getField("plan"), (LocalDateTime) r.getField("event_ts")));
+      events.add(
+          LifecycleEvent.of(
+              (String) r.getField("event_id"),
+              (Long) r.getField("account_id"),
+              (String) r.getField("event_type"),
+              (String) r.getField("plan"),
+              (LocalDateTime) r.getField("event_ts")));
     }
     return LifecycleRecompute.recompute(events);
   }
@@ -60,8 +90,21 @@ public final class Expected {
   public static List<String> segments(LifecycleResult result) {
     List<String> out = new ArrayList<>();
     for (Segment s : result.segments()) {
-      out.add(s.accountId() + "|" + s.segmentNo() + "|" + s.state() + "|" + s.plan() + "|" + ts(s.validFromMicros()) + "|"
-          + (s.validToMicros() == null ? null : ts(s.validToMicros())) + "|" + s.openedByEventId() + "|");
+      out.add(
+          s.accountId()
+              + "|"
+              + s.segmentNo()
+              + "|"
+              + s.state()
+              + "|"
+              + s.plan()
+              + "|"
+              + ts(s.validFromMicros())
+              + "|"
+              + (s.validToMicros() == null ? null : ts(s.validToMicros()))
+              + "|"
+              + s.openedByEventId()
+              + "|");
     }
     out.sort(null);
     return out;
@@ -70,7 +113,17 @@ public final class Expected {
   public static List<String> anomalies(LifecycleResult result) {
     List<String> out = new ArrayList<>();
     for (Anomaly a : result.anomalies()) {
-      out.add(a.eventId() + "|" + a.accountId() + "|" + a.eventType() + "|" + ts(a.eventTimeMicros()) + "|" + a.reason() + "|");
+      out.add(
+          a.eventId()
+              + "|"
+              + a.accountId()
+              + "|"
+              + a.eventType()
+              + "|"
+              + ts(a.eventTimeMicros())
+              + "|"
+              + a.reason()
+              + "|");
     }
     out.sort(null);
     return out;
@@ -94,7 +147,8 @@ public final class Expected {
     return snapshotId == null ? List.of() : rows(catalog, table, snapshotId, false);
   }
 
-  private static List<Record> rows(Catalog catalog, String table, @Nullable Long snapshotId, boolean current) {
+  private static List<Record> rows(
+      Catalog catalog, String table, @Nullable Long snapshotId, boolean current) {
     Table t = catalog.loadTable(TableIdentifier.parse(table));
     List<Record> out = new ArrayList<>();
     if (t.currentSnapshot() == null) {
@@ -114,6 +168,8 @@ public final class Expected {
 
   private static LocalDateTime ts(long micros) {
     return LocalDateTime.ofEpochSecond(
-        Math.floorDiv(micros, 1_000_000L), (int) Math.floorMod(micros, 1_000_000L) * 1000, ZoneOffset.UTC);
+        Math.floorDiv(micros, 1_000_000L),
+        (int) Math.floorMod(micros, 1_000_000L) * 1000,
+        ZoneOffset.UTC);
   }
 }

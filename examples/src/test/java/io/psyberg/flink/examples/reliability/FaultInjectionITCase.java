@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.apache.flink.api.common.restartstrategy.RestartStrategies;
 import org.apache.flink.api.common.time.Time;
 import org.apache.flink.core.execution.JobClient;
@@ -34,20 +35,24 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Injects seeded faults (exceptions and task kills) at the reader, writer, stage, audit, publish,
  * metadata-update and planning points of the examples' signups (stateless) and lifecycle (stateful)
- * jobs, bounded and continuous, and checks that after recovery the published tables equal an independent
- * expected result: no duplicate, no lost row, no session published twice, metadata tables in agreement.
+ * jobs, bounded and continuous, and checks that after recovery the published tables equal an
+ * independent expected result: no duplicate, no lost row, no session published twice, metadata
+ * tables in agreement.
  *
- * <p>Bounded runs recover the way a scheduler does, by running the same job again; continuous jobs by
- * Flink's fixed-delay restart from the last checkpoint. The four scenarios inject at least
- * {@value #SIGNUPS_BOUNDED} + {@value #LIFECYCLE_BOUNDED} + {@value #SIGNUPS_CONTINUOUS} +
- * {@value #LIFECYCLE_CONTINUOUS} = 52 faults. Run with {@code -Dpsyberg.faults.seed=N} to vary the choices;
+ * <p>Bounded runs recover the way a scheduler does, by running the same job again; continuous jobs
+ * by Flink's fixed-delay restart from the last checkpoint. The four scenarios inject at least
+ * {@value #SIGNUPS_BOUNDED} + {@value #LIFECYCLE_BOUNDED} + {@value #SIGNUPS_CONTINUOUS} + {@value
+ * #LIFECYCLE_CONTINUOUS} = 52 faults. Run with {@code -Dpsyberg.faults.seed=N} to vary the choices;
  * a failure reports the seed and every fault fired.
  */
 class FaultInjectionITCase {
   @RegisterExtension
   static final MiniClusterExtension MINI_CLUSTER =
       new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(4).build());
+          new MiniClusterResourceConfiguration.Builder()
+              .setNumberTaskManagers(1)
+              .setNumberSlotsPerTaskManager(4)
+              .build());
 
   static final long SEED = Long.getLong("psyberg.faults.seed", 20261125L);
   static final int SIGNUPS_BOUNDED = 8;
@@ -71,7 +76,8 @@ class FaultInjectionITCase {
     faulty =
         CatalogSpec.fromOptions(
             Map.of("warehouse", dir.toString(), "catalog.io-impl", FaultyFileIO.class.getName()),
-            Map.<String, String>of(), "fault injection");
+            Map.<String, String>of(),
+            "fault injection");
   }
 
   @AfterEach
@@ -83,12 +89,18 @@ class FaultInjectionITCase {
   /** When the four scenarios ran: at least 50 faults in all, and every point among them. */
   @AfterAll
   static void report() {
-    System.out.printf("FaultInjectionITCase seed %d: %d faults fired, by point %s%n", SEED,
-        FaultInjector.fired().size(), FaultInjector.countByPoint());
-    long scenarios = FaultInjector.fired().stream().map(FaultInjector.Fired::scenario).distinct().count();
+    System.out.printf(
+        "FaultInjectionITCase seed %d: %d faults fired, by point %s%n",
+        SEED, FaultInjector.fired().size(), FaultInjector.countByPoint());
+    long scenarios =
+        FaultInjector.fired().stream().map(FaultInjector.Fired::scenario).distinct().count();
     if (scenarios == 4) {
-      assertThat(FaultInjector.fired()).as("faults fired (seed %d)", SEED).hasSizeGreaterThanOrEqualTo(50);
-      assertThat(FaultInjector.countByPoint()).as("points hit (seed %d)", SEED).containsOnlyKeys(FaultPoint.values());
+      assertThat(FaultInjector.fired())
+          .as("faults fired (seed %d)", SEED)
+          .hasSizeGreaterThanOrEqualTo(50);
+      assertThat(FaultInjector.countByPoint())
+          .as("points hit (seed %d)", SEED)
+          .containsOnlyKeys(FaultPoint.values());
     }
   }
 
@@ -97,42 +109,63 @@ class FaultInjectionITCase {
   @Test
   void boundedSignupsRecoverByReRunning() throws Exception {
     String scenario = "signups-bounded";
-    reporting(scenario, () -> {
-      Random rnd = new Random(SEED + 1);
-      EventBatches batches = new EventBatches(wh, EVENTS, SEED + 11, "e", false).create();
-      SignupsSettings settings = signups("signups_bounded", false);
-      Table target = SignupFacts.loadOrCreate(wh.catalog(), settings.target()).table();
-      ExactlyOnce check = new ExactlyOnce(wh.catalog(), settings.process(), EVENTS);
-      boundedRounds(scenario, SIGNUPS_BOUNDED, rnd, batches,
-          () -> runBounded(env -> new SignupsJob(settings).addTo(env, target)),
-          () -> check.signupsAtHighWatermark(FACTS),
-          () -> check.signupsExact(FACTS));
-    });
+    reporting(
+        scenario,
+        () -> {
+          Random rnd = new Random(SEED + 1);
+          EventBatches batches = new EventBatches(wh, EVENTS, SEED + 11, "e", false).create();
+          SignupsSettings settings = signups("signups_bounded", false);
+          Table target = SignupFacts.loadOrCreate(wh.catalog(), settings.target()).table();
+          ExactlyOnce check = new ExactlyOnce(wh.catalog(), settings.process(), EVENTS);
+          boundedRounds(
+              scenario,
+              SIGNUPS_BOUNDED,
+              rnd,
+              batches,
+              () -> runBounded(env -> new SignupsJob(settings).addTo(env, target)),
+              () -> check.signupsAtHighWatermark(FACTS),
+              () -> check.signupsExact(FACTS));
+        });
   }
 
   @Test
   void boundedLifecycleRecoversByReRunning() throws Exception {
     String scenario = "lifecycle-bounded";
-    reporting(scenario, () -> {
-      Random rnd = new Random(SEED + 2);
-      EventBatches batches = new EventBatches(wh, EVENTS, SEED + 12, "e", true).create();
-      LifecycleJob job = new LifecycleJob(faulty, "lifecycle_bounded", List.of(EVENTS), LIFECYCLE, ANOMALIES);
-      job.ensureTargets();
-      ExactlyOnce check = new ExactlyOnce(wh.catalog(), "lifecycle_bounded", EVENTS);
-      boundedRounds(scenario, LIFECYCLE_BOUNDED, rnd, batches,
-          () -> runBounded(job::bounded),
-          () -> check.lifecycleAtHighWatermarks(LIFECYCLE, ANOMALIES),
-          () -> check.lifecycleExact(LIFECYCLE, ANOMALIES));
-    });
+    reporting(
+        scenario,
+        () -> {
+          Random rnd = new Random(SEED + 2);
+          EventBatches batches = new EventBatches(wh, EVENTS, SEED + 12, "e", true).create();
+          LifecycleJob job =
+              new LifecycleJob(faulty, "lifecycle_bounded", List.of(EVENTS), LIFECYCLE, ANOMALIES);
+          job.ensureTargets();
+          ExactlyOnce check = new ExactlyOnce(wh.catalog(), "lifecycle_bounded", EVENTS);
+          boundedRounds(
+              scenario,
+              LIFECYCLE_BOUNDED,
+              rnd,
+              batches,
+              () -> runBounded(job::bounded),
+              () -> check.lifecycleAtHighWatermarks(LIFECYCLE, ANOMALIES),
+              () -> check.lifecycleExact(LIFECYCLE, ANOMALIES));
+        });
   }
 
   /**
-   * Rounds of: land a batch; one to three runs, each with one armed fault (a run whose fault fired must
-   * fail, and one whose fault did not fire must succeed); then a run without faults, after which the result
-   * must be exact. After every failed run, what is published must match the published high watermark.
+   * Rounds of: land a batch; one to three runs, each with one armed fault (a run whose fault fired
+   * must fail, and one whose fault did not fire must succeed); then a run without faults, after
+   * which the result must be exact. After every failed run, what is published must match the
+   * published high watermark.
    */
-  private void boundedRounds(String scenario, int quota, Random rnd, EventBatches batches, Run run,
-      Check afterFailure, Check exact) throws Exception {
+  private void boundedRounds(
+      String scenario,
+      int quota,
+      Random rnd,
+      EventBatches batches,
+      Run run,
+      Check afterFailure,
+      Check exact)
+      throws Exception {
     List<FaultPoint> order = new ArrayList<>();
     int runs = 0;
     while (FaultInjector.fired(scenario).size() < quota) {
@@ -167,49 +200,63 @@ class FaultInjectionITCase {
   @Test
   void continuousSignupsRecoverFromCheckpoints() throws Exception {
     String scenario = "signups-continuous";
-    reporting(scenario, () -> {
-      Random rnd = new Random(SEED + 3);
-      EventBatches batches = new EventBatches(wh, EVENTS, SEED + 13, "e", false).create();
-      SignupsSettings settings = signups("signups_continuous", true);
-      Table target = SignupFacts.loadOrCreate(wh.catalog(), settings.target()).table();
-      ExactlyOnce check = new ExactlyOnce(wh.catalog(), settings.process(), EVENTS);
-      StreamExecutionEnvironment env = environment();
-      new SignupsJob(settings).addTo(env, target);
-      restartOften(env);
-      JobClient job = env.executeAsync("signups under faults");
-      continuous(scenario, SIGNUPS_CONTINUOUS, rnd, batches, job, () -> check.signupsExact(FACTS));
-    });
+    reporting(
+        scenario,
+        () -> {
+          Random rnd = new Random(SEED + 3);
+          EventBatches batches = new EventBatches(wh, EVENTS, SEED + 13, "e", false).create();
+          SignupsSettings settings = signups("signups_continuous", true);
+          Table target = SignupFacts.loadOrCreate(wh.catalog(), settings.target()).table();
+          ExactlyOnce check = new ExactlyOnce(wh.catalog(), settings.process(), EVENTS);
+          StreamExecutionEnvironment env = environment();
+          new SignupsJob(settings).addTo(env, target);
+          restartOften(env);
+          JobClient job = env.executeAsync("signups under faults");
+          continuous(
+              scenario, SIGNUPS_CONTINUOUS, rnd, batches, job, () -> check.signupsExact(FACTS));
+        });
   }
 
   @Test
   void continuousLifecycleRecoversFromCheckpoints() throws Exception {
     String scenario = "lifecycle-continuous";
-    reporting(scenario, () -> {
-      Random rnd = new Random(SEED + 4);
-      EventBatches batches = new EventBatches(wh, EVENTS, SEED + 14, "e", true).create();
-      LifecycleJob job = new LifecycleJob(faulty, "lifecycle_continuous", List.of(EVENTS), LIFECYCLE, ANOMALIES);
-      job.ensureTargets();
-      ExactlyOnce check = new ExactlyOnce(wh.catalog(), "lifecycle_continuous", EVENTS);
-      StreamExecutionEnvironment env = environment();
-      env.enableCheckpointing(INTERVAL.toMillis());
-      job.continuous(env, INTERVAL, null);
-      restartOften(env);
-      JobClient client = env.executeAsync("lifecycle under faults");
-      continuous(scenario, LIFECYCLE_CONTINUOUS, rnd, batches, client,
-          () -> check.lifecycleExact(LIFECYCLE, ANOMALIES));
-    });
+    reporting(
+        scenario,
+        () -> {
+          Random rnd = new Random(SEED + 4);
+          EventBatches batches = new EventBatches(wh, EVENTS, SEED + 14, "e", true).create();
+          LifecycleJob job =
+              new LifecycleJob(
+                  faulty, "lifecycle_continuous", List.of(EVENTS), LIFECYCLE, ANOMALIES);
+          job.ensureTargets();
+          ExactlyOnce check = new ExactlyOnce(wh.catalog(), "lifecycle_continuous", EVENTS);
+          StreamExecutionEnvironment env = environment();
+          env.enableCheckpointing(INTERVAL.toMillis());
+          job.continuous(env, INTERVAL, null);
+          restartOften(env);
+          JobClient client = env.executeAsync("lifecycle under faults");
+          continuous(
+              scenario,
+              LIFECYCLE_CONTINUOUS,
+              rnd,
+              batches,
+              client,
+              () -> check.lifecycleExact(LIFECYCLE, ANOMALIES));
+        });
   }
 
   /**
-   * Keeps landing batches and arming faults (each waits up to a few seconds to fire) until the quota has
-   * fired, then lands a last batch and waits until the published result is exact.
+   * Keeps landing batches and arming faults (each waits up to a few seconds to fire) until the
+   * quota has fired, then lands a last batch and waits until the published result is exact.
    */
-  private void continuous(String scenario, int quota, Random rnd, EventBatches batches, JobClient job, Check exact)
+  private void continuous(
+      String scenario, int quota, Random rnd, EventBatches batches, JobClient job, Check exact)
       throws Exception {
     try {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
       while (FaultInjector.fired(scenario).size() < quota) {
-        assertThat(System.nanoTime()).as("%d of %d faults fired in time", FaultInjector.fired(scenario).size(), quota)
+        assertThat(System.nanoTime())
+            .as("%d of %d faults fired in time", FaultInjector.fired(scenario).size(), quota)
             .isLessThan(deadline);
         batches.land(10 + rnd.nextInt(15));
         FaultInjector.arm(FaultInjector.choose(rnd, scenario, List.of(FaultPoint.values())));
@@ -249,8 +296,13 @@ class FaultInjectionITCase {
   // ---- helpers
 
   private SignupsSettings signups(String process, boolean continuous) {
-    return new SignupsSettings(process, List.of(TableIdentifier.parse(EVENTS)), TableIdentifier.parse(FACTS),
-        continuous, INTERVAL, faulty);
+    return new SignupsSettings(
+        process,
+        List.of(TableIdentifier.parse(EVENTS)),
+        TableIdentifier.parse(FACTS),
+        continuous,
+        INTERVAL,
+        faulty);
   }
 
   private static StreamExecutionEnvironment environment() {
@@ -259,12 +311,14 @@ class FaultInjectionITCase {
     return env;
   }
 
-  /** Enough fixed-delay restarts for every fault of a scenario (the jobs' own setting allows three). */
+  /**
+   * Enough fixed-delay restarts for every fault of a scenario (the jobs' own setting allows three).
+   */
   private static void restartOften(StreamExecutionEnvironment env) {
     env.setRestartStrategy(RestartStrategies.fixedDelayRestart(1000, Time.milliseconds(100)));
   }
 
-  private void runBounded(java.util.function.Consumer<StreamExecutionEnvironment> job) throws Exception {
+  private void runBounded(Consumer<StreamExecutionEnvironment> job) throws Exception {
     StreamExecutionEnvironment env = environment();
     job.accept(env);
     env.execute("bounded under faults");
@@ -309,19 +363,27 @@ class FaultInjectionITCase {
     return sb.toString();
   }
 
-  /** Runs a scenario; on failure, the error names the seed and lists the faults fired in the scenario. */
+  /**
+   * Runs a scenario; on failure, the error names the seed and lists the faults fired in the
+   * scenario.
+   */
   private static void reporting(String scenario, Run body) throws Exception {
     try {
       body.run();
     } catch (Throwable t) {
       StringBuilder sb = new StringBuilder();
       FaultInjector.fired(scenario).forEach(f -> sb.append("  ").append(f).append('\n'));
-      AssertionError e = new AssertionError(String.format("%s failed with -Dpsyberg.faults.seed=%d after these faults:%n%s%s",
-          scenario, SEED, sb, t.getMessage()), t);
+      AssertionError e =
+          new AssertionError(
+              String.format(
+                  "%s failed with -Dpsyberg.faults.seed=%d after these faults:%n%s%s",
+                  scenario, SEED, sb, t.getMessage()),
+              t);
       throw e;
     }
     int fired = FaultInjector.fired(scenario).size();
-    System.out.printf("%s: %d faults fired, all recovered exactly (seed %d)%n", scenario, fired, SEED);
+    System.out.printf(
+        "%s: %d faults fired, all recovered exactly (seed %d)%n", scenario, fired, SEED);
   }
 
   @FunctionalInterface

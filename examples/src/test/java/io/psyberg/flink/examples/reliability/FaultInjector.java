@@ -8,19 +8,20 @@ import java.util.Random;
 
 /**
  * The faults of one test JVM: at most one fault is armed at a time (a point, a kind, and how many
- * matching file operations to let pass first); the first matching operation after that fires it. Every
- * fired fault is logged and counted. State is static because the MiniCluster runs jobs in the test's JVM
- * while {@link FaultyFileIO} is instantiated by Iceberg inside the tasks.
+ * matching file operations to let pass first); the first matching operation after that fires it.
+ * Every fired fault is logged and counted. State is static because the MiniCluster runs jobs in the
+ * test's JVM while {@link FaultyFileIO} is instantiated by Iceberg inside the tasks.
  *
- * <p>Choices are drawn from a seeded {@link Random} the test owns ({@link #choose}), so a failing run can be
- * repeated with the same seed (timings of continuous jobs still vary).
+ * <p>Choices are drawn from a seeded {@link Random} the test owns ({@link #choose}), so a failing
+ * run can be repeated with the same seed (timings of continuous jobs still vary).
  */
 public final class FaultInjector {
   /** An armed fault. */
   public record Armed(FaultPoint point, FaultKind kind, int skip, String scenario) {}
 
   /** A fault that fired. */
-  public record Fired(int number, String scenario, FaultPoint point, FaultKind kind, String thread, String file) {
+  public record Fired(
+      int number, String scenario, FaultPoint point, FaultKind kind, String thread, String file) {
     @Override
     public String toString() {
       return String.format("#%d %s %s %s in %s on %s", number, scenario, point, kind, thread, file);
@@ -33,7 +34,10 @@ public final class FaultInjector {
 
   private FaultInjector() {}
 
-  /** Draws a random fault: a point among {@code points}, a kind (kills only where killable), a skip count. */
+  /**
+   * Draws a random fault: a point among {@code points}, a kind (kills only where killable), a skip
+   * count.
+   */
   public static Armed choose(Random rnd, String scenario, List<FaultPoint> points) {
     FaultPoint point = points.get(rnd.nextInt(points.size()));
     FaultKind kind = point.killable() && rnd.nextInt(3) == 0 ? FaultKind.KILL : FaultKind.EXCEPTION;
@@ -41,8 +45,9 @@ public final class FaultInjector {
   }
 
   /**
-   * How many matching operations a fault may let pass: fewer than one session does at that point (a bounded
-   * run of a small batch reads one data file and publishes once; it writes a dozen metadata-table files).
+   * How many matching operations a fault may let pass: fewer than one session does at that point (a
+   * bounded run of a small batch reads one data file and publishes once; it writes a dozen
+   * metadata-table files).
    */
   private static int maxSkip(FaultPoint point) {
     switch (point) {
@@ -96,7 +101,14 @@ public final class FaultInjector {
         return;
       }
       armed = null;
-      fired = new Fired(FIRED.size() + 1, a.scenario(), point, a.kind(), Thread.currentThread().getName(), file);
+      fired =
+          new Fired(
+              FIRED.size() + 1,
+              a.scenario(),
+              point,
+              a.kind(),
+              Thread.currentThread().getName(),
+              file);
       FIRED.add(fired);
     }
     String message = "injected fault " + fired;

@@ -1,8 +1,8 @@
 package io.psyberg.flink.examples.reliability;
 
 /**
- * Where a fault is injected. Each point is recognised by {@link FaultyFileIO} from the file touched and
- * the code touching it, so production code needs no hooks of its own.
+ * Where a fault is injected. Each point is recognised by {@link FaultyFileIO} from the file touched
+ * and the code touching it, so production code needs no hooks of its own.
  */
 public enum FaultPoint {
   /** The source reader opening a data file of a source table (task thread). */
@@ -15,7 +15,9 @@ public enum FaultPoint {
   AUDIT(true),
   /** The committer's publish commit (fast-forward of main to the audit branch). */
   PUBLISH(true),
-  /** The committer writing the session log or the mirrored high watermarks (after stage or publish). */
+  /**
+   * The committer writing the session log or the mirrored high watermarks (after stage or publish).
+   */
   METADATA(true),
   /** The enumerator recording a planned session (runs on the coordinator, so exceptions only). */
   PLANNING(false);
@@ -26,7 +28,10 @@ public enum FaultPoint {
     this.killable = killable;
   }
 
-  /** Whether a {@link FaultKind#KILL} may be injected here: only in task threads, not in the coordinator. */
+  /**
+   * Whether a {@link FaultKind#KILL} may be injected here: only in task threads, not in the
+   * coordinator.
+   */
   public boolean killable() {
     return killable;
   }

@@ -5,13 +5,14 @@ import org.apache.iceberg.io.InputFile;
 import org.apache.iceberg.io.OutputFile;
 
 /**
- * A Hadoop FileIO that fires the {@link FaultInjector}'s armed fault at the operation it names. Jobs get it
- * through the catalog option {@code catalog.io-impl}, Iceberg's own way to plug storage in, so the jobs
- * under test are the examples' jobs unchanged. An operation is matched to a {@link FaultPoint} by the file
- * (a data file, a table of the metadata namespace) and by the psyberg or Iceberg code on the stack.
+ * A Hadoop FileIO that fires the {@link FaultInjector}'s armed fault at the operation it names.
+ * Jobs get it through the catalog option {@code catalog.io-impl}, Iceberg's own way to plug storage
+ * in, so the jobs under test are the examples' jobs unchanged. An operation is matched to a {@link
+ * FaultPoint} by the file (a data file, a table of the metadata namespace) and by the psyberg or
+ * Iceberg code on the stack.
  *
- * <p>A write fault is thrown before the file is created, so a failed commit never becomes visible: what
- * is tested is the recovery of everything around it (a failed task, a job re-run, a restore).
+ * <p>A write fault is thrown before the file is created, so a failed commit never becomes visible:
+ * what is tested is the recovery of everything around it (a failed task, a job re-run, a restore).
  */
 public class FaultyFileIO extends HadoopFileIO {
   private static final long serialVersionUID = 1L;
@@ -21,7 +22,8 @@ public class FaultyFileIO extends HadoopFileIO {
   private static final String PUBLISHER = "io.psyberg.flink.sink.commit.SessionPublisher";
   private static final String STAGER = "io.psyberg.flink.sink.commit.SessionStager";
   private static final String AUDIT_RUNNER = "io.psyberg.flink.sink.audit.AuditRunner";
-  private static final String ENUMERATOR = "io.psyberg.flink.source.enumerator.PsybergSplitEnumerator";
+  private static final String ENUMERATOR =
+      "io.psyberg.flink.source.enumerator.PsybergSplitEnumerator";
 
   @Override
   public InputFile newInputFile(String path) {
@@ -47,18 +49,26 @@ public class FaultyFileIO extends HadoopFileIO {
     }
     FaultPoint point = classify(path, write);
     if (point != null) {
-      FaultInjector.reached(point, path.substring(path.lastIndexOf('/', path.lastIndexOf('/') - 1) + 1));
+      FaultInjector.reached(
+          point, path.substring(path.lastIndexOf('/', path.lastIndexOf('/') - 1) + 1));
     }
   }
 
-  /** The point an operation belongs to, or null when it is none of them (e.g. a test reading a table). */
+  /**
+   * The point an operation belongs to, or null when it is none of them (e.g. a test reading a
+   * table).
+   */
   static FaultPoint classify(String path, boolean write) {
-    boolean metadataTable = path.contains("/psyberg/sessions/") || path.contains("/psyberg/high_watermarks/");
-    Frames f = StackWalker.getInstance().walk(frames -> {
-      Frames seen = new Frames();
-      frames.forEach(frame -> seen.add(frame.getClassName(), frame.getMethodName()));
-      return seen;
-    });
+    boolean metadataTable =
+        path.contains("/psyberg/sessions/") || path.contains("/psyberg/high_watermarks/");
+    Frames f =
+        StackWalker.getInstance()
+            .walk(
+                frames -> {
+                  Frames seen = new Frames();
+                  frames.forEach(frame -> seen.add(frame.getClassName(), frame.getMethodName()));
+                  return seen;
+                });
     if (f.audit) {
       return FaultPoint.AUDIT;
     }
@@ -80,7 +90,10 @@ public class FaultyFileIO extends HadoopFileIO {
     return null;
   }
 
-  /** What psyberg and Iceberg code is on the stack; for the publisher, its innermost method ("stage" in the stager). */
+  /**
+   * What psyberg and Iceberg code is on the stack; for the publisher, its innermost method ("stage"
+   * in the stager).
+   */
   private static final class Frames {
     boolean writer;
     boolean reader;

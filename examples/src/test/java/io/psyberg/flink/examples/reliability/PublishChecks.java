@@ -21,8 +21,8 @@ import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.util.SnapshotUtil;
 
 /**
- * Exactly-once bookkeeping of a process, read from the tables: which sessions each target published on
- * main (none twice), where its high watermark stands, and whether {@code psyberg.sessions} and
+ * Exactly-once bookkeeping of a process, read from the tables: which sessions each target published
+ * on main (none twice), where its high watermark stands, and whether {@code psyberg.sessions} and
  * {@code psyberg.high_watermarks} agree with what was published.
  */
 public final class PublishChecks {
@@ -34,13 +34,19 @@ public final class PublishChecks {
     this.process = process;
   }
 
-  /** The published high watermark of a source in a target, or null when nothing was published yet. */
+  /**
+   * The published high watermark of a source in a target, or null when nothing was published yet.
+   */
   @Nullable
   public Long highWatermark(String target, String source) {
-    return PublishedHighWatermark.find(table(target), process).map(h -> h.positions().get(source)).orElse(null);
+    return PublishedHighWatermark.find(table(target), process)
+        .map(h -> h.positions().get(source))
+        .orElse(null);
   }
 
-  /** Session id to the snapshot on main that published it; fails if a session was published twice. */
+  /**
+   * Session id to the snapshot on main that published it; fails if a session was published twice.
+   */
   public Map<String, Long> publishedSessions(String target) {
     Map<String, Long> published = new HashMap<>();
     List<String> twice = new ArrayList<>();
@@ -63,28 +69,36 @@ public final class PublishChecks {
   public void assertConsistent(List<String> targets, List<String> sources) {
     Map<String, List<Long>> publishedIn = new HashMap<>();
     for (String target : targets) {
-      publishedSessions(target).forEach((id, snap) -> publishedIn.computeIfAbsent(id, k -> new ArrayList<>()).add(snap));
+      publishedSessions(target)
+          .forEach((id, snap) -> publishedIn.computeIfAbsent(id, k -> new ArrayList<>()).add(snap));
     }
     SessionLog log = new SessionLog(catalog, "psyberg");
     for (Map.Entry<String, List<Long>> e : publishedIn.entrySet()) {
       Optional<Session> s = log.find(e.getKey());
       assertThat(s).as("session log row of published session %s", e.getKey()).isPresent();
-      assertThat(s.get().status()).as("status of published session %s", e.getKey()).isEqualTo(SessionStatus.PUBLISHED);
-      assertThat(e.getValue()).as("published snapshot of session %s", e.getKey())
+      assertThat(s.get().status())
+          .as("status of published session %s", e.getKey())
+          .isEqualTo(SessionStatus.PUBLISHED);
+      assertThat(e.getValue())
+          .as("published snapshot of session %s", e.getKey())
           .contains(s.get().publishedSnapshotId());
     }
     for (Session s : log.sessions(process)) {
       if (s.status() == SessionStatus.PUBLISHED) {
-        assertThat(publishedIn).as("session %s is PUBLISHED in the log but on no target's main", s.sessionId())
+        assertThat(publishedIn)
+            .as("session %s is PUBLISHED in the log but on no target's main", s.sessionId())
             .containsKey(s.sessionId());
       }
     }
-    Map<String, HighWatermarkMirror.Entry> mirror = new HighWatermarkMirror(catalog, "psyberg").read(process);
+    Map<String, HighWatermarkMirror.Entry> mirror =
+        new HighWatermarkMirror(catalog, "psyberg").read(process);
     for (String source : sources) {
       List<Long> positions = new ArrayList<>();
       targets.forEach(t -> positions.add(highWatermark(t, source)));
       assertThat(mirror).as("mirrored high watermark of %s", source).containsKey(source);
-      assertThat(positions).as("published high watermarks of %s", source).contains(mirror.get(source).snapshotId);
+      assertThat(positions)
+          .as("published high watermarks of %s", source)
+          .contains(mirror.get(source).snapshotId);
     }
   }
 
@@ -92,7 +106,9 @@ public final class PublishChecks {
   public void assertAtHead(List<String> targets, String source) {
     long head = table(source).currentSnapshot().snapshotId();
     for (String target : targets) {
-      assertThat(highWatermark(target, source)).as("high watermark of %s in %s", source, target).isEqualTo(head);
+      assertThat(highWatermark(target, source))
+          .as("high watermark of %s in %s", source, target)
+          .isEqualTo(head);
     }
   }
 

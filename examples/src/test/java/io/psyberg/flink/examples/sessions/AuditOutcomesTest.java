@@ -24,7 +24,8 @@ class AuditOutcomesTest {
             new AuditOutcome("not-null", true, "nulls {a=0}", "0 nulls in [a]", "error"),
             new AuditOutcome("row-count", false, "1 rows \"staged\"", "2", "error"),
             new AuditOutcome("max-rows", false, "9", "<= 5", "warn"));
-    assertThat(AuditOutcomes.parse(json)).extracting(AuditOutcome::result)
+    assertThat(AuditOutcomes.parse(json))
+        .extracting(AuditOutcome::result)
         .containsExactly("passed", "FAILED", "FAILED (warn)");
     assertThat(AuditOutcomes.summary(json))
         .isEqualTo("1/3 passed, failed: row-count, max-rows (warn)");

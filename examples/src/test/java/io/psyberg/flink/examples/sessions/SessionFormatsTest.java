@@ -20,7 +20,8 @@ class SessionFormatsTest {
   void changeRangesShowReadableTimestamps() {
     assertThat(
             SessionFormats.changeRange(
-                new ChangeRange("event_ts", "2025-12-29T08:00:00.000000", "2026-01-01T09:30:00.123456")))
+                new ChangeRange(
+                    "event_ts", "2025-12-29T08:00:00.000000", "2026-01-01T09:30:00.123456")))
         .isEqualTo("event_ts 2025-12-29 08:00:00 .. 2026-01-01 09:30:00.123456");
     assertThat(SessionFormats.changeRange(new ChangeRange("n", "1", "42"))).isEqualTo("n 1 .. 42");
     assertThat(SessionFormats.changeRange(null)).isEqualTo("-");

@@ -32,7 +32,9 @@ class SessionsCommandTest {
     assertThat(run.exitCode()).as(run.toString()).isZero();
     assertThat(run.out())
         .isEqualTo(
-            "No sessions yet: warehouse " + warehouse + " has no session log (psyberg.sessions)."
+            "No sessions yet: warehouse "
+                + warehouse
+                + " has no session log (psyberg.sessions)."
                 + " Run a job first, e.g. signups.\n");
     assertThat(run.err()).isEmpty();
     try (TestWarehouse wh = new TestWarehouse(warehouse)) {
@@ -47,41 +49,66 @@ class SessionsCommandTest {
       SessionLog log = new SessionLog(wh.catalog(), "psyberg");
       String passed =
           AuditRunner.toJson(
-              List.of(AuditResult.of("not-null", true, "0", "0"),
+              List.of(
+                  AuditResult.of("not-null", true, "0", "0"),
                   AuditResult.of("row-count", true, "3", "3")));
       String failed =
           AuditRunner.toJson(
-              List.of(AuditResult.of("not-null", true, "0", "0"),
+              List.of(
+                  AuditResult.of("not-null", true, "0", "0"),
                   AuditResult.of("row-count", false, "1", "2")));
       // Recorded out of order: the table sorts by start time.
       log.record(
-          session("s-3", "p1", SessionStatus.AUDIT_FAILED, T0.plusSeconds(120), null, failed,
+          session(
+              "s-3",
+              "p1",
+              SessionStatus.AUDIT_FAILED,
+              T0.plusSeconds(120),
+              null,
+              failed,
               range("membership.events", 20L, 30L, 1, 7)));
       log.record(
-          session("s-1", "p1", SessionStatus.PUBLISHED, T0, 111L, passed,
+          session(
+              "s-1",
+              "p1",
+              SessionStatus.PUBLISHED,
+              T0,
+              111L,
+              passed,
               range("membership.events", null, 10L, 2, 5),
               range("membership.events_us", null, 11L, 1, 4)));
       log.record(
-          session("s-2", "p2", SessionStatus.EMPTY, T0.plusSeconds(60), null, null,
+          session(
+              "s-2",
+              "p2",
+              SessionStatus.EMPTY,
+              T0.plusSeconds(60),
+              null,
+              null,
               new SourceRange("membership.events", 10L, 10L, 0, 0, 0, 0, null, null)));
 
       CliRun all = CliRun.of("sessions", "--warehouse", wh.dir());
       assertThat(all.exitCode()).as(all.toString()).isZero();
       List<String> lines = all.out().lines().toList();
       assertThat(lines.get(1))
-          .startsWith("| session_id | process | mode    | status       | source_table         |"
-              + " range (from, to] | snapshots | records | change_range ")
-          .endsWith("| target        | published_snapshot | started_utc         | finished_utc  "
-              + "      | audits                        |");
+          .startsWith(
+              "| session_id | process | mode    | status       | source_table         |"
+                  + " range (from, to] | snapshots | records | change_range ")
+          .endsWith(
+              "| target        | published_snapshot | started_utc         | finished_utc  "
+                  + "      | audits                        |");
       assertThat(lines.get(3))
           .isEqualTo(
               "| s-1        | p1      | bounded | PUBLISHED    | membership.events    | (start, 10]"
                   + "      |         2 |       5 | event_ts 2026-01-01 08:00:00 .. 2026-01-01"
                   + " 09:00:00 | facts.signups | 111                | 2026-02-27 08:00:00 |"
                   + " 2026-02-27 08:00:05 | 2/2 passed                    |");
-      assertThat(lines.get(4)).startsWith("| s-1 ").contains("| membership.events_us | (start, 11]");
+      assertThat(lines.get(4))
+          .startsWith("| s-1 ")
+          .contains("| membership.events_us | (start, 11]");
       assertThat(lines.get(5))
-          .startsWith("| s-2        | p2      | bounded | EMPTY        | membership.events    | (10, 10]")
+          .startsWith(
+              "| s-2        | p2      | bounded | EMPTY        | membership.events    | (10, 10]")
           .contains("| -                  |")
           .endsWith("| -                             |");
       assertThat(lines.get(6))
@@ -91,7 +118,10 @@ class SessionsCommandTest {
       assertThat(lines.get(8)).isEqualTo("3 sessions");
 
       CliRun p1 = CliRun.of("sessions", "--warehouse", wh.dir(), "--process", "p1");
-      assertThat(p1.out()).contains("| s-1 ", "| s-3 ").doesNotContain("| s-2 ").endsWith("2 sessions\n");
+      assertThat(p1.out())
+          .contains("| s-1 ", "| s-3 ")
+          .doesNotContain("| s-2 ")
+          .endsWith("2 sessions\n");
       CliRun none = CliRun.of("sessions", "--warehouse", wh.dir(), "--process", "p9");
       assertThat(none.exitCode()).isZero();
       assertThat(none.out())
@@ -105,21 +135,42 @@ class SessionsCommandTest {
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.err()).contains("unknown option '--proces'").contains("Usage:");
     assertThat(CliRun.of("sessions", "--help").out())
-        .startsWith("Usage: java -jar psyberg-examples.jar sessions [--process P] [--warehouse DIR]");
+        .startsWith(
+            "Usage: java -jar psyberg-examples.jar sessions [--process P] [--warehouse DIR]");
   }
 
   private static Session session(
-      String id, String process, SessionStatus status, Instant started, Long published,
-      String audits, SourceRange... ranges) {
+      String id,
+      String process,
+      SessionStatus status,
+      Instant started,
+      Long published,
+      String audits,
+      SourceRange... ranges) {
     return new Session(
-        id, process, "bounded", "stateless", null, List.of(ranges),
-        status == SessionStatus.EMPTY ? null : "facts.signups", published, status, audits,
-        started, started.plusSeconds(5));
+        id,
+        process,
+        "bounded",
+        "stateless",
+        null,
+        List.of(ranges),
+        status == SessionStatus.EMPTY ? null : "facts.signups",
+        published,
+        status,
+        audits,
+        started,
+        started.plusSeconds(5));
   }
 
   private static SourceRange range(String table, Long from, Long to, int snapshots, long records) {
     return new SourceRange(
-        table, from, to, snapshots, 0, snapshots, records,
+        table,
+        from,
+        to,
+        snapshots,
+        0,
+        snapshots,
+        records,
         new ChangeRange("event_ts", "2026-01-01T08:00:00.000000", "2026-01-01T09:00:00.000000"),
         null);
   }

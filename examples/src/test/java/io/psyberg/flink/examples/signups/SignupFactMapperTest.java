@@ -44,7 +44,8 @@ class SignupFactMapperTest {
     assertThat(LocalDate.ofEpochDay(fact.getInt(4))).isEqualTo(LocalDate.of(1969, 12, 31));
   }
 
-  private static RowData event(String id, Long account, String type, String plan, LocalDateTime ts) {
+  private static RowData event(
+      String id, Long account, String type, String plan, LocalDateTime ts) {
     return GenericRowData.of(
         id == null ? null : StringData.fromString(id),
         account,

@@ -62,30 +62,37 @@ class SignupsCommandITCase {
     ok(generate(EVENTS, 400, "0.1", 1));
     CliRun first = ok(signups("p1", EVENTS, FACTS));
     assertThat(first.out())
-        .contains("target facts.signups: created (format v2, unpartitioned, identifier field event_id)")
+        .contains(
+            "target facts.signups: created (format v2, unpartitioned, identifier field event_id)")
         .contains("source membership.events: nothing published yet")
         .containsPattern("session s-\\S+: PUBLISHED")
-        .containsPattern("\\| membership\\.events \\| \\(start, \\d+] +\\| +1 \\| +1 \\| +400 \\| event_ts ")
+        .containsPattern(
+            "\\| membership\\.events \\| \\(start, \\d+] +\\| +1 \\| +1 \\| +400 \\| event_ts ")
         .containsPattern("rows: 400 events read, (\\d+) SIGNUP events, \\1 facts written")
         .containsPattern("\\| not-null +\\| passed \\|")
-        .containsPattern("\\| row-count \\| passed \\| (\\d+) rows staged +\\| \\1 \\(source rows where"
-            + " event_type = 'SIGNUP'\\)")
+        .containsPattern(
+            "\\| row-count \\| passed \\| (\\d+) rows staged +\\| \\1 \\(source rows where"
+                + " event_type = 'SIGNUP'\\)")
         .containsPattern("published: facts\\.signups snapshot \\d+ \\(\\d+ rows added\\)");
     assertThat(facts()).isNotEmpty().isEqualTo(signupEvents());
     Table target = wh.load(FACTS);
     assertThat(target.schema().identifierFieldNames()).containsExactly("event_id");
     long published = target.currentSnapshot().snapshotId();
-    assertThat(sessions("p1")).singleElement().satisfies(s -> {
-      assertThat(s.status()).isEqualTo(SessionStatus.PUBLISHED);
-      assertThat(s.publishedSnapshotId()).isEqualTo(published);
-    });
+    assertThat(sessions("p1"))
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(s.status()).isEqualTo(SessionStatus.PUBLISHED);
+              assertThat(s.publishedSnapshotId()).isEqualTo(published);
+            });
 
     // Nothing new: an EMPTY session, a successful exit, nothing published.
     CliRun again = ok(signups("p1", EVENTS, FACTS));
     assertThat(again.out())
         .contains("target facts.signups: exists with the signup fact shape")
-        .containsPattern("session s-\\S+: EMPTY - nothing new since the high watermark"
-            + " \\(membership\\.events at snapshot \\d+\\); nothing published\\.");
+        .containsPattern(
+            "session s-\\S+: EMPTY - nothing new since the high watermark"
+                + " \\(membership\\.events at snapshot \\d+\\); nothing published\\.");
     assertThat(wh.load(FACTS).currentSnapshot().snapshotId()).isEqualTo(published);
     assertThat(facts()).isEqualTo(signupEvents());
 
@@ -98,7 +105,8 @@ class SignupsCommandITCase {
     assertThat(after).isEqualTo(signupEvents()).hasSizeGreaterThan(before.size());
     assertThat(after.stream().map(Fact::eventId).distinct()).hasSize(after.size());
     List<Session> log = sessions("p1");
-    assertThat(log).extracting(Session::status)
+    assertThat(log)
+        .extracting(Session::status)
         .containsExactly(SessionStatus.PUBLISHED, SessionStatus.EMPTY, SessionStatus.PUBLISHED);
     assertThat(log.get(2).ranges().get(0).fromSnapshotId())
         .isEqualTo(log.get(0).ranges().get(0).toSnapshotId());
@@ -111,7 +119,8 @@ class SignupsCommandITCase {
     List<String> order = new ArrayList<>();
     for (Session s : log) {
       order.add(s.sessionId());
-      assertThat(listed.out()).containsPattern(s.sessionId() + " +\\| p1 +\\| bounded \\| " + s.status());
+      assertThat(listed.out())
+          .containsPattern(s.sessionId() + " +\\| p1 +\\| bounded \\| " + s.status());
     }
     assertThat(listed.out().indexOf(order.get(0))).isLessThan(listed.out().indexOf(order.get(1)));
     assertThat(listed.out().indexOf(order.get(1))).isLessThan(listed.out().indexOf(order.get(2)));
@@ -120,8 +129,8 @@ class SignupsCommandITCase {
   }
 
   /**
-   * A raw landing table with nullable columns holds a SIGNUP without account_id: it cannot become
-   * a fact, the row-count audit catches the gap, and nothing is published.
+   * A raw landing table with nullable columns holds a SIGNUP without account_id: it cannot become a
+   * fact, the row-count audit catches the gap, and nothing is published.
    */
   @Test
   void aSessionThatFailsItsAuditPublishesNothingAndSaysWhy() {
@@ -146,23 +155,28 @@ class SignupsCommandITCase {
     assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
     assertThat(run.err())
         .startsWith("ERROR: Process landing_load: session s-")
-        .contains("failed its audits; nothing was published to facts.landing_signups and the high"
-            + " watermark did not move. Failed audits:")
-        .contains("- row-count: observed 1 rows staged, expected 2 (source rows where event_type ="
-            + " 'SIGNUP')")
+        .contains(
+            "failed its audits; nothing was published to facts.landing_signups and the high"
+                + " watermark did not move. Failed audits:")
+        .contains(
+            "- row-count: observed 1 rows staged, expected 2 (source rows where event_type ="
+                + " 'SIGNUP')")
         .doesNotContain("not-null:")
         .doesNotContain("Exception");
     assertThat(run.out())
         .containsPattern("session s-\\S+: AUDIT_FAILED")
         .containsPattern("\\| row-count \\| FAILED \\| 1 rows staged")
         .contains("nothing published; the high watermark did not move.")
-        .contains("hint: signups leaves out SIGNUP events without event_id, account_id or event_ts");
+        .contains(
+            "hint: signups leaves out SIGNUP events without event_id, account_id or event_ts");
     assertThat(wh.load("facts.landing_signups").currentSnapshot()).isNull();
-    assertThat(sessions("landing_load")).singleElement()
-        .satisfies(s -> {
-          assertThat(s.status()).isEqualTo(SessionStatus.AUDIT_FAILED);
-          assertThat(s.publishedSnapshotId()).isNull();
-        });
+    assertThat(sessions("landing_load"))
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(s.status()).isEqualTo(SessionStatus.AUDIT_FAILED);
+              assertThat(s.publishedSnapshotId()).isNull();
+            });
     assertThat(CliRun.of("sessions", "--warehouse", wh.dir(), "--process", "landing_load").out())
         .contains("| AUDIT_FAILED |")
         .contains("| 1/2 passed, failed: row-count |");
@@ -172,18 +186,18 @@ class SignupsCommandITCase {
   void twoSourceTablesFeedOneSession() {
     ok(generate("membership.events_eu", 200, "0", 5));
     ok(generate("membership.events_us", 150, "0", 6));
-    CliRun run =
-        ok(signups("p2", "membership.events_eu,membership.events_us", FACTS));
+    CliRun run = ok(signups("p2", "membership.events_eu,membership.events_us", FACTS));
     assertThat(run.out())
-        .containsPattern("\\| membership\\.events_eu \\| \\(start, \\d+] +\\| +1 \\| +1 \\| +200 \\|")
-        .containsPattern("\\| membership\\.events_us \\| \\(start, \\d+] +\\| +1 \\| +1 \\| +150 \\|")
+        .containsPattern(
+            "\\| membership\\.events_eu \\| \\(start, \\d+] +\\| +1 \\| +1 \\| +200 \\|")
+        .containsPattern(
+            "\\| membership\\.events_us \\| \\(start, \\d+] +\\| +1 \\| +1 \\| +150 \\|")
         .containsPattern("rows: 350 events read");
     List<Fact> expected = new ArrayList<>(signupEvents("membership.events_eu"));
     expected.addAll(signupEvents("membership.events_us"));
     expected.sort(null);
     assertThat(facts()).isEqualTo(expected);
-    assertThat(sessions("p2")).singleElement()
-        .satisfies(s -> assertThat(s.ranges()).hasSize(2));
+    assertThat(sessions("p2")).singleElement().satisfies(s -> assertThat(s.ranges()).hasSize(2));
   }
 
   @Test
@@ -195,9 +209,19 @@ class SignupsCommandITCase {
             () ->
                 result.set(
                     CliRun.of(
-                        "signups", "--warehouse", wh.dir(), "--process", "c1",
-                        "--source", EVENTS, "--target", FACTS,
-                        "--mode", "continuous", "--interval", "1")),
+                        "signups",
+                        "--warehouse",
+                        wh.dir(),
+                        "--process",
+                        "c1",
+                        "--source",
+                        EVENTS,
+                        "--target",
+                        FACTS,
+                        "--mode",
+                        "continuous",
+                        "--interval",
+                        "1")),
             "signups-continuous");
     runner.start();
     try {
@@ -213,11 +237,14 @@ class SignupsCommandITCase {
     assertThat(run.exitCode()).as(run.toString()).isZero();
     assertThat(run.out())
         .contains("running continuously as Flink job")
-        .containsPattern("session s-\\S+ PUBLISHED, membership\\.events \\(start, \\d+] 200 records"
-            + " -> facts\\.signups snapshot \\d+, audits 2/2 passed")
+        .containsPattern(
+            "session s-\\S+ PUBLISHED, membership\\.events \\(start, \\d+] 200 records"
+                + " -> facts\\.signups snapshot \\d+, audits 2/2 passed")
         .containsPattern("stopped: job \\S+ cancelled\\.");
     assertThat(facts()).isEqualTo(signupEvents());
-    assertThat(sessions("c1")).extracting(Session::status).contains(SessionStatus.PUBLISHED)
+    assertThat(sessions("c1"))
+        .extracting(Session::status)
+        .contains(SessionStatus.PUBLISHED)
         .doesNotContain(SessionStatus.AUDIT_FAILED, SessionStatus.FAILED);
   }
 
@@ -230,7 +257,11 @@ class SignupsCommandITCase {
       Thread.sleep(250);
     }
     throw new AssertionError(
-        "the target did not reach " + n + " facts (has " + facts().size() + "); command alive: "
+        "the target did not reach "
+            + n
+            + " facts (has "
+            + facts().size()
+            + "); command alive: "
             + runner.isAlive());
   }
 
@@ -238,15 +269,32 @@ class SignupsCommandITCase {
 
   private CliRun generate(String table, int events, String lateFraction, long seed) {
     return CliRun.of(
-        "generate", "--warehouse", wh.dir(), "--table", table, "--accounts", "40",
-        "--events", Integer.toString(events), "--late-fraction", lateFraction,
-        "--seed", Long.toString(seed));
+        "generate",
+        "--warehouse",
+        wh.dir(),
+        "--table",
+        table,
+        "--accounts",
+        "40",
+        "--events",
+        Integer.toString(events),
+        "--late-fraction",
+        lateFraction,
+        "--seed",
+        Long.toString(seed));
   }
 
   private CliRun signups(String process, String sources, String target) {
     return CliRun.of(
-        "signups", "--warehouse", wh.dir(), "--process", process, "--source", sources,
-        "--target", target);
+        "signups",
+        "--warehouse",
+        wh.dir(),
+        "--process",
+        process,
+        "--source",
+        sources,
+        "--target",
+        target);
   }
 
   private static CliRun ok(CliRun run) {

@@ -6,6 +6,7 @@ import io.psyberg.flink.examples.testutils.CliRun;
 import io.psyberg.flink.examples.testutils.TestWarehouse;
 import java.nio.file.Path;
 import org.apache.iceberg.Schema;
+import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.types.Types;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -50,7 +51,8 @@ class SignupsCommandTest {
   @Test
   void badValuesAreNamed() {
     assertThat(usageError("--process", "p", "--source", "events", "--target", "c.d"))
-        .contains("option '--source' must be NAMESPACE.TABLE (e.g. membership.events), got 'events'");
+        .contains(
+            "option '--source' must be NAMESPACE.TABLE (e.g. membership.events), got 'events'");
     assertThat(usageError("--process", "p", "--source", "a.b,,a.c", "--target", "c.d"))
         .contains("option '--source' must be NAMESPACE.TABLE");
     assertThat(usageError("--process", "p", "--source", "a.b,a.b", "--target", "c.d"))
@@ -61,13 +63,24 @@ class SignupsCommandTest {
         .contains("table psyberg.facts is in namespace 'psyberg'");
     assertThat(usageError("--process", "my process", "--source", "a.b", "--target", "c.d"))
         .contains("option '--process' must be letters, digits");
-    assertThat(usageError("--process", "p", "--source", "a.b", "--target", "c.d", "--mode", "batch"))
+    assertThat(
+            usageError("--process", "p", "--source", "a.b", "--target", "c.d", "--mode", "batch"))
         .contains("option '--mode' must be 'bounded' or 'continuous', got 'batch'");
-    assertThat(usageError("--process", "p", "--source", "a.b", "--target", "c.d", "--interval", "2"))
+    assertThat(
+            usageError("--process", "p", "--source", "a.b", "--target", "c.d", "--interval", "2"))
         .contains("option '--interval' applies to --mode continuous only");
     assertThat(
-            usageError("--process", "p", "--source", "a.b", "--target", "c.d",
-                "--mode", "continuous", "--interval", "0"))
+            usageError(
+                "--process",
+                "p",
+                "--source",
+                "a.b",
+                "--target",
+                "c.d",
+                "--mode",
+                "continuous",
+                "--interval",
+                "0"))
         .contains("option '--interval' must be between 1 and 3600 seconds, got 0");
   }
 
@@ -77,7 +90,7 @@ class SignupsCommandTest {
     assertThat(err)
         .contains("source table membership.events does not exist in warehouse " + wh.dir())
         .contains("generate --table membership.events");
-    assertThat(wh.catalog().tableExists(org.apache.iceberg.catalog.TableIdentifier.parse("f.s")))
+    assertThat(wh.catalog().tableExists(TableIdentifier.parse("f.s")))
         .as("nothing is created when the arguments are wrong")
         .isFalse();
   }
@@ -101,8 +114,18 @@ class SignupsCommandTest {
   @Test
   void anExistingTargetOfAnotherShapeIsRefusedNamingEachDifference() {
     CliRun generated =
-        CliRun.of("generate", "--warehouse", wh.dir(), "--table", "membership.events",
-            "--accounts", "3", "--events", "10", "--seed", "1");
+        CliRun.of(
+            "generate",
+            "--warehouse",
+            wh.dir(),
+            "--table",
+            "membership.events",
+            "--accounts",
+            "3",
+            "--events",
+            "10",
+            "--seed",
+            "1");
     assertThat(generated.exitCode()).as(generated.toString()).isZero();
     wh.create(
         "facts.signups",
@@ -114,7 +137,8 @@ class SignupsCommandTest {
             Types.NestedField.required(5, "region", Types.StringType.get())));
     long snapshots = wh.load("facts.signups").history().size();
 
-    CliRun run = run("--process", "p", "--source", "membership.events", "--target", "facts.signups");
+    CliRun run =
+        run("--process", "p", "--source", "membership.events", "--target", "facts.signups");
     assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
     assertThat(run.err())
         .startsWith(

@@ -33,14 +33,12 @@ class SqlCommandITCase {
     CliRun run =
         sql(
             "--execute",
-            "CREATE DATABASE lake.db1;"
-                + "CREATE TABLE lake.db1.members (id BIGINT, plan STRING, joined TIMESTAMP(6));"
-                + "INSERT INTO lake.db1.members VALUES"
-                + " (1, 'basic', TIMESTAMP '2026-02-27 08:00:00.000000'),"
-                + " (22, CAST(NULL AS STRING), TIMESTAMP '2026-02-27 08:00:05.123456');"
-                + "SET 'execution.runtime-mode' = 'batch'; SELECT * FROM lake.db1.members ORDER BY id;"
-                + "USE CATALOG lake; USE db1; SHOW TABLES; DESCRIBE members;"
-                + "SELECT COUNT(*) AS n FROM members");
+            "CREATE DATABASE lake.db1;CREATE TABLE lake.db1.members (id BIGINT, plan STRING, joined"
+                + " TIMESTAMP(6));INSERT INTO lake.db1.members VALUES (1, 'basic', TIMESTAMP"
+                + " '2026-02-27 08:00:00.000000'), (22, CAST(NULL AS STRING), TIMESTAMP '2026-02-27"
+                + " 08:00:05.123456');SET 'execution.runtime-mode' = 'batch'; SELECT * FROM"
+                + " lake.db1.members ORDER BY id;USE CATALOG lake; USE db1; SHOW TABLES; DESCRIBE"
+                + " members;SELECT COUNT(*) AS n FROM members");
     assertThat(run.exitCode()).as(run.toString()).isZero();
     assertThat(run.err()).isEmpty();
     assertThat(run.out())
@@ -103,7 +101,9 @@ class SqlCommandITCase {
         .contains("+---+\n| v |\n+---+\n| 1 |\n| 2 |\n| 3 |\n+---+\n3 rows\n")
         .contains("| execution.runtime-mode    | batch ")
         .contains("| psyberg.catalog.type      | hadoop ")
-        .contains("| psyberg.catalog.warehouse | " + CatalogSpec.embedded(warehouse.toString()).warehouse());
+        .contains(
+            "| psyberg.catalog.warehouse | "
+                + CatalogSpec.embedded(warehouse.toString()).warehouse());
   }
 
   @Test
@@ -115,8 +115,7 @@ class SqlCommandITCase {
     assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
     assertThat(run.out()).isEmpty();
     assertThat(run.err())
-        .startsWith(
-            "ERROR: statement 2 of 3 (line 2) failed: SELECT * FROM lake.db3.missing\n")
+        .startsWith("ERROR: statement 2 of 3 (line 2) failed: SELECT * FROM lake.db3.missing\n")
         .contains("Object 'missing' not found")
         .doesNotContain("\tat ");
     assertThat(run.err().lines()).hasSizeLessThan(5);

@@ -11,7 +11,8 @@ class SqlScriptTest {
   @Test
   void splitsOnSemicolonsAndDropsEmptyStatements() throws Exception {
     List<SqlStatement> s = SqlScript.split("CREATE DATABASE a;; \n SELECT 1 ;\n\n  SELECT 2");
-    assertThat(s).extracting(SqlStatement::text)
+    assertThat(s)
+        .extracting(SqlStatement::text)
         .containsExactly("CREATE DATABASE a", "SELECT 1", "SELECT 2");
     assertThat(s).extracting(SqlStatement::line).containsExactly(1, 2, 4);
   }

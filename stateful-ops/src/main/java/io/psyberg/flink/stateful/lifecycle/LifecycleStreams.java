@@ -6,10 +6,13 @@ import org.apache.flink.table.data.RowData;
 /**
  * The outputs of the lifecycle operator.
  *
- * @param segments {@code account_lifecycle} changelog ({@link LifecycleRows#SEGMENT_ROW_TYPE}); each row's
- *     {@code RowKind} is INSERT, UPDATE_AFTER (upsert on {@code (account_id, segment_no)}) or DELETE
- * @param anomalies {@code lifecycle_anomalies} changelog ({@link LifecycleRows#ANOMALY_ROW_TYPE}), keyed by
- *     {@code event_id}, same row kinds
- * @param tooLate events that arrived beyond the retention horizon, as {@link LifecycleRows#EVENT_ROW_TYPE} rows
+ * @param segments {@code account_lifecycle} changelog ({@link LifecycleRows#SEGMENT_ROW_TYPE});
+ *     each row's {@code RowKind} is INSERT, UPDATE_AFTER (upsert on {@code (account_id,
+ *     segment_no)}) or DELETE
+ * @param anomalies {@code lifecycle_anomalies} changelog ({@link LifecycleRows#ANOMALY_ROW_TYPE}),
+ *     keyed by {@code event_id}, same row kinds
+ * @param tooLate events that arrived beyond the retention horizon, as {@link
+ *     LifecycleRows#EVENT_ROW_TYPE} rows
  */
-public record LifecycleStreams(DataStream<RowData> segments, DataStream<RowData> anomalies, DataStream<RowData> tooLate) {}
+public record LifecycleStreams(
+    DataStream<RowData> segments, DataStream<RowData> anomalies, DataStream<RowData> tooLate) {}

@@ -3,12 +3,6 @@ package io.psyberg.flink.stateful.lifecycle;
 import static io.psyberg.flink.stateful.testutils.TableAssertions.assertSameRows;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
-
 import io.psyberg.flink.stateful.sequence.Change;
 import io.psyberg.flink.stateful.sequence.EventSequenceFunction;
 import io.psyberg.flink.stateful.testutils.ChangelogTable;
@@ -16,7 +10,11 @@ import io.psyberg.flink.stateful.testutils.CommittingSink;
 import io.psyberg.flink.stateful.testutils.EventGenerator;
 import io.psyberg.flink.stateful.testutils.LifecycleOracle;
 import io.psyberg.flink.stateful.testutils.LifecycleOracle.SegmentKey;
-
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.restartstrategy.RestartStrategies;
@@ -38,145 +36,162 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The lifecycle on a MiniCluster (parallelism 2) with exactly-once sinks: on RocksDB with a failure injected after
- * a completed checkpoint, and with retention sending events to the counted too-late output. Both end equal to the
- * full recompute.
+ * The lifecycle on a MiniCluster (parallelism 2) with exactly-once sinks: on RocksDB with a failure
+ * injected after a completed checkpoint, and with retention sending events to the counted too-late
+ * output. Both end equal to the full recompute.
  */
 class LifecycleProcessorITCase {
 
-    private static final InMemoryReporter REPORTER = InMemoryReporter.createWithRetainedMetrics();
+  private static final InMemoryReporter REPORTER = InMemoryReporter.createWithRetainedMetrics();
 
-    @RegisterExtension
-    static final MiniClusterExtension MINI_CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder()
-                    .setNumberTaskManagers(1)
-                    .setNumberSlotsPerTaskManager(2)
-                    .setConfiguration(REPORTER.addToConfiguration(new Configuration()))
-                    .build());
+  @RegisterExtension
+  static final MiniClusterExtension MINI_CLUSTER =
+      new MiniClusterExtension(
+          new MiniClusterResourceConfiguration.Builder()
+              .setNumberTaskManagers(1)
+              .setNumberSlotsPerTaskManager(2)
+              .setConfiguration(REPORTER.addToConfiguration(new Configuration()))
+              .build());
 
-    /** Events of the running test, read by index in the source (same JVM as the MiniCluster). */
-    private static volatile List<LifecycleEvent> events;
+  /** Events of the running test, read by index in the source (same JVM as the MiniCluster). */
+  private static volatile List<LifecycleEvent> events;
 
-    @TempDir
-    Path checkpoints;
+  @TempDir Path checkpoints;
 
-    @BeforeEach
-    void reset() {
-        for (String sink : List.of("segments", "anomalies", "too-late")) {
-            CommittingSink.reset(sink);
+  @BeforeEach
+  void reset() {
+    for (String sink : List.of("segments", "anomalies", "too-late")) {
+      CommittingSink.reset(sink);
+    }
+    FailOnceAfterCheckpoint.CHECKPOINT_COMPLETED.set(false);
+    FailOnceAfterCheckpoint.FAILED.set(false);
+  }
+
+  @Test
+  void rocksDbRestoredAfterAFailureEndsEqualToTheRecompute() throws Exception {
+    events = new EventGenerator(7).conflictingDuplicates(false).generate(500);
+    StreamExecutionEnvironment env = environment();
+    env.setStateBackend(new EmbeddedRocksDBStateBackend(true));
+    env.setRestartStrategy(RestartStrategies.fixedDelayRestart(2, 200));
+
+    DataStream<RowData> input =
+        source(env)
+            .map(new FailOnceAfterCheckpoint(events.size() / 4))
+            .returns(InternalTypeInfo.of(LifecycleRows.EVENT_ROW_TYPE))
+            .name("fail once");
+    wire(input, null);
+    env.execute("lifecycle on rocksdb with failover");
+
+    assertThat(FailOnceAfterCheckpoint.FAILED).as("failure injected after a checkpoint").isTrue();
+    assertEqualsRecompute(events);
+  }
+
+  @Test
+  void eventsBeyondRetentionGoToTheCountedTooLateOutput() throws Exception {
+    events = new EventGenerator(8).conflictingDuplicates(false).generate(500);
+    StreamExecutionEnvironment env = environment();
+    wire(source(env), Duration.ofHours(2));
+    JobExecutionResult result = env.execute("lifecycle with retention");
+
+    List<LifecycleEvent> tooLate = new ArrayList<>();
+    EventRowReader reader = new EventRowReader(LifecycleRows.EVENT_ROW_TYPE);
+    CommittingSink.committed("too-late").forEach(row -> tooLate.add(reader.read(row)));
+    assertThat(tooLate).isNotEmpty();
+    long counted = 0;
+    for (Metric metric :
+        REPORTER.findMetrics(result.getJobID(), EventSequenceFunction.TOO_LATE_COUNTER).values()) {
+      counted += ((Counter) metric).getCount();
+    }
+    assertThat(counted).isEqualTo(tooLate.size());
+
+    List<LifecycleEvent> accepted = new ArrayList<>(events);
+    tooLate.forEach(
+        accepted::remove); // one copy each: an exact copy of an accepted event may be the late one
+    assertEqualsRecompute(accepted);
+  }
+
+  private StreamExecutionEnvironment environment() {
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    env.setParallelism(2);
+    env.enableCheckpointing(100);
+    env.getCheckpointConfig().setCheckpointStorage(checkpoints.toUri().toString());
+    env.getConfig().disableGenericTypes(); // proves nothing falls back to Kryo
+    return env;
+  }
+
+  private static DataStream<RowData> source(StreamExecutionEnvironment env) {
+    return env.fromSequence(0, events.size() - 1)
+        .map((MapFunction<Long, RowData>) i -> LifecycleRows.toRow(events.get(i.intValue())))
+        .returns(InternalTypeInfo.of(LifecycleRows.EVENT_ROW_TYPE))
+        .name("events");
+  }
+
+  private static void wire(DataStream<RowData> input, Duration retention) {
+    LifecycleStreams out = LifecycleProcessor.builder().retention(retention).build().process(input);
+    out.segments()
+        .addSink(new CommittingSink("segments", LifecycleRows.SEGMENT_ROW_TYPE))
+        .name("segments");
+    out.anomalies()
+        .addSink(new CommittingSink("anomalies", LifecycleRows.ANOMALY_ROW_TYPE))
+        .name("anomalies");
+    out.tooLate()
+        .addSink(new CommittingSink("too-late", LifecycleRows.EVENT_ROW_TYPE))
+        .name("too-late");
+  }
+
+  private static void assertEqualsRecompute(List<LifecycleEvent> accepted) {
+    ChangelogTable<SegmentKey, Segment> segments =
+        new ChangelogTable<>("account_lifecycle", SegmentKey::of);
+    CommittingSink.committed("segments")
+        .forEach(
+            row -> segments.apply(new Change<>(row.getRowKind(), LifecycleRows.toSegment(row))));
+    ChangelogTable<String, Anomaly> anomalies =
+        new ChangelogTable<>("lifecycle_anomalies", Anomaly::eventId);
+    CommittingSink.committed("anomalies")
+        .forEach(
+            row -> anomalies.apply(new Change<>(row.getRowKind(), LifecycleRows.toAnomaly(row))));
+
+    LifecycleResult recomputed = LifecycleRecompute.recompute(accepted);
+    LifecycleOracle.Expected oracle = LifecycleOracle.expected(accepted);
+    assertThat(recomputed.segments()).containsExactlyElementsOf(oracle.segments().values());
+    assertSameRows("account_lifecycle", segments.rows(), oracle.segments());
+    assertSameRows("lifecycle_anomalies", anomalies.rows(), oracle.anomalies());
+    assertThat(segments.rows()).hasSizeGreaterThan(accepted.size() / 10);
+  }
+
+  /**
+   * After {@code failAfter} records, slows the stream until a checkpoint completes, then fails
+   * once.
+   */
+  private static final class FailOnceAfterCheckpoint
+      implements MapFunction<RowData, RowData>, CheckpointListener {
+
+    static final AtomicBoolean CHECKPOINT_COMPLETED = new AtomicBoolean();
+    static final AtomicBoolean FAILED = new AtomicBoolean();
+
+    private final int failAfter;
+    private int seen;
+
+    FailOnceAfterCheckpoint(int failAfter) {
+      this.failAfter = failAfter;
+    }
+
+    @Override
+    public RowData map(RowData row) throws Exception {
+      seen++;
+      if (!FAILED.get() && seen > failAfter) {
+        if (!CHECKPOINT_COMPLETED.get()) {
+          Thread.sleep(5); // hold the stream back until a checkpoint with keyed state completes
+        } else if (FAILED.compareAndSet(false, true)) {
+          throw new IllegalStateException("injected failure (test)");
         }
-        FailOnceAfterCheckpoint.CHECKPOINT_COMPLETED.set(false);
-        FailOnceAfterCheckpoint.FAILED.set(false);
+      }
+      return row;
     }
 
-    @Test
-    void rocksDbRestoredAfterAFailureEndsEqualToTheRecompute() throws Exception {
-        events = new EventGenerator(7).conflictingDuplicates(false).generate(500);
-        StreamExecutionEnvironment env = environment();
-        env.setStateBackend(new EmbeddedRocksDBStateBackend(true));
-        env.setRestartStrategy(RestartStrategies.fixedDelayRestart(2, 200));
-
-        DataStream<RowData> input = source(env)
-                .map(new FailOnceAfterCheckpoint(events.size() / 4))
-                .returns(InternalTypeInfo.of(LifecycleRows.EVENT_ROW_TYPE))
-                .name("fail once");
-        wire(input, null);
-        env.execute("lifecycle on rocksdb with failover");
-
-        assertThat(FailOnceAfterCheckpoint.FAILED).as("failure injected after a checkpoint").isTrue();
-        assertEqualsRecompute(events);
+    @Override
+    public void notifyCheckpointComplete(long checkpointId) {
+      CHECKPOINT_COMPLETED.set(true);
     }
-
-    @Test
-    void eventsBeyondRetentionGoToTheCountedTooLateOutput() throws Exception {
-        events = new EventGenerator(8).conflictingDuplicates(false).generate(500);
-        StreamExecutionEnvironment env = environment();
-        wire(source(env), Duration.ofHours(2));
-        JobExecutionResult result = env.execute("lifecycle with retention");
-
-        List<LifecycleEvent> tooLate = new ArrayList<>();
-        EventRowReader reader = new EventRowReader(LifecycleRows.EVENT_ROW_TYPE);
-        CommittingSink.committed("too-late").forEach(row -> tooLate.add(reader.read(row)));
-        assertThat(tooLate).isNotEmpty();
-        long counted = 0;
-        for (Metric metric : REPORTER.findMetrics(result.getJobID(), EventSequenceFunction.TOO_LATE_COUNTER).values()) {
-            counted += ((Counter) metric).getCount();
-        }
-        assertThat(counted).isEqualTo(tooLate.size());
-
-        List<LifecycleEvent> accepted = new ArrayList<>(events);
-        tooLate.forEach(accepted::remove); // one copy each: an exact copy of an accepted event may be the late one
-        assertEqualsRecompute(accepted);
-    }
-
-    private StreamExecutionEnvironment environment() {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        env.setParallelism(2);
-        env.enableCheckpointing(100);
-        env.getCheckpointConfig().setCheckpointStorage(checkpoints.toUri().toString());
-        env.getConfig().disableGenericTypes(); // proves nothing falls back to Kryo
-        return env;
-    }
-
-    private static DataStream<RowData> source(StreamExecutionEnvironment env) {
-        return env.fromSequence(0, events.size() - 1)
-                .map((MapFunction<Long, RowData>) i -> LifecycleRows.toRow(events.get(i.intValue())))
-                .returns(InternalTypeInfo.of(LifecycleRows.EVENT_ROW_TYPE))
-                .name("events");
-    }
-
-    private static void wire(DataStream<RowData> input, Duration retention) {
-        LifecycleStreams out = LifecycleProcessor.builder().retention(retention).build().process(input);
-        out.segments().addSink(new CommittingSink("segments", LifecycleRows.SEGMENT_ROW_TYPE)).name("segments");
-        out.anomalies().addSink(new CommittingSink("anomalies", LifecycleRows.ANOMALY_ROW_TYPE)).name("anomalies");
-        out.tooLate().addSink(new CommittingSink("too-late", LifecycleRows.EVENT_ROW_TYPE)).name("too-late");
-    }
-
-    private static void assertEqualsRecompute(List<LifecycleEvent> accepted) {
-        ChangelogTable<SegmentKey, Segment> segments = new ChangelogTable<>("account_lifecycle", SegmentKey::of);
-        CommittingSink.committed("segments").forEach(
-                row -> segments.apply(new Change<>(row.getRowKind(), LifecycleRows.toSegment(row))));
-        ChangelogTable<String, Anomaly> anomalies = new ChangelogTable<>("lifecycle_anomalies", Anomaly::eventId);
-        CommittingSink.committed("anomalies").forEach(
-                row -> anomalies.apply(new Change<>(row.getRowKind(), LifecycleRows.toAnomaly(row))));
-
-        LifecycleResult recomputed = LifecycleRecompute.recompute(accepted);
-        LifecycleOracle.Expected oracle = LifecycleOracle.expected(accepted);
-        assertThat(recomputed.segments()).containsExactlyElementsOf(oracle.segments().values());
-        assertSameRows("account_lifecycle", segments.rows(), oracle.segments());
-        assertSameRows("lifecycle_anomalies", anomalies.rows(), oracle.anomalies());
-        assertThat(segments.rows()).hasSizeGreaterThan(accepted.size() / 10);
-    }
-
-    /** After {@code failAfter} records, slows the stream until a checkpoint completes, then fails once. */
-    private static final class FailOnceAfterCheckpoint implements MapFunction<RowData, RowData>, CheckpointListener {
-
-        static final AtomicBoolean CHECKPOINT_COMPLETED = new AtomicBoolean();
-        static final AtomicBoolean FAILED = new AtomicBoolean();
-
-        private final int failAfter;
-        private int seen;
-
-        FailOnceAfterCheckpoint(int failAfter) {
-            this.failAfter = failAfter;
-        }
-
-        @Override
-        public RowData map(RowData row) throws Exception {
-            seen++;
-            if (!FAILED.get() && seen > failAfter) {
-                if (!CHECKPOINT_COMPLETED.get()) {
-                    Thread.sleep(5); // hold the stream back until a checkpoint with keyed state completes
-                } else if (FAILED.compareAndSet(false, true)) {
-                    throw new IllegalStateException("injected failure (test)");
-                }
-            }
-            return row;
-        }
-
-        @Override
-        public void notifyCheckpointComplete(long checkpointId) {
-            CHECKPOINT_COMPLETED.set(true);
-        }
-    }
+  }
 }
