@@ -1,13 +1,13 @@
 package io.psyberg.flink.bench;
 
 import io.psyberg.flink.catalog.CatalogSpec;
-import io.psyberg.flink.session.NonAppendSnapshots;
-import io.psyberg.flink.session.OnLostHighWatermark;
-import io.psyberg.flink.session.SessionPlan;
-import io.psyberg.flink.session.SessionPlanner;
-import io.psyberg.flink.session.SessionSettings;
+import io.psyberg.flink.planning.NonAppendSnapshots;
+import io.psyberg.flink.planning.OnLostHighWatermark;
+import io.psyberg.flink.planning.SessionPlan;
+import io.psyberg.flink.planning.SessionPlanner;
+import io.psyberg.flink.planning.SessionSettings;
+import io.psyberg.flink.planning.StartFrom;
 import io.psyberg.flink.session.SourceRange;
-import io.psyberg.flink.session.StartFrom;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;

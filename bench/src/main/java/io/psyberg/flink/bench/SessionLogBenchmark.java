@@ -1,9 +1,9 @@
 package io.psyberg.flink.bench;
 
 import io.psyberg.flink.catalog.CatalogSpec;
-import io.psyberg.flink.session.MetadataTableSchemas;
+import io.psyberg.flink.metadata.MetadataTableSchemas;
+import io.psyberg.flink.metadata.SessionLog;
 import io.psyberg.flink.session.Session;
-import io.psyberg.flink.session.SessionLog;
 import io.psyberg.flink.session.SessionStatus;
 import java.io.IOException;
 import java.io.PrintStream;

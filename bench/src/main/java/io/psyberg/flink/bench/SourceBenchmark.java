@@ -1,7 +1,7 @@
 package io.psyberg.flink.bench;
 
 import io.psyberg.flink.catalog.CatalogSpec;
-import io.psyberg.flink.session.StartFrom;
+import io.psyberg.flink.planning.StartFrom;
 import io.psyberg.flink.source.PsybergSource;
 import java.io.IOException;
 import java.io.PrintStream;

@@ -1,5 +1,6 @@
 package io.psyberg.flink.session;
 
+import io.psyberg.flink.metadata.SessionLog;
 import java.io.Serializable;
 import java.time.Instant;
 import java.util.List;

@@ -2,7 +2,7 @@ package io.psyberg.flink.source;
 
 import io.psyberg.flink.PsybergException;
 import io.psyberg.flink.catalog.CatalogSpec;
-import io.psyberg.flink.session.SessionSettings;
+import io.psyberg.flink.planning.SessionSettings;
 import io.psyberg.flink.source.enumerator.PsybergEnumeratorState;
 import io.psyberg.flink.source.enumerator.PsybergEnumeratorStateSerializer;
 import io.psyberg.flink.source.enumerator.PsybergSplitEnumerator;

@@ -1,10 +1,10 @@
 package io.psyberg.flink.source;
 
 import io.psyberg.flink.catalog.CatalogSpec;
-import io.psyberg.flink.session.NonAppendSnapshots;
-import io.psyberg.flink.session.OnLostHighWatermark;
-import io.psyberg.flink.session.SessionSettings;
-import io.psyberg.flink.session.StartFrom;
+import io.psyberg.flink.planning.NonAppendSnapshots;
+import io.psyberg.flink.planning.OnLostHighWatermark;
+import io.psyberg.flink.planning.SessionSettings;
+import io.psyberg.flink.planning.StartFrom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,8 +1,8 @@
 package io.psyberg.flink.table;
 
-import io.psyberg.flink.session.NonAppendSnapshots;
-import io.psyberg.flink.session.OnLostHighWatermark;
-import io.psyberg.flink.session.StartFrom;
+import io.psyberg.flink.planning.NonAppendSnapshots;
+import io.psyberg.flink.planning.OnLostHighWatermark;
+import io.psyberg.flink.planning.StartFrom;
 import io.psyberg.flink.source.PsybergSource;
 import io.psyberg.flink.source.PsybergSourceBuilder;
 import io.psyberg.flink.source.PsybergSourceOptions;

@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.psyberg.flink.catalog.CatalogSpec;
-import io.psyberg.flink.session.MetadataTableSchemas;
-import io.psyberg.flink.session.NonAppendSnapshots;
+import io.psyberg.flink.metadata.MetadataTableSchemas;
+import io.psyberg.flink.metadata.SessionLog;
+import io.psyberg.flink.metadata.SummaryKeys;
+import io.psyberg.flink.planning.NonAppendSnapshots;
+import io.psyberg.flink.planning.StartFrom;
 import io.psyberg.flink.session.Session;
-import io.psyberg.flink.session.SessionLog;
 import io.psyberg.flink.session.SessionStatus;
-import io.psyberg.flink.session.StartFrom;
-import io.psyberg.flink.session.SummaryKeys;
 import io.psyberg.flink.sink.PsybergSink;
 import io.psyberg.flink.sink.PsybergSinkBuilder;
 import io.psyberg.flink.sink.commit.PublishHook;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.psyberg.flink.catalog.CatalogSpec;
+import io.psyberg.flink.metadata.SessionLog;
 import io.psyberg.flink.session.Session;
-import io.psyberg.flink.session.SessionLog;
 import io.psyberg.flink.sink.PsybergSink;
 import io.psyberg.flink.source.PsybergSource;
 import io.psyberg.flink.testutils.Failures;

@@ -2,10 +2,10 @@ package io.psyberg.flink.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.psyberg.flink.session.HighWatermarkMirror;
-import io.psyberg.flink.session.PublishedHighWatermark;
+import io.psyberg.flink.metadata.HighWatermarkMirror;
+import io.psyberg.flink.metadata.PublishedHighWatermark;
+import io.psyberg.flink.metadata.SessionLog;
 import io.psyberg.flink.session.Session;
-import io.psyberg.flink.session.SessionLog;
 import io.psyberg.flink.session.SessionStatus;
 import io.psyberg.flink.testutils.Pipelines;
 import io.psyberg.flink.testutils.Warehouse;

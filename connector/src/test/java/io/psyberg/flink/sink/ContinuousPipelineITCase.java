@@ -2,10 +2,10 @@ package io.psyberg.flink.sink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.psyberg.flink.metadata.SessionLog;
+import io.psyberg.flink.metadata.SummaryKeys;
 import io.psyberg.flink.session.Session;
-import io.psyberg.flink.session.SessionLog;
 import io.psyberg.flink.session.SessionStatus;
-import io.psyberg.flink.session.SummaryKeys;
 import io.psyberg.flink.source.PsybergSource;
 import io.psyberg.flink.testutils.Failures;
 import io.psyberg.flink.testutils.Jobs;

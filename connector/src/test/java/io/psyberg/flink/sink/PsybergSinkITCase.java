@@ -3,13 +3,13 @@ package io.psyberg.flink.sink;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.psyberg.flink.session.HighWatermarkMirror;
-import io.psyberg.flink.session.PublishedHighWatermark;
+import io.psyberg.flink.metadata.HighWatermarkMirror;
+import io.psyberg.flink.metadata.PublishedHighWatermark;
+import io.psyberg.flink.metadata.SessionLog;
+import io.psyberg.flink.metadata.SummaryKeys;
 import io.psyberg.flink.session.Session;
-import io.psyberg.flink.session.SessionLog;
 import io.psyberg.flink.session.SessionStatus;
 import io.psyberg.flink.session.SourceRange;
-import io.psyberg.flink.session.SummaryKeys;
 import io.psyberg.flink.sink.audit.Audit;
 import io.psyberg.flink.sink.audit.AuditContext;
 import io.psyberg.flink.sink.audit.AuditResult;

@@ -3,8 +3,8 @@ package io.psyberg.flink.sink;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.psyberg.flink.catalog.CatalogSpec;
+import io.psyberg.flink.metadata.SessionLog;
 import io.psyberg.flink.session.Session;
-import io.psyberg.flink.session.SessionLog;
 import io.psyberg.flink.session.SessionStatus;
 import io.psyberg.flink.source.PsybergSource;
 import io.psyberg.flink.testutils.Failures;

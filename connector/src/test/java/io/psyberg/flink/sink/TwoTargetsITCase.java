@@ -3,7 +3,7 @@ package io.psyberg.flink.sink;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.psyberg.flink.session.PublishedHighWatermark;
+import io.psyberg.flink.metadata.PublishedHighWatermark;
 import io.psyberg.flink.session.Session;
 import io.psyberg.flink.sink.commit.PublishHook;
 import io.psyberg.flink.source.PsybergSource;

@@ -2,8 +2,8 @@ package io.psyberg.flink.source;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.psyberg.flink.metadata.SessionLog;
 import io.psyberg.flink.session.Session;
-import io.psyberg.flink.session.SessionLog;
 import io.psyberg.flink.session.SessionStatus;
 import io.psyberg.flink.session.SourceRange;
 import io.psyberg.flink.testutils.Jobs;

@@ -3,8 +3,8 @@ package io.psyberg.flink.table;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.psyberg.flink.metadata.SessionLog;
 import io.psyberg.flink.session.Session;
-import io.psyberg.flink.session.SessionLog;
 import io.psyberg.flink.session.SessionStatus;
 import io.psyberg.flink.testutils.Failures;
 import io.psyberg.flink.testutils.Jobs;

@@ -2,8 +2,8 @@ package io.psyberg.flink.sink.commit;
 
 import io.psyberg.flink.PsybergException;
 import io.psyberg.flink.catalog.CatalogSpec;
+import io.psyberg.flink.metadata.SessionLog;
 import io.psyberg.flink.session.Session;
-import io.psyberg.flink.session.SessionLog;
 import io.psyberg.flink.session.SessionStatus;
 import io.psyberg.flink.sink.WriteMode;
 import io.psyberg.flink.sink.audit.AuditSpec;

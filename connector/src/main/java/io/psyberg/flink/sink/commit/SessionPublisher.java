@@ -1,12 +1,12 @@
 package io.psyberg.flink.sink.commit;
 
 import io.psyberg.flink.PsybergException;
-import io.psyberg.flink.session.HighWatermarkMirror;
-import io.psyberg.flink.session.HighWatermarkResolver;
-import io.psyberg.flink.session.MetadataTableSchemas;
-import io.psyberg.flink.session.PublishedHighWatermark;
+import io.psyberg.flink.metadata.HighWatermarkMirror;
+import io.psyberg.flink.metadata.MetadataTableSchemas;
+import io.psyberg.flink.metadata.PublishedHighWatermark;
+import io.psyberg.flink.metadata.SessionLog;
+import io.psyberg.flink.planning.HighWatermarkResolver;
 import io.psyberg.flink.session.Session;
-import io.psyberg.flink.session.SessionLog;
 import io.psyberg.flink.session.SessionStatus;
 import io.psyberg.flink.session.SourceRange;
 import io.psyberg.flink.sink.WriteMode;

@@ -1,11 +1,11 @@
 package io.psyberg.flink.sink.commit;
 
 import io.psyberg.flink.catalog.SameThreadExecutor;
+import io.psyberg.flink.metadata.PublishedHighWatermark;
+import io.psyberg.flink.metadata.SummaryKeys;
 import io.psyberg.flink.session.ChangeRange;
-import io.psyberg.flink.session.PublishedHighWatermark;
 import io.psyberg.flink.session.Session;
 import io.psyberg.flink.session.SourceRange;
-import io.psyberg.flink.session.SummaryKeys;
 import io.psyberg.flink.sink.WriteMode;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,6 +1,6 @@
 package io.psyberg.flink.source.enumerator;
 
-import io.psyberg.flink.session.SessionPlan;
+import io.psyberg.flink.planning.SessionPlan;
 import io.psyberg.flink.source.split.PsybergSplit;
 import java.util.List;
 import java.util.Map;

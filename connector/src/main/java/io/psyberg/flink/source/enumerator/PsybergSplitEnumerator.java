@@ -1,14 +1,14 @@
 package io.psyberg.flink.source.enumerator;
 
 import io.psyberg.flink.catalog.CatalogSpec;
-import io.psyberg.flink.session.HighWatermarkMirror;
-import io.psyberg.flink.session.HighWatermarkResolver;
-import io.psyberg.flink.session.PlannedSnapshot;
+import io.psyberg.flink.metadata.HighWatermarkMirror;
+import io.psyberg.flink.metadata.SessionLog;
+import io.psyberg.flink.planning.HighWatermarkResolver;
+import io.psyberg.flink.planning.PlannedSnapshot;
+import io.psyberg.flink.planning.SessionPlan;
+import io.psyberg.flink.planning.SessionPlanner;
+import io.psyberg.flink.planning.SessionSettings;
 import io.psyberg.flink.session.Session;
-import io.psyberg.flink.session.SessionLog;
-import io.psyberg.flink.session.SessionPlan;
-import io.psyberg.flink.session.SessionPlanner;
-import io.psyberg.flink.session.SessionSettings;
 import io.psyberg.flink.session.SessionStatus;
 import io.psyberg.flink.session.SourceRange;
 import io.psyberg.flink.source.reader.SplitsFinishedEvent;

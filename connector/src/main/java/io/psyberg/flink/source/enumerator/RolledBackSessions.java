@@ -1,7 +1,7 @@
 package io.psyberg.flink.source.enumerator;
 
+import io.psyberg.flink.metadata.SessionLog;
 import io.psyberg.flink.session.Session;
-import io.psyberg.flink.session.SessionLog;
 import io.psyberg.flink.session.SessionStatus;
 import javax.annotation.Nullable;
 import org.slf4j.Logger;

@@ -1,6 +1,6 @@
 package io.psyberg.flink.source.split;
 
-import io.psyberg.flink.session.PlannedSnapshot;
+import io.psyberg.flink.planning.PlannedSnapshot;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.iceberg.BaseCombinedScanTask;

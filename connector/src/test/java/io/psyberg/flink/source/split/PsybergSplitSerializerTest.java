@@ -3,12 +3,12 @@ package io.psyberg.flink.source.split;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.psyberg.flink.session.NonAppendSnapshots;
-import io.psyberg.flink.session.OnLostHighWatermark;
-import io.psyberg.flink.session.PlannedSnapshot;
-import io.psyberg.flink.session.SessionPlanner;
-import io.psyberg.flink.session.SessionSettings;
-import io.psyberg.flink.session.StartFrom;
+import io.psyberg.flink.planning.NonAppendSnapshots;
+import io.psyberg.flink.planning.OnLostHighWatermark;
+import io.psyberg.flink.planning.PlannedSnapshot;
+import io.psyberg.flink.planning.SessionPlanner;
+import io.psyberg.flink.planning.SessionSettings;
+import io.psyberg.flink.planning.StartFrom;
 import io.psyberg.flink.source.enumerator.PsybergEnumeratorState;
 import io.psyberg.flink.source.enumerator.PsybergEnumeratorStateSerializer;
 import io.psyberg.flink.testutils.Warehouse;

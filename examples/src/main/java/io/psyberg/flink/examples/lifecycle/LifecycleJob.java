@@ -1,16 +1,16 @@
 package io.psyberg.flink.examples.lifecycle;
 
 import io.psyberg.flink.catalog.CatalogSpec;
+import io.psyberg.flink.metadata.HighWatermarkMirror;
+import io.psyberg.flink.planning.HighWatermarkResolver;
+import io.psyberg.flink.planning.NonAppendSnapshots;
+import io.psyberg.flink.planning.OnLostHighWatermark;
+import io.psyberg.flink.planning.SessionPlan;
+import io.psyberg.flink.planning.SessionPlanner;
+import io.psyberg.flink.planning.SessionSettings;
+import io.psyberg.flink.planning.StartFrom;
 import io.psyberg.flink.session.ChangeRange;
-import io.psyberg.flink.session.HighWatermarkMirror;
-import io.psyberg.flink.session.HighWatermarkResolver;
-import io.psyberg.flink.session.NonAppendSnapshots;
-import io.psyberg.flink.session.OnLostHighWatermark;
-import io.psyberg.flink.session.SessionPlan;
-import io.psyberg.flink.session.SessionPlanner;
-import io.psyberg.flink.session.SessionSettings;
 import io.psyberg.flink.session.SourceRange;
-import io.psyberg.flink.session.StartFrom;
 import io.psyberg.flink.sink.PsybergSink;
 import io.psyberg.flink.sink.WriteMode;
 import io.psyberg.flink.source.PsybergSource;

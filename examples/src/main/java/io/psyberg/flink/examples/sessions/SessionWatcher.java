@@ -1,7 +1,7 @@
 package io.psyberg.flink.examples.sessions;
 
+import io.psyberg.flink.metadata.SessionLog;
 import io.psyberg.flink.session.Session;
-import io.psyberg.flink.session.SessionLog;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;

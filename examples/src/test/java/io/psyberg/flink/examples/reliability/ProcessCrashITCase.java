@@ -3,8 +3,8 @@ package io.psyberg.flink.examples.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.psyberg.flink.examples.testutils.TestWarehouse;
+import io.psyberg.flink.metadata.SessionLog;
 import io.psyberg.flink.session.Session;
-import io.psyberg.flink.session.SessionLog;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalTime;

@@ -2,12 +2,12 @@ package io.psyberg.flink.examples.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.psyberg.flink.session.HighWatermarkMirror;
-import io.psyberg.flink.session.PublishedHighWatermark;
+import io.psyberg.flink.metadata.HighWatermarkMirror;
+import io.psyberg.flink.metadata.PublishedHighWatermark;
+import io.psyberg.flink.metadata.SessionLog;
+import io.psyberg.flink.metadata.SummaryKeys;
 import io.psyberg.flink.session.Session;
-import io.psyberg.flink.session.SessionLog;
 import io.psyberg.flink.session.SessionStatus;
-import io.psyberg.flink.session.SummaryKeys;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.psyberg.flink.session;
+package io.psyberg.flink.planning;
 
 import java.io.IOException;
 import java.util.ArrayList;

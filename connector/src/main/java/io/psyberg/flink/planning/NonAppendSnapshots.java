@@ -1,4 +1,4 @@
-package io.psyberg.flink.session;
+package io.psyberg.flink.planning;
 
 /**
  * What to do with overwrite or delete snapshots in a source range: incremental processing only sees

@@ -1,4 +1,4 @@
-package io.psyberg.flink.session;
+package io.psyberg.flink.metadata;
 
 import io.psyberg.flink.catalog.SameThreadExecutor;
 import java.io.IOException;

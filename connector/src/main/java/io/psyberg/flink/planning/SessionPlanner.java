@@ -1,6 +1,10 @@
-package io.psyberg.flink.session;
+package io.psyberg.flink.planning;
 
 import io.psyberg.flink.PsybergException;
+import io.psyberg.flink.session.ChangeRange;
+import io.psyberg.flink.session.Session;
+import io.psyberg.flink.session.SessionStatus;
+import io.psyberg.flink.session.SourceRange;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;

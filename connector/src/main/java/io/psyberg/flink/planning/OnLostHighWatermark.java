@@ -1,4 +1,4 @@
-package io.psyberg.flink.session;
+package io.psyberg.flink.planning;
 
 /**
  * What to do when a process's high-watermark snapshot is no longer an ancestor of the source

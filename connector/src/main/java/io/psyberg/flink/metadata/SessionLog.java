@@ -1,5 +1,9 @@
-package io.psyberg.flink.session;
+package io.psyberg.flink.metadata;
 
+import io.psyberg.flink.session.ChangeRange;
+import io.psyberg.flink.session.Session;
+import io.psyberg.flink.session.SessionStatus;
+import io.psyberg.flink.session.SourceRange;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;

@@ -1,7 +1,10 @@
-package io.psyberg.flink.session;
+package io.psyberg.flink.metadata;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.psyberg.flink.session.Session;
+import io.psyberg.flink.session.SessionStatus;
+import io.psyberg.flink.session.SourceRange;
 import io.psyberg.flink.testutils.Warehouse;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,5 +1,6 @@
-package io.psyberg.flink.session;
+package io.psyberg.flink.metadata;
 
+import io.psyberg.flink.session.SourceRange;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,5 +1,6 @@
-package io.psyberg.flink.session;
+package io.psyberg.flink.planning;
 
+import io.psyberg.flink.session.ChangeRange;
 import java.nio.ByteBuffer;
 import java.time.format.DateTimeFormatter;
 import java.util.Comparator;

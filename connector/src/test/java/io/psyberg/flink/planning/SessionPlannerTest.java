@@ -1,10 +1,11 @@
-package io.psyberg.flink.session;
+package io.psyberg.flink.planning;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.psyberg.flink.PsybergException;
 import io.psyberg.flink.catalog.CatalogSpec;
+import io.psyberg.flink.session.SourceRange;
 import io.psyberg.flink.testutils.RecordingFileIO;
 import io.psyberg.flink.testutils.Warehouse;
 import java.io.IOException;

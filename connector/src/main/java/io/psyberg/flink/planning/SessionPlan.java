@@ -1,5 +1,6 @@
-package io.psyberg.flink.session;
+package io.psyberg.flink.planning;
 
+import io.psyberg.flink.session.Session;
 import java.util.List;
 
 /** A planned session and the snapshots (with their files) it reads, oldest first per table. */

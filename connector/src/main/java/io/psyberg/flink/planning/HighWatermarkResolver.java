@@ -1,5 +1,11 @@
-package io.psyberg.flink.session;
+package io.psyberg.flink.planning;
 
+import io.psyberg.flink.metadata.HighWatermarkMirror;
+import io.psyberg.flink.metadata.MetadataTableSchemas;
+import io.psyberg.flink.metadata.PublishedHighWatermark;
+import io.psyberg.flink.metadata.SessionLog;
+import io.psyberg.flink.session.Session;
+import io.psyberg.flink.session.SessionStatus;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package io.psyberg.flink.session;
+package io.psyberg.flink.metadata;
 
 import java.util.Arrays;
 import java.util.LinkedHashMap;

@@ -1,4 +1,4 @@
-package io.psyberg.flink.session;
+package io.psyberg.flink.metadata;
 
 /**
  * Snapshot summary keys that psyberg writes on every commit it publishes to a target table. The
