@@ -3,6 +3,7 @@ package io.psyberg.flink.bench;
 import io.psyberg.flink.catalog.CatalogSpec;
 import io.psyberg.flink.sink.PsybergSink;
 import io.psyberg.flink.sink.PsybergSinkBuilder;
+import io.psyberg.flink.sink.PsybergSinkHooks;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.ZonedDateTime;
@@ -181,12 +182,13 @@ final class SinkBenchmark {
             .append();
       } else {
         PsybergSinkBuilder sink =
-            PsybergSink.builder()
-                .catalog(spec)
-                .table(name)
-                .processName(process)
-                .parallelism(options.parallelism)
-                .publishHook(new CommitTimer());
+            PsybergSinkHooks.withPublishHook(
+                PsybergSink.builder()
+                    .catalog(spec)
+                    .table(name)
+                    .processName(process)
+                    .parallelism(options.parallelism),
+                new CommitTimer());
         if (side == Side.METADATA_AUDITS) {
           sink.auditNotNull(List.of("event_id", "account_id", "event_type", "event_ts"))
               .auditRowBounds(options.rows, options.rows);

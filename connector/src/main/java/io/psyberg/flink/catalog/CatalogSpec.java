@@ -1,18 +1,23 @@
 package io.psyberg.flink.catalog;
 
 import io.psyberg.flink.PsybergException;
+import io.psyberg.flink.config.OptionReader;
 import java.io.File;
 import java.io.Serializable;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.configuration.ReadableConfig;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.iceberg.CatalogProperties;
@@ -24,13 +29,13 @@ import org.apache.iceberg.flink.CatalogLoader;
  * URI and passthrough properties. Jobs ship it to the cluster and open the catalog where they run.
  * {@link #toString()} never shows property values, which may hold credentials.
  */
+@PublicEvolving
 public final class CatalogSpec implements Serializable {
   private static final long serialVersionUID = 1L;
 
   /** The folder an embedded catalog uses when none is given. */
   public static final String DEFAULT_WAREHOUSE = "./psyberg-warehouse";
 
-  private static final Set<String> TYPES = Set.of("hadoop", "jdbc", "rest", "hive");
   private static final String JDBC_CATALOG_IMPL = "org.apache.iceberg.jdbc.JdbcCatalog";
 
   /** A {@code password=} query parameter of a JDBC URI, with the separator before it. */
@@ -129,19 +134,7 @@ public final class CatalogSpec implements Serializable {
     merged.putAll(options);
 
     String impl = merged.get(PsybergCatalogOptions.CATALOG_IMPL.key());
-    String type =
-        merged
-            .getOrDefault(
-                PsybergCatalogOptions.CATALOG_TYPE.key(),
-                PsybergCatalogOptions.CATALOG_TYPE.defaultValue())
-            .toLowerCase(Locale.ROOT);
-    if (impl == null && !TYPES.contains(type)) {
-      throw new IllegalArgumentException(
-          String.format(
-              "%s: invalid value '%s' for option 'catalog-type'. Valid values: hadoop, jdbc, rest,"
-                  + " hive; or set 'catalog-impl' to a catalog class.",
-              context, type));
-    }
+    String type = catalogType(merged.get(PsybergCatalogOptions.CATALOG_TYPE.key()), impl, context);
     String warehouse = merged.get(PsybergCatalogOptions.WAREHOUSE.key());
     String uri = merged.get(PsybergCatalogOptions.URI.key());
     if (impl == null) {
@@ -177,6 +170,49 @@ public final class CatalogSpec implements Serializable {
         merged.getOrDefault(
             PsybergCatalogOptions.METADATA_NAMESPACE.key(),
             PsybergCatalogOptions.METADATA_NAMESPACE.defaultValue()));
+  }
+
+  /**
+   * The catalog that the catalog options among {@code options} describe, if there are any; for
+   * builders given their options by key. Other keys are ignored.
+   */
+  @Internal
+  public static Optional<CatalogSpec> fromOptionsIfGiven(
+      Map<String, String> options, String context) {
+    Set<String> keys = new HashSet<>();
+    OptionReader.declaredIn(PsybergCatalogOptions.class).forEach(o -> keys.add(o.key()));
+    Map<String, String> catalogOptions = new LinkedHashMap<>();
+    options.forEach(
+        (k, v) -> {
+          if (keys.contains(k) || k.startsWith(PsybergCatalogOptions.CATALOG_PROPERTY_PREFIX)) {
+            catalogOptions.put(k, v);
+          }
+        });
+    return catalogOptions.isEmpty()
+        ? Optional.empty()
+        : Optional.of(fromOptions(catalogOptions, Map.<String, String>of(), context));
+  }
+
+  /** The catalog type's value; any value goes when a catalog class is given instead. */
+  private static String catalogType(String value, String impl, String context) {
+    if (value == null) {
+      return PsybergCatalogOptions.CATALOG_TYPE.defaultValue().toString();
+    }
+    if (impl != null) {
+      return value.toLowerCase(Locale.ROOT);
+    }
+    for (CatalogType t : CatalogType.values()) {
+      if (t.toString().equalsIgnoreCase(value)) {
+        return t.toString();
+      }
+    }
+    throw OptionReader.invalidValue(
+        context,
+        PsybergCatalogOptions.CATALOG_TYPE.key(),
+        value,
+        "Valid values: "
+            + OptionReader.validValues(CatalogType.class)
+            + "; or set 'catalog-impl' to a catalog class");
   }
 
   /** Turns a plain local path into an absolute {@code file:} URI; leaves URIs as they are. */

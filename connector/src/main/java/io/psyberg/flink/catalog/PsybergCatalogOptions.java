@@ -1,5 +1,6 @@
 package io.psyberg.flink.catalog;
 
+import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 
@@ -8,6 +9,7 @@ import org.apache.flink.configuration.ConfigOptions;
  * builders and the SQL connector; the same keys under the {@code psyberg.catalog.} prefix of a
  * Flink configuration act as defaults (see {@link CatalogSpec#fromOptions}).
  */
+@PublicEvolving
 public final class PsybergCatalogOptions {
 
   /** Prefix of catalog properties passed through unchanged to the Iceberg catalog. */
@@ -19,10 +21,10 @@ public final class PsybergCatalogOptions {
    */
   public static final String FLINK_CONFIG_DEFAULTS_PREFIX = "psyberg.";
 
-  public static final ConfigOption<String> CATALOG_TYPE =
+  public static final ConfigOption<CatalogType> CATALOG_TYPE =
       ConfigOptions.key("catalog-type")
-          .stringType()
-          .defaultValue("hadoop")
+          .enumType(CatalogType.class)
+          .defaultValue(CatalogType.HADOOP)
           .withDescription(
               "Iceberg catalog type: hadoop (a warehouse folder, the embedded default), jdbc, rest"
                   + " or hive. Ignored when 'catalog-impl' is set.");

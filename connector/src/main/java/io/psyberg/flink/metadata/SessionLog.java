@@ -1,6 +1,7 @@
 package io.psyberg.flink.metadata;
 
 import io.psyberg.flink.session.ChangeRange;
+import io.psyberg.flink.session.Processing;
 import io.psyberg.flink.session.Session;
 import io.psyberg.flink.session.SessionStatus;
 import io.psyberg.flink.session.SourceRange;
@@ -67,7 +68,7 @@ public final class SessionLog {
       r.setField("session_id", session.sessionId());
       r.setField("process_name", session.processName());
       r.setField("mode", session.mode());
-      r.setField("processing", session.processing());
+      r.setField("processing", session.processing().toString());
       r.setField("source_table", range.table());
       r.setField("from_snapshot_id", range.fromSnapshotId());
       r.setField("to_snapshot_id", range.toSnapshotId());
@@ -170,22 +171,31 @@ public final class SessionLog {
               toMillis((OffsetDateTime) r.getField("to_snapshot_committed_at"))));
     }
     ranges.sort(Comparator.comparing(SourceRange::table));
-    return new Session(
-        (String) first.getField("session_id"),
-        (String) first.getField("process_name"),
-        (String) first.getField("mode"),
-        (String) first.getField("processing"),
-        (String) first.getField("job_id"),
-        ranges,
-        (String) first.getField("target_table"),
-        (Long) first.getField("published_snapshot_id"),
-        SessionStatus.valueOf((String) first.getField("status")),
-        (String) first.getField("audit_results"),
-        toInstant((OffsetDateTime) first.getField("started_at")),
-        first.getField("finished_at") == null
-            ? null
-            : toInstant((OffsetDateTime) first.getField("finished_at")),
-        (Long) first.getField("read_through_checkpoint"));
+    return Session.builder()
+        .sessionId((String) first.getField("session_id"))
+        .processName((String) first.getField("process_name"))
+        .mode((String) first.getField("mode"))
+        .processing(processing((String) first.getField("processing")))
+        .jobId((String) first.getField("job_id"))
+        .ranges(ranges)
+        .targetTable((String) first.getField("target_table"))
+        .publishedSnapshotId((Long) first.getField("published_snapshot_id"))
+        .status(SessionStatus.valueOf((String) first.getField("status")))
+        .auditResults((String) first.getField("audit_results"))
+        .startedAt(toInstant((OffsetDateTime) first.getField("started_at")))
+        .finishedAt(
+            first.getField("finished_at") == null
+                ? null
+                : toInstant((OffsetDateTime) first.getField("finished_at")))
+        .readThroughCheckpoint((Long) first.getField("read_through_checkpoint"))
+        .build();
+  }
+
+  /** Rows record the option's value; only {@code stateful} sessions say so. */
+  private static Processing processing(String value) {
+    return Processing.STATEFUL.toString().equals(value)
+        ? Processing.STATEFUL
+        : Processing.STATELESS;
   }
 
   private static int intOrZero(Object v) {

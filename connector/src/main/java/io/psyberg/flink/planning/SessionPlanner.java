@@ -62,19 +62,16 @@ public final class SessionPlanner {
       capped |= r.capped;
     }
     Session session =
-        new Session(
-            sessionId,
-            settings.processName(),
-            settings.mode(),
-            settings.processing(),
-            jobId,
-            ranges,
-            null,
-            null,
-            SessionStatus.PLANNED,
-            null,
-            Instant.now(),
-            null);
+        Session.builder()
+            .sessionId(sessionId)
+            .processName(settings.processName())
+            .mode(settings.mode())
+            .processing(settings.processing())
+            .jobId(jobId)
+            .ranges(ranges)
+            .status(SessionStatus.PLANNED)
+            .startedAt(Instant.now())
+            .build();
     LOG.info(
         "Process {}: planned session {} in {} ms: {}",
         settings.processName(),

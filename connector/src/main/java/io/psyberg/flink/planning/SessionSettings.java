@@ -1,23 +1,28 @@
 package io.psyberg.flink.planning;
 
+import io.psyberg.flink.session.Processing;
 import java.io.Serializable;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import javax.annotation.Nullable;
+import org.apache.flink.annotation.Internal;
 
 /**
  * What a process reads and how it plans its sessions; shared by the source's planner and its
- * enumerator.
+ * enumerator. Users set these through {@code PsybergSource.builder()}; build one with {@link
+ * #builder(String)}.
  */
+@Internal
 public final class SessionSettings implements Serializable {
   private static final long serialVersionUID = 1L;
 
   private final String processName;
   private final List<String> sourceTables;
   private final boolean continuous;
-  private final String processing;
+  private final Processing processing;
   private final StartFrom startFrom;
   private final NonAppendSnapshots nonAppendSnapshots;
   private final OnLostHighWatermark onLostHighWatermark;
@@ -26,6 +31,27 @@ public final class SessionSettings implements Serializable {
   private final List<String> targetTables;
   private final Map<String, Long> endPositions;
 
+  private SessionSettings(Builder b) {
+    this.processName = Objects.requireNonNull(b.processName, "processName");
+    this.sourceTables = List.copyOf(b.sourceTables);
+    this.continuous = b.continuous;
+    this.processing = Objects.requireNonNull(b.processing, "processing");
+    this.startFrom = Objects.requireNonNull(b.startFrom, "startFrom");
+    this.nonAppendSnapshots = Objects.requireNonNull(b.nonAppendSnapshots, "nonAppendSnapshots");
+    this.onLostHighWatermark = Objects.requireNonNull(b.onLostHighWatermark, "onLostHighWatermark");
+    this.maxSnapshotsPerSession = b.maxSnapshotsPerSession;
+    this.changeRangeColumn = b.changeRangeColumn;
+    this.targetTables = List.copyOf(b.targetTables);
+    this.endPositions = new LinkedHashMap<>(b.endPositions);
+  }
+
+  /**
+   * The settings of a bounded, stateless process that starts from the earliest snapshot; the
+   * builder's setters change that.
+   *
+   * @deprecated use {@link #builder(String)}; kept for callers not yet moved to it
+   */
+  @Deprecated
   public SessionSettings(
       String processName,
       List<String> sourceTables,
@@ -38,42 +64,24 @@ public final class SessionSettings implements Serializable {
       @Nullable String changeRangeColumn,
       List<String> targetTables) {
     this(
-        processName,
-        sourceTables,
-        continuous,
-        processing,
-        startFrom,
-        nonAppendSnapshots,
-        onLostHighWatermark,
-        maxSnapshotsPerSession,
-        changeRangeColumn,
-        targetTables,
-        Map.of());
+        builder(processName)
+            .sourceTables(sourceTables)
+            .continuous(continuous)
+            .processing(
+                Processing.STATEFUL.toString().equalsIgnoreCase(processing)
+                    ? Processing.STATEFUL
+                    : Processing.STATELESS)
+            .startFrom(startFrom)
+            .nonAppendSnapshots(nonAppendSnapshots)
+            .onLostHighWatermark(onLostHighWatermark)
+            .maxSnapshotsPerSession(maxSnapshotsPerSession)
+            .changeRangeColumn(changeRangeColumn)
+            .targetTables(targetTables));
   }
 
-  public SessionSettings(
-      String processName,
-      List<String> sourceTables,
-      boolean continuous,
-      String processing,
-      StartFrom startFrom,
-      NonAppendSnapshots nonAppendSnapshots,
-      OnLostHighWatermark onLostHighWatermark,
-      int maxSnapshotsPerSession,
-      @Nullable String changeRangeColumn,
-      List<String> targetTables,
-      Map<String, Long> endPositions) {
-    this.endPositions = new LinkedHashMap<>(endPositions);
-    this.processName = Objects.requireNonNull(processName);
-    this.sourceTables = List.copyOf(sourceTables);
-    this.continuous = continuous;
-    this.processing = processing;
-    this.startFrom = Objects.requireNonNull(startFrom);
-    this.nonAppendSnapshots = Objects.requireNonNull(nonAppendSnapshots);
-    this.onLostHighWatermark = Objects.requireNonNull(onLostHighWatermark);
-    this.maxSnapshotsPerSession = maxSnapshotsPerSession;
-    this.changeRangeColumn = changeRangeColumn;
-    this.targetTables = List.copyOf(targetTables);
+  /** Settings of a bounded, stateless process reading from the earliest snapshot by default. */
+  public static Builder builder(String processName) {
+    return new Builder(processName);
   }
 
   public String processName() {
@@ -92,7 +100,7 @@ public final class SessionSettings implements Serializable {
     return continuous ? "continuous" : "bounded";
   }
 
-  public String processing() {
+  public Processing processing() {
     return processing;
   }
 
@@ -132,5 +140,79 @@ public final class SessionSettings implements Serializable {
    */
   public List<String> targetTables() {
     return targetTables;
+  }
+
+  /** Builds {@link SessionSettings}; every setting but the process name has a default. */
+  public static final class Builder {
+    private final String processName;
+    private final List<String> sourceTables = new ArrayList<>();
+    private boolean continuous;
+    private Processing processing = Processing.STATELESS;
+    private StartFrom startFrom = StartFrom.EARLIEST;
+    private NonAppendSnapshots nonAppendSnapshots = NonAppendSnapshots.FAIL;
+    private OnLostHighWatermark onLostHighWatermark = OnLostHighWatermark.FAIL;
+    private int maxSnapshotsPerSession;
+    @Nullable private String changeRangeColumn;
+    private final List<String> targetTables = new ArrayList<>();
+    private final Map<String, Long> endPositions = new LinkedHashMap<>();
+
+    private Builder(String processName) {
+      this.processName = processName;
+    }
+
+    public Builder sourceTables(List<String> tables) {
+      this.sourceTables.addAll(tables);
+      return this;
+    }
+
+    public Builder continuous(boolean continuous) {
+      this.continuous = continuous;
+      return this;
+    }
+
+    public Builder processing(Processing processing) {
+      this.processing = processing;
+      return this;
+    }
+
+    public Builder startFrom(StartFrom startFrom) {
+      this.startFrom = startFrom;
+      return this;
+    }
+
+    public Builder nonAppendSnapshots(NonAppendSnapshots policy) {
+      this.nonAppendSnapshots = policy;
+      return this;
+    }
+
+    public Builder onLostHighWatermark(OnLostHighWatermark policy) {
+      this.onLostHighWatermark = policy;
+      return this;
+    }
+
+    /** 0 (the default) means no cap. */
+    public Builder maxSnapshotsPerSession(int max) {
+      this.maxSnapshotsPerSession = max;
+      return this;
+    }
+
+    public Builder changeRangeColumn(@Nullable String column) {
+      this.changeRangeColumn = column;
+      return this;
+    }
+
+    public Builder targetTables(List<String> tables) {
+      this.targetTables.addAll(tables);
+      return this;
+    }
+
+    public Builder endPositions(Map<String, Long> positions) {
+      this.endPositions.putAll(positions);
+      return this;
+    }
+
+    public SessionSettings build() {
+      return new SessionSettings(this);
+    }
   }
 }

@@ -6,18 +6,20 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import javax.annotation.Nullable;
+import org.apache.flink.annotation.PublicEvolving;
 
 /**
  * One unit of work of a process: the source range of every source table, counts, and where it
  * stands. Immutable; each change of status makes a new instance that {@link SessionLog} records.
  */
+@PublicEvolving
 public final class Session implements Serializable {
   private static final long serialVersionUID = 1L;
 
   private final String sessionId;
   private final String processName;
   private final String mode;
-  private final String processing;
+  private final Processing processing;
   @Nullable private final String jobId;
   private final List<SourceRange> ranges;
   @Nullable private final String targetTable;
@@ -28,62 +30,46 @@ public final class Session implements Serializable {
   @Nullable private final Instant finishedAt;
   @Nullable private final Long readThroughCheckpoint;
 
-  public Session(
-      String sessionId,
-      String processName,
-      String mode,
-      String processing,
-      @Nullable String jobId,
-      List<SourceRange> ranges,
-      @Nullable String targetTable,
-      @Nullable Long publishedSnapshotId,
-      SessionStatus status,
-      @Nullable String auditResults,
-      Instant startedAt,
-      @Nullable Instant finishedAt) {
-    this(
-        sessionId,
-        processName,
-        mode,
-        processing,
-        jobId,
-        ranges,
-        targetTable,
-        publishedSnapshotId,
-        status,
-        auditResults,
-        startedAt,
-        finishedAt,
-        null);
+  private Session(Builder b) {
+    this.sessionId = Objects.requireNonNull(b.sessionId, "sessionId");
+    this.processName = Objects.requireNonNull(b.processName, "processName");
+    this.mode = Objects.requireNonNull(b.mode, "mode");
+    this.processing = Objects.requireNonNull(b.processing, "processing");
+    this.jobId = b.jobId;
+    this.ranges = List.copyOf(b.ranges);
+    this.targetTable = b.targetTable;
+    this.publishedSnapshotId = b.publishedSnapshotId;
+    this.status = Objects.requireNonNull(b.status, "status");
+    this.auditResults = b.auditResults;
+    this.startedAt = Objects.requireNonNull(b.startedAt, "startedAt");
+    this.finishedAt = b.finishedAt;
+    this.readThroughCheckpoint = b.readThroughCheckpoint;
   }
 
-  public Session(
-      String sessionId,
-      String processName,
-      String mode,
-      String processing,
-      @Nullable String jobId,
-      List<SourceRange> ranges,
-      @Nullable String targetTable,
-      @Nullable Long publishedSnapshotId,
-      SessionStatus status,
-      @Nullable String auditResults,
-      Instant startedAt,
-      @Nullable Instant finishedAt,
-      @Nullable Long readThroughCheckpoint) {
-    this.readThroughCheckpoint = readThroughCheckpoint;
-    this.sessionId = Objects.requireNonNull(sessionId, "sessionId");
-    this.processName = Objects.requireNonNull(processName, "processName");
-    this.mode = Objects.requireNonNull(mode, "mode");
-    this.processing = Objects.requireNonNull(processing, "processing");
-    this.jobId = jobId;
-    this.ranges = List.copyOf(ranges);
-    this.targetTable = targetTable;
-    this.publishedSnapshotId = publishedSnapshotId;
-    this.status = Objects.requireNonNull(status, "status");
-    this.auditResults = auditResults;
-    this.startedAt = Objects.requireNonNull(startedAt, "startedAt");
-    this.finishedAt = finishedAt;
+  /**
+   * A new session; the session id, process name, mode, status and start time must be set,
+   * processing defaults to {@code stateless} and the ranges to none.
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder holding every value of this session, to derive a changed copy. */
+  public Builder toBuilder() {
+    return new Builder()
+        .sessionId(sessionId)
+        .processName(processName)
+        .mode(mode)
+        .processing(processing)
+        .jobId(jobId)
+        .ranges(ranges)
+        .targetTable(targetTable)
+        .publishedSnapshotId(publishedSnapshotId)
+        .status(status)
+        .auditResults(auditResults)
+        .startedAt(startedAt)
+        .finishedAt(finishedAt)
+        .readThroughCheckpoint(readThroughCheckpoint);
   }
 
   public String sessionId() {
@@ -99,8 +85,7 @@ public final class Session implements Serializable {
     return mode;
   }
 
-  /** {@code stateless} or {@code stateful}. */
-  public String processing() {
+  public Processing processing() {
     return processing;
   }
 
@@ -159,20 +144,7 @@ public final class Session implements Serializable {
    * The same session owned by another job (after a restore) and read through the given checkpoint.
    */
   public Session withJob(@Nullable String newJobId, @Nullable Long readThrough) {
-    return new Session(
-        sessionId,
-        processName,
-        mode,
-        processing,
-        newJobId,
-        ranges,
-        targetTable,
-        publishedSnapshotId,
-        status,
-        auditResults,
-        startedAt,
-        finishedAt,
-        readThrough);
+    return toBuilder().jobId(newJobId).readThroughCheckpoint(readThrough).build();
   }
 
   /** Whether any source range moves its position. */
@@ -185,37 +157,19 @@ public final class Session implements Serializable {
   }
 
   public Session withStatus(SessionStatus newStatus) {
-    return new Session(
-        sessionId,
-        processName,
-        mode,
-        processing,
-        jobId,
-        ranges,
-        targetTable,
-        publishedSnapshotId,
-        newStatus,
-        auditResults,
-        startedAt,
-        newStatus.isFinal() ? Instant.now() : finishedAt,
-        readThroughCheckpoint);
+    return toBuilder()
+        .status(newStatus)
+        .finishedAt(newStatus.isFinal() ? Instant.now() : finishedAt)
+        .build();
   }
 
   public Session staged(String target, String audits) {
-    return new Session(
-        sessionId,
-        processName,
-        mode,
-        processing,
-        jobId,
-        ranges,
-        target,
-        publishedSnapshotId,
-        SessionStatus.STAGED,
-        audits,
-        startedAt,
-        null,
-        readThroughCheckpoint);
+    return toBuilder()
+        .targetTable(target)
+        .status(SessionStatus.STAGED)
+        .auditResults(audits)
+        .finishedAt(null)
+        .build();
   }
 
   public Session finished(
@@ -223,20 +177,13 @@ public final class Session implements Serializable {
       @Nullable String target,
       @Nullable Long published,
       @Nullable String audits) {
-    return new Session(
-        sessionId,
-        processName,
-        mode,
-        processing,
-        jobId,
-        ranges,
-        target,
-        published,
-        finalStatus,
-        audits,
-        startedAt,
-        Instant.now(),
-        readThroughCheckpoint);
+    return toBuilder()
+        .targetTable(target)
+        .publishedSnapshotId(published)
+        .status(finalStatus)
+        .auditResults(audits)
+        .finishedAt(Instant.now())
+        .build();
   }
 
   @Override
@@ -248,7 +195,7 @@ public final class Session implements Serializable {
     return sessionId.equals(that.sessionId)
         && processName.equals(that.processName)
         && mode.equals(that.mode)
-        && processing.equals(that.processing)
+        && processing == that.processing
         && Objects.equals(jobId, that.jobId)
         && ranges.equals(that.ranges)
         && Objects.equals(targetTable, that.targetTable)
@@ -268,5 +215,94 @@ public final class Session implements Serializable {
   @Override
   public String toString() {
     return String.format("Session{%s %s %s %s}", processName, sessionId, status, ranges);
+  }
+
+  /** Builds a {@link Session}. */
+  public static final class Builder {
+    private String sessionId;
+    private String processName;
+    private String mode;
+    private Processing processing = Processing.STATELESS;
+    @Nullable private String jobId;
+    private List<SourceRange> ranges = List.of();
+    @Nullable private String targetTable;
+    @Nullable private Long publishedSnapshotId;
+    private SessionStatus status;
+    @Nullable private String auditResults;
+    private Instant startedAt;
+    @Nullable private Instant finishedAt;
+    @Nullable private Long readThroughCheckpoint;
+
+    private Builder() {}
+
+    public Builder sessionId(String sessionId) {
+      this.sessionId = sessionId;
+      return this;
+    }
+
+    public Builder processName(String processName) {
+      this.processName = processName;
+      return this;
+    }
+
+    /** {@code bounded} or {@code continuous}. */
+    public Builder mode(String mode) {
+      this.mode = mode;
+      return this;
+    }
+
+    public Builder processing(Processing processing) {
+      this.processing = processing;
+      return this;
+    }
+
+    public Builder jobId(@Nullable String jobId) {
+      this.jobId = jobId;
+      return this;
+    }
+
+    public Builder ranges(List<SourceRange> ranges) {
+      this.ranges = ranges;
+      return this;
+    }
+
+    public Builder targetTable(@Nullable String targetTable) {
+      this.targetTable = targetTable;
+      return this;
+    }
+
+    public Builder publishedSnapshotId(@Nullable Long publishedSnapshotId) {
+      this.publishedSnapshotId = publishedSnapshotId;
+      return this;
+    }
+
+    public Builder status(SessionStatus status) {
+      this.status = status;
+      return this;
+    }
+
+    public Builder auditResults(@Nullable String auditResults) {
+      this.auditResults = auditResults;
+      return this;
+    }
+
+    public Builder startedAt(Instant startedAt) {
+      this.startedAt = startedAt;
+      return this;
+    }
+
+    public Builder finishedAt(@Nullable Instant finishedAt) {
+      this.finishedAt = finishedAt;
+      return this;
+    }
+
+    public Builder readThroughCheckpoint(@Nullable Long checkpointId) {
+      this.readThroughCheckpoint = checkpointId;
+      return this;
+    }
+
+    public Session build() {
+      return new Session(this);
+    }
   }
 }

@@ -1,6 +1,8 @@
 package io.psyberg.flink.sink;
 
 import io.psyberg.flink.catalog.CatalogSpec;
+import io.psyberg.flink.catalog.PsybergCatalogOptions;
+import io.psyberg.flink.config.OptionReader;
 import io.psyberg.flink.sink.audit.Audit;
 import io.psyberg.flink.sink.audit.AuditSpec;
 import io.psyberg.flink.sink.audit.NotNullAudit;
@@ -10,34 +12,60 @@ import io.psyberg.flink.sink.audit.Severity;
 import io.psyberg.flink.sink.audit.SourceFilter;
 import io.psyberg.flink.sink.audit.UniqueKeyAudit;
 import io.psyberg.flink.sink.commit.PublishHook;
+import io.psyberg.flink.source.PsybergSourceOptions;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.PublicEvolving;
-import org.apache.flink.annotation.VisibleForTesting;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
 import org.apache.iceberg.catalog.TableIdentifier;
 
-/** Builds a {@link PsybergSink}; {@link #build()} checks every setting and does no I/O. */
+/**
+ * Builds a {@link PsybergSink}. Options are set by key ({@link #set(String, String)}, {@link
+ * #setAll(Map)}, the keys of {@link PsybergSinkOptions} and {@link PsybergCatalogOptions}, as in
+ * SQL) or through the typed setters, which set the same options; audits can also be given as
+ * objects. {@link #build()} resolves the options once, checks every setting and does no I/O.
+ */
 @PublicEvolving
 public final class PsybergSinkBuilder {
+  private final Configuration options = new Configuration();
   private CatalogSpec catalog;
-  private String table;
-  private String processName;
-  private WriteMode writeMode = WriteMode.APPEND;
-  private List<String> upsertKey;
-  private String overwriteRangeColumn;
   private final List<Audit> audits = new ArrayList<>();
-  private final Map<String, Severity> severities = new HashMap<>();
-  private Integer parallelism;
-  private long targetFileSize = PsybergSinkOptions.TARGET_FILE_SIZE.defaultValue();
   private PublishHook hook = PublishHook.NONE;
 
   PsybergSinkBuilder() {}
 
+  /**
+   * Sets an option by its key, e.g. {@code set("audit.not-null", "account_id")}; a null value
+   * removes it. Values are checked in {@link #build()}.
+   */
+  public PsybergSinkBuilder set(String key, @Nullable String value) {
+    if (value == null) {
+      options.removeKey(key);
+    } else {
+      options.setString(key, value);
+    }
+    return this;
+  }
+
+  /** Sets an option to a typed value. */
+  public <T> PsybergSinkBuilder set(ConfigOption<T> option, T value) {
+    options.set(option, value);
+    return this;
+  }
+
+  /** Sets every option of the map by key, as {@link #set(String, String)}. */
+  public PsybergSinkBuilder setAll(Map<String, String> keyValues) {
+    keyValues.forEach(this::set);
+    return this;
+  }
+
+  /** The catalog of the target table; without it, the catalog options set by key are used. */
   public PsybergSinkBuilder catalog(CatalogSpec catalog) {
     this.catalog = catalog;
     return this;
@@ -45,28 +73,24 @@ public final class PsybergSinkBuilder {
 
   /** The target table, {@code namespace.table}; it must exist. */
   public PsybergSinkBuilder table(String table) {
-    this.table = table;
-    return this;
+    return set(PsybergSourceOptions.TABLE, table);
   }
 
   public PsybergSinkBuilder processName(String processName) {
-    this.processName = processName;
-    return this;
+    return set(PsybergSourceOptions.PROCESS_NAME, processName);
   }
 
   public PsybergSinkBuilder writeMode(WriteMode mode) {
-    this.writeMode = mode;
-    return this;
+    return set(PsybergSinkOptions.WRITE_MODE, mode);
   }
 
   public PsybergSinkBuilder upsertKey(List<String> columns) {
-    this.upsertKey = columns == null ? null : List.copyOf(columns);
-    return this;
+    return set(
+        PsybergSinkOptions.UPSERT_KEY.key(), columns == null ? null : String.join(",", columns));
   }
 
   public PsybergSinkBuilder overwriteRangeColumn(String column) {
-    this.overwriteRangeColumn = column;
-    return this;
+    return set(PsybergSinkOptions.OVERWRITE_RANGE_COLUMN, column);
   }
 
   /** Adds an audit at error severity (failing it blocks the publish). */
@@ -75,10 +99,9 @@ public final class PsybergSinkBuilder {
     return this;
   }
 
-  /** Sets the severity of the audit with this name. */
+  /** Sets the severity of the audit with this name (option {@code audit.<name>.severity}). */
   public PsybergSinkBuilder severity(String auditName, Severity severity) {
-    this.severities.put(auditName, severity);
-    return this;
+    return set(PsybergSinkOptions.severity(auditName), severity);
   }
 
   public PsybergSinkBuilder auditNotNull(List<String> columns) {
@@ -102,31 +125,56 @@ public final class PsybergSinkBuilder {
   }
 
   public PsybergSinkBuilder parallelism(int parallelism) {
-    this.parallelism = parallelism;
-    return this;
+    return set(PsybergSinkOptions.SINK_PARALLELISM, parallelism);
   }
 
   public PsybergSinkBuilder targetFileSize(long bytes) {
-    this.targetFileSize = bytes;
-    return this;
+    return set(PsybergSinkOptions.TARGET_FILE_SIZE, bytes);
   }
 
-  @VisibleForTesting
-  public PsybergSinkBuilder publishHook(PublishHook hook) {
+  /** Test and benchmark seam; reached through {@link PsybergSinkHooks}. */
+  PsybergSinkBuilder publishHook(PublishHook hook) {
     this.hook = hook;
     return this;
   }
 
+  /** Every option a sink takes by key, besides {@code audit.<name>.severity}. */
+  static Set<ConfigOption<?>> knownOptions() {
+    Set<ConfigOption<?>> out = new LinkedHashSet<>();
+    out.add(PsybergSourceOptions.TABLE);
+    out.add(PsybergSourceOptions.PROCESS_NAME);
+    out.addAll(OptionReader.declaredIn(PsybergSinkOptions.class));
+    out.addAll(OptionReader.declaredIn(PsybergCatalogOptions.class));
+    return out;
+  }
+
   public PsybergSink build() {
+    String processName = options.get(PsybergSourceOptions.PROCESS_NAME);
     if (processName == null || processName.isBlank()) {
       throw new IllegalArgumentException(
           "PsybergSink: option 'process-name' is required (e.g. 'signup_fact_load').");
     }
     String ctx = "Process " + processName;
-    if (catalog == null) {
-      throw new IllegalArgumentException(
-          ctx + ": no catalog given for the sink; call catalog(...) or set catalog options.");
-    }
+    Set<String> unchecked = new HashSet<>(options.keySet());
+    unchecked.removeIf(k -> PsybergSinkOptions.severityOf(k) != null);
+    OptionReader.checkKeys(
+        ctx,
+        unchecked,
+        knownOptions(),
+        List.of(PsybergCatalogOptions.CATALOG_PROPERTY_PREFIX),
+        "catalog.<property>, audit.<name>.severity");
+    CatalogSpec spec =
+        catalog != null
+            ? catalog
+            : CatalogSpec.fromOptionsIfGiven(options.toMap(), ctx)
+                .orElseThrow(
+                    () ->
+                        new IllegalArgumentException(
+                            ctx
+                                + ": no catalog given for the sink; call catalog(...) or set"
+                                + " catalog options."));
+    PsybergWriteConf conf = PsybergWriteConf.resolve(options, ctx);
+    String table = conf.table();
     if (table == null || !table.trim().contains(".")) {
       throw new IllegalArgumentException(
           ctx
@@ -134,27 +182,58 @@ public final class PsybergSinkBuilder {
               + table
               + "'.");
     }
-    if (writeMode == WriteMode.OVERWRITE_RANGE
-        && (overwriteRangeColumn == null || overwriteRangeColumn.isBlank())) {
+    if (conf.writeMode() == WriteMode.OVERWRITE_RANGE
+        && (conf.overwriteRangeColumn() == null || conf.overwriteRangeColumn().isBlank())) {
       throw new IllegalArgumentException(
           ctx
               + ": write-mode 'overwrite-range' needs 'overwrite-range-column' (the target column"
               + " compared with the session's change range, e.g. event_ts).");
     }
-    if (parallelism != null && parallelism < 1) {
-      throw new IllegalArgumentException(
-          ctx + ": option 'sink.parallelism' must be positive, got " + parallelism);
+    List<AuditSpec> specs = auditSpecs(ctx, conf);
+    return new PsybergSink(
+        spec,
+        TableIdentifier.parse(table.trim()).toString(),
+        processName,
+        conf.writeMode(),
+        conf.upsertKey(),
+        conf.overwriteRangeColumn(),
+        specs,
+        conf.parallelism(),
+        conf.targetFileSize(),
+        hook);
+  }
+
+  /** The audits given as objects, then those set by key, each at its severity. */
+  private List<AuditSpec> auditSpecs(String ctx, PsybergWriteConf conf) {
+    List<Audit> all = new ArrayList<>(audits);
+    if (conf.auditNotNull() != null) {
+      all.add(new NotNullAudit(conf.auditNotNull()));
     }
-    Set<String> names = new HashSet<>();
+    if (conf.auditUnique() != null) {
+      all.add(new UniqueKeyAudit(conf.auditUnique()));
+    }
+    if (conf.rowCount() == PsybergSinkOptions.RowCountCheck.MATCH_SOURCE) {
+      all.add(new RowCountAudit(conf.rowCountSourceFilter()));
+    }
+    if (conf.minRows() != null) {
+      all.add(new RowBoundsAudit(conf.minRows(), null));
+    }
+    if (conf.maxRows() != null) {
+      all.add(new RowBoundsAudit(null, conf.maxRows()));
+    }
+    for (Class<? extends Audit> c : conf.auditClasses()) {
+      all.add(instantiate(ctx, c));
+    }
+    Set<String> names = new LinkedHashSet<>();
     List<AuditSpec> specs = new ArrayList<>();
-    for (Audit a : audits) {
+    for (Audit a : all) {
       if (!names.add(a.name())) {
         throw new IllegalArgumentException(
             ctx + ": two audits are named '" + a.name() + "'; audit names must be unique.");
       }
-      specs.add(new AuditSpec(a, severities.getOrDefault(a.name(), Severity.ERROR)));
+      specs.add(new AuditSpec(a, conf.severities().getOrDefault(a.name(), Severity.ERROR)));
     }
-    for (String named : severities.keySet()) {
+    for (String named : conf.severities().keySet()) {
       if (!names.contains(named)) {
         throw new IllegalArgumentException(
             ctx
@@ -167,16 +246,15 @@ public final class PsybergSinkBuilder {
                 + ".severity').");
       }
     }
-    return new PsybergSink(
-        catalog,
-        TableIdentifier.parse(table.trim()).toString(),
-        processName,
-        writeMode,
-        upsertKey,
-        overwriteRangeColumn,
-        specs,
-        parallelism,
-        targetFileSize,
-        hook);
+    return specs;
+  }
+
+  private static Audit instantiate(String ctx, Class<? extends Audit> c) {
+    try {
+      return c.getConstructor().newInstance();
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalArgumentException(
+          ctx + ": could not create audit " + c.getName() + " (option 'audit.classes'): " + e, e);
+    }
   }
 }

@@ -1,18 +1,52 @@
 package io.psyberg.flink.sink;
 
+import static org.apache.flink.configuration.description.TextElement.text;
+
+import io.psyberg.flink.sink.audit.Severity;
+import javax.annotation.Nullable;
+import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
+import org.apache.flink.configuration.DescribedEnum;
+import org.apache.flink.configuration.description.InlineElement;
 
 /**
  * Options of the write-audit-publish sink, shared by {@link PsybergSinkBuilder} and the SQL
  * connector. {@code table} and {@code process-name} are shared with the source options.
  */
+@PublicEvolving
 public final class PsybergSinkOptions {
 
-  public static final ConfigOption<String> WRITE_MODE =
+  /** Whether the staged row count is reconciled with the session's source rows. */
+  @PublicEvolving
+  public enum RowCountCheck implements DescribedEnum {
+    NONE("none", "No row-count audit."),
+    MATCH_SOURCE(
+        "match-source", "The staged row count must equal the session's source rows (1:1).");
+
+    private final String value;
+    private final String description;
+
+    RowCountCheck(String value, String description) {
+      this.value = value;
+      this.description = description;
+    }
+
+    @Override
+    public String toString() {
+      return value;
+    }
+
+    @Override
+    public InlineElement getDescription() {
+      return text(description);
+    }
+  }
+
+  public static final ConfigOption<WriteMode> WRITE_MODE =
       ConfigOptions.key("write-mode")
-          .stringType()
-          .defaultValue("append")
+          .enumType(WriteMode.class)
+          .defaultValue(WriteMode.APPEND)
           .withDescription(
               "append | upsert (replace rows with the same primary key; for corrections) |"
                   + " overwrite-range (replace the target rows inside the session's change"
@@ -50,10 +84,10 @@ public final class PsybergSinkOptions {
               "Key columns that must be unique in the staged rows and, for appends, new to the"
                   + " published table.");
 
-  public static final ConfigOption<String> AUDIT_ROW_COUNT =
+  public static final ConfigOption<RowCountCheck> AUDIT_ROW_COUNT =
       ConfigOptions.key("audit.row-count")
-          .stringType()
-          .defaultValue("none")
+          .enumType(RowCountCheck.class)
+          .defaultValue(RowCountCheck.NONE)
           .withDescription(
               "none | match-source: the staged row count must equal the session's source rows (1:1"
                   + " transforms).");
@@ -92,6 +126,24 @@ public final class PsybergSinkOptions {
   public static final String AUDIT_SEVERITY_PREFIX = "audit.";
 
   public static final String AUDIT_SEVERITY_SUFFIX = ".severity";
+
+  /** The option {@code audit.<auditName>.severity}. */
+  public static ConfigOption<Severity> severity(String auditName) {
+    return ConfigOptions.key(AUDIT_SEVERITY_PREFIX + auditName + AUDIT_SEVERITY_SUFFIX)
+        .enumType(Severity.class)
+        .defaultValue(Severity.ERROR)
+        .withDescription("Severity of the audit named " + auditName + ": error | warn.");
+  }
+
+  /** The audit name in a key of the form {@code audit.<name>.severity}, or null. */
+  @Nullable
+  public static String severityOf(String key) {
+    int from = AUDIT_SEVERITY_PREFIX.length();
+    int to = key.length() - AUDIT_SEVERITY_SUFFIX.length();
+    return key.startsWith(AUDIT_SEVERITY_PREFIX) && key.endsWith(AUDIT_SEVERITY_SUFFIX) && to > from
+        ? key.substring(from, to)
+        : null;
+  }
 
   public static final ConfigOption<Integer> SINK_PARALLELISM =
       ConfigOptions.key("sink.parallelism")

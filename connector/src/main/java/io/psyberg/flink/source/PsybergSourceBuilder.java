@@ -1,39 +1,39 @@
 package io.psyberg.flink.source;
 
 import io.psyberg.flink.catalog.CatalogSpec;
+import io.psyberg.flink.catalog.PsybergCatalogOptions;
+import io.psyberg.flink.config.OptionReader;
 import io.psyberg.flink.planning.NonAppendSnapshots;
 import io.psyberg.flink.planning.OnLostHighWatermark;
 import io.psyberg.flink.planning.SessionSettings;
 import io.psyberg.flink.planning.StartFrom;
+import io.psyberg.flink.session.Processing;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.table.types.logical.RowType;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.expressions.Expression;
 
-/** Builds a {@link PsybergSource}; {@link #build()} checks every setting and does no I/O. */
+/**
+ * Builds a {@link PsybergSource}. Options are set by key ({@link #set(String, String)}, {@link
+ * #setAll(Map)}, the keys of {@link PsybergSourceOptions} and {@link PsybergCatalogOptions}, as in
+ * SQL) or through the typed setters, which set the same options; {@link #build()} resolves them
+ * once, checks every setting and does no I/O.
+ */
 @PublicEvolving
 public final class PsybergSourceBuilder {
+  private final Configuration options = new Configuration();
   private CatalogSpec catalog;
-  private String processName;
-  private final List<String> tables = new ArrayList<>();
-  private PsybergSourceOptions.Mode mode = PsybergSourceOptions.MODE.defaultValue();
-  private Duration monitorInterval = PsybergSourceOptions.MONITOR_INTERVAL.defaultValue();
-  private StartFrom startFrom = StartFrom.EARLIEST;
-  private NonAppendSnapshots nonAppendSnapshots = NonAppendSnapshots.FAIL;
-  private OnLostHighWatermark onLostHighWatermark = OnLostHighWatermark.FAIL;
-  private int maxSnapshotsPerSession = 0;
-  private String changeRangeColumn;
-  private String processing = PsybergSourceOptions.PROCESSING.defaultValue();
-  private final List<String> targetTables = new ArrayList<>();
-  private long splitSizeBytes = PsybergSourceOptions.SPLIT_SIZE.defaultValue();
   private List<String> projectedColumns;
   private boolean withMetadata;
   private RowType rowType;
@@ -41,6 +41,31 @@ public final class PsybergSourceBuilder {
   private final Map<String, Long> endPositions = new LinkedHashMap<>();
 
   PsybergSourceBuilder() {}
+
+  /**
+   * Sets an option by its key, e.g. {@code set("on-lost-hwm", "earliest")}; a null value removes
+   * it. Values are checked in {@link #build()}.
+   */
+  public PsybergSourceBuilder set(String key, @Nullable String value) {
+    if (value == null) {
+      options.removeKey(key);
+    } else {
+      options.setString(key, value);
+    }
+    return this;
+  }
+
+  /** Sets an option to a typed value. */
+  public <T> PsybergSourceBuilder set(ConfigOption<T> option, T value) {
+    options.set(option, value);
+    return this;
+  }
+
+  /** Sets every option of the map by key, as {@link #set(String, String)}. */
+  public PsybergSourceBuilder setAll(Map<String, String> keyValues) {
+    keyValues.forEach(this::set);
+    return this;
+  }
 
   /** Bounded mode: plan no further than these snapshot ids (source table to snapshot id). */
   public PsybergSourceBuilder endAt(Map<String, Long> positions) {
@@ -57,30 +82,27 @@ public final class PsybergSourceBuilder {
     return this;
   }
 
+  /** The catalog of the source tables; without it, the catalog options set by key are used. */
   public PsybergSourceBuilder catalog(CatalogSpec catalog) {
     this.catalog = catalog;
     return this;
   }
 
   public PsybergSourceBuilder processName(String processName) {
-    this.processName = processName;
-    return this;
+    return set(PsybergSourceOptions.PROCESS_NAME, processName);
   }
 
   /** Source tables as {@code namespace.table}; several tables must share one schema. */
   public PsybergSourceBuilder tables(String... names) {
-    this.tables.addAll(Arrays.asList(names));
-    return this;
+    return tables(Arrays.asList(names));
   }
 
   public PsybergSourceBuilder tables(List<String> names) {
-    this.tables.addAll(names);
-    return this;
+    return append(PsybergSourceOptions.TABLE, names);
   }
 
   public PsybergSourceBuilder mode(PsybergSourceOptions.Mode mode) {
-    this.mode = mode;
-    return this;
+    return set(PsybergSourceOptions.MODE, mode);
   }
 
   public PsybergSourceBuilder bounded() {
@@ -88,55 +110,55 @@ public final class PsybergSourceBuilder {
   }
 
   public PsybergSourceBuilder continuous(Duration monitorInterval) {
-    this.monitorInterval = monitorInterval;
-    return mode(PsybergSourceOptions.Mode.CONTINUOUS);
+    return monitorInterval(monitorInterval).mode(PsybergSourceOptions.Mode.CONTINUOUS);
   }
 
   public PsybergSourceBuilder monitorInterval(Duration interval) {
-    this.monitorInterval = interval;
-    return this;
+    return set(PsybergSourceOptions.MONITOR_INTERVAL, interval);
   }
 
   public PsybergSourceBuilder startFrom(StartFrom startFrom) {
-    this.startFrom = startFrom;
-    return this;
+    return set(PsybergSourceOptions.START_FROM, startFrom.toString());
   }
 
   public PsybergSourceBuilder nonAppendSnapshots(NonAppendSnapshots policy) {
-    this.nonAppendSnapshots = policy;
-    return this;
+    return set(PsybergSourceOptions.NON_APPEND_SNAPSHOTS, policy);
   }
 
   public PsybergSourceBuilder onLostHighWatermark(OnLostHighWatermark policy) {
-    this.onLostHighWatermark = policy;
-    return this;
+    return set(PsybergSourceOptions.ON_LOST_HWM, policy);
   }
 
   public PsybergSourceBuilder maxSnapshotsPerSession(int max) {
-    this.maxSnapshotsPerSession = max;
-    return this;
+    return set(PsybergSourceOptions.MAX_SNAPSHOTS_PER_SESSION, max);
   }
 
   public PsybergSourceBuilder changeRangeColumn(String column) {
-    this.changeRangeColumn = column;
-    return this;
+    return set(PsybergSourceOptions.CHANGE_RANGE_COLUMN, column);
   }
 
-  /** {@code stateless} (default) or {@code stateful}; recorded on each session. */
+  /** Recorded on each session; {@code stateless} by default. */
+  public PsybergSourceBuilder processing(Processing processing) {
+    return set(PsybergSourceOptions.PROCESSING, processing);
+  }
+
+  /**
+   * {@code stateless} or {@code stateful}.
+   *
+   * @deprecated use {@link #processing(Processing)}
+   */
+  @Deprecated
   public PsybergSourceBuilder processing(String processing) {
-    this.processing = processing;
-    return this;
+    return set(PsybergSourceOptions.PROCESSING.key(), processing);
   }
 
   /** A target table whose published high watermark this process resumes from. */
   public PsybergSourceBuilder targetTable(String table) {
-    this.targetTables.add(table);
-    return this;
+    return append(PsybergSourceOptions.TARGET_TABLE, List.of(table));
   }
 
   public PsybergSourceBuilder splitSize(long bytes) {
-    this.splitSizeBytes = bytes;
-    return this;
+    return set(PsybergSourceOptions.SPLIT_SIZE, bytes);
   }
 
   /** Read only these columns, in this order. */
@@ -161,30 +183,57 @@ public final class PsybergSourceBuilder {
     return this;
   }
 
+  /** Adds names to a comma-separated list option. */
+  private PsybergSourceBuilder append(ConfigOption<String> option, List<String> names) {
+    List<String> all = new ArrayList<>();
+    options.getOptional(option).ifPresent(all::add);
+    names.forEach(n -> all.add(String.valueOf(n)));
+    return set(option, String.join(",", all));
+  }
+
+  /** Every option a source takes by key. */
+  static Set<ConfigOption<?>> knownOptions() {
+    Set<ConfigOption<?>> out = new LinkedHashSet<>();
+    out.addAll(OptionReader.declaredIn(PsybergSourceOptions.class));
+    out.addAll(OptionReader.declaredIn(PsybergCatalogOptions.class));
+    return out;
+  }
+
   public PsybergSource build() {
+    String processName = options.get(PsybergSourceOptions.PROCESS_NAME);
     if (processName == null || processName.isBlank()) {
       throw new IllegalArgumentException(
           "PsybergSource: option 'process-name' is required (e.g. 'signup_fact_load').");
     }
     String ctx = "Process " + processName;
-    if (catalog == null) {
-      throw new IllegalArgumentException(
-          ctx
-              + ": no catalog given; call catalog(CatalogSpec.embedded(dir)) or set catalog"
-              + " options.");
-    }
-    if (tables.isEmpty()) {
+    OptionReader.checkKeys(
+        ctx,
+        options.keySet(),
+        knownOptions(),
+        List.of(PsybergCatalogOptions.CATALOG_PROPERTY_PREFIX),
+        "catalog.<property>");
+    CatalogSpec spec =
+        catalog != null
+            ? catalog
+            : CatalogSpec.fromOptionsIfGiven(options.toMap(), ctx)
+                .orElseThrow(
+                    () ->
+                        new IllegalArgumentException(
+                            ctx
+                                + ": no catalog given; call catalog(CatalogSpec.embedded(dir)) or"
+                                + " set catalog options."));
+    PsybergReadConf conf = PsybergReadConf.resolve(options, ctx);
+    if (conf.tables().isEmpty()) {
       throw new IllegalArgumentException(
           ctx + ": option 'table' is required: the source table(s) as namespace.table.");
     }
     List<String> normalized = new ArrayList<>();
-    for (String t : tables) {
-      String name = t == null ? "" : t.trim();
-      if (name.isEmpty() || !name.contains(".")) {
+    for (String name : conf.tables()) {
+      if (!name.contains(".")) {
         throw new IllegalArgumentException(
             ctx
                 + ": invalid source table '"
-                + t
+                + name
                 + "' in option 'table'; use namespace.table, e.g. membership.signups.");
       }
       String id = TableIdentifier.parse(name).toString();
@@ -194,46 +243,13 @@ public final class PsybergSourceBuilder {
       }
       normalized.add(id);
     }
-    if (monitorInterval == null || monitorInterval.isNegative() || monitorInterval.isZero()) {
-      throw new IllegalArgumentException(
-          ctx + ": option 'monitor-interval' must be positive, got " + monitorInterval);
-    }
-    if (maxSnapshotsPerSession < 0) {
-      throw new IllegalArgumentException(
-          ctx
-              + ": option 'max-snapshots-per-session' must be 0 (no cap) or positive, got "
-              + maxSnapshotsPerSession);
-    }
-    if (splitSizeBytes <= 0) {
-      throw new IllegalArgumentException(
-          ctx + ": option 'split-size' must be positive, got " + splitSizeBytes);
-    }
-    String proc = processing == null ? "" : processing.toLowerCase(Locale.ROOT);
-    if (!proc.equals("stateless") && !proc.equals("stateful")) {
-      throw new IllegalArgumentException(
-          ctx
-              + ": invalid value '"
-              + processing
-              + "' for option 'processing'. Valid values: stateless, stateful.");
-    }
     SessionSettings settings =
-        new SessionSettings(
-            processName,
-            normalized,
-            mode == PsybergSourceOptions.Mode.CONTINUOUS,
-            proc,
-            startFrom,
-            nonAppendSnapshots,
-            onLostHighWatermark,
-            maxSnapshotsPerSession,
-            changeRangeColumn,
-            targetTables,
-            endPositions);
+        conf.sessionSettings(processName, normalized).endPositions(endPositions).build();
     return new PsybergSource(
-        catalog,
+        spec,
         settings,
-        monitorInterval,
-        splitSizeBytes,
+        conf.monitorInterval(),
+        conf.splitSize(),
         projectedColumns,
         withMetadata,
         filters,

@@ -1,19 +1,47 @@
 package io.psyberg.flink.source;
 
+import static org.apache.flink.configuration.description.TextElement.text;
+
+import io.psyberg.flink.planning.NonAppendSnapshots;
+import io.psyberg.flink.planning.OnLostHighWatermark;
+import io.psyberg.flink.session.Processing;
 import java.time.Duration;
+import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
+import org.apache.flink.configuration.DescribedEnum;
+import org.apache.flink.configuration.description.InlineElement;
 
 /**
  * Options of the session source, shared by {@link PsybergSourceBuilder} and the SQL connector.
  * Catalog options are in {@link io.psyberg.flink.catalog.PsybergCatalogOptions}.
  */
+@PublicEvolving
 public final class PsybergSourceOptions {
 
   /** How a source runs. */
-  public enum Mode {
-    BOUNDED,
-    CONTINUOUS
+  @PublicEvolving
+  public enum Mode implements DescribedEnum {
+    BOUNDED("bounded", "Read everything new since the high watermark as one session, then finish."),
+    CONTINUOUS("continuous", "Keep discovering new snapshots every 'monitor-interval'.");
+
+    private final String value;
+    private final String description;
+
+    Mode(String value, String description) {
+      this.value = value;
+      this.description = description;
+    }
+
+    @Override
+    public String toString() {
+      return value;
+    }
+
+    @Override
+    public InlineElement getDescription() {
+      return text(description);
+    }
   }
 
   public static final ConfigOption<String> TABLE =
@@ -55,19 +83,19 @@ public final class PsybergSourceOptions {
                   + " (that snapshot included) | timestamp:<ISO-8601> (snapshots committed at or"
                   + " after it).");
 
-  public static final ConfigOption<String> NON_APPEND_SNAPSHOTS =
+  public static final ConfigOption<NonAppendSnapshots> NON_APPEND_SNAPSHOTS =
       ConfigOptions.key("non-append-snapshots")
-          .stringType()
-          .defaultValue("fail")
+          .enumType(NonAppendSnapshots.class)
+          .defaultValue(NonAppendSnapshots.FAIL)
           .withDescription(
               "Overwrite or delete snapshots in a range: fail (clear error naming the snapshot) |"
                   + " skip (logged and counted). Replace snapshots (compaction) are always"
                   + " skipped.");
 
-  public static final ConfigOption<String> ON_LOST_HWM =
+  public static final ConfigOption<OnLostHighWatermark> ON_LOST_HWM =
       ConfigOptions.key("on-lost-hwm")
-          .stringType()
-          .defaultValue("fail")
+          .enumType(OnLostHighWatermark.class)
+          .defaultValue(OnLostHighWatermark.FAIL)
           .withDescription(
               "High-watermark snapshot expired or no longer an ancestor of main: fail | earliest"
                   + " (reprocess from the oldest snapshot still there).");
@@ -88,10 +116,10 @@ public final class PsybergSourceOptions {
               "Column whose min/max over a session's new rows is recorded as its change range, from"
                   + " file metrics (no data read), e.g. event_ts.");
 
-  public static final ConfigOption<String> PROCESSING =
+  public static final ConfigOption<Processing> PROCESSING =
       ConfigOptions.key("processing")
-          .stringType()
-          .defaultValue("stateless")
+          .enumType(Processing.class)
+          .defaultValue(Processing.STATELESS)
           .withDescription("Recorded on each session: stateless | stateful.");
 
   public static final ConfigOption<String> TARGET_TABLE =

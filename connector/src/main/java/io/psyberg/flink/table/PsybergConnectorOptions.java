@@ -1,10 +1,9 @@
 package io.psyberg.flink.table;
 
 import io.psyberg.flink.catalog.PsybergCatalogOptions;
+import io.psyberg.flink.config.OptionReader;
 import io.psyberg.flink.sink.PsybergSinkOptions;
 import io.psyberg.flink.source.PsybergSourceOptions;
-import java.lang.reflect.Field;
-import java.lang.reflect.Modifier;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -46,18 +45,8 @@ public final class PsybergConnectorOptions {
     return out;
   }
 
-  static Set<ConfigOption<?>> declared(Class<?> holder) {
-    Set<ConfigOption<?>> out = new LinkedHashSet<>();
-    for (Field f : holder.getDeclaredFields()) {
-      if (Modifier.isStatic(f.getModifiers()) && ConfigOption.class.isAssignableFrom(f.getType())) {
-        try {
-          out.add((ConfigOption<?>) f.get(null));
-        } catch (IllegalAccessException e) {
-          throw new IllegalStateException(e);
-        }
-      }
-    }
-    return out;
+  private static Set<ConfigOption<?>> declared(Class<?> holder) {
+    return OptionReader.declaredIn(holder);
   }
 
   /** Prefixes under which any key is accepted (then checked by the connector itself). */

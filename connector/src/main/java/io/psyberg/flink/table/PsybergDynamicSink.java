@@ -2,17 +2,8 @@ package io.psyberg.flink.table;
 
 import io.psyberg.flink.sink.PsybergSink;
 import io.psyberg.flink.sink.PsybergSinkBuilder;
-import io.psyberg.flink.sink.PsybergSinkOptions;
 import io.psyberg.flink.sink.WriteMode;
-import io.psyberg.flink.sink.audit.Audit;
-import io.psyberg.flink.sink.audit.Severity;
-import io.psyberg.flink.sink.audit.SourceFilter;
 import io.psyberg.flink.source.PsybergSourceOptions;
-import java.util.Arrays;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.stream.Collectors;
 import org.apache.flink.api.connector.source.Boundedness;
 import org.apache.flink.api.dag.Transformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -38,36 +29,26 @@ final class PsybergDynamicSink implements DynamicTableSink {
     this.schema = schema;
   }
 
-  private String process() {
-    return options.options.get(PsybergSourceOptions.PROCESS_NAME);
-  }
-
   private String ctx() {
-    return "Table " + options.sqlName + " (process " + process() + ")";
-  }
-
-  private WriteMode writeMode() {
-    return PsybergDynamicSource.choice(
-        ctx(),
-        PsybergSinkOptions.WRITE_MODE.key(),
-        options.options.get(PsybergSinkOptions.WRITE_MODE),
-        WriteMode.class);
+    return options.context();
   }
 
   @Override
   public ChangelogMode getChangelogMode(ChangelogMode requestedMode) {
-    return writeMode() == WriteMode.UPSERT ? ChangelogMode.upsert() : ChangelogMode.insertOnly();
+    return options.write.writeMode() == WriteMode.UPSERT
+        ? ChangelogMode.upsert()
+        : ChangelogMode.insertOnly();
   }
 
   @Override
   public SinkRuntimeProvider getSinkRuntimeProvider(Context context) {
-    String table = options.options.get(PsybergSourceOptions.TABLE).trim();
+    String table = options.write.table().trim();
     SchemaCheck.checkSameColumns(
         schema,
-        SchemaCheck.load(options.catalog, table, options.sqlName, process()),
+        SchemaCheck.load(options.catalog, table, options.sqlName, options.process()),
         options.sqlName,
         table);
-    PsybergSink sink = buildSink(table);
+    PsybergSink sink = buildSink();
     return new DataStreamSinkProvider() {
       @Override
       public DataStreamSink<?> consumeDataStream(
@@ -103,130 +84,17 @@ final class PsybergDynamicSink implements DynamicTableSink {
     return false;
   }
 
-  PsybergSink buildSink(String table) {
-    WriteMode mode = writeMode();
+  PsybergSink buildSink() {
     PsybergSinkBuilder b =
-        PsybergSink.builder()
-            .catalog(options.catalog)
-            .processName(process())
-            .table(table)
-            .writeMode(mode)
-            .targetFileSize(options.options.get(PsybergSinkOptions.TARGET_FILE_SIZE));
-    options.options.getOptional(PsybergSinkOptions.SINK_PARALLELISM).ifPresent(b::parallelism);
-    options
-        .options
-        .getOptional(PsybergSinkOptions.OVERWRITE_RANGE_COLUMN)
-        .ifPresent(b::overwriteRangeColumn);
-    List<String> key =
-        options
-            .options
-            .getOptional(PsybergSinkOptions.UPSERT_KEY)
-            .map(PsybergDynamicSink::columns)
-            .orElseGet(() -> schema.getPrimaryKey().map(UniqueConstraint::getColumns).orElse(null));
-    if (key != null) {
-      b.upsertKey(key);
-    }
-    options
-        .options
-        .getOptional(PsybergSinkOptions.AUDIT_NOT_NULL)
-        .map(PsybergDynamicSink::columns)
-        .ifPresent(b::auditNotNull);
-    options
-        .options
-        .getOptional(PsybergSinkOptions.AUDIT_UNIQUE)
-        .map(PsybergDynamicSink::columns)
-        .ifPresent(b::auditUnique);
-    String rowCount =
-        options.options.get(PsybergSinkOptions.AUDIT_ROW_COUNT).trim().toLowerCase(Locale.ROOT);
-    if (rowCount.equals("match-source")) {
-      SourceFilter filter;
-      try {
-        filter =
-            options
-                .options
-                .getOptional(PsybergSinkOptions.AUDIT_ROW_COUNT_SOURCE_FILTER)
-                .map(
-                    f ->
-                        SourceFilter.parse(
-                            f, PsybergSinkOptions.AUDIT_ROW_COUNT_SOURCE_FILTER.key()))
-                .orElse(null);
-      } catch (IllegalArgumentException e) {
-        throw new ValidationException(ctx() + ": " + e.getMessage());
-      }
-      b.auditRowCountMatchesSource(filter);
-    } else if (!rowCount.equals("none")) {
-      throw new ValidationException(
-          String.format(
-              "%s: invalid value '%s' for option 'audit.row-count'. Valid values: none,"
-                  + " match-source.",
-              ctx(), options.options.get(PsybergSinkOptions.AUDIT_ROW_COUNT)));
-    }
-    Long min = options.options.getOptional(PsybergSinkOptions.AUDIT_MIN_ROWS).orElse(null);
-    Long max = options.options.getOptional(PsybergSinkOptions.AUDIT_MAX_ROWS).orElse(null);
-    if (min != null) {
-      b.auditRowBounds(min, null);
-    }
-    if (max != null) {
-      b.auditRowBounds(null, max);
-    }
-    options
-        .options
-        .getOptional(PsybergSinkOptions.AUDIT_CLASSES)
-        .ifPresent(classes -> columns(classes).forEach(c -> b.audit(instantiate(c))));
-    for (Map.Entry<String, String> e : options.raw.entrySet()) {
-      String k = e.getKey();
-      if (k.startsWith(PsybergSinkOptions.AUDIT_SEVERITY_PREFIX)
-          && k.endsWith(PsybergSinkOptions.AUDIT_SEVERITY_SUFFIX)) {
-        String name =
-            k.substring(
-                PsybergSinkOptions.AUDIT_SEVERITY_PREFIX.length(),
-                k.length() - PsybergSinkOptions.AUDIT_SEVERITY_SUFFIX.length());
-        b.severity(name, Severity.valueOf(e.getValue().trim().toUpperCase(Locale.ROOT)));
-      }
+        PsybergSink.builder().catalog(options.catalog).setAll(options.sinkOptions());
+    if (options.write.upsertKey() == null) {
+      schema.getPrimaryKey().map(UniqueConstraint::getColumns).ifPresent(b::upsertKey);
     }
     try {
       return b.build();
     } catch (IllegalArgumentException e) {
       throw new ValidationException(e.getMessage(), e);
     }
-  }
-
-  private Audit instantiate(String className) {
-    try {
-      Class<?> c = Class.forName(className, true, Thread.currentThread().getContextClassLoader());
-      if (!Audit.class.isAssignableFrom(c)) {
-        throw new ValidationException(
-            ctx()
-                + ": class "
-                + className
-                + " in option 'audit.classes' does not implement "
-                + Audit.class.getName()
-                + ".");
-      }
-      return (Audit) c.getDeclaredConstructor().newInstance();
-    } catch (ClassNotFoundException e) {
-      throw new ValidationException(
-          ctx()
-              + ": audit class "
-              + className
-              + " in option 'audit.classes' is not on the"
-              + " classpath. Add its jar to the job (or Flink's lib/).");
-    } catch (ReflectiveOperationException e) {
-      throw new ValidationException(
-          ctx()
-              + ": could not create audit "
-              + className
-              + "; it needs a public no-argument constructor ("
-              + e
-              + ").");
-    }
-  }
-
-  static List<String> columns(String csv) {
-    return Arrays.stream(csv.split(","))
-        .map(String::trim)
-        .filter(s -> !s.isEmpty())
-        .collect(Collectors.toList());
   }
 
   @Override
@@ -236,6 +104,6 @@ final class PsybergDynamicSink implements DynamicTableSink {
 
   @Override
   public String asSummaryString() {
-    return "psyberg sink " + options.options.get(PsybergSourceOptions.TABLE);
+    return "psyberg sink " + options.raw.get(PsybergSourceOptions.TABLE.key());
   }
 }

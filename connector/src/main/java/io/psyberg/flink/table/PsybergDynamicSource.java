@@ -1,16 +1,10 @@
 package io.psyberg.flink.table;
 
-import io.psyberg.flink.planning.NonAppendSnapshots;
-import io.psyberg.flink.planning.OnLostHighWatermark;
-import io.psyberg.flink.planning.StartFrom;
 import io.psyberg.flink.source.PsybergSource;
-import io.psyberg.flink.source.PsybergSourceBuilder;
 import io.psyberg.flink.source.PsybergSourceOptions;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
@@ -82,7 +76,7 @@ final class PsybergDynamicSource
   public ScanRuntimeProvider getScanRuntimeProvider(ScanContext context) {
     PsybergSource source = buildSource();
     RowType sourceRow = source.rowType();
-    boolean bounded = !source.settings().continuous();
+    boolean bounded = options.read.mode() == PsybergSourceOptions.Mode.BOUNDED;
     String name = "psyberg " + options.sqlName;
     List<String> keys = metadataKeys;
     int physicalCount = projected.size();
@@ -111,82 +105,24 @@ final class PsybergDynamicSource
   }
 
   PsybergSource buildSource() {
-    String process = options.options.get(PsybergSourceOptions.PROCESS_NAME);
-    String ctx = "Table " + options.sqlName + " (process " + process + ")";
-    List<String> tables =
-        Arrays.stream(options.options.get(PsybergSourceOptions.TABLE).split(","))
-            .map(String::trim)
-            .filter(t -> !t.isEmpty())
-            .collect(Collectors.toList());
-    for (String t : tables) {
+    for (String t : options.read.tables()) {
       SchemaCheck.checkColumnsExist(
           schema,
-          SchemaCheck.load(options.catalog, t, options.sqlName, process),
+          SchemaCheck.load(options.catalog, t, options.sqlName, options.process()),
           options.sqlName,
           t);
     }
-    PsybergSourceBuilder b =
-        PsybergSource.builder()
-            .catalog(options.catalog)
-            .processName(process)
-            .tables(tables)
-            .mode(options.options.get(PsybergSourceOptions.MODE))
-            .monitorInterval(options.options.get(PsybergSourceOptions.MONITOR_INTERVAL))
-            .maxSnapshotsPerSession(
-                options.options.get(PsybergSourceOptions.MAX_SNAPSHOTS_PER_SESSION))
-            .processing(options.options.get(PsybergSourceOptions.PROCESSING))
-            .splitSize(options.options.get(PsybergSourceOptions.SPLIT_SIZE))
-            .project(projected)
-            .withMetadataColumns(!metadataKeys.isEmpty())
-            .filters(filters);
     try {
-      b.startFrom(StartFrom.parse(options.options.get(PsybergSourceOptions.START_FROM)));
-    } catch (IllegalArgumentException e) {
-      throw new ValidationException(ctx + ": " + e.getMessage());
-    }
-    b.nonAppendSnapshots(
-        choice(
-            ctx,
-            PsybergSourceOptions.NON_APPEND_SNAPSHOTS.key(),
-            options.options.get(PsybergSourceOptions.NON_APPEND_SNAPSHOTS),
-            NonAppendSnapshots.class));
-    b.onLostHighWatermark(
-        choice(
-            ctx,
-            PsybergSourceOptions.ON_LOST_HWM.key(),
-            options.options.get(PsybergSourceOptions.ON_LOST_HWM),
-            OnLostHighWatermark.class));
-    options
-        .options
-        .getOptional(PsybergSourceOptions.CHANGE_RANGE_COLUMN)
-        .ifPresent(b::changeRangeColumn);
-    options
-        .options
-        .getOptional(PsybergSourceOptions.TARGET_TABLE)
-        .ifPresent(t -> Arrays.stream(t.split(",")).map(String::trim).forEach(b::targetTable));
-    try {
-      return b.build();
+      return PsybergSource.builder()
+          .catalog(options.catalog)
+          .setAll(options.sourceOptions())
+          .project(projected)
+          .withMetadataColumns(!metadataKeys.isEmpty())
+          .filters(filters)
+          .build();
     } catch (IllegalArgumentException e) {
       throw new ValidationException(e.getMessage(), e);
     }
-  }
-
-  static <E extends Enum<E>> E choice(String ctx, String key, String value, Class<E> type) {
-    String normalized = value.trim().toUpperCase(Locale.ROOT).replace('-', '_');
-    for (E e : type.getEnumConstants()) {
-      if (e.name().equals(normalized)) {
-        return e;
-      }
-    }
-    throw new ValidationException(
-        String.format(
-            "%s: invalid value '%s' for option '%s'. Valid values: %s.",
-            ctx,
-            value,
-            key,
-            Arrays.stream(type.getEnumConstants())
-                .map(e -> e.name().toLowerCase(Locale.ROOT).replace('_', '-'))
-                .collect(Collectors.joining(", "))));
   }
 
   @Override
@@ -247,6 +183,6 @@ final class PsybergDynamicSource
 
   @Override
   public String asSummaryString() {
-    return "psyberg source " + options.options.get(PsybergSourceOptions.TABLE);
+    return "psyberg source " + options.raw.get(PsybergSourceOptions.TABLE.key());
   }
 }

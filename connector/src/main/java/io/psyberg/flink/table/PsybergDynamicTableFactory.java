@@ -1,16 +1,19 @@
 package io.psyberg.flink.table;
 
 import io.psyberg.flink.catalog.CatalogSpec;
+import io.psyberg.flink.catalog.PsybergCatalogOptions;
 import io.psyberg.flink.sink.PsybergSinkOptions;
+import io.psyberg.flink.sink.PsybergWriteConf;
+import io.psyberg.flink.source.PsybergReadConf;
 import io.psyberg.flink.source.PsybergSourceOptions;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.table.api.TableConfig;
@@ -45,6 +48,11 @@ public final class PsybergDynamicTableFactory
     Set<ConfigOption<?>> out = new HashSet<>(PsybergConnectorOptions.catalogOptions());
     out.addAll(PsybergConnectorOptions.sourceOptions());
     out.addAll(PsybergConnectorOptions.sinkOptions());
+    // Any 'catalog-type' goes with 'catalog-impl' (it is ignored then): Flink checks only its key,
+    // CatalogSpec its value.
+    out.remove(PsybergCatalogOptions.CATALOG_TYPE);
+    out.add(
+        ConfigOptions.key(PsybergCatalogOptions.CATALOG_TYPE.key()).stringType().noDefaultValue());
     return out;
   }
 
@@ -61,24 +69,26 @@ public final class PsybergDynamicTableFactory
   }
 
   private TableOptions validate(Context context) {
-    FactoryUtil.TableFactoryHelper helper = FactoryUtil.createTableFactoryHelper(this, context);
-    helper.validateExcept(PsybergConnectorOptions.prefixes().toArray(new String[0]));
     Map<String, String> raw = new LinkedHashMap<>(context.getCatalogTable().getOptions());
     String name = context.getObjectIdentifier().asSummaryString();
-    checkAuditKeys(raw, name);
-    ReadableConfig options = helper.getOptions();
-    String process = options.get(PsybergSourceOptions.PROCESS_NAME);
+    String ctx = TableOptions.context(name, raw.get(PsybergSourceOptions.PROCESS_NAME.key()));
+    // Values first, so that a bad one gets the connector's message (option, value, valid values);
+    // then Flink's check of required and unknown keys.
+    Configuration config = Configuration.fromMap(raw);
+    PsybergReadConf read;
+    PsybergWriteConf write;
     CatalogSpec catalog;
     try {
-      catalog =
-          CatalogSpec.fromOptions(
-              raw,
-              flinkConfig(context.getConfiguration()),
-              "Table " + name + " (process " + process + ")");
+      read = PsybergReadConf.resolve(config, ctx);
+      write = PsybergWriteConf.resolve(config, ctx);
+      catalog = CatalogSpec.fromOptions(raw, flinkConfig(context.getConfiguration()), ctx);
+      FactoryUtil.TableFactoryHelper helper = FactoryUtil.createTableFactoryHelper(this, context);
+      helper.validateExcept(PsybergConnectorOptions.prefixes().toArray(new String[0]));
+      checkAuditKeys(raw, name);
     } catch (IllegalArgumentException e) {
       throw new ValidationException(e.getMessage(), e);
     }
-    return new TableOptions(name, options, raw, catalog);
+    return new TableOptions(name, raw, catalog, read, write);
   }
 
   /** {@code audit.*} keys must be a known audit option or {@code audit.<name>.severity}. */
@@ -88,26 +98,17 @@ public final class PsybergDynamicTableFactory
             .map(ConfigOption::key)
             .collect(Collectors.toCollection(TreeSet::new));
     for (String key : raw.keySet()) {
-      if (!key.startsWith(PsybergSinkOptions.AUDIT_SEVERITY_PREFIX) || known.contains(key)) {
-        continue;
+      if (key.startsWith(PsybergSinkOptions.AUDIT_SEVERITY_PREFIX)
+          && !known.contains(key)
+          && PsybergSinkOptions.severityOf(key) == null) {
+        throw new ValidationException(
+            String.format(
+                "Table %s: unsupported option '%s'. Audit options are: %s, and"
+                    + " audit.<name>.severity = error | warn.",
+                table,
+                key,
+                known.stream().filter(k -> k.startsWith("audit.")).collect(Collectors.toList())));
       }
-      if (key.endsWith(PsybergSinkOptions.AUDIT_SEVERITY_SUFFIX)) {
-        String value = raw.get(key).trim().toLowerCase(Locale.ROOT);
-        if (!value.equals("error") && !value.equals("warn")) {
-          throw new ValidationException(
-              String.format(
-                  "Table %s: invalid value '%s' for option '%s'. Valid values: error, warn.",
-                  table, raw.get(key), key));
-        }
-        continue;
-      }
-      throw new ValidationException(
-          String.format(
-              "Table %s: unsupported option '%s'. Audit options are: %s, and audit.<name>.severity"
-                  + " = error | warn.",
-              table,
-              key,
-              known.stream().filter(k -> k.startsWith("audit.")).collect(Collectors.toList())));
     }
   }
 

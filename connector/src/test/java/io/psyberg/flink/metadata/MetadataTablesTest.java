@@ -71,19 +71,15 @@ class MetadataTablesTest {
   }
 
   private static Session planned(String id, String process, String job) {
-    return new Session(
-        id,
-        process,
-        "bounded",
-        "stateless",
-        job,
-        List.of(),
-        "facts.t",
-        null,
-        SessionStatus.PLANNED,
-        null,
-        Instant.parse("2026-01-01T00:00:00Z").plusSeconds(id.hashCode() & 0xffff),
-        null);
+    return Session.builder()
+        .sessionId(id)
+        .processName(process)
+        .mode("bounded")
+        .jobId(job)
+        .targetTable("facts.t")
+        .status(SessionStatus.PLANNED)
+        .startedAt(Instant.parse("2026-01-01T00:00:00Z").plusSeconds(id.hashCode() & 0xffff))
+        .build();
   }
 
   private Table sessionsTable() {

@@ -49,17 +49,13 @@ class SessionPlannerTest {
 
   private SessionSettings settings(
       NonAppendSnapshots nonAppend, OnLostHighWatermark lost, int cap) {
-    return new SessionSettings(
-        "p1",
-        List.of("membership.events"),
-        false,
-        "stateless",
-        StartFrom.EARLIEST,
-        nonAppend,
-        lost,
-        cap,
-        "event_ts",
-        List.of());
+    return SessionSettings.builder("p1")
+        .sourceTables(List.of("membership.events"))
+        .nonAppendSnapshots(nonAppend)
+        .onLostHighWatermark(lost)
+        .maxSnapshotsPerSession(cap)
+        .changeRangeColumn("event_ts")
+        .build();
   }
 
   /** The same warehouse through a FileIO that records every file opened. */
@@ -275,17 +271,7 @@ class SessionPlannerTest {
   @Test
   void missingSourceTableNamesProcessAndTable() {
     SessionSettings s =
-        new SessionSettings(
-            "p1",
-            List.of("membership.nope"),
-            false,
-            "stateless",
-            StartFrom.EARLIEST,
-            NonAppendSnapshots.FAIL,
-            OnLostHighWatermark.FAIL,
-            0,
-            null,
-            List.of());
+        SessionSettings.builder("p1").sourceTables(List.of("membership.nope")).build();
     assertThatThrownBy(() -> new SessionPlanner(wh.catalog(), s).plan("s", "j", Map.of()))
         .hasMessageContaining("p1")
         .hasMessageContaining("membership.nope")
@@ -312,17 +298,10 @@ class SessionPlannerTest {
 
   private SourceRange planFrom(StartFrom start) {
     SessionSettings s =
-        new SessionSettings(
-            "p1",
-            List.of("membership.events"),
-            false,
-            "stateless",
-            start,
-            NonAppendSnapshots.FAIL,
-            OnLostHighWatermark.FAIL,
-            0,
-            null,
-            List.of());
+        SessionSettings.builder("p1")
+            .sourceTables(List.of("membership.events"))
+            .startFrom(start)
+            .build();
     return new SessionPlanner(wh.catalog(), s)
         .plan("s", "j", new HashMap<>())
         .session()

@@ -13,6 +13,7 @@ import io.psyberg.flink.session.Session;
 import io.psyberg.flink.session.SessionStatus;
 import io.psyberg.flink.sink.PsybergSink;
 import io.psyberg.flink.sink.PsybergSinkBuilder;
+import io.psyberg.flink.sink.PsybergSinkHooks;
 import io.psyberg.flink.sink.commit.PublishHook;
 import io.psyberg.flink.sink.commit.SessionPublisher;
 import io.psyberg.flink.source.PsybergSource;
@@ -97,6 +98,10 @@ class BadInputCatalogueITCase {
         .processName(P)
         .tables(SRC)
         .changeRangeColumn("event_ts");
+  }
+
+  private PsybergSinkBuilder hooked(PublishHook hook) {
+    return PsybergSinkHooks.withPublishHook(sink(), hook);
   }
 
   private PsybergSinkBuilder sink() {
@@ -441,7 +446,7 @@ class BadInputCatalogueITCase {
     publishBaseline();
     long s2 = wh.append(SRC, Warehouse.events("b", 3, DAY1));
     TamperWithBranch.TIMES.set(1);
-    run(source(), sink().publishHook(new TamperWithBranch(wh.spec().warehouse(), false)));
+    run(source(), hooked(new TamperWithBranch(wh.spec().warehouse(), false)));
 
     Table target = wh.load(DST);
     assertThat(Pipelines.ids(target))
@@ -461,9 +466,7 @@ class BadInputCatalogueITCase {
     PublishState before = PublishState.capture(wh, P, DST);
     TamperWithBranch.TIMES.set(1000);
     try {
-      assertThat(
-              failure(
-                  source(), sink().publishHook(new TamperWithBranch(wh.spec().warehouse(), false))))
+      assertThat(failure(source(), hooked(new TamperWithBranch(wh.spec().warehouse(), false))))
           .contains(
               "Process " + P,
               "could not publish session",
@@ -480,7 +483,7 @@ class BadInputCatalogueITCase {
     publishBaseline();
     long s2 = wh.append(SRC, Warehouse.events("b", 3, DAY1));
     TamperWithBranch.TIMES.set(1);
-    run(source(), sink().publishHook(new TamperWithBranch(wh.spec().warehouse(), true)));
+    run(source(), hooked(new TamperWithBranch(wh.spec().warehouse(), true)));
 
     // What was audited is what reached main: the session's rows with its high watermark, nothing
     // else.

@@ -165,7 +165,7 @@ class BadInputCatalogueTest {
   @Test
   void invalidMode() {
     assertThat(sourceError(SRC_COLS, with(src(), "mode", "sometimes")))
-        .contains(SRC_TABLE, "mode", "sometimes", "BOUNDED", "CONTINUOUS");
+        .contains(SRC_TABLE, PROCESS, "'mode'", "sometimes", "Valid values: bounded, continuous");
   }
 
   @Test

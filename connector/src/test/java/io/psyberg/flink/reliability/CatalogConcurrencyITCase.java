@@ -12,6 +12,7 @@ import io.psyberg.flink.session.Session;
 import io.psyberg.flink.session.SessionStatus;
 import io.psyberg.flink.session.SourceRange;
 import io.psyberg.flink.sink.PsybergSink;
+import io.psyberg.flink.sink.PsybergSinkHooks;
 import io.psyberg.flink.sink.commit.PublishHook;
 import io.psyberg.flink.sink.commit.SessionPublisher;
 import io.psyberg.flink.source.PsybergSource;
@@ -322,19 +323,16 @@ class CatalogConcurrencyITCase {
                   go.await();
                   for (int i = 1; i <= sessionsEach; i++) {
                     Session s =
-                        new Session(
-                            "w" + writer + "-s" + i,
-                            "proc-" + writer,
-                            "bounded",
-                            "stateless",
-                            "job-" + writer,
-                            List.of(SourceRange.empty(SRC, (long) i, null)),
-                            DST,
-                            null,
-                            SessionStatus.PLANNED,
-                            null,
-                            Instant.now(),
-                            null);
+                        Session.builder()
+                            .sessionId("w" + writer + "-s" + i)
+                            .processName("proc-" + writer)
+                            .mode("bounded")
+                            .jobId("job-" + writer)
+                            .ranges(List.of(SourceRange.empty(SRC, (long) i, null)))
+                            .targetTable(DST)
+                            .status(SessionStatus.PLANNED)
+                            .startedAt(Instant.now())
+                            .build();
                     log.record(s);
                     log.record(s.finished(SessionStatus.PUBLISHED, DST, 1000L * writer + i, null));
                     mirror.update("proc-" + writer, DST, s.sessionId(), s.ranges());
@@ -404,13 +402,14 @@ class CatalogConcurrencyITCase {
             .targetTable(DST)
             .build();
     PsybergSink sink =
-        PsybergSink.builder()
-            .catalog(spec)
-            .processName(P)
-            .table(DST)
-            .auditNotNull(List.of("event_id", "event_ts"))
-            .auditRowCountMatchesSource(null)
-            .publishHook(hook)
+        PsybergSinkHooks.withPublishHook(
+                PsybergSink.builder()
+                    .catalog(spec)
+                    .processName(P)
+                    .table(DST)
+                    .auditNotNull(List.of("event_id", "event_ts"))
+                    .auditRowCountMatchesSource(null),
+                hook)
             .build();
     sink.append(env.fromSource(source, WatermarkStrategy.noWatermarks(), "psyberg-source"));
     return env.executeAsync(name);

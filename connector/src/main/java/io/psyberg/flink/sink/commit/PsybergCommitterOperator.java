@@ -3,6 +3,7 @@ package io.psyberg.flink.sink.commit;
 import io.psyberg.flink.PsybergException;
 import io.psyberg.flink.catalog.CatalogSpec;
 import io.psyberg.flink.metadata.SessionLog;
+import io.psyberg.flink.session.Processing;
 import io.psyberg.flink.session.Session;
 import io.psyberg.flink.session.SessionStatus;
 import io.psyberg.flink.sink.WriteMode;
@@ -248,19 +249,16 @@ public final class PsybergCommitterOperator extends AbstractStreamOperator<Void>
    * starts when the committer began looking for its job's sessions.
    */
   private Session standalone(String id, Instant startedAt) {
-    return new Session(
-        id,
-        processName,
-        "bounded",
-        "stateless",
-        jobId,
-        List.of(),
-        targetTable,
-        null,
-        SessionStatus.PLANNED,
-        null,
-        startedAt,
-        null);
+    return Session.builder()
+        .sessionId(id)
+        .processName(processName)
+        .mode("bounded")
+        .processing(Processing.STATELESS)
+        .jobId(jobId)
+        .targetTable(targetTable)
+        .status(SessionStatus.PLANNED)
+        .startedAt(startedAt)
+        .build();
   }
 
   @Override

@@ -2,6 +2,7 @@ package io.psyberg.flink.sink.commit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.psyberg.flink.session.Processing;
 import io.psyberg.flink.session.Session;
 import io.psyberg.flink.session.SessionStatus;
 import io.psyberg.flink.sink.WriteMode;
@@ -74,19 +75,15 @@ class UpsertAcrossCheckpointsTest {
     PsybergCommittable first = committable(1, List.of(row(1, "basic"), row(2, "basic")), List.of());
     PsybergCommittable second = committable(2, List.of(row(1, "premium")), List.of(key(1)));
     Session session =
-        new Session(
-            "s-upsert",
-            "latest",
-            "continuous",
-            "stateful",
-            "job",
-            List.of(),
-            null,
-            null,
-            SessionStatus.PLANNED,
-            null,
-            Instant.now(),
-            null);
+        Session.builder()
+            .sessionId("s-upsert")
+            .processName("latest")
+            .mode("continuous")
+            .processing(Processing.STATEFUL)
+            .jobId("job")
+            .status(SessionStatus.PLANNED)
+            .startedAt(Instant.now())
+            .build();
     SessionPublisher publisher =
         new SessionPublisher(
             wh.catalog(),

@@ -3,12 +3,9 @@ package io.psyberg.flink.source.split;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.psyberg.flink.planning.NonAppendSnapshots;
-import io.psyberg.flink.planning.OnLostHighWatermark;
 import io.psyberg.flink.planning.PlannedSnapshot;
 import io.psyberg.flink.planning.SessionPlanner;
 import io.psyberg.flink.planning.SessionSettings;
-import io.psyberg.flink.planning.StartFrom;
 import io.psyberg.flink.source.enumerator.PsybergEnumeratorState;
 import io.psyberg.flink.source.enumerator.PsybergEnumeratorStateSerializer;
 import io.psyberg.flink.testutils.Warehouse;
@@ -31,18 +28,7 @@ class PsybergSplitSerializerTest {
       wh.createEventsTable("ns.t");
       wh.append("ns.t", Warehouse.events("a", 3, LocalDateTime.of(2026, 1, 1, 0, 0)));
       wh.append("ns.t", Warehouse.events("b", 3, LocalDateTime.of(2026, 1, 2, 0, 0)));
-      SessionSettings settings =
-          new SessionSettings(
-              "p",
-              List.of("ns.t"),
-              false,
-              "stateless",
-              StartFrom.EARLIEST,
-              NonAppendSnapshots.FAIL,
-              OnLostHighWatermark.FAIL,
-              0,
-              null,
-              List.of());
+      SessionSettings settings = SessionSettings.builder("p").sourceTables(List.of("ns.t")).build();
       List<PsybergSplit> out = new ArrayList<>();
       for (PlannedSnapshot s :
           new SessionPlanner(wh.catalog(), settings).plan("s-1", "j", Map.of()).snapshots()) {

@@ -2,6 +2,7 @@ package io.psyberg.flink.examples.signups;
 
 import io.psyberg.flink.examples.generate.MembershipEvents;
 import io.psyberg.flink.examples.jobs.EventSources;
+import io.psyberg.flink.session.Processing;
 import io.psyberg.flink.sink.PsybergSink;
 import io.psyberg.flink.sink.WriteMode;
 import io.psyberg.flink.sink.audit.SourceFilter;
@@ -77,7 +78,7 @@ public final class SignupsJob {
             .catalog(settings.catalog())
             .processName(settings.process())
             .tables(settings.sourceNames())
-            .processing("stateless")
+            .processing(Processing.STATELESS)
             .changeRangeColumn(MembershipEvents.EVENT_TS)
             .targetTable(settings.target().toString())
             .project(EventSources.COLUMNS);

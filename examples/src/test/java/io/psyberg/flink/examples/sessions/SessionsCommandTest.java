@@ -147,19 +147,18 @@ class SessionsCommandTest {
       Long published,
       String audits,
       SourceRange... ranges) {
-    return new Session(
-        id,
-        process,
-        "bounded",
-        "stateless",
-        null,
-        List.of(ranges),
-        status == SessionStatus.EMPTY ? null : "facts.signups",
-        published,
-        status,
-        audits,
-        started,
-        started.plusSeconds(5));
+    return Session.builder()
+        .sessionId(id)
+        .processName(process)
+        .mode("bounded")
+        .ranges(List.of(ranges))
+        .targetTable(status == SessionStatus.EMPTY ? null : "facts.signups")
+        .publishedSnapshotId(published)
+        .status(status)
+        .auditResults(audits)
+        .startedAt(started)
+        .finishedAt(started.plusSeconds(5))
+        .build();
   }
 
   private static SourceRange range(String table, Long from, Long to, int snapshots, long records) {
