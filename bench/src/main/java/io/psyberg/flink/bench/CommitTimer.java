@@ -11,6 +11,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * committer when all writers have finished), after staging, after audits and the publish to main,
  * and after the metadata tables are updated. The committer runs in this JVM (local MiniCluster), so
  * the times go to a static map, by process name.
+ *
+ * <p>It times internal steps on purpose: {@code PublishHook} and {@code PsybergSinkHooks} are
+ * {@code @Internal} seams, used in bench only here.
  */
 final class CommitTimer implements PublishHook {
   private static final long serialVersionUID = 1L;

@@ -1,6 +1,7 @@
 package io.psyberg.flink.catalog;
 
 import java.util.concurrent.ExecutorService;
+import org.apache.flink.annotation.Internal;
 import org.apache.flink.util.concurrent.Executors;
 
 /**
@@ -10,6 +11,7 @@ import org.apache.flink.util.concurrent.Executors;
  * session's staging, a metadata-table row) touch a handful of manifests: given this executor with
  * {@code scanManifestsWith}, they do that work inline and never wait.
  */
+@Internal
 public final class SameThreadExecutor {
   private static final ExecutorService INSTANCE = Executors.newDirectExecutorService();
 

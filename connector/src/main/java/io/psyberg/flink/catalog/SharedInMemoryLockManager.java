@@ -1,6 +1,7 @@
 package io.psyberg.flink.catalog;
 
 import java.util.Map;
+import org.apache.flink.annotation.Internal;
 import org.apache.iceberg.LockManager;
 import org.apache.iceberg.util.LockManagers;
 
@@ -16,6 +17,7 @@ import org.apache.iceberg.util.LockManagers;
  *
  * <p>Lock settings ({@code lock.acquire-timeout-ms} etc.) are those of Iceberg's default manager.
  */
+@Internal
 public final class SharedInMemoryLockManager implements LockManager {
   /** The catalog property Iceberg reads the lock manager class from. */
   public static final String LOCK_IMPL = "lock-impl";

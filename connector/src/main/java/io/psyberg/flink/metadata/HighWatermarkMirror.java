@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.annotation.Internal;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.data.GenericRecord;
@@ -17,6 +18,7 @@ import org.apache.iceberg.expressions.Expressions;
  * mirrors the high watermark published in the target table's snapshot summary, for people to query
  * and for a source to find its process's target table; it is never the source of truth.
  */
+@Internal
 public final class HighWatermarkMirror {
   private final Catalog catalog;
   private final String namespace;

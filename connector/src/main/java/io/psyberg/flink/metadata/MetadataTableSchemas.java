@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.flink.annotation.Internal;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
@@ -21,6 +22,7 @@ import org.apache.iceberg.types.Types;
  * on first use. Both are format v2 tables keyed by Iceberg identifier fields and updated by
  * upserts.
  */
+@Internal
 public final class MetadataTableSchemas {
 
   public static final String SESSIONS = "sessions";

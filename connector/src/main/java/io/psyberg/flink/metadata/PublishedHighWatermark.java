@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import javax.annotation.Nullable;
+import org.apache.flink.annotation.PublicEvolving;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.util.SnapshotUtil;
@@ -15,6 +16,7 @@ import org.apache.iceberg.util.SnapshotUtil;
  * snapshot on main that psyberg published for that process. This is the truth every run starts
  * from.
  */
+@PublicEvolving
 public final class PublishedHighWatermark {
   private final long targetSnapshotId;
   private final List<String> sessionIds;

@@ -15,8 +15,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.annotation.PublicEvolving;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.data.GenericRecord;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.expressions.Expression;
@@ -28,6 +31,7 @@ import org.apache.iceberg.expressions.Expressions;
  * sink of one job; the published high watermark in the target table's snapshot summary stays the
  * truth.
  */
+@PublicEvolving
 public final class SessionLog {
   /** Source-table value for a session that has no source table (a sink fed by something else). */
   public static final String NO_SOURCE = "";
@@ -39,6 +43,19 @@ public final class SessionLog {
   public SessionLog(Catalog catalog, String namespace) {
     this.catalog = catalog;
     this.namespace = namespace;
+  }
+
+  /** The log table of a metadata namespace, {@code <namespace>.sessions}. */
+  public static TableIdentifier tableIdentifier(String namespace) {
+    return TableIdentifier.of(namespace, MetadataTableSchemas.SESSIONS);
+  }
+
+  /**
+   * Whether the log table exists; a reader that must not change anything checks this first, since
+   * reading through a {@code SessionLog} creates the table.
+   */
+  public static boolean exists(Catalog catalog, String namespace) {
+    return catalog.tableExists(tableIdentifier(namespace));
   }
 
   private synchronized Table table() {
@@ -56,6 +73,7 @@ public final class SessionLog {
   }
 
   /** Records the session as it is now, replacing its earlier rows. */
+  @Internal
   public void record(Session session) {
     Table t = table();
     List<Record> rows = new ArrayList<>();

@@ -1,10 +1,13 @@
 package io.psyberg.flink.metadata;
 
+import org.apache.flink.annotation.Internal;
+
 /**
  * Snapshot summary keys that psyberg writes on every commit it publishes to a target table. The
  * high watermark lives here, in the same commit as the data: this is what makes publish and HWM
  * atomic.
  */
+@Internal
 public final class SummaryKeys {
   public static final String PREFIX = "psyberg.";
   public static final String PROCESS_NAME = PREFIX + "process-name";

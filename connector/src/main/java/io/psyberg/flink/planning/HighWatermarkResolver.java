@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import org.apache.flink.annotation.Internal;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
@@ -25,6 +26,7 @@ import org.slf4j.LoggerFactory;
  * table's snapshot summary (targets named by the settings or known from the mirror), then the
  * mirror table {@code high_watermarks}. A table absent from the result has no high watermark yet.
  */
+@Internal
 public final class HighWatermarkResolver {
   private static final Logger LOG = LoggerFactory.getLogger(HighWatermarkResolver.class);
 

@@ -1,10 +1,12 @@
 package io.psyberg.flink.planning;
 
 import java.util.List;
+import org.apache.flink.annotation.Internal;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.Table;
 
 /** One snapshot of a source range to read: the data files it appended, with their metrics. */
+@Internal
 public final class PlannedSnapshot {
   private final String table;
   private final long snapshotId;

@@ -2,8 +2,10 @@ package io.psyberg.flink.planning;
 
 import io.psyberg.flink.session.Session;
 import java.util.List;
+import org.apache.flink.annotation.Internal;
 
 /** A planned session and the snapshots (with their files) it reads, oldest first per table. */
+@Internal
 public final class SessionPlan {
   private final Session session;
   private final List<PlannedSnapshot> snapshots;

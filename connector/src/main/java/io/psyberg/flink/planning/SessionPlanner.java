@@ -15,6 +15,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 import javax.annotation.Nullable;
+import org.apache.flink.annotation.Internal;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.DataOperations;
 import org.apache.iceberg.ManifestFile;
@@ -32,6 +33,7 @@ import org.slf4j.LoggerFactory;
  * watermark (or the start position) up to the current snapshot, their appended files, counts and
  * the change range from file metrics. No data file is opened.
  */
+@Internal
 public final class SessionPlanner {
   private static final Logger LOG = LoggerFactory.getLogger(SessionPlanner.class);
 

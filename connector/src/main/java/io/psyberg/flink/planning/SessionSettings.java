@@ -46,8 +46,7 @@ public final class SessionSettings implements Serializable {
   }
 
   /**
-   * The settings of a bounded, stateless process that starts from the earliest snapshot; the
-   * builder's setters change that.
+   * Settings with every value given.
    *
    * @deprecated use {@link #builder(String)}; kept for callers not yet moved to it
    */

@@ -7,12 +7,14 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
+import org.apache.flink.annotation.PublicEvolving;
 
 /**
  * Where a process starts reading a source table that has no high watermark yet: {@code earliest}
  * (default), {@code latest}, {@code snapshot:<id>} (that snapshot included) or {@code
  * timestamp:<ISO-8601>} (snapshots committed at or after it).
  */
+@PublicEvolving
 public final class StartFrom implements Serializable {
   private static final long serialVersionUID = 1L;
 
@@ -23,6 +25,11 @@ public final class StartFrom implements Serializable {
     SNAPSHOT,
     TIMESTAMP
   }
+
+  /** The forms of the option's value, for error messages. */
+  public static final String VALID_VALUES =
+      "Valid values: earliest, latest, snapshot:<snapshot id>,"
+          + " timestamp:<ISO-8601, e.g. 2026-01-31T00:00:00Z>";
 
   public static final StartFrom EARLIEST = new StartFrom(Kind.EARLIEST, 0L);
   public static final StartFrom LATEST = new StartFrom(Kind.LATEST, 0L);
@@ -75,10 +82,7 @@ public final class StartFrom implements Serializable {
       // fall through to the error below
     }
     throw new IllegalArgumentException(
-        "Invalid value '"
-            + text
-            + "' for option 'start-from'. Valid values: earliest, latest, snapshot:<snapshot id>,"
-            + " timestamp:<ISO-8601, e.g. 2026-01-31T00:00:00Z>.");
+        "Invalid value '" + text + "' for option 'start-from'. " + VALID_VALUES + ".");
   }
 
   public Kind kind() {

@@ -3,12 +3,14 @@ package io.psyberg.flink.session;
 import java.io.Serializable;
 import java.util.Objects;
 import javax.annotation.Nullable;
+import org.apache.flink.annotation.PublicEvolving;
 
 /**
  * Min and max of one column over the rows a session adds, taken from Iceberg file metrics (lower
  * and upper bounds) without reading data. Values are kept as their display strings (timestamps as
  * ISO-8601) so that sessions of any column type can be recorded side by side.
  */
+@PublicEvolving
 public final class ChangeRange implements Serializable {
   private static final long serialVersionUID = 1L;
 

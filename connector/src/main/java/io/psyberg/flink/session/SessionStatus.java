@@ -1,6 +1,9 @@
 package io.psyberg.flink.session;
 
+import org.apache.flink.annotation.PublicEvolving;
+
 /** Life of a session, as recorded in {@code psyberg.sessions}. */
+@PublicEvolving
 public enum SessionStatus {
   /** Planned by the source; its data is being read and written. */
   PLANNED,

@@ -3,12 +3,14 @@ package io.psyberg.flink.session;
 import java.io.Serializable;
 import java.util.Objects;
 import javax.annotation.Nullable;
+import org.apache.flink.annotation.PublicEvolving;
 
 /**
  * The snapshots of one source table that a session covers: those after {@code from} (exclusive) up
  * to {@code to} (inclusive) on the table's main branch, with counts taken from metadata. A null
  * {@code from} means "from the table's first snapshot"; {@code from == to} means nothing new.
  */
+@PublicEvolving
 public final class SourceRange implements Serializable {
   private static final long serialVersionUID = 1L;
 

@@ -54,7 +54,8 @@ public final class PsybergWriteConf {
               ? null
               : SourceFilter.parse(filter, PsybergSinkOptions.AUDIT_ROW_COUNT_SOURCE_FILTER.key());
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(ctx + ": " + e.getMessage(), e);
+      throw OptionReader.invalidValue(
+          ctx, PsybergSinkOptions.AUDIT_ROW_COUNT_SOURCE_FILTER.key(), filter, SourceFilter.FORMS);
     }
     this.minRows = options.get(PsybergSinkOptions.AUDIT_MIN_ROWS);
     this.maxRows = options.get(PsybergSinkOptions.AUDIT_MAX_ROWS);

@@ -46,7 +46,8 @@ public final class PsybergReadConf {
     try {
       this.startFrom = StartFrom.parse(start);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(ctx + ": " + e.getMessage(), e);
+      throw OptionReader.invalidValue(
+          ctx, PsybergSourceOptions.START_FROM.key(), start, StartFrom.VALID_VALUES);
     }
     this.nonAppendSnapshots =
         options.get(PsybergSourceOptions.NON_APPEND_SNAPSHOTS, NonAppendSnapshots.class);

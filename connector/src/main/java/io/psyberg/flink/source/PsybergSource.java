@@ -2,7 +2,11 @@ package io.psyberg.flink.source;
 
 import io.psyberg.flink.PsybergException;
 import io.psyberg.flink.catalog.CatalogSpec;
+import io.psyberg.flink.metadata.HighWatermarkMirror;
+import io.psyberg.flink.planning.HighWatermarkResolver;
+import io.psyberg.flink.planning.SessionPlanner;
 import io.psyberg.flink.planning.SessionSettings;
+import io.psyberg.flink.session.Session;
 import io.psyberg.flink.source.enumerator.PsybergEnumeratorState;
 import io.psyberg.flink.source.enumerator.PsybergEnumeratorStateSerializer;
 import io.psyberg.flink.source.enumerator.PsybergSplitEnumerator;
@@ -13,6 +17,7 @@ import io.psyberg.flink.source.split.PsybergSplitSerializer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.annotation.PublicEvolving;
@@ -88,12 +93,30 @@ public final class PsybergSource
     return new PsybergSourceBuilder();
   }
 
+  @Internal
   public SessionSettings settings() {
     return settings;
   }
 
   public CatalogSpec catalog() {
     return catalog;
+  }
+
+  /**
+   * Plans, from metadata only and without recording it, the session a bounded run of this source
+   * would read next: e.g. to size a lookback from its change ranges, then read exactly that session
+   * with {@link PsybergSourceBuilder#endAt}. Opens the catalog; call it while building a job.
+   */
+  public Session planNextSession() {
+    Catalog c = catalog.open();
+    try {
+      Map<String, Long> positions =
+          HighWatermarkResolver.resolve(
+              c, new HighWatermarkMirror(c, catalog.metadataNamespace()), settings);
+      return new SessionPlanner(c, settings).plan("next-session-plan", null, positions).session();
+    } finally {
+      CatalogSpec.closeQuietly(c);
+    }
   }
 
   @Override

@@ -7,6 +7,7 @@ import io.psyberg.flink.source.PsybergSourceOptions;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import org.apache.flink.annotation.Internal;
 import org.apache.flink.configuration.ConfigOption;
 
 /**
@@ -14,6 +15,7 @@ import org.apache.flink.configuration.ConfigOption;
  * classes shared with the builders so the two cannot drift. Prefixed options ({@code catalog.*}
  * passthrough and {@code audit.<name>.severity}) are checked separately.
  */
+@Internal
 public final class PsybergConnectorOptions {
   private PsybergConnectorOptions() {}
 

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
+import org.apache.flink.annotation.Internal;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.Configuration;
@@ -29,6 +30,7 @@ import org.apache.flink.table.factories.FactoryUtil;
  * Flink SQL. Catalog options left out are taken from the Flink configuration's {@code
  * psyberg.catalog.*} keys.
  */
+@Internal
 public final class PsybergDynamicTableFactory
     implements DynamicTableSourceFactory, DynamicTableSinkFactory {
   public static final String IDENTIFIER = "psyberg";

@@ -320,7 +320,7 @@ class SqlConnectorITCase {
                     + " WITH ('connector'='psyberg', 'table'='membership.events',"
                     + " 'process-name'='p', 'mode'='sometimes')",
                 "SELECT * FROM t2"))
-        .contains("mode", "sometimes", "BOUNDED", "CONTINUOUS");
+        .contains("'mode'", "sometimes", "Valid values: bounded, continuous");
     assertThat(
             planError(
                 "CREATE TEMPORARY TABLE t3 "

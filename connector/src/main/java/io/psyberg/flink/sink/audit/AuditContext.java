@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import javax.annotation.Nullable;
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.annotation.PublicEvolving;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.DeleteFile;
 import org.apache.iceberg.FileFormat;
@@ -23,6 +25,7 @@ import org.apache.iceberg.parquet.Parquet;
  * the session(s) it publishes. Metadata audits use the files' metrics; data audits read the staged
  * files.
  */
+@PublicEvolving
 public final class AuditContext {
   private final Catalog catalog;
   private final Table table;
@@ -33,6 +36,7 @@ public final class AuditContext {
   private final Session session;
   private final WriteMode writeMode;
 
+  @Internal
   public AuditContext(
       Catalog catalog,
       Table table,

@@ -3,11 +3,13 @@ package io.psyberg.flink.sink.audit;
 import io.psyberg.flink.PsybergException;
 import java.util.List;
 import java.util.stream.Collectors;
+import org.apache.flink.annotation.Internal;
 
 /**
  * A session's error-severity audits failed: nothing was published and the high watermark did not
  * move.
  */
+@Internal
 public final class AuditFailedException extends PsybergException {
   private static final long serialVersionUID = 1L;
 

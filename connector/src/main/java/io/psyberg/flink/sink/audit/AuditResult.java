@@ -2,8 +2,11 @@ package io.psyberg.flink.sink.audit;
 
 import java.util.Locale;
 import java.util.Objects;
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.annotation.PublicEvolving;
 
 /** The outcome of one audit: passed or not, with what was observed against what was expected. */
+@PublicEvolving
 public final class AuditResult {
   private final String name;
   private final boolean passed;
@@ -25,6 +28,7 @@ public final class AuditResult {
         name, passed, String.valueOf(observed), String.valueOf(expected), Severity.ERROR);
   }
 
+  @Internal
   public AuditResult withSeverity(Severity s) {
     return new AuditResult(name, passed, observed, expected, s);
   }

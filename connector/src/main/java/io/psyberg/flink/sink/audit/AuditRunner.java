@@ -3,10 +3,12 @@ package io.psyberg.flink.sink.audit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.apache.flink.annotation.Internal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Runs audits on a staged session and renders their results for the session log. */
+@Internal
 public final class AuditRunner {
   private static final Logger LOG = LoggerFactory.getLogger(AuditRunner.class);
 

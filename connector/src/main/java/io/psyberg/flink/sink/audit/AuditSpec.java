@@ -2,8 +2,10 @@ package io.psyberg.flink.sink.audit;
 
 import java.io.Serializable;
 import java.util.Objects;
+import org.apache.flink.annotation.Internal;
 
 /** An audit with the severity it runs at. */
+@Internal
 public final class AuditSpec implements Serializable {
   private static final long serialVersionUID = 1L;
 

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.annotation.Internal;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.types.Types;
@@ -12,6 +13,7 @@ import org.apache.iceberg.types.Types;
  * No NULL in the given columns of the staged rows. Metadata only (null-value counts of the staged
  * files); a file without metrics for a column is read.
  */
+@Internal
 public final class NotNullAudit implements Audit {
   private static final long serialVersionUID = 1L;
 

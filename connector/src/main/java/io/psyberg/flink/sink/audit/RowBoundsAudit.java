@@ -1,6 +1,9 @@
 package io.psyberg.flink.sink.audit;
 
+import org.apache.flink.annotation.Internal;
+
 /** The staged row count lies within [min, max] (either bound optional). Metadata only. */
+@Internal
 public final class RowBoundsAudit implements Audit {
   private static final long serialVersionUID = 1L;
 

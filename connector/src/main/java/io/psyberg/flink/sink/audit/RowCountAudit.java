@@ -2,6 +2,7 @@ package io.psyberg.flink.sink.audit;
 
 import io.psyberg.flink.session.SourceRange;
 import javax.annotation.Nullable;
+import org.apache.flink.annotation.Internal;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.data.IcebergGenerics;
@@ -14,6 +15,7 @@ import org.apache.iceberg.io.CloseableIterable;
  * count comes from metadata; with a source filter (e.g. {@code event_type = 'SIGNUP'}) only the
  * filter column of the session's new source files is read.
  */
+@Internal
 public final class RowCountAudit implements Audit {
   private static final long serialVersionUID = 1L;
 

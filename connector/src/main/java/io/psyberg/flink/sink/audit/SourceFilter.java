@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.flink.annotation.PublicEvolving;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.expressions.Expressions;
@@ -13,11 +14,16 @@ import org.apache.iceberg.expressions.Expressions;
  * A simple predicate on one string column of the source rows, written {@code col = 'value'} or
  * {@code col IN ('a', 'b')}: which source rows a 1:1 transform keeps, for row-count reconciliation.
  */
+@PublicEvolving
 public final class SourceFilter implements Serializable {
   private static final long serialVersionUID = 1L;
   private static final Pattern EQ = Pattern.compile("^\\s*(\\w+)\\s*=\\s*'([^']*)'\\s*$");
   private static final Pattern IN = Pattern.compile("^\\s*(\\w+)\\s+(?i:in)\\s*\\((.*)\\)\\s*$");
   private static final Pattern LITERAL = Pattern.compile("'([^']*)'");
+
+  /** The accepted forms, for error messages. */
+  public static final String FORMS =
+      "Use column = 'value' or column IN ('a', 'b'), e.g. event_type = 'SIGNUP'";
 
   private final String column;
   private final List<String> values;
@@ -45,11 +51,7 @@ public final class SourceFilter implements Serializable {
       }
     }
     throw new IllegalArgumentException(
-        "Invalid value '"
-            + text
-            + "' for option '"
-            + option
-            + "'. Use column = 'value' or column IN ('a', 'b'), e.g. event_type = 'SIGNUP'.");
+        "Invalid value '" + text + "' for option '" + option + "'. " + FORMS + ".");
   }
 
   public String column() {

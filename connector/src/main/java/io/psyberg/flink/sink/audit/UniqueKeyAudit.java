@@ -6,6 +6,7 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import org.apache.flink.annotation.Internal;
 import org.apache.iceberg.data.IcebergGenerics;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.expressions.Expression;
@@ -16,6 +17,7 @@ import org.apache.iceberg.io.CloseableIterable;
  * The key columns are unique within the staged rows and, for appends, do not already exist in the
  * published table (read with a filter on the staged keys, so only matching files are opened).
  */
+@Internal
 public final class UniqueKeyAudit implements Audit {
   private static final long serialVersionUID = 1L;
   private static final int SHOWN = 5;

@@ -1,6 +1,7 @@
 package io.psyberg.flink.sink.commit;
 
 import java.io.IOException;
+import org.apache.flink.annotation.Internal;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
 
@@ -8,6 +9,7 @@ import org.apache.flink.core.memory.DataOutputSerializer;
  * A committable in operator state: its serializer version, then its bytes, so old state stays
  * readable.
  */
+@Internal
 public final class CommittableState {
   private CommittableState() {}
 

@@ -3,12 +3,14 @@ package io.psyberg.flink.sink.commit;
 import java.util.Arrays;
 import java.util.Objects;
 import javax.annotation.Nullable;
+import org.apache.flink.annotation.Internal;
 
 /**
  * What one writer subtask wrote up to a checkpoint (or end of input): Iceberg manifests listing its
  * data and delete files, kept as encoded manifest descriptors so that the committable stays small
  * and its layout is Iceberg's own.
  */
+@Internal
 public final class PsybergCommittable {
   /** Checkpoint id used for what is written at end of input. */
   public static final long END_OF_INPUT = Long.MAX_VALUE;

@@ -1,11 +1,13 @@
 package io.psyberg.flink.sink.commit;
 
 import java.io.IOException;
+import org.apache.flink.annotation.Internal;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
 
 /** Versioned serializer of {@link PsybergCommittable}; manifests inside are Iceberg-encoded. */
+@Internal
 public final class PsybergCommittableSerializer
     implements SimpleVersionedSerializer<PsybergCommittable> {
   public static final PsybergCommittableSerializer INSTANCE = new PsybergCommittableSerializer();

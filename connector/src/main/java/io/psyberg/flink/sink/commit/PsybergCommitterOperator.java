@@ -17,6 +17,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import javax.annotation.Nullable;
+import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeutils.base.array.BytePrimitiveArraySerializer;
@@ -38,6 +39,7 @@ import org.slf4j.LoggerFactory;
  * Sessions are matched to this job through the session log; a job without a psyberg source
  * publishes each checkpoint on its own.
  */
+@Internal
 public final class PsybergCommitterOperator extends AbstractStreamOperator<Void>
     implements OneInputStreamOperator<byte[], Void>, BoundedOneInput {
   private static final long serialVersionUID = 1L;

@@ -23,6 +23,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import javax.annotation.Nullable;
+import org.apache.flink.annotation.Internal;
 import org.apache.iceberg.HasTableOperations;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.SnapshotRef;
@@ -41,6 +42,7 @@ import org.slf4j.LoggerFactory;
  * session is staged again on the new main and re-audited). A replayed session that is already on
  * main is recognised and only its metadata rows are completed.
  */
+@Internal
 public final class SessionPublisher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SessionPublisher.class);
   private static final int MAX_ATTEMPTS = 10;

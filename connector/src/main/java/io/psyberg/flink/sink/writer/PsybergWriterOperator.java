@@ -10,6 +10,7 @@ import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
+import org.apache.flink.annotation.Internal;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.ChainingStrategy;
@@ -39,6 +40,7 @@ import org.apache.iceberg.io.WriteResult;
  * emits one {@link PsybergCommittable} (serialized with its version); nothing it writes is visible
  * until the committer publishes it.
  */
+@Internal
 public final class PsybergWriterOperator extends AbstractStreamOperator<byte[]>
     implements OneInputStreamOperator<RowData, byte[]>, BoundedOneInput {
   private static final long serialVersionUID = 1L;

@@ -7,12 +7,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import javax.annotation.Nullable;
+import org.apache.flink.annotation.Internal;
 
 /**
  * Checkpointed enumerator state: where planning stands per source table, splits not yet assigned,
  * and the session in flight (its unfinished splits and, once fully read, the checkpoint its rows
  * end in).
  */
+@Internal
 public final class PsybergEnumeratorState {
   /** Position after the last planned session; null until first resolved from the high watermark. */
   @Nullable private final Map<String, Long> positions;

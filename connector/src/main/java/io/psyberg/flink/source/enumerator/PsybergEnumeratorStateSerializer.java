@@ -9,6 +9,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.flink.annotation.Internal;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
@@ -17,6 +18,7 @@ import org.apache.flink.core.memory.DataOutputSerializer;
  * Versioned serializer of {@link PsybergEnumeratorState}; splits inside use their own versioned
  * layout.
  */
+@Internal
 public final class PsybergEnumeratorStateSerializer
     implements SimpleVersionedSerializer<PsybergEnumeratorState> {
   public static final PsybergEnumeratorStateSerializer INSTANCE =

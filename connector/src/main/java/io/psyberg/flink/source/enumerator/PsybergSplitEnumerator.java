@@ -28,6 +28,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import javax.annotation.Nullable;
+import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.connector.source.SourceEvent;
 import org.apache.flink.api.connector.source.SplitEnumerator;
 import org.apache.flink.api.connector.source.SplitEnumeratorContext;
@@ -54,6 +55,7 @@ import org.slf4j.LoggerFactory;
  * ids), and a predicted mark would leave the session's rows in later checkpoints than the sink
  * publishes it with.
  */
+@Internal
 public final class PsybergSplitEnumerator
     implements SplitEnumerator<PsybergSplit, PsybergEnumeratorState> {
   private static final Logger LOG = LoggerFactory.getLogger(PsybergSplitEnumerator.class);

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import javax.annotation.Nullable;
+import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.connector.source.SourceReaderContext;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.base.source.reader.SingleThreadMultiplexSourceReaderBase;
@@ -17,6 +18,7 @@ import org.apache.iceberg.flink.source.reader.RecordAndPosition;
  * The source reader: pulls splits from the enumerator one at a time, reads them with Iceberg's
  * readers, and tells the enumerator which splits it has fully emitted so it can close sessions.
  */
+@Internal
 public final class PsybergSourceReader
     extends SingleThreadMultiplexSourceReaderBase<
         RecordAndPosition<RowData>, RowData, PsybergSplit, PsybergSplitState> {

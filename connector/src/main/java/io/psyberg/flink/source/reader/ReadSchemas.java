@@ -4,6 +4,7 @@ import io.psyberg.flink.PsybergException;
 import java.util.ArrayList;
 import java.util.List;
 import javax.annotation.Nullable;
+import org.apache.flink.annotation.Internal;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.types.Types;
 
@@ -11,6 +12,7 @@ import org.apache.iceberg.types.Types;
  * Projections of a source table's schema, in the order the job asks for (Iceberg's select keeps
  * table order).
  */
+@Internal
 public final class ReadSchemas {
   private ReadSchemas() {}
 

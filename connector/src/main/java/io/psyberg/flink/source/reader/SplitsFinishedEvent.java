@@ -1,9 +1,11 @@
 package io.psyberg.flink.source.reader;
 
 import java.util.List;
+import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.connector.source.SourceEvent;
 
 /** Sent by a reader to the enumerator after it emitted every record of some splits. */
+@Internal
 public final class SplitsFinishedEvent implements SourceEvent {
   private static final long serialVersionUID = 1L;
 

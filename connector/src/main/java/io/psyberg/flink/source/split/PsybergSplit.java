@@ -1,6 +1,7 @@
 package io.psyberg.flink.source.split;
 
 import java.util.Objects;
+import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.connector.source.SourceSplit;
 import org.apache.iceberg.flink.source.split.IcebergSourceSplit;
 
@@ -8,6 +9,7 @@ import org.apache.iceberg.flink.source.split.IcebergSourceSplit;
  * A piece of one session's work: data files one snapshot of one source table appended, wrapped
  * around Iceberg's own split (which carries the file scan tasks and the read position).
  */
+@Internal
 public final class PsybergSplit implements SourceSplit {
   private final String sessionId;
   private final String table;

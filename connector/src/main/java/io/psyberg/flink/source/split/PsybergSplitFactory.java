@@ -3,6 +3,7 @@ package io.psyberg.flink.source.split;
 import io.psyberg.flink.planning.PlannedSnapshot;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.flink.annotation.Internal;
 import org.apache.iceberg.BaseCombinedScanTask;
 import org.apache.iceberg.BaseFileScanTask;
 import org.apache.iceberg.DataFile;
@@ -16,6 +17,7 @@ import org.apache.iceberg.expressions.ResidualEvaluator;
 import org.apache.iceberg.flink.source.split.IcebergSourceSplit;
 
 /** Turns a planned snapshot into splits: one per data file, large files cut at the split size. */
+@Internal
 public final class PsybergSplitFactory {
   private PsybergSplitFactory() {}
 

@@ -1,6 +1,7 @@
 package io.psyberg.flink.source.split;
 
 import java.io.IOException;
+import org.apache.flink.annotation.Internal;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
@@ -12,6 +13,7 @@ import org.apache.iceberg.flink.source.split.IcebergSourceSplitSerializer;
  * time, index, then Iceberg's split with its own serializer version (so Iceberg's layout can evolve
  * apart).
  */
+@Internal
 public final class PsybergSplitSerializer implements SimpleVersionedSerializer<PsybergSplit> {
   public static final PsybergSplitSerializer INSTANCE = new PsybergSplitSerializer();
 

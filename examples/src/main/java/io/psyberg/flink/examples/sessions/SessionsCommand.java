@@ -9,7 +9,6 @@ import io.psyberg.flink.examples.cli.UsageException;
 import io.psyberg.flink.examples.jobs.CatalogHandle;
 import io.psyberg.flink.examples.sql.TablePrinter;
 import io.psyberg.flink.examples.sql.ValueFormatter;
-import io.psyberg.flink.metadata.MetadataTableSchemas;
 import io.psyberg.flink.metadata.SessionLog;
 import io.psyberg.flink.session.Session;
 import java.io.PrintStream;
@@ -55,10 +54,9 @@ public final class SessionsCommand implements Command {
     String warehouse = args.required("warehouse");
     CatalogSpec spec = CatalogSpec.embedded(warehouse);
     try (CatalogHandle catalog = CatalogHandle.open(spec)) {
-      TableIdentifier logTable =
-          TableIdentifier.of(spec.metadataNamespace(), MetadataTableSchemas.SESSIONS);
+      TableIdentifier logTable = SessionLog.tableIdentifier(spec.metadataNamespace());
       // Reading through SessionLog would create the log table; a look must not change anything.
-      if (!catalog.catalog().tableExists(logTable)) {
+      if (!SessionLog.exists(catalog.catalog(), spec.metadataNamespace())) {
         out.println(
             "No sessions yet: warehouse "
                 + warehouse

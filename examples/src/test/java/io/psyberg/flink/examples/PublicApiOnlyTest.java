@@ -1,0 +1,63 @@
+package io.psyberg.flink.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.apache.flink.annotation.PublicEvolving;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The examples show how to use psyberg, so they use only the connector's API: every connector class
+ * they import is {@code @PublicEvolving}. (The lifecycle job is left out: it is being moved onto
+ * public building blocks.)
+ */
+class PublicApiOnlyTest {
+  private static final Pattern IMPORT =
+      Pattern.compile("^import (io\\.psyberg\\.flink\\.[\\w.]+);", Pattern.MULTILINE);
+
+  @Test
+  void examplesImportOnlyPublicConnectorClasses() throws Exception {
+    Path sources = Path.of("src", "main", "java", "io", "psyberg", "flink", "examples");
+    TreeSet<String> imported = new TreeSet<>();
+    try (Stream<Path> files = Files.walk(sources)) {
+      for (Path f : (Iterable<Path>) files::iterator) {
+        if (!f.toString().endsWith(".java") || f.toString().contains("/lifecycle/")) {
+          continue;
+        }
+        Matcher m = IMPORT.matcher(Files.readString(f));
+        while (m.find()) {
+          String name = m.group(1);
+          if (!name.startsWith("io.psyberg.flink.examples.")
+              && !name.startsWith("io.psyberg.flink.stateful.")) {
+            imported.add(name);
+          }
+        }
+      }
+    }
+    List<String> internal = new ArrayList<>();
+    for (String name : imported) {
+      if (!load(name).isAnnotationPresent(PublicEvolving.class)) {
+        internal.add(name);
+      }
+    }
+    assertThat(imported).contains("io.psyberg.flink.source.PsybergSource");
+    assertThat(internal).as("connector classes used by examples but not @PublicEvolving").isEmpty();
+  }
+
+  /** A top-level or nested class named as in an import. */
+  private static Class<?> load(String name) throws ClassNotFoundException {
+    try {
+      return Class.forName(name, false, PublicApiOnlyTest.class.getClassLoader());
+    } catch (ClassNotFoundException e) {
+      int dot = name.lastIndexOf('.');
+      return load(name.substring(0, dot) + "$" + name.substring(dot + 1));
+    }
+  }
+}
