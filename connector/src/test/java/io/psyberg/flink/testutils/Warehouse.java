@@ -123,8 +123,6 @@ public final class Warehouse implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
-    if (catalog instanceof AutoCloseable) {
-      ((AutoCloseable) catalog).close();
-    }
+    CatalogSpec.close(catalog);
   }
 }

@@ -59,17 +59,6 @@ public final class PsybergCommitterOperator extends AbstractStreamOperator<Void>
   private transient SessionLog sessionLog;
   private transient String jobId;
 
-  public PsybergCommitterOperator(
-      CatalogSpec catalogSpec,
-      String targetTable,
-      String processName,
-      WriteMode writeMode,
-      List<AuditSpec> audits,
-      @Nullable String overwriteColumn,
-      PublishHook hook) {
-    this(catalogSpec, targetTable, processName, writeMode, audits, overwriteColumn, hook, false);
-  }
-
   /**
    * @param continuousInput the input has an unbounded source: sessions can only be published at
    *     checkpoints
@@ -179,12 +168,7 @@ public final class PsybergCommitterOperator extends AbstractStreamOperator<Void>
                     s.readThroughCheckpoint() != null
                         && s.readThroughCheckpoint() <= completedCheckpoint)
             .filter(s -> !done.contains(s.sessionId()))
-            .filter(
-                s ->
-                    s.status() == SessionStatus.PLANNED
-                        || s.status() == SessionStatus.STAGED
-                        || s.status() == SessionStatus.AUDIT_FAILED
-                        || s.status() == SessionStatus.PUBLISHED)
+            .filter(s -> s.status().isPublishable())
             .sorted(Comparator.comparing(Session::readThroughCheckpoint))
             .collect(Collectors.toList());
     for (Session session : ready) {
@@ -204,12 +188,7 @@ public final class PsybergCommitterOperator extends AbstractStreamOperator<Void>
     List<Session> candidates =
         mine.stream()
             .filter(s -> !done.contains(s.sessionId()))
-            .filter(
-                s ->
-                    s.status() != SessionStatus.EMPTY
-                        && s.status() != SessionStatus.ABORTED
-                        && s.status() != SessionStatus.FAILED
-                        && s.status() != SessionStatus.PUBLISHED)
+            .filter(s -> s.status().isOpen())
             .sorted(Comparator.comparing(Session::startedAt))
             .collect(Collectors.toList());
     if (!candidates.isEmpty()) {
@@ -268,9 +247,7 @@ public final class PsybergCommitterOperator extends AbstractStreamOperator<Void>
     if (publisher != null) {
       publisher.close();
     }
-    if (catalog instanceof AutoCloseable) {
-      ((AutoCloseable) catalog).close();
-    }
+    CatalogSpec.close(catalog);
     super.close();
   }
 }
