@@ -176,8 +176,7 @@ public final class PsybergCommitterOperator extends AbstractStreamOperator<Void>
     }
     if (mine.isEmpty() && !pending.headMap(completedCheckpoint, true).isEmpty()) {
       publishUpTo(
-          standalone("sink-" + jobId + "-" + completedCheckpoint, Instant.now()),
-          completedCheckpoint);
+          standalone(standalonePrefix() + completedCheckpoint, Instant.now()), completedCheckpoint);
     }
   }
 
@@ -206,7 +205,7 @@ public final class PsybergCommitterOperator extends AbstractStreamOperator<Void>
       }
       publishUpTo(current, Long.MAX_VALUE);
     } else if (!pending.isEmpty() && mine.isEmpty()) {
-      publishUpTo(standalone("sink-" + jobId + "-end", began), Long.MAX_VALUE);
+      publishUpTo(standalone(standalonePrefix() + "end", began), Long.MAX_VALUE);
     }
   }
 
@@ -218,8 +217,19 @@ public final class PsybergCommitterOperator extends AbstractStreamOperator<Void>
     done.add(session.sessionId());
   }
 
+  /**
+   * The sessions a psyberg source of this job planned. The committer's own sessions (see {@link
+   * #standalone}) are left out: they do not make the job one with a psyberg source.
+   */
   private List<Session> sessionsOfThisJob() {
-    return sessionLog.sessionsOfJob(processName, jobId);
+    String own = standalonePrefix();
+    return sessionLog.sessionsOfJob(processName, jobId).stream()
+        .filter(s -> !s.sessionId().startsWith(own))
+        .collect(Collectors.toList());
+  }
+
+  private String standalonePrefix() {
+    return "sink-" + jobId + "-";
   }
 
   /**
