@@ -15,7 +15,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -25,6 +27,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.jobgraph.SavepointConfigOptions;
+import org.apache.flink.runtime.testutils.CommonTestUtils;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -108,19 +111,23 @@ class ContinuousPipelineITCase {
   }
 
   private void awaitRows(int n, JobClient job) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (System.nanoTime() < deadline) {
-      if (job.getJobStatus().get().isGloballyTerminalState()) {
-        try {
-          job.getJobExecutionResult().get();
-        } catch (Exception e) {
-          throw new AssertionError("job ended: " + Failures.messages(e), e);
-        }
-      }
-      if (Pipelines.ids(wh.load(DST)).size() >= n) {
-        return;
-      }
-      Thread.sleep(200);
+    try {
+      CommonTestUtils.waitUntilCondition(
+          () -> {
+            if (job.getJobStatus().get().isGloballyTerminalState()) {
+              try {
+                job.getJobExecutionResult().get();
+              } catch (Exception e) {
+                throw new AssertionError("job ended: " + Failures.messages(e), e);
+              }
+            }
+            return Pipelines.ids(wh.load(DST)).size() >= n;
+          },
+          200L,
+          300);
+      return;
+    } catch (TimeoutException e) {
+      // reported below with what the target and the session log hold
     }
     throw new AssertionError(
         "target did not reach "
@@ -159,10 +166,22 @@ class ContinuousPipelineITCase {
     Jobs.cancelAndWait(restored);
 
     // A fresh start without a savepoint resumes from the published high watermark.
-    wh.append(SRC, Warehouse.events("e", 3, DAY1));
+    long s5 = wh.append(SRC, Warehouse.events("e", 3, DAY1));
     JobClient fresh = start("c1", new Configuration(), false);
     awaitRows(17, fresh);
-    Thread.sleep(1500); // give a duplicate the chance to show up
+    // The publish is complete once its session is recorded PUBLISHED; a duplicate would be on
+    // main by then.
+    CommonTestUtils.waitUntilCondition(
+        () ->
+            new SessionLog(wh.catalog(), "psyberg")
+                .sessions("c1").stream()
+                    .anyMatch(
+                        s ->
+                            s.status() == SessionStatus.PUBLISHED
+                                && s.range(SRC) != null
+                                && Objects.equals(s.range(SRC).toSnapshotId(), s5)),
+        200L,
+        300);
     Jobs.cancelAndWait(fresh);
 
     List<String> ids = Pipelines.ids(wh.load(DST));

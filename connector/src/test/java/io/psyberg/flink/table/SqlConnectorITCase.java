@@ -16,6 +16,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.flink.runtime.testutils.CommonTestUtils;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.TableEnvironment;
@@ -289,13 +291,12 @@ class SqlConnectorITCase {
   }
 
   private void awaitRows(String table, int n) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (Pipelines.ids(wh.load(table)).size() < n) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError(
-            table + " has " + Pipelines.ids(wh.load(table)).size() + " rows, expected " + n);
-      }
-      Thread.sleep(200);
+    try {
+      CommonTestUtils.waitUntilCondition(
+          () -> Pipelines.ids(wh.load(table)).size() >= n, 200L, 300);
+    } catch (TimeoutException e) {
+      throw new AssertionError(
+          table + " has " + Pipelines.ids(wh.load(table)).size() + " rows, expected " + n, e);
     }
   }
 
