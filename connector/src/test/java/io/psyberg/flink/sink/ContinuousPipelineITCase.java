@@ -10,6 +10,7 @@ import io.psyberg.flink.source.PsybergSource;
 import io.psyberg.flink.testutils.Failures;
 import io.psyberg.flink.testutils.Jobs;
 import io.psyberg.flink.testutils.Pipelines;
+import io.psyberg.flink.testutils.Waits;
 import io.psyberg.flink.testutils.Warehouse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,7 +18,6 @@ import java.time.LocalDateTime;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -27,7 +27,6 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.jobgraph.SavepointConfigOptions;
-import org.apache.flink.runtime.testutils.CommonTestUtils;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -111,33 +110,25 @@ class ContinuousPipelineITCase {
   }
 
   private void awaitRows(int n, JobClient job) throws Exception {
-    try {
-      CommonTestUtils.waitUntilCondition(
-          () -> {
-            if (job.getJobStatus().get().isGloballyTerminalState()) {
-              try {
-                job.getJobExecutionResult().get();
-              } catch (Exception e) {
-                throw new AssertionError("job ended: " + Failures.messages(e), e);
-              }
+    Waits.await(
+        "target reaches " + n + " rows",
+        Duration.ofSeconds(60),
+        () -> {
+          if (job.getJobStatus().get().isGloballyTerminalState()) {
+            try {
+              job.getJobExecutionResult().get();
+            } catch (Exception e) {
+              throw new AssertionError("job ended: " + Failures.messages(e), e);
             }
-            return Pipelines.ids(wh.load(DST)).size() >= n;
-          },
-          200L,
-          300);
-      return;
-    } catch (TimeoutException e) {
-      // reported below with what the target and the session log hold
-    }
-    throw new AssertionError(
-        "target did not reach "
-            + n
-            + " rows: "
-            + Pipelines.ids(wh.load(DST)).size()
-            + "; job "
-            + job.getJobStatus().get()
-            + "; sessions "
-            + new SessionLog(wh.catalog(), "psyberg").sessions("c1"));
+          }
+          return Pipelines.ids(wh.load(DST)).size() >= n;
+        },
+        () ->
+            Pipelines.ids(wh.load(DST)).size()
+                + " rows; job "
+                + job.getJobStatus().get()
+                + "; sessions "
+                + new SessionLog(wh.catalog(), "psyberg").sessions("c1"));
   }
 
   @Test
@@ -171,17 +162,18 @@ class ContinuousPipelineITCase {
     awaitRows(17, fresh);
     // The publish is complete once its session is recorded PUBLISHED; a duplicate would be on
     // main by then.
-    CommonTestUtils.waitUntilCondition(
+    SessionLog log = new SessionLog(wh.catalog(), "psyberg");
+    Waits.await(
+        "the session up to snapshot " + s5 + " is recorded PUBLISHED",
+        Duration.ofSeconds(60),
         () ->
-            new SessionLog(wh.catalog(), "psyberg")
-                .sessions("c1").stream()
-                    .anyMatch(
-                        s ->
-                            s.status() == SessionStatus.PUBLISHED
-                                && s.range(SRC) != null
-                                && Objects.equals(s.range(SRC).toSnapshotId(), s5)),
-        200L,
-        300);
+            log.sessions("c1").stream()
+                .anyMatch(
+                    s ->
+                        s.status() == SessionStatus.PUBLISHED
+                            && s.range(SRC) != null
+                            && Objects.equals(s.range(SRC).toSnapshotId(), s5)),
+        () -> "sessions " + log.sessions("c1"));
     Jobs.cancelAndWait(fresh);
 
     List<String> ids = Pipelines.ids(wh.load(DST));

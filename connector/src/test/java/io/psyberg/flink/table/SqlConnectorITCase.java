@@ -9,15 +9,15 @@ import io.psyberg.flink.session.SessionStatus;
 import io.psyberg.flink.testutils.Failures;
 import io.psyberg.flink.testutils.Jobs;
 import io.psyberg.flink.testutils.Pipelines;
+import io.psyberg.flink.testutils.Waits;
 import io.psyberg.flink.testutils.Warehouse;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import org.apache.flink.runtime.testutils.CommonTestUtils;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.TableEnvironment;
@@ -291,13 +291,11 @@ class SqlConnectorITCase {
   }
 
   private void awaitRows(String table, int n) throws Exception {
-    try {
-      CommonTestUtils.waitUntilCondition(
-          () -> Pipelines.ids(wh.load(table)).size() >= n, 200L, 300);
-    } catch (TimeoutException e) {
-      throw new AssertionError(
-          table + " has " + Pipelines.ids(wh.load(table)).size() + " rows, expected " + n, e);
-    }
+    Waits.await(
+        table + " reaches " + n + " rows",
+        Duration.ofSeconds(60),
+        () -> Pipelines.ids(wh.load(table)).size() >= n,
+        () -> Pipelines.ids(wh.load(table)).size() + " rows");
   }
 
   @Test

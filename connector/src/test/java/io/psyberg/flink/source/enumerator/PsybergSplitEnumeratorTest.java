@@ -100,7 +100,7 @@ class PsybergSplitEnumeratorTest {
     long s1 = wh.append(EVENTS, Warehouse.events("a", 3, DAY1));
     MockSplitEnumeratorContext<PsybergSplit> ctx = context(JOB, 1);
     SplitEnumerator<PsybergSplit, PsybergEnumeratorState> enumerator =
-        source("p_cont").continuous(Duration.ofSeconds(1)).build().createEnumerator(ctx);
+        continuous("p_cont").createEnumerator(ctx);
     enumerator.start();
     ctx.runNextOneTimeCallable(); // recovery, then planning is scheduled
     assertThat(ctx.getPeriodicCallables()).hasSize(1);
@@ -139,12 +139,9 @@ class PsybergSplitEnumeratorTest {
   @Test
   void restoreAbortsSessionsPlannedAfterTheCheckpointBeforeItPlansAgain() throws Throwable {
     wh.append(EVENTS, Warehouse.events("a", 3, DAY1));
-    PsybergSource source = source("p_restore").continuous(Duration.ofSeconds(1)).build();
+    PsybergSource source = continuous("p_restore");
     MockSplitEnumeratorContext<PsybergSplit> ctx = context(JOB, 1);
-    SplitEnumerator<PsybergSplit, PsybergEnumeratorState> enumerator = source.createEnumerator(ctx);
-    enumerator.start();
-    ctx.runNextOneTimeCallable();
-    ctx.runPeriodicCallable(0);
+    SplitEnumerator<PsybergSplit, PsybergEnumeratorState> enumerator = startAndPlan(source, ctx);
     Session handedToSink = only(log.sessions("p_restore"));
     enumerator.handleSourceEvent(0, new SplitsFinishedEvent(ids(assignAll(ctx, enumerator, 0))));
     enumerator.snapshotState(1);
@@ -178,12 +175,9 @@ class PsybergSplitEnumeratorTest {
   @Test
   void aRestoredInFlightSessionIsRecordedAsTheNewJobsWithItsMark() throws Throwable {
     wh.append(EVENTS, Warehouse.events("a", 3, DAY1));
-    PsybergSource source = source("p_savepoint").continuous(Duration.ofSeconds(1)).build();
+    PsybergSource source = continuous("p_savepoint");
     MockSplitEnumeratorContext<PsybergSplit> ctx = context(JOB, 1);
-    SplitEnumerator<PsybergSplit, PsybergEnumeratorState> enumerator = source.createEnumerator(ctx);
-    enumerator.start();
-    ctx.runNextOneTimeCallable();
-    ctx.runPeriodicCallable(0);
+    SplitEnumerator<PsybergSplit, PsybergEnumeratorState> enumerator = startAndPlan(source, ctx);
     enumerator.handleSourceEvent(0, new SplitsFinishedEvent(ids(assignAll(ctx, enumerator, 0))));
     PsybergEnumeratorState savepoint = roundTrip(enumerator.snapshotState(7));
     ctx.runNextOneTimeCallable();
@@ -204,10 +198,7 @@ class PsybergSplitEnumeratorTest {
     wh.append(EVENTS, Warehouse.events("a", 1, DAY1));
     MockSplitEnumeratorContext<PsybergSplit> ctx = context(JOB, 1);
     SplitEnumerator<PsybergSplit, PsybergEnumeratorState> enumerator =
-        source("p_failover").continuous(Duration.ofSeconds(1)).build().createEnumerator(ctx);
-    enumerator.start();
-    ctx.runNextOneTimeCallable();
-    ctx.runPeriodicCallable(0);
+        startAndPlan(continuous("p_failover"), ctx);
     List<PsybergSplit> splits = assignAll(ctx, enumerator, 0);
 
     assertThatThrownBy(() -> enumerator.addSplitsBack(splits, 0))
@@ -240,6 +231,20 @@ class PsybergSplitEnumeratorTest {
         .processName(process)
         .tables(EVENTS)
         .changeRangeColumn("event_ts");
+  }
+
+  private PsybergSource continuous(String process) {
+    return source(process).continuous(Duration.ofSeconds(1)).build();
+  }
+
+  /** Starts an enumerator of the source and runs its recovery and its first planning round. */
+  private static SplitEnumerator<PsybergSplit, PsybergEnumeratorState> startAndPlan(
+      PsybergSource source, MockSplitEnumeratorContext<PsybergSplit> ctx) throws Throwable {
+    SplitEnumerator<PsybergSplit, PsybergEnumeratorState> enumerator = source.createEnumerator(ctx);
+    enumerator.start();
+    ctx.runNextOneTimeCallable();
+    ctx.runPeriodicCallable(0);
+    return enumerator;
   }
 
   /** A mock context whose metric scope carries a job id, as the coordinator's does. */
