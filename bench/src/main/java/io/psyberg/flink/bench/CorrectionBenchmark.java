@@ -219,7 +219,7 @@ final class CorrectionBenchmark {
               (long) accounts * eventsPerAccount,
               late,
               build,
-              micros.get(micros.size() / 2),
+              LocalFlink.median(micros),
               mean,
               micros.get((int) (micros.size() * 0.9)),
               cpuNanos / 1e3 / late,

@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -171,13 +170,13 @@ public final class PlanningBenchmark {
       this.history = history;
       this.newSnapshots = newSnapshots;
       this.files = files;
-      this.psyberg = median(psyberg.wall);
-      this.iceberg = median(iceberg.wall);
-      this.psybergCpu = median(psyberg.cpu);
-      this.icebergCpu = median(iceberg.cpu);
-      this.psybergGc = median(psyberg.gc);
-      this.icebergGc = median(iceberg.gc);
-      this.load = median(load.wall);
+      this.psyberg = LocalFlink.median(psyberg.wall);
+      this.iceberg = LocalFlink.median(iceberg.wall);
+      this.psybergCpu = LocalFlink.median(psyberg.cpu);
+      this.icebergCpu = LocalFlink.median(iceberg.cpu);
+      this.psybergGc = LocalFlink.median(psyberg.gc);
+      this.icebergGc = LocalFlink.median(iceberg.gc);
+      this.load = LocalFlink.median(load.wall);
       this.rounds = psyberg.wall.size();
       this.warmupKept = warmupKept;
     }
@@ -324,13 +323,6 @@ public final class PlanningBenchmark {
   private void error(String format, Object... args) {
     mismatch = true;
     System.err.println("ERROR: " + String.format(format, args));
-  }
-
-  private static double median(List<Double> values) {
-    List<Double> sorted = new ArrayList<>(values);
-    Collections.sort(sorted);
-    int m = sorted.size() / 2;
-    return sorted.size() % 2 == 1 ? sorted.get(m) : (sorted.get(m - 1) + sorted.get(m)) / 2;
   }
 
   // ---- report ----

@@ -3,6 +3,7 @@ package io.psyberg.flink.catalog;
 import io.psyberg.flink.PsybergException;
 import io.psyberg.flink.config.OptionReader;
 import java.io.File;
+import java.io.IOException;
 import java.io.Serializable;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -16,6 +17,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.configuration.ReadableConfig;
@@ -290,15 +292,31 @@ public final class CatalogSpec implements Serializable {
   }
 
   /**
+   * Closes a catalog {@link #open() opened} by its user, where the catalog holds resources (a JDBC
+   * catalog pools database connections); does nothing for {@code null} or a catalog that is not
+   * {@link AutoCloseable}.
+   */
+  public static void close(@Nullable Catalog catalog) throws IOException {
+    if (!(catalog instanceof AutoCloseable)) {
+      return;
+    }
+    try {
+      ((AutoCloseable) catalog).close();
+    } catch (IOException | RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IOException("Could not close Iceberg catalog " + catalog.name(), e);
+    }
+  }
+
+  /**
    * Closes a catalog opened for a short look (client-side checks); a failure to close is ignored.
    */
-  public static void closeQuietly(Catalog catalog) {
-    if (catalog instanceof AutoCloseable) {
-      try {
-        ((AutoCloseable) catalog).close();
-      } catch (Exception ignored) {
-        // closing a catalog client is best effort
-      }
+  public static void closeQuietly(@Nullable Catalog catalog) {
+    try {
+      close(catalog);
+    } catch (IOException | RuntimeException ignored) {
+      // closing a catalog client is best effort
     }
   }
 

@@ -24,4 +24,21 @@ public enum SessionStatus {
   public boolean isFinal() {
     return this != PLANNED && this != STAGED;
   }
+
+  /**
+   * Whether the session may still be published: planned, staged, or failed an audit (its job audits
+   * it again when it restarts). A session that is published, empty or given up is not open.
+   */
+  public boolean isOpen() {
+    return this == PLANNED || this == STAGED || this == AUDIT_FAILED;
+  }
+
+  /**
+   * Whether the sink hands the session to the publisher once its rows are committed: an open
+   * session is published; a {@code PUBLISHED} one is recognised on the target, so a replay after a
+   * restore only completes its metadata. Empty and given-up sessions are never published.
+   */
+  public boolean isPublishable() {
+    return isOpen() || this == PUBLISHED;
+  }
 }

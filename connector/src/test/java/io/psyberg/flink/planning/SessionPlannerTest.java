@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.LongStream;
+import org.apache.flink.runtime.testutils.CommonTestUtils;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.Table;
@@ -281,7 +282,9 @@ class SessionPlannerTest {
   @Test
   void startFromLatestSnapshotAndTimestamp() throws Exception {
     long s1 = wh.append("membership.events", Warehouse.events("a", 1, DAY1));
-    Thread.sleep(5);
+    long t1 = wh.load("membership.events").snapshot(s1).timestampMillis();
+    // The next snapshot must get a later commit time than s1.
+    CommonTestUtils.waitUntilCondition(() -> System.currentTimeMillis() > t1, 1L);
     long s2 = wh.append("membership.events", Warehouse.events("b", 1, DAY1));
     long t2 = wh.load("membership.events").snapshot(s2).timestampMillis();
     long s3 = wh.append("membership.events", Warehouse.events("c", 1, DAY1));

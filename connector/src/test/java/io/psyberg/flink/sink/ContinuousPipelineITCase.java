@@ -10,11 +10,13 @@ import io.psyberg.flink.source.PsybergSource;
 import io.psyberg.flink.testutils.Failures;
 import io.psyberg.flink.testutils.Jobs;
 import io.psyberg.flink.testutils.Pipelines;
+import io.psyberg.flink.testutils.Waits;
 import io.psyberg.flink.testutils.Warehouse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -108,29 +110,25 @@ class ContinuousPipelineITCase {
   }
 
   private void awaitRows(int n, JobClient job) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (System.nanoTime() < deadline) {
-      if (job.getJobStatus().get().isGloballyTerminalState()) {
-        try {
-          job.getJobExecutionResult().get();
-        } catch (Exception e) {
-          throw new AssertionError("job ended: " + Failures.messages(e), e);
-        }
-      }
-      if (Pipelines.ids(wh.load(DST)).size() >= n) {
-        return;
-      }
-      Thread.sleep(200);
-    }
-    throw new AssertionError(
-        "target did not reach "
-            + n
-            + " rows: "
-            + Pipelines.ids(wh.load(DST)).size()
-            + "; job "
-            + job.getJobStatus().get()
-            + "; sessions "
-            + new SessionLog(wh.catalog(), "psyberg").sessions("c1"));
+    Waits.await(
+        "target reaches " + n + " rows",
+        Duration.ofSeconds(60),
+        () -> {
+          if (job.getJobStatus().get().isGloballyTerminalState()) {
+            try {
+              job.getJobExecutionResult().get();
+            } catch (Exception e) {
+              throw new AssertionError("job ended: " + Failures.messages(e), e);
+            }
+          }
+          return Pipelines.ids(wh.load(DST)).size() >= n;
+        },
+        () ->
+            Pipelines.ids(wh.load(DST)).size()
+                + " rows; job "
+                + job.getJobStatus().get()
+                + "; sessions "
+                + new SessionLog(wh.catalog(), "psyberg").sessions("c1"));
   }
 
   @Test
@@ -159,10 +157,23 @@ class ContinuousPipelineITCase {
     Jobs.cancelAndWait(restored);
 
     // A fresh start without a savepoint resumes from the published high watermark.
-    wh.append(SRC, Warehouse.events("e", 3, DAY1));
+    long s5 = wh.append(SRC, Warehouse.events("e", 3, DAY1));
     JobClient fresh = start("c1", new Configuration(), false);
     awaitRows(17, fresh);
-    Thread.sleep(1500); // give a duplicate the chance to show up
+    // The publish is complete once its session is recorded PUBLISHED; a duplicate would be on
+    // main by then.
+    SessionLog log = new SessionLog(wh.catalog(), "psyberg");
+    Waits.await(
+        "the session up to snapshot " + s5 + " is recorded PUBLISHED",
+        Duration.ofSeconds(60),
+        () ->
+            log.sessions("c1").stream()
+                .anyMatch(
+                    s ->
+                        s.status() == SessionStatus.PUBLISHED
+                            && s.range(SRC) != null
+                            && Objects.equals(s.range(SRC).toSnapshotId(), s5)),
+        () -> "sessions " + log.sessions("c1"));
     Jobs.cancelAndWait(fresh);
 
     List<String> ids = Pipelines.ids(wh.load(DST));

@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.runtime.testutils.CommonTestUtils;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -89,14 +90,13 @@ class TwoTargetsITCase {
       // publishes.
       Long to = session.ranges().get(0).toSnapshotId();
       try (Warehouse wh = new Warehouse(Path.of(URI.create(warehouse)))) {
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (System.nanoTime() < deadline) {
-          var hwm = PublishedHighWatermark.find(wh.load("facts.primary"), "two");
-          if (hwm.isPresent() && to.equals(hwm.get().positions().get(SRC))) {
-            break;
-          }
-          Thread.sleep(100);
-        }
+        CommonTestUtils.waitUntilCondition(
+            () -> {
+              var hwm = PublishedHighWatermark.find(wh.load("facts.primary"), "two");
+              return hwm.isPresent() && to.equals(hwm.get().positions().get(SRC));
+            },
+            100L,
+            300);
       } catch (Exception e) {
         throw new RuntimeException(e);
       }

@@ -9,8 +9,10 @@ import io.psyberg.flink.session.SessionStatus;
 import io.psyberg.flink.testutils.Failures;
 import io.psyberg.flink.testutils.Jobs;
 import io.psyberg.flink.testutils.Pipelines;
+import io.psyberg.flink.testutils.Waits;
 import io.psyberg.flink.testutils.Warehouse;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.List;
@@ -289,14 +291,11 @@ class SqlConnectorITCase {
   }
 
   private void awaitRows(String table, int n) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (Pipelines.ids(wh.load(table)).size() < n) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError(
-            table + " has " + Pipelines.ids(wh.load(table)).size() + " rows, expected " + n);
-      }
-      Thread.sleep(200);
-    }
+    Waits.await(
+        table + " reaches " + n + " rows",
+        Duration.ofSeconds(60),
+        () -> Pipelines.ids(wh.load(table)).size() >= n,
+        () -> Pipelines.ids(wh.load(table)).size() + " rows");
   }
 
   @Test

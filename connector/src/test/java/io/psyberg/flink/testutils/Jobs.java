@@ -6,6 +6,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.CommonTestUtils;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.data.RowData;
@@ -16,15 +17,18 @@ public final class Jobs {
   private Jobs() {}
 
   /**
-   * Cancels a job and waits until it has stopped, so that no task or coordinator I/O outlives the
-   * test (a temp warehouse deleted under a still-closing job makes cleanup fail).
+   * Cancels a job (unless it has ended already) and waits until it has stopped, so that no task or
+   * coordinator I/O outlives the test (a temp warehouse deleted under a still-closing job makes
+   * cleanup fail).
    */
   public static void cancelAndWait(JobClient job) throws Exception {
-    job.cancel().get(60, TimeUnit.SECONDS);
-    long deadline = System.nanoTime() + 60_000_000_000L;
-    while (!job.getJobStatus().get().isGloballyTerminalState() && System.nanoTime() < deadline) {
-      Thread.sleep(100);
+    if (!job.getJobStatus().get().isGloballyTerminalState()) {
+      job.cancel().get(60, TimeUnit.SECONDS);
     }
+    CommonTestUtils.waitUntilCondition(
+        () -> job.getJobStatus().get().isGloballyTerminalState(), 100L, 600);
+    // Not a check: the job has ended, but the source coordinator's IO pool closes after that and
+    // may still be writing to the warehouse the test deletes next.
     Thread.sleep(1000);
   }
 

@@ -8,6 +8,7 @@ import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import javax.annotation.Nullable;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.FileFormat;
 import org.apache.iceberg.PartitionSpec;
@@ -19,14 +20,17 @@ import org.apache.iceberg.catalog.SupportsNamespaces;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.data.GenericAppenderFactory;
 import org.apache.iceberg.data.GenericRecord;
+import org.apache.iceberg.data.IcebergGenerics;
 import org.apache.iceberg.data.Record;
+import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.io.DataWriter;
 import org.apache.iceberg.io.OutputFileFactory;
 import org.apache.iceberg.types.Types;
 
 /**
  * A temporary warehouse (the embedded Hadoop catalog, or any catalog a {@link CatalogSpec} names)
- * with helpers to create membership-event tables and land rows.
+ * with helpers to create membership-event tables, land rows and read them back. Shared with the
+ * other modules' tests through this module's test-jar.
  */
 public final class Warehouse implements AutoCloseable {
   public static final Schema EVENTS =
@@ -37,18 +41,33 @@ public final class Warehouse implements AutoCloseable {
           Types.NestedField.optional(4, "plan", Types.StringType.get()),
           Types.NestedField.required(5, "event_ts", Types.TimestampType.withoutZone()));
 
+  @Nullable private final Path dir;
   private final CatalogSpec spec;
   private final Catalog catalog;
   private int taskIds;
 
+  /** The embedded catalog over a warehouse folder. */
   public Warehouse(Path dir) {
-    this(CatalogSpec.embedded(dir.toString()));
+    this(dir, CatalogSpec.embedded(dir.toString()));
   }
 
   /** Opens its own instance of the catalog, as a separate process would. */
   public Warehouse(CatalogSpec spec) {
+    this(null, spec);
+  }
+
+  private Warehouse(@Nullable Path dir, CatalogSpec spec) {
+    this.dir = dir;
     this.spec = spec;
     this.catalog = spec.open();
+  }
+
+  /** The warehouse folder, as the CLI's {@code --warehouse} takes it. */
+  public String dir() {
+    if (dir == null) {
+      throw new IllegalStateException("this warehouse was opened from a catalog spec: " + spec);
+    }
+    return dir.toString();
   }
 
   public CatalogSpec spec() {
@@ -75,6 +94,24 @@ public final class Warehouse implements AutoCloseable {
 
   public Table load(String name) {
     return catalog.loadTable(TableIdentifier.parse(name));
+  }
+
+  /** The rows on the table's main branch; none when the table does not exist (yet). */
+  public List<Record> rows(String name) {
+    List<Record> out = new ArrayList<>();
+    if (!catalog.tableExists(TableIdentifier.parse(name))) {
+      return out;
+    }
+    Table t = load(name);
+    if (t.currentSnapshot() == null) {
+      return out;
+    }
+    try (CloseableIterable<Record> rows = IcebergGenerics.read(t).build()) {
+      rows.forEach(r -> out.add(r.copy()));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out;
   }
 
   /** An event row. */
@@ -123,8 +160,6 @@ public final class Warehouse implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
-    if (catalog instanceof AutoCloseable) {
-      ((AutoCloseable) catalog).close();
-    }
+    CatalogSpec.close(catalog);
   }
 }

@@ -62,17 +62,6 @@ public final class PsybergCommitterOperator extends AbstractStreamOperator<Void>
   private transient SessionLog sessionLog;
   private transient String jobId;
 
-  public PsybergCommitterOperator(
-      CatalogSpec catalogSpec,
-      String targetTable,
-      String processName,
-      WriteMode writeMode,
-      List<AuditSpec> audits,
-      @Nullable String overwriteColumn,
-      PublishHook hook) {
-    this(catalogSpec, targetTable, processName, writeMode, audits, overwriteColumn, hook, false);
-  }
-
   /**
    * @param continuousInput the input has an unbounded source: sessions can only be published at
    *     checkpoints
@@ -182,12 +171,7 @@ public final class PsybergCommitterOperator extends AbstractStreamOperator<Void>
                     s.readThroughCheckpoint() != null
                         && s.readThroughCheckpoint() <= completedCheckpoint)
             .filter(s -> !done.contains(s.sessionId()))
-            .filter(
-                s ->
-                    s.status() == SessionStatus.PLANNED
-                        || s.status() == SessionStatus.STAGED
-                        || s.status() == SessionStatus.AUDIT_FAILED
-                        || s.status() == SessionStatus.PUBLISHED)
+            .filter(s -> s.status().isPublishable())
             .sorted(Comparator.comparing(Session::readThroughCheckpoint))
             .collect(Collectors.toList());
     for (Session session : ready) {
@@ -195,8 +179,7 @@ public final class PsybergCommitterOperator extends AbstractStreamOperator<Void>
     }
     if (mine.isEmpty() && !pending.headMap(completedCheckpoint, true).isEmpty()) {
       publishUpTo(
-          standalone("sink-" + jobId + "-" + completedCheckpoint, Instant.now()),
-          completedCheckpoint);
+          standalone(standalonePrefix() + completedCheckpoint, Instant.now()), completedCheckpoint);
     }
   }
 
@@ -207,12 +190,7 @@ public final class PsybergCommitterOperator extends AbstractStreamOperator<Void>
     List<Session> candidates =
         mine.stream()
             .filter(s -> !done.contains(s.sessionId()))
-            .filter(
-                s ->
-                    s.status() != SessionStatus.EMPTY
-                        && s.status() != SessionStatus.ABORTED
-                        && s.status() != SessionStatus.FAILED
-                        && s.status() != SessionStatus.PUBLISHED)
+            .filter(s -> s.status().isOpen())
             .sorted(Comparator.comparing(Session::startedAt))
             .collect(Collectors.toList());
     if (!candidates.isEmpty()) {
@@ -230,7 +208,7 @@ public final class PsybergCommitterOperator extends AbstractStreamOperator<Void>
       }
       publishUpTo(current, Long.MAX_VALUE);
     } else if (!pending.isEmpty() && mine.isEmpty()) {
-      publishUpTo(standalone("sink-" + jobId + "-end", began), Long.MAX_VALUE);
+      publishUpTo(standalone(standalonePrefix() + "end", began), Long.MAX_VALUE);
     }
   }
 
@@ -242,8 +220,19 @@ public final class PsybergCommitterOperator extends AbstractStreamOperator<Void>
     done.add(session.sessionId());
   }
 
+  /**
+   * The sessions a psyberg source of this job planned. The committer's own sessions (see {@link
+   * #standalone}) are left out: they do not make the job one with a psyberg source.
+   */
   private List<Session> sessionsOfThisJob() {
-    return sessionLog.sessionsOfJob(processName, jobId);
+    String own = standalonePrefix();
+    return sessionLog.sessionsOfJob(processName, jobId).stream()
+        .filter(s -> !s.sessionId().startsWith(own))
+        .collect(Collectors.toList());
+  }
+
+  private String standalonePrefix() {
+    return "sink-" + jobId + "-";
   }
 
   /**
@@ -268,9 +257,7 @@ public final class PsybergCommitterOperator extends AbstractStreamOperator<Void>
     if (publisher != null) {
       publisher.close();
     }
-    if (catalog instanceof AutoCloseable) {
-      ((AutoCloseable) catalog).close();
-    }
+    CatalogSpec.close(catalog);
     super.close();
   }
 }

@@ -1,7 +1,9 @@
 package io.psyberg.flink.sink.commit;
 
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.apache.iceberg.ManageSnapshots;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.exceptions.CommitFailedException;
@@ -20,19 +22,35 @@ final class RefChanges {
 
   /**
    * Builds the change with {@code change} on the current metadata and commits it, up to {@link
-   * #ATTEMPTS} times. Whatever {@code change} throws (e.g. a failed precondition) ends the attempts
-   * at once.
+   * #ATTEMPTS} times. Whatever {@code change} throws (e.g. Iceberg's check of a fast-forward) ends
+   * the attempts at once.
    *
    * @throws CommitFailedException when every attempt lost a race
    */
   static void commit(Table table, Consumer<ManageSnapshots> change) {
+    commitUnless(table, () -> Optional.empty(), change);
+  }
+
+  /**
+   * As {@link #commit}, but each attempt first asks {@code conflict} about the refreshed metadata
+   * and commits nothing once it names one.
+   *
+   * @return empty once the change is committed, else the conflict that stopped it
+   * @throws CommitFailedException when every attempt lost a race
+   */
+  static Optional<String> commitUnless(
+      Table table, Supplier<Optional<String>> conflict, Consumer<ManageSnapshots> change) {
     for (int attempt = 1; ; attempt++) {
       table.refresh();
+      Optional<String> found = conflict.get();
+      if (found.isPresent()) {
+        return found;
+      }
       ManageSnapshots manage = table.manageSnapshots();
       change.accept(manage);
       try {
         manage.commit();
-        return;
+        return Optional.empty();
       } catch (CommitFailedException lost) {
         if (attempt >= ATTEMPTS) {
           throw lost;

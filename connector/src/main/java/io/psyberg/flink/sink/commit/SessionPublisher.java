@@ -2,10 +2,8 @@ package io.psyberg.flink.sink.commit;
 
 import io.psyberg.flink.PsybergException;
 import io.psyberg.flink.metadata.HighWatermarkMirror;
-import io.psyberg.flink.metadata.MetadataTableSchemas;
 import io.psyberg.flink.metadata.PublishedHighWatermark;
 import io.psyberg.flink.metadata.SessionLog;
-import io.psyberg.flink.planning.HighWatermarkResolver;
 import io.psyberg.flink.session.Session;
 import io.psyberg.flink.session.SessionStatus;
 import io.psyberg.flink.session.SourceRange;
@@ -15,10 +13,8 @@ import io.psyberg.flink.sink.audit.AuditFailedException;
 import io.psyberg.flink.sink.audit.AuditResult;
 import io.psyberg.flink.sink.audit.AuditRunner;
 import io.psyberg.flink.sink.audit.AuditSpec;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
@@ -41,6 +37,11 @@ import org.slf4j.LoggerFactory;
  * reach main in one atomic step, whatever else committed to the target meanwhile (main moved: the
  * session is staged again on the new main and re-audited). A replayed session that is already on
  * main is recognised and only its metadata rows are completed.
+ *
+ * <p>A publish runs as named steps, each attempt ({@link #attempt}) checking continuity, staging,
+ * then auditing ({@link #audit}) and fast-forwarding main ({@link #fastForwardMain}). A step that
+ * finds main or the audit branch moved ends the attempt with a retry outcome; after {@link
+ * #MAX_ATTEMPTS} of them the publish fails with nothing published.
  */
 @Internal
 public final class SessionPublisher implements AutoCloseable {
@@ -58,6 +59,7 @@ public final class SessionPublisher implements AutoCloseable {
   private final SessionStager stager;
   private final SessionLog log;
   private final HighWatermarkMirror mirror;
+  private final PublishContinuity continuity;
   @Nullable private ScheduledExecutorService stagedRowTimer;
 
   public SessionPublisher(
@@ -77,10 +79,13 @@ public final class SessionPublisher implements AutoCloseable {
     this.audits = List.copyOf(audits);
     this.hook = hook;
     this.stager = new SessionStager(processName, writeMode, overwriteColumn);
-    // One handle each for the publisher's life: every use refreshes the table instead of loading it
-    // again.
+    // One handle each for the publisher's life: every use refreshes the table instead of loading
+    // it again.
     this.log = new SessionLog(catalog, metadataNamespace);
     this.mirror = new HighWatermarkMirror(catalog, metadataNamespace);
+    this.continuity =
+        new PublishContinuity(
+            catalog, metadataNamespace, target, processName, writeMode, log, mirror);
   }
 
   public static String branchOf(Session session) {
@@ -92,7 +97,8 @@ public final class SessionPublisher implements AutoCloseable {
    *
    * @return the snapshot on main holding the session, or empty when there was nothing to publish
    * @throws AuditFailedException when an error-severity audit fails (nothing published)
-   * @throws PsybergException when another run already published this range (nothing published)
+   * @throws PsybergException when another run already published this range, or main kept moving
+   *     under every attempt (nothing published)
    */
   public Optional<Long> publish(
       Session session,
@@ -100,6 +106,35 @@ public final class SessionPublisher implements AutoCloseable {
       String jobId,
       long checkpointId) {
     Table table = catalog.loadTable(target);
+    Optional<Long> replayed = completeIfPublished(table, session);
+    if (replayed.isPresent()) {
+      return replayed;
+    }
+    StagedFiles files = StagedFiles.of(table, committables);
+    if (files.isEmpty()
+        && !movesHighWatermark(
+            session, PublishedHighWatermark.find(table, processName).orElse(null))) {
+      log.record(session.finished(SessionStatus.EMPTY, target.toString(), null, null));
+      LOG.info(
+          "Process {}: session {} has nothing to publish (EMPTY).",
+          processName,
+          session.sessionId());
+      return Optional.empty();
+    }
+    for (int attempt = 1; ; attempt++) {
+      Attempt outcome = attempt(table, session, files, jobId, checkpointId);
+      if (outcome.published()) {
+        return Optional.of(outcome.snapshotId());
+      }
+      giveUpAfter(attempt, session, outcome.retryReason(), outcome.retryCause());
+    }
+  }
+
+  /**
+   * A replay of a session already on main (e.g. a checkpoint restored after its publish): only its
+   * metadata rows are completed.
+   */
+  private Optional<Long> completeIfPublished(Table table, Session session) {
     Optional<Long> already =
         PublishedHighWatermark.publishedSnapshotOf(table, processName, session.sessionId());
     if (already.isPresent()) {
@@ -109,124 +144,78 @@ public final class SessionPublisher implements AutoCloseable {
           session.sessionId(),
           already.get());
       completeMetadata(session, already.get(), session.auditResults());
-      return already;
     }
-    StagedFiles files = StagedFiles.of(table, committables);
-    Optional<PublishedHighWatermark> published = PublishedHighWatermark.find(table, processName);
-    if (files.isEmpty() && !movesHighWatermark(session, published.orElse(null))) {
-      log.record(session.finished(SessionStatus.EMPTY, target.toString(), null, null));
-      LOG.info(
-          "Process {}: session {} has nothing to publish (EMPTY).",
-          processName,
-          session.sessionId());
-      return Optional.empty();
-    }
+    return already;
+  }
 
-    for (int attempt = 1; ; attempt++) {
-      table.refresh();
-      published = PublishedHighWatermark.find(table, processName);
-      checkContinuity(session, published.orElse(null));
-      Snapshot main = table.currentSnapshot();
-      String branch = branchOf(session);
-      long stageStart = System.nanoTime();
-      long staged;
-      try {
-        staged =
-            stager.stage(
-                table, branch, session, files, published.orElse(null), jobId, checkpointId, main);
-      } catch (CommitFailedException busy) {
-        // Iceberg's own commit retries ran out against a busy target (or a conflicting change): try
-        // again.
-        giveUpAfter(attempt, session, branch, busy.getMessage(), busy);
-        continue;
-      }
-      table.refresh();
-      Snapshot stagedSnapshot = table.snapshot(staged);
-      Long checkedMain = main == null ? null : main.snapshotId();
-      Long stagedOn = stagedOn(table, stagedSnapshot, stager.stagingCommits(files));
-      if (!Objects.equals(stagedOn, checkedMain)) {
-        // Main moved between the continuity check and the stage (the branch is created from main as
-        // it is at
-        // commit time): the staged snapshot sits on a main this session was not checked against,
-        // e.g. on
-        // another run's publish of the same range, and fast-forwarding to it would publish that
-        // range twice.
-        giveUpAfter(
-            attempt,
-            session,
-            branch,
-            String.format("main moved from snapshot %s to %s while staging", checkedMain, stagedOn),
-            null);
-        continue;
-      }
-      LOG.info(
-          "Process {}: staged session {} as snapshot {} on branch {} in {} ms",
-          processName,
-          session.sessionId(),
-          staged,
-          branch,
-          (System.nanoTime() - stageStart) / 1_000_000);
-      Session stagedSession = session.staged(target.toString(), null);
-      StagedRow stagedRow =
-          new StagedRow(
-              new SessionLog(catalog, metadataNamespace), stagedSession, StagedRow.DELAY, timer());
-      String json;
-      try {
-        hook.afterStage(stagedSession, staged);
-        List<AuditResult> results =
-            AuditRunner.run(
-                audits,
-                new AuditContext(
-                    catalog,
-                    table,
-                    stagedSnapshot,
-                    main == null ? null : main.snapshotId(),
-                    files.dataFiles,
-                    files.deleteFiles,
-                    session,
-                    writeMode));
-        json = AuditRunner.toJson(results);
-        if (results.stream().anyMatch(AuditResult::blocks)) {
-          stagedRow.finish();
-          log.record(session.finished(SessionStatus.AUDIT_FAILED, target.toString(), null, json));
-          throw new AuditFailedException(
-              processName, session.sessionId(), target.toString(), branch, results);
-        }
-        try {
-          // Unrelated commits (an expiry, metadata of other tables' runs) only retry the
-          // fast-forward; a moved
-          // main ("not an ancestor") or a changed branch needs a new stage and audit. The audit
-          // branch goes in
-          // the same commit: its snapshot is on main from then on.
-          RefChanges.commit(
-              table,
-              publish -> {
-                SnapshotRef ref = ((HasTableOperations) table).operations().current().ref(branch);
-                if (ref == null || ref.snapshotId() != staged) {
-                  // Removed or moved by someone else: what the branch holds now was not audited.
-                  throw new IllegalArgumentException(
-                      String.format(
-                          "audit branch %s %s",
-                          branch,
-                          ref == null
-                              ? "was removed"
-                              : "was moved to snapshot " + ref.snapshotId()));
-                }
-                publish.fastForwardBranch(SnapshotRef.MAIN_BRANCH, branch).removeBranch(branch);
-              });
-        } catch (CommitFailedException | IllegalArgumentException moved) {
-          stagedRow.finish();
-          giveUpAfter(attempt, session, branch, moved.getMessage(), moved);
-          continue;
-        }
-      } catch (RuntimeException failed) {
-        // Stopped between stage and publish: the session log shows it staged (no-op once finished
-        // above).
-        stagedRow.writeNow();
-        stagedRow.finish();
-        throw failed;
-      }
+  /**
+   * One attempt: checks continuity with the published high watermark, stages the session on main as
+   * it is now, then audits and publishes it. Ends in a retry when main moved meanwhile.
+   */
+  private Attempt attempt(
+      Table table, Session session, StagedFiles files, String jobId, long checkpointId) {
+    table.refresh();
+    PublishedHighWatermark published = PublishedHighWatermark.find(table, processName).orElse(null);
+    continuity.check(session, published);
+    Snapshot main = table.currentSnapshot();
+    String branch = branchOf(session);
+    long stageStart = System.nanoTime();
+    long staged;
+    try {
+      staged = stager.stage(table, branch, session, files, published, jobId, checkpointId, main);
+    } catch (CommitFailedException busy) {
+      // Iceberg's own commit retries ran out against a busy target (or a conflicting change).
+      return Attempt.retry(busy.getMessage(), busy);
+    }
+    table.refresh();
+    Snapshot stagedSnapshot = table.snapshot(staged);
+    Long checkedMain = main == null ? null : main.snapshotId();
+    Long stagedOn = stagedOn(table, stagedSnapshot, stager.stagingCommits(files));
+    if (!Objects.equals(stagedOn, checkedMain)) {
+      // Main moved between the continuity check and the stage (the branch is created from main as
+      // it is at commit time): the staged snapshot sits on a main this session was not checked
+      // against, e.g. on another run's publish of the same range, and fast-forwarding to it would
+      // publish that range twice.
+      return Attempt.retry(
+          String.format("main moved from snapshot %s to %s while staging", checkedMain, stagedOn),
+          null);
+    }
+    LOG.info(
+        "Process {}: staged session {} as snapshot {} on branch {} in {} ms",
+        processName,
+        session.sessionId(),
+        staged,
+        branch,
+        (System.nanoTime() - stageStart) / 1_000_000);
+    return auditAndPublish(table, session, files, main, stagedSnapshot);
+  }
+
+  /** Audits the staged snapshot and, when no audit blocks, publishes it and completes metadata. */
+  private Attempt auditAndPublish(
+      Table table,
+      Session session,
+      StagedFiles files,
+      @Nullable Snapshot main,
+      Snapshot stagedSnapshot) {
+    long staged = stagedSnapshot.snapshotId();
+    Session stagedSession = session.staged(target.toString(), null);
+    StagedRow stagedRow =
+        new StagedRow(
+            new SessionLog(catalog, metadataNamespace), stagedSession, StagedRow.DELAY, timer());
+    String audited;
+    Attempt outcome;
+    try {
+      hook.afterStage(stagedSession, staged);
+      audited = audit(table, session, files, main, stagedSnapshot, stagedRow);
+      outcome = fastForwardMain(table, branchOf(session), staged);
+    } catch (RuntimeException failed) {
+      // Stopped between stage and publish: the session log shows it staged (no-op once finished).
+      stagedRow.writeNow();
       stagedRow.finish();
+      throw failed;
+    }
+    stagedRow.finish();
+    if (outcome.published()) {
       LOG.info(
           "Process {}: published session {} to {} as snapshot {}",
           processName,
@@ -234,10 +223,82 @@ public final class SessionPublisher implements AutoCloseable {
           target,
           staged);
       hook.afterPublish(stagedSession, staged);
-      completeMetadata(session, staged, json);
+      completeMetadata(session, staged, audited);
       hook.afterMetadata(stagedSession, staged);
-      return Optional.of(staged);
     }
+    return outcome;
+  }
+
+  /**
+   * Runs the audits on the staged snapshot.
+   *
+   * @return the audit results as JSON, for the session log
+   * @throws AuditFailedException after recording the session AUDIT_FAILED, when an error-severity
+   *     audit fails
+   */
+  private String audit(
+      Table table,
+      Session session,
+      StagedFiles files,
+      @Nullable Snapshot main,
+      Snapshot stagedSnapshot,
+      StagedRow stagedRow) {
+    List<AuditResult> results =
+        AuditRunner.run(
+            audits,
+            new AuditContext(
+                catalog,
+                table,
+                stagedSnapshot,
+                main == null ? null : main.snapshotId(),
+                files.dataFiles,
+                files.deleteFiles,
+                session,
+                writeMode));
+    String json = AuditRunner.toJson(results);
+    if (results.stream().anyMatch(AuditResult::blocks)) {
+      // Finished first, so that a delayed STAGED row never lands after the AUDIT_FAILED one.
+      stagedRow.finish();
+      log.record(session.finished(SessionStatus.AUDIT_FAILED, target.toString(), null, json));
+      throw new AuditFailedException(
+          processName, session.sessionId(), target.toString(), branchOf(session), results);
+    }
+    return json;
+  }
+
+  /**
+   * Fast-forwards main to the audited snapshot and drops the audit branch in the same commit: its
+   * snapshot is on main from then on. Unrelated commits (an expiry, metadata of other tables' runs)
+   * only retry this commit; a moved main or a changed branch ends the attempt, as the session must
+   * be staged and audited again.
+   */
+  private Attempt fastForwardMain(Table table, String branch, long staged) {
+    Optional<String> changed;
+    try {
+      changed =
+          RefChanges.commitUnless(
+              table,
+              () -> auditBranchChange(table, branch, staged),
+              publish ->
+                  publish.fastForwardBranch(SnapshotRef.MAIN_BRANCH, branch).removeBranch(branch));
+    } catch (CommitFailedException | IllegalArgumentException moved) {
+      // Every commit lost its race, or Iceberg refused the fast-forward: main moved past the stage
+      // ("not an ancestor").
+      return Attempt.retry(moved.getMessage(), moved);
+    }
+    return changed.map(why -> Attempt.retry(why, null)).orElseGet(() -> Attempt.published(staged));
+  }
+
+  /** How the audit branch changed since the stage, if it did: what it holds now was not audited. */
+  private static Optional<String> auditBranchChange(Table table, String branch, long staged) {
+    SnapshotRef ref = ((HasTableOperations) table).operations().current().ref(branch);
+    if (ref == null) {
+      return Optional.of("audit branch " + branch + " was removed");
+    }
+    if (ref.snapshotId() != staged) {
+      return Optional.of("audit branch " + branch + " was moved to snapshot " + ref.snapshotId());
+    }
+    return Optional.empty();
   }
 
   private synchronized ScheduledExecutorService timer() {
@@ -260,15 +321,14 @@ public final class SessionPublisher implements AutoCloseable {
    * Logs that the session is staged again, or fails the publish after {@link #MAX_ATTEMPTS}
    * attempts.
    */
-  private void giveUpAfter(
-      int attempt, Session session, String branch, String why, @Nullable Exception cause) {
+  private void giveUpAfter(int attempt, Session session, String why, @Nullable Exception cause) {
     if (attempt >= MAX_ATTEMPTS) {
       throw new PsybergException(
           String.format(
               "Process %s: could not publish session %s to %s after %d attempts: main or the audit"
                   + " branch %s changed under every attempt (last: %s). Nothing was published; make"
                   + " sure nothing else writes to that branch, then re-run.",
-              processName, session.sessionId(), target, attempt, branch, why),
+              processName, session.sessionId(), target, attempt, branchOf(session), why),
           cause);
     }
     LOG.info(
@@ -305,124 +365,6 @@ public final class SessionPublisher implements AutoCloseable {
     return false;
   }
 
-  /**
-   * The session must start where the target's published high watermark stands. An upsert or
-   * overwrite-range target (e.g. the second target of a process) may also take a session that
-   * starts behind it on the same lineage: re-applying the overlap is idempotent.
-   */
-  private void checkContinuity(Session session, @Nullable PublishedHighWatermark published) {
-    if (published == null) {
-      return;
-    }
-    for (SourceRange r : session.ranges()) {
-      if (!published.covers(r.table())) {
-        continue;
-      }
-      Long at = published.positions().get(r.table());
-      if (Objects.equals(at, r.fromSnapshotId())) {
-        continue;
-      }
-      boolean idempotent = writeMode != WriteMode.APPEND;
-      if (idempotent
-          && HighWatermarkResolver.isBehind(catalog, r.table(), r.fromSnapshotId(), at)
-          && !HighWatermarkResolver.isBehind(catalog, r.table(), r.toSnapshotId(), at)) {
-        LOG.info(
-            "Process {}: session {} re-applies {} up to {} on {} (already at {}); upserts make it"
-                + " idempotent.",
-            processName,
-            session.sessionId(),
-            r.table(),
-            r.toSnapshotId(),
-            target,
-            at);
-        continue;
-      }
-      String message =
-          String.format(
-              "Process %s: session %s read %s after snapshot %s, but the published high watermark"
-                  + " of that table in %s is %s (sessions %s). Another run published this range"
-                  + " first; nothing was published by this run. Re-run to process what is new since"
-                  + " the published high watermark.",
-              processName,
-              session.sessionId(),
-              r.table(),
-              r.fromSnapshotId(),
-              target,
-              at,
-              published.sessionIds());
-      // A run racing this one may have published without updating the mirror yet. Only when the
-      // publishing
-      // session is complete in the session log (its mirror row is written before that) did the
-      // source miss a
-      // finished publish, i.e. the mirror row it resolves the target from was lost.
-      if (publishCompleted(published) && restoreLostMirror(published)) {
-        message =
-            String.format(
-                "Process %s: session %s read %s %s, but %s already holds this process's data up to"
-                    + " snapshot %s: the table %s.%s had no row for the process (dropped or"
-                    + " emptied?), so the source could not find where it stands. Nothing was"
-                    + " published by this run. The row is restored from %s, so a re-run resumes"
-                    + " from there; setting the source's option 'target-table' = '%s' avoids"
-                    + " depending on that table.",
-                processName,
-                session.sessionId(),
-                r.table(),
-                r.fromSnapshotId() == null
-                    ? "from its first snapshot"
-                    : "after snapshot " + r.fromSnapshotId(),
-                target,
-                at,
-                metadataNamespace,
-                MetadataTableSchemas.HIGH_WATERMARKS,
-                target,
-                target);
-      }
-      log.record(session.finished(SessionStatus.ABORTED, target.toString(), null, null));
-      throw new PsybergException(message);
-    }
-  }
-
-  /** Whether the newest session published in the target finished its metadata rows. */
-  private boolean publishCompleted(PublishedHighWatermark published) {
-    List<String> ids = published.sessionIds();
-    return !ids.isEmpty()
-        && log.find(processName, ids.get(ids.size() - 1))
-            .map(s -> s.status() == SessionStatus.PUBLISHED)
-            .orElse(false);
-  }
-
-  /**
-   * The mirror is how a source without 'target-table' finds its target. When it lost the process's
-   * rows, put back the positions published in this target, so that the next run resumes from them.
-   * Called only once the publishing session is complete ({@link #publishCompleted}).
-   */
-  private boolean restoreLostMirror(PublishedHighWatermark published) {
-    Map<String, HighWatermarkMirror.Entry> mirrored = mirror.read(processName);
-    List<SourceRange> lost = new ArrayList<>();
-    published
-        .positions()
-        .forEach(
-            (t, id) -> {
-              if (!mirrored.containsKey(t)) {
-                lost.add(SourceRange.empty(t, id, null));
-              }
-            });
-    if (lost.isEmpty() || published.sessionIds().isEmpty()) {
-      return false;
-    }
-    String sessionId = published.sessionIds().get(published.sessionIds().size() - 1);
-    LOG.warn(
-        "Process {}: {}.{} had no row for {}; restoring it from the high watermark published in"
-            + " {}.",
-        processName,
-        metadataNamespace,
-        MetadataTableSchemas.HIGH_WATERMARKS,
-        lost,
-        target);
-    mirror.update(processName, target.toString(), sessionId, lost);
-    return true;
-  }
-
   /** The mirror first: a session recorded PUBLISHED then implies its mirror row was written. */
   private void completeMetadata(Session session, long publishedSnapshot, @Nullable String audits) {
     if (!session.ranges().isEmpty()) {
@@ -430,5 +372,21 @@ public final class SessionPublisher implements AutoCloseable {
     }
     log.record(
         session.finished(SessionStatus.PUBLISHED, target.toString(), publishedSnapshot, audits));
+  }
+
+  /** How one attempt of a publish ended: published, or to be staged again (and why). */
+  private record Attempt(
+      @Nullable Long snapshotId, @Nullable String retryReason, @Nullable Exception retryCause) {
+    static Attempt published(long snapshotId) {
+      return new Attempt(snapshotId, null, null);
+    }
+
+    static Attempt retry(String why, @Nullable Exception cause) {
+      return new Attempt(null, why, cause);
+    }
+
+    boolean published() {
+      return snapshotId != null;
+    }
   }
 }

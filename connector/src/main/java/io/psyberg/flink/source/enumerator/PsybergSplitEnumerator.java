@@ -38,9 +38,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Plans sessions and hands out their splits. Planning and metadata-table writes run in the
- * coordinator's IO pool ({@code callAsync}); every field is touched only on the coordinator thread,
- * except the two volatile fields the planning call reads.
+ * Plans sessions and hands out their splits. Catalog access (planning, every session-log write)
+ * runs in the coordinator's IO pool ({@code callAsync}), never on the coordinator thread: at start,
+ * recovery (sessions rolled back by a restore are aborted, a restored in-flight session is recorded
+ * as this job's) runs there first and planning is scheduled only once it is done. Every field is
+ * touched only on the coordinator thread, except the catalog (IO pool only) and the two volatile
+ * fields the planning call reads.
  *
  * <p>One session is in flight at a time. In continuous mode, once readers report every split of the
  * session finished, the session is marked "read through" the next checkpoint this enumerator
@@ -86,7 +89,7 @@ public final class PsybergSplitEnumerator
 
   private volatile boolean planningOpen;
   private volatile Map<String, Long> positionsForPlanning;
-  // Opened lazily in the IO pool; used only there.
+  // Opened lazily in the IO pool; used only there (and closed with the enumerator).
   private Catalog catalog;
 
   public PsybergSplitEnumerator(
@@ -130,41 +133,59 @@ public final class PsybergSplitEnumerator
 
   @Override
   public void start() {
+    if (settings.continuous() || inFlightSessionId != null) {
+      context.callAsync(this::recover, this::onRecovered);
+    } else {
+      schedulePlanning();
+    }
+  }
+
+  /**
+   * Runs in the IO pool before any planning: aborts the sessions a restore rolled back and records
+   * the restored in-flight session (if any) as this job's, with the read-through mark this state
+   * holds.
+   */
+  @Nullable
+  private Session recover() {
+    SessionLog log = new SessionLog(catalog(), catalogSpec.metadataNamespace());
     if (settings.continuous()) {
-      abortSessionsRolledBack();
+      RolledBackSessions.abort(
+          log, settings.processName(), jobId, restoredCheckpoint, inFlightSessionId);
     }
-    if (inFlightSessionId != null) {
-      // Restored mid-session: this job now owns it, and its read-through mark is whatever this
-      // state says.
-      Long mark = readThroughCheckpoint >= 0 ? readThroughCheckpoint : null;
-      context.callAsync(
-          () -> {
-            SessionLog log = new SessionLog(catalog(), catalogSpec.metadataNamespace());
-            Session s =
-                log.find(settings.processName(), inFlightSessionId)
-                    .orElseThrow(
-                        () ->
-                            new IllegalStateException(
-                                "Session "
-                                    + inFlightSessionId
-                                    + " is missing from the session log"));
-            Session owned = s.withJob(jobId, mark);
-            log.record(owned);
-            return owned;
-          },
-          (s, error) -> {
-            if (error != null) {
-              throw new FlinkRuntimeException(
-                  "Process "
-                      + settings.processName()
-                      + ": could not re-record session "
-                      + inFlightSessionId,
-                  error);
-            }
-            inFlightSession = s;
-            readThroughRecorded = mark != null;
-          });
+    if (inFlightSessionId == null) {
+      return null;
     }
+    Session s =
+        log.find(settings.processName(), inFlightSessionId)
+            .orElseThrow(
+                () ->
+                    new IllegalStateException(
+                        "Session " + inFlightSessionId + " is missing from the session log"));
+    Session owned = s.withJob(jobId, readThroughCheckpoint >= 0 ? readThroughCheckpoint : null);
+    log.record(owned);
+    return owned;
+  }
+
+  /** Runs on the coordinator thread. */
+  private void onRecovered(@Nullable Session owned, @Nullable Throwable error) {
+    if (error != null) {
+      throw new FlinkRuntimeException(
+          "Process "
+              + settings.processName()
+              + ": could not recover the sessions of the restored job"
+              + (inFlightSessionId == null ? "" : " (re-record session " + inFlightSessionId + ")")
+              + ": "
+              + error.getMessage(),
+          error);
+    }
+    if (owned != null) {
+      inFlightSession = owned;
+      readThroughRecorded = owned.readThroughCheckpoint() != null;
+    }
+    schedulePlanning();
+  }
+
+  private void schedulePlanning() {
     if (settings.continuous()) {
       context.callAsync(this::discover, this::onDiscovered, 0, monitorInterval.toMillis());
     } else if (!planned) {
@@ -285,19 +306,6 @@ public final class PsybergSplitEnumerator
         session.sessionId(),
         splits.size(),
         session.ranges());
-  }
-
-  /**
-   * Sessions of this job planned after the restored checkpoint are ABORTED (see {@link
-   * RolledBackSessions}).
-   */
-  private void abortSessionsRolledBack() {
-    RolledBackSessions.abort(
-        new SessionLog(catalog(), catalogSpec.metadataNamespace()),
-        settings.processName(),
-        jobId,
-        restoredCheckpoint,
-        inFlightSessionId);
   }
 
   private void abortAsync(Session session) {
@@ -450,12 +458,6 @@ public final class PsybergSplitEnumerator
 
   @Override
   public void close() throws IOException {
-    if (catalog instanceof AutoCloseable) {
-      try {
-        ((AutoCloseable) catalog).close();
-      } catch (Exception e) {
-        throw new IOException(e);
-      }
-    }
+    CatalogSpec.close(catalog);
   }
 }

@@ -26,14 +26,10 @@ final class RolledBackSessions {
       long restoredCheckpoint,
       @Nullable String inFlightSessionId) {
     for (Session s : log.sessionsOfJob(processName, jobId)) {
-      boolean open =
-          s.status() == SessionStatus.PLANNED
-              || s.status() == SessionStatus.STAGED
-              || s.status() == SessionStatus.AUDIT_FAILED;
       boolean handedToSink =
           s.readThroughCheckpoint() != null && s.readThroughCheckpoint() <= restoredCheckpoint;
       if (jobId.equals(s.jobId())
-          && open
+          && s.status().isOpen()
           && !handedToSink
           && !s.sessionId().equals(inFlightSessionId)) {
         LOG.info(

@@ -112,9 +112,7 @@ final class PsybergSplitReader implements SplitReader<RecordAndPosition<RowData>
   @Override
   public void close() throws Exception {
     closeCurrent();
-    if (catalog instanceof AutoCloseable) {
-      ((AutoCloseable) catalog).close();
-    }
+    CatalogSpec.close(catalog);
   }
 
   /** An Iceberg batch under our split id (Iceberg names splits by their files). */

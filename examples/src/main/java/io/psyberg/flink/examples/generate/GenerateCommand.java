@@ -7,7 +7,6 @@ import io.psyberg.flink.examples.cli.OptionSpec;
 import io.psyberg.flink.examples.cli.ParsedArgs;
 import io.psyberg.flink.examples.cli.TableNames;
 import io.psyberg.flink.examples.cli.UsageException;
-import java.io.Closeable;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -84,9 +83,7 @@ public final class GenerateCommand implements Command {
           settings.seed());
       return ExitCodes.OK;
     } finally {
-      if (catalog instanceof Closeable) {
-        ((Closeable) catalog).close();
-      }
+      CatalogSpec.close(catalog);
     }
   }
 

@@ -27,8 +27,6 @@ public final class CatalogHandle implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
-    if (catalog instanceof AutoCloseable) {
-      ((AutoCloseable) catalog).close();
-    }
+    CatalogSpec.close(catalog);
   }
 }

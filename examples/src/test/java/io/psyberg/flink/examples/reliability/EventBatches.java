@@ -1,6 +1,6 @@
 package io.psyberg.flink.examples.reliability;
 
-import io.psyberg.flink.examples.testutils.TestWarehouse;
+import io.psyberg.flink.testutils.Warehouse;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,7 +36,7 @@ public final class EventBatches {
   private static final String[] PLANS = {"basic", "standard", "premium", null};
   private static final LocalDateTime START = LocalDateTime.of(2026, 1, 1, 0, 0);
 
-  private final TestWarehouse wh;
+  private final Warehouse wh;
   private final String table;
   private final Random rnd;
   private final boolean replays;
@@ -50,7 +50,7 @@ public final class EventBatches {
    * @param replays whether batches may repeat earlier events (the lifecycle counts a repeated id
    *     once)
    */
-  public EventBatches(TestWarehouse wh, String table, long seed, String idPrefix, boolean replays) {
+  public EventBatches(Warehouse wh, String table, long seed, String idPrefix, boolean replays) {
     this.wh = wh;
     this.table = table;
     this.rnd = new Random(seed);
@@ -60,7 +60,7 @@ public final class EventBatches {
 
   /** Creates the event table. */
   public EventBatches create() {
-    wh.create(table, SCHEMA);
+    wh.createTable(table, SCHEMA);
     return this;
   }
 

@@ -7,7 +7,9 @@ import io.psyberg.flink.examples.lifecycle.LifecycleJob;
 import io.psyberg.flink.examples.signups.SignupFacts;
 import io.psyberg.flink.examples.signups.SignupsJob;
 import io.psyberg.flink.examples.signups.SignupsSettings;
-import io.psyberg.flink.examples.testutils.TestWarehouse;
+import io.psyberg.flink.testutils.Jobs;
+import io.psyberg.flink.testutils.Waits;
+import io.psyberg.flink.testutils.Warehouse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -67,12 +69,12 @@ class FaultInjectionITCase {
   private static final Duration INTERVAL = Duration.ofMillis(200);
 
   @TempDir Path dir;
-  private TestWarehouse wh;
+  private Warehouse wh;
   private CatalogSpec faulty;
 
   @BeforeEach
   void open() {
-    wh = new TestWarehouse(dir);
+    wh = new Warehouse(dir);
     faulty =
         CatalogSpec.fromOptions(
             Map.of("warehouse", dir.toString(), "catalog.io-impl", FaultyFileIO.class.getName()),
@@ -260,11 +262,13 @@ class FaultInjectionITCase {
             .isLessThan(deadline);
         batches.land(10 + rnd.nextInt(15));
         FaultInjector.arm(FaultInjector.choose(rnd, scenario, List.of(FaultPoint.values())));
-        long armDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (FaultInjector.isArmed() && System.nanoTime() < armDeadline) {
-          assertRunning(job);
-          Thread.sleep(50);
-        }
+        // An armed point not reached in 5 s is no failure: land more rows and arm another.
+        Waits.holdsWithin(
+            Duration.ofSeconds(5),
+            () -> {
+              assertRunning(job);
+              return !FaultInjector.isArmed();
+            });
         FaultInjector.disarm();
       }
       batches.land(15);
@@ -278,18 +282,20 @@ class FaultInjectionITCase {
   // ---- checks
 
   private void awaitExact(JobClient job, Check exact, int seconds) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-    while (true) {
-      assertRunning(job);
-      try {
-        exact.check();
-        return;
-      } catch (AssertionError notYet) {
-        if (System.nanoTime() > deadline) {
-          throw notYet;
-        }
-      }
-      Thread.sleep(300);
+    boolean exactInTime =
+        Waits.holdsWithin(
+            Duration.ofSeconds(seconds),
+            () -> {
+              assertRunning(job);
+              try {
+                exact.check();
+                return true;
+              } catch (AssertionError notYet) {
+                return false;
+              }
+            });
+    if (!exactInTime) {
+      exact.check(); // fails with what is still wrong
     }
   }
 
@@ -336,14 +342,7 @@ class FaultInjectionITCase {
   }
 
   private static void cancel(JobClient job) throws Exception {
-    if (!job.getJobStatus().get().isGloballyTerminalState()) {
-      job.cancel().get(60, TimeUnit.SECONDS);
-    }
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (!job.getJobStatus().get().isGloballyTerminalState() && System.nanoTime() < deadline) {
-      Thread.sleep(100);
-    }
-    Thread.sleep(500); // let closing tasks finish their I/O before the temp warehouse goes
+    Jobs.cancelAndWait(job);
   }
 
   private static Throwable attempt(Run run) {

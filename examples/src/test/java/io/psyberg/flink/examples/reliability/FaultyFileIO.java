@@ -1,5 +1,15 @@
 package io.psyberg.flink.examples.reliability;
 
+import io.psyberg.flink.metadata.MetadataTableSchemas;
+import io.psyberg.flink.sink.audit.AuditRunner;
+import io.psyberg.flink.sink.commit.PsybergCommitterOperator;
+import io.psyberg.flink.sink.commit.SessionPublisher;
+import io.psyberg.flink.sink.writer.PsybergWriterOperator;
+import org.apache.flink.api.connector.source.SplitEnumerator;
+import org.apache.flink.connector.base.source.reader.splitreader.SplitReader;
+import org.apache.iceberg.ManageSnapshots;
+import org.apache.iceberg.SnapshotUpdate;
+import org.apache.iceberg.flink.source.DataIterator;
 import org.apache.iceberg.hadoop.HadoopFileIO;
 import org.apache.iceberg.io.InputFile;
 import org.apache.iceberg.io.OutputFile;
@@ -8,8 +18,9 @@ import org.apache.iceberg.io.OutputFile;
  * A Hadoop FileIO that fires the {@link FaultInjector}'s armed fault at the operation it names.
  * Jobs get it through the catalog option {@code catalog.io-impl}, Iceberg's own way to plug storage
  * in, so the jobs under test are the examples' jobs unchanged. An operation is matched to a {@link
- * FaultPoint} by the file (a data file, a table of the metadata namespace) and by the psyberg or
- * Iceberg code on the stack.
+ * FaultPoint} by the file (a data file, a table of the metadata namespace) and by the types of the
+ * psyberg, Flink and Iceberg code on the stack, so a renamed or moved class breaks the build here
+ * instead of silently disarming a fault point.
  *
  * <p>A write fault is thrown before the file is created, so a failed commit never becomes visible:
  * what is tested is the recovery of everything around it (a failed task, a job re-run, a restore).
@@ -17,13 +28,8 @@ import org.apache.iceberg.io.OutputFile;
 public class FaultyFileIO extends HadoopFileIO {
   private static final long serialVersionUID = 1L;
 
-  private static final String WRITER = "io.psyberg.flink.sink.writer.PsybergWriterOperator";
-  private static final String COMMITTER = "io.psyberg.flink.sink.commit.PsybergCommitterOperator";
-  private static final String PUBLISHER = "io.psyberg.flink.sink.commit.SessionPublisher";
-  private static final String STAGER = "io.psyberg.flink.sink.commit.SessionStager";
-  private static final String AUDIT_RUNNER = "io.psyberg.flink.sink.audit.AuditRunner";
-  private static final String ENUMERATOR =
-      "io.psyberg.flink.source.enumerator.PsybergSplitEnumerator";
+  private static final StackWalker STACK =
+      StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE);
 
   @Override
   public InputFile newInputFile(String path) {
@@ -60,15 +66,9 @@ public class FaultyFileIO extends HadoopFileIO {
    */
   static FaultPoint classify(String path, boolean write) {
     boolean metadataTable =
-        path.contains("/psyberg/sessions/") || path.contains("/psyberg/high_watermarks/");
-    Frames f =
-        StackWalker.getInstance()
-            .walk(
-                frames -> {
-                  Frames seen = new Frames();
-                  frames.forEach(frame -> seen.add(frame.getClassName(), frame.getMethodName()));
-                  return seen;
-                });
+        path.contains("/psyberg/" + MetadataTableSchemas.SESSIONS + "/")
+            || path.contains("/psyberg/" + MetadataTableSchemas.HIGH_WATERMARKS + "/");
+    Frames f = STACK.walk(frames -> frames.collect(Frames::new, Frames::add, (a, b) -> {}));
     if (f.audit) {
       return FaultPoint.AUDIT;
     }
@@ -81,18 +81,20 @@ public class FaultyFileIO extends HadoopFileIO {
     if (write && metadataTable) {
       return f.committer ? FaultPoint.METADATA : f.enumerator ? FaultPoint.PLANNING : null;
     }
-    if (write && "stage".equals(f.publisherMethod)) {
+    if (write && f.publisher && f.snapshotUpdate) {
       return FaultPoint.STAGE;
     }
-    if (write && "publish".equals(f.publisherMethod)) {
+    if (write && f.publisher && f.refChange) {
       return FaultPoint.PUBLISH;
     }
     return null;
   }
 
   /**
-   * What psyberg and Iceberg code is on the stack; for the publisher, its innermost method ("stage"
-   * in the stager).
+   * What code is on the stack, by type. Under the publisher, a snapshot-producing commit ({@link
+   * SnapshotUpdate}: append, row delta, overwrite) is the stage; a branch change ({@link
+   * ManageSnapshots}) outside one is the publish (the fast-forward of main, or the removal of a
+   * branch an earlier attempt left).
    */
   private static final class Frames {
     boolean writer;
@@ -100,25 +102,20 @@ public class FaultyFileIO extends HadoopFileIO {
     boolean audit;
     boolean committer;
     boolean enumerator;
-    String publisherMethod;
+    boolean publisher;
+    boolean snapshotUpdate;
+    boolean refChange;
 
-    void add(String cls, String method) {
-      if (cls.equals(WRITER)) {
-        writer = true;
-      } else if (cls.startsWith("io.psyberg.flink.source.reader.")
-          || cls.startsWith("org.apache.iceberg.flink.source.reader.")) {
-        reader = true;
-      } else if (cls.equals(AUDIT_RUNNER)) {
-        audit = true;
-      } else if (cls.equals(STAGER) && publisherMethod == null) {
-        publisherMethod = "stage";
-      } else if (cls.equals(PUBLISHER) && publisherMethod == null) {
-        publisherMethod = method;
-      } else if (cls.equals(COMMITTER)) {
-        committer = true;
-      } else if (cls.equals(ENUMERATOR)) {
-        enumerator = true;
-      }
+    void add(StackWalker.StackFrame frame) {
+      Class<?> cls = frame.getDeclaringClass();
+      writer |= cls == PsybergWriterOperator.class;
+      reader |= SplitReader.class.isAssignableFrom(cls) || DataIterator.class.isAssignableFrom(cls);
+      audit |= cls == AuditRunner.class;
+      committer |= cls == PsybergCommitterOperator.class;
+      enumerator |= SplitEnumerator.class.isAssignableFrom(cls);
+      publisher |= cls == SessionPublisher.class;
+      snapshotUpdate |= SnapshotUpdate.class.isAssignableFrom(cls);
+      refChange |= ManageSnapshots.class.isAssignableFrom(cls);
     }
   }
 }

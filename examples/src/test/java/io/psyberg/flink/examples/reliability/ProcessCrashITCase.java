@@ -2,9 +2,9 @@ package io.psyberg.flink.examples.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.psyberg.flink.examples.testutils.TestWarehouse;
 import io.psyberg.flink.metadata.SessionLog;
 import io.psyberg.flink.session.Session;
+import io.psyberg.flink.testutils.Warehouse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalTime;
@@ -42,12 +42,12 @@ class ProcessCrashITCase {
   private static final String EVENTS = "membership.events";
 
   @TempDir Path dir;
-  private TestWarehouse wh;
+  private Warehouse wh;
   private final List<String> kills = new ArrayList<>();
 
   @BeforeEach
   void open() {
-    wh = new TestWarehouse(dir.resolve("warehouse"));
+    wh = new Warehouse(dir.resolve("warehouse"));
   }
 
   @AfterEach

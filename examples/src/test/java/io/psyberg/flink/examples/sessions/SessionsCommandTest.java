@@ -3,7 +3,6 @@ package io.psyberg.flink.examples.sessions;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.psyberg.flink.examples.testutils.CliRun;
-import io.psyberg.flink.examples.testutils.TestWarehouse;
 import io.psyberg.flink.metadata.SessionLog;
 import io.psyberg.flink.session.ChangeRange;
 import io.psyberg.flink.session.Session;
@@ -11,6 +10,7 @@ import io.psyberg.flink.session.SessionStatus;
 import io.psyberg.flink.session.SourceRange;
 import io.psyberg.flink.sink.audit.AuditResult;
 import io.psyberg.flink.sink.audit.AuditRunner;
+import io.psyberg.flink.testutils.Warehouse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -37,7 +37,7 @@ class SessionsCommandTest {
                 + " has no session log (psyberg.sessions)."
                 + " Run a job first, e.g. signups.\n");
     assertThat(run.err()).isEmpty();
-    try (TestWarehouse wh = new TestWarehouse(warehouse)) {
+    try (Warehouse wh = new Warehouse(warehouse)) {
       assertThat(wh.catalog().tableExists(TableIdentifier.of("psyberg", "sessions"))).isFalse();
     }
     assertThat(Files.exists(warehouse.resolve("psyberg"))).isFalse();
@@ -45,7 +45,7 @@ class SessionsCommandTest {
 
   @Test
   void printsOneRowPerSessionAndSourceOldestFirst() throws Exception {
-    try (TestWarehouse wh = new TestWarehouse(dir)) {
+    try (Warehouse wh = new Warehouse(dir)) {
       SessionLog log = new SessionLog(wh.catalog(), "psyberg");
       String passed =
           AuditRunner.toJson(

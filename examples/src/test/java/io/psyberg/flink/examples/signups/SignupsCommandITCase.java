@@ -3,11 +3,13 @@ package io.psyberg.flink.examples.signups;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.psyberg.flink.examples.testutils.CliRun;
-import io.psyberg.flink.examples.testutils.TestWarehouse;
 import io.psyberg.flink.metadata.SessionLog;
 import io.psyberg.flink.session.Session;
 import io.psyberg.flink.session.SessionStatus;
+import io.psyberg.flink.testutils.Waits;
+import io.psyberg.flink.testutils.Warehouse;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
@@ -45,11 +47,11 @@ class SignupsCommandITCase {
   private static final String FACTS = "facts.signups";
 
   @TempDir Path dir;
-  private TestWarehouse wh;
+  private Warehouse wh;
 
   @BeforeEach
   void open() {
-    wh = new TestWarehouse(dir);
+    wh = new Warehouse(dir);
   }
 
   @AfterEach
@@ -142,7 +144,7 @@ class SignupsCommandITCase {
             Types.NestedField.optional(4, "plan", Types.StringType.get()),
             Types.NestedField.optional(5, "event_ts", Types.TimestampType.withoutZone()),
             Types.NestedField.optional(6, "source_system", Types.StringType.get()));
-    wh.create("landing.events", raw);
+    wh.createTable("landing.events", raw);
     LocalDateTime t = LocalDateTime.of(2026, 1, 1, 8, 0);
     wh.append(
         "landing.events",
@@ -248,21 +250,17 @@ class SignupsCommandITCase {
         .doesNotContain(SessionStatus.AUDIT_FAILED, SessionStatus.FAILED);
   }
 
-  private void awaitFacts(int n, Thread runner) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (System.nanoTime() < deadline && runner.isAlive()) {
-      if (facts().size() >= n) {
-        return;
-      }
-      Thread.sleep(250);
-    }
-    throw new AssertionError(
-        "the target did not reach "
-            + n
-            + " facts (has "
-            + facts().size()
-            + "); command alive: "
-            + runner.isAlive());
+  private void awaitFacts(int n, Thread runner) throws Exception {
+    Waits.await(
+        "the target reaches " + n + " facts while the command runs",
+        Duration.ofSeconds(60),
+        () -> {
+          if (!runner.isAlive()) {
+            throw new AssertionError("the command ended with " + facts().size() + " facts");
+          }
+          return facts().size() >= n;
+        },
+        () -> facts().size() + " facts");
   }
 
   // ---- helpers

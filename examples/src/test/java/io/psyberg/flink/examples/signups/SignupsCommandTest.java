@@ -3,7 +3,7 @@ package io.psyberg.flink.examples.signups;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.psyberg.flink.examples.testutils.CliRun;
-import io.psyberg.flink.examples.testutils.TestWarehouse;
+import io.psyberg.flink.testutils.Warehouse;
 import java.nio.file.Path;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.catalog.TableIdentifier;
@@ -16,11 +16,11 @@ import org.junit.jupiter.api.io.TempDir;
 /** Arguments and table checks of {@code signups}: everything that fails before a job starts. */
 class SignupsCommandTest {
   @TempDir Path dir;
-  private TestWarehouse wh;
+  private Warehouse wh;
 
   @BeforeEach
   void open() {
-    wh = new TestWarehouse(dir);
+    wh = new Warehouse(dir);
   }
 
   @AfterEach
@@ -97,7 +97,7 @@ class SignupsCommandTest {
 
   @Test
   void aSourceWithoutTheEventColumnsIsRefused() {
-    wh.create(
+    wh.createTable(
         "membership.events",
         new Schema(
             Types.NestedField.required(1, "event_id", Types.LongType.get()),
@@ -127,7 +127,7 @@ class SignupsCommandTest {
             "--seed",
             "1");
     assertThat(generated.exitCode()).as(generated.toString()).isZero();
-    wh.create(
+    wh.createTable(
         "facts.signups",
         new Schema(
             Types.NestedField.required(1, "event_id", Types.StringType.get()),
