@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import javax.annotation.Nullable;
 import org.apache.iceberg.Snapshot;
@@ -19,12 +20,17 @@ public final class PublishedHighWatermark {
   private final long targetSnapshotId;
   private final List<String> sessionIds;
   private final Map<String, Long> positions;
+  private final Map<String, SnapshotPoint> points;
 
   private PublishedHighWatermark(
-      long targetSnapshotId, List<String> sessionIds, Map<String, Long> positions) {
+      long targetSnapshotId,
+      List<String> sessionIds,
+      Map<String, Long> positions,
+      Map<String, SnapshotPoint> points) {
     this.targetSnapshotId = targetSnapshotId;
     this.sessionIds = sessionIds;
     this.positions = positions;
+    this.points = points;
   }
 
   /** Finds the newest publish of {@code processName} on the target's main branch. */
@@ -68,17 +74,30 @@ public final class PublishedHighWatermark {
       return null;
     }
     Map<String, Long> positions = new LinkedHashMap<>();
+    Map<String, SnapshotPoint> points = new LinkedHashMap<>();
     summary.forEach(
         (k, v) -> {
           if (k.startsWith(SummaryKeys.HWM_PREFIX)) {
             positions.put(
                 k.substring(SummaryKeys.HWM_PREFIX.length()),
                 SummaryKeys.NO_SNAPSHOT.equals(v) ? null : Long.parseLong(v));
+          } else if (k.startsWith(SummaryKeys.HWM_POINT_PREFIX)) {
+            SnapshotPoint point = SnapshotPoint.parse(v);
+            if (point != null) {
+              points.put(k.substring(SummaryKeys.HWM_POINT_PREFIX.length()), point);
+            }
           }
         });
+    // A point is kept only for the position it describes.
+    points
+        .entrySet()
+        .removeIf(e -> !Objects.equals(positions.get(e.getKey()), e.getValue().snapshotId()));
     String ids = summary.getOrDefault(SummaryKeys.SESSION_IDS, "");
     return new PublishedHighWatermark(
-        s.snapshotId(), ids.isEmpty() ? List.of() : Arrays.asList(ids.split(",")), positions);
+        s.snapshotId(),
+        ids.isEmpty() ? List.of() : Arrays.asList(ids.split(",")),
+        positions,
+        points);
   }
 
   public long targetSnapshotId() {
@@ -92,6 +111,14 @@ public final class PublishedHighWatermark {
   /** Source table to snapshot id (null where the table had no snapshot when published). */
   public Map<String, Long> positions() {
     return positions;
+  }
+
+  /**
+   * Source table to the {@link SnapshotPoint} of its position, where recorded (publishes of earlier
+   * versions did not).
+   */
+  public Map<String, SnapshotPoint> points() {
+    return points;
   }
 
   public boolean covers(String sourceTable) {

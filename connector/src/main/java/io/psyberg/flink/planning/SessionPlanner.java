@@ -1,13 +1,13 @@
 package io.psyberg.flink.planning;
 
 import io.psyberg.flink.PsybergException;
+import io.psyberg.flink.metadata.SnapshotPoint;
 import io.psyberg.flink.session.ChangeRange;
 import io.psyberg.flink.session.Session;
 import io.psyberg.flink.session.SessionStatus;
 import io.psyberg.flink.session.SourceRange;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -119,25 +119,53 @@ public final class SessionPlanner {
               "Process %s: the planned end snapshot %d of %s no longer exists.",
               settings.processName(), end, name));
     }
-    Long from =
-        hasHwm
-            ? checkHighWatermark(name, table, current, hwm)
-            : startPosition(name, table, current);
+    Long from = hasHwm ? hwm : startPosition(name, table, current);
     if (current == null || (from != null && from == current.snapshotId())) {
       Long committedAt = current == null ? null : current.timestampMillis();
       return new TableRange(SourceRange.empty(name, from, committedAt), List.of(), false);
     }
-
-    List<Snapshot> range = new ArrayList<>();
-    for (Snapshot s = current;
-        s != null;
-        s = s.parentId() == null ? null : table.snapshot(s.parentId())) {
-      if (from != null && s.snapshotId() == from) {
-        break;
+    Lineage lineage = Lineage.walk(table, current, from);
+    ExpiredStretch stretch = null;
+    if (!lineage.reached) {
+      Snapshot oldest = lineage.oldestAfterGap();
+      SnapshotPoint point =
+          from == null || oldest == null
+              ? null
+              : SnapshotPoint.lookup(table, name, from)
+                  .filter(p -> p.sequenceNumber() < oldest.sequenceNumber())
+                  .orElse(null);
+      if (from == null) {
+        stretch = ExpiredStretch.at(table, oldest, SnapshotPoint.START);
+      } else if (point != null && AddedFiles.formatVersion(table) >= 2) {
+        stretch = ExpiredStretch.at(table, oldest, point);
+      } else {
+        lostHighWatermark(name, table, from, oldest != null);
+        from = null;
+        lineage = Lineage.walk(table, current, null);
+        Snapshot first = lineage.oldestAfterGap();
+        stretch = first == null ? null : ExpiredStretch.at(table, first, SnapshotPoint.START);
       }
-      range.add(s);
+      if (stretch != null && !stretch.keepsProcessedRows()) {
+        rewrittenInExpiredStretch(name, from, stretch);
+        from = null;
+        lineage = Lineage.walk(table, current, null);
+        Snapshot first = lineage.oldestAfterGap();
+        stretch = first == null ? null : ExpiredStretch.at(table, first, SnapshotPoint.START);
+      }
+      if (stretch != null) {
+        checkDeletesInStretch(name, stretch);
+        LOG.warn(
+            "Process {}: snapshots of {} after {} were expired before this process read them;"
+                + " reading the {} rows of the {} data files added since, as found in snapshot {}.",
+            settings.processName(),
+            name,
+            stretch.from,
+            stretch.newRecords(),
+            stretch.newFiles.size(),
+            stretch.oldest.snapshotId());
+      }
     }
-    Collections.reverse(range);
+    List<Snapshot> range = new ArrayList<>(lineage.snapshots);
     boolean capped = false;
     int cap = settings.maxSnapshotsPerSession();
     if (cap > 0 && range.size() > cap) {
@@ -157,8 +185,13 @@ public final class SessionPlanner {
     int skipped = 0;
     long records = 0;
     List<Snapshot> appends = new ArrayList<>();
+    List<DataFile> stretchFiles = List.of();
     for (Snapshot s : range) {
       String op = s.operation();
+      if (stretch != null && s == stretch.oldest) {
+        stretchFiles = stretch.newFiles;
+        continue; // the files live there already hold its changes
+      }
       if (DataOperations.REPLACE.equals(op)) {
         continue; // compaction: no new rows
       }
@@ -184,6 +217,12 @@ public final class SessionPlanner {
       appends.add(s);
     }
     List<List<DataFile>> addedFiles = readAddedFiles(table, appends, range.get(range.size() - 1));
+    if (stretch != null) {
+      // Read first, as the oldest snapshot of the range.
+      appends.add(0, stretch.oldest);
+      addedFiles = new ArrayList<>(addedFiles);
+      addedFiles.add(0, stretchFiles);
+    }
     for (int i = 0; i < appends.size(); i++) {
       Snapshot s = appends.get(i);
       List<DataFile> files = addedFiles.get(i);
@@ -194,6 +233,9 @@ public final class SessionPlanner {
       planned.add(new PlannedSnapshot(name, table, s.snapshotId(), s.timestampMillis(), files));
     }
     Snapshot last = range.get(range.size() - 1);
+    // The next session may start after it once it is expired (continuous mode plans before the
+    // publish that records it).
+    SnapshotPoint.of(last).ifPresent(p -> SnapshotPoint.remember(name, p));
     ChangeRange change =
         settings.changeRangeColumn() == null
             ? null
@@ -273,40 +315,80 @@ public final class SessionPlanner {
     return column;
   }
 
-  @Nullable
-  private Long checkHighWatermark(
-      String name, Table table, @Nullable Snapshot current, @Nullable Long hwm) {
-    if (hwm == null) {
-      return null;
+  /**
+   * The high watermark is not on main's lineage and cannot be placed after an expired stretch:
+   * fails, or (on-lost-hwm = earliest | reprocess-by-key) goes on reading every live row.
+   */
+  private void lostHighWatermark(String name, Table table, long hwm, boolean expiredStretch) {
+    OnLostHighWatermark policy = settings.onLostHighWatermark();
+    String why =
+        !expiredStretch
+            ? "which is no longer an ancestor of main (the table was rolled back, or the snapshot"
+                + " replaced)"
+            : AddedFiles.formatVersion(table) < 2
+                ? "which was expired together with the snapshots after it, and a format v1 table"
+                    + " has no sequence numbers to tell the rows added since"
+                : "which was expired together with the snapshots after it, and no record of its"
+                    + " sequence number was found (it was published by an earlier version of"
+                    + " psyberg, or is not on main's lineage)";
+    if (policy == OnLostHighWatermark.FAIL) {
+      throw new PsybergException(
+          String.format(
+              "Process %s: the high watermark of source table %s is snapshot %d, %s. Nothing was"
+                  + " read or published. For a target keyed by its primary key (write-mode upsert)"
+                  + " set 'on-lost-hwm' = 'reprocess-by-key' to reprocess every live row once (the"
+                  + " target absorbs the repeats); 'on-lost-hwm' = 'earliest' does the same for any"
+                  + " target, which doubles rows in an append target.",
+              settings.processName(), name, hwm, why));
     }
-    boolean ancestor = false;
-    for (Snapshot s = current;
-        s != null;
-        s = s.parentId() == null ? null : table.snapshot(s.parentId())) {
-      if (s.snapshotId() == hwm) {
-        ancestor = true;
-        break;
-      }
-    }
-    if (ancestor) {
-      return hwm;
-    }
+    LOG.warn(
+        "Process {}: high watermark {} of {} is lost ({}); reprocessing every live row"
+            + " ('on-lost-hwm' = '{}').",
+        settings.processName(),
+        hwm,
+        name,
+        why,
+        policy.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+  }
+
+  private void rewrittenInExpiredStretch(String name, Long from, ExpiredStretch stretch) {
+    long missing = stretch.from.totalRecords() - stretch.processedRows;
     if (settings.onLostHighWatermark() == OnLostHighWatermark.FAIL) {
       throw new PsybergException(
           String.format(
-              "Process %s: the high watermark of source table %s is snapshot %d, which is no longer"
-                  + " an ancestor of main (expired, or the table was rolled back). Nothing was read"
-                  + " or published. Set 'on-lost-hwm' = 'earliest' to reprocess from the oldest"
-                  + " snapshot still there, or restore the snapshot.",
-              settings.processName(), name, hwm));
+              "Process %s: source table %s was compacted (data files rewritten) or had rows"
+                  + " deleted in snapshots that were expired before this process read them: %d of"
+                  + " the %d rows it had processed up to its high watermark (%s) are no longer in"
+                  + " files of their own, so the history cannot tell the new rows from the"
+                  + " processed ones. Nothing was read or published. For a target keyed by its"
+                  + " primary key (write-mode upsert) set 'on-lost-hwm' = 'reprocess-by-key' to"
+                  + " reprocess every live row once (the target absorbs the repeats); an append"
+                  + " target cannot absorb them (rebuild it, e.g. with a backfill). To avoid this,"
+                  + " expire a source's snapshots only after the process has read them (README,"
+                  + " 'Tables under maintenance').",
+              settings.processName(), name, missing, stretch.from.totalRecords(), stretch.from));
     }
     LOG.warn(
-        "Process {}: high watermark {} of {} is lost; reprocessing from the earliest snapshot"
-            + " ('on-lost-hwm' = 'earliest').",
+        "Process {}: {} was compacted in snapshots expired before they were read ({} processed rows"
+            + " rewritten); reprocessing every live row after {} ('on-lost-hwm' = '{}').",
         settings.processName(),
-        hwm,
-        name);
-    return null;
+        name,
+        missing,
+        from,
+        settings.onLostHighWatermark().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+  }
+
+  private void checkDeletesInStretch(String name, ExpiredStretch stretch) {
+    if (stretch.newDeleteFiles > 0 && settings.nonAppendSnapshots() == NonAppendSnapshots.FAIL) {
+      throw new PsybergException(
+          String.format(
+              "Process %s: source table %s has %d row-level delete files written in snapshots"
+                  + " that were expired before this process read them (after %s); incremental"
+                  + " processing reads appended rows only. Nothing was read or published. Set"
+                  + " 'non-append-snapshots' = 'skip' to read the rows added there without the"
+                  + " deletes, or repair the source table.",
+              settings.processName(), name, stretch.newDeleteFiles, stretch.from));
+    }
   }
 
   @Nullable

@@ -2,6 +2,7 @@ package io.psyberg.flink.sink.commit;
 
 import io.psyberg.flink.PsybergException;
 import io.psyberg.flink.metadata.HighWatermarkMirror;
+import io.psyberg.flink.metadata.HighWatermarkPoints;
 import io.psyberg.flink.metadata.MetadataTableSchemas;
 import io.psyberg.flink.metadata.PublishedHighWatermark;
 import io.psyberg.flink.metadata.SessionLog;
@@ -131,7 +132,15 @@ public final class SessionPublisher implements AutoCloseable {
       try {
         staged =
             stager.stage(
-                table, branch, session, files, published.orElse(null), jobId, checkpointId, main);
+                table,
+                branch,
+                session,
+                files,
+                published.orElse(null),
+                HighWatermarkPoints.summary(catalog, session.ranges(), published.orElse(null)),
+                jobId,
+                checkpointId,
+                main);
       } catch (CommitFailedException busy) {
         // Iceberg's own commit retries ran out against a busy target (or a conflicting change): try
         // again.
