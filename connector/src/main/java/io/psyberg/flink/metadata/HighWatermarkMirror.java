@@ -69,6 +69,20 @@ public final class HighWatermarkMirror {
     RowUpserter.upsert(t, rows);
   }
 
+  /** Removes every row of a process (an abandoned one, {@code drop-process}); returns how many. */
+  public int remove(String processName) {
+    Table t = table();
+    List<Record> keys = new ArrayList<>();
+    for (String sourceTable : read(processName).keySet()) {
+      Record r = GenericRecord.create(t.schema());
+      r.setField("process_name", processName);
+      r.setField("source_table", sourceTable);
+      keys.add(r);
+    }
+    RowUpserter.delete(t, keys);
+    return keys.size();
+  }
+
   /** The mirrored high watermarks of a process, by source table. */
   public Map<String, Entry> read(String processName) {
     Table t = table();

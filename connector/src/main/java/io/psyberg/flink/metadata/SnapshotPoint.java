@@ -73,6 +73,11 @@ public final class SnapshotPoint {
     }
   }
 
+  /** Forgets the points this JVM has seen, as a fresh process starts (tests). */
+  public static void forgetAll() {
+    KNOWN.clear();
+  }
+
   /** Parses {@link #encode()}; null for a value this version cannot read. */
   @Nullable
   public static SnapshotPoint parse(@Nullable String value) {

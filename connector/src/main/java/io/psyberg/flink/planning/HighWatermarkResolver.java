@@ -168,7 +168,17 @@ public final class HighWatermarkResolver {
     }
     try {
       Table t = catalog.loadTable(TableIdentifier.parse(sourceTable));
-      return SnapshotUtil.isAncestorOf(t, b, a);
+      if (t.snapshot(a) != null && t.snapshot(b) != null) {
+        return SnapshotUtil.isAncestorOf(t, b, a);
+      }
+      // Expired: order by sequence number where its point is known; otherwise an expired snapshot
+      // comes before one still there (expiry removes the oldest).
+      Optional<SnapshotPoint> pa = SnapshotPoint.lookup(t, sourceTable, a);
+      Optional<SnapshotPoint> pb = SnapshotPoint.lookup(t, sourceTable, b);
+      if (pa.isPresent() && pb.isPresent()) {
+        return pa.get().sequenceNumber() < pb.get().sequenceNumber();
+      }
+      return t.snapshot(a) == null && t.snapshot(b) != null;
     } catch (NoSuchTableException e) {
       return false;
     }

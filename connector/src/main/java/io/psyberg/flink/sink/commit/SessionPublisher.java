@@ -220,6 +220,7 @@ public final class SessionPublisher implements AutoCloseable {
                               : "was moved to snapshot " + ref.snapshotId()));
                 }
                 publish.fastForwardBranch(SnapshotRef.MAIN_BRANCH, branch).removeBranch(branch);
+                PublishedHighWatermark.moveTag(table, publish, processName, staged);
               });
         } catch (CommitFailedException | IllegalArgumentException moved) {
           stagedRow.finish();
@@ -357,6 +358,13 @@ public final class SessionPublisher implements AutoCloseable {
               target,
               at,
               published.sessionIds());
+      if (r.fromSnapshotId() == null && !idempotent) {
+        // Also what a run that reprocesses every live row meets on an append target.
+        message +=
+            " If this run reprocesses every live row (on-lost-hwm = reprocess-by-key or earliest),"
+                + " this append target would hold them twice: reprocess into a target keyed by its"
+                + " primary key (write-mode upsert), or rebuild this one (e.g. with a backfill).";
+      }
       // A run racing this one may have published without updating the mirror yet. Only when the
       // publishing
       // session is complete in the session log (its mirror row is written before that) did the
