@@ -19,9 +19,9 @@ import org.apache.iceberg.io.CloseableIterable;
  * What snapshots expired before they were read added, told from the files live at the oldest
  * snapshot still there: a data file whose data sequence number is above the position's is new; the
  * rows at or below it were processed, and they must all still be there (in their own files, or in
- * files rewritten from them alone, which keep their data sequence number). When some are missing, a
- * compaction mixed them with new rows into new files (or a delete removed them) and the history
- * cannot tell new rows from processed ones.
+ * files rewritten from them alone that kept a data sequence number at or below it). When some are
+ * missing, a compaction moved them into files with a newer data sequence number (perhaps with new
+ * rows) or a delete removed them, and the history cannot tell new rows from processed ones.
  *
  * <p>This plans every live file of the table once, a cost that follows the table, not the new data;
  * it is taken only when expiry removed snapshots the process had not read.
