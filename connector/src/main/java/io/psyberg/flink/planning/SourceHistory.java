@@ -6,12 +6,14 @@ import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
 import org.apache.iceberg.DataFile;
+import org.apache.iceberg.DataOperations;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 
 /**
  * For code that re-reads a planned source range (e.g. the row-count audit): where snapshot expiry
- * cut the range's history, which files the planner read for the expired stretch. Empty when the
+ * cut the range's history (or removed its start), the oldest snapshot left in the range and the
+ * files the planner read there; {@code appendsBetween(oldest, to)} reads the rest. Empty when the
  * range's snapshots are all there, so {@code appendsBetween(from, to)} reads the same rows.
  */
 public final class SourceHistory {
@@ -39,8 +41,20 @@ public final class SourceHistory {
               toSnapshotId, name));
     }
     Lineage lineage = Lineage.walk(table, to, fromSnapshotId);
+    if (lineage.reached) {
+      if (table.snapshot(fromSnapshotId) != null || lineage.snapshots.isEmpty()) {
+        return Optional.empty();
+      }
+      // Only 'from' itself was expired: the range's first snapshot adds its own files.
+      Snapshot first = lineage.snapshots.get(0);
+      Set<String> paths = new HashSet<>();
+      if (DataOperations.APPEND.equals(first.operation())) {
+        first.addedDataFiles(table.io()).forEach(f -> paths.add(f.path().toString()));
+      }
+      return Optional.of(new Stretch(first.snapshotId(), paths));
+    }
     Snapshot oldest = lineage.oldestAfterGap();
-    if (lineage.reached || oldest == null) {
+    if (oldest == null) {
       return Optional.empty();
     }
     SnapshotPoint point =

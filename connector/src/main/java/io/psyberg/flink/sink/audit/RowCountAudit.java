@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.Set;
 import javax.annotation.Nullable;
 import org.apache.iceberg.MetadataColumns;
+import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.data.IcebergGenerics;
@@ -70,7 +71,14 @@ public final class RowCountAudit implements Audit {
     long oldest = stretch.get().oldestSnapshotId;
     long count =
         count(
-            read(source).select(sourceFilter.column(), FILE).useSnapshot(oldest),
+            IcebergGenerics.read(source)
+                .where(sourceFilter.expression())
+                // select() drops metadata columns; a projection keeps the file path.
+                .project(
+                    new Schema(
+                        source.schema().findField(sourceFilter.column()),
+                        MetadataColumns.FILE_PATH))
+                .useSnapshot(oldest),
             stretch.get().newFilePaths);
     if (oldest != range.toSnapshotId()) {
       count += count(read(source).appendsBetween(oldest, range.toSnapshotId()), null);
