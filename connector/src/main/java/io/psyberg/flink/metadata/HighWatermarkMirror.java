@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.annotation.Internal;
+import org.apache.flink.annotation.PublicEvolving;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.data.GenericRecord;
@@ -18,7 +19,7 @@ import org.apache.iceberg.expressions.Expressions;
  * mirrors the high watermark published in the target table's snapshot summary, for people to query
  * and for a source to find its process's target table; it is never the source of truth.
  */
-@Internal
+@PublicEvolving
 public final class HighWatermarkMirror {
   private final Catalog catalog;
   private final String namespace;
@@ -48,6 +49,7 @@ public final class HighWatermarkMirror {
   }
 
   /** Records the published positions of a process, one row per source table. */
+  @Internal
   public void update(
       String processName, String targetTable, String sessionId, List<SourceRange> ranges) {
     Table t = table();
@@ -69,6 +71,20 @@ public final class HighWatermarkMirror {
       rows.add(r);
     }
     RowUpserter.upsert(t, rows);
+  }
+
+  /** Removes every row of a process (an abandoned one, {@code drop-process}); returns how many. */
+  public int remove(String processName) {
+    Table t = table();
+    List<Record> keys = new ArrayList<>();
+    for (String sourceTable : read(processName).keySet()) {
+      Record r = GenericRecord.create(t.schema());
+      r.setField("process_name", processName);
+      r.setField("source_table", sourceTable);
+      keys.add(r);
+    }
+    RowUpserter.delete(t, keys);
+    return keys.size();
   }
 
   /** The mirrored high watermarks of a process, by source table. */

@@ -36,6 +36,15 @@ final class RowUpserter {
   private RowUpserter() {}
 
   static void upsert(Table table, List<Record> rows) {
+    write(table, rows, true);
+  }
+
+  /** Deletes the rows with the keys of {@code rows} (only their key fields are read). */
+  static void delete(Table table, List<Record> rows) {
+    write(table, rows, false);
+  }
+
+  private static void write(Table table, List<Record> rows, boolean addRows) {
     if (rows.isEmpty()) {
       return;
     }
@@ -53,13 +62,15 @@ final class RowUpserter {
     try {
       for (Map.Entry<PartitionKey, List<Record>> part : byPartition(table, rows).entrySet()) {
         PartitionKey partition = table.spec().isPartitioned() ? part.getKey() : null;
-        DataWriter<Record> dataWriter =
-            factory.newDataWriter(
-                newOutputFile(table, files, partition), FileFormat.PARQUET, partition);
-        try (DataWriter<Record> w = dataWriter) {
-          part.getValue().forEach(w::write);
+        if (addRows) {
+          DataWriter<Record> dataWriter =
+              factory.newDataWriter(
+                  newOutputFile(table, files, partition), FileFormat.PARQUET, partition);
+          try (DataWriter<Record> w = dataWriter) {
+            part.getValue().forEach(w::write);
+          }
+          delta.addRows(dataWriter.toDataFile());
         }
-        delta.addRows(dataWriter.toDataFile());
 
         EqualityDeleteWriter<Record> deleteWriter =
             factory.newEqDeleteWriter(

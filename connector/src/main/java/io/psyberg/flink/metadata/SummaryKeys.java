@@ -23,6 +23,12 @@ public final class SummaryKeys {
   /** Prefix of one key per source table: {@code psyberg.hwm.<namespace.table>} = snapshot id. */
   public static final String HWM_PREFIX = PREFIX + "hwm.";
 
+  /**
+   * Prefix of one key per source table: {@code psyberg.hwm-point.<namespace.table>} = the HWM
+   * snapshot's {@link SnapshotPoint}, which lets a process go on once that snapshot is expired.
+   */
+  public static final String HWM_POINT_PREFIX = PREFIX + "hwm-point.";
+
   /** Value of an HWM key for a source table that had no snapshot yet. */
   public static final String NO_SNAPSHOT = "none";
 
@@ -33,5 +39,9 @@ public final class SummaryKeys {
 
   public static String hwmKey(String sourceTable) {
     return HWM_PREFIX + sourceTable;
+  }
+
+  public static String hwmPointKey(String sourceTable) {
+    return HWM_POINT_PREFIX + sourceTable;
   }
 }

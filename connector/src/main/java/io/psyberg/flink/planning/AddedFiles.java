@@ -153,7 +153,7 @@ final class AddedFiles {
         .build();
   }
 
-  private static int formatVersion(Table table) {
+  static int formatVersion(Table table) {
     if (table instanceof HasTableOperations) {
       TableOperations ops = ((HasTableOperations) table).operations();
       return ops.current().formatVersion();

@@ -4,6 +4,7 @@ import io.psyberg.flink.metadata.HighWatermarkMirror;
 import io.psyberg.flink.metadata.MetadataTableSchemas;
 import io.psyberg.flink.metadata.PublishedHighWatermark;
 import io.psyberg.flink.metadata.SessionLog;
+import io.psyberg.flink.metadata.SnapshotPoint;
 import io.psyberg.flink.session.Session;
 import io.psyberg.flink.session.SessionStatus;
 import java.util.LinkedHashMap;
@@ -53,6 +54,9 @@ public final class HighWatermarkResolver {
       Optional<PublishedHighWatermark> published =
           publishedIn(catalog, target, settings.processName());
       if (published.isPresent()) {
+        // Kept for planning: the points let a session start after a position whose snapshot is
+        // expired.
+        published.get().points().forEach(SnapshotPoint::remember);
         // With several targets (e.g. lifecycle and anomalies) resume from the one furthest behind.
         published
             .get()
@@ -166,7 +170,17 @@ public final class HighWatermarkResolver {
     }
     try {
       Table t = catalog.loadTable(TableIdentifier.parse(sourceTable));
-      return SnapshotUtil.isAncestorOf(t, b, a);
+      if (t.snapshot(a) != null && t.snapshot(b) != null) {
+        return SnapshotUtil.isAncestorOf(t, b, a);
+      }
+      // Expired: order by sequence number where its point is known; otherwise an expired snapshot
+      // comes before one still there (expiry removes the oldest).
+      Optional<SnapshotPoint> pa = SnapshotPoint.lookup(t, sourceTable, a);
+      Optional<SnapshotPoint> pb = SnapshotPoint.lookup(t, sourceTable, b);
+      if (pa.isPresent() && pb.isPresent()) {
+        return pa.get().sequenceNumber() < pb.get().sequenceNumber();
+      }
+      return t.snapshot(a) == null && t.snapshot(b) != null;
     } catch (NoSuchTableException e) {
       return false;
     }

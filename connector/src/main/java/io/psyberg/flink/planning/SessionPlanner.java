@@ -1,13 +1,13 @@
 package io.psyberg.flink.planning;
 
 import io.psyberg.flink.PsybergException;
+import io.psyberg.flink.metadata.SnapshotPoint;
 import io.psyberg.flink.session.ChangeRange;
 import io.psyberg.flink.session.Session;
 import io.psyberg.flink.session.SessionStatus;
 import io.psyberg.flink.session.SourceRange;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -41,10 +41,12 @@ public final class SessionPlanner {
 
   private final Catalog catalog;
   private final SessionSettings settings;
+  private final LostHistory history;
 
   public SessionPlanner(Catalog catalog, SessionSettings settings) {
     this.catalog = catalog;
     this.settings = settings;
+    this.history = new LostHistory(settings);
   }
 
   /**
@@ -118,25 +120,53 @@ public final class SessionPlanner {
               "Process %s: the planned end snapshot %d of %s no longer exists.",
               settings.processName(), end, name));
     }
-    Long from =
-        hasHwm
-            ? checkHighWatermark(name, table, current, hwm)
-            : startPosition(name, table, current);
+    Long from = hasHwm ? hwm : startPosition(name, table, current);
     if (current == null || (from != null && from == current.snapshotId())) {
       Long committedAt = current == null ? null : current.timestampMillis();
       return new TableRange(SourceRange.empty(name, from, committedAt), List.of(), false);
     }
-
-    List<Snapshot> range = new ArrayList<>();
-    for (Snapshot s = current;
-        s != null;
-        s = s.parentId() == null ? null : table.snapshot(s.parentId())) {
-      if (from != null && s.snapshotId() == from) {
-        break;
+    Lineage lineage = Lineage.walk(table, current, from);
+    ExpiredStretch stretch = null;
+    if (!lineage.reached) {
+      Snapshot oldest = lineage.oldestAfterGap();
+      SnapshotPoint point =
+          from == null || oldest == null
+              ? null
+              : SnapshotPoint.lookup(table, name, from)
+                  .filter(p -> p.sequenceNumber() < oldest.sequenceNumber())
+                  .orElse(null);
+      if (from == null) {
+        stretch = ExpiredStretch.at(table, oldest, SnapshotPoint.START);
+      } else if (point != null && AddedFiles.formatVersion(table) >= 2) {
+        stretch = ExpiredStretch.at(table, oldest, point);
+      } else {
+        history.lost(name, table, from, oldest != null);
+        from = null;
+        lineage = Lineage.walk(table, current, null);
+        Snapshot first = lineage.oldestAfterGap();
+        stretch = first == null ? null : ExpiredStretch.at(table, first, SnapshotPoint.START);
       }
-      range.add(s);
+      if (stretch != null && !stretch.keepsProcessedRows()) {
+        history.rewritten(name, from, stretch);
+        from = null;
+        lineage = Lineage.walk(table, current, null);
+        Snapshot first = lineage.oldestAfterGap();
+        stretch = first == null ? null : ExpiredStretch.at(table, first, SnapshotPoint.START);
+      }
+      if (stretch != null) {
+        history.checkDeletes(name, stretch);
+        LOG.warn(
+            "Process {}: snapshots of {} after {} were expired before this process read them;"
+                + " reading the {} rows of the {} data files added since, as found in snapshot {}.",
+            settings.processName(),
+            name,
+            stretch.from,
+            stretch.newRecords(),
+            stretch.newFiles.size(),
+            stretch.oldest.snapshotId());
+      }
     }
-    Collections.reverse(range);
+    List<Snapshot> range = new ArrayList<>(lineage.snapshots);
     boolean capped = false;
     int cap = settings.maxSnapshotsPerSession();
     if (cap > 0 && range.size() > cap) {
@@ -156,8 +186,13 @@ public final class SessionPlanner {
     int skipped = 0;
     long records = 0;
     List<Snapshot> appends = new ArrayList<>();
+    List<DataFile> stretchFiles = List.of();
     for (Snapshot s : range) {
       String op = s.operation();
+      if (stretch != null && s == stretch.oldest) {
+        stretchFiles = stretch.newFiles;
+        continue; // the files live there already hold its changes
+      }
       if (DataOperations.REPLACE.equals(op)) {
         continue; // compaction: no new rows
       }
@@ -183,6 +218,12 @@ public final class SessionPlanner {
       appends.add(s);
     }
     List<List<DataFile>> addedFiles = readAddedFiles(table, appends, range.get(range.size() - 1));
+    if (stretch != null) {
+      // Read first, as the oldest snapshot of the range.
+      appends.add(0, stretch.oldest);
+      addedFiles = new ArrayList<>(addedFiles);
+      addedFiles.add(0, stretchFiles);
+    }
     for (int i = 0; i < appends.size(); i++) {
       Snapshot s = appends.get(i);
       List<DataFile> files = addedFiles.get(i);
@@ -193,6 +234,9 @@ public final class SessionPlanner {
       planned.add(new PlannedSnapshot(name, table, s.snapshotId(), s.timestampMillis(), files));
     }
     Snapshot last = range.get(range.size() - 1);
+    // The next session may start after it once it is expired (continuous mode plans before the
+    // publish that records it).
+    SnapshotPoint.of(last).ifPresent(p -> SnapshotPoint.remember(name, p));
     ChangeRange change =
         settings.changeRangeColumn() == null
             ? null
@@ -270,42 +314,6 @@ public final class SessionPlanner {
               table.schema().columns().stream().map(c -> c.name()).toList()));
     }
     return column;
-  }
-
-  @Nullable
-  private Long checkHighWatermark(
-      String name, Table table, @Nullable Snapshot current, @Nullable Long hwm) {
-    if (hwm == null) {
-      return null;
-    }
-    boolean ancestor = false;
-    for (Snapshot s = current;
-        s != null;
-        s = s.parentId() == null ? null : table.snapshot(s.parentId())) {
-      if (s.snapshotId() == hwm) {
-        ancestor = true;
-        break;
-      }
-    }
-    if (ancestor) {
-      return hwm;
-    }
-    if (settings.onLostHighWatermark() == OnLostHighWatermark.FAIL) {
-      throw new PsybergException(
-          String.format(
-              "Process %s: the high watermark of source table %s is snapshot %d, which is no longer"
-                  + " an ancestor of main (expired, or the table was rolled back). Nothing was read"
-                  + " or published. Set 'on-lost-hwm' = 'earliest' to reprocess from the oldest"
-                  + " snapshot still there, or restore the snapshot.",
-              settings.processName(), name, hwm));
-    }
-    LOG.warn(
-        "Process {}: high watermark {} of {} is lost; reprocessing from the earliest snapshot"
-            + " ('on-lost-hwm' = 'earliest').",
-        settings.processName(),
-        hwm,
-        name);
-    return null;
   }
 
   @Nullable

@@ -46,6 +46,12 @@ import org.apache.iceberg.types.Types.NestedField;
  */
 @PublicEvolving
 public final class PsybergSink implements Serializable {
+  /**
+   * Prefix of the branch a session is staged and audited on before main is fast-forwarded to it:
+   * {@code psyberg-audit-<session id>}.
+   */
+  public static final String AUDIT_BRANCH_PREFIX = "psyberg-audit-";
+
   private static final long serialVersionUID = 1L;
 
   private final CatalogSpec catalog;

@@ -97,8 +97,12 @@ public final class PsybergSourceOptions {
           .enumType(OnLostHighWatermark.class)
           .defaultValue(OnLostHighWatermark.FAIL)
           .withDescription(
-              "High-watermark snapshot expired or no longer an ancestor of main: fail | earliest"
-                  + " (reprocess from the oldest snapshot still there).");
+              "When the source's history cannot tell the rows new since the high watermark (its"
+                  + " snapshot rolled back, or expired without a recorded sequence number, or"
+                  + " processed and new rows compacted together in snapshots expired unread): fail"
+                  + " | reprocess-by-key (reprocess every live row; for upsert targets) | earliest"
+                  + " (the same for any target; doubles rows in an append target). An expired"
+                  + " high-watermark snapshot alone needs none of these.");
 
   public static final ConfigOption<Integer> MAX_SNAPSHOTS_PER_SESSION =
       ConfigOptions.key("max-snapshots-per-session")

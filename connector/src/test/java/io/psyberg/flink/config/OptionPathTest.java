@@ -90,7 +90,7 @@ class OptionPathTest {
     assertThat(sourceError("on-lost-hwm", "latest"))
         .isEqualTo(
             "Process p1: invalid value 'latest' for option 'on-lost-hwm'. Valid values: fail,"
-                + " earliest.");
+                + " earliest, reprocess-by-key.");
     assertThat(sourceError("processing", "magic"))
         .isEqualTo(
             "Process p1: invalid value 'magic' for option 'processing'. Valid values: stateless,"

@@ -259,14 +259,17 @@ class SessionPlannerTest {
     assertThatThrownBy(() -> plan(Map.of("membership.events", s1)))
         .isInstanceOf(PsybergException.class)
         .hasMessageContaining("snapshot " + s1)
-        .hasMessageContaining("no longer an ancestor")
+        .hasMessageContaining("expired")
+        .hasMessageContaining("'on-lost-hwm' = 'reprocess-by-key'")
         .hasMessageContaining("'on-lost-hwm' = 'earliest'");
 
     SessionPlan fromEarliest =
         new SessionPlanner(
                 wh.catalog(), settings(NonAppendSnapshots.FAIL, OnLostHighWatermark.EARLIEST, 0))
             .plan("s", "job", Map.of("membership.events", s1));
+    // Every live row, also those of the expired snapshots (their files are still live).
     assertThat(fromEarliest.session().range("membership.events").snapshotCount()).isEqualTo(1);
+    assertThat(fromEarliest.session().range("membership.events").recordCount()).isEqualTo(6);
   }
 
   @Test

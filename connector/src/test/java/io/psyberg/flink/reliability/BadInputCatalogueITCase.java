@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.psyberg.flink.catalog.CatalogSpec;
 import io.psyberg.flink.metadata.MetadataTableSchemas;
+import io.psyberg.flink.metadata.PublishedHighWatermark;
 import io.psyberg.flink.metadata.SessionLog;
 import io.psyberg.flink.metadata.SummaryKeys;
 import io.psyberg.flink.planning.NonAppendSnapshots;
@@ -184,22 +185,37 @@ class BadInputCatalogueITCase {
   }
 
   @Test
-  void expiredHighWatermarkSnapshotFailsAndKeepsEverything() throws Exception {
+  void rolledBackHighWatermarkFailsAndKeepsEverything() throws Exception {
     long s1 = publishBaseline();
-    wh.append(SRC, Warehouse.events("b", 2, DAY1));
+    long s2 = wh.append(SRC, Warehouse.events("b", 2, DAY1));
+    run(source(), sink());
+    // The source is rolled back behind the HWM and goes on from there: s2 is off main's lineage.
+    wh.load(SRC).manageSnapshots().rollbackTo(s1).commit();
     wh.append(SRC, Warehouse.events("c", 2, DAY1));
-    wh.load(SRC).expireSnapshots().expireSnapshotId(s1).commit();
     PublishState before = PublishState.capture(wh, P, DST);
 
     assertThat(failure(source(), sink()))
         .contains(
             "Process " + P,
             "high watermark of source table " + SRC,
-            "snapshot " + s1,
+            "snapshot " + s2,
             "no longer an ancestor of main",
             "Nothing was read or published",
+            "'on-lost-hwm' = 'reprocess-by-key'",
             "'on-lost-hwm' = 'earliest'");
     before.assertUnchanged();
+  }
+
+  @Test
+  void expiredHighWatermarkSnapshotIsReadOnExactly() throws Exception {
+    long s1 = publishBaseline();
+    wh.append(SRC, Warehouse.events("b", 2, DAY1));
+    wh.append(SRC, Warehouse.events("c", 2, DAY1));
+    wh.load(SRC).expireSnapshots().expireSnapshotId(s1).commit();
+
+    run(source(), sink());
+    assertThat(Pipelines.ids(wh.load(DST)))
+        .containsExactlyInAnyOrder("a-0", "a-1", "a-2", "b-0", "b-1", "c-0", "c-1");
   }
 
   @Test
@@ -453,7 +469,8 @@ class BadInputCatalogueITCase {
         .containsExactlyInAnyOrder("a-0", "a-1", "a-2", "b-0", "b-1", "b-2");
     assertThat(target.currentSnapshot().summary())
         .containsEntry(SummaryKeys.hwmKey(SRC), Long.toString(s2));
-    assertThat(target.refs()).containsOnlyKeys("main");
+    // main and the tag at the process's newest publish: no audit branch left.
+    assertThat(target.refs()).containsOnlyKeys("main", PublishedHighWatermark.tagOf(P));
     Session last = sessions().get(1);
     assertThat(last.status()).isEqualTo(SessionStatus.PUBLISHED);
     assertThat(last.publishedSnapshotId()).isEqualTo(target.currentSnapshot().snapshotId());

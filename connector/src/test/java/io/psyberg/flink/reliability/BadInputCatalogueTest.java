@@ -196,7 +196,12 @@ class BadInputCatalogueTest {
   @Test
   void invalidOnLostHwm() {
     assertThat(sourceError(SRC_COLS, with(src(), "on-lost-hwm", "latest")))
-        .contains(SRC_TABLE, PROCESS, "'on-lost-hwm'", "latest", "Valid values: fail, earliest");
+        .contains(
+            SRC_TABLE,
+            PROCESS,
+            "'on-lost-hwm'",
+            "latest",
+            "Valid values: fail, earliest, reprocess-by-key");
   }
 
   @Test

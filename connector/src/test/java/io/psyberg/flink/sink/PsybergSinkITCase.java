@@ -112,7 +112,10 @@ class PsybergSinkITCase {
         .containsEntry(SummaryKeys.hwmKey(SRC), Long.toString(s3))
         .containsEntry(SummaryKeys.PROCESS_NAME, "p1");
     assertThat(published.operation()).isEqualTo("append");
-    assertThat(target.refs()).containsOnlyKeys("main");
+    // main and the tag at the process's newest publish: no audit branch left.
+    assertThat(target.refs()).containsOnlyKeys("main", PublishedHighWatermark.tagOf("p1"));
+    assertThat(target.refs().get(PublishedHighWatermark.tagOf("p1")).snapshotId())
+        .isEqualTo(published.snapshotId());
     Session first = sessions("p1").get(0);
     assertThat(first.status()).isEqualTo(SessionStatus.PUBLISHED);
     assertThat(first.publishedSnapshotId()).isEqualTo(published.snapshotId());

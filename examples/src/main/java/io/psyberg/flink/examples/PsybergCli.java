@@ -12,6 +12,7 @@ import io.psyberg.flink.examples.cli.UsageException;
 import io.psyberg.flink.examples.demo.DemoCommand;
 import io.psyberg.flink.examples.generate.GenerateCommand;
 import io.psyberg.flink.examples.lifecycle.LifecycleCommand;
+import io.psyberg.flink.examples.sessions.DropProcessCommand;
 import io.psyberg.flink.examples.sessions.SessionsCommand;
 import io.psyberg.flink.examples.signups.SignupsCommand;
 import io.psyberg.flink.examples.sql.SqlCommand;
@@ -48,6 +49,7 @@ public final class PsybergCli {
     register(new SignupsCommand());
     register(new LifecycleCommand());
     register(new SessionsCommand());
+    register(new DropProcessCommand());
   }
 
   private void register(Command command) {

@@ -1,13 +1,20 @@
 package io.psyberg.flink.sink.audit;
 
+import io.psyberg.flink.metadata.PublishedHighWatermark;
+import io.psyberg.flink.metadata.SnapshotPoint;
+import io.psyberg.flink.planning.SourceHistory;
 import io.psyberg.flink.session.SourceRange;
+import java.io.IOException;
+import java.util.Optional;
+import java.util.Set;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
+import org.apache.iceberg.MetadataColumns;
+import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.data.IcebergGenerics;
 import org.apache.iceberg.data.Record;
-import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.io.CloseableIterable;
 
 /**
@@ -18,6 +25,7 @@ import org.apache.iceberg.io.CloseableIterable;
 @Internal
 public final class RowCountAudit implements Audit {
   private static final long serialVersionUID = 1L;
+  private static final String FILE = MetadataColumns.FILE_PATH.name();
 
   @Nullable private final SourceFilter sourceFilter;
 
@@ -47,18 +55,53 @@ public final class RowCountAudit implements Audit {
       return 0;
     }
     Table source = ctx.catalog().loadTable(TableIdentifier.parse(range.table()));
-    Expression filter = sourceFilter.expression();
+    if (range.fromSnapshotId() == null) {
+      // A range from the table's first snapshot is everything up to 'to'.
+      return count(read(source).useSnapshot(range.toSnapshotId()), null);
+    }
+    // The published HWM records where 'from' stands, should expiry have removed it.
+    PublishedHighWatermark.find(ctx.table(), ctx.session().processName())
+        .ifPresent(p -> p.points().forEach(SnapshotPoint::remember));
+    Optional<SourceHistory.Stretch> stretch =
+        SourceHistory.expiredStretch(
+            source, range.table(), range.fromSnapshotId(), range.toSnapshotId());
+    if (stretch.isEmpty()) {
+      return count(read(source).appendsBetween(range.fromSnapshotId(), range.toSnapshotId()), null);
+    }
+    // As the planner read it: the files new since 'from' live at the oldest snapshot left (this
+    // reads the filter column of every file live there), then the appends after it.
+    long oldest = stretch.get().oldestSnapshotId;
+    long count =
+        count(
+            IcebergGenerics.read(source)
+                .where(sourceFilter.expression())
+                // select() drops metadata columns; a projection keeps the file path.
+                .project(
+                    new Schema(
+                        source.schema().findField(sourceFilter.column()),
+                        MetadataColumns.FILE_PATH))
+                .useSnapshot(oldest),
+            stretch.get().newFilePaths);
+    if (oldest != range.toSnapshotId()) {
+      count += count(read(source).appendsBetween(oldest, range.toSnapshotId()), null);
+    }
+    return count;
+  }
+
+  private IcebergGenerics.ScanBuilder read(Table source) {
+    return IcebergGenerics.read(source)
+        .select(sourceFilter.column())
+        .where(sourceFilter.expression());
+  }
+
+  /** Rows matching the filter; with {@code files}, only rows of those files. */
+  private long count(IcebergGenerics.ScanBuilder scan, @Nullable Set<String> files)
+      throws IOException {
     long count = 0;
-    IcebergGenerics.ScanBuilder scan =
-        IcebergGenerics.read(source).select(sourceFilter.column()).where(filter);
-    // A range from the table's first snapshot is everything up to 'to'.
-    scan =
-        range.fromSnapshotId() == null
-            ? scan.useSnapshot(range.toSnapshotId())
-            : scan.appendsBetween(range.fromSnapshotId(), range.toSnapshotId());
     try (CloseableIterable<Record> rows = scan.build()) {
       for (Record r : rows) {
-        if (sourceFilter.matches(r)) {
+        if (sourceFilter.matches(r)
+            && (files == null || files.contains(String.valueOf(r.getField(FILE))))) {
           count++;
         }
       }

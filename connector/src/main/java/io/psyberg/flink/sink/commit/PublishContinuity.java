@@ -123,18 +123,27 @@ final class PublishContinuity {
           target,
           target);
     }
-    return String.format(
-        "Process %s: session %s read %s after snapshot %s, but the published high watermark of"
-            + " that table in %s is %s (sessions %s). Another run published this range first;"
-            + " nothing was published by this run. Re-run to process what is new since the"
-            + " published high watermark.",
-        processName,
-        session.sessionId(),
-        r.table(),
-        r.fromSnapshotId(),
-        target,
-        at,
-        published.sessionIds());
+    String message =
+        String.format(
+            "Process %s: session %s read %s after snapshot %s, but the published high watermark of"
+                + " that table in %s is %s (sessions %s). Another run published this range first;"
+                + " nothing was published by this run. Re-run to process what is new since the"
+                + " published high watermark.",
+            processName,
+            session.sessionId(),
+            r.table(),
+            r.fromSnapshotId(),
+            target,
+            at,
+            published.sessionIds());
+    if (r.fromSnapshotId() == null && writeMode == WriteMode.APPEND) {
+      // Also what a run that reprocesses every live row meets on an append target.
+      message +=
+          " If this run reprocesses every live row (on-lost-hwm = reprocess-by-key or earliest),"
+              + " this append target would hold them twice: reprocess into a target keyed by its"
+              + " primary key (write-mode upsert), or rebuild this one (e.g. with a backfill).";
+    }
+    return message;
   }
 
   /** Whether the newest session published in the target finished its metadata rows. */

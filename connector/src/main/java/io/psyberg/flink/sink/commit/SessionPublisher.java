@@ -2,11 +2,13 @@ package io.psyberg.flink.sink.commit;
 
 import io.psyberg.flink.PsybergException;
 import io.psyberg.flink.metadata.HighWatermarkMirror;
+import io.psyberg.flink.metadata.HighWatermarkPoints;
 import io.psyberg.flink.metadata.PublishedHighWatermark;
 import io.psyberg.flink.metadata.SessionLog;
 import io.psyberg.flink.session.Session;
 import io.psyberg.flink.session.SessionStatus;
 import io.psyberg.flink.session.SourceRange;
+import io.psyberg.flink.sink.PsybergSink;
 import io.psyberg.flink.sink.WriteMode;
 import io.psyberg.flink.sink.audit.AuditContext;
 import io.psyberg.flink.sink.audit.AuditFailedException;
@@ -47,7 +49,7 @@ import org.slf4j.LoggerFactory;
 public final class SessionPublisher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SessionPublisher.class);
   private static final int MAX_ATTEMPTS = 10;
-  public static final String BRANCH_PREFIX = "psyberg-audit-";
+  public static final String BRANCH_PREFIX = PsybergSink.AUDIT_BRANCH_PREFIX;
 
   private final Catalog catalog;
   private final String metadataNamespace;
@@ -162,7 +164,17 @@ public final class SessionPublisher implements AutoCloseable {
     long stageStart = System.nanoTime();
     long staged;
     try {
-      staged = stager.stage(table, branch, session, files, published, jobId, checkpointId, main);
+      staged =
+          stager.stage(
+              table,
+              branch,
+              session,
+              files,
+              published,
+              HighWatermarkPoints.summary(catalog, session.ranges(), published),
+              jobId,
+              checkpointId,
+              main);
     } catch (CommitFailedException busy) {
       // Iceberg's own commit retries ran out against a busy target (or a conflicting change).
       return Attempt.retry(busy.getMessage(), busy);
@@ -279,8 +291,10 @@ public final class SessionPublisher implements AutoCloseable {
           RefChanges.commitUnless(
               table,
               () -> auditBranchChange(table, branch, staged),
-              publish ->
-                  publish.fastForwardBranch(SnapshotRef.MAIN_BRANCH, branch).removeBranch(branch));
+              publish -> {
+                publish.fastForwardBranch(SnapshotRef.MAIN_BRANCH, branch).removeBranch(branch);
+                PublishedHighWatermark.moveTag(table, publish, processName, staged);
+              });
     } catch (CommitFailedException | IllegalArgumentException moved) {
       // Every commit lost its race, or Iceberg refused the fast-forward: main moved past the stage
       // ("not an ancestor").

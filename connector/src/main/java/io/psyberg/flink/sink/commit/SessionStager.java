@@ -48,6 +48,7 @@ final class SessionStager {
       Session session,
       StagedFiles files,
       @Nullable PublishedHighWatermark published,
+      Map<String, String> points,
       String jobId,
       long checkpointId,
       @Nullable Snapshot main) {
@@ -105,6 +106,7 @@ final class SessionStager {
         throw new IllegalStateException(writeMode.toString());
     }
     summary(op, session, published, jobId, checkpointId);
+    points.forEach(op::set);
     commitToBranch(op, branch);
     table.refresh();
     return table.refs().get(branch).snapshotId();

@@ -7,11 +7,15 @@ import io.psyberg.flink.examples.cli.OptionSpec;
 import io.psyberg.flink.examples.cli.ParsedArgs;
 import io.psyberg.flink.examples.cli.UsageException;
 import io.psyberg.flink.examples.jobs.CatalogHandle;
+import io.psyberg.flink.examples.sql.ResultTable;
 import io.psyberg.flink.examples.sql.TablePrinter;
 import io.psyberg.flink.examples.sql.ValueFormatter;
+import io.psyberg.flink.metadata.HighWatermarkMirror;
 import io.psyberg.flink.metadata.SessionLog;
 import io.psyberg.flink.session.Session;
 import java.io.PrintStream;
+import java.time.Duration;
+import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
@@ -37,12 +41,18 @@ public final class SessionsCommand implements Command {
 
   @Override
   public String synopsis() {
-    return "[--process P]";
+    return "[--process P] [--stale [--idle-days N]]";
   }
 
   @Override
   public List<OptionSpec> options() {
-    return List.of(OptionSpec.value("process", "P", "only the sessions of this process"));
+    return List.of(
+        OptionSpec.value("process", "P", "only the sessions of this process"),
+        OptionSpec.flag(
+            "stale",
+            "list the processes without a session for --idle-days, with the refs psyberg keeps"
+                + " for them on their targets (drop them with drop-process)"),
+        OptionSpec.value("idle-days", "N", "with --stale: days without a session", "7"));
   }
 
   @Override
@@ -66,6 +76,9 @@ public final class SessionsCommand implements Command {
         return ExitCodes.OK;
       }
       SessionLog log = new SessionLog(catalog.catalog(), spec.metadataNamespace());
+      if (args.has("stale")) {
+        return printStale(args, catalog, spec, log, out);
+      }
       List<Session> sessions =
           process.isPresent() ? log.sessions(process.get()) : log.allSessions();
       if (sessions.isEmpty()) {
@@ -77,6 +90,32 @@ public final class SessionsCommand implements Command {
       out.println(sessions.size() == 1 ? "1 session" : sessions.size() + " sessions");
       return ExitCodes.OK;
     }
+  }
+
+  private static int printStale(
+      ParsedArgs args, CatalogHandle catalog, CatalogSpec spec, SessionLog log, PrintStream out)
+      throws UsageException {
+    long days = args.optionalLong("idle-days").orElse(7L);
+    if (days < 0) {
+      throw new UsageException("option '--idle-days' must be 0 or more, not " + days);
+    }
+    ResultTable stale =
+        StaleProcesses.of(
+            catalog.catalog(),
+            log,
+            new HighWatermarkMirror(catalog.catalog(), spec.metadataNamespace()),
+            Duration.ofDays(days),
+            Instant.now());
+    if (stale.rows().isEmpty()) {
+      out.println("No process has been without a session for " + days + " days or more.");
+      return ExitCodes.OK;
+    }
+    new TablePrinter(new ValueFormatter(ZoneOffset.UTC), false).print(stale, out);
+    out.println(
+        stale.rows().size()
+            + (stale.rows().size() == 1 ? " stale process" : " stale processes")
+            + "; drop one with: drop-process --process P");
+    return ExitCodes.OK;
   }
 
   private static String noSessions(Optional<String> process, SessionLog log) {

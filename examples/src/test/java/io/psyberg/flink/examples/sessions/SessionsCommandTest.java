@@ -136,7 +136,8 @@ class SessionsCommandTest {
     assertThat(run.err()).contains("unknown option '--proces'").contains("Usage:");
     assertThat(CliRun.of("sessions", "--help").out())
         .startsWith(
-            "Usage: java -jar psyberg-examples.jar sessions [--process P] [--warehouse DIR]");
+            "Usage: java -jar psyberg-examples.jar sessions [--process P] [--stale [--idle-days N]]"
+                + " [--warehouse DIR]");
   }
 
   private static Session session(
