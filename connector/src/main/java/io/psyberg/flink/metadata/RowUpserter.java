@@ -35,9 +35,9 @@ final class RowUpserter {
 
   private RowUpserter() {}
 
-  static void upsert(Table table, List<Record> rows) {
+  static boolean upsert(Table table, List<Record> rows) {
     if (rows.isEmpty()) {
-      return;
+      return false;
     }
     Schema schema = table.schema();
     int[] keyIds = schema.identifierFieldIds().stream().mapToInt(Integer::intValue).toArray();
@@ -78,7 +78,7 @@ final class RowUpserter {
       throw new UncheckedIOException(
           "Could not write metadata rows to " + table.name() + ": " + e.getMessage(), e);
     }
-    MetadataCompaction.compactIfDue(table);
+    return MetadataCompaction.compactIfDue(table);
   }
 
   /**

@@ -5,6 +5,7 @@ import io.psyberg.flink.metadata.HighWatermarkMirror;
 import io.psyberg.flink.metadata.MetadataTableSchemas;
 import io.psyberg.flink.metadata.PublishedHighWatermark;
 import io.psyberg.flink.metadata.SessionLog;
+import io.psyberg.flink.metrics.CommitterMetrics;
 import io.psyberg.flink.planning.HighWatermarkResolver;
 import io.psyberg.flink.session.Session;
 import io.psyberg.flink.session.SessionStatus;
@@ -59,6 +60,7 @@ public final class SessionPublisher implements AutoCloseable {
   private final SessionLog log;
   private final HighWatermarkMirror mirror;
   @Nullable private ScheduledExecutorService stagedRowTimer;
+  private CommitterMetrics metrics = CommitterMetrics.unregistered();
 
   public SessionPublisher(
       Catalog catalog,
@@ -81,6 +83,16 @@ public final class SessionPublisher implements AutoCloseable {
     // again.
     this.log = new SessionLog(catalog, metadataNamespace);
     this.mirror = new HighWatermarkMirror(catalog, metadataNamespace);
+  }
+
+  /** Reports stages, audits, publishes, retries and restages to these metrics from now on. */
+  public void measuredBy(CommitterMetrics metrics) {
+    this.metrics = metrics;
+  }
+
+  /** Compactions of the metadata tables this publisher's writes triggered. */
+  public long metadataCompactions() {
+    return log.compactions() + mirror.compactions();
   }
 
   public static String branchOf(Session session) {
@@ -115,6 +127,7 @@ public final class SessionPublisher implements AutoCloseable {
     Optional<PublishedHighWatermark> published = PublishedHighWatermark.find(table, processName);
     if (files.isEmpty() && !movesHighWatermark(session, published.orElse(null))) {
       log.record(session.finished(SessionStatus.EMPTY, target.toString(), null, null));
+      metrics.empty();
       LOG.info(
           "Process {}: session {} has nothing to publish (EMPTY).",
           processName,
@@ -166,6 +179,7 @@ public final class SessionPublisher implements AutoCloseable {
           staged,
           branch,
           (System.nanoTime() - stageStart) / 1_000_000);
+      metrics.staged(stageStart);
       Session stagedSession = session.staged(target.toString(), null);
       StagedRow stagedRow =
           new StagedRow(
@@ -173,6 +187,7 @@ public final class SessionPublisher implements AutoCloseable {
       String json;
       try {
         hook.afterStage(stagedSession, staged);
+        long auditStart = System.nanoTime();
         List<AuditResult> results =
             AuditRunner.run(
                 audits,
@@ -185,6 +200,7 @@ public final class SessionPublisher implements AutoCloseable {
                     files.deleteFiles,
                     session,
                     writeMode));
+        metrics.audited(results, auditStart);
         json = AuditRunner.toJson(results);
         if (results.stream().anyMatch(AuditResult::blocks)) {
           stagedRow.finish();
@@ -233,6 +249,7 @@ public final class SessionPublisher implements AutoCloseable {
           session.sessionId(),
           target,
           staged);
+      metrics.published(files.dataFiles);
       hook.afterPublish(stagedSession, staged);
       completeMetadata(session, staged, json);
       hook.afterMetadata(stagedSession, staged);
@@ -271,6 +288,7 @@ public final class SessionPublisher implements AutoCloseable {
               processName, session.sessionId(), target, attempt, branch, why),
           cause);
     }
+    metrics.retrying(cause);
     LOG.info(
         "Process {}: main or audit branch of {} changed while publishing session {}; staging again"
             + " ({}).",
