@@ -131,10 +131,9 @@ class PsybergMetricsITCase {
     assertThat(m.count("restages", "committer")).isZero();
     assertThat(m.gauge("metadataCompactions")).isEqualTo(0L);
     assertThat(m.reported())
-        .as("every metric of PsybergMetric but the per-audit warned count is reported")
+        .as("every metric of PsybergMetric is reported")
         .containsAll(
             List.of(PsybergMetric.values()).stream()
-                .filter(x -> x != PsybergMetric.SOURCE_SESSIONS_EMPTY)
                 .map(PsybergMetric::metricName)
                 .collect(Collectors.toList()));
 
