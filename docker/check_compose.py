@@ -20,6 +20,7 @@ import xml.etree.ElementTree as ET
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
+PROMETHEUS_FACTORY = "org.apache.flink.metrics.prometheus.PrometheusReporterFactory"
 IMAGE = "flink:1.18.1-scala_2.12-java17"
 FLINK_SERVICES = ("jobmanager", "taskmanager", "sql-client")
 WAREHOUSE_VOLUME = "warehouse"
@@ -431,6 +432,10 @@ class Checker:
         self.check(slots.isdigit() and int(slots) >= 1,
                    "taskmanager: FLINK_PROPERTIES taskmanager.numberOfTaskSlots must be a positive number,"
                    " got %r" % slots)
+        # Flink's Prometheus reporter on the JobManager (the source's metrics) and the TaskManager
+        # (writers, committer), each on a published port.
+        for name, svc in (("jobmanager", jm), ("taskmanager", tm)):
+            self.check_prometheus(name, svc)
         sc_props = self.flink_properties(sc) or {}
         self.check(sc_props.get("rest.address") == "jobmanager",
                    "sql-client: FLINK_PROPERTIES rest.address must be 'jobmanager' (where it submits)")
@@ -451,6 +456,16 @@ class Checker:
                     others = [w for w in re.findall(r"'file://[^']*'", text) if w != "'file://%s'" % WAREHOUSE_PATH]
                     self.check(not others, "sql/%s names a warehouse other than file://%s: %r"
                                % (f, WAREHOUSE_PATH, others))
+
+    def check_prometheus(self, name, svc):
+        props = self.flink_properties(svc) or {}
+        self.check(props.get("metrics.reporter.prom.factory.class") == PROMETHEUS_FACTORY,
+                   "%s: FLINK_PROPERTIES metrics.reporter.prom.factory.class must be %s, got %r"
+                   % (name, PROMETHEUS_FACTORY, props.get("metrics.reporter.prom.factory.class")))
+        port = str(props.get("metrics.reporter.prom.port", ""))
+        ports = [str(p) for p in svc.get("ports") or []]
+        self.check(port.isdigit() and any(p.split(":")[-1] == port for p in ports),
+                   "%s: the Prometheus reporter port %r is not published (ports: %r)" % (name, port, ports))
 
     def check_application(self, override):
         services = override.get("services") or {}
@@ -473,6 +488,8 @@ class Checker:
                    "application override: FLINK_PROPERTIES jobmanager.rpc.address must be 'jobmanager'")
         self.check(props.get("psyberg.catalog.warehouse") == "file://" + WAREHOUSE_PATH,
                    "application override: FLINK_PROPERTIES must keep psyberg.catalog.warehouse")
+        self.check(props.get("metrics.reporter.prom.factory.class") == PROMETHEUS_FACTORY,
+                   "application override: FLINK_PROPERTIES must keep the Prometheus reporter")
         self.check(props.get("execution.attached") == "true",
                    "application override: set execution.attached: true (the CLI reads the job's result)")
 
@@ -538,6 +555,9 @@ def self_test(use_pyyaml):
         "JobManager address wrong": lambda c: set_prop(c, "sql-client", "jobmanager.rpc.address", "localhost"),
         "sql-client service missing": lambda c: c["services"].pop("sql-client"),
         "warehouse volume undeclared": lambda c: c["volumes"].pop(WAREHOUSE_VOLUME),
+        "no Prometheus reporter on the taskmanager": lambda c: set_prop(
+            c, "taskmanager", "metrics.reporter.prom.factory.class", None),
+        "Prometheus port not published": lambda c: svc(c, "jobmanager").update(ports=["8081:8081"]),
     }
     ok = True
     for name, mutate in mutations.items():

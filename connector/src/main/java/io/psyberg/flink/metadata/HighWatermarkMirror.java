@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.iceberg.Table;
@@ -23,6 +24,7 @@ import org.apache.iceberg.expressions.Expressions;
 public final class HighWatermarkMirror {
   private final Catalog catalog;
   private final String namespace;
+  private final AtomicLong compactions = new AtomicLong();
   private Table table;
 
   public HighWatermarkMirror(Catalog catalog, String namespace) {
@@ -70,7 +72,14 @@ public final class HighWatermarkMirror {
       r.setField("updated_at", SessionLog.toOffset(now));
       rows.add(r);
     }
-    RowUpserter.upsert(t, rows);
+    if (RowUpserter.upsert(t, rows)) {
+      compactions.incrementAndGet();
+    }
+  }
+
+  /** How many times this handle's writes compacted its table (see {@link MetadataCompaction}). */
+  public long compactions() {
+    return compactions.get();
   }
 
   /** Removes every row of a process (an abandoned one, {@code drop-process}); returns how many. */

@@ -91,10 +91,14 @@ final class MetadataCompaction {
     }
   }
 
-  /** Compacts the table if {@link #due}; logs and carries on when it cannot. */
-  static void compactIfDue(Table table) {
+  /**
+   * Compacts the table if {@link #due}; logs and carries on when it cannot.
+   *
+   * @return whether the table was compacted
+   */
+  static boolean compactIfDue(Table table) {
     if (!due(table)) {
-      return;
+      return false;
     }
     try {
       compact(table, table.currentSnapshot());
@@ -103,13 +107,13 @@ final class MetadataCompaction {
           "Metadata table {} changed while compacting; a later update compacts it: {}",
           table.name(),
           changed.getMessage());
-      return;
+      return false;
     } catch (RuntimeException e) {
       LOG.warn(
           "Could not compact metadata table {} (it stays correct, only slower to read): {}",
           table.name(),
           e.toString());
-      return;
+      return false;
     }
     try {
       table
@@ -123,6 +127,7 @@ final class MetadataCompaction {
       LOG.debug(
           "Could not expire old snapshots of metadata table {}: {}", table.name(), e.toString());
     }
+    return true;
   }
 
   /**

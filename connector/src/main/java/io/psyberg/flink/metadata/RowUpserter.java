@@ -35,18 +35,18 @@ final class RowUpserter {
 
   private RowUpserter() {}
 
-  static void upsert(Table table, List<Record> rows) {
-    write(table, rows, true);
+  static boolean upsert(Table table, List<Record> rows) {
+    return write(table, rows, true);
   }
 
   /** Deletes the rows with the keys of {@code rows} (only their key fields are read). */
-  static void delete(Table table, List<Record> rows) {
-    write(table, rows, false);
+  static boolean delete(Table table, List<Record> rows) {
+    return write(table, rows, false);
   }
 
-  private static void write(Table table, List<Record> rows, boolean addRows) {
+  private static boolean write(Table table, List<Record> rows, boolean addRows) {
     if (rows.isEmpty()) {
-      return;
+      return false;
     }
     Schema schema = table.schema();
     int[] keyIds = schema.identifierFieldIds().stream().mapToInt(Integer::intValue).toArray();
@@ -89,7 +89,7 @@ final class RowUpserter {
       throw new UncheckedIOException(
           "Could not write metadata rows to " + table.name() + ": " + e.getMessage(), e);
     }
-    MetadataCompaction.compactIfDue(table);
+    return MetadataCompaction.compactIfDue(table);
   }
 
   /**

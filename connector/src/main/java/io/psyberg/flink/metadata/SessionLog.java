@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.annotation.PublicEvolving;
@@ -38,6 +39,7 @@ public final class SessionLog {
 
   private final Catalog catalog;
   private final String namespace;
+  private final AtomicLong compactions = new AtomicLong();
   private Table table;
 
   public SessionLog(Catalog catalog, String namespace) {
@@ -110,7 +112,14 @@ public final class SessionLog {
       r.setField("read_through_checkpoint", session.readThroughCheckpoint());
       rows.add(r);
     }
-    RowUpserter.upsert(t, rows);
+    if (RowUpserter.upsert(t, rows)) {
+      compactions.incrementAndGet();
+    }
+  }
+
+  /** How many times this handle's writes compacted its table (see {@link MetadataCompaction}). */
+  public long compactions() {
+    return compactions.get();
   }
 
   /** All sessions of a process, oldest first. */

@@ -3,6 +3,7 @@ package io.psyberg.flink.sink.commit;
 import io.psyberg.flink.PsybergException;
 import io.psyberg.flink.catalog.CatalogSpec;
 import io.psyberg.flink.metadata.SessionLog;
+import io.psyberg.flink.metrics.CommitterMetrics;
 import io.psyberg.flink.session.Processing;
 import io.psyberg.flink.session.Session;
 import io.psyberg.flink.session.SessionStatus;
@@ -61,6 +62,7 @@ public final class PsybergCommitterOperator extends AbstractStreamOperator<Void>
   private transient SessionPublisher publisher;
   private transient SessionLog sessionLog;
   private transient String jobId;
+  private transient CommitterMetrics metrics;
 
   /**
    * @param continuousInput the input has an unbounded source: sessions can only be published at
@@ -112,6 +114,9 @@ public final class PsybergCommitterOperator extends AbstractStreamOperator<Void>
             audits,
             overwriteColumn,
             hook);
+    metrics = new CommitterMetrics(getMetricGroup(), processName);
+    publisher.measuredBy(metrics);
+    metrics.countCompactions(() -> publisher.metadataCompactions() + sessionLog.compactions());
     state =
         context
             .getOperatorStateStore()
@@ -215,7 +220,12 @@ public final class PsybergCommitterOperator extends AbstractStreamOperator<Void>
   private void publishUpTo(Session session, long checkpointId) {
     List<PsybergCommittable> committables = new ArrayList<>();
     pending.headMap(checkpointId, true).values().forEach(committables::addAll);
-    publisher.publish(session, committables, jobId, checkpointId);
+    try {
+      publisher.publish(session, committables, jobId, checkpointId);
+    } catch (RuntimeException e) {
+      metrics.failed();
+      throw e;
+    }
     pending.headMap(checkpointId, true).clear();
     done.add(session.sessionId());
   }

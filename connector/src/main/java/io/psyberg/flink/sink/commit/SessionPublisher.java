@@ -5,6 +5,7 @@ import io.psyberg.flink.metadata.HighWatermarkMirror;
 import io.psyberg.flink.metadata.HighWatermarkPoints;
 import io.psyberg.flink.metadata.PublishedHighWatermark;
 import io.psyberg.flink.metadata.SessionLog;
+import io.psyberg.flink.metrics.CommitterMetrics;
 import io.psyberg.flink.session.Session;
 import io.psyberg.flink.session.SessionStatus;
 import io.psyberg.flink.session.SourceRange;
@@ -63,6 +64,7 @@ public final class SessionPublisher implements AutoCloseable {
   private final HighWatermarkMirror mirror;
   private final PublishContinuity continuity;
   @Nullable private ScheduledExecutorService stagedRowTimer;
+  private CommitterMetrics metrics = CommitterMetrics.unregistered();
 
   public SessionPublisher(
       Catalog catalog,
@@ -88,6 +90,16 @@ public final class SessionPublisher implements AutoCloseable {
     this.continuity =
         new PublishContinuity(
             catalog, metadataNamespace, target, processName, writeMode, log, mirror);
+  }
+
+  /** Reports stages, audits, publishes, retries and restages to these metrics from now on. */
+  public void measuredBy(CommitterMetrics metrics) {
+    this.metrics = metrics;
+  }
+
+  /** Compactions of the metadata tables this publisher's writes triggered. */
+  public long metadataCompactions() {
+    return log.compactions() + mirror.compactions();
   }
 
   public static String branchOf(Session session) {
@@ -117,6 +129,7 @@ public final class SessionPublisher implements AutoCloseable {
         && !movesHighWatermark(
             session, PublishedHighWatermark.find(table, processName).orElse(null))) {
       log.record(session.finished(SessionStatus.EMPTY, target.toString(), null, null));
+      metrics.empty();
       LOG.info(
           "Process {}: session {} has nothing to publish (EMPTY).",
           processName,
@@ -199,6 +212,7 @@ public final class SessionPublisher implements AutoCloseable {
         staged,
         branch,
         (System.nanoTime() - stageStart) / 1_000_000);
+    metrics.staged(stageStart);
     return auditAndPublish(table, session, files, main, stagedSnapshot);
   }
 
@@ -234,6 +248,7 @@ public final class SessionPublisher implements AutoCloseable {
           session.sessionId(),
           target,
           staged);
+      metrics.published(files.dataFiles);
       hook.afterPublish(stagedSession, staged);
       completeMetadata(session, staged, audited);
       hook.afterMetadata(stagedSession, staged);
@@ -255,6 +270,7 @@ public final class SessionPublisher implements AutoCloseable {
       @Nullable Snapshot main,
       Snapshot stagedSnapshot,
       StagedRow stagedRow) {
+    long auditStart = System.nanoTime();
     List<AuditResult> results =
         AuditRunner.run(
             audits,
@@ -267,6 +283,7 @@ public final class SessionPublisher implements AutoCloseable {
                 files.deleteFiles,
                 session,
                 writeMode));
+    metrics.audited(results, auditStart);
     String json = AuditRunner.toJson(results);
     if (results.stream().anyMatch(AuditResult::blocks)) {
       // Finished first, so that a delayed STAGED row never lands after the AUDIT_FAILED one.
@@ -345,6 +362,7 @@ public final class SessionPublisher implements AutoCloseable {
               processName, session.sessionId(), target, attempt, branchOf(session), why),
           cause);
     }
+    metrics.retrying(cause);
     LOG.info(
         "Process {}: main or audit branch of {} changed while publishing session {}; staging again"
             + " ({}).",

@@ -2,6 +2,7 @@ package io.psyberg.flink.sink.writer;
 
 import io.psyberg.flink.PsybergException;
 import io.psyberg.flink.catalog.CatalogSpec;
+import io.psyberg.flink.metrics.WriterMetrics;
 import io.psyberg.flink.sink.WriteMode;
 import io.psyberg.flink.sink.commit.CommittableState;
 import io.psyberg.flink.sink.commit.PsybergCommittable;
@@ -62,6 +63,7 @@ public final class PsybergWriterOperator extends AbstractStreamOperator<byte[]>
   private transient TaskWriter<RowData> writer;
   private transient long rows;
   private transient String jobId;
+  private transient WriterMetrics metrics;
 
   public PsybergWriterOperator(
       CatalogSpec catalogSpec,
@@ -93,6 +95,7 @@ public final class PsybergWriterOperator extends AbstractStreamOperator<byte[]>
     catalog = catalogSpec.open();
     table = catalog.loadTable(TableIdentifier.parse(targetTable));
     jobId = getRuntimeContext().getJobId().toString();
+    metrics = new WriterMetrics(getMetricGroup(), processName);
     Table loaded = table;
     factory =
         new RowDataTaskWriterFactory(
@@ -194,6 +197,7 @@ public final class PsybergWriterOperator extends AbstractStreamOperator<byte[]>
         new PsybergCommittable(
             jobId, checkpointId, getRuntimeContext().getIndexOfThisSubtask(), rows, data, deletes);
     output.collect(new StreamRecord<>(CommittableState.write(committable)));
+    metrics.flushed(rows, result.dataFiles().length, result.deleteFiles().length);
     rows = 0;
   }
 

@@ -3,6 +3,7 @@ package io.psyberg.flink.source.enumerator;
 import io.psyberg.flink.catalog.CatalogSpec;
 import io.psyberg.flink.metadata.HighWatermarkMirror;
 import io.psyberg.flink.metadata.SessionLog;
+import io.psyberg.flink.metrics.SourceMetrics;
 import io.psyberg.flink.planning.HighWatermarkResolver;
 import io.psyberg.flink.planning.PlannedSnapshot;
 import io.psyberg.flink.planning.SessionPlan;
@@ -69,6 +70,7 @@ public final class PsybergSplitEnumerator
   private final Duration monitorInterval;
   private final long splitSizeBytes;
   private final String jobId;
+  private final SourceMetrics metrics;
 
   private Map<String, Long> positions;
   private final Deque<PsybergSplit> unassigned = new ArrayDeque<>();
@@ -105,6 +107,8 @@ public final class PsybergSplitEnumerator
     this.monitorInterval = monitorInterval;
     this.splitSizeBytes = splitSizeBytes;
     this.jobId = jobIdOf(context);
+    this.metrics =
+        new SourceMetrics(context.metricGroup(), settings.processName(), settings.sourceTables());
     this.positions = state.positions() == null ? null : new LinkedHashMap<>(state.positions());
     this.unassigned.addAll(state.unassigned());
     this.inFlightSessionId = state.inFlightSessionId();
@@ -204,6 +208,7 @@ public final class PsybergSplitEnumerator
   @Nullable
   private Discovery discover() {
     if (!planningOpen) {
+      metrics.updateLag(catalog(), positionsForPlanning);
       return null;
     }
     Map<String, Long> base = positionsForPlanning;
@@ -214,8 +219,11 @@ public final class PsybergSplitEnumerator
               new HighWatermarkMirror(catalog(), catalogSpec.metadataNamespace()),
               settings);
     }
+    metrics.updateLag(catalog(), base);
+    long planningStart = System.nanoTime();
     SessionPlanner planner = new SessionPlanner(catalog(), settings);
     SessionPlan plan = planner.plan(SessionIds.next(), jobId, base);
+    metrics.planningTook(planningStart);
     Session session = plan.session();
     Map<String, Long> resolved = base;
     boolean startsFresh = settings.sourceTables().stream().anyMatch(t -> !resolved.containsKey(t));
@@ -225,6 +233,7 @@ public final class PsybergSplitEnumerator
       }
       Session empty = session.withStatus(SessionStatus.EMPTY);
       new SessionLog(catalog(), catalogSpec.metadataNamespace()).record(empty);
+      metrics.sessionEmpty();
       LOG.info(
           "Process {}: nothing new since the high watermark; session {} is EMPTY.",
           settings.processName(),
@@ -300,6 +309,7 @@ public final class PsybergSplitEnumerator
     positions = next;
     positionsForPlanning = next;
     planningOpen = false;
+    metrics.sessionPlanned();
     LOG.info(
         "Process {}: session {} has {} splits: {}",
         settings.processName(),
@@ -458,6 +468,7 @@ public final class PsybergSplitEnumerator
 
   @Override
   public void close() throws IOException {
+    metrics.close();
     CatalogSpec.close(catalog);
   }
 }
