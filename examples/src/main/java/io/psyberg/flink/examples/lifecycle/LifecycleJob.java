@@ -2,6 +2,7 @@ package io.psyberg.flink.examples.lifecycle;
 
 import io.psyberg.flink.catalog.CatalogSpec;
 import io.psyberg.flink.metadata.HighWatermarkMirror;
+import io.psyberg.flink.metadata.PublishedHighWatermark;
 import io.psyberg.flink.planning.HighWatermarkResolver;
 import io.psyberg.flink.planning.NonAppendSnapshots;
 import io.psyberg.flink.planning.OnLostHighWatermark;
@@ -13,13 +14,14 @@ import io.psyberg.flink.session.ChangeRange;
 import io.psyberg.flink.session.SourceRange;
 import io.psyberg.flink.sink.PsybergSink;
 import io.psyberg.flink.sink.WriteMode;
+import io.psyberg.flink.sink.commit.PublishHook;
 import io.psyberg.flink.source.PsybergSource;
 import io.psyberg.flink.source.PsybergSourceBuilder;
 import io.psyberg.flink.stateful.lifecycle.LifecycleProcessor;
 import io.psyberg.flink.stateful.lifecycle.LifecycleRows;
 import io.psyberg.flink.stateful.lifecycle.LifecycleStreams;
 import java.time.Duration;
-import java.time.LocalDateTime;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,6 +41,7 @@ import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.flink.FlinkSchemaUtil;
 import org.apache.iceberg.flink.TableLoader;
 import org.apache.iceberg.flink.source.IcebergSource;
+import org.apache.iceberg.util.SnapshotUtil;
 
 /**
  * The stateful lifecycle process: membership events → {@code account_lifecycle} and {@code
@@ -50,16 +53,28 @@ import org.apache.iceberg.flink.source.IcebergSource;
  * published segments in effect then) rather than the whole history, and publishes only the
  * corrections.
  *
- * <p>Two targets, one process: each target carries the high watermark in its own publish. A run
- * resumes from the target furthest behind, and re-applying a range to an upsert target is
- * idempotent, so a crash between the two publishes is repaired by the next run.
+ * <p>Two targets, one process: each target carries the high watermark in its own publish, and a run
+ * resumes from the target furthest behind. A crash between the two publishes leaves one target
+ * ahead: the next bounded run computes each target's corrections against what that target itself
+ * published (the events its own high watermark covers), so the target ahead still receives the
+ * retractions that the later events imply for the rows it already holds.
  */
 public final class LifecycleJob {
+  /** Positions of the metadata columns after the five projected event columns. */
+  private static final int SOURCE_TABLE = 5;
+
+  private static final int SNAPSHOT_ID = 6;
+
+  /** Published-to mask of events every target has published. */
+  private static final int ALL =
+      (1 << LifecycleInputs.LIFECYCLE_TARGET) | (1 << LifecycleInputs.ANOMALIES_TARGET);
+
   private final CatalogSpec catalog;
   private final String process;
   private final List<String> sources;
   private final String lifecycleTable;
   private final String anomaliesTable;
+  private PublishHook publishHook = PublishHook.NONE;
 
   public LifecycleJob(
       CatalogSpec catalog,
@@ -72,6 +87,12 @@ public final class LifecycleJob {
     this.sources = List.copyOf(sources);
     this.lifecycleTable = lifecycleTable;
     this.anomaliesTable = anomaliesTable;
+  }
+
+  /** Called between the steps of each target's publish; tests use it to stop a run there. */
+  public LifecycleJob publishHook(PublishHook hook) {
+    this.publishHook = hook;
+    return this;
   }
 
   /** Creates the targets when missing (and checks their shape). */
@@ -100,6 +121,7 @@ public final class LifecycleJob {
         .table(lifecycleTable)
         .writeMode(WriteMode.UPSERT)
         .audit(new LifecycleContiguityAudit())
+        .publishHook(publishHook)
         .build()
         .append(segments);
     PsybergSink.builder()
@@ -107,6 +129,7 @@ public final class LifecycleJob {
         .processName(process)
         .table(anomaliesTable)
         .writeMode(WriteMode.UPSERT)
+        .publishHook(publishHook)
         .build()
         .append(anomalies);
   }
@@ -165,12 +188,20 @@ public final class LifecycleJob {
       }
     }
 
+    Map<String, Map<Long, Integer>> publishedTo = publishedTo(c, plan);
     DataStream<RowData> inputs =
         env.fromSource(
-                source().endAt(end).build(),
+                source().endAt(end).withMetadataColumns(true).build(),
                 WatermarkStrategy.noWatermarks(),
                 "new events " + process)
-            .map(r -> LifecycleInputs.event(LifecycleInputs.NEW_EVENT, r))
+            .map(
+                r ->
+                    LifecycleInputs.event(
+                        LifecycleInputs.NEW_EVENT,
+                        r,
+                        publishedTo
+                            .getOrDefault(r.getString(SOURCE_TABLE).toString(), Map.of())
+                            .getOrDefault(r.getLong(SNAPSHOT_ID), 0)))
             .returns(InternalTypeInfo.of(LifecycleInputs.TYPE))
             .name("new events");
     if (lookbackFrom != null) {
@@ -180,7 +211,7 @@ public final class LifecycleJob {
           inputs =
               inputs.union(
                   read(env, r.table(), r.fromSnapshotId(), sinceLookback)
-                      .map(e -> LifecycleInputs.event(LifecycleInputs.PROCESSED_EVENT, e))
+                      .map(e -> LifecycleInputs.event(LifecycleInputs.PROCESSED_EVENT, e, ALL))
                       .returns(InternalTypeInfo.of(LifecycleInputs.TYPE))
                       .name("lookback " + r.table()));
         }
@@ -208,9 +239,34 @@ public final class LifecycleJob {
     sinks(segments, segments.getSideOutput(BoundedLifecycleCorrector.ANOMALIES));
   }
 
-  /** Lookback start of a planned session: the earliest new event time (ISO text), for logs. */
-  static LocalDateTime parse(String iso) {
-    return LocalDateTime.parse(iso);
+  /**
+   * Per source table, the planned snapshots that a target's own published high watermark already
+   * covers, with the mask of those targets: a run that died between the publishes of the two
+   * targets left one of them ahead of the high watermark the session was planned from.
+   */
+  private Map<String, Map<Long, Integer>> publishedTo(Catalog c, SessionPlan plan) {
+    Map<String, Map<Long, Integer>> masks = new HashMap<>();
+    List<String> targets = List.of(lifecycleTable, anomaliesTable);
+    for (int bit = 0; bit < targets.size(); bit++) {
+      Table target = c.loadTable(TableIdentifier.parse(targets.get(bit)));
+      Map<String, Long> hwm =
+          PublishedHighWatermark.find(target, process)
+              .map(PublishedHighWatermark::positions)
+              .orElse(Map.of());
+      for (SourceRange r : plan.session().ranges()) {
+        Long at = hwm.get(r.table());
+        if (at == null || at.equals(r.fromSnapshotId())) {
+          continue;
+        }
+        Table source = c.loadTable(TableIdentifier.parse(r.table()));
+        for (long id : SnapshotUtil.ancestorIdsBetween(at, r.fromSnapshotId(), source::snapshot)) {
+          masks
+              .computeIfAbsent(r.table(), t -> new HashMap<>())
+              .merge(id, 1 << bit, (a, b) -> a | b);
+        }
+      }
+    }
+    return masks;
   }
 
   private DataStream<RowData> read(

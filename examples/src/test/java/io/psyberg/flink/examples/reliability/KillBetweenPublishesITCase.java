@@ -1,0 +1,132 @@
+package io.psyberg.flink.examples.reliability;
+
+import static io.psyberg.flink.examples.reliability.EventBatches.event;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.psyberg.flink.catalog.CatalogSpec;
+import io.psyberg.flink.examples.lifecycle.LifecycleJob;
+import io.psyberg.flink.examples.testutils.TestWarehouse;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * A bounded lifecycle run stopped exactly between the publishes of its two targets (right after the
+ * first one's publish commit), then run again after a batch whose late events undo what the stopped
+ * run published to the first target: an anomaly that becomes a valid transition, and segments that
+ * become anomalies. Both targets must equal the full recompute, whichever target published first
+ * and whether the stopped run was the process's first.
+ */
+class KillBetweenPublishesITCase {
+  @RegisterExtension
+  static final MiniClusterExtension MINI_CLUSTER =
+      new MiniClusterExtension(
+          new MiniClusterResourceConfiguration.Builder()
+              .setNumberTaskManagers(1)
+              .setNumberSlotsPerTaskManager(4)
+              .build());
+
+  static final String EVENTS = "membership.events";
+  static final String LIFECYCLE = "facts.account_lifecycle";
+  static final String ANOMALIES = "facts.lifecycle_anomalies";
+
+  @TempDir Path dir;
+  private TestWarehouse wh;
+
+  @BeforeEach
+  void open() {
+    wh = new TestWarehouse(dir);
+  }
+
+  @AfterEach
+  void close() throws Exception {
+    StopAfterFirstPublish.disarm();
+    wh.close();
+  }
+
+  /** Account 1 signs up, account 2 signs up. */
+  static void landFirst(EventBatches batches) {
+    batches.land(
+        event("a1-signup", 1, "SIGNUP", "basic", "2026-01-01T10:00"),
+        event("a2-signup", 2, "SIGNUP", "basic", "2026-01-01T10:00"));
+  }
+
+  /**
+   * Account 1 recovers a payment it never held (an anomaly); account 2 upgrades and goes on hold
+   * (segments 2 and 3).
+   */
+  static void landSecond(EventBatches batches) {
+    batches.land(
+        event("a1-recovered", 1, "PAYMENT_RECOVERED", null, "2026-01-02T12:00"),
+        event("a2-upgrade", 2, "PLAN_CHANGE", "premium", "2026-01-02T13:00"),
+        event("a2-hold", 2, "PAYMENT_HOLD", null, "2026-01-02T14:00"));
+  }
+
+  /**
+   * Late events that undo the second batch's output: account 1's hold before its recovery (the
+   * anomaly goes), account 2's cancel before its upgrade (segment 3 goes, two anomalies come).
+   */
+  static void landLate(EventBatches batches) {
+    batches.land(
+        event("a1-hold", 1, "PAYMENT_HOLD", null, "2026-01-02T11:00"),
+        event("a2-cancel", 2, "CANCEL", null, "2026-01-02T12:30"),
+        event("a3-signup", 3, "SIGNUP", "standard", "2026-01-03T09:00"));
+  }
+
+  @ParameterizedTest(name = "stopped after publishing to {0}, in run {1}")
+  @CsvSource({
+    ANOMALIES + ",2",
+    LIFECYCLE + ",2",
+    ANOMALIES + ",1",
+    LIFECYCLE + ",1",
+  })
+  void boundedRunStoppedBetweenPublishesConverges(String first, int stoppedRun) throws Exception {
+    String process = "lifecycle_stop";
+    EventBatches batches = new EventBatches(wh, EVENTS, 1, "x", false).create();
+    LifecycleJob job =
+        new LifecycleJob(
+                CatalogSpec.embedded(dir.toString()),
+                process,
+                List.of(EVENTS),
+                LIFECYCLE,
+                ANOMALIES)
+            .publishHook(new StopAfterFirstPublish());
+    job.ensureTargets();
+    ExactlyOnce check = new ExactlyOnce(wh.catalog(), process, EVENTS);
+
+    landFirst(batches);
+    if (stoppedRun == 2) {
+      runBounded(job);
+      check.lifecycleExact(LIFECYCLE, ANOMALIES);
+      landSecond(batches);
+    } else {
+      landSecond(batches);
+    }
+    StopAfterFirstPublish.arm(first, false);
+    assertThatThrownBy(() -> runBounded(job))
+        .satisfies(
+            e -> assertThat(FaultInjectionITCase.messages(e)).contains("stopped right after"));
+    assertThat(StopAfterFirstPublish.fired()).isTrue();
+    check.lifecycleAtHighWatermarks(LIFECYCLE, ANOMALIES);
+
+    landLate(batches);
+    runBounded(job);
+    check.lifecycleExact(LIFECYCLE, ANOMALIES);
+  }
+
+  private static void runBounded(LifecycleJob job) throws Exception {
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    env.setParallelism(2);
+    job.bounded(env);
+    env.execute("lifecycle bounded");
+  }
+}
