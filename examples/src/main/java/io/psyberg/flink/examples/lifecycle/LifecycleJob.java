@@ -20,13 +20,16 @@ import io.psyberg.flink.source.PsybergSourceBuilder;
 import io.psyberg.flink.stateful.lifecycle.LifecycleProcessor;
 import io.psyberg.flink.stateful.lifecycle.LifecycleRows;
 import io.psyberg.flink.stateful.lifecycle.LifecycleStreams;
+import io.psyberg.flink.stateful.sequence.SeededEventSequenceFunction;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import javax.annotation.Nullable;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.runtime.jobgraph.SavepointConfigOptions;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -134,22 +137,111 @@ public final class LifecycleJob {
         .append(anomalies);
   }
 
-  /** Adds the continuous job to {@code env}; the caller enables checkpointing and executes. */
+  /**
+   * Adds the continuous job to {@code env}; the caller enables checkpointing and executes. A job
+   * that restores from a checkpoint or savepoint finds every account's events in its state. A fresh
+   * start over targets that already hold published output first reads the events they hold (up to
+   * their common high watermark) into the state, without emitting them, then processes what is new;
+   * run {@link #bounded} to the end first when the targets stand at different high watermarks (see
+   * {@link #hasPublished}), otherwise this fails naming them.
+   */
   public void continuous(
       StreamExecutionEnvironment env, Duration monitorInterval, @Nullable Duration retention) {
-    DataStream<RowData> events =
-        env.fromSource(
-                source().continuous(monitorInterval).build(),
-                WatermarkStrategy.noWatermarks(),
-                "events " + process)
-            .uid("psyberg-source-" + process);
     LifecycleProcessor.Builder builder =
         LifecycleProcessor.builder().uidPrefix("lifecycle-" + process);
     if (retention != null) {
       builder.retention(retention);
     }
-    LifecycleStreams out = builder.build().process(events);
+    boolean restoring =
+        env.getConfiguration().getOptional(SavepointConfigOptions.SAVEPOINT_PATH).isPresent();
+    Map<String, Long> history = restoring ? Map.of() : commonHighWatermark();
+    LifecycleStreams out;
+    if (history.isEmpty()) {
+      DataStream<RowData> events =
+          env.fromSource(
+                  source().continuous(monitorInterval).build(),
+                  WatermarkStrategy.noWatermarks(),
+                  "events " + process)
+              .uid("psyberg-source-" + process);
+      out = builder.build().process(events);
+    } else {
+      DataStream<RowData> live =
+          env.fromSource(
+                  source().continuous(monitorInterval).build(),
+                  SeededEventSequenceFunction.liveWatermarks(),
+                  "events " + process)
+              .uid("psyberg-source-" + process);
+      out = builder.build().processSeeded(history(env, history), live);
+    }
     sinks(out.segments(), out.anomalies());
+  }
+
+  /** Whether any target holds a publish of this process (a fresh continuous start reads them). */
+  public boolean hasPublished() {
+    Catalog c = catalog.open();
+    try {
+      for (String target : List.of(lifecycleTable, anomaliesTable)) {
+        if (PublishedHighWatermark.find(c.loadTable(TableIdentifier.parse(target)), process)
+            .isPresent()) {
+          return true;
+        }
+      }
+      return false;
+    } finally {
+      CatalogSpec.closeQuietly(c);
+    }
+  }
+
+  /**
+   * The source positions both targets published, or empty when neither published anything; fails
+   * when they differ (a run stopped between their publishes).
+   */
+  private Map<String, Long> commonHighWatermark() {
+    Catalog c = catalog.open();
+    try {
+      Map<String, Map<String, Long>> byTarget = new LinkedHashMap<>();
+      for (String target : List.of(lifecycleTable, anomaliesTable)) {
+        byTarget.put(
+            target,
+            PublishedHighWatermark.find(c.loadTable(TableIdentifier.parse(target)), process)
+                .map(PublishedHighWatermark::positions)
+                .orElse(Map.of()));
+      }
+      if (new HashSet<>(byTarget.values()).size() > 1) {
+        throw new IllegalStateException(
+            String.format(
+                "Process %s: the targets stand at different high watermarks %s (a run stopped"
+                    + " between their publishes), and a continuous job started without a"
+                    + " checkpoint needs them together: run the lifecycle bounded once (it brings"
+                    + " both to the source's head), or restore the job from its last checkpoint"
+                    + " or savepoint.",
+                process, byTarget));
+      }
+      return byTarget.get(lifecycleTable);
+    } finally {
+      CatalogSpec.closeQuietly(c);
+    }
+  }
+
+  /** The events the targets already hold: every source table up to its high watermark. */
+  private DataStream<RowData> history(StreamExecutionEnvironment env, Map<String, Long> positions) {
+    DataStream<RowData> history = null;
+    for (Map.Entry<String, Long> p : positions.entrySet()) {
+      if (p.getValue() == null) {
+        continue;
+      }
+      DataStream<RowData> events =
+          read(env, p.getKey(), p.getValue(), Expressions.alwaysTrue())
+              .map(new EventColumns(tableRowType(p.getKey())))
+              .returns(InternalTypeInfo.of(LifecycleRows.EVENT_ROW_TYPE))
+              .name("history " + p.getKey());
+      history = history == null ? events : history.union(events);
+    }
+    if (history == null) {
+      throw new IllegalStateException(
+          "Process " + process + ": published high watermark " + positions + " names no snapshot");
+    }
+    return history;
   }
 
   /**
@@ -278,12 +370,19 @@ public final class LifecycleJob {
             .set("snapshot-id", Long.toString(snapshotId))
             .filters(List.of(filter))
             .build();
-    Catalog c = catalog.open();
-    RowType type = FlinkSchemaUtil.convert(c.loadTable(TableIdentifier.parse(table)).schema());
     return env.fromSource(
         source,
         WatermarkStrategy.noWatermarks(),
         "iceberg " + table + "@" + snapshotId,
-        InternalTypeInfo.of(type));
+        InternalTypeInfo.of(tableRowType(table)));
+  }
+
+  private RowType tableRowType(String table) {
+    Catalog c = catalog.open();
+    try {
+      return FlinkSchemaUtil.convert(c.loadTable(TableIdentifier.parse(table)).schema());
+    } finally {
+      CatalogSpec.closeQuietly(c);
+    }
   }
 }

@@ -8,7 +8,13 @@ import io.psyberg.flink.catalog.CatalogSpec;
 import io.psyberg.flink.examples.lifecycle.LifecycleJob;
 import io.psyberg.flink.examples.testutils.TestWarehouse;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.restartstrategy.RestartStrategies;
+import org.apache.flink.api.common.time.Time;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.CommonTestUtils;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -90,18 +96,9 @@ class KillBetweenPublishesITCase {
     LIFECYCLE + ",1",
   })
   void boundedRunStoppedBetweenPublishesConverges(String first, int stoppedRun) throws Exception {
-    String process = "lifecycle_stop";
     EventBatches batches = new EventBatches(wh, EVENTS, 1, "x", false).create();
-    LifecycleJob job =
-        new LifecycleJob(
-                CatalogSpec.embedded(dir.toString()),
-                process,
-                List.of(EVENTS),
-                LIFECYCLE,
-                ANOMALIES)
-            .publishHook(new StopAfterFirstPublish());
-    job.ensureTargets();
-    ExactlyOnce check = new ExactlyOnce(wh.catalog(), process, EVENTS);
+    LifecycleJob job = job("lifecycle_stop");
+    ExactlyOnce check = new ExactlyOnce(wh.catalog(), "lifecycle_stop", EVENTS);
 
     landFirst(batches);
     if (stoppedRun == 2) {
@@ -121,6 +118,99 @@ class KillBetweenPublishesITCase {
     landLate(batches);
     runBounded(job);
     check.lifecycleExact(LIFECYCLE, ANOMALIES);
+  }
+
+  /**
+   * A continuous job fails right after the first target's publish of a session; it restores from
+   * its last checkpoint (Flink's restart) or, with {@code fresh}, is started again without one (as
+   * after a kill of the whole cluster), after a bounded catch-up, from the published history: the
+   * late batch that follows must still leave both targets equal to the full recompute.
+   */
+  @ParameterizedTest(name = "stopped after publishing to {0}, fresh start {1}")
+  @CsvSource({
+    ANOMALIES + ",false",
+    LIFECYCLE + ",false",
+    ANOMALIES + ",true",
+    LIFECYCLE + ",true",
+  })
+  void continuousJobStoppedBetweenPublishesConverges(String first, boolean fresh) throws Exception {
+    EventBatches batches = new EventBatches(wh, EVENTS, 1, "x", false).create();
+    LifecycleJob job = job("lifecycle_stop_c");
+    ExactlyOnce check = new ExactlyOnce(wh.catalog(), "lifecycle_stop_c", EVENTS);
+
+    landFirst(batches);
+    JobClient client = startContinuous(job, !fresh);
+    try {
+      awaitExact(client, check);
+      StopAfterFirstPublish.arm(first, false);
+      landSecond(batches);
+      CommonTestUtils.waitUntilCondition(StopAfterFirstPublish::fired);
+      if (fresh) {
+        client.getJobExecutionResult().handle((r, e) -> e).get(60, TimeUnit.SECONDS);
+        check.lifecycleAtHighWatermarks(LIFECYCLE, ANOMALIES);
+        assertThatThrownBy(() -> startContinuous(job, false))
+            .hasMessageContaining("different high watermarks")
+            .hasMessageContaining("run the lifecycle bounded once");
+        runBounded(job); // the catch-up a fresh continuous start needs (the command runs it)
+        check.lifecycleExact(LIFECYCLE, ANOMALIES);
+        client = startContinuous(job, false);
+      }
+      landLate(batches);
+      awaitExact(client, check);
+    } finally {
+      cancel(client);
+    }
+  }
+
+  private static JobClient startContinuous(LifecycleJob job, boolean restart) throws Exception {
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    env.setParallelism(2);
+    env.enableCheckpointing(200);
+    env.setRestartStrategy(
+        restart
+            ? RestartStrategies.fixedDelayRestart(3, Time.milliseconds(100))
+            : RestartStrategies.noRestart());
+    job.continuous(env, Duration.ofMillis(200), null);
+    return env.executeAsync("lifecycle continuous");
+  }
+
+  /** Waits until both targets equal the full recompute at the source's head, while the job runs. */
+  private static void awaitExact(JobClient client, ExactlyOnce check) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+    while (true) {
+      assertThat(client.getJobStatus().get().isGloballyTerminalState())
+          .as("the continuous job ended")
+          .isFalse();
+      try {
+        check.lifecycleExact(LIFECYCLE, ANOMALIES);
+        return;
+      } catch (AssertionError notYet) {
+        if (System.nanoTime() > deadline) {
+          throw notYet;
+        }
+      }
+      Thread.sleep(200);
+    }
+  }
+
+  private static void cancel(JobClient client) throws Exception {
+    if (!client.getJobStatus().get().isGloballyTerminalState()) {
+      client.cancel().get(60, TimeUnit.SECONDS);
+    }
+    CommonTestUtils.waitUntilCondition(() -> client.getJobStatus().get().isGloballyTerminalState());
+  }
+
+  private LifecycleJob job(String process) {
+    LifecycleJob job =
+        new LifecycleJob(
+                CatalogSpec.embedded(dir.toString()),
+                process,
+                List.of(EVENTS),
+                LIFECYCLE,
+                ANOMALIES)
+            .publishHook(new StopAfterFirstPublish());
+    job.ensureTargets();
+    return job;
   }
 
   private static void runBounded(LifecycleJob job) throws Exception {
