@@ -1,5 +1,6 @@
 package io.psyberg.flink.examples.lifecycle;
 
+import io.psyberg.flink.planning.StatefulRunPlan;
 import io.psyberg.flink.stateful.lifecycle.LifecycleEvent;
 import io.psyberg.flink.stateful.lifecycle.LifecycleStatus;
 import io.psyberg.flink.stateful.lifecycle.Segment;
@@ -119,7 +120,7 @@ final class LifecycleInputs {
 
   /** Whether the target with bit {@code target} already published the event in {@code r}. */
   static boolean publishedTo(RowData r, int target) {
-    return (r.getInt(12) & (1 << target)) != 0;
+    return StatefulRunPlan.isPublishedTo(r.getInt(12), target);
   }
 
   static Segment toSegment(RowData r) {

@@ -1,17 +1,9 @@
 package io.psyberg.flink.examples.lifecycle;
 
 import io.psyberg.flink.catalog.CatalogSpec;
-import io.psyberg.flink.metadata.HighWatermarkMirror;
 import io.psyberg.flink.metadata.PublishedHighWatermark;
-import io.psyberg.flink.planning.HighWatermarkResolver;
-import io.psyberg.flink.planning.NonAppendSnapshots;
-import io.psyberg.flink.planning.OnLostHighWatermark;
-import io.psyberg.flink.planning.SessionPlan;
-import io.psyberg.flink.planning.SessionPlanner;
-import io.psyberg.flink.planning.SessionSettings;
-import io.psyberg.flink.planning.StartFrom;
-import io.psyberg.flink.session.ChangeRange;
-import io.psyberg.flink.session.SourceRange;
+import io.psyberg.flink.planning.ColumnsInOrder;
+import io.psyberg.flink.planning.StatefulRunPlan;
 import io.psyberg.flink.sink.PsybergSink;
 import io.psyberg.flink.sink.WriteMode;
 import io.psyberg.flink.sink.commit.PublishHook;
@@ -22,7 +14,6 @@ import io.psyberg.flink.stateful.lifecycle.LifecycleRows;
 import io.psyberg.flink.stateful.lifecycle.LifecycleStreams;
 import io.psyberg.flink.stateful.sequence.SeededEventSequenceFunction;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,7 +27,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
 import org.apache.flink.table.types.logical.RowType;
-import org.apache.iceberg.Table;
+import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.expressions.Expression;
@@ -44,7 +35,6 @@ import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.flink.FlinkSchemaUtil;
 import org.apache.iceberg.flink.TableLoader;
 import org.apache.iceberg.flink.source.IcebergSource;
-import org.apache.iceberg.util.SnapshotUtil;
 
 /**
  * The stateful lifecycle process: membership events → {@code account_lifecycle} and {@code
@@ -67,6 +57,9 @@ public final class LifecycleJob {
   private static final int SOURCE_TABLE = 5;
 
   private static final int SNAPSHOT_ID = 6;
+
+  private static final List<String> EVENT_COLUMNS =
+      List.of("event_id", "account_id", "event_type", "plan", "event_ts");
 
   /** Published-to mask of events every target has published. */
   private static final int ALL =
@@ -101,8 +94,12 @@ public final class LifecycleJob {
   /** Creates the targets when missing (and checks their shape). */
   public void ensureTargets() {
     Catalog c = catalog.open();
-    LifecycleTables.ensure(c, lifecycleTable, LifecycleTables.LIFECYCLE);
-    LifecycleTables.ensure(c, anomaliesTable, LifecycleTables.ANOMALIES);
+    try {
+      LifecycleTables.ensure(c, lifecycleTable, LifecycleTables.LIFECYCLE);
+      LifecycleTables.ensure(c, anomaliesTable, LifecycleTables.ANOMALIES);
+    } finally {
+      CatalogSpec.closeQuietly(c);
+    }
   }
 
   private PsybergSourceBuilder source() {
@@ -114,7 +111,7 @@ public final class LifecycleJob {
         .changeRangeColumn("event_ts")
         .targetTable(lifecycleTable)
         .targetTable(anomaliesTable)
-        .project(List.of("event_id", "account_id", "event_type", "plan", "event_ts"));
+        .project(EVENT_COLUMNS);
   }
 
   private void sinks(DataStream<RowData> segments, DataStream<RowData> anomalies) {
@@ -232,7 +229,7 @@ public final class LifecycleJob {
       }
       DataStream<RowData> events =
           read(env, p.getKey(), p.getValue(), Expressions.alwaysTrue())
-              .map(new EventColumns(tableRowType(p.getKey())))
+              .map(new ColumnsInOrder(tableRowType(p.getKey()), EVENT_COLUMNS))
               .returns(InternalTypeInfo.of(LifecycleRows.EVENT_ROW_TYPE))
               .name("history " + p.getKey());
       history = history == null ? events : history.union(events);
@@ -245,45 +242,16 @@ public final class LifecycleJob {
   }
 
   /**
-   * Adds one bounded run to {@code env}. Plans the session up front (metadata only) to size the
-   * lookback, then reads exactly that session.
+   * Adds one bounded run to {@code env}. Plans the session up front (metadata only, {@link
+   * StatefulRunPlan}) to size the lookback, then reads exactly that session.
    */
   public void bounded(StreamExecutionEnvironment env) {
-    Catalog c = catalog.open();
-    SessionSettings settings =
-        new SessionSettings(
-            process,
-            sources,
-            false,
-            "stateful",
-            StartFrom.EARLIEST,
-            NonAppendSnapshots.FAIL,
-            OnLostHighWatermark.FAIL,
-            0,
-            "event_ts",
-            List.of(lifecycleTable, anomaliesTable));
-    Map<String, Long> positions =
-        HighWatermarkResolver.resolve(
-            c, new HighWatermarkMirror(c, catalog.metadataNamespace()), settings);
-    SessionPlan plan = new SessionPlanner(c, settings).plan("lookback-plan", null, positions);
-    Map<String, Long> end = new LinkedHashMap<>();
-    String lookbackFrom = null;
-    for (SourceRange r : plan.session().ranges()) {
-      if (r.toSnapshotId() != null) {
-        end.put(r.table(), r.toSnapshotId());
-      }
-      ChangeRange change = r.changeRange();
-      if (change != null
-          && change.min() != null
-          && (lookbackFrom == null || change.min().compareTo(lookbackFrom) < 0)) {
-        lookbackFrom = change.min();
-      }
-    }
-
-    Map<String, Map<Long, Integer>> publishedTo = publishedTo(c, plan);
+    StatefulRunPlan plan =
+        StatefulRunPlan.plan(
+            catalog, process, sources, "event_ts", List.of(lifecycleTable, anomaliesTable));
     DataStream<RowData> inputs =
         env.fromSource(
-                source().endAt(end).withMetadataColumns(true).build(),
+                source().endAt(plan.end()).withMetadataColumns(true).build(),
                 WatermarkStrategy.noWatermarks(),
                 "new events " + process)
             .map(
@@ -291,32 +259,28 @@ public final class LifecycleJob {
                     LifecycleInputs.event(
                         LifecycleInputs.NEW_EVENT,
                         r,
-                        publishedTo
-                            .getOrDefault(r.getString(SOURCE_TABLE).toString(), Map.of())
-                            .getOrDefault(r.getLong(SNAPSHOT_ID), 0)))
+                        plan.publishedTo(
+                            r.getString(SOURCE_TABLE).toString(), r.getLong(SNAPSHOT_ID))))
             .returns(InternalTypeInfo.of(LifecycleInputs.TYPE))
             .name("new events");
-    if (lookbackFrom != null) {
-      Expression sinceLookback = Expressions.greaterThanOrEqual("event_ts", lookbackFrom);
-      for (SourceRange r : plan.session().ranges()) {
-        if (r.fromSnapshotId() != null) {
-          inputs =
-              inputs.union(
-                  read(env, r.table(), r.fromSnapshotId(), sinceLookback)
-                      .map(e -> LifecycleInputs.event(LifecycleInputs.PROCESSED_EVENT, e, ALL))
-                      .returns(InternalTypeInfo.of(LifecycleInputs.TYPE))
-                      .name("lookback " + r.table()));
-        }
+    if (plan.hasNewEvents()) {
+      for (DataStream<RowData> processed : plan.readProcessed(env, catalog, EVENT_COLUMNS)) {
+        inputs =
+            inputs.union(
+                processed
+                    .map(e -> LifecycleInputs.event(LifecycleInputs.PROCESSED_EVENT, e, ALL))
+                    .returns(InternalTypeInfo.of(LifecycleInputs.TYPE))
+                    .name("lookback events"));
       }
-      Table lifecycle = c.loadTable(TableIdentifier.parse(lifecycleTable));
-      if (lifecycle.currentSnapshot() != null) {
+      Long lifecycleAt = currentSnapshot(lifecycleTable);
+      if (lifecycleAt != null) {
         Expression inEffect =
             Expressions.or(
                 Expressions.isNull("valid_to"),
-                Expressions.greaterThanOrEqual("valid_to", lookbackFrom));
+                Expressions.greaterThanOrEqual("valid_to", plan.lookbackFrom()));
         inputs =
             inputs.union(
-                read(env, lifecycleTable, lifecycle.currentSnapshot().snapshotId(), inEffect)
+                read(env, lifecycleTable, lifecycleAt, inEffect)
                     .map(LifecycleInputs::segment)
                     .returns(InternalTypeInfo.of(LifecycleInputs.TYPE))
                     .name("published segments"));
@@ -331,34 +295,15 @@ public final class LifecycleJob {
     sinks(segments, segments.getSideOutput(BoundedLifecycleCorrector.ANOMALIES));
   }
 
-  /**
-   * Per source table, the planned snapshots that a target's own published high watermark already
-   * covers, with the mask of those targets: a run that died between the publishes of the two
-   * targets left one of them ahead of the high watermark the session was planned from.
-   */
-  private Map<String, Map<Long, Integer>> publishedTo(Catalog c, SessionPlan plan) {
-    Map<String, Map<Long, Integer>> masks = new HashMap<>();
-    List<String> targets = List.of(lifecycleTable, anomaliesTable);
-    for (int bit = 0; bit < targets.size(); bit++) {
-      Table target = c.loadTable(TableIdentifier.parse(targets.get(bit)));
-      Map<String, Long> hwm =
-          PublishedHighWatermark.find(target, process)
-              .map(PublishedHighWatermark::positions)
-              .orElse(Map.of());
-      for (SourceRange r : plan.session().ranges()) {
-        Long at = hwm.get(r.table());
-        if (at == null || at.equals(r.fromSnapshotId())) {
-          continue;
-        }
-        Table source = c.loadTable(TableIdentifier.parse(r.table()));
-        for (long id : SnapshotUtil.ancestorIdsBetween(at, r.fromSnapshotId(), source::snapshot)) {
-          masks
-              .computeIfAbsent(r.table(), t -> new HashMap<>())
-              .merge(id, 1 << bit, (a, b) -> a | b);
-        }
-      }
+  @Nullable
+  private Long currentSnapshot(String table) {
+    Catalog c = catalog.open();
+    try {
+      Snapshot current = c.loadTable(TableIdentifier.parse(table)).currentSnapshot();
+      return current == null ? null : current.snapshotId();
+    } finally {
+      CatalogSpec.closeQuietly(c);
     }
-    return masks;
   }
 
   private DataStream<RowData> read(
