@@ -5,13 +5,18 @@ import io.psyberg.flink.metadata.HighWatermarkMirror;
 import io.psyberg.flink.metadata.PublishedHighWatermark;
 import io.psyberg.flink.session.ChangeRange;
 import io.psyberg.flink.session.SourceRange;
+import java.io.IOException;
 import java.io.Serializable;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import javax.annotation.Nullable;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -19,14 +24,22 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
 import org.apache.flink.table.types.logical.RowType;
+import org.apache.iceberg.FileFormat;
+import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.IncrementalAppendScan;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.data.parquet.GenericParquetReaders;
+import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.flink.FlinkSchemaUtil;
 import org.apache.iceberg.flink.TableLoader;
 import org.apache.iceberg.flink.source.IcebergSource;
+import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.parquet.Parquet;
 import org.apache.iceberg.util.SnapshotUtil;
 
 /**
@@ -226,11 +239,70 @@ public final class StatefulRunPlan implements Serializable {
   }
 
   /**
-   * The already-processed events since {@link #lookbackFrom} of every source table, as rows of
-   * {@code columns} in that order; an empty union when nothing is new or nothing was processed.
+   * The distinct values of {@code keyColumn} among the new events (read from the session's data
+   * files, that column only), or empty when there are more than {@code limit} of them or a file is
+   * not Parquet: a run can then read the history of these keys only ({@link #keyFilter}), so its
+   * cost follows the keys the new events touch rather than all keys.
+   */
+  public Optional<Set<Object>> keysOfNewEvents(CatalogSpec catalog, String keyColumn, int limit) {
+    Set<Object> keys = new HashSet<>();
+    Catalog c = catalog.open();
+    try {
+      for (Map.Entry<String, Long> e : end.entrySet()) {
+        Table table = c.loadTable(TableIdentifier.parse(e.getKey()));
+        Schema key = table.schema().select(keyColumn);
+        IncrementalAppendScan scan =
+            table.newIncrementalAppendScan().toSnapshot(e.getValue()).select(keyColumn);
+        Long from = processedThrough.get(e.getKey());
+        if (from != null) {
+          scan = scan.fromSnapshotExclusive(from);
+        }
+        try (CloseableIterable<FileScanTask> tasks = scan.planFiles()) {
+          for (FileScanTask task : tasks) {
+            if (task.file().format() != FileFormat.PARQUET) {
+              return Optional.empty();
+            }
+            try (CloseableIterable<Record> rows =
+                Parquet.read(table.io().newInputFile(task.file().path().toString()))
+                    .project(key)
+                    .createReaderFunc(type -> GenericParquetReaders.buildReader(key, type))
+                    .build()) {
+              for (Record row : rows) {
+                keys.add(row.get(0));
+                if (keys.size() > limit) {
+                  return Optional.empty();
+                }
+              }
+            }
+          }
+        }
+      }
+      return Optional.of(keys);
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "Process " + process + ": could not read the keys of the new events", e);
+    } finally {
+      CatalogSpec.closeQuietly(c);
+    }
+  }
+
+  /** {@code keyColumn IN keys}, or always true without keys. */
+  public static Expression keyFilter(String keyColumn, Optional<Set<Object>> keys) {
+    return keys.isPresent()
+        ? Expressions.in(keyColumn, keys.get().toArray())
+        : Expressions.alwaysTrue();
+  }
+
+  /**
+   * The already-processed events since {@link #lookbackFrom} of every source table that also match
+   * {@code filter} (e.g. {@link #keyFilter}), as rows of {@code columns} in that order; none when
+   * nothing is new or nothing was processed.
    */
   public List<DataStream<RowData>> readProcessed(
-      StreamExecutionEnvironment env, CatalogSpec catalog, List<String> columns) {
+      StreamExecutionEnvironment env,
+      CatalogSpec catalog,
+      List<String> columns,
+      Expression filter) {
     List<DataStream<RowData>> streams = new ArrayList<>();
     if (lookbackFrom == null) {
       return streams;
@@ -245,7 +317,10 @@ public final class StatefulRunPlan implements Serializable {
               .streaming(false)
               .set("snapshot-id", Long.toString(p.getValue()))
               .project(read)
-              .filters(List.of(Expressions.greaterThanOrEqual(eventTimeColumn, lookbackFrom)))
+              .filters(
+                  List.of(
+                      Expressions.and(
+                          Expressions.greaterThanOrEqual(eventTimeColumn, lookbackFrom), filter)))
               .build();
       RowType readType = FlinkSchemaUtil.convert(read);
       ColumnsInOrder inOrder = new ColumnsInOrder(readType, columns);

@@ -9,7 +9,10 @@ import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.expressions.Expression;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -60,6 +63,24 @@ class StatefulRunPlanTest {
     assertThat(plan.publishedTo(EVENTS, third)).isZero();
     assertThat(StatefulRunPlan.isPublishedTo(plan.publishedTo(EVENTS, second), 0)).isTrue();
     assertThat(StatefulRunPlan.isPublishedTo(plan.publishedTo(EVENTS, second), 1)).isFalse();
+  }
+
+  @Test
+  void theKeysOfNewEventsAreThoseOfTheSessionOnly() {
+    long first = wh.append(EVENTS, Warehouse.events("a", 5, DAY1)); // accounts 0..4
+    wh.append(EVENTS, List.of(Warehouse.event("b", 7L, "SIGNUP", "basic", DAY1.plusDays(1))));
+    wh.append(EVENTS, List.of(Warehouse.event("c", 9L, "CANCEL", null, DAY1.minusDays(1))));
+    publish(AHEAD, first);
+    publish(BEHIND, first);
+    StatefulRunPlan plan =
+        StatefulRunPlan.plan(wh.spec(), "p", List.of(EVENTS), "event_ts", List.of(AHEAD, BEHIND));
+
+    assertThat(plan.keysOfNewEvents(wh.spec(), "account_id", 10)).contains(Set.of(7L, 9L));
+    assertThat(plan.keysOfNewEvents(wh.spec(), "account_id", 1))
+        .as("more keys than the limit: no key filter")
+        .isEmpty();
+    assertThat(StatefulRunPlan.keyFilter("account_id", Optional.empty()).op())
+        .isEqualTo(Expression.Operation.TRUE);
   }
 
   @Test

@@ -58,6 +58,9 @@ public final class LifecycleJob {
 
   private static final int SNAPSHOT_ID = 6;
 
+  /** Above this many touched accounts a run reads every account's history (one filter less). */
+  private static final int MAX_KEY_FILTER = 200_000;
+
   private static final List<String> EVENT_COLUMNS =
       List.of("event_id", "account_id", "event_type", "plan", "event_ts");
 
@@ -264,7 +267,12 @@ public final class LifecycleJob {
             .returns(InternalTypeInfo.of(LifecycleInputs.TYPE))
             .name("new events");
     if (plan.hasNewEvents()) {
-      for (DataStream<RowData> processed : plan.readProcessed(env, catalog, EVENT_COLUMNS)) {
+      // Keys first: only the accounts the new events touch need their history and segments.
+      Expression touched =
+          StatefulRunPlan.keyFilter(
+              "account_id", plan.keysOfNewEvents(catalog, "account_id", MAX_KEY_FILTER));
+      for (DataStream<RowData> processed :
+          plan.readProcessed(env, catalog, EVENT_COLUMNS, touched)) {
         inputs =
             inputs.union(
                 processed
@@ -275,9 +283,11 @@ public final class LifecycleJob {
       Long lifecycleAt = currentSnapshot(lifecycleTable);
       if (lifecycleAt != null) {
         Expression inEffect =
-            Expressions.or(
-                Expressions.isNull("valid_to"),
-                Expressions.greaterThanOrEqual("valid_to", plan.lookbackFrom()));
+            Expressions.and(
+                touched,
+                Expressions.or(
+                    Expressions.isNull("valid_to"),
+                    Expressions.greaterThanOrEqual("valid_to", plan.lookbackFrom())));
         inputs =
             inputs.union(
                 read(env, lifecycleTable, lifecycleAt, inEffect)
