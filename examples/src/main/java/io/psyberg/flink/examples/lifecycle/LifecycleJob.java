@@ -266,7 +266,8 @@ public final class LifecycleJob {
                             r.getString(SOURCE_TABLE).toString(), r.getLong(SNAPSHOT_ID))))
             .returns(InternalTypeInfo.of(LifecycleInputs.TYPE))
             .name("new events");
-    if (plan.hasNewEvents()) {
+    Long lifecycleAt = currentSnapshot(lifecycleTable);
+    if (plan.hasNewEvents() && (lifecycleAt != null || !plan.processedThrough().isEmpty())) {
       // Keys first: only the accounts the new events touch need their history and segments.
       Expression touched =
           StatefulRunPlan.keyFilter(
@@ -280,7 +281,6 @@ public final class LifecycleJob {
                     .returns(InternalTypeInfo.of(LifecycleInputs.TYPE))
                     .name("lookback events"));
       }
-      Long lifecycleAt = currentSnapshot(lifecycleTable);
       if (lifecycleAt != null) {
         Expression inEffect =
             Expressions.and(
