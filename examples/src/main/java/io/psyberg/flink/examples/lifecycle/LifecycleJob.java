@@ -41,10 +41,11 @@ import org.apache.iceberg.flink.source.IcebergSource;
  * lifecycle_anomalies}, both written in upsert mode by psyberg sinks of one process.
  *
  * <p>Continuous: the keyed lifecycle operator keeps each account's events in state and emits
- * corrections as late events arrive. Bounded: each run reads the new session plus a lookback
- * bounded by the session's change range (processed events since its minimum event time, and the
- * published segments in effect then) rather than the whole history, and publishes only the
- * corrections.
+ * corrections as late events arrive; a fresh start over published targets seeds that state from the
+ * published history. Bounded: each run reads the new session plus a lookback bounded by the
+ * session's change range and by the accounts the new events touch (their processed events since the
+ * minimum event time, and their published segments in effect then) rather than the whole history,
+ * and publishes only the corrections.
  *
  * <p>Two targets, one process: each target carries the high watermark in its own publish, and a run
  * resumes from the target furthest behind. A crash between the two publishes leaves one target
