@@ -287,6 +287,43 @@ final class IncrementalBenchmark {
               r.firstFull.wallMillis() / 1e3,
               r.firstFull.cpuMillis() / 1e3));
     }
+    out.append(ratios(rows));
+    return out.toString();
+  }
+
+  /**
+   * The ratios the stateful goals are stated in: how the incremental run's CPU grows with the
+   * history at the same new data, how many times less CPU it takes than the full recompute, and the
+   * first run's time against the full recompute's.
+   */
+  private static String ratios(List<Row> rows) {
+    StringBuilder out = new StringBuilder("\nRatios:\n\n");
+    for (Row r : rows) {
+      out.append(
+          String.format(
+              Locale.ROOT,
+              "- %s, %,d history rows (%.2f%% new): full / psyberg CPU **%.1fx**; first run"
+                  + " psyberg / full (wall) **%.2fx**%n",
+              r.job,
+              r.historyRows,
+              100.0 * r.newRows / r.historyRows,
+              r.full.cpuMillis() / r.psyberg.cpuMillis(),
+              r.firstPsyberg.wallMillis() / r.firstFull.wallMillis()));
+      for (Row shorter : rows) {
+        if (shorter.job.equals(r.job) && shorter.historyRows < r.historyRows) {
+          out.append(
+              String.format(
+                  Locale.ROOT,
+                  "- %s, history x%.0f (%,d -> %,d rows) at the same new data: psyberg CPU"
+                      + " **%.2fx**%n",
+                  r.job,
+                  (double) r.historyRows / shorter.historyRows,
+                  shorter.historyRows,
+                  r.historyRows,
+                  r.psyberg.cpuMillis() / shorter.psyberg.cpuMillis()));
+        }
+      }
+    }
     return out.toString();
   }
 }

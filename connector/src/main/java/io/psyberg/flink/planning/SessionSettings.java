@@ -45,39 +45,6 @@ public final class SessionSettings implements Serializable {
     this.endPositions = new LinkedHashMap<>(b.endPositions);
   }
 
-  /**
-   * Settings with every value given.
-   *
-   * @deprecated use {@link #builder(String)}; kept for callers not yet moved to it
-   */
-  @Deprecated
-  public SessionSettings(
-      String processName,
-      List<String> sourceTables,
-      boolean continuous,
-      String processing,
-      StartFrom startFrom,
-      NonAppendSnapshots nonAppendSnapshots,
-      OnLostHighWatermark onLostHighWatermark,
-      int maxSnapshotsPerSession,
-      @Nullable String changeRangeColumn,
-      List<String> targetTables) {
-    this(
-        builder(processName)
-            .sourceTables(sourceTables)
-            .continuous(continuous)
-            .processing(
-                Processing.STATEFUL.toString().equalsIgnoreCase(processing)
-                    ? Processing.STATEFUL
-                    : Processing.STATELESS)
-            .startFrom(startFrom)
-            .nonAppendSnapshots(nonAppendSnapshots)
-            .onLostHighWatermark(onLostHighWatermark)
-            .maxSnapshotsPerSession(maxSnapshotsPerSession)
-            .changeRangeColumn(changeRangeColumn)
-            .targetTables(targetTables));
-  }
-
   /** Settings of a bounded, stateless process reading from the earliest snapshot by default. */
   public static Builder builder(String processName) {
     return new Builder(processName);

@@ -142,16 +142,6 @@ public final class PsybergSourceBuilder {
     return set(PsybergSourceOptions.PROCESSING, processing);
   }
 
-  /**
-   * {@code stateless} or {@code stateful}.
-   *
-   * @deprecated use {@link #processing(Processing)}
-   */
-  @Deprecated
-  public PsybergSourceBuilder processing(String processing) {
-    return set(PsybergSourceOptions.PROCESSING.key(), processing);
-  }
-
   /** A target table whose published high watermark this process resumes from. */
   public PsybergSourceBuilder targetTable(String table) {
     return append(PsybergSourceOptions.TARGET_TABLE, List.of(table));

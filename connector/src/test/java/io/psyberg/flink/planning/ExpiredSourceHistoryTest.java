@@ -47,17 +47,11 @@ class ExpiredSourceHistoryTest {
 
   private SessionPlan plan(OnLostHighWatermark lost, Map<String, Long> positions) {
     SessionSettings settings =
-        new SessionSettings(
-            "p1",
-            List.of(SRC),
-            false,
-            "stateless",
-            StartFrom.EARLIEST,
-            NonAppendSnapshots.FAIL,
-            lost,
-            0,
-            "event_ts",
-            List.of());
+        SessionSettings.builder("p1")
+            .sourceTables(List.of(SRC))
+            .onLostHighWatermark(lost)
+            .changeRangeColumn("event_ts")
+            .build();
     return new SessionPlanner(wh.catalog(), settings).plan("s", "job", positions);
   }
 

@@ -49,13 +49,13 @@ final class BoundedLifecycleCorrector extends KeyedProcessFunction<Long, RowData
 
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<RowData> out) throws Exception {
-    List<LifecycleEvent> arriving = new ArrayList<>();
+    List<RowData> arriving = new ArrayList<>();
     List<LifecycleEvent> processed = new ArrayList<>();
     List<Segment> published = new ArrayList<>();
     for (RowData r : inputs.get()) {
       switch (r.getInt(0)) {
         case LifecycleInputs.NEW_EVENT:
-          arriving.add(LifecycleInputs.toEvent(r));
+          arriving.add(r);
           break;
         case LifecycleInputs.PROCESSED_EVENT:
           processed.add(LifecycleInputs.toEvent(r));
@@ -68,18 +68,45 @@ final class BoundedLifecycleCorrector extends KeyedProcessFunction<Long, RowData
     if (arriving.isEmpty()) {
       return;
     }
-    Segment seed = LifecycleCorrections.seedSegment(published, arriving).orElse(null);
+    List<LifecycleEvent> events = new ArrayList<>();
+    arriving.forEach(r -> events.add(LifecycleInputs.toEvent(r)));
+    Segment seed = LifecycleCorrections.seedSegment(published, events).orElse(null);
+    for (Change<Segment> change :
+        correct(ctx, seed, processed, arriving, events, LifecycleInputs.LIFECYCLE_TARGET)
+            .outputs()) {
+      out.collect(LifecycleRows.toRow(change.value(), change.kind()));
+    }
+    for (Change<Anomaly> change :
+        correct(ctx, seed, processed, arriving, events, LifecycleInputs.ANOMALIES_TARGET)
+            .anomalies()) {
+      ctx.output(ANOMALIES, LifecycleRows.toRow(change.value(), change.kind()));
+    }
+  }
+
+  /**
+   * The corrections for one target, against what that target published: the events processed by
+   * every target plus the new events this target's high watermark already covers (a run that died
+   * between the publishes of two targets left this one ahead) are its old output.
+   */
+  private static Corrections<LifecycleEvent, Segment, Anomaly> correct(
+      OnTimerContext ctx,
+      Segment seed,
+      List<LifecycleEvent> processed,
+      List<RowData> arriving,
+      List<LifecycleEvent> events,
+      int target) {
+    List<LifecycleEvent> publishedHere = new ArrayList<>(processed);
+    for (int i = 0; i < arriving.size(); i++) {
+      if (LifecycleInputs.publishedTo(arriving.get(i), target)) {
+        publishedHere.add(events.get(i));
+      }
+    }
     Corrections<LifecycleEvent, Segment, Anomaly> c =
-        LifecycleCorrections.correct(seed, processed, arriving);
+        LifecycleCorrections.correct(seed, publishedHere, events);
     if (!c.tooLate().isEmpty()) {
       throw new IllegalStateException(
           "Account " + ctx.getCurrentKey() + ": events before the lookback " + c.tooLate());
     }
-    for (Change<Segment> change : c.outputs()) {
-      out.collect(LifecycleRows.toRow(change.value(), change.kind()));
-    }
-    for (Change<Anomaly> change : c.anomalies()) {
-      ctx.output(ANOMALIES, LifecycleRows.toRow(change.value(), change.kind()));
-    }
+    return c;
   }
 }

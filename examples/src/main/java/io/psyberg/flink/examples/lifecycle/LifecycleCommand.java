@@ -132,9 +132,29 @@ public final class LifecycleCommand implements Command {
       if (mode.equals("bounded")) {
         return bounded(job, env, watcher, lifecycle, process, out);
       }
+      if (job.hasPublished()) {
+        // A fresh continuous start reads the published history into its state: both targets must
+        // stand at the same high watermark, which a bounded run to the head gives them.
+        out.println("catching up with a bounded run before starting continuously ...");
+        int caughtUp =
+            bounded(
+                job,
+                StreamExecutionEnvironment.getExecutionEnvironment(),
+                watcher,
+                lifecycle,
+                process,
+                out);
+        if (caughtUp != ExitCodes.OK) {
+          return caughtUp;
+        }
+      }
       env.enableCheckpointing(Duration.ofSeconds(seconds).toMillis());
       job.continuous(env, Duration.ofSeconds(seconds), null);
-      return continuous(env, watcher, process, out);
+      return continuous(
+          env,
+          new SessionWatcher(new SessionLog(catalog.catalog(), spec.metadataNamespace()), process),
+          process,
+          out);
     }
   }
 

@@ -1,5 +1,6 @@
 package io.psyberg.flink.examples.lifecycle;
 
+import io.psyberg.flink.planning.StatefulRunPlan;
 import io.psyberg.flink.stateful.lifecycle.LifecycleEvent;
 import io.psyberg.flink.stateful.lifecycle.LifecycleStatus;
 import io.psyberg.flink.stateful.lifecycle.Segment;
@@ -16,12 +17,20 @@ import org.apache.flink.table.types.logical.VarCharType;
 
 /**
  * One row type for everything a bounded lifecycle run brings to an account: new events, already
- * processed events of the lookback, and published segments. Field 0 says which.
+ * processed events of the lookback, and published segments. Field 0 says which; for a new event,
+ * field 12 holds the targets that already published it (bit {@link #LIFECYCLE_TARGET} and bit
+ * {@link #ANOMALIES_TARGET}), as a run that died between two publishes leaves one target ahead.
  */
 final class LifecycleInputs {
   static final int NEW_EVENT = 0;
   static final int PROCESSED_EVENT = 1;
   static final int SEGMENT = 2;
+
+  /** Bit of {@code account_lifecycle} in the published-to mask. */
+  static final int LIFECYCLE_TARGET = 0;
+
+  /** Bit of {@code lifecycle_anomalies} in the published-to mask. */
+  static final int ANOMALIES_TARGET = 1;
 
   static final RowType TYPE =
       RowType.of(
@@ -37,11 +46,23 @@ final class LifecycleInputs {
             str(),
             ts(),
             ts(),
-            str() // segment: no, state, plan, from, to, opened by
+            str(), // segment: no, state, plan, from, to, opened by
+            new IntType(false) // new event: targets that already published it
           },
           new String[] {
-            "kind", "account_id", "event_id", "event_type", "plan", "event_ts",
-            "segment_no", "state", "segment_plan", "valid_from", "valid_to", "opened_by_event_id"
+            "kind",
+            "account_id",
+            "event_id",
+            "event_type",
+            "plan",
+            "event_ts",
+            "segment_no",
+            "state",
+            "segment_plan",
+            "valid_from",
+            "valid_to",
+            "opened_by_event_id",
+            "published_to"
           });
 
   private LifecycleInputs() {}
@@ -54,10 +75,14 @@ final class LifecycleInputs {
     return new TimestampType(true, 6);
   }
 
-  /** From an event row {@code event_id, account_id, event_type, plan, event_ts}. */
-  static RowData event(int kind, RowData e) {
-    GenericRowData r = new GenericRowData(12);
+  /**
+   * From an event row {@code event_id, account_id, event_type, plan, event_ts}; {@code
+   * publishedTo}: the mask of targets whose published high watermark already covers it.
+   */
+  static RowData event(int kind, RowData e, int publishedTo) {
+    GenericRowData r = new GenericRowData(13);
     r.setField(0, kind);
+    r.setField(12, publishedTo);
     r.setField(1, e.getLong(1));
     r.setField(2, e.getString(0));
     r.setField(3, e.getString(2));
@@ -71,7 +96,8 @@ final class LifecycleInputs {
    * opened_by_event_id}.
    */
   static RowData segment(RowData s) {
-    GenericRowData r = new GenericRowData(12);
+    GenericRowData r = new GenericRowData(13);
+    r.setField(12, 0);
     r.setField(0, SEGMENT);
     r.setField(1, s.getLong(0));
     r.setField(6, s.getInt(1));
@@ -90,6 +116,11 @@ final class LifecycleInputs {
         r.getString(3).toString(),
         r.isNullAt(4) ? null : r.getString(4).toString(),
         micros(r.getTimestamp(5, 6)));
+  }
+
+  /** Whether the target with bit {@code target} already published the event in {@code r}. */
+  static boolean publishedTo(RowData r, int target) {
+    return StatefulRunPlan.isPublishedTo(r.getInt(12), target);
   }
 
   static Segment toSegment(RowData r) {

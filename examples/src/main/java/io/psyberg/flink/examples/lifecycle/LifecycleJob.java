@@ -1,37 +1,35 @@
 package io.psyberg.flink.examples.lifecycle;
 
 import io.psyberg.flink.catalog.CatalogSpec;
-import io.psyberg.flink.metadata.HighWatermarkMirror;
-import io.psyberg.flink.planning.HighWatermarkResolver;
-import io.psyberg.flink.planning.NonAppendSnapshots;
-import io.psyberg.flink.planning.OnLostHighWatermark;
-import io.psyberg.flink.planning.SessionPlan;
-import io.psyberg.flink.planning.SessionPlanner;
-import io.psyberg.flink.planning.SessionSettings;
-import io.psyberg.flink.planning.StartFrom;
-import io.psyberg.flink.session.ChangeRange;
-import io.psyberg.flink.session.SourceRange;
+import io.psyberg.flink.metadata.PublishedHighWatermark;
+import io.psyberg.flink.planning.ColumnsInOrder;
+import io.psyberg.flink.planning.StatefulRunPlan;
+import io.psyberg.flink.session.Processing;
 import io.psyberg.flink.sink.PsybergSink;
+import io.psyberg.flink.sink.PsybergSinkBuilder;
 import io.psyberg.flink.sink.WriteMode;
 import io.psyberg.flink.source.PsybergSource;
 import io.psyberg.flink.source.PsybergSourceBuilder;
 import io.psyberg.flink.stateful.lifecycle.LifecycleProcessor;
 import io.psyberg.flink.stateful.lifecycle.LifecycleRows;
 import io.psyberg.flink.stateful.lifecycle.LifecycleStreams;
+import io.psyberg.flink.stateful.sequence.SeededEventSequenceFunction;
 import java.time.Duration;
-import java.time.LocalDateTime;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import javax.annotation.Nullable;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.runtime.jobgraph.SavepointConfigOptions;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
 import org.apache.flink.table.types.logical.RowType;
-import org.apache.iceberg.Table;
+import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.expressions.Expression;
@@ -45,21 +43,40 @@ import org.apache.iceberg.flink.source.IcebergSource;
  * lifecycle_anomalies}, both written in upsert mode by psyberg sinks of one process.
  *
  * <p>Continuous: the keyed lifecycle operator keeps each account's events in state and emits
- * corrections as late events arrive. Bounded: each run reads the new session plus a lookback
- * bounded by the session's change range (processed events since its minimum event time, and the
- * published segments in effect then) rather than the whole history, and publishes only the
- * corrections.
+ * corrections as late events arrive; a fresh start over published targets seeds that state from the
+ * published history. Bounded: each run reads the new session plus a lookback bounded by the
+ * session's change range and by the accounts the new events touch (their processed events since the
+ * minimum event time, and their published segments in effect then) rather than the whole history,
+ * and publishes only the corrections.
  *
- * <p>Two targets, one process: each target carries the high watermark in its own publish. A run
- * resumes from the target furthest behind, and re-applying a range to an upsert target is
- * idempotent, so a crash between the two publishes is repaired by the next run.
+ * <p>Two targets, one process: each target carries the high watermark in its own publish, and a run
+ * resumes from the target furthest behind. A crash between the two publishes leaves one target
+ * ahead: the next bounded run computes each target's corrections against what that target itself
+ * published (the events its own high watermark covers), so the target ahead still receives the
+ * retractions that the later events imply for the rows it already holds.
  */
 public final class LifecycleJob {
+  /** Positions of the metadata columns after the five projected event columns. */
+  private static final int SOURCE_TABLE = 5;
+
+  private static final int SNAPSHOT_ID = 6;
+
+  /** Above this many touched accounts a run reads every account's history (one filter less). */
+  private static final int MAX_KEY_FILTER = 200_000;
+
+  private static final List<String> EVENT_COLUMNS =
+      List.of("event_id", "account_id", "event_type", "plan", "event_ts");
+
+  /** Published-to mask of events every target has published. */
+  private static final int ALL =
+      (1 << LifecycleInputs.LIFECYCLE_TARGET) | (1 << LifecycleInputs.ANOMALIES_TARGET);
+
   private final CatalogSpec catalog;
   private final String process;
   private final List<String> sources;
   private final String lifecycleTable;
   private final String anomaliesTable;
+  private UnaryOperator<PsybergSinkBuilder> sinkSettings = UnaryOperator.identity();
 
   public LifecycleJob(
       CatalogSpec catalog,
@@ -74,11 +91,24 @@ public final class LifecycleJob {
     this.anomaliesTable = anomaliesTable;
   }
 
+  /**
+   * Applied to both targets' sink builders before they are built: extra audits or options, or
+   * (tests) a hook between the steps of each publish.
+   */
+  public LifecycleJob sinkSettings(UnaryOperator<PsybergSinkBuilder> settings) {
+    this.sinkSettings = settings;
+    return this;
+  }
+
   /** Creates the targets when missing (and checks their shape). */
   public void ensureTargets() {
     Catalog c = catalog.open();
-    LifecycleTables.ensure(c, lifecycleTable, LifecycleTables.LIFECYCLE);
-    LifecycleTables.ensure(c, anomaliesTable, LifecycleTables.ANOMALIES);
+    try {
+      LifecycleTables.ensure(c, lifecycleTable, LifecycleTables.LIFECYCLE);
+      LifecycleTables.ensure(c, anomaliesTable, LifecycleTables.ANOMALIES);
+    } finally {
+      CatalogSpec.closeQuietly(c);
+    }
   }
 
   private PsybergSourceBuilder source() {
@@ -86,114 +116,185 @@ public final class LifecycleJob {
         .catalog(catalog)
         .processName(process)
         .tables(sources)
-        .processing("stateful")
+        .processing(Processing.STATEFUL)
         .changeRangeColumn("event_ts")
         .targetTable(lifecycleTable)
         .targetTable(anomaliesTable)
-        .project(List.of("event_id", "account_id", "event_type", "plan", "event_ts"));
+        .project(EVENT_COLUMNS);
   }
 
   private void sinks(DataStream<RowData> segments, DataStream<RowData> anomalies) {
-    PsybergSink.builder()
-        .catalog(catalog)
-        .processName(process)
-        .table(lifecycleTable)
-        .writeMode(WriteMode.UPSERT)
-        .audit(new LifecycleContiguityAudit())
-        .build()
-        .append(segments);
-    PsybergSink.builder()
-        .catalog(catalog)
-        .processName(process)
-        .table(anomaliesTable)
-        .writeMode(WriteMode.UPSERT)
-        .build()
-        .append(anomalies);
+    PsybergSinkBuilder lifecycle =
+        PsybergSink.builder()
+            .catalog(catalog)
+            .processName(process)
+            .table(lifecycleTable)
+            .writeMode(WriteMode.UPSERT)
+            .audit(new LifecycleContiguityAudit());
+    sinkSettings.apply(lifecycle).build().append(segments);
+    PsybergSinkBuilder anomaly =
+        PsybergSink.builder()
+            .catalog(catalog)
+            .processName(process)
+            .table(anomaliesTable)
+            .writeMode(WriteMode.UPSERT);
+    sinkSettings.apply(anomaly).build().append(anomalies);
   }
 
-  /** Adds the continuous job to {@code env}; the caller enables checkpointing and executes. */
+  /**
+   * Adds the continuous job to {@code env}; the caller enables checkpointing and executes. A job
+   * that restores from a checkpoint or savepoint finds every account's events in its state. A fresh
+   * start over targets that already hold published output first reads the events they hold (up to
+   * their common high watermark) into the state, without emitting them, then processes what is new;
+   * run {@link #bounded} to the end first when the targets stand at different high watermarks (see
+   * {@link #hasPublished}), otherwise this fails naming them.
+   */
   public void continuous(
       StreamExecutionEnvironment env, Duration monitorInterval, @Nullable Duration retention) {
-    DataStream<RowData> events =
-        env.fromSource(
-                source().continuous(monitorInterval).build(),
-                WatermarkStrategy.noWatermarks(),
-                "events " + process)
-            .uid("psyberg-source-" + process);
     LifecycleProcessor.Builder builder =
         LifecycleProcessor.builder().uidPrefix("lifecycle-" + process);
     if (retention != null) {
       builder.retention(retention);
     }
-    LifecycleStreams out = builder.build().process(events);
+    boolean restoring =
+        env.getConfiguration().getOptional(SavepointConfigOptions.SAVEPOINT_PATH).isPresent();
+    Map<String, Long> history = restoring ? Map.of() : commonHighWatermark();
+    LifecycleStreams out;
+    if (history.isEmpty()) {
+      DataStream<RowData> events =
+          env.fromSource(
+                  source().continuous(monitorInterval).build(),
+                  WatermarkStrategy.noWatermarks(),
+                  "events " + process)
+              .uid("psyberg-source-" + process);
+      out = builder.build().process(events);
+    } else {
+      DataStream<RowData> live =
+          env.fromSource(
+                  source().continuous(monitorInterval).build(),
+                  SeededEventSequenceFunction.liveWatermarks(),
+                  "events " + process)
+              .uid("psyberg-source-" + process);
+      out = builder.build().processSeeded(history(env, history), live);
+    }
     sinks(out.segments(), out.anomalies());
   }
 
-  /**
-   * Adds one bounded run to {@code env}. Plans the session up front (metadata only) to size the
-   * lookback, then reads exactly that session.
-   */
-  public void bounded(StreamExecutionEnvironment env) {
+  /** Whether any target holds a publish of this process (a fresh continuous start reads them). */
+  public boolean hasPublished() {
     Catalog c = catalog.open();
-    SessionSettings settings =
-        new SessionSettings(
-            process,
-            sources,
-            false,
-            "stateful",
-            StartFrom.EARLIEST,
-            NonAppendSnapshots.FAIL,
-            OnLostHighWatermark.FAIL,
-            0,
-            "event_ts",
-            List.of(lifecycleTable, anomaliesTable));
-    Map<String, Long> positions =
-        HighWatermarkResolver.resolve(
-            c, new HighWatermarkMirror(c, catalog.metadataNamespace()), settings);
-    SessionPlan plan = new SessionPlanner(c, settings).plan("lookback-plan", null, positions);
-    Map<String, Long> end = new LinkedHashMap<>();
-    String lookbackFrom = null;
-    for (SourceRange r : plan.session().ranges()) {
-      if (r.toSnapshotId() != null) {
-        end.put(r.table(), r.toSnapshotId());
-      }
-      ChangeRange change = r.changeRange();
-      if (change != null
-          && change.min() != null
-          && (lookbackFrom == null || change.min().compareTo(lookbackFrom) < 0)) {
-        lookbackFrom = change.min();
-      }
-    }
-
-    DataStream<RowData> inputs =
-        env.fromSource(
-                source().endAt(end).build(),
-                WatermarkStrategy.noWatermarks(),
-                "new events " + process)
-            .map(r -> LifecycleInputs.event(LifecycleInputs.NEW_EVENT, r))
-            .returns(InternalTypeInfo.of(LifecycleInputs.TYPE))
-            .name("new events");
-    if (lookbackFrom != null) {
-      Expression sinceLookback = Expressions.greaterThanOrEqual("event_ts", lookbackFrom);
-      for (SourceRange r : plan.session().ranges()) {
-        if (r.fromSnapshotId() != null) {
-          inputs =
-              inputs.union(
-                  read(env, r.table(), r.fromSnapshotId(), sinceLookback)
-                      .map(e -> LifecycleInputs.event(LifecycleInputs.PROCESSED_EVENT, e))
-                      .returns(InternalTypeInfo.of(LifecycleInputs.TYPE))
-                      .name("lookback " + r.table()));
+    try {
+      for (String target : List.of(lifecycleTable, anomaliesTable)) {
+        if (PublishedHighWatermark.find(c.loadTable(TableIdentifier.parse(target)), process)
+            .isPresent()) {
+          return true;
         }
       }
-      Table lifecycle = c.loadTable(TableIdentifier.parse(lifecycleTable));
-      if (lifecycle.currentSnapshot() != null) {
-        Expression inEffect =
-            Expressions.or(
-                Expressions.isNull("valid_to"),
-                Expressions.greaterThanOrEqual("valid_to", lookbackFrom));
+      return false;
+    } finally {
+      CatalogSpec.closeQuietly(c);
+    }
+  }
+
+  /**
+   * The source positions both targets published, or empty when neither published anything; fails
+   * when they differ (a run stopped between their publishes).
+   */
+  private Map<String, Long> commonHighWatermark() {
+    Catalog c = catalog.open();
+    try {
+      Map<String, Map<String, Long>> byTarget = new LinkedHashMap<>();
+      for (String target : List.of(lifecycleTable, anomaliesTable)) {
+        byTarget.put(
+            target,
+            PublishedHighWatermark.find(c.loadTable(TableIdentifier.parse(target)), process)
+                .map(PublishedHighWatermark::positions)
+                .orElse(Map.of()));
+      }
+      if (new HashSet<>(byTarget.values()).size() > 1) {
+        throw new IllegalStateException(
+            String.format(
+                "Process %s: the targets stand at different high watermarks %s (a run stopped"
+                    + " between their publishes), and a continuous job started without a"
+                    + " checkpoint needs them together: run the lifecycle bounded once (it brings"
+                    + " both to the source's head), or restore the job from its last checkpoint"
+                    + " or savepoint.",
+                process, byTarget));
+      }
+      return byTarget.get(lifecycleTable);
+    } finally {
+      CatalogSpec.closeQuietly(c);
+    }
+  }
+
+  /** The events the targets already hold: every source table up to its high watermark. */
+  private DataStream<RowData> history(StreamExecutionEnvironment env, Map<String, Long> positions) {
+    DataStream<RowData> history = null;
+    for (Map.Entry<String, Long> p : positions.entrySet()) {
+      if (p.getValue() == null) {
+        continue;
+      }
+      DataStream<RowData> events =
+          read(env, p.getKey(), p.getValue(), Expressions.alwaysTrue())
+              .map(new ColumnsInOrder(tableRowType(p.getKey()), EVENT_COLUMNS))
+              .returns(InternalTypeInfo.of(LifecycleRows.EVENT_ROW_TYPE))
+              .name("history " + p.getKey());
+      history = history == null ? events : history.union(events);
+    }
+    if (history == null) {
+      throw new IllegalStateException(
+          "Process " + process + ": published high watermark " + positions + " names no snapshot");
+    }
+    return history;
+  }
+
+  /**
+   * Adds one bounded run to {@code env}. Plans the session up front (metadata only, {@link
+   * StatefulRunPlan}) to size the lookback, then reads exactly that session.
+   */
+  public void bounded(StreamExecutionEnvironment env) {
+    StatefulRunPlan plan =
+        StatefulRunPlan.plan(
+            catalog, process, sources, "event_ts", List.of(lifecycleTable, anomaliesTable));
+    DataStream<RowData> inputs =
+        env.fromSource(
+                source().endAt(plan.end()).withMetadataColumns(true).build(),
+                WatermarkStrategy.noWatermarks(),
+                "new events " + process)
+            .map(
+                r ->
+                    LifecycleInputs.event(
+                        LifecycleInputs.NEW_EVENT,
+                        r,
+                        plan.publishedTo(
+                            r.getString(SOURCE_TABLE).toString(), r.getLong(SNAPSHOT_ID))))
+            .returns(InternalTypeInfo.of(LifecycleInputs.TYPE))
+            .name("new events");
+    Long lifecycleAt = currentSnapshot(lifecycleTable);
+    if (plan.hasNewEvents() && (lifecycleAt != null || !plan.processedThrough().isEmpty())) {
+      // Keys first: only the accounts the new events touch need their history and segments.
+      Expression touched =
+          StatefulRunPlan.keyFilter(
+              "account_id", plan.keysOfNewEvents(catalog, "account_id", MAX_KEY_FILTER));
+      for (DataStream<RowData> processed :
+          plan.readProcessed(env, catalog, EVENT_COLUMNS, touched)) {
         inputs =
             inputs.union(
-                read(env, lifecycleTable, lifecycle.currentSnapshot().snapshotId(), inEffect)
+                processed
+                    .map(e -> LifecycleInputs.event(LifecycleInputs.PROCESSED_EVENT, e, ALL))
+                    .returns(InternalTypeInfo.of(LifecycleInputs.TYPE))
+                    .name("lookback events"));
+      }
+      if (lifecycleAt != null) {
+        Expression inEffect =
+            Expressions.and(
+                touched,
+                Expressions.or(
+                    Expressions.isNull("valid_to"),
+                    Expressions.greaterThanOrEqual("valid_to", plan.lookbackFrom())));
+        inputs =
+            inputs.union(
+                read(env, lifecycleTable, lifecycleAt, inEffect)
                     .map(LifecycleInputs::segment)
                     .returns(InternalTypeInfo.of(LifecycleInputs.TYPE))
                     .name("published segments"));
@@ -208,9 +309,15 @@ public final class LifecycleJob {
     sinks(segments, segments.getSideOutput(BoundedLifecycleCorrector.ANOMALIES));
   }
 
-  /** Lookback start of a planned session: the earliest new event time (ISO text), for logs. */
-  static LocalDateTime parse(String iso) {
-    return LocalDateTime.parse(iso);
+  @Nullable
+  private Long currentSnapshot(String table) {
+    Catalog c = catalog.open();
+    try {
+      Snapshot current = c.loadTable(TableIdentifier.parse(table)).currentSnapshot();
+      return current == null ? null : current.snapshotId();
+    } finally {
+      CatalogSpec.closeQuietly(c);
+    }
   }
 
   private DataStream<RowData> read(
@@ -222,12 +329,19 @@ public final class LifecycleJob {
             .set("snapshot-id", Long.toString(snapshotId))
             .filters(List.of(filter))
             .build();
-    Catalog c = catalog.open();
-    RowType type = FlinkSchemaUtil.convert(c.loadTable(TableIdentifier.parse(table)).schema());
     return env.fromSource(
         source,
         WatermarkStrategy.noWatermarks(),
         "iceberg " + table + "@" + snapshotId,
-        InternalTypeInfo.of(type));
+        InternalTypeInfo.of(tableRowType(table)));
+  }
+
+  private RowType tableRowType(String table) {
+    Catalog c = catalog.open();
+    try {
+      return FlinkSchemaUtil.convert(c.loadTable(TableIdentifier.parse(table)).schema());
+    } finally {
+      CatalogSpec.closeQuietly(c);
+    }
   }
 }

@@ -50,6 +50,11 @@ final class ChildJvm {
 
   /** Starts {@code PsybergCli args}; the child's temp files go under {@code tmp}. */
   static ChildJvm start(Path tmp, String... args) throws IOException {
+    return start(tmp, PsybergCli.class, args);
+  }
+
+  /** Starts the {@code main} of a class on the test's classpath. */
+  static ChildJvm start(Path tmp, Class<?> main, String... args) throws IOException {
     Files.createDirectories(tmp);
     Path logConfig = Files.writeString(tmp.resolve("log4j2-child.properties"), LOG_CONFIG);
     List<String> cmd = new ArrayList<>();
@@ -65,7 +70,7 @@ final class ChildJvm {
     cmd.add("-Dlog4j.configurationFile=" + logConfig.toUri());
     cmd.add("-cp");
     cmd.add(System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
-    cmd.add(PsybergCli.class.getName());
+    cmd.add(main.getName());
     cmd.addAll(List.of(args));
     return new ChildJvm(new ProcessBuilder(cmd).redirectErrorStream(true).start());
   }

@@ -91,6 +91,24 @@ public final class EventBatches {
     return wh.append(table, rows);
   }
 
+  /** Appends the given events as one snapshot. */
+  public long land(Record... events) {
+    List<Record> rows = List.of(events);
+    landed.addAll(rows);
+    return wh.append(table, rows);
+  }
+
+  /** One event row; {@code at} as ISO local date-time, e.g. {@code 2026-01-02T11:00}. */
+  public static Record event(String id, long account, String type, String plan, String at) {
+    Record r = GenericRecord.create(SCHEMA);
+    r.setField("event_id", id);
+    r.setField("account_id", account);
+    r.setField("event_type", type);
+    r.setField("plan", plan);
+    r.setField("event_ts", LocalDateTime.parse(at));
+    return r;
+  }
+
   public int landedCount() {
     return landed.size();
   }

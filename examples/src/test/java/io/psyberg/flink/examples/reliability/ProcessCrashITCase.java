@@ -6,8 +6,6 @@ import io.psyberg.flink.metadata.SessionLog;
 import io.psyberg.flink.session.Session;
 import io.psyberg.flink.testutils.Warehouse;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.LocalTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -19,27 +17,25 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Kills the JVM of a bounded {@code signups} or {@code lifecycle} command with SIGKILL at seeded
- * random moments of its job, several times while new batches land, then re-runs the command to
- * completion: exactly once must hold (the published targets equal the expected result, no session
- * published twice, {@code psyberg.sessions} and {@code psyberg.high_watermarks} agree with what was
- * published), and after every kill what was published must match the published high watermark. Run
- * with {@code -Dpsyberg.faults.seed=N} to vary the moments.
+ * random moments of its job (a step it logs, planned, staged or published, then up to 100 ms),
+ * while new batches land, then re-runs the command to completion: exactly once must hold (the
+ * published targets equal the expected result, no session published twice, {@code psyberg.sessions}
+ * and {@code psyberg.high_watermarks} agree with what was published), and after every kill what was
+ * published must match the published high watermark. The checks hold for any kill moment, so a run
+ * that finishes before its kill is just one more run. The lifecycle is also halted exactly between
+ * the publishes of its two targets, each first in turn. Run with {@code -Dpsyberg.faults.seed=N} to
+ * vary the moments.
  */
 class ProcessCrashITCase {
   static final long SEED = Long.getLong("psyberg.faults.seed", 20261125L);
 
-  /**
-   * Logged by the source when the job has planned its session (not the client-side lookback plan).
-   */
-  private static final String PLANNED = "planned session s-";
-
-  /**
-   * Logged by the committer when it published a session (the job's last step before its metadata
-   * update).
-   */
-  private static final String PUBLISHED = "published session s-";
+  /** Steps the jobs log, after which a kill lands. */
+  private static final List<String> STEPS =
+      List.of("planned session s-", "staged session s-", "published session s-");
 
   private static final String EVENTS = "membership.events";
+  private static final String LIFECYCLE = "facts.account_lifecycle";
+  private static final String ANOMALIES = "facts.lifecycle_anomalies";
 
   @TempDir Path dir;
   private Warehouse wh;
@@ -59,105 +55,131 @@ class ProcessCrashITCase {
   void signupsSurviveSigkill() throws Exception {
     String process = "signups_crash";
     ExactlyOnce check = new ExactlyOnce(wh.catalog(), process, EVENTS);
-    crashRounds(
+    EventBatches batches = new EventBatches(wh, EVENTS, SEED + 41, "e", false).create();
+    List<String> command =
+        List.of("signups", "--process", process, "--source", EVENTS, "--target", "facts.signups");
+    crashing(
         "signups",
-        process,
-        3,
-        new Random(SEED + 31),
-        new EventBatches(wh, EVENTS, SEED + 41, "e", false).create(),
-        List.of("signups", "--process", process, "--source", EVENTS, "--target", "facts.signups"),
-        () -> check.signupsAtHighWatermark("facts.signups"),
-        () -> check.signupsExact("facts.signups"));
+        () -> {
+          crashRounds(
+              process,
+              4,
+              new Random(SEED + 31),
+              batches,
+              command,
+              () -> check.signupsAtHighWatermark("facts.signups"));
+          runToEnd(command);
+          check.signupsExact("facts.signups");
+        });
   }
 
   @Test
   void lifecycleSurvivesSigkill() throws Exception {
     String process = "lifecycle_crash";
     ExactlyOnce check = new ExactlyOnce(wh.catalog(), process, EVENTS);
-    crashRounds(
+    EventBatches batches = new EventBatches(wh, EVENTS, SEED + 42, "e", true).create();
+    List<String> command =
+        List.of("lifecycle", "--process", process, "--source", EVENTS, "--target", LIFECYCLE);
+    FaultInjectionITCase.Check atHighWatermarks =
+        () -> check.lifecycleAtHighWatermarks(LIFECYCLE, ANOMALIES);
+    crashing(
         "lifecycle",
-        process,
-        3,
-        new Random(SEED + 32),
-        new EventBatches(wh, EVENTS, SEED + 42, "e", true).create(),
-        List.of(
-            "lifecycle",
-            "--process",
-            process,
-            "--source",
-            EVENTS,
-            "--target",
-            "facts.account_lifecycle"),
-        () ->
-            check.lifecycleAtHighWatermarks("facts.account_lifecycle", "facts.lifecycle_anomalies"),
-        () -> check.lifecycleExact("facts.account_lifecycle", "facts.lifecycle_anomalies"));
+        () -> {
+          crashRounds(process, 4, new Random(SEED + 32), batches, command, atHighWatermarks);
+          for (String first : List.of(ANOMALIES, LIFECYCLE, ANOMALIES)) {
+            batches.land(40);
+            haltBetweenPublishes(process, first);
+            atHighWatermarks.check();
+          }
+          batches.land(40);
+          runToEnd(command);
+          check.lifecycleExact(LIFECYCLE, ANOMALIES);
+        });
   }
 
   /**
-   * A first run to completion measures how long the job takes from planning its session to
-   * publishing it; then rounds of: land a batch, start the command, SIGKILL it a random time within
-   * that span after it planned, check; until {@code wantedKills} kills (a run that finishes first
-   * must exit 0); then one run to completion, after which the result must be exact.
+   * A first run to completion, then {@code rounds} rounds of: land a batch, start the command,
+   * SIGKILL it a random time after a random step it logs (unless it finished first, which it must
+   * do with exit code 0), check.
    */
   private void crashRounds(
-      String name,
       String process,
-      int wantedKills,
+      int rounds,
       Random rnd,
       EventBatches batches,
       List<String> command,
-      FaultInjectionITCase.Check atHighWatermark,
-      FaultInjectionITCase.Check exact)
+      FaultInjectionITCase.Check atHighWatermark)
       throws Exception {
+    batches.land(40);
+    runToEnd(command);
+    for (int round = 1; round <= rounds; round++) {
+      batches.land(30 + rnd.nextInt(30));
+      String step = STEPS.get(rnd.nextInt(STEPS.size()));
+      int delay = rnd.nextInt(100);
+      ChildJvm child = ChildJvm.start(dir.resolve("tmp-" + round), args(command));
+      boolean killed = false;
+      if (child.awaitOutput(step, 180_000) && child.isAlive()) {
+        Thread.sleep(delay); // where the kill lands; the checks hold for any moment
+        killed = child.isAlive();
+        child.kill();
+      }
+      if (killed) {
+        String last = child.lastLine("Process " + process);
+        String logged = last.substring(last.indexOf(" - ") + 3);
+        kills.add(
+            String.format(
+                "kill %d: %d ms after '%s'; last step logged: %s; sessions now: %s",
+                kills.size() + 1,
+                delay,
+                step,
+                logged.substring(0, Math.min(logged.length(), 110)),
+                sessions(process)));
+      } else {
+        assertThat(child.waitFor(180))
+            .as("a run that was not killed succeeds:%n%s", child.output())
+            .isZero();
+        kills.add(
+            String.format("round %d finished before its kill (%s + %d ms)", round, step, delay));
+      }
+      atHighWatermark.check();
+    }
+  }
+
+  /** A bounded lifecycle run whose JVM halts right after {@code first}'s publish commit. */
+  private void haltBetweenPublishes(String process, String first) throws Exception {
+    ChildJvm child =
+        ChildJvm.start(
+            dir.resolve("tmp-halt-" + kills.size()),
+            HaltBetweenPublishes.class,
+            dir.resolve("warehouse").toString(),
+            process,
+            EVENTS,
+            LIFECYCLE,
+            ANOMALIES,
+            first);
+    assertThat(child.waitFor(180))
+        .as("the run halted after publishing to %s:%n%s", first, child.output())
+        .isEqualTo(StopAfterFirstPublish.HALTED);
+    kills.add(
+        String.format(
+            "halt right after publishing to %s; sessions now: %s", first, sessions(process)));
+  }
+
+  private void runToEnd(List<String> command) throws Exception {
+    ChildJvm run = ChildJvm.start(dir.resolve("tmp-run-" + kills.size()), args(command));
+    assertThat(run.waitFor(180)).as("a run without a kill succeeds:%n%s", run.output()).isZero();
+  }
+
+  private String[] args(List<String> command) {
     List<String> args = new ArrayList<>(command);
     args.addAll(List.of("--warehouse", dir.resolve("warehouse").toString()));
-    int runs = 0;
+    return args.toArray(String[]::new);
+  }
+
+  /** Runs a scenario; a failure names the seed and every kill so far. */
+  private void crashing(String name, FaultInjectionITCase.Run body) {
     try {
-      batches.land(40);
-      ChildJvm first = ChildJvm.start(dir.resolve("tmp-first"), args.toArray(String[]::new));
-      assertThat(first.waitFor(180))
-          .as("a run without a kill succeeds:%n%s", first.output())
-          .isZero();
-      int window =
-          (int)
-              Math.max(
-                  500, millisBetween(first.lastLine(PLANNED), first.lastLine(PUBLISHED)) + 300);
-      runs++;
-      while (kills.size() < wantedKills) {
-        assertThat(runs).as("runs needed for %d kills", wantedKills).isLessThan(wantedKills * 3);
-        batches.land(30 + rnd.nextInt(30));
-        int delay = rnd.nextInt(window);
-        ChildJvm child = ChildJvm.start(dir.resolve("tmp-" + runs), args.toArray(String[]::new));
-        runs++;
-        assertThat(child.awaitOutput(PLANNED, 180_000))
-            .as("the job planned a session:%n%s", child.output())
-            .isTrue();
-        Thread.sleep(delay);
-        if (child.isAlive()) {
-          child.kill();
-          String last = child.lastLine("Process " + process);
-          String step = last.substring(last.indexOf(" - ") + 3);
-          kills.add(
-              String.format(
-                  "kill %d: %d of ~%d ms after planning; last step logged: %s; sessions now: %s",
-                  kills.size() + 1,
-                  delay,
-                  window,
-                  step.substring(0, Math.min(step.length(), 110)),
-                  sessions(process)));
-        } else {
-          assertThat(child.waitFor(10))
-              .as("a run that was not killed succeeds:%n%s", child.output())
-              .isZero();
-        }
-        atHighWatermark.check();
-      }
-      ChildJvm last = ChildJvm.start(dir.resolve("tmp-last"), args.toArray(String[]::new));
-      assertThat(last.waitFor(180))
-          .as("the re-run after the kills succeeds:%n%s", last.output())
-          .isZero();
-      runs++;
-      exact.check();
+      body.run();
     } catch (Throwable t) {
       throw new AssertionError(
           String.format(
@@ -165,16 +187,7 @@ class ProcessCrashITCase {
               name, SEED, String.join("\n", kills), t.getMessage()),
           t);
     }
-    System.out.printf(
-        "%s: %d SIGKILLs in %d runs, then exact (seed %d)%n  %s%n",
-        name, kills.size(), runs, SEED, String.join("\n  ", kills));
-  }
-
-  /** Milliseconds between the timestamps ({@code HH:mm:ss.SSS}) that start two log lines. */
-  private static long millisBetween(String from, String to) {
-    return Duration.between(
-            LocalTime.parse(from.substring(0, 12)), LocalTime.parse(to.substring(0, 12)))
-        .toMillis();
+    System.out.printf("%s: then exact (seed %d)%n  %s%n", name, SEED, String.join("\n  ", kills));
   }
 
   /** Status of each session of the process, oldest first: where the kill left it. */

@@ -3,9 +3,11 @@ package io.psyberg.flink.stateful.lifecycle;
 import io.psyberg.flink.stateful.StatefulOptions;
 import io.psyberg.flink.stateful.sequence.Change;
 import io.psyberg.flink.stateful.sequence.EventSequenceFunction;
+import io.psyberg.flink.stateful.sequence.SeededEventSequenceFunction;
 import java.time.Duration;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -62,19 +64,59 @@ public final class LifecycleProcessor {
   public LifecycleStreams process(DataStream<RowData> events) {
     EventSequenceFunction<Long, LifecycleEvent, LifecycleState, Segment, Anomaly> function =
         function(retention);
-    EventRowReader reader = new EventRowReader(eventRowType);
-    SingleOutputStreamOperator<LifecycleEvent> parsed =
-        events
-            .map((MapFunction<RowData, LifecycleEvent>) reader::read)
-            .returns(LifecycleTypes.EVENT)
-            .name("lifecycle: read events")
-            .uid(uidPrefix + "-read-events");
     SingleOutputStreamOperator<Change<Segment>> changes =
-        parsed
+        read(events, "")
             .keyBy(LifecycleEvent::accountId, Types.LONG)
             .process(function, LifecycleTypes.SEGMENT_CHANGE)
             .name("lifecycle: event sequence")
             .uid(uidPrefix + "-event-sequence");
+    return streams(changes, function);
+  }
+
+  /**
+   * Adds the lifecycle operator for a job that starts without restored state over a published
+   * history (see {@link SeededEventSequenceFunction}): {@code history} is every event the targets
+   * already hold, {@code live} the events after them, with {@link
+   * SeededEventSequenceFunction#liveWatermarks()}. Only the live events' changes are emitted.
+   */
+  public LifecycleStreams processSeeded(DataStream<RowData> history, DataStream<RowData> live) {
+    EventSequenceFunction<Long, LifecycleEvent, LifecycleState, Segment, Anomaly> function =
+        function(retention);
+    SeededEventSequenceFunction<Long, LifecycleEvent, LifecycleState, Segment, Anomaly> seeded =
+        function.seeded();
+    DataStream<Tuple2<Boolean, LifecycleEvent>> tagged =
+        tag(read(history, "history "), true, seeded).union(tag(read(live, ""), false, seeded));
+    SingleOutputStreamOperator<Change<Segment>> changes =
+        tagged
+            .keyBy(t -> t.f1.accountId(), Types.LONG)
+            .process(seeded, LifecycleTypes.SEGMENT_CHANGE)
+            .name("lifecycle: event sequence over history")
+            .uid(uidPrefix + "-event-sequence");
+    return streams(changes, function);
+  }
+
+  private SingleOutputStreamOperator<LifecycleEvent> read(DataStream<RowData> rows, String what) {
+    EventRowReader reader = new EventRowReader(eventRowType);
+    return rows.map((MapFunction<RowData, LifecycleEvent>) reader::read)
+        .returns(LifecycleTypes.EVENT)
+        .name("lifecycle: read " + what + "events")
+        .uid(uidPrefix + "-read-" + what.replace(' ', '-') + "events");
+  }
+
+  private DataStream<Tuple2<Boolean, LifecycleEvent>> tag(
+      DataStream<LifecycleEvent> events,
+      boolean history,
+      SeededEventSequenceFunction<Long, LifecycleEvent, LifecycleState, Segment, Anomaly> seeded) {
+    return events
+        .map(e -> Tuple2.of(history, e))
+        .returns(seeded.inputType())
+        .name(history ? "lifecycle: history" : "lifecycle: live")
+        .uid(uidPrefix + (history ? "-history" : "-live"));
+  }
+
+  private LifecycleStreams streams(
+      SingleOutputStreamOperator<Change<Segment>> changes,
+      EventSequenceFunction<Long, LifecycleEvent, LifecycleState, Segment, Anomaly> function) {
     DataStream<RowData> segments =
         changes
             .map(

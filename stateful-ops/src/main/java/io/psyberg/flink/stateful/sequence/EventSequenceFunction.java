@@ -1,19 +1,9 @@
 package io.psyberg.flink.stateful.sequence;
 
 import java.time.Duration;
-import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.List;
-import org.apache.flink.api.common.state.MapState;
-import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -54,26 +44,17 @@ public class EventSequenceFunction<K, E, S, O, A> extends KeyedProcessFunction<K
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(EventSequenceFunction.class);
 
-  private final EventSequenceStateMachine<E, S, O, A> machine;
-  private final TypeInformation<E> eventType;
-  private final TypeInformation<S> stateType;
-  private final TypeInformation<O> outputType;
-  private final OutputTag<Change<A>> anomalyTag;
-  private final OutputTag<E> tooLateTag;
+  final EventSequenceStateMachine<E, S, O, A> machine;
+  final TypeInformation<E> eventType;
+  final TypeInformation<S> stateType;
+  final TypeInformation<O> outputType;
+  final OutputTag<Change<A>> anomalyTag;
+  final OutputTag<E> tooLateTag;
 
   /** Zero: keep every event. */
-  private final long retentionMicros;
+  final long retentionMicros;
 
-  // keyed state; names are part of the savepoint layout, do not rename
-  private transient MapState<String, E> keptEvents;
-  private transient ValueState<S> seedState;
-  private transient ValueState<S> currentState;
-  private transient ValueState<SequenceProgress> progressState;
-
-  private transient Counter tooLate;
-  private transient Counter duplicates;
-  private transient Counter lateEvents;
-  private transient Counter folded;
+  private transient KeyedSequence<E, S, O, A> sequence;
 
   EventSequenceFunction(EventSequenceFunctionBuilder<E, S, O, A> builder) {
     this.machine = builder.machine;
@@ -90,6 +71,14 @@ public class EventSequenceFunction<K, E, S, O, A> extends KeyedProcessFunction<K
   public static <E, S, O, A> EventSequenceFunctionBuilder<E, S, O, A> builder(
       EventSequenceStateMachine<E, S, O, A> machine) {
     return new EventSequenceFunctionBuilder<>(machine);
+  }
+
+  /**
+   * The same function for a job that starts over a published history instead of restored state: see
+   * {@link SeededEventSequenceFunction}.
+   */
+  public SeededEventSequenceFunction<K, E, S, O, A> seeded() {
+    return new SeededEventSequenceFunction<>(this);
   }
 
   /** Side output with the anomaly changelog. */
@@ -109,51 +98,23 @@ public class EventSequenceFunction<K, E, S, O, A> extends KeyedProcessFunction<K
 
   @Override
   public void open(Configuration parameters) throws Exception {
-    keptEvents =
-        getRuntimeContext()
-            .getMapState(new MapStateDescriptor<>("events", Types.STRING, eventType));
-    seedState = getRuntimeContext().getState(new ValueStateDescriptor<>("seed-state", stateType));
-    currentState =
-        getRuntimeContext().getState(new ValueStateDescriptor<>("current-state", stateType));
-    progressState =
-        getRuntimeContext()
-            .getState(new ValueStateDescriptor<>("progress", SequenceProgressSerializer.INSTANCE));
-    tooLate = getRuntimeContext().getMetricGroup().counter(TOO_LATE_COUNTER);
-    duplicates = getRuntimeContext().getMetricGroup().counter(DUPLICATE_COUNTER);
-    lateEvents = getRuntimeContext().getMetricGroup().counter(LATE_COUNTER);
-    folded = getRuntimeContext().getMetricGroup().counter(FOLDED_COUNTER);
+    sequence =
+        new KeyedSequence<>(machine, retentionMicros, eventType, stateType, getRuntimeContext());
     LOG.info(
         "{} subtask {}: retention {}; events beyond it go to side output '{}'",
         machine.getClass().getSimpleName(),
         getRuntimeContext().getIndexOfThisSubtask(),
-        retentionMicros == 0 ? "unbounded" : Duration.of(retentionMicros, ChronoUnit.MICROS),
+        KeyedSequence.describe(retentionMicros),
         tooLateTag.getId());
   }
 
   @Override
   public void processElement(E event, Context ctx, Collector<Change<O>> out) throws Exception {
-    SequencePosition position = SequencePosition.of(machine, event);
-    if (keptEvents.contains(position.eventId())) {
-      duplicates.inc();
-      return;
-    }
-    SequenceProgress before = progressState.value();
-    if (before != null && position.timeMicros() < horizon(before)) {
-      // its place may already be folded into the seed: it cannot be ordered correctly any more
+    SequenceReplay.Diff<S, O, A> diff = sequence.add(event);
+    if (diff == null) {
       ctx.output(tooLateTag, event);
-      tooLate.inc();
       return;
     }
-    SequenceReplay.Diff<S, O, A> diff =
-        before == null || position.isAfter(before.last())
-            ? SequenceReplay.diff(machine, current(), List.of(), List.of(event))
-            : recomputeFrom(position, event);
-    keptEvents.put(position.eventId(), event);
-    currentState.update(diff.finalState());
-    SequenceProgress after =
-        before == null ? SequenceProgress.first(position) : before.keep(position);
-    progressState.update(foldExpired(after));
-
     for (Change<O> change : diff.outputs()) {
       out.collect(change);
     }
@@ -162,73 +123,7 @@ public class EventSequenceFunction<K, E, S, O, A> extends KeyedProcessFunction<K
     }
   }
 
-  private SequenceReplay.Diff<S, O, A> recomputeFrom(SequencePosition position, E event)
-      throws Exception {
-    lateEvents.inc();
-    List<E> kept = keptInOrder();
-    int split = 0;
-    while (split < kept.size() && position.isAfter(SequencePosition.of(machine, kept.get(split)))) {
-      split++;
-    }
-    S atPosition = SequenceReplay.advance(machine, seed(), kept.subList(0, split));
-    List<E> before = kept.subList(split, kept.size());
-    List<E> after = new ArrayList<>(before.size() + 1);
-    after.add(event);
-    after.addAll(before);
-    return SequenceReplay.diff(machine, atPosition, before, after);
-  }
-
-  /** Folds kept events older than the horizon into the seed state; returns the updated progress. */
-  private SequenceProgress foldExpired(SequenceProgress progress) throws Exception {
-    long horizon = horizon(progress);
-    if (progress.oldestKeptMicros() >= horizon) {
-      return progress;
-    }
-    S seed = seed();
-    long oldestKept = SequenceProgress.NONE_KEPT;
-    for (E event : keptInOrder()) {
-      long time = machine.eventTimeMicros(event);
-      if (time >= horizon) {
-        oldestKept = time;
-        break;
-      }
-      seed = SequenceReplay.step(machine, seed, event).nextState();
-      keptEvents.remove(machine.eventId(event));
-      folded.inc();
-    }
-    seedState.update(seed);
-    return progress.withOldestKept(oldestKept);
-  }
-
-  /** Events older than this may already be folded; {@link Long#MIN_VALUE} without retention. */
-  private long horizon(SequenceProgress progress) {
-    if (retentionMicros == 0) {
-      return Long.MIN_VALUE;
-    }
-    long latest = progress.last().timeMicros();
-    return latest < Long.MIN_VALUE + retentionMicros ? Long.MIN_VALUE : latest - retentionMicros;
-  }
-
-  private List<E> keptInOrder() throws Exception {
-    List<E> kept = new ArrayList<>();
-    for (E event : keptEvents.values()) {
-      kept.add(event);
-    }
-    kept.sort(Comparator.comparing(e -> SequencePosition.of(machine, e)));
-    return kept;
-  }
-
-  private S seed() throws Exception {
-    S seed = seedState.value();
-    return seed != null ? seed : machine.initialState();
-  }
-
-  private S current() throws Exception {
-    S current = currentState.value();
-    return current != null ? current : seed();
-  }
-
-  private static long toMicros(Duration duration) {
+  static long toMicros(Duration duration) {
     try {
       return Math.addExact(
           Math.multiplyExact(duration.getSeconds(), 1_000_000L), duration.getNano() / 1_000);

@@ -1,0 +1,346 @@
+package io.psyberg.flink.planning;
+
+import io.psyberg.flink.catalog.CatalogSpec;
+import io.psyberg.flink.metadata.HighWatermarkMirror;
+import io.psyberg.flink.metadata.PublishedHighWatermark;
+import io.psyberg.flink.session.ChangeRange;
+import io.psyberg.flink.session.Processing;
+import io.psyberg.flink.session.SourceRange;
+import java.io.IOException;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import javax.annotation.Nullable;
+import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
+import org.apache.flink.table.types.logical.RowType;
+import org.apache.iceberg.FileFormat;
+import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.IncrementalAppendScan;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.data.parquet.GenericParquetReaders;
+import org.apache.iceberg.expressions.Expression;
+import org.apache.iceberg.expressions.Expressions;
+import org.apache.iceberg.flink.FlinkSchemaUtil;
+import org.apache.iceberg.flink.TableLoader;
+import org.apache.iceberg.flink.source.IcebergSource;
+import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.parquet.Parquet;
+import org.apache.iceberg.util.SnapshotUtil;
+
+/**
+ * What a bounded run of a keyed stateful process needs before it starts, from metadata only: the
+ * session it will read (end positions for {@code PsybergSourceBuilder.endAt}), the lookback (the
+ * earliest event time among the new events, and per source table the snapshot every target has
+ * published, whose events since then are the "already processed" history a correction replays),
+ * and, per target, which of the new snapshots that target already published.
+ *
+ * <p>The last part makes every target converge whatever moment a failure lands in: a run starts
+ * from the target furthest behind, so after a run stopped between two targets' publishes some new
+ * events are already in the target ahead. Compute each target's corrections against what that
+ * target holds: its old output from the processed history plus the new events {@link #publishedTo}
+ * says it already published, its new output from everything.
+ *
+ * <pre>{@code
+ * StatefulRunPlan plan = StatefulRunPlan.plan(catalog, "my_process", sources, "event_ts", targets);
+ * DataStream<RowData> fresh = env.fromSource(PsybergSource.builder()...endAt(plan.end())
+ *     .withMetadataColumns(true).build(), WatermarkStrategy.noWatermarks(), "new");
+ * // per row: plan.publishedTo(sourceTable, snapshotId) -> mask of targets holding it already
+ * DataStream<RowData> processed = plan.readProcessed(env, catalog, List.of("id", "key", "ts"));
+ * }</pre>
+ */
+@PublicEvolving
+public final class StatefulRunPlan implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  private final String process;
+  private final String eventTimeColumn;
+  private final List<String> targets;
+  private final Map<String, Long> end;
+  private final Map<String, Long> processedThrough;
+  @Nullable private final String lookbackFrom;
+  private final Map<String, Map<Long, Integer>> publishedTo;
+
+  private StatefulRunPlan(
+      String process,
+      String eventTimeColumn,
+      List<String> targets,
+      Map<String, Long> end,
+      Map<String, Long> processedThrough,
+      @Nullable String lookbackFrom,
+      Map<String, Map<Long, Integer>> publishedTo) {
+    this.process = process;
+    this.eventTimeColumn = eventTimeColumn;
+    this.targets = targets;
+    this.end = end;
+    this.processedThrough = processedThrough;
+    this.lookbackFrom = lookbackFrom;
+    this.publishedTo = publishedTo;
+  }
+
+  /**
+   * Plans the next bounded run of {@code process} (metadata only: the published high watermarks,
+   * the session log, the source tables' snapshot summaries and manifests).
+   *
+   * @param eventTimeColumn the event-time column of the sources, whose file metrics bound the new
+   *     events' earliest time
+   * @param targets the process's target tables (at most 31); their order gives the bits of {@link
+   *     #publishedTo}
+   */
+  public static StatefulRunPlan plan(
+      CatalogSpec catalog,
+      String process,
+      List<String> sources,
+      String eventTimeColumn,
+      List<String> targets) {
+    if (targets.isEmpty() || targets.size() > 31) {
+      throw new IllegalArgumentException(
+          "Process " + process + ": a stateful run needs 1 to 31 target tables, got " + targets);
+    }
+    Catalog c = catalog.open();
+    try {
+      SessionSettings settings =
+          SessionSettings.builder(process)
+              .sourceTables(sources)
+              .processing(Processing.STATEFUL)
+              .changeRangeColumn(eventTimeColumn)
+              .targetTables(targets)
+              .build();
+      Map<String, Long> positions =
+          HighWatermarkResolver.resolve(
+              c, new HighWatermarkMirror(c, catalog.metadataNamespace()), settings);
+      SessionPlan session = new SessionPlanner(c, settings).plan("lookback-plan", null, positions);
+      Map<String, Long> end = new LinkedHashMap<>();
+      Map<String, Long> processedThrough = new LinkedHashMap<>();
+      String lookbackFrom = null;
+      for (SourceRange r : session.session().ranges()) {
+        if (r.toSnapshotId() != null) {
+          end.put(r.table(), r.toSnapshotId());
+        }
+        if (r.fromSnapshotId() != null) {
+          processedThrough.put(r.table(), r.fromSnapshotId());
+        }
+        ChangeRange change = r.changeRange();
+        if (change != null
+            && change.min() != null
+            && (lookbackFrom == null || change.min().compareTo(lookbackFrom) < 0)) {
+          lookbackFrom = change.min();
+        }
+      }
+      return new StatefulRunPlan(
+          process,
+          eventTimeColumn,
+          List.copyOf(targets),
+          end,
+          processedThrough,
+          lookbackFrom,
+          publishedTo(c, process, targets, session));
+    } finally {
+      CatalogSpec.closeQuietly(c);
+    }
+  }
+
+  /** Per source table, the new snapshots each target's own high watermark covers, as bit masks. */
+  private static Map<String, Map<Long, Integer>> publishedTo(
+      Catalog c, String process, List<String> targets, SessionPlan session) {
+    Map<String, Map<Long, Integer>> masks = new HashMap<>();
+    for (int bit = 0; bit < targets.size(); bit++) {
+      Map<String, Long> hwm = Map.of();
+      TableIdentifier id = TableIdentifier.parse(targets.get(bit));
+      if (c.tableExists(id)) {
+        hwm =
+            PublishedHighWatermark.find(c.loadTable(id), process)
+                .map(PublishedHighWatermark::positions)
+                .orElse(Map.of());
+      }
+      for (SourceRange r : session.session().ranges()) {
+        Long at = hwm.get(r.table());
+        if (at == null || at.equals(r.fromSnapshotId())) {
+          continue;
+        }
+        Table source = c.loadTable(TableIdentifier.parse(r.table()));
+        for (long snapshot :
+            SnapshotUtil.ancestorIdsBetween(at, r.fromSnapshotId(), source::snapshot)) {
+          masks
+              .computeIfAbsent(r.table(), t -> new HashMap<>())
+              .merge(snapshot, 1 << bit, (a, b) -> a | b);
+        }
+      }
+    }
+    return masks;
+  }
+
+  public String process() {
+    return process;
+  }
+
+  /** The targets, in the order of the bits of {@link #publishedTo}. */
+  public List<String> targets() {
+    return targets;
+  }
+
+  /** End positions of the session to read: give them to {@code PsybergSourceBuilder.endAt}. */
+  public Map<String, Long> end() {
+    return Collections.unmodifiableMap(end);
+  }
+
+  /** Whether the session brings new events (otherwise the run has nothing to correct). */
+  public boolean hasNewEvents() {
+    return lookbackFrom != null;
+  }
+
+  /**
+   * The earliest event time among the new events (ISO text, from file metrics), or null when there
+   * are none: the history to replay starts here.
+   */
+  @Nullable
+  public String lookbackFrom() {
+    return lookbackFrom;
+  }
+
+  /**
+   * Per source table, the snapshot through which every target has published; absent for a table no
+   * target has published yet (then every event is new).
+   */
+  public Map<String, Long> processedThrough() {
+    return Collections.unmodifiableMap(processedThrough);
+  }
+
+  /**
+   * The bit mask of the targets whose published high watermark already covers a new event of {@code
+   * sourceTable}'s snapshot {@code snapshotId} (the metadata columns {@code source_table} and
+   * {@code snapshot_id} of a psyberg source); bit {@code i} is {@code targets().get(i)}.
+   */
+  public int publishedTo(String sourceTable, long snapshotId) {
+    return publishedTo.getOrDefault(sourceTable, Map.of()).getOrDefault(snapshotId, 0);
+  }
+
+  /** Whether {@code mask} (from {@link #publishedTo}) holds the target at {@code targetIndex}. */
+  public static boolean isPublishedTo(int mask, int targetIndex) {
+    return (mask & (1 << targetIndex)) != 0;
+  }
+
+  /**
+   * The distinct values of {@code keyColumn} among the new events (read from the session's data
+   * files, that column only), or empty when there are more than {@code limit} of them or a file is
+   * not Parquet: a run can then read the history of these keys only ({@link #keyFilter}), so its
+   * cost follows the keys the new events touch rather than all keys.
+   */
+  public Optional<Set<Object>> keysOfNewEvents(CatalogSpec catalog, String keyColumn, int limit) {
+    Set<Object> keys = new HashSet<>();
+    Catalog c = catalog.open();
+    try {
+      for (Map.Entry<String, Long> e : end.entrySet()) {
+        Table table = c.loadTable(TableIdentifier.parse(e.getKey()));
+        Schema key = table.schema().select(keyColumn);
+        IncrementalAppendScan scan =
+            table.newIncrementalAppendScan().toSnapshot(e.getValue()).select(keyColumn);
+        Long from = processedThrough.get(e.getKey());
+        if (from != null) {
+          scan = scan.fromSnapshotExclusive(from);
+        }
+        try (CloseableIterable<FileScanTask> tasks = scan.planFiles()) {
+          for (FileScanTask task : tasks) {
+            if (task.file().format() != FileFormat.PARQUET) {
+              return Optional.empty();
+            }
+            try (CloseableIterable<Record> rows =
+                Parquet.read(table.io().newInputFile(task.file().path().toString()))
+                    .project(key)
+                    .createReaderFunc(type -> GenericParquetReaders.buildReader(key, type))
+                    .build()) {
+              for (Record row : rows) {
+                keys.add(row.get(0));
+                if (keys.size() > limit) {
+                  return Optional.empty();
+                }
+              }
+            }
+          }
+        }
+      }
+      return Optional.of(keys);
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "Process " + process + ": could not read the keys of the new events", e);
+    } finally {
+      CatalogSpec.closeQuietly(c);
+    }
+  }
+
+  /** {@code keyColumn IN keys}, or always true without keys. */
+  public static Expression keyFilter(String keyColumn, Optional<Set<Object>> keys) {
+    return keys.isPresent()
+        ? Expressions.in(keyColumn, keys.get().toArray())
+        : Expressions.alwaysTrue();
+  }
+
+  /**
+   * The already-processed events since {@link #lookbackFrom} of every source table that also match
+   * {@code filter} (e.g. {@link #keyFilter}), as rows of {@code columns} in that order; none when
+   * nothing is new or nothing was processed.
+   */
+  public List<DataStream<RowData>> readProcessed(
+      StreamExecutionEnvironment env,
+      CatalogSpec catalog,
+      List<String> columns,
+      Expression filter) {
+    List<DataStream<RowData>> streams = new ArrayList<>();
+    if (lookbackFrom == null) {
+      return streams;
+    }
+    for (Map.Entry<String, Long> p : processedThrough.entrySet()) {
+      Schema schema = schema(catalog, p.getKey());
+      Schema read = schema.select(columns);
+      IcebergSource<RowData> source =
+          IcebergSource.forRowData()
+              .tableLoader(
+                  TableLoader.fromCatalog(catalog.loader(), TableIdentifier.parse(p.getKey())))
+              .streaming(false)
+              .set("snapshot-id", Long.toString(p.getValue()))
+              .project(read)
+              .filters(
+                  List.of(
+                      Expressions.and(
+                          Expressions.greaterThanOrEqual(eventTimeColumn, lookbackFrom), filter)))
+              .build();
+      RowType readType = FlinkSchemaUtil.convert(read);
+      ColumnsInOrder inOrder = new ColumnsInOrder(readType, columns);
+      streams.add(
+          env.fromSource(
+                  source,
+                  WatermarkStrategy.noWatermarks(),
+                  "processed " + p.getKey() + "@" + p.getValue(),
+                  InternalTypeInfo.of(readType))
+              .map(inOrder)
+              .returns(InternalTypeInfo.of(inOrder.type()))
+              .name("processed " + p.getKey()));
+    }
+    return streams;
+  }
+
+  private static Schema schema(CatalogSpec catalog, String table) {
+    Catalog c = catalog.open();
+    try {
+      return c.loadTable(TableIdentifier.parse(table)).schema();
+    } finally {
+      CatalogSpec.closeQuietly(c);
+    }
+  }
+}

@@ -1,0 +1,112 @@
+package io.psyberg.flink.planning;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.psyberg.flink.metadata.SummaryKeys;
+import io.psyberg.flink.testutils.Warehouse;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.expressions.Expression;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The plan of a bounded stateful run over two targets, one of which a stopped run left ahead: the
+ * session starts at the target behind, the lookback at the earliest new event, and the new
+ * snapshots the target ahead already published are marked for it alone.
+ */
+class StatefulRunPlanTest {
+  private static final String EVENTS = "membership.events";
+  private static final String AHEAD = "facts.ahead";
+  private static final String BEHIND = "facts.behind";
+  private static final LocalDateTime DAY1 = LocalDateTime.of(2026, 1, 1, 8, 0);
+
+  @TempDir Path dir;
+  private Warehouse wh;
+
+  @BeforeEach
+  void setUp() {
+    wh = new Warehouse(dir);
+    wh.createEventsTable(EVENTS);
+    wh.createTable(AHEAD, Warehouse.EVENTS);
+    wh.createTable(BEHIND, Warehouse.EVENTS);
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    wh.close();
+  }
+
+  @Test
+  void aTargetAheadHasItsNewSnapshotsMarked() {
+    long first = wh.append(EVENTS, Warehouse.events("a", 3, DAY1));
+    long second = wh.append(EVENTS, Warehouse.events("b", 3, DAY1.plusDays(1)));
+    long third = wh.append(EVENTS, Warehouse.events("c", 3, DAY1.minusDays(2)));
+    publish(AHEAD, second);
+    publish(BEHIND, first);
+
+    StatefulRunPlan plan =
+        StatefulRunPlan.plan(wh.spec(), "p", List.of(EVENTS), "event_ts", List.of(AHEAD, BEHIND));
+
+    assertThat(plan.end()).isEqualTo(Map.of(EVENTS, third));
+    assertThat(plan.processedThrough()).isEqualTo(Map.of(EVENTS, first));
+    assertThat(plan.lookbackFrom()).isEqualTo("2025-12-30T08:00:00.000000");
+    assertThat(plan.publishedTo(EVENTS, second)).isEqualTo(0b01);
+    assertThat(plan.publishedTo(EVENTS, third)).isZero();
+    assertThat(StatefulRunPlan.isPublishedTo(plan.publishedTo(EVENTS, second), 0)).isTrue();
+    assertThat(StatefulRunPlan.isPublishedTo(plan.publishedTo(EVENTS, second), 1)).isFalse();
+  }
+
+  @Test
+  void theKeysOfNewEventsAreThoseOfTheSessionOnly() {
+    long first = wh.append(EVENTS, Warehouse.events("a", 5, DAY1)); // accounts 0..4
+    wh.append(EVENTS, List.of(Warehouse.event("b", 7L, "SIGNUP", "basic", DAY1.plusDays(1))));
+    wh.append(EVENTS, List.of(Warehouse.event("c", 9L, "CANCEL", null, DAY1.minusDays(1))));
+    publish(AHEAD, first);
+    publish(BEHIND, first);
+    StatefulRunPlan plan =
+        StatefulRunPlan.plan(wh.spec(), "p", List.of(EVENTS), "event_ts", List.of(AHEAD, BEHIND));
+
+    assertThat(plan.keysOfNewEvents(wh.spec(), "account_id", 10)).contains(Set.of(7L, 9L));
+    assertThat(plan.keysOfNewEvents(wh.spec(), "account_id", 1))
+        .as("more keys than the limit: no key filter")
+        .isEmpty();
+    assertThat(StatefulRunPlan.keyFilter("account_id", Optional.empty()).op())
+        .isEqualTo(Expression.Operation.TRUE);
+  }
+
+  @Test
+  void nothingPublishedMeansEverythingIsNewAndNothingProcessed() {
+    wh.append(EVENTS, Warehouse.events("a", 3, DAY1));
+    StatefulRunPlan plan =
+        StatefulRunPlan.plan(wh.spec(), "p", List.of(EVENTS), "event_ts", List.of(AHEAD, BEHIND));
+    assertThat(plan.processedThrough()).isEmpty();
+    assertThat(plan.hasNewEvents()).isTrue();
+  }
+
+  @Test
+  void tooManyTargetsAreRefusedNamingTheProcess() {
+    assertThatThrownBy(
+            () -> StatefulRunPlan.plan(wh.spec(), "p", List.of(EVENTS), "event_ts", List.of()))
+        .hasMessageContaining("Process p")
+        .hasMessageContaining("1 to 31 target tables");
+  }
+
+  /** A publish of process {@code p} through {@code snapshot} of the events, as the sink makes. */
+  private void publish(String target, long snapshot) {
+    Table t = wh.load(target);
+    t.newAppend()
+        .set(SummaryKeys.PROCESS_NAME, "p")
+        .set(SummaryKeys.SESSION_IDS, "s-" + snapshot)
+        .set(SummaryKeys.HWM_PREFIX + EVENTS, Long.toString(snapshot))
+        .commit();
+  }
+}
