@@ -181,8 +181,8 @@ public final class PlanningBenchmark {
         if (n <= h) {
           Row row = measure(built.get(h).name, h, n, warmup, repeats);
           progress.printf(
-              "H=%d N=%d: psyberg %s ms, iceberg %s ms (GC %.0f / %.0f ms), load %s ms (%d"
-                  + " rounds)%n",
+              "H=%d N=%d: psyberg %s ms, iceberg %s ms (GC %.0f / %.0f ms), load %s ms, psyberg"
+                  + " with nothing new %s ms (%d rounds)%n",
               h,
               n,
               ms(row.psyberg),
@@ -190,6 +190,7 @@ public final class PlanningBenchmark {
               row.psybergGc,
               row.icebergGc,
               ms(row.load),
+              ms(row.fixed),
               row.rounds);
           rows.add(row);
         }
@@ -472,6 +473,12 @@ public final class PlanningBenchmark {
               r.rounds,
               r.warmupKept ? " (1st kept)" : ""));
     }
+
+    out.append(
+        "\n"
+            + "psyberg = `PsybergSource.planNextSession()` from a start position N snapshots back"
+            + " (opens the catalog, reads the process's high watermarks, loads the table, plans);"
+            + " psyberg with nothing new = the same from the latest snapshot, its fixed cost.\n");
 
     int hMin = histories.get(0);
     int hMax = histories.get(histories.size() - 1);
