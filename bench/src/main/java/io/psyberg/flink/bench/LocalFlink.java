@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Consumer;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
@@ -24,7 +25,13 @@ final class LocalFlink {
    * MiniCluster.
    */
   static StreamExecutionEnvironment env(int parallelism) {
+    return env(parallelism, conf -> {});
+  }
+
+  /** As {@link #env(int)}, with more cluster configuration (e.g. a metric reporter). */
+  static StreamExecutionEnvironment env(int parallelism, Consumer<Configuration> more) {
     Configuration conf = new Configuration();
+    more.accept(conf);
     conf.set(RestOptions.BIND_PORT, "0");
     conf.set(TaskManagerOptions.NUM_TASK_SLOTS, parallelism);
     StreamExecutionEnvironment env =

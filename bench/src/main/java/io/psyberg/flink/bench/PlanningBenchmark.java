@@ -1,10 +1,9 @@
 package io.psyberg.flink.bench;
 
 import io.psyberg.flink.catalog.CatalogSpec;
-import io.psyberg.flink.planning.SessionPlan;
-import io.psyberg.flink.planning.SessionPlanner;
-import io.psyberg.flink.planning.SessionSettings;
+import io.psyberg.flink.planning.StartFrom;
 import io.psyberg.flink.session.SourceRange;
+import io.psyberg.flink.source.PsybergSource;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -19,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import javax.annotation.Nullable;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.iceberg.FileScanTask;
@@ -36,12 +36,15 @@ import org.apache.iceberg.util.SnapshotUtil;
  * the history, it times
  *
  * <ul>
- *   <li><b>psyberg</b>: {@code new SessionPlanner(catalog, settings).plan(..)} from a high
- *       watermark N snapshots before the head: table load, ancestry walk, the added files of each
- *       new snapshot with their metrics, and the change range;
+ *   <li><b>psyberg</b>: {@code PsybergSource.planNextSession()} of a bounded source whose process
+ *       has no high watermark and which starts at the oldest of the N new snapshots: it opens the
+ *       catalog, reads the process's high watermarks (none), loads the table, walks the ancestry,
+ *       and plans the added files of each new snapshot with their metrics and the change range;
  *   <li><b>iceberg</b>: {@code catalog.loadTable(..)} then {@code newIncrementalAppendScan()
  *       .fromSnapshotExclusive(hwm).toSnapshot(head).planFiles()}, iterating every task;
- *   <li><b>load</b>: {@code catalog.loadTable(..)} alone, the fixed cost both of the above include.
+ *   <li><b>load</b>: {@code catalog.loadTable(..)} alone, the fixed cost both of the above include;
+ *   <li><b>psyberg with nothing new</b>: {@code planNextSession()} of a source that starts at the
+ *       latest snapshot, psyberg's fixed cost (catalog, high watermarks, table load).
  * </ul>
  *
  * <p>Each call loads the table afresh, so no manifest list cached on a {@code Snapshot} object
@@ -49,8 +52,10 @@ import org.apache.iceberg.util.SnapshotUtil;
  * (untimed) before each call, and the report gives medians. Both approaches must find exactly N
  * files, every call.
  *
- * <p>It measures an internal component on purpose: {@code SessionPlanner} and {@code
- * SessionSettings} are {@code @Internal}, reached here and nowhere else in bench.
+ * <p>Planning is timed through the public {@code planNextSession()}, the same planner a bounded
+ * run's enumerator calls. (Before, bench called the internal planner with the high watermark in
+ * hand; the psyberg column now also holds opening the catalog and reading the high watermarks,
+ * which the last column shows alone.)
  */
 public final class PlanningBenchmark {
   private static final String NAMESPACE = "bench";
@@ -59,13 +64,62 @@ public final class PlanningBenchmark {
   /** A warm-up round longer than this is kept as a measured round. */
   private static final double WARMUP_KEPT_MILLIS = 10_000;
 
-  private final BenchOptions options;
+  static final String USAGE =
+      String.join(
+          "\n",
+          "Usage: java -Xmx4g -jar psyberg-bench.jar planning [options]",
+          "",
+          "Measures session planning (psyberg SessionPlanner) against Iceberg's"
+              + " IncrementalAppendScan.planFiles()",
+          "over the last N snapshots of tables with H snapshots of history, side by side in one"
+              + " JVM.",
+          "",
+          "  --quick              histories 200,1000 instead of 1000,5000",
+          "  --history H1,H2,...  snapshots per table (default 1000,5000)",
+          "  --new N1,N2,...      new snapshots to plan, at the end of the history (default"
+              + " 10,100,1000; N <= H)",
+          "  --warmup W           unmeasured rounds per scenario (default 1)",
+          "  --repeats R          measured rounds per scenario (default 5)",
+          "  --budget-seconds S   stop a scenario after 3 measured rounds once it has run S seconds"
+              + " (default 30)",
+          "  --commit-each        build the history with one table commit per snapshot instead of"
+              + " writing the",
+          "                       metadata JSON once per "
+              + HistoryTables.APPENDS_PER_FLUSH
+              + " fast appends (same snapshots, manifests and manifest lists; slower)",
+          "  --dir DIR            warehouse folder (default: a temp folder, deleted at the end);"
+              + " tables already",
+          "                       there with the right number of snapshots are reused",
+          "  --keep               keep the temp warehouse",
+          "  --help");
+
+  private final List<Integer> histories;
+  private final List<Integer> newSnapshots;
+  private final int warmup;
+  private final int repeats;
+  private final int budgetSeconds;
+  private final boolean commitEach;
+  private final CatalogSpec spec;
   private final Catalog catalog;
   private final PrintStream progress;
   private boolean mismatch;
 
-  private PlanningBenchmark(BenchOptions options, Catalog catalog, PrintStream progress) {
-    this.options = options;
+  private PlanningBenchmark(
+      BenchArgs args, CatalogSpec spec, Catalog catalog, PrintStream progress) {
+    this.spec = spec;
+    this.histories = args.list("history", List.of(200, 1_000), List.of(1_000, 5_000));
+    this.newSnapshots = args.list("new", List.of(10, 100, 1_000), List.of(10, 100, 1_000));
+    this.warmup = args.nonNegative("warmup", 1, 1);
+    this.repeats = args.positive("repeats", 5, 5);
+    this.budgetSeconds = args.positive("budget-seconds", 30, 30);
+    this.commitEach = args.flag("commit-each");
+    int largest = histories.get(histories.size() - 1);
+    if (newSnapshots.get(0) > largest) {
+      throw new IllegalArgumentException(
+          "--new: every value is larger than the largest history "
+              + largest
+              + "; nothing to measure.");
+    }
     this.catalog = catalog;
     this.progress = progress;
   }
@@ -83,18 +137,24 @@ public final class PlanningBenchmark {
   }
 
   /** The {@link Benchmark} entry: parses the planning options and runs every scenario. */
-  static Benchmark.Result run(String[] args, PrintStream progress) throws Exception {
-    BenchOptions options = BenchOptions.parse(args);
-    if (options.help) {
-      return Benchmark.Result.help(BenchOptions.USAGE);
+  static Benchmark.Result run(String[] argv, PrintStream progress) throws Exception {
+    BenchArgs args =
+        BenchArgs.parse(
+            argv,
+            Set.of("history", "new", "warmup", "repeats", "budget-seconds"),
+            Set.of("commit-each"),
+            USAGE);
+    if (args.help) {
+      return Benchmark.Result.help(USAGE);
     }
-    Path dir = options.args.warehouse("psyberg-bench");
-    Catalog catalog = CatalogSpec.embedded(dir.toString()).open();
+    Path dir = args.warehouse("psyberg-bench");
+    CatalogSpec spec = CatalogSpec.embedded(dir.toString());
+    Catalog catalog = spec.open();
     try {
-      return new PlanningBenchmark(options, catalog, progress).run(dir);
+      return new PlanningBenchmark(args, spec, catalog, progress).run(dir);
     } finally {
       CatalogSpec.closeQuietly(catalog);
-      options.args.cleanUp(dir, progress);
+      args.cleanUp(dir, progress);
     }
   }
 
@@ -102,27 +162,27 @@ public final class PlanningBenchmark {
     long started = System.nanoTime();
     progress.printf(
         "Warehouse %s (file system %s); histories %s, new snapshots %s.%n",
-        dir, fileSystem(dir), options.histories, options.newSnapshots);
+        dir, fileSystem(dir), histories, newSnapshots);
     HistoryTables tables = new HistoryTables(catalog, progress);
     Map<Integer, HistoryTables.Built> built = new LinkedHashMap<>();
-    for (int h : options.histories) {
-      built.put(h, tables.create(NAMESPACE + ".h" + h, h, options.commitEach));
+    for (int h : histories) {
+      built.put(h, tables.create(NAMESPACE + ".h" + h, h, commitEach));
     }
 
     // The JIT is cold when the tables were reused: plan a few times before anything is measured.
-    int h0 = options.histories.get(0);
+    int h0 = histories.get(0);
     int n0 = Math.min(100, h0);
     progress.printf("Warming up: H=%d N=%d, 5 rounds.%n", h0, n0);
     measure(built.get(h0).name, h0, n0, 0, 5);
 
     List<Row> rows = new ArrayList<>();
-    for (int h : options.histories) {
-      for (int n : options.newSnapshots) {
+    for (int h : histories) {
+      for (int n : newSnapshots) {
         if (n <= h) {
-          Row row = measure(built.get(h).name, h, n, options.warmup, options.repeats);
+          Row row = measure(built.get(h).name, h, n, warmup, repeats);
           progress.printf(
-              "H=%d N=%d: psyberg %s ms, iceberg %s ms (GC %.0f / %.0f ms), load %s ms (%d"
-                  + " rounds)%n",
+              "H=%d N=%d: psyberg %s ms, iceberg %s ms (GC %.0f / %.0f ms), load %s ms, psyberg"
+                  + " with nothing new %s ms (%d rounds)%n",
               h,
               n,
               ms(row.psyberg),
@@ -130,6 +190,7 @@ public final class PlanningBenchmark {
               row.psybergGc,
               row.icebergGc,
               ms(row.load),
+              ms(row.fixed),
               row.rounds);
           rows.add(row);
         }
@@ -156,6 +217,7 @@ public final class PlanningBenchmark {
     final double psybergGc;
     final double icebergGc;
     final double load;
+    final double fixed;
     final int rounds;
     final boolean warmupKept;
 
@@ -166,6 +228,7 @@ public final class PlanningBenchmark {
         Samples psyberg,
         Samples iceberg,
         Samples load,
+        Samples fixed,
         boolean warmupKept) {
       this.history = history;
       this.newSnapshots = newSnapshots;
@@ -177,6 +240,7 @@ public final class PlanningBenchmark {
       this.psybergGc = LocalFlink.median(psyberg.gc);
       this.icebergGc = LocalFlink.median(iceberg.gc);
       this.load = LocalFlink.median(load.wall);
+      this.fixed = LocalFlink.median(fixed.wall);
       this.rounds = psyberg.wall.size();
       this.warmupKept = warmupKept;
     }
@@ -195,6 +259,18 @@ public final class PlanningBenchmark {
     }
   }
 
+  /** A bounded source of the benchmark's process over one table, starting where it is told. */
+  private PsybergSource source(String table, StartFrom start) {
+    return PsybergSource.builder()
+        .catalog(spec)
+        .processName(PROCESS)
+        .tables(table)
+        .changeRangeColumn("event_ts")
+        .startFrom(start)
+        .bounded()
+        .build();
+  }
+
   @FunctionalInterface
   private interface Probe {
     /** Runs once and returns the number of data files planned. */
@@ -211,22 +287,24 @@ public final class PlanningBenchmark {
     SnapshotUtil.currentAncestorIds(table).forEach(ancestors::add);
     @Nullable Long hwm = n < ancestors.size() ? ancestors.get(n) : null;
 
-    SessionSettings settings =
-        SessionSettings.builder(PROCESS)
-            .sourceTables(List.of(name))
-            .changeRangeColumn("event_ts")
-            .build();
-    Map<String, Long> positions = hwm == null ? Map.of() : Map.of(name, hwm);
+    // The process has no high watermark, so its start position selects the N new snapshots: the
+    // oldest of them, included (all of the history: from the earliest).
+    PsybergSource source =
+        source(name, hwm == null ? StartFrom.EARLIEST : StartFrom.snapshot(ancestors.get(n - 1)));
+    PsybergSource nothingNew = source(name, StartFrom.LATEST);
 
     Probe psyberg =
         () -> {
-          SessionPlan plan =
-              new SessionPlanner(catalog, settings).plan(PROCESS, PROCESS, positions);
-          SourceRange range = plan.session().range(name);
+          SourceRange range = source.planNextSession().range(name);
           if (range.snapshotCount() != n) {
             error("psyberg planned %d snapshots for H=%d N=%d", range.snapshotCount(), history, n);
           }
           return range.dataFileCount();
+        };
+    Probe fixed =
+        () -> {
+          nothingNew.planNextSession();
+          return n;
         };
     Probe iceberg =
         () -> {
@@ -255,6 +333,7 @@ public final class PlanningBenchmark {
     Samples p = new Samples();
     Samples i = new Samples();
     Samples l = new Samples();
+    Samples f = new Samples();
     long measuringSince = 0;
     boolean warmupKept = false;
     int rounds = warmup + repeats;
@@ -265,7 +344,7 @@ public final class PlanningBenchmark {
       }
       if (measured
           && p.wall.size() >= 3
-          && (System.nanoTime() - measuringSince) / 1e9 > options.budgetSeconds) {
+          && (System.nanoTime() - measuringSince) / 1e9 > budgetSeconds) {
         break;
       }
       // Alternate the order so that neither approach always runs right after the other's garbage.
@@ -275,6 +354,7 @@ public final class PlanningBenchmark {
       double[] b =
           time(psybergFirst ? iceberg : psyberg, n, psybergFirst ? "iceberg" : "psyberg", history);
       double[] c = time(load, n, "load", history);
+      double[] d = time(fixed, n, "psyberg with nothing new", history);
       // A warm-up round that takes this long runs with the JIT already warm from the scenarios
       // before;
       // repeating it would only add minutes.
@@ -286,9 +366,10 @@ public final class PlanningBenchmark {
         p.add(psybergFirst ? a : b);
         i.add(psybergFirst ? b : a);
         l.add(c);
+        f.add(d);
       }
     }
-    return new Row(history, n, n, p, i, l, warmupKept);
+    return new Row(history, n, n, p, i, l, f, warmupKept);
   }
 
   /**
@@ -342,12 +423,12 @@ public final class PlanningBenchmark {
             System.getProperty("java.version"),
             rt.availableProcessors(),
             rt.maxMemory() / (1024 * 1024),
-            options.warmup,
-            options.repeats,
-            options.budgetSeconds,
+            warmup,
+            repeats,
+            budgetSeconds,
             WARMUP_KEPT_MILLIS / 1000,
             CpuClock.source(),
-            options.commitEach
+            commitEach
                 ? "one table commit per fast append"
                 : "one fast append per snapshot, metadata JSON written every "
                     + HistoryTables.APPENDS_PER_FLUSH,
@@ -367,14 +448,15 @@ public final class PlanningBenchmark {
     out.append(
         "| history (snapshots) | new snapshots | files planned | psyberg ms | iceberg ms |"
             + " speedup (iceberg / psyberg) | psyberg CPU ms | iceberg CPU ms | CPU ratio |"
-            + " GC ms psyberg / iceberg | table load ms (in both) | rounds |\n");
-    out.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+            + " GC ms psyberg / iceberg | table load ms (in both) | psyberg with nothing new ms"
+            + " | rounds |\n");
+    out.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (Row r : rows) {
       out.append(
           String.format(
               Locale.ROOT,
-              "| %,d | %,d | %,d | %s | %s | **%.1fx** | %s | %s | %.1fx | %.0f / %.0f | %s | %d%s"
-                  + " |%n",
+              "| %,d | %,d | %,d | %s | %s | **%.1fx** | %s | %s | %.1fx | %.0f / %.0f | %s | %s |"
+                  + " %d%s |%n",
               r.history,
               r.newSnapshots,
               r.files,
@@ -387,12 +469,19 @@ public final class PlanningBenchmark {
               r.psybergGc,
               r.icebergGc,
               ms(r.load),
+              ms(r.fixed),
               r.rounds,
               r.warmupKept ? " (1st kept)" : ""));
     }
 
-    int hMin = options.histories.get(0);
-    int hMax = options.histories.get(options.histories.size() - 1);
+    out.append(
+        "\n"
+            + "psyberg = `PsybergSource.planNextSession()` from a start position N snapshots back"
+            + " (opens the catalog, reads the process's high watermarks, loads the table, plans);"
+            + " psyberg with nothing new = the same from the latest snapshot, its fixed cost.\n");
+
+    int hMin = histories.get(0);
+    int hMax = histories.get(histories.size() - 1);
     if (hMin != hMax) {
       out.append(
           String.format(
@@ -403,7 +492,7 @@ public final class PlanningBenchmark {
       out.append(
           "| new snapshots | psyberg | iceberg | psyberg (CPU) | iceberg (CPU) | table load |\n"
               + "|---:|---:|---:|---:|---:|---:|\n");
-      for (int n : options.newSnapshots) {
+      for (int n : newSnapshots) {
         Row small = find(rows, hMin, n);
         Row large = find(rows, hMax, n);
         if (small != null && large != null) {
@@ -427,7 +516,7 @@ public final class PlanningBenchmark {
     out.append(
         "| history | N range | psyberg ms/snapshot | iceberg ms/snapshot |\n"
             + "|---:|---|---:|---:|\n");
-    for (int h : options.histories) {
+    for (int h : histories) {
       List<Row> ofH =
           rows.stream()
               .filter(r -> r.history == h)

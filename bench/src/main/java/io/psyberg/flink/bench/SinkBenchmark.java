@@ -3,7 +3,6 @@ package io.psyberg.flink.bench;
 import io.psyberg.flink.catalog.CatalogSpec;
 import io.psyberg.flink.sink.PsybergSink;
 import io.psyberg.flink.sink.PsybergSinkBuilder;
-import io.psyberg.flink.sink.PsybergSinkHooks;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.ZonedDateTime;
@@ -13,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -34,9 +34,9 @@ import org.apache.iceberg.flink.sink.FlinkSink;
  * Sink write throughput: {@code PsybergSink} (append) against Iceberg's {@code FlinkSink} on the
  * same generated rows, same parallelism, same table properties (Parquet), each run into a fresh
  * table; and the committer's share of a psyberg session (stage, audits, publish, metadata update),
- * timed inside the committer with a {@link CommitTimer}, without audits, with metadata-only audits
- * and with a data-scanning unique-key audit. Every run's table must hold exactly the generated
- * rows.
+ * read from the committer's metrics and the session log ({@link CommitterSteps}), without audits,
+ * with metadata-only audits and with a data-scanning unique-key audit. Every run's table must hold
+ * exactly the generated rows.
  */
 final class SinkBenchmark {
   static final String USAGE =
@@ -92,35 +92,41 @@ final class SinkBenchmark {
     long files;
   }
 
-  private final ThroughputOptions options;
+  private final long rows;
+  private final int warmup;
+  private final int repeats;
+  private final int parallelism;
   private final CatalogSpec spec;
   private final Catalog catalog;
   private final PrintStream progress;
   private final List<String> errors = new ArrayList<>();
   private final long expectedChecksum;
 
-  private SinkBenchmark(
-      ThroughputOptions options, CatalogSpec spec, Catalog catalog, PrintStream progress) {
-    this.options = options;
+  private SinkBenchmark(BenchArgs args, CatalogSpec spec, Catalog catalog, PrintStream progress) {
+    this.rows = args.positive("rows", 500000, 1000000);
+    this.warmup = args.nonNegative("warmup", 1, 1);
+    this.repeats = args.positive("repeats", 2, 3);
+    this.parallelism = args.positive("parallelism", 2, 2);
     this.spec = spec;
     this.catalog = catalog;
     this.progress = progress;
-    this.expectedChecksum = EventRows.checksum(0, options.rows);
+    this.expectedChecksum = EventRows.checksum(0, rows);
   }
 
-  static Benchmark.Result run(String[] args, PrintStream progress) throws Exception {
-    ThroughputOptions options = ThroughputOptions.parse(args, USAGE, 1_000_000, 500_000, 0, 0, 2);
-    if (options.help) {
+  static Benchmark.Result run(String[] argv, PrintStream progress) throws Exception {
+    BenchArgs args =
+        BenchArgs.parse(argv, Set.of("rows", "warmup", "repeats", "parallelism"), USAGE);
+    if (args.help) {
       return Benchmark.Result.help(USAGE);
     }
-    Path dir = options.args.warehouse("psyberg-bench-sink");
+    Path dir = args.warehouse("psyberg-bench-sink");
     CatalogSpec spec = CatalogSpec.embedded(dir.toString());
     Catalog catalog = spec.open();
     try {
-      return new SinkBenchmark(options, spec, catalog, progress).run();
+      return new SinkBenchmark(args, spec, catalog, progress).run();
     } finally {
       CatalogSpec.closeQuietly(catalog);
-      options.args.cleanUp(dir, progress);
+      args.cleanUp(dir, progress);
     }
   }
 
@@ -135,9 +141,9 @@ final class SinkBenchmark {
       samples.put(side, new Samples());
     }
     Side[] sides = Side.values();
-    int rounds = options.warmup + options.repeats;
+    int rounds = warmup + repeats;
     for (int r = 0; r < rounds; r++) {
-      boolean measured = r >= options.warmup;
+      boolean measured = r >= warmup;
       for (int k = 0; k < sides.length; k++) {
         Side side = sides[(r + k) % sides.length];
         runSide(side, r, measured ? samples.get(side) : new Samples());
@@ -168,34 +174,32 @@ final class SinkBenchmark {
     double jobMillis;
     double cpuMillis;
     try {
-      StreamExecutionEnvironment env = LocalFlink.env(options.parallelism);
-      DataStream<RowData> rows =
-          env.fromSequence(0, options.rows - 1)
+      StreamExecutionEnvironment env = LocalFlink.env(parallelism, CommitterSteps::report);
+      DataStream<RowData> generated =
+          env.fromSequence(0, rows - 1)
               .map(new EventRows.Generate())
               .returns(InternalTypeInfo.of(EventRows.ROW_TYPE))
               .name("generate");
       if (side == Side.ICEBERG) {
-        FlinkSink.forRowData(rows)
+        FlinkSink.forRowData(generated)
             .tableLoader(TableLoader.fromCatalog(spec.loader(), id))
-            .writeParallelism(options.parallelism)
+            .writeParallelism(parallelism)
             .distributionMode(DistributionMode.NONE)
             .append();
       } else {
         PsybergSinkBuilder sink =
-            PsybergSinkHooks.withPublishHook(
-                PsybergSink.builder()
-                    .catalog(spec)
-                    .table(name)
-                    .processName(process)
-                    .parallelism(options.parallelism),
-                new CommitTimer());
+            PsybergSink.builder()
+                .catalog(spec)
+                .table(name)
+                .processName(process)
+                .parallelism(parallelism);
         if (side == Side.METADATA_AUDITS) {
           sink.auditNotNull(List.of("event_id", "account_id", "event_type", "event_ts"))
-              .auditRowBounds(options.rows, options.rows);
+              .auditRowBounds(rows, rows);
         } else if (side == Side.UNIQUE_AUDIT) {
           sink.auditUnique(List.of("event_id"));
         }
-        sink.build().append(rows);
+        sink.build().append(generated);
       }
       double cpu0 = LocalFlink.processCpuMillis();
       JobExecutionResult job = env.execute("bench " + side + " sink " + round);
@@ -216,26 +220,27 @@ final class SinkBenchmark {
             jobMillis,
             cpuMillis);
     if (side.psyberg()) {
-      CommitTimer.Steps steps = CommitTimer.of(process);
-      if (!steps.complete()) {
+      CommitterSteps steps = CommitterSteps.of(spec, catalog, process);
+      if (steps == null) {
         fail(
             side.label
                 + " (round "
                 + (round + 1)
-                + "): the committer did not report every publish step");
+                + "): the session log and the committer's metrics do not show one published"
+                + " session");
       } else {
-        out.committer.add(steps.totalMillis());
-        out.stage.add(steps.stageMillis());
-        out.auditPublish.add(steps.auditAndPublishMillis());
-        out.metadata.add(steps.metadataMillis());
+        out.committer.add(steps.committerMillis);
+        out.stage.add(steps.stageMillis);
+        out.auditPublish.add(steps.auditAndPublishMillis);
+        out.metadata.add(steps.metadataMillis);
         line +=
             String.format(
                 Locale.ROOT,
                 ", committer %,.0f ms (stage %,.0f, audits+publish %,.0f, metadata %,.0f)",
-                steps.totalMillis(),
-                steps.stageMillis(),
-                steps.auditAndPublishMillis(),
-                steps.metadataMillis());
+                steps.committerMillis,
+                steps.stageMillis,
+                steps.auditAndPublishMillis,
+                steps.metadataMillis);
       }
     }
     progress.println(line);
@@ -253,7 +258,7 @@ final class SinkBenchmark {
       return;
     }
     long[] read = EventRows.readBack(table);
-    if (read[0] != options.rows || read[1] != expectedChecksum) {
+    if (read[0] != rows || read[1] != expectedChecksum) {
       fail(
           String.format(
               Locale.ROOT,
@@ -263,7 +268,7 @@ final class SinkBenchmark {
               read[0],
               read[1],
               id,
-              options.rows,
+              rows,
               expectedChecksum));
     }
     out.files =
@@ -291,11 +296,11 @@ final class SinkBenchmark {
             System.getProperty("java.version"),
             rt.availableProcessors(),
             rt.maxMemory() / (1024 * 1024),
-            options.rows,
+            rows,
             EventRows.SCHEMA.columns().size(),
-            options.parallelism,
-            options.warmup,
-            options.repeats,
+            parallelism,
+            warmup,
+            repeats,
             seconds));
     double iceberg = LocalFlink.median(samples.get(Side.ICEBERG).job);
     double icebergCpu = LocalFlink.median(samples.get(Side.ICEBERG).cpu);
@@ -314,7 +319,7 @@ final class SinkBenchmark {
               e.getKey().label,
               e.getValue().files,
               LocalFlink.ms(job),
-              LocalFlink.perSecond(options.rows, job),
+              LocalFlink.perSecond(rows, job),
               bold,
               iceberg / job,
               bold,
@@ -330,7 +335,9 @@ final class SinkBenchmark {
             + " machine.\n");
     out.append(
         "\n"
-            + "The psyberg committer's steps, timed inside the committer: from its end of input"
+            + "The psyberg committer's steps, from its metrics (stage, audit and publish times) and"
+            + " the session log (the session's start and finish, the commit of its row): from its"
+            + " end of input"
             + " (every writer has finished) to the end of the metadata update. stage = look up the"
             + " job's sessions, read back the written manifests, stage the files as a snapshot on"
             + " the audit branch; audits + publish = the audits, then the fast-forward of main with"
@@ -377,7 +384,7 @@ final class SinkBenchmark {
         String.format(
             Locale.ROOT,
             "%nEvery run's table held exactly %,d rows with the expected checksum%s.%n",
-            options.rows,
+            rows,
             errors.isEmpty() ? "" : " — **except: " + String.join("; ", errors) + "**"));
     return out.toString();
   }

@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -68,7 +69,11 @@ final class SourceBenchmark {
   private static final String TABLE = "bench.events";
   private static final String[] SIDES = {"psyberg", "iceberg", "raw"};
 
-  private final ThroughputOptions options;
+  private final long rows;
+  private final int snapshots;
+  private final int warmup;
+  private final int repeats;
+  private final int parallelism;
   private final CatalogSpec spec;
   private final Catalog catalog;
   private final PrintStream progress;
@@ -79,28 +84,40 @@ final class SourceBenchmark {
 
   private double lastExecuteMillis;
 
-  private SourceBenchmark(
-      ThroughputOptions options, CatalogSpec spec, Catalog catalog, PrintStream progress) {
-    this.options = options;
+  private SourceBenchmark(BenchArgs args, CatalogSpec spec, Catalog catalog, PrintStream progress) {
+    this.rows = args.positive("rows", 1000000, 4000000);
+    this.snapshots = args.positive("snapshots", 20, 40);
+    this.warmup = args.nonNegative("warmup", 1, 1);
+    this.repeats = args.positive("repeats", 2, 3);
+    this.parallelism = args.positive("parallelism", 2, 2);
+    if (rows < snapshots) {
+      throw new IllegalArgumentException(
+          "--rows "
+              + rows
+              + " is fewer than --snapshots "
+              + snapshots
+              + ": every snapshot needs a row.");
+    }
     this.spec = spec;
     this.catalog = catalog;
     this.progress = progress;
   }
 
-  static Benchmark.Result run(String[] args, PrintStream progress) throws Exception {
-    ThroughputOptions options =
-        ThroughputOptions.parse(args, USAGE, 4_000_000, 1_000_000, 40, 20, 2);
-    if (options.help) {
+  static Benchmark.Result run(String[] argv, PrintStream progress) throws Exception {
+    BenchArgs args =
+        BenchArgs.parse(
+            argv, Set.of("rows", "snapshots", "warmup", "repeats", "parallelism"), USAGE);
+    if (args.help) {
       return Benchmark.Result.help(USAGE);
     }
-    Path dir = options.args.warehouse("psyberg-bench-source");
+    Path dir = args.warehouse("psyberg-bench-source");
     CatalogSpec spec = CatalogSpec.embedded(dir.toString());
     Catalog catalog = spec.open();
     try {
-      return new SourceBenchmark(options, spec, catalog, progress).run();
+      return new SourceBenchmark(args, spec, catalog, progress).run();
     } finally {
       CatalogSpec.closeQuietly(catalog);
-      options.args.cleanUp(dir, progress);
+      args.cleanUp(dir, progress);
     }
   }
 
@@ -120,7 +137,7 @@ final class SourceBenchmark {
     Range range = build();
     progress.printf(
         "Range: %,d rows in %d snapshots (%,d files, %.1f MB), built in %.1f s.%n",
-        range.rows, options.snapshots, range.files, range.bytes / 1e6, range.buildSeconds);
+        range.rows, snapshots, range.files, range.bytes / 1e6, range.buildSeconds);
 
     Map<String, List<Double>> millis = new LinkedHashMap<>();
     for (String side : SIDES) {
@@ -132,9 +149,9 @@ final class SourceBenchmark {
     }
     List<Double> psybergWall = new ArrayList<>();
     List<Double> icebergWall = new ArrayList<>();
-    int rounds = options.warmup + options.repeats;
+    int rounds = warmup + repeats;
     for (int r = 0; r < rounds; r++) {
-      boolean measured = r >= options.warmup;
+      boolean measured = r >= warmup;
       for (int k = 0; k < SIDES.length; k++) {
         String side = SIDES[(r + k) % SIDES.length];
         long t0 = System.nanoTime();
@@ -199,26 +216,26 @@ final class SourceBenchmark {
             Map.of(TableProperties.FORMAT_VERSION, "2"));
     long t0 = System.nanoTime();
     Range range = new Range();
-    long perSnapshot = options.rows / options.snapshots;
+    long perSnapshot = rows / snapshots;
     // One snapshot before the range (ids after the range's, not read), then the range: ids 0.. in
     // order.
     table
         .newFastAppend()
-        .appendFile(EventRows.writeFile(table, options.rows, options.rows + perSnapshot, 0))
+        .appendFile(EventRows.writeFile(table, rows, rows + perSnapshot, 0))
         .commit();
     range.before = table.currentSnapshot().snapshotId();
     long next = 0;
-    for (int s = 0; s < options.snapshots; s++) {
-      long to = s == options.snapshots - 1 ? options.rows : next + perSnapshot;
+    for (int s = 0; s < snapshots; s++) {
+      long to = s == snapshots - 1 ? rows : next + perSnapshot;
       table.newFastAppend().appendFile(EventRows.writeFile(table, next, to, s + 1)).commit();
       next = to;
       if ((s + 1) % 10 == 0) {
-        progress.printf("  built %d/%d snapshots%n", s + 1, options.snapshots);
+        progress.printf("  built %d/%d snapshots%n", s + 1, snapshots);
       }
     }
     range.head = table.currentSnapshot().snapshotId();
-    range.rows = options.rows;
-    range.checksum = EventRows.checksum(0, options.rows);
+    range.rows = rows;
+    range.checksum = EventRows.checksum(0, rows);
     try (CloseableIterable<FileScanTask> tasks = scan(table)) {
       for (FileScanTask task : tasks) {
         range.files++;
@@ -259,7 +276,7 @@ final class SourceBenchmark {
         millis = (System.nanoTime() - t0) / 1e6;
       } else {
         long built0 = System.nanoTime();
-        StreamExecutionEnvironment env = LocalFlink.env(options.parallelism);
+        StreamExecutionEnvironment env = LocalFlink.env(parallelism);
         if (side.equals("psyberg")) {
           PsybergSource source =
               PsybergSource.builder()
@@ -378,14 +395,14 @@ final class SourceBenchmark {
             System.getProperty("java.version"),
             rt.availableProcessors(),
             rt.maxMemory() / (1024 * 1024),
-            options.parallelism,
+            parallelism,
             range.rows,
             EventRows.SCHEMA.columns().size(),
-            options.snapshots,
+            snapshots,
             range.files,
             range.bytes / 1e6,
-            options.warmup,
-            options.repeats,
+            warmup,
+            repeats,
             seconds));
     out.append(
         "| reader | ms | rows/s | throughput psyberg / this | CPU ms | CPU this / psyberg |\n"
@@ -394,7 +411,7 @@ final class SourceBenchmark {
         String.format(
             Locale.ROOT,
             "| psyberg `PsybergSource`, p=%d | %s | %s | 1.00x | %s | 1.00x |%n",
-            options.parallelism,
+            parallelism,
             LocalFlink.ms(p),
             LocalFlink.perSecond(range.rows, p),
             LocalFlink.ms(pc)));
@@ -402,7 +419,7 @@ final class SourceBenchmark {
         String.format(
             Locale.ROOT,
             "| iceberg `IcebergSource`, p=%d | %s | %s | **%.2fx** | %s | **%.2fx** |%n",
-            options.parallelism,
+            parallelism,
             LocalFlink.ms(i),
             LocalFlink.perSecond(range.rows, i),
             i / p,
