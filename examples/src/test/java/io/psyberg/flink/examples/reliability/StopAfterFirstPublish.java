@@ -2,6 +2,8 @@ package io.psyberg.flink.examples.reliability;
 
 import io.psyberg.flink.session.Session;
 import io.psyberg.flink.sink.commit.PublishHook;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Stops a run exactly between the publishes of its targets: the armed target publishes first (the
@@ -19,6 +21,9 @@ final class StopAfterFirstPublish implements PublishHook {
   private static volatile String first;
   private static volatile boolean halt;
   private static volatile boolean fired;
+
+  /** Held publishes wait on it until their task is interrupted; nothing counts it down. */
+  private static final CountDownLatch NEVER_RELEASED = new CountDownLatch(1);
 
   /** The next run stops right after {@code target}'s publish; other targets wait until then. */
   static void arm(String target, boolean haltJvm) {
@@ -42,14 +47,11 @@ final class StopAfterFirstPublish implements PublishHook {
       return;
     }
     // Hold this target's publish until the run is stopped: cancelling the failed job interrupts us.
-    long deadline = System.nanoTime() + 120_000_000_000L;
-    while (System.nanoTime() < deadline) {
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("held publish to " + session.targetTable() + " cancelled");
-      }
+    try {
+      NEVER_RELEASED.await(120, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("held publish to " + session.targetTable() + " cancelled");
     }
     throw new IllegalStateException(
         "the publish to " + armed + " did not happen while " + session.targetTable() + " waited");
