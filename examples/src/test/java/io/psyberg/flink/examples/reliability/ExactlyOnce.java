@@ -3,7 +3,6 @@ package io.psyberg.flink.examples.reliability;
 import static io.psyberg.flink.examples.reliability.Expected.ANOMALY_COLUMNS;
 import static io.psyberg.flink.examples.reliability.Expected.FACT_COLUMNS;
 import static io.psyberg.flink.examples.reliability.Expected.SEGMENT_COLUMNS;
-import static org.assertj.core.api.Assertions.assertThat;
 
 import io.psyberg.flink.stateful.lifecycle.LifecycleResult;
 import java.util.List;
@@ -31,15 +30,17 @@ final class ExactlyOnce {
   void signupsAtHighWatermark(String facts) {
     checks.publishedSessions(facts);
     Long hwm = checks.highWatermark(facts, source);
-    assertThat(Expected.published(catalog, facts, FACT_COLUMNS))
-        .as("facts published with high watermark %s", hwm)
-        .isEqualTo(Expected.signupFacts(catalog, source, hwm));
+    SameRows.assertSame(
+        String.format("facts published with high watermark %s", hwm),
+        Expected.published(catalog, facts, FACT_COLUMNS),
+        Expected.signupFacts(catalog, source, hwm));
   }
 
   void signupsExact(String facts) {
-    assertThat(Expected.published(catalog, facts, FACT_COLUMNS))
-        .as("facts")
-        .isEqualTo(Expected.signupFacts(catalog, source, head()));
+    SameRows.assertSame(
+        "facts",
+        Expected.published(catalog, facts, FACT_COLUMNS),
+        Expected.signupFacts(catalog, source, head()));
     checks.assertAtHead(List.of(facts), source);
     checks.assertConsistent(List.of(facts), List.of(source));
   }
@@ -49,22 +50,26 @@ final class ExactlyOnce {
     checks.publishedSessions(anomalies);
     Long lifecycleAt = checks.highWatermark(lifecycle, source);
     Long anomaliesAt = checks.highWatermark(anomalies, source);
-    assertThat(Expected.published(catalog, lifecycle, SEGMENT_COLUMNS))
-        .as("segments published with high watermark %s", lifecycleAt)
-        .isEqualTo(Expected.segments(Expected.lifecycle(catalog, source, lifecycleAt)));
-    assertThat(Expected.published(catalog, anomalies, ANOMALY_COLUMNS))
-        .as("anomalies published with high watermark %s", anomaliesAt)
-        .isEqualTo(Expected.anomalies(Expected.lifecycle(catalog, source, anomaliesAt)));
+    SameRows.assertSame(
+        String.format("segments published with high watermark %s", lifecycleAt),
+        Expected.published(catalog, lifecycle, SEGMENT_COLUMNS),
+        Expected.segments(Expected.lifecycle(catalog, source, lifecycleAt)));
+    SameRows.assertSame(
+        String.format("anomalies published with high watermark %s", anomaliesAt),
+        Expected.published(catalog, anomalies, ANOMALY_COLUMNS),
+        Expected.anomalies(Expected.lifecycle(catalog, source, anomaliesAt)));
   }
 
   void lifecycleExact(String lifecycle, String anomalies) {
     LifecycleResult all = Expected.lifecycle(catalog, source, head());
-    assertThat(Expected.published(catalog, lifecycle, SEGMENT_COLUMNS))
-        .as("segments")
-        .isEqualTo(Expected.segments(all));
-    assertThat(Expected.published(catalog, anomalies, ANOMALY_COLUMNS))
-        .as("anomalies")
-        .isEqualTo(Expected.anomalies(all));
+    SameRows.assertSame(
+        "segments",
+        Expected.published(catalog, lifecycle, SEGMENT_COLUMNS),
+        Expected.segments(all));
+    SameRows.assertSame(
+        "anomalies",
+        Expected.published(catalog, anomalies, ANOMALY_COLUMNS),
+        Expected.anomalies(all));
     checks.assertAtHead(List.of(lifecycle, anomalies), source);
     checks.assertConsistent(List.of(lifecycle, anomalies), List.of(source));
   }

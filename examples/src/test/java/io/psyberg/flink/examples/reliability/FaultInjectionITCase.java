@@ -21,9 +21,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.apache.flink.api.common.restartstrategy.RestartStrategies;
 import org.apache.flink.api.common.time.Time;
+import org.apache.flink.client.program.rest.RestClusterClient;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.InjectClusterClient;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.TableIdentifier;
@@ -200,7 +202,8 @@ class FaultInjectionITCase {
   // ---- continuous: recovery is Flink's restart from the last checkpoint
 
   @Test
-  void continuousSignupsRecoverFromCheckpoints() throws Exception {
+  void continuousSignupsRecoverFromCheckpoints(@InjectClusterClient RestClusterClient<?> client)
+      throws Exception {
     String scenario = "signups-continuous";
     reporting(
         scenario,
@@ -215,12 +218,19 @@ class FaultInjectionITCase {
           restartOften(env);
           JobClient job = env.executeAsync("signups under faults");
           continuous(
-              scenario, SIGNUPS_CONTINUOUS, rnd, batches, job, () -> check.signupsExact(FACTS));
+              scenario,
+              SIGNUPS_CONTINUOUS,
+              rnd,
+              batches,
+              job,
+              client,
+              () -> check.signupsExact(FACTS));
         });
   }
 
   @Test
-  void continuousLifecycleRecoversFromCheckpoints() throws Exception {
+  void continuousLifecycleRecoversFromCheckpoints(@InjectClusterClient RestClusterClient<?> rest)
+      throws Exception {
     String scenario = "lifecycle-continuous";
     reporting(
         scenario,
@@ -243,6 +253,7 @@ class FaultInjectionITCase {
               rnd,
               batches,
               client,
+              rest,
               () -> check.lifecycleExact(LIFECYCLE, ANOMALIES));
         });
   }
@@ -252,7 +263,13 @@ class FaultInjectionITCase {
    * quota has fired, then lands a last batch and waits until the published result is exact.
    */
   private void continuous(
-      String scenario, int quota, Random rnd, EventBatches batches, JobClient job, Check exact)
+      String scenario,
+      int quota,
+      Random rnd,
+      EventBatches batches,
+      JobClient job,
+      RestClusterClient<?> rest,
+      Check exact)
       throws Exception {
     try {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
@@ -272,7 +289,12 @@ class FaultInjectionITCase {
         FaultInjector.disarm();
       }
       batches.land(15);
-      awaitExact(job, exact, 90);
+      try {
+        awaitExact(job, exact, 90);
+      } catch (AssertionError notExact) {
+        throw new AssertionError(
+            notExact.getMessage() + "\n" + JobFailures.unexplained(rest, job.getJobID()), notExact);
+      }
     } finally {
       FaultInjector.disarm();
       cancel(job);
