@@ -1,6 +1,7 @@
 package io.psyberg.flink.examples.generate;
 
 import io.psyberg.flink.catalog.CatalogSpec;
+import io.psyberg.flink.examples.cli.CatalogArgs;
 import io.psyberg.flink.examples.cli.Command;
 import io.psyberg.flink.examples.cli.ExitCodes;
 import io.psyberg.flink.examples.cli.OptionSpec;
@@ -64,7 +65,7 @@ public final class GenerateCommand implements Command {
   public int execute(ParsedArgs args, PrintStream out, PrintStream err) throws Exception {
     TableIdentifier id = TableNames.parse("table", args.required("table"));
     GenerateSettings settings = settings(args);
-    CatalogSpec catalogSpec = CatalogSpec.embedded(args.required("warehouse"));
+    CatalogSpec catalogSpec = CatalogArgs.spec(args);
     Catalog catalog = catalogSpec.open();
     try {
       Table table = MembershipTable.loadOrCreate(catalog, id);

@@ -1,6 +1,7 @@
 package io.psyberg.flink.examples.lifecycle;
 
 import io.psyberg.flink.catalog.CatalogSpec;
+import io.psyberg.flink.examples.cli.CatalogArgs;
 import io.psyberg.flink.examples.cli.Command;
 import io.psyberg.flink.examples.cli.CommandException;
 import io.psyberg.flink.examples.cli.ExitCodes;
@@ -103,7 +104,7 @@ public final class LifecycleCommand implements Command {
           "option '--interval' must be between 1 and 3600 seconds, got " + seconds);
     }
     String warehouse = args.required("warehouse");
-    CatalogSpec spec = CatalogSpec.embedded(warehouse);
+    CatalogSpec spec = CatalogArgs.spec(args);
     try (CatalogHandle catalog = CatalogHandle.open(spec)) {
       EventSources.check(catalog.catalog(), warehouse, sources);
       LifecycleJob job =

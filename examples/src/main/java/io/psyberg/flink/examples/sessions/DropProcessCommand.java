@@ -1,6 +1,7 @@
 package io.psyberg.flink.examples.sessions;
 
 import io.psyberg.flink.catalog.CatalogSpec;
+import io.psyberg.flink.examples.cli.CatalogArgs;
 import io.psyberg.flink.examples.cli.Command;
 import io.psyberg.flink.examples.cli.CommandException;
 import io.psyberg.flink.examples.cli.ExitCodes;
@@ -50,7 +51,7 @@ public final class DropProcessCommand implements Command {
   @Override
   public int execute(ParsedArgs args, PrintStream out, PrintStream err) throws Exception {
     String process = args.required("process");
-    CatalogSpec spec = CatalogSpec.embedded(args.required("warehouse"));
+    CatalogSpec spec = CatalogArgs.spec(args);
     try (CatalogHandle catalog = CatalogHandle.open(spec)) {
       SessionLog log = new SessionLog(catalog.catalog(), spec.metadataNamespace());
       HighWatermarkMirror mirror =

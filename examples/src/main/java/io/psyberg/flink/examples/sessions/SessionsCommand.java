@@ -1,6 +1,7 @@
 package io.psyberg.flink.examples.sessions;
 
 import io.psyberg.flink.catalog.CatalogSpec;
+import io.psyberg.flink.examples.cli.CatalogArgs;
 import io.psyberg.flink.examples.cli.Command;
 import io.psyberg.flink.examples.cli.ExitCodes;
 import io.psyberg.flink.examples.cli.OptionSpec;
@@ -62,7 +63,7 @@ public final class SessionsCommand implements Command {
       throw new UsageException("option '--process' must not be blank");
     }
     String warehouse = args.required("warehouse");
-    CatalogSpec spec = CatalogSpec.embedded(warehouse);
+    CatalogSpec spec = CatalogArgs.spec(args);
     try (CatalogHandle catalog = CatalogHandle.open(spec)) {
       TableIdentifier logTable = SessionLog.tableIdentifier(spec.metadataNamespace());
       // Reading through SessionLog would create the log table; a look must not change anything.

@@ -1,6 +1,7 @@
 package io.psyberg.flink.examples.signups;
 
 import io.psyberg.flink.catalog.CatalogSpec;
+import io.psyberg.flink.examples.cli.CatalogArgs;
 import io.psyberg.flink.examples.cli.Command;
 import io.psyberg.flink.examples.cli.OptionSpec;
 import io.psyberg.flink.examples.cli.ParsedArgs;
@@ -98,7 +99,7 @@ public final class SignupsCommand implements Command {
               + ", which is also a --source; write the facts to"
               + " another table");
     }
-    CatalogSpec catalog = CatalogSpec.embedded(args.required("warehouse"));
+    CatalogSpec catalog = CatalogArgs.spec(args);
     String metadata = catalog.metadataNamespace();
     List<TableIdentifier> all = new ArrayList<>(sources);
     all.add(target);

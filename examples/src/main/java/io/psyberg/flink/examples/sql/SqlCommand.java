@@ -1,6 +1,7 @@
 package io.psyberg.flink.examples.sql;
 
 import io.psyberg.flink.catalog.CatalogSpec;
+import io.psyberg.flink.examples.cli.CatalogArgs;
 import io.psyberg.flink.examples.cli.Command;
 import io.psyberg.flink.examples.cli.CommandException;
 import io.psyberg.flink.examples.cli.ErrorMessages;
@@ -65,7 +66,7 @@ public final class SqlCommand implements Command {
       throw new UsageException(
           (args.has("file") ? "--file" : "--execute") + " holds no SQL statement");
     }
-    CatalogSpec catalog = CatalogSpec.embedded(args.required("warehouse"));
+    CatalogSpec catalog = CatalogArgs.spec(args);
     try (SqlSession session = SqlSession.open(catalog)) {
       ResultPrinter printer =
           ResultPrinter.forFormat(format, new ValueFormatter(session.localTimeZone()));
