@@ -12,8 +12,10 @@ import io.psyberg.flink.sink.audit.AuditSpec;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
@@ -63,6 +65,11 @@ public final class PsybergCommitterOperator extends AbstractStreamOperator<Void>
   private transient SessionLog sessionLog;
   private transient String jobId;
   private transient CommitterMetrics metrics;
+  // Read-through marks that a failed attempt recorded for checkpoints after the one this job
+  // restored from: those checkpoints never completed, so the marks say nothing about what was
+  // committed. The source re-records or aborts such sessions after the restore; until their mark
+  // changes they are not ready, whatever checkpoint completes meanwhile.
+  private transient Map<String, Long> staleMarks;
 
   /**
    * @param continuousInput the input has an unbounded source: sessions can only be published at
@@ -101,6 +108,7 @@ public final class PsybergCommitterOperator extends AbstractStreamOperator<Void>
     }
     pending = new TreeMap<>();
     done = new HashSet<>();
+    staleMarks = new HashMap<>();
     jobId = getRuntimeContext().getJobId().toString();
     catalog = catalogSpec.open();
     sessionLog = new SessionLog(catalog, catalogSpec.metadataNamespace());
@@ -130,12 +138,32 @@ public final class PsybergCommitterOperator extends AbstractStreamOperator<Void>
         pending.computeIfAbsent(c.checkpointId(), k -> new ArrayList<>()).add(c);
       }
       long restored = context.getRestoredCheckpointId().orElse(-1L);
+      rememberStaleMarks(restored);
       LOG.info(
           "Process {}: committer restored {} pending checkpoints at checkpoint {}",
           processName,
           pending.size(),
           restored);
       publishReady(restored);
+    }
+  }
+
+  private void rememberStaleMarks(long restoredCheckpoint) {
+    if (!continuousInput || restoredCheckpoint < 0) {
+      return;
+    }
+    for (Session s : sessionsOfThisJob()) {
+      Long mark = s.readThroughCheckpoint();
+      if (mark != null && mark > restoredCheckpoint && s.status().isOpen()) {
+        LOG.info(
+            "Process {}: session {} was marked read through checkpoint {}, after checkpoint {} this"
+                + " job restored from; it waits for the source to read it again.",
+            processName,
+            s.sessionId(),
+            mark,
+            restoredCheckpoint);
+        staleMarks.put(s.sessionId(), mark);
+      }
     }
   }
 
@@ -177,6 +205,7 @@ public final class PsybergCommitterOperator extends AbstractStreamOperator<Void>
                         && s.readThroughCheckpoint() <= completedCheckpoint)
             .filter(s -> !done.contains(s.sessionId()))
             .filter(s -> s.status().isPublishable())
+            .filter(s -> !s.readThroughCheckpoint().equals(staleMarks.get(s.sessionId())))
             .sorted(Comparator.comparing(Session::readThroughCheckpoint))
             .collect(Collectors.toList());
     for (Session session : ready) {

@@ -18,9 +18,11 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import javax.annotation.Nullable;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.checkpoint.TaskStateSnapshot;
 import org.apache.flink.runtime.operators.testutils.MockEnvironment;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.apache.iceberg.Snapshot;
@@ -34,8 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The committer on Flink's operator test harness through orderings of snapshot, restore and
  * checkpoint notifications (as Iceberg's {@code TestIcebergFilesCommitter}), with committables from
  * the real writer and sessions in the real session log, as a psyberg source of the same job leaves
- * them. The harness restores state as of checkpoint 0, so a restored session is published by the
- * next completed checkpoint.
+ * them. A restore names the checkpoint its state was taken at, as a job's restore does.
  */
 class PsybergCommitterOperatorTest {
   private static final String TARGET = "facts.events";
@@ -120,19 +121,53 @@ class PsybergCommitterOperatorTest {
   }
 
   @Test
-  void aRestoredSessionIsPublishedOnceByTheNextCompletedCheckpoint() throws Exception {
+  void aRestoredSessionIsPublishedOnceWhenItsCheckpointIsRestored() throws Exception {
     recordSession("s1", 1L);
     OneInputStreamOperatorTestHarness<byte[], Void> failed = committer(true, null);
     failed.processElement(committable(1, "a-0", "a-1"), 0L);
     OperatorSubtaskState checkpoint1 = failed.snapshot(1, 0L);
-    closeNow(failed); // the job fails before checkpoint 1 is confirmed
+    closeNow(failed); // the job fails before checkpoint 1's completion is notified
 
-    OneInputStreamOperatorTestHarness<byte[], Void> restored = committer(true, checkpoint1);
-    assertThat(snapshots()).isEmpty();
+    OneInputStreamOperatorTestHarness<byte[], Void> restored = committer(true, checkpoint1, 1L);
+    assertThat(snapshots()).as("restoring checkpoint 1 publishes what it completed").hasSize(1);
     restored.snapshot(2, 0L);
     restored.notifyOfCompletedCheckpoint(2);
     restored.snapshot(3, 0L);
     restored.notifyOfCompletedCheckpoint(3);
+
+    assertThat(snapshots()).hasSize(1);
+    assertThat(Pipelines.ids(table)).containsExactlyInAnyOrder("a-0", "a-1");
+    assertThat(status("s1")).isEqualTo(SessionStatus.PUBLISHED);
+  }
+
+  /**
+   * A failed attempt marked the session read through checkpoint 2, which never completed, so its
+   * last rows were lost with it and are read again after the restore from checkpoint 1. The stale
+   * mark must not publish the session when a later checkpoint completes: only the mark the source
+   * records after reading it again does.
+   */
+  @Test
+  void aMarkForACheckpointThatNeverCompletedDoesNotPublishAfterARestore() throws Exception {
+    Session s1 = recordSession("s1", null);
+    OneInputStreamOperatorTestHarness<byte[], Void> failed = committer(true, null);
+    failed.processElement(committable(1, "a-0"), 0L);
+    OperatorSubtaskState checkpoint1 = failed.snapshot(1, 0L);
+    failed.notifyOfCompletedCheckpoint(1);
+    log.record(s1.withJob(job.toString(), 2L));
+    failed.processElement(committable(2, "a-1"), 0L);
+    failed.snapshot(2, 0L);
+    closeNow(failed); // the job fails before checkpoint 2 completes
+
+    OneInputStreamOperatorTestHarness<byte[], Void> restored = committer(true, checkpoint1, 1L);
+    restored.snapshot(3, 0L);
+    restored.notifyOfCompletedCheckpoint(3);
+    assertThat(snapshots()).as("nothing published on the stale mark").isEmpty();
+    assertThat(status("s1")).isEqualTo(SessionStatus.PLANNED);
+
+    log.record(s1.withJob(job.toString(), 4L)); // the source read a-1 again
+    restored.processElement(committable(4, "a-1"), 0L);
+    restored.snapshot(4, 0L);
+    restored.notifyOfCompletedCheckpoint(4);
 
     assertThat(snapshots()).hasSize(1);
     assertThat(Pipelines.ids(table)).containsExactlyInAnyOrder("a-0", "a-1");
@@ -222,15 +257,42 @@ class PsybergCommitterOperatorTest {
   /** A committer of this test's job, opened fresh or from a checkpoint's state. */
   private OneInputStreamOperatorTestHarness<byte[], Void> committer(
       boolean continuousInput, @Nullable OperatorSubtaskState restoreFrom) throws Exception {
+    return committer(continuousInput, restoreFrom, 1L);
+  }
+
+  /**
+   * A committer restored from the state of checkpoint {@code restoredCheckpoint} (Flink's harness
+   * alone would report every restore as one of checkpoint 0).
+   */
+  private OneInputStreamOperatorTestHarness<byte[], Void> committer(
+      boolean continuousInput, @Nullable OperatorSubtaskState restoreFrom, long restoredCheckpoint)
+      throws Exception {
     MockEnvironment env = track(SinkHarnesses.environment(job));
-    OneInputStreamOperatorTestHarness<byte[], Void> harness =
-        track(new OneInputStreamOperatorTestHarness<>(operator(continuousInput), env));
+    RestorableHarness harness = track(new RestorableHarness(operator(continuousInput), env));
     harness.getStreamConfig().setCheckpointingEnabled(true);
     if (restoreFrom != null) {
-      harness.initializeState(restoreFrom);
+      harness.restore(restoreFrom, restoredCheckpoint);
     }
     harness.open();
     return harness;
+  }
+
+  /** The operator harness, restoring state under the id of the checkpoint it was taken at. */
+  private static final class RestorableHarness
+      extends OneInputStreamOperatorTestHarness<byte[], Void> {
+    RestorableHarness(PsybergCommitterOperator operator, MockEnvironment env) throws Exception {
+      super(operator, env);
+    }
+
+    void restore(OperatorSubtaskState state, long checkpointId) throws Exception {
+      setup();
+      TaskStateSnapshot snapshot = new TaskStateSnapshot();
+      snapshot.putSubtaskStateByOperatorID(getOperator().getOperatorID(), state);
+      taskStateManager.setReportedCheckpointId(checkpointId);
+      taskStateManager.setJobManagerTaskStateSnapshotsByCheckpointId(
+          Map.of(checkpointId, snapshot));
+      initializeState((OperatorSubtaskState) null);
+    }
   }
 
   private PsybergCommitterOperator operator(boolean continuousInput) {
