@@ -112,7 +112,7 @@ class ContinuousPipelineITCase {
   private void awaitRows(int n, JobClient job) throws Exception {
     Waits.await(
         "target reaches " + n + " rows",
-        Duration.ofSeconds(60),
+        Duration.ofSeconds(180),
         () -> {
           if (job.getJobStatus().get().isGloballyTerminalState()) {
             try {
@@ -165,7 +165,7 @@ class ContinuousPipelineITCase {
     SessionLog log = new SessionLog(wh.catalog(), "psyberg");
     Waits.await(
         "the session up to snapshot " + s5 + " is recorded PUBLISHED",
-        Duration.ofSeconds(60),
+        Duration.ofSeconds(180),
         () ->
             log.sessions("c1").stream()
                 .anyMatch(

@@ -293,7 +293,7 @@ class SqlConnectorITCase {
   private void awaitRows(String table, int n) throws Exception {
     Waits.await(
         table + " reaches " + n + " rows",
-        Duration.ofSeconds(60),
+        Duration.ofSeconds(180),
         () -> Pipelines.ids(wh.load(table)).size() >= n,
         () -> Pipelines.ids(wh.load(table)).size() + " rows");
   }

@@ -180,7 +180,7 @@ class KillBetweenPublishesITCase {
   private static void awaitExact(JobClient client, ExactlyOnce check) throws Exception {
     boolean exact =
         Waits.holdsWithin(
-            Duration.ofSeconds(90),
+            Duration.ofSeconds(180),
             () -> {
               assertThat(client.getJobStatus().get().isGloballyTerminalState())
                   .as("the continuous job ended")

@@ -253,7 +253,7 @@ class SignupsCommandITCase {
   private void awaitFacts(int n, Thread runner) throws Exception {
     Waits.await(
         "the target reaches " + n + " facts while the command runs",
-        Duration.ofSeconds(60),
+        Duration.ofSeconds(180),
         () -> {
           if (!runner.isAlive()) {
             throw new AssertionError("the command ended with " + facts().size() + " facts");
