@@ -10,13 +10,9 @@ import java.io.UncheckedIOException;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import javax.annotation.Nullable;
@@ -175,88 +171,43 @@ public final class PlanningBenchmark {
     progress.printf("Warming up: H=%d N=%d, 5 rounds.%n", h0, n0);
     measure(built.get(h0).name, h0, n0, 0, 5);
 
-    List<Row> rows = new ArrayList<>();
+    List<PlanningRow> rows = new ArrayList<>();
     for (int h : histories) {
       for (int n : newSnapshots) {
         if (n <= h) {
-          Row row = measure(built.get(h).name, h, n, warmup, repeats);
+          PlanningRow row = measure(built.get(h).name, h, n, warmup, repeats);
           progress.printf(
               "H=%d N=%d: psyberg %s ms, iceberg %s ms (GC %.0f / %.0f ms), load %s ms, psyberg"
                   + " with nothing new %s ms (%d rounds)%n",
               h,
               n,
-              ms(row.psyberg),
-              ms(row.iceberg),
+              PlanningReport.ms(row.psyberg),
+              PlanningReport.ms(row.iceberg),
               row.psybergGc,
               row.icebergGc,
-              ms(row.load),
-              ms(row.fixed),
+              PlanningReport.ms(row.load),
+              PlanningReport.ms(row.fixed),
               row.rounds);
           rows.add(row);
         }
       }
     }
-    String report = report(rows, built, (System.nanoTime() - started) / 1e9);
+    String report =
+        new PlanningReport(
+                histories,
+                newSnapshots,
+                warmup,
+                repeats,
+                budgetSeconds,
+                WARMUP_KEPT_MILLIS,
+                commitEach)
+            .render(rows, built, (System.nanoTime() - started) / 1e9);
     if (mismatch) {
       return Benchmark.Result.failed(
           report,
           "the two approaches did not plan the same number of files; see the progress output.");
     }
     return Benchmark.Result.ok(report);
-  }
-
-  /** One scenario: medians in milliseconds, wall clock and process CPU. */
-  private static final class Row {
-    final int history;
-    final int newSnapshots;
-    final long files;
-    final double psyberg;
-    final double iceberg;
-    final double psybergCpu;
-    final double icebergCpu;
-    final double psybergGc;
-    final double icebergGc;
-    final double load;
-    final double fixed;
-    final int rounds;
-    final boolean warmupKept;
-
-    Row(
-        int history,
-        int newSnapshots,
-        long files,
-        Samples psyberg,
-        Samples iceberg,
-        Samples load,
-        Samples fixed,
-        boolean warmupKept) {
-      this.history = history;
-      this.newSnapshots = newSnapshots;
-      this.files = files;
-      this.psyberg = LocalFlink.median(psyberg.wall);
-      this.iceberg = LocalFlink.median(iceberg.wall);
-      this.psybergCpu = LocalFlink.median(psyberg.cpu);
-      this.icebergCpu = LocalFlink.median(iceberg.cpu);
-      this.psybergGc = LocalFlink.median(psyberg.gc);
-      this.icebergGc = LocalFlink.median(iceberg.gc);
-      this.load = LocalFlink.median(load.wall);
-      this.fixed = LocalFlink.median(fixed.wall);
-      this.rounds = psyberg.wall.size();
-      this.warmupKept = warmupKept;
-    }
-  }
-
-  /** Wall-clock, CPU and GC milliseconds of the measured calls. */
-  private static final class Samples {
-    final List<Double> wall = new ArrayList<>();
-    final List<Double> cpu = new ArrayList<>();
-    final List<Double> gc = new ArrayList<>();
-
-    void add(double[] sample) {
-      wall.add(sample[0]);
-      cpu.add(sample[1]);
-      gc.add(sample[2]);
-    }
   }
 
   /** A bounded source of the benchmark's process over one table, starting where it is told. */
@@ -277,7 +228,7 @@ public final class PlanningBenchmark {
     long run();
   }
 
-  private Row measure(String name, int history, int n, int warmup, int repeats) {
+  private PlanningRow measure(String name, int history, int n, int warmup, int repeats) {
     TableIdentifier id = TableIdentifier.parse(name);
     Table table = catalog.loadTable(id);
     long head = table.currentSnapshot().snapshotId();
@@ -330,10 +281,10 @@ public final class PlanningBenchmark {
           return n;
         };
 
-    Samples p = new Samples();
-    Samples i = new Samples();
-    Samples l = new Samples();
-    Samples f = new Samples();
+    PlanningRow.Samples p = new PlanningRow.Samples();
+    PlanningRow.Samples i = new PlanningRow.Samples();
+    PlanningRow.Samples l = new PlanningRow.Samples();
+    PlanningRow.Samples f = new PlanningRow.Samples();
     long measuringSince = 0;
     boolean warmupKept = false;
     int rounds = warmup + repeats;
@@ -369,7 +320,7 @@ public final class PlanningBenchmark {
         f.add(d);
       }
     }
-    return new Row(history, n, n, p, i, l, f, warmupKept);
+    return new PlanningRow(history, n, n, p, i, l, f, warmupKept);
   }
 
   /**
@@ -406,162 +357,10 @@ public final class PlanningBenchmark {
     System.err.println("ERROR: " + String.format(format, args));
   }
 
-  // ---- report ----
-
-  private String report(List<Row> rows, Map<Integer, HistoryTables.Built> built, double seconds) {
-    StringBuilder out = new StringBuilder();
-    Runtime rt = Runtime.getRuntime();
-    out.append("## Session planning vs Iceberg incremental append scan\n\n");
-    out.append(
-        String.format(
-            Locale.ROOT,
-            "Run %s; JDK %s; %d cores; max heap %d MiB; 5 unmeasured rounds on the smallest table"
-                + " first; per scenario warm-up %d round(s), up to %d measured rounds (budget %d s"
-                + " per scenario; a warm-up round over %.0f s is kept as measured); medians; CPU ="
-                + " all JVM threads (%s); history built with %s; total %.0f s.%n%n",
-            ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME),
-            System.getProperty("java.version"),
-            rt.availableProcessors(),
-            rt.maxMemory() / (1024 * 1024),
-            warmup,
-            repeats,
-            budgetSeconds,
-            WARMUP_KEPT_MILLIS / 1000,
-            CpuClock.source(),
-            commitEach
-                ? "one table commit per fast append"
-                : "one fast append per snapshot, metadata JSON written every "
-                    + HistoryTables.APPENDS_PER_FLUSH,
-            seconds));
-    out.append("| table | snapshots | metadata JSON | build |\n|---|---:|---:|---:|\n");
-    for (HistoryTables.Built b : built.values()) {
-      out.append(
-          String.format(
-              Locale.ROOT,
-              "| %s | %,d | %.2f MB | %s |%n",
-              b.name,
-              b.snapshots,
-              b.metadataJsonBytes / 1e6,
-              b.reused ? "reused" : String.format(Locale.ROOT, "%.1f s", b.buildMillis / 1e3)));
-    }
-    out.append('\n');
-    out.append(
-        "| history (snapshots) | new snapshots | files planned | psyberg ms | iceberg ms |"
-            + " speedup (iceberg / psyberg) | psyberg CPU ms | iceberg CPU ms | CPU ratio |"
-            + " GC ms psyberg / iceberg | table load ms (in both) | psyberg with nothing new ms"
-            + " | rounds |\n");
-    out.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-    for (Row r : rows) {
-      out.append(
-          String.format(
-              Locale.ROOT,
-              "| %,d | %,d | %,d | %s | %s | **%.1fx** | %s | %s | %.1fx | %.0f / %.0f | %s | %s |"
-                  + " %d%s |%n",
-              r.history,
-              r.newSnapshots,
-              r.files,
-              ms(r.psyberg),
-              ms(r.iceberg),
-              r.iceberg / r.psyberg,
-              ms(r.psybergCpu),
-              ms(r.icebergCpu),
-              r.icebergCpu / r.psybergCpu,
-              r.psybergGc,
-              r.icebergGc,
-              ms(r.load),
-              ms(r.fixed),
-              r.rounds,
-              r.warmupKept ? " (1st kept)" : ""));
-    }
-
-    out.append(
-        "\n"
-            + "psyberg = `PsybergSource.planNextSession()` from a start position N snapshots back"
-            + " (opens the catalog, reads the process's high watermarks, loads the table, plans);"
-            + " psyberg with nothing new = the same from the latest snapshot, its fixed cost.\n");
-
-    int hMin = histories.get(0);
-    int hMax = histories.get(histories.size() - 1);
-    if (hMin != hMax) {
-      out.append(
-          String.format(
-              Locale.ROOT,
-              "%nGrowth with history at equal new snapshots: t(H=%,d) / t(H=%,d)%n%n",
-              hMax,
-              hMin));
-      out.append(
-          "| new snapshots | psyberg | iceberg | psyberg (CPU) | iceberg (CPU) | table load |\n"
-              + "|---:|---:|---:|---:|---:|---:|\n");
-      for (int n : newSnapshots) {
-        Row small = find(rows, hMin, n);
-        Row large = find(rows, hMax, n);
-        if (small != null && large != null) {
-          out.append(
-              String.format(
-                  Locale.ROOT,
-                  "| %,d | %.2fx | %.2fx | %.2fx | %.2fx | %.2fx |%n",
-                  n,
-                  large.psyberg / small.psyberg,
-                  large.iceberg / small.iceberg,
-                  large.psybergCpu / small.psybergCpu,
-                  large.icebergCpu / small.icebergCpu,
-                  large.load / small.load));
-        }
-      }
-    }
-
-    // Marginal cost of one more new snapshot: the slope between the smallest and largest N per
-    // history.
-    out.append("\nCost per additional new snapshot, (t(N_max) - t(N_min)) / (N_max - N_min)\n\n");
-    out.append(
-        "| history | N range | psyberg ms/snapshot | iceberg ms/snapshot |\n"
-            + "|---:|---|---:|---:|\n");
-    for (int h : histories) {
-      List<Row> ofH =
-          rows.stream()
-              .filter(r -> r.history == h)
-              .sorted(Comparator.comparingInt(r -> r.newSnapshots))
-              .toList();
-      if (ofH.size() >= 2) {
-        Row lo = ofH.get(0);
-        Row hi = ofH.get(ofH.size() - 1);
-        int dn = hi.newSnapshots - lo.newSnapshots;
-        out.append(
-            String.format(
-                Locale.ROOT,
-                "| %,d | %,d..%,d | %.3f | %.3f |%n",
-                h,
-                lo.newSnapshots,
-                hi.newSnapshots,
-                (hi.psyberg - lo.psyberg) / dn,
-                (hi.iceberg - lo.iceberg) / dn));
-      }
-    }
-    return out.toString();
-  }
-
   private static String fileSystem(Path dir) throws IOException {
     return new org.apache.hadoop.fs.Path(dir.toUri())
         .getFileSystem(new Configuration())
         .getClass()
         .getSimpleName();
-  }
-
-  @Nullable
-  private static Row find(List<Row> rows, int history, int n) {
-    return rows.stream()
-        .filter(r -> r.history == history && r.newSnapshots == n)
-        .findFirst()
-        .orElse(null);
-  }
-
-  private static String ms(double millis) {
-    if (millis < 10) {
-      return String.format(Locale.ROOT, "%.2f", millis);
-    }
-    if (millis < 100) {
-      return String.format(Locale.ROOT, "%.1f", millis);
-    }
-    return String.format(Locale.ROOT, "%,.0f", millis);
   }
 }
