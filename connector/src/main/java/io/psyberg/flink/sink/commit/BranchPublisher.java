@@ -42,6 +42,9 @@ public final class BranchPublisher {
   private static final Logger LOG = LoggerFactory.getLogger(BranchPublisher.class);
   private static final int MAX_ATTEMPTS = 10;
 
+  /** The job id recorded in the summary: the writing job is not a Flink job of this process. */
+  private static final String COMMIT_JOB_ID = "change-commit";
+
   private final Catalog catalog;
   private final TableIdentifier target;
   private final String processName;
@@ -158,7 +161,7 @@ public final class BranchPublisher {
       table.refresh();
       staged.dataFiles.forEach(append::appendFile);
     }
-    SessionStager.summary(append, processName, session, published, "external", 0L);
+    SessionStager.summary(append, processName, session, published, COMMIT_JOB_ID, 0L);
     HighWatermarkPoints.summary(catalog, session.ranges(), published).forEach(append::set);
     append.toBranch(branch).commit();
     table.refresh();
