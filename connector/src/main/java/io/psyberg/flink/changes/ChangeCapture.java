@@ -54,13 +54,22 @@ public final class ChangeCapture {
    * changeTable} when given.
    */
   public static CapturedSession capture(ChangeSettings settings, @Nullable String changeTable) {
+    return capture(settings, changeTable, () -> {});
+  }
+
+  /**
+   * As {@link #capture(ChangeSettings, String)}, running {@code afterPlan} between recording the
+   * planned session and committing it to the change table: where a test lands a concurrent capture.
+   */
+  static CapturedSession capture(
+      ChangeSettings settings, @Nullable String changeTable, Runnable afterPlan) {
     String name =
         changeTable == null
             ? ChangeTables.defaultName(settings.sourceTable(), settings.processName())
             : changeTable;
     Catalog c = settings.catalog().open();
     try {
-      return new Run(c, settings, name).capture();
+      return new Run(c, settings, name, afterPlan).capture();
     } finally {
       CatalogSpec.closeQuietly(c);
     }
@@ -72,8 +81,10 @@ public final class ChangeCapture {
     private final String name;
     private final String process;
     private final SessionLog log;
+    private final Runnable afterPlan;
 
-    Run(Catalog catalog, ChangeSettings settings, String name) {
+    Run(Catalog catalog, ChangeSettings settings, String name, Runnable afterPlan) {
+      this.afterPlan = afterPlan;
       this.catalog = catalog;
       this.settings = settings;
       this.name = name;
@@ -107,6 +118,7 @@ public final class ChangeCapture {
                 : planned.finished(SessionStatus.EMPTY, null, null, null);
         List<DataFile> files = files(change, plan);
         log.record(session);
+        afterPlan.run();
         Optional<Long> captured = replaceContent(change, head, session, files);
         if (captured.isPresent()) {
           LOG.info(

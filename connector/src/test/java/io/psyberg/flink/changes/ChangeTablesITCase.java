@@ -342,6 +342,39 @@ class ChangeTablesITCase {
   }
 
   @Test
+  void aCaptureThatLosesTheChangeTableToAnotherReturnsTheWinnersSession() throws Exception {
+    wh.append(SOURCE, Warehouse.events("a", 3, DAY));
+    CapturedSession first = capture();
+    writeBranch(first);
+    commitOf(first).build().commit();
+    wh.append(SOURCE, Warehouse.events("b", 2, DAY));
+
+    List<CapturedSession> winner = new ArrayList<>();
+    // The other capture runs and commits after this one planned, before it commits.
+    CapturedSession loser =
+        ChangeCapture.capture(
+            settings(),
+            null,
+            () -> {
+              if (winner.isEmpty()) {
+                winner.add(capture());
+              }
+            });
+
+    assertThat(winner).hasSize(1);
+    assertThat(winner.get(0).repeated()).isFalse();
+    assertThat(loser.sessionId()).isEqualTo(winner.get(0).sessionId());
+    assertThat(loser.repeated()).isTrue();
+    assertThat(ids(wh.rows(loser.changeTable()))).containsExactlyInAnyOrder("b-0", "b-1");
+    List<Session> sessions = new SessionLog(wh.catalog(), "psyberg").sessions(PROCESS);
+    assertThat(sessions.stream().filter(s -> s.status() == SessionStatus.ABORTED)).hasSize(1);
+    assertThat(sessions.stream().filter(s -> s.status().isOpen()))
+        .extracting(Session::sessionId)
+        .containsExactly(loser.sessionId());
+    assertThat(wh.load(loser.changeTable()).refs().keySet()).containsExactly("main");
+  }
+
+  @Test
   void pendingTellsWhatIsNewSinceTheHighWatermark() throws Exception {
     assertThat(PendingData.check(settings()).hasNewData()).isFalse();
     wh.append(SOURCE, Warehouse.events("a", 3, DAY));

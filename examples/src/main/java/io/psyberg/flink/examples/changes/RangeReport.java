@@ -35,7 +35,8 @@ final class RangeReport {
     range.put("data_file_count", r.dataFileCount());
     range.put("record_count", r.recordCount());
     lines.put("source_table", r.table());
-    lines.put("source_range", "(" + r.fromSnapshotId() + ", " + r.toSnapshotId() + "]");
+    String from = r.fromSnapshotId() == null ? "start" : r.fromSnapshotId().toString();
+    lines.put("source_range", "(" + from + ", " + r.toSnapshotId() + "]");
     lines.put("snapshots", Integer.toString(r.snapshotCount()));
     lines.put("data_files", Long.toString(r.dataFileCount()));
     lines.put("records", Long.toString(r.recordCount()));
