@@ -43,7 +43,6 @@ public final class ChangeCommit {
     this.processName = Objects.requireNonNull(b.processName, "process name");
     this.sessionId = Objects.requireNonNull(b.sessionId, "session id");
     this.targetTable = Objects.requireNonNull(b.targetTable, "target table");
-    TableIdentifier.parse(targetTable);
     this.audits = List.copyOf(b.audits);
   }
 

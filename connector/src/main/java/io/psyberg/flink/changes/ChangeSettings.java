@@ -16,7 +16,6 @@ import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.iceberg.catalog.Catalog;
-import org.apache.iceberg.catalog.TableIdentifier;
 
 /**
  * Which process and source table a capture or a pending check plans for, and how: the same planner,
@@ -38,7 +37,6 @@ public final class ChangeSettings {
     this.catalog = Objects.requireNonNull(b.catalog, "catalog");
     this.processName = requireText(b.processName, "process name");
     this.sourceTable = requireText(b.sourceTable, "source table");
-    TableIdentifier.parse(sourceTable);
     if (b.maxSnapshotsPerSession < 0) {
       throw new IllegalArgumentException(
           "Process "

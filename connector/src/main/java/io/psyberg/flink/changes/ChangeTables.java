@@ -2,7 +2,6 @@ package io.psyberg.flink.changes;
 
 import io.psyberg.flink.PsybergException;
 import java.util.Map;
-import org.apache.flink.annotation.Internal;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Table;
@@ -41,7 +40,6 @@ public final class ChangeTables {
    * @throws PsybergException when a table of that name exists but is not this process's change
    *     table of {@code source}, or lets garbage collection delete files
    */
-  @Internal
   static Table loadOrCreate(
       Catalog catalog, TableIdentifier name, Table source, String sourceName, String processName) {
     if (!catalog.tableExists(name)) {
