@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.psyberg.flink.PsybergException;
 import io.psyberg.flink.metadata.PublishedHighWatermark;
 import io.psyberg.flink.metadata.SessionLog;
+import io.psyberg.flink.planning.NonAppendSnapshots;
 import io.psyberg.flink.session.Session;
 import io.psyberg.flink.session.SessionStatus;
 import io.psyberg.flink.testutils.Warehouse;
@@ -372,6 +373,51 @@ class ChangeTablesITCase {
         .extracting(Session::sessionId)
         .containsExactly(loser.sessionId());
     assertThat(wh.load(loser.changeTable()).refs().keySet()).containsExactly("main");
+  }
+
+  @Test
+  void captureFollowsTheSourcesCatchUpCapAndNonAppendPolicy() throws Exception {
+    wh.append(SOURCE, Warehouse.events("a", 1, DAY));
+    wh.append(SOURCE, Warehouse.events("b", 1, DAY));
+    wh.append(SOURCE, Warehouse.events("c", 1, DAY));
+    ChangeSettings capped =
+        ChangeSettings.builder()
+            .catalog(wh.spec())
+            .processName(PROCESS)
+            .sourceTable(SOURCE)
+            .maxSnapshotsPerSession(2)
+            .build();
+    CapturedSession first = ChangeCapture.capture(capped, null);
+    assertThat(first.range().snapshotCount()).isEqualTo(2);
+    assertThat(ids(wh.rows(first.changeTable()))).containsExactlyInAnyOrder("a-0", "b-0");
+    writeBranch(first);
+    commitOf(first).auditRowCountMatchesSource().build().commit();
+    CapturedSession second = ChangeCapture.capture(capped, null);
+    assertThat(ids(wh.rows(second.changeTable()))).containsExactly("c-0");
+    writeBranch(second);
+    commitOf(second).auditRowCountMatchesSource().build().commit();
+
+    // A delete snapshot in the range: fails by default, naming it; skipped with 'skip'.
+    Table source = wh.load(SOURCE);
+    DataFile firstFile =
+        source.snapshots().iterator().next().addedDataFiles(source.io()).iterator().next();
+    source.newDelete().deleteFile(firstFile).commit();
+    long delete = source.currentSnapshot().snapshotId();
+    wh.append(SOURCE, Warehouse.events("d", 1, DAY));
+    assertThatThrownBy(() -> ChangeCapture.capture(capped, null))
+        .hasMessageContaining(Long.toString(delete))
+        .hasMessageContaining("non-append-snapshots");
+    CapturedSession skipping =
+        ChangeCapture.capture(
+            ChangeSettings.builder()
+                .catalog(wh.spec())
+                .processName(PROCESS)
+                .sourceTable(SOURCE)
+                .nonAppendSnapshots(NonAppendSnapshots.SKIP)
+                .build(),
+            null);
+    assertThat(skipping.range().skippedSnapshotCount()).isEqualTo(1);
+    assertThat(ids(wh.rows(skipping.changeTable()))).containsExactly("d-0");
   }
 
   @Test
