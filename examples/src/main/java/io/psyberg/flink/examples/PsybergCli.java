@@ -1,6 +1,9 @@
 package io.psyberg.flink.examples;
 
 import io.psyberg.flink.catalog.CatalogSpec;
+import io.psyberg.flink.examples.changes.CaptureCommand;
+import io.psyberg.flink.examples.changes.CommitCommand;
+import io.psyberg.flink.examples.changes.PendingCommand;
 import io.psyberg.flink.examples.cli.Command;
 import io.psyberg.flink.examples.cli.CommandException;
 import io.psyberg.flink.examples.cli.ErrorMessages;
@@ -50,6 +53,9 @@ public final class PsybergCli {
     register(new LifecycleCommand());
     register(new SessionsCommand());
     register(new DropProcessCommand());
+    register(new CaptureCommand());
+    register(new CommitCommand());
+    register(new PendingCommand());
   }
 
   private void register(Command command) {

@@ -399,6 +399,18 @@ public final class SessionPublisher implements AutoCloseable {
 
   /** The mirror first: a session recorded PUBLISHED then implies its mirror row was written. */
   private void completeMetadata(Session session, long publishedSnapshot, @Nullable String audits) {
+    completeMetadata(mirror, log, processName, target, session, publishedSnapshot, audits);
+  }
+
+  /** Mirrors the published high watermark, then records the session PUBLISHED. */
+  static void completeMetadata(
+      HighWatermarkMirror mirror,
+      SessionLog log,
+      String processName,
+      TableIdentifier target,
+      Session session,
+      long publishedSnapshot,
+      @Nullable String audits) {
     if (!session.ranges().isEmpty()) {
       mirror.update(processName, target.toString(), session.sessionId(), session.ranges());
     }

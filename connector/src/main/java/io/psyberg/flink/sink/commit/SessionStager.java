@@ -105,7 +105,7 @@ final class SessionStager {
       default:
         throw new IllegalStateException(writeMode.toString());
     }
-    summary(op, session, published, jobId, checkpointId);
+    summary(op, processName, session, published, jobId, checkpointId);
     points.forEach(op::set);
     commitToBranch(op, branch);
     table.refresh();
@@ -164,8 +164,10 @@ final class SessionStager {
     return RangeOverwrite.rangeFilter(table.schema(), overwriteColumn, min, max);
   }
 
-  private void summary(
+  /** The session's identity and the new high watermark, as every staged snapshot carries them. */
+  static void summary(
       SnapshotUpdate<?> op,
+      String processName,
       Session session,
       @Nullable PublishedHighWatermark published,
       String jobId,

@@ -20,6 +20,7 @@ class DemoCommandITCase {
         .contains("signup_fact_load", "lifecycle_load", "premium_plan_changes")
         .contains("| EMPTY ", "| AUDIT_FAILED ", "| PUBLISHED ")
         .contains("max-rows")
+        .contains("signup_copy_load", "Published session s-")
         .contains("| published_rows |", "|              0 |")
         .contains("membership.account_lifecycle", "Demo finished in");
   }
