@@ -16,14 +16,10 @@ import io.psyberg.flink.testutils.Jobs;
 import io.psyberg.flink.testutils.Maintenance;
 import io.psyberg.flink.testutils.Waits;
 import io.psyberg.flink.testutils.Warehouse;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.stream.Collectors;
 import javax.annotation.Nullable;
 import org.apache.flink.api.common.restartstrategy.RestartStrategies;
@@ -31,18 +27,7 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.iceberg.DataFile;
-import org.apache.iceberg.DeleteFile;
-import org.apache.iceberg.FileFormat;
-import org.apache.iceberg.FileScanTask;
-import org.apache.iceberg.RewriteFiles;
 import org.apache.iceberg.Table;
-import org.apache.iceberg.data.GenericAppenderFactory;
-import org.apache.iceberg.data.IcebergGenerics;
-import org.apache.iceberg.data.Record;
-import org.apache.iceberg.io.CloseableIterable;
-import org.apache.iceberg.io.DataWriter;
-import org.apache.iceberg.io.OutputFileFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -211,13 +196,13 @@ class LifecycleUnderMaintenanceITCase {
     generate(2);
     generate(3);
     retainLastOne(wh.load(EVENTS)); // the HWM snapshot and the unread ones
-    compact(wh.load(SEGMENTS));
+    KeyedCompaction.compact(wh, wh.load(SEGMENTS));
     retainLastOne(wh.load(SEGMENTS));
     lifecycle();
     assertEqualsFullRecompute();
 
     generate(4);
-    compact(wh.load(ANOMALIES));
+    KeyedCompaction.compact(wh, wh.load(ANOMALIES));
     retainLastOne(wh.load(ANOMALIES));
     retainLastOne(wh.load(EVENTS));
     lifecycle();
@@ -388,50 +373,5 @@ class LifecycleUnderMaintenanceITCase {
   private static void retainLastOne(Table table) {
     table.refresh();
     table.expireSnapshots().expireOlderThan(Long.MAX_VALUE).retainLast(1).commit();
-  }
-
-  /**
-   * Compacts a keyed table as a maintenance job does: its live rows (deletes applied) into one
-   * file, replacing every data and delete file.
-   */
-  private static void compact(Table table) {
-    table.refresh();
-    List<Record> rows = new ArrayList<>();
-    List<DataFile> data = new ArrayList<>();
-    List<DeleteFile> deletes = new ArrayList<>();
-    Set<String> deletePaths = new HashSet<>();
-    try (CloseableIterable<Record> live = IcebergGenerics.read(table).build();
-        CloseableIterable<FileScanTask> tasks = table.newScan().planFiles()) {
-      live.forEach(r -> rows.add(r.copy()));
-      for (FileScanTask t : tasks) {
-        data.add(t.file());
-        for (DeleteFile d : t.deletes()) {
-          if (deletePaths.add(d.path().toString())) {
-            deletes.add(d);
-          }
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    if (data.isEmpty() && deletes.isEmpty()) {
-      return; // nothing published there yet
-    }
-    GenericAppenderFactory factory = new GenericAppenderFactory(table.schema(), table.spec());
-    OutputFileFactory out =
-        OutputFileFactory.builderFor(table, 7, 7).format(FileFormat.PARQUET).build();
-    DataWriter<Record> writer =
-        factory.newDataWriter(out.newOutputFile(), FileFormat.PARQUET, null);
-    try (DataWriter<Record> w = writer) {
-      rows.forEach(w::write);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    RewriteFiles rewrite =
-        table.newRewrite().validateFromSnapshot(table.currentSnapshot().snapshotId());
-    data.forEach(rewrite::deleteFile);
-    deletes.forEach(rewrite::deleteFile);
-    rewrite.addFile(writer.toDataFile());
-    rewrite.commit();
   }
 }
