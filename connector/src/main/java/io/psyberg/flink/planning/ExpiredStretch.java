@@ -57,8 +57,10 @@ final class ExpiredStretch {
     List<DataFile> added = new ArrayList<>();
     long processed = 0;
     int deletes = 0;
+    // With their column metrics: the session's change range (the lookback of stateful runs) is
+    // computed from them.
     try (CloseableIterable<FileScanTask> tasks =
-        table.newScan().useSnapshot(oldest.snapshotId()).planFiles()) {
+        table.newScan().useSnapshot(oldest.snapshotId()).includeColumnStats().planFiles()) {
       for (FileScanTask task : tasks) {
         DataFile f = task.file();
         if (sequenceOf(f.dataSequenceNumber()) > from.sequenceNumber()

@@ -25,26 +25,8 @@ final class LostHistory {
    * fails, or (on-lost-hwm = earliest | reprocess-by-key) goes on reading every live row.
    */
   void lost(String name, Table table, long hwm, boolean expiredStretch) {
-    OnLostHighWatermark policy = settings.onLostHighWatermark();
-    String why =
-        !expiredStretch
-            ? "which is no longer an ancestor of main (the table was rolled back, or the snapshot"
-                + " replaced)"
-            : AddedFiles.formatVersion(table) < 2
-                ? "which was expired together with the snapshots after it, and a format v1 table"
-                    + " has no sequence numbers to tell the rows added since"
-                : "which was expired together with the snapshots after it, and no record of its"
-                    + " sequence number was found (it was published by an earlier version of"
-                    + " psyberg, or is not on main's lineage)";
-    if (policy == OnLostHighWatermark.FAIL) {
-      throw new PsybergException(
-          String.format(
-              "Process %s: the high watermark of source table %s is snapshot %d, %s. Nothing was"
-                  + " read or published. For a target keyed by its primary key (write-mode upsert)"
-                  + " set 'on-lost-hwm' = 'reprocess-by-key' to reprocess every live row once (the"
-                  + " target absorbs the repeats); 'on-lost-hwm' = 'earliest' does the same for any"
-                  + " target, which doubles rows in an append target.",
-              settings.processName(), name, hwm, why));
+    if (settings.onLostHighWatermark() == OnLostHighWatermark.FAIL) {
+      throw lostError(name, table, hwm, expiredStretch);
     }
     LOG.warn(
         "Process {}: high watermark {} of {} is lost ({}); reprocessing every live row"
@@ -52,35 +34,64 @@ final class LostHistory {
         settings.processName(),
         hwm,
         name,
-        why,
+        whyLost(table, expiredStretch),
         policy());
   }
 
+  /** The error {@link #lost} fails with (also for code that re-reads what was processed). */
+  PsybergException lostError(String name, Table table, long hwm, boolean expiredStretch) {
+    return new PsybergException(
+        String.format(
+            "Process %s: the high watermark of source table %s is snapshot %d, %s. Nothing was"
+                + " read or published. For a target keyed by its primary key (write-mode upsert)"
+                + " set 'on-lost-hwm' = 'reprocess-by-key' to reprocess every live row once (the"
+                + " target absorbs the repeats); 'on-lost-hwm' = 'earliest' does the same for any"
+                + " target, which doubles rows in an append target.",
+            settings.processName(), name, hwm, whyLost(table, expiredStretch)));
+  }
+
+  private static String whyLost(Table table, boolean expiredStretch) {
+    return !expiredStretch
+        ? "which is no longer an ancestor of main (the table was rolled back, or the snapshot"
+            + " replaced)"
+        : AddedFiles.formatVersion(table) < 2
+            ? "which was expired together with the snapshots after it, and a format v1 table"
+                + " has no sequence numbers to tell the rows added since"
+            : "which was expired together with the snapshots after it, and no record of its"
+                + " sequence number was found (it was published by an earlier version of"
+                + " psyberg, or is not on main's lineage)";
+  }
+
   void rewritten(String name, Long from, ExpiredStretch stretch) {
-    long missing = stretch.from.totalRecords() - stretch.processedRows;
     if (settings.onLostHighWatermark() == OnLostHighWatermark.FAIL) {
-      throw new PsybergException(
-          String.format(
-              "Process %s: source table %s was compacted (data files rewritten) or had rows"
-                  + " deleted in snapshots that were expired before this process read them: %d of"
-                  + " the %d rows it had processed up to its high watermark, %s, are no longer in"
-                  + " files of their own, so the history cannot tell the new rows from the"
-                  + " processed ones. Nothing was read or published. For a target keyed by its"
-                  + " primary key (write-mode upsert) set 'on-lost-hwm' = 'reprocess-by-key' to"
-                  + " reprocess every live row once (the target absorbs the repeats); an append"
-                  + " target cannot absorb them (rebuild it, e.g. with a backfill). To avoid this,"
-                  + " expire a source's snapshots only after the process has read them (README,"
-                  + " 'Tables under maintenance').",
-              settings.processName(), name, missing, stretch.from.totalRecords(), stretch.from));
+      throw rewrittenError(name, stretch);
     }
     LOG.warn(
         "Process {}: {} was compacted in snapshots expired before they were read ({} processed rows"
             + " rewritten); reprocessing every live row after {} ('on-lost-hwm' = '{}').",
         settings.processName(),
         name,
-        missing,
+        stretch.from.totalRecords() - stretch.processedRows,
         from,
         policy());
+  }
+
+  /** The error {@link #rewritten} fails with (also for code that re-reads what was processed). */
+  PsybergException rewrittenError(String name, ExpiredStretch stretch) {
+    long missing = stretch.from.totalRecords() - stretch.processedRows;
+    return new PsybergException(
+        String.format(
+            "Process %s: source table %s was compacted (data files rewritten) or had rows"
+                + " deleted in snapshots that were expired before this process read them: %d of"
+                + " the %d rows it had processed up to its high watermark, %s, are no longer in"
+                + " files of their own, so the history cannot tell the new rows from the"
+                + " processed ones. Nothing was read or published. For a target keyed by its"
+                + " primary key (write-mode upsert) set 'on-lost-hwm' = 'reprocess-by-key' to"
+                + " reprocess every live row once (the target absorbs the repeats); an append"
+                + " target cannot absorb them (rebuild it, e.g. with a backfill). To avoid this,"
+                + " expire a source's snapshots only after the process has read them (README,"
+                + " 'Tables under maintenance').",
+            settings.processName(), name, missing, stretch.from.totalRecords(), stretch.from));
   }
 
   void checkDeletes(String name, ExpiredStretch stretch) {

@@ -5,6 +5,8 @@ import io.psyberg.flink.metadata.SnapshotPoint;
 import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
+import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.DataOperations;
@@ -24,9 +26,13 @@ public final class SourceHistory {
     public final long oldestSnapshotId;
     public final Set<String> newFilePaths;
 
-    Stretch(long oldestSnapshotId, Set<String> newFilePaths) {
+    /** How the files live there were told apart, when snapshots after 'from' were expired too. */
+    @Nullable final ExpiredStretch expired;
+
+    Stretch(long oldestSnapshotId, Set<String> newFilePaths, @Nullable ExpiredStretch expired) {
       this.oldestSnapshotId = oldestSnapshotId;
       this.newFilePaths = newFilePaths;
+      this.expired = expired;
     }
   }
 
@@ -34,6 +40,27 @@ public final class SourceHistory {
 
   public static Optional<Stretch> expiredStretch(
       Table table, String name, long fromSnapshotId, long toSnapshotId) {
+    return expiredStretch(
+        table,
+        name,
+        fromSnapshotId,
+        toSnapshotId,
+        () ->
+            new PsybergException(
+                String.format(
+                    "Snapshot %d of %s, the start of the session's range, was expired and its"
+                        + " sequence number is not recorded; cannot count the session's source"
+                        + " rows.",
+                    fromSnapshotId, name)));
+  }
+
+  /** As above; {@code unrecorded} is the error when 'from' is expired without a recorded point. */
+  static Optional<Stretch> expiredStretch(
+      Table table,
+      String name,
+      long fromSnapshotId,
+      long toSnapshotId,
+      Supplier<PsybergException> unrecorded) {
     Snapshot to = table.snapshot(toSnapshotId);
     if (to == null) {
       throw new PsybergException(
@@ -53,26 +80,18 @@ public final class SourceHistory {
       if (DataOperations.APPEND.equals(first.operation())) {
         first.addedDataFiles(table.io()).forEach(f -> paths.add(f.path().toString()));
       }
-      return Optional.of(new Stretch(first.snapshotId(), paths));
+      return Optional.of(new Stretch(first.snapshotId(), paths, null));
     }
     Snapshot oldest = lineage.oldestAfterGap();
     if (oldest == null) {
       return Optional.empty();
     }
-    SnapshotPoint point =
-        SnapshotPoint.lookup(table, name, fromSnapshotId)
-            .orElseThrow(
-                () ->
-                    new PsybergException(
-                        String.format(
-                            "Snapshot %d of %s, the start of the session's range, was expired and"
-                                + " its sequence number is not recorded; cannot count the"
-                                + " session's source rows.",
-                            fromSnapshotId, name)));
+    SnapshotPoint point = SnapshotPoint.lookup(table, name, fromSnapshotId).orElseThrow(unrecorded);
+    ExpiredStretch expired = ExpiredStretch.at(table, oldest, point);
     Set<String> paths = new HashSet<>();
-    for (DataFile f : ExpiredStretch.at(table, oldest, point).newFiles) {
+    for (DataFile f : expired.newFiles) {
       paths.add(f.path().toString());
     }
-    return Optional.of(new Stretch(oldest.snapshotId(), paths));
+    return Optional.of(new Stretch(oldest.snapshotId(), paths, expired));
   }
 }

@@ -20,15 +20,10 @@ import java.util.Optional;
 import java.util.Set;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.PublicEvolving;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.data.RowData;
-import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
-import org.apache.flink.table.types.logical.RowType;
 import org.apache.iceberg.FileFormat;
-import org.apache.iceberg.FileScanTask;
-import org.apache.iceberg.IncrementalAppendScan;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
@@ -37,9 +32,6 @@ import org.apache.iceberg.data.Record;
 import org.apache.iceberg.data.parquet.GenericParquetReaders;
 import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.expressions.Expressions;
-import org.apache.iceberg.flink.FlinkSchemaUtil;
-import org.apache.iceberg.flink.TableLoader;
-import org.apache.iceberg.flink.source.IcebergSource;
 import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.parquet.Parquet;
 import org.apache.iceberg.util.SnapshotUtil;
@@ -76,6 +68,8 @@ public final class StatefulRunPlan implements Serializable {
   private final Map<String, Long> processedThrough;
   @Nullable private final String lookbackFrom;
   private final Map<String, Map<Long, Integer>> publishedTo;
+  private final Map<String, List<String>> newFiles;
+  private final ProcessedHistory processed;
 
   private StatefulRunPlan(
       String process,
@@ -84,7 +78,9 @@ public final class StatefulRunPlan implements Serializable {
       Map<String, Long> end,
       Map<String, Long> processedThrough,
       @Nullable String lookbackFrom,
-      Map<String, Map<Long, Integer>> publishedTo) {
+      Map<String, Map<Long, Integer>> publishedTo,
+      Map<String, List<String>> newFiles,
+      ProcessedHistory processed) {
     this.process = process;
     this.eventTimeColumn = eventTimeColumn;
     this.targets = targets;
@@ -92,6 +88,8 @@ public final class StatefulRunPlan implements Serializable {
     this.processedThrough = processedThrough;
     this.lookbackFrom = lookbackFrom;
     this.publishedTo = publishedTo;
+    this.newFiles = newFiles;
+    this.processed = processed;
   }
 
   /**
@@ -143,6 +141,15 @@ public final class StatefulRunPlan implements Serializable {
           lookbackFrom = change.min();
         }
       }
+      Map<String, List<String>> newFiles = new LinkedHashMap<>();
+      for (PlannedSnapshot s : session.snapshots()) {
+        List<String> paths = newFiles.computeIfAbsent(s.table(), t -> new ArrayList<>());
+        s.files().forEach(f -> paths.add(f.path().toString()));
+      }
+      // After snapshot expiry this reads the source's live manifests once (as planning did).
+      ProcessedHistory processed =
+          ProcessedHistory.asOf(
+              c, process, lookbackFrom == null ? Map.of() : processedThrough, end);
       return new StatefulRunPlan(
           process,
           eventTimeColumn,
@@ -150,7 +157,9 @@ public final class StatefulRunPlan implements Serializable {
           end,
           processedThrough,
           lookbackFrom,
-          publishedTo(c, process, targets, session));
+          publishedTo(c, process, targets, session),
+          newFiles,
+          processed);
     } finally {
       CatalogSpec.closeQuietly(c);
     }
@@ -246,30 +255,22 @@ public final class StatefulRunPlan implements Serializable {
     Set<Object> keys = new HashSet<>();
     Catalog c = catalog.open();
     try {
-      for (Map.Entry<String, Long> e : end.entrySet()) {
+      for (Map.Entry<String, List<String>> e : newFiles.entrySet()) {
         Table table = c.loadTable(TableIdentifier.parse(e.getKey()));
         Schema key = table.schema().select(keyColumn);
-        IncrementalAppendScan scan =
-            table.newIncrementalAppendScan().toSnapshot(e.getValue()).select(keyColumn);
-        Long from = processedThrough.get(e.getKey());
-        if (from != null) {
-          scan = scan.fromSnapshotExclusive(from);
-        }
-        try (CloseableIterable<FileScanTask> tasks = scan.planFiles()) {
-          for (FileScanTask task : tasks) {
-            if (task.file().format() != FileFormat.PARQUET) {
-              return Optional.empty();
-            }
-            try (CloseableIterable<Record> rows =
-                Parquet.read(table.io().newInputFile(task.file().path().toString()))
-                    .project(key)
-                    .createReaderFunc(type -> GenericParquetReaders.buildReader(key, type))
-                    .build()) {
-              for (Record row : rows) {
-                keys.add(row.get(0));
-                if (keys.size() > limit) {
-                  return Optional.empty();
-                }
+        for (String path : e.getValue()) {
+          if (FileFormat.fromFileName(path) != FileFormat.PARQUET) {
+            return Optional.empty();
+          }
+          try (CloseableIterable<Record> rows =
+              Parquet.read(table.io().newInputFile(path))
+                  .project(key)
+                  .createReaderFunc(type -> GenericParquetReaders.buildReader(key, type))
+                  .build()) {
+            for (Record row : rows) {
+              keys.add(row.get(0));
+              if (keys.size() > limit) {
+                return Optional.empty();
               }
             }
           }
@@ -294,53 +295,22 @@ public final class StatefulRunPlan implements Serializable {
   /**
    * The already-processed events since {@link #lookbackFrom} of every source table that also match
    * {@code filter} (e.g. {@link #keyFilter}), as rows of {@code columns} in that order; none when
-   * nothing is new or nothing was processed.
+   * nothing is new or nothing was processed. They are read as of the snapshot every target has
+   * published, or, once snapshot expiry removed it, from the files live after it less the new ones
+   * ({@link ProcessedHistory}).
    */
   public List<DataStream<RowData>> readProcessed(
       StreamExecutionEnvironment env,
       CatalogSpec catalog,
       List<String> columns,
       Expression filter) {
-    List<DataStream<RowData>> streams = new ArrayList<>();
     if (lookbackFrom == null) {
-      return streams;
+      return new ArrayList<>();
     }
-    for (Map.Entry<String, Long> p : processedThrough.entrySet()) {
-      Schema schema = schema(catalog, p.getKey());
-      Schema read = schema.select(columns);
-      IcebergSource<RowData> source =
-          IcebergSource.forRowData()
-              .tableLoader(
-                  TableLoader.fromCatalog(catalog.loader(), TableIdentifier.parse(p.getKey())))
-              .streaming(false)
-              .set("snapshot-id", Long.toString(p.getValue()))
-              .project(read)
-              .filters(
-                  List.of(
-                      Expressions.and(
-                          Expressions.greaterThanOrEqual(eventTimeColumn, lookbackFrom), filter)))
-              .build();
-      RowType readType = FlinkSchemaUtil.convert(read);
-      ColumnsInOrder inOrder = new ColumnsInOrder(readType, columns);
-      streams.add(
-          env.fromSource(
-                  source,
-                  WatermarkStrategy.noWatermarks(),
-                  "processed " + p.getKey() + "@" + p.getValue(),
-                  InternalTypeInfo.of(readType))
-              .map(inOrder)
-              .returns(InternalTypeInfo.of(inOrder.type()))
-              .name("processed " + p.getKey()));
-    }
-    return streams;
-  }
-
-  private static Schema schema(CatalogSpec catalog, String table) {
-    Catalog c = catalog.open();
-    try {
-      return c.loadTable(TableIdentifier.parse(table)).schema();
-    } finally {
-      CatalogSpec.closeQuietly(c);
-    }
+    return processed.read(
+        env,
+        catalog,
+        columns,
+        Expressions.and(Expressions.greaterThanOrEqual(eventTimeColumn, lookbackFrom), filter));
   }
 }

@@ -111,6 +111,10 @@ class ExpiredSourceHistoryTest {
     assertThat(r.toSnapshotId()).isEqualTo(head);
     assertThat(r.recordCount()).isEqualTo(6);
     assertThat(idsRead(plan)).containsExactlyInAnyOrder("c-0", "c-1", "c-2", "d-0", "e-0", "e-1");
+    // From the files' metrics, as for snapshots still there (a stateful run's lookback starts at
+    // its minimum).
+    assertThat(r.changeRange().min()).startsWith("2026-01-01T08:00");
+    assertThat(r.changeRange().max()).startsWith("2026-01-01T08:02");
     // Nothing new after that: an empty session.
     assertThat(plan(OnLostHighWatermark.FAIL, Map.of(SRC, head)).session().hasNewSnapshots())
         .isFalse();

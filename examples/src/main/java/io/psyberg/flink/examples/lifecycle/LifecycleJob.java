@@ -2,7 +2,7 @@ package io.psyberg.flink.examples.lifecycle;
 
 import io.psyberg.flink.catalog.CatalogSpec;
 import io.psyberg.flink.metadata.PublishedHighWatermark;
-import io.psyberg.flink.planning.ColumnsInOrder;
+import io.psyberg.flink.planning.ProcessedHistory;
 import io.psyberg.flink.planning.StatefulRunPlan;
 import io.psyberg.flink.session.Processing;
 import io.psyberg.flink.sink.PsybergSink;
@@ -227,19 +227,21 @@ public final class LifecycleJob {
     }
   }
 
-  /** The events the targets already hold: every source table up to its high watermark. */
+  /**
+   * The events the targets already hold: every source table up to its high watermark, also once
+   * snapshot expiry removed that snapshot.
+   */
   private DataStream<RowData> history(StreamExecutionEnvironment env, Map<String, Long> positions) {
+    ProcessedHistory processed =
+        ProcessedHistory.asOf(catalog, process, positions, List.of(lifecycleTable, anomaliesTable));
     DataStream<RowData> history = null;
-    for (Map.Entry<String, Long> p : positions.entrySet()) {
-      if (p.getValue() == null) {
-        continue;
-      }
-      DataStream<RowData> events =
-          read(env, p.getKey(), p.getValue(), Expressions.alwaysTrue())
-              .map(new ColumnsInOrder(tableRowType(p.getKey()), EVENT_COLUMNS))
+    for (DataStream<RowData> events : processed.read(env, catalog, EVENT_COLUMNS, null)) {
+      DataStream<RowData> typed =
+          events
+              .map(r -> r)
               .returns(InternalTypeInfo.of(LifecycleRows.EVENT_ROW_TYPE))
-              .name("history " + p.getKey());
-      history = history == null ? events : history.union(events);
+              .name("history events");
+      history = history == null ? typed : history.union(typed);
     }
     if (history == null) {
       throw new IllegalStateException(

@@ -1,34 +1,35 @@
 package io.psyberg.flink.examples.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.psyberg.flink.examples.lifecycle.LifecycleJob;
 import io.psyberg.flink.examples.testutils.CliRun;
+import io.psyberg.flink.metadata.PublishedHighWatermark;
+import io.psyberg.flink.metadata.SessionLog;
+import io.psyberg.flink.metadata.SnapshotPoint;
+import io.psyberg.flink.session.Session;
+import io.psyberg.flink.session.SessionStatus;
 import io.psyberg.flink.stateful.lifecycle.LifecycleResult;
+import io.psyberg.flink.testutils.Failures;
+import io.psyberg.flink.testutils.Jobs;
+import io.psyberg.flink.testutils.Maintenance;
+import io.psyberg.flink.testutils.Waits;
 import io.psyberg.flink.testutils.Warehouse;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
+import java.util.stream.Collectors;
+import javax.annotation.Nullable;
+import org.apache.flink.api.common.restartstrategy.RestartStrategies;
+import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.iceberg.DataFile;
-import org.apache.iceberg.DeleteFile;
-import org.apache.iceberg.FileFormat;
-import org.apache.iceberg.FileScanTask;
-import org.apache.iceberg.RewriteFiles;
 import org.apache.iceberg.Table;
-import org.apache.iceberg.data.GenericAppenderFactory;
-import org.apache.iceberg.data.IcebergGenerics;
-import org.apache.iceberg.data.Record;
-import org.apache.iceberg.io.CloseableIterable;
-import org.apache.iceberg.io.DataWriter;
-import org.apache.iceberg.io.OutputFileFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,6 +51,7 @@ class LifecycleUnderMaintenanceITCase {
   private static final String EVENTS = "membership.events";
   private static final String SEGMENTS = "membership.account_lifecycle";
   private static final String ANOMALIES = "membership.lifecycle_anomalies";
+  private static final String PROCESS = "lc";
 
   @TempDir Path dir;
   private Warehouse wh;
@@ -87,37 +89,104 @@ class LifecycleUnderMaintenanceITCase {
             Long.toString(seed)));
   }
 
+  /** A run of the command in a fresh process: no snapshot point remembered by this JVM. */
+  private CliRun lifecycleRun() {
+    SnapshotPoint.forgetAll();
+    return CliRun.of(lifecycleArgs());
+  }
+
+  private String[] lifecycleArgs(String... more) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "lifecycle",
+                "--warehouse",
+                wh.dir(),
+                "--process",
+                PROCESS,
+                "--source",
+                EVENTS,
+                "--target",
+                SEGMENTS,
+                "--anomalies",
+                ANOMALIES));
+    args.addAll(List.of(more));
+    return args.toArray(new String[0]);
+  }
+
   private void lifecycle() {
-    ok(
-        CliRun.of(
-            "lifecycle",
-            "--warehouse",
-            wh.dir(),
-            "--process",
-            "lc",
-            "--source",
-            EVENTS,
-            "--target",
-            SEGMENTS,
-            "--anomalies",
-            ANOMALIES));
+    ok(lifecycleRun());
+  }
+
+  private LifecycleResult fullRecompute() {
+    return Expected.lifecycle(wh.catalog(), EVENTS, wh.load(EVENTS).currentSnapshot().snapshotId());
+  }
+
+  private boolean equalsFullRecompute() {
+    LifecycleResult expected = fullRecompute();
+    return Expected.published(wh.catalog(), SEGMENTS, Expected.SEGMENT_COLUMNS)
+            .equals(Expected.segments(expected))
+        && Expected.published(wh.catalog(), ANOMALIES, Expected.ANOMALY_COLUMNS)
+            .equals(Expected.anomalies(expected));
   }
 
   private void assertEqualsFullRecompute() {
-    LifecycleResult expected =
-        Expected.lifecycle(wh.catalog(), EVENTS, wh.load(EVENTS).currentSnapshot().snapshotId());
+    LifecycleResult expected = fullRecompute();
     assertThat(Expected.published(wh.catalog(), SEGMENTS, Expected.SEGMENT_COLUMNS))
         .isEqualTo(Expected.segments(expected));
     assertThat(Expected.published(wh.catalog(), ANOMALIES, Expected.ANOMALY_COLUMNS))
         .isEqualTo(Expected.anomalies(expected));
   }
 
-  // Known gap: LifecycleJob.bounded reads the processed events for its lookback as of the source
-  // range's start snapshot (r.fromSnapshotId()); once source expiry removed that snapshot, the
-  // corrections come out wrong and the contiguity audit stops the publish (nothing published, the
-  // HWM stays). The lookback must read the processed events from the files live at the range end
-  // minus the session's planned files instead. Enable this test with that fix.
-  @Disabled("the lifecycle lookback reads the expired HWM snapshot; see the comment above")
+  private long head() {
+    return wh.load(EVENTS).currentSnapshot().snapshotId();
+  }
+
+  /** Both targets equal the full recompute and both published the source's head as their HWM. */
+  private boolean caughtUpWithHead() {
+    long head = head();
+    for (String target : List.of(SEGMENTS, ANOMALIES)) {
+      Long at =
+          PublishedHighWatermark.find(wh.load(target), PROCESS)
+              .map(p -> p.positions().get(EVENTS))
+              .orElse(null);
+      if (at == null || at != head) {
+        return false;
+      }
+    }
+    return equalsFullRecompute();
+  }
+
+  private String state() {
+    return "source head "
+        + head()
+        + ", sessions "
+        + sessions().stream()
+            .map(s -> s.mode() + " " + s.status() + " " + s.ranges())
+            .collect(Collectors.toList());
+  }
+
+  private List<Session> sessions() {
+    return new SessionLog(wh.catalog(), "psyberg").sessions(PROCESS);
+  }
+
+  private void awaitCaughtUp(String what, @Nullable CliRun.Running runner, @Nullable JobClient job)
+      throws Exception {
+    Waits.await(
+        what,
+        Duration.ofSeconds(120),
+        () -> {
+          if (runner != null && !runner.isAlive()) {
+            throw new AssertionError("the command ended; " + state());
+          }
+          if (job != null && job.getJobStatus().get().isGloballyTerminalState()) {
+            throw new AssertionError("the job ended; " + state());
+          }
+          return caughtUpWithHead();
+        },
+        this::state);
+  }
+
   @Test
   void correctionsStayExactThroughSourceExpiryAndTargetCompaction() {
     generate(1);
@@ -127,63 +196,182 @@ class LifecycleUnderMaintenanceITCase {
     generate(2);
     generate(3);
     retainLastOne(wh.load(EVENTS)); // the HWM snapshot and the unread ones
-    compact(wh.load(SEGMENTS));
+    KeyedCompaction.compact(wh, wh.load(SEGMENTS));
     retainLastOne(wh.load(SEGMENTS));
     lifecycle();
     assertEqualsFullRecompute();
 
     generate(4);
-    compact(wh.load(ANOMALIES));
+    KeyedCompaction.compact(wh, wh.load(ANOMALIES));
     retainLastOne(wh.load(ANOMALIES));
     retainLastOne(wh.load(EVENTS));
     lifecycle();
     assertEqualsFullRecompute();
   }
 
+  @Test
+  void boundedRunsStayExactWhenTheHwmSnapshotAloneOrWithSeveralUnreadOnesIsExpired() {
+    generate(1);
+    lifecycle();
+    long hwm = head();
+
+    // Only the HWM snapshot goes: the new batch's snapshot, whose parent it was, stays.
+    generate(2);
+    retainLastOne(wh.load(EVENTS));
+    assertThat(wh.load(EVENTS).snapshot(hwm)).as("the HWM snapshot is expired").isNull();
+    lifecycle();
+    assertEqualsFullRecompute();
+
+    // retain_last = 1 after several batches: the HWM snapshot and every unread one go.
+    hwm = head();
+    for (long seed = 3; seed <= 6; seed++) {
+      generate(seed);
+    }
+    retainLastOne(wh.load(EVENTS));
+    assertThat(wh.load(EVENTS).snapshots()).hasSize(1);
+    assertThat(wh.load(EVENTS).snapshot(hwm)).isNull();
+    lifecycle();
+    assertEqualsFullRecompute();
+
+    // Nothing new after expiry: an empty run changes nothing.
+    long segments = wh.load(SEGMENTS).currentSnapshot().snapshotId();
+    lifecycle();
+    assertThat(wh.load(SEGMENTS).currentSnapshot().snapshotId()).isEqualTo(segments);
+    assertEqualsFullRecompute();
+  }
+
+  @Test
+  void continuousLifecycleCatchesUpThenStaysExactThroughSourceExpiry() throws Exception {
+    generate(1);
+    lifecycle();
+    int before = sessions().size();
+    long hwmBefore = head();
+
+    // A backlog of several batches, then retain_last = 1: the HWM snapshot and the unread ones go.
+    for (long seed = 2; seed <= 4; seed++) {
+      generate(seed);
+    }
+    retainLastOne(wh.load(EVENTS));
+    long backlogHead = head();
+    SnapshotPoint.forgetAll();
+    CliRun.Running runner =
+        CliRun.start(
+            "lifecycle-continuous", lifecycleArgs("--mode", "continuous", "--interval", "1"));
+    CliRun run;
+    try {
+      awaitCaughtUp("the command catches up with the backlog", runner, null);
+      // The command caught up with a bounded run before starting continuously: the first session
+      // it published is bounded and covers the whole backlog.
+      // (The session log is updated right after both publishes.)
+      Waits.await(
+          "the catch-up session is recorded as published",
+          Duration.ofSeconds(60),
+          () ->
+              sessions().subList(before, sessions().size()).stream()
+                  .anyMatch(
+                      s -> s.mode().equals("bounded") && s.status() == SessionStatus.PUBLISHED),
+          this::state);
+      List<Session> since = sessions().subList(before, sessions().size());
+      assertThat(since)
+          .as(state())
+          .filteredOn(s -> s.mode().equals("bounded"))
+          .singleElement()
+          .satisfies(
+              s -> {
+                assertThat(s.range(EVENTS).fromSnapshotId()).isEqualTo(hwmBefore);
+                assertThat(s.range(EVENTS).toSnapshotId()).isEqualTo(backlogHead);
+              });
+      // The continuous job started after it: nothing of the backlog is read again.
+      assertThat(since)
+          .filteredOn(s -> s.mode().equals("continuous"))
+          .allSatisfy(s -> assertThat(s.range(EVENTS).recordCount()).isZero());
+
+      // A batch the running job publishes (at a checkpoint: its start-up history is read and
+      // checkpointed by then).
+      generate(5);
+      awaitCaughtUp("the continuous job publishes a new batch", runner, null);
+      // While the job runs, batches land and the source keeps only its newest snapshot.
+      generate(6);
+      generate(7);
+      retainLastOne(wh.load(EVENTS));
+      awaitCaughtUp("the continuous job reads the expired batches exactly", runner, null);
+      assertThat(sessions().subList(before, sessions().size()))
+          .filteredOn(s -> s.mode().equals("bounded"))
+          .hasSize(1);
+    } finally {
+      run = runner.stop();
+    }
+    assertThat(run).as("the command returned").isNotNull();
+    assertThat(run.exitCode()).as(run.toString()).isZero();
+    assertThat(run.out()).contains("catching up with a bounded run before starting continuously");
+    assertEqualsFullRecompute();
+
+    // A fresh continuous start (no checkpoint, no catch-up) after its HWM snapshot and unread ones
+    // were expired: it seeds its state from the files live after the HWM, less the new ones.
+    long hwm = head();
+    generate(8);
+    generate(9);
+    retainLastOne(wh.load(EVENTS));
+    assertThat(wh.load(EVENTS).snapshot(hwm)).isNull();
+    SnapshotPoint.forgetAll();
+    JobClient job = startContinuous();
+    try {
+      awaitCaughtUp("a fresh continuous start after expiry is exact", null, job);
+    } finally {
+      Jobs.cancelAndWait(job);
+    }
+    assertEqualsFullRecompute();
+  }
+
+  @Test
+  void compactionMixingProcessedAndNewEventsThenExpiredFailsClearlyAndPublishesNothing()
+      throws Exception {
+    generate(1);
+    lifecycle();
+    generate(2);
+    Maintenance.compactAll(wh, wh.load(EVENTS)); // processed and unread events in one file
+    generate(3);
+    retainLastOne(wh.load(EVENTS));
+    long segments = wh.load(SEGMENTS).currentSnapshot().snapshotId();
+    long anomalies = wh.load(ANOMALIES).currentSnapshot().snapshotId();
+
+    CliRun bounded = lifecycleRun();
+    assertThat(bounded.exitCode()).as(bounded.toString()).isNotZero();
+    assertThat(bounded.out() + bounded.err())
+        .contains("Process " + PROCESS)
+        .contains(EVENTS)
+        .contains("compacted")
+        .contains("rewritten")
+        .contains("Nothing was read or published");
+
+    // A fresh continuous start fails the same way before it runs.
+    SnapshotPoint.forgetAll();
+    assertThatThrownBy(this::startContinuous)
+        .satisfies(
+            e ->
+                assertThat(Failures.messages(e))
+                    .contains("Process " + PROCESS)
+                    .contains("compacted")
+                    .contains("rewritten")
+                    .contains("Nothing was read or published"));
+
+    assertThat(wh.load(SEGMENTS).currentSnapshot().snapshotId()).isEqualTo(segments);
+    assertThat(wh.load(ANOMALIES).currentSnapshot().snapshotId()).isEqualTo(anomalies);
+    assertThat(sessions()).extracting(Session::status).doesNotContain(SessionStatus.STAGED);
+  }
+
+  private JobClient startContinuous() throws Exception {
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    env.setParallelism(2);
+    env.enableCheckpointing(300);
+    env.setRestartStrategy(RestartStrategies.noRestart());
+    new LifecycleJob(wh.spec(), PROCESS, List.of(EVENTS), SEGMENTS, ANOMALIES)
+        .continuous(env, Duration.ofMillis(200), null);
+    return env.executeAsync("lifecycle continuous after expiry");
+  }
+
   private static void retainLastOne(Table table) {
     table.refresh();
     table.expireSnapshots().expireOlderThan(Long.MAX_VALUE).retainLast(1).commit();
-  }
-
-  /**
-   * Compacts a keyed table as a maintenance job does: its live rows (deletes applied) into one
-   * file, replacing every data and delete file.
-   */
-  private static void compact(Table table) {
-    table.refresh();
-    List<Record> rows = new ArrayList<>();
-    List<DataFile> data = new ArrayList<>();
-    List<DeleteFile> deletes = new ArrayList<>();
-    Set<String> deletePaths = new HashSet<>();
-    try (CloseableIterable<Record> live = IcebergGenerics.read(table).build();
-        CloseableIterable<FileScanTask> tasks = table.newScan().planFiles()) {
-      live.forEach(r -> rows.add(r.copy()));
-      for (FileScanTask t : tasks) {
-        data.add(t.file());
-        for (DeleteFile d : t.deletes()) {
-          if (deletePaths.add(d.path().toString())) {
-            deletes.add(d);
-          }
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    GenericAppenderFactory factory = new GenericAppenderFactory(table.schema(), table.spec());
-    OutputFileFactory out =
-        OutputFileFactory.builderFor(table, 7, 7).format(FileFormat.PARQUET).build();
-    DataWriter<Record> writer =
-        factory.newDataWriter(out.newOutputFile(), FileFormat.PARQUET, null);
-    try (DataWriter<Record> w = writer) {
-      rows.forEach(w::write);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    RewriteFiles rewrite =
-        table.newRewrite().validateFromSnapshot(table.currentSnapshot().snapshotId());
-    data.forEach(rewrite::deleteFile);
-    deletes.forEach(rewrite::deleteFile);
-    rewrite.addFile(writer.toDataFile());
-    rewrite.commit();
   }
 }

@@ -14,8 +14,6 @@ import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -205,36 +203,30 @@ class SignupsCommandITCase {
   @Test
   void continuousModePublishesEachNewSnapshotUntilStopped() throws Exception {
     ok(generate(EVENTS, 200, "0", 7));
-    AtomicReference<CliRun> result = new AtomicReference<>();
-    Thread runner =
-        new Thread(
-            () ->
-                result.set(
-                    CliRun.of(
-                        "signups",
-                        "--warehouse",
-                        wh.dir(),
-                        "--process",
-                        "c1",
-                        "--source",
-                        EVENTS,
-                        "--target",
-                        FACTS,
-                        "--mode",
-                        "continuous",
-                        "--interval",
-                        "1")),
-            "signups-continuous");
-    runner.start();
+    CliRun.Running runner =
+        CliRun.start(
+            "signups-continuous",
+            "signups",
+            "--warehouse",
+            wh.dir(),
+            "--process",
+            "c1",
+            "--source",
+            EVENTS,
+            "--target",
+            FACTS,
+            "--mode",
+            "continuous",
+            "--interval",
+            "1");
+    CliRun run;
     try {
       awaitFacts(signupEvents().size(), runner);
       ok(generate(EVENTS, 100, "0.5", 8));
       awaitFacts(signupEvents().size(), runner);
     } finally {
-      runner.interrupt();
-      runner.join(TimeUnit.SECONDS.toMillis(60));
+      run = runner.stop();
     }
-    CliRun run = result.get();
     assertThat(run).as("the command returned").isNotNull();
     assertThat(run.exitCode()).as(run.toString()).isZero();
     assertThat(run.out())
@@ -250,7 +242,7 @@ class SignupsCommandITCase {
         .doesNotContain(SessionStatus.AUDIT_FAILED, SessionStatus.FAILED);
   }
 
-  private void awaitFacts(int n, Thread runner) throws Exception {
+  private void awaitFacts(int n, CliRun.Running runner) throws Exception {
     Waits.await(
         "the target reaches " + n + " facts while the command runs",
         Duration.ofSeconds(180),

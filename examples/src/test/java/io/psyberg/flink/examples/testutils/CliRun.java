@@ -4,6 +4,8 @@ import io.psyberg.flink.examples.PsybergCli;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** One in-process run of the CLI: exit code, stdout and stderr. */
 public record CliRun(int exitCode, String out, String err) {
@@ -24,5 +26,30 @@ public record CliRun(int exitCode, String out, String err) {
   @Override
   public String toString() {
     return "exit " + exitCode + "\n--- stdout ---\n" + out + "--- stderr ---\n" + err;
+  }
+
+  /** Starts {@code args} on a thread of its own: a command that runs until stopped. */
+  public static Running start(String threadName, String... args) {
+    AtomicReference<CliRun> result = new AtomicReference<>();
+    Thread thread = new Thread(() -> result.set(of(args)), threadName);
+    thread.start();
+    return new Running(thread, result);
+  }
+
+  /** A command running on its own thread (e.g. a continuous job) until {@link #stop()}. */
+  public record Running(Thread thread, AtomicReference<CliRun> result) {
+    public boolean isAlive() {
+      return thread.isAlive();
+    }
+
+    /**
+     * Interrupts the command, as Ctrl-C does, and returns its run once it has returned (null when
+     * it did not return within a minute).
+     */
+    public CliRun stop() throws InterruptedException {
+      thread.interrupt();
+      thread.join(TimeUnit.SECONDS.toMillis(60));
+      return result.get();
+    }
   }
 }
