@@ -153,6 +153,8 @@ public final class DemoCommand implements Command {
         "SET 'execution.runtime-mode' = 'batch';"
             + " SELECT COUNT(*) AS published_rows FROM lake.membership.premium_plan_changes");
 
+    BackfillDemo.run(warehouse, out, err);
+
     steps.say("8. The session log (psyberg.sessions):");
     steps.run("sessions");
 

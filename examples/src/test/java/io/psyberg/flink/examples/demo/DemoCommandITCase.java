@@ -21,7 +21,8 @@ class DemoCommandITCase {
         .contains("| EMPTY ", "| AUDIT_FAILED ", "| PUBLISHED ")
         .contains("max-rows")
         .contains("| published_rows |", "|              0 |")
-        .contains("membership.account_lifecycle", "Demo finished in");
+        .contains("membership.account_lifecycle", "Demo finished in")
+        .contains("backfill start", ": VALIDATED - audits passed", "PUBLISHED (published to main");
   }
 
   @Test
