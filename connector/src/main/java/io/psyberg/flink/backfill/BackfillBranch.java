@@ -1,5 +1,6 @@
 package io.psyberg.flink.backfill;
 
+import io.psyberg.flink.PsybergException;
 import io.psyberg.flink.metadata.MetadataRows;
 import io.psyberg.flink.metadata.SummaryKeys;
 import java.util.LinkedHashMap;
@@ -70,6 +71,23 @@ public final class BackfillBranch {
     }
   }
 
+  /** The snapshot the branch is at; read it before {@link #committedChunks}. */
+  public static long head(Table target, String backfillId) {
+    target.refresh();
+    SnapshotRef ref = target.refs().get(name(backfillId));
+    if (ref == null) {
+      throw new PsybergException(
+          "Target "
+              + target.name()
+              + " has no branch "
+              + name(backfillId)
+              + ": was backfill "
+              + backfillId
+              + " aborted? Start a new backfill.");
+    }
+    return ref.snapshotId();
+  }
+
   /** The numbers of the chunks committed on the branch. */
   public static Set<Integer> committedChunks(Table target, String backfillId) {
     Set<Integer> chunks = new TreeSet<>();
@@ -105,15 +123,23 @@ public final class BackfillBranch {
     return Optional.empty();
   }
 
-  /** Commits chunk {@code chunk}'s rows on the branch. */
-  public static void commitChunk(Table target, String backfillId, int chunk, List<Record> rows) {
-    RowReplacement.commit(
+  /**
+   * Commits chunk {@code chunk}'s rows on the branch and returns the branch's new head; refused
+   * when anyone added rows to the branch after {@code branchHead} (the head its caller read with
+   * {@link #committedChunks}), so two builds of one backfill at once never land a chunk twice.
+   *
+   * @throws org.apache.iceberg.exceptions.ValidationException when the branch moved
+   */
+  public static long commitChunk(
+      Table target, String backfillId, int chunk, List<Record> rows, long branchHead) {
+    return RowReplacement.commit(
         target,
         name(backfillId),
         Expressions.alwaysFalse(),
+        Expressions.alwaysTrue(),
         rows,
         Map.of(BACKFILL_ID, backfillId, CHUNK, Integer.toString(chunk)),
-        null);
+        branchHead);
   }
 
   /**
@@ -133,7 +159,8 @@ public final class BackfillBranch {
             summary.put(
                 CAUGHT_UP_PREFIX + source,
                 snapshot == null ? SummaryKeys.NO_SNAPSHOT : snapshot.toString()));
-    RowReplacement.commit(target, name(backfillId), replaced, rows, summary, null);
+    RowReplacement.commit(
+        target, name(backfillId), replaced, Expressions.alwaysTrue(), rows, summary, null);
   }
 
   /** The live rows of the branch that match {@code filter}. */

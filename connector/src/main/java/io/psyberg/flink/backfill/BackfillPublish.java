@@ -68,7 +68,13 @@ public final class BackfillPublish {
     List<Record> rows = BackfillBranch.rows(target, backfillId, range);
     try {
       return RowReplacement.commit(
-          target, SnapshotRef.MAIN_BRANCH, range, rows, Map.of(PUBLISHED, backfillId), mainRead);
+          target,
+          SnapshotRef.MAIN_BRANCH,
+          range,
+          range,
+          rows,
+          Map.of(PUBLISHED, backfillId),
+          mainRead);
     } catch (ValidationException | CommitFailedException moved) {
       throw new PsybergException(
           "Main of "

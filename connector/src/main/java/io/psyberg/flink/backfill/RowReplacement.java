@@ -30,7 +30,8 @@ import org.apache.iceberg.types.TypeUtil;
  * filter are removed (equality deletes on the table's identifier fields) and new rows added.
  * Deletes and data share the commit's sequence number, so the deletes never hide the rows added
  * with them. The commit validates that nobody added or deleted rows matching the filter on that
- * branch since the rows to remove were read.
+ * branch since the rows to remove were read (or, on a backfill branch, that nobody else wrote the
+ * branch meanwhile).
  */
 @Internal
 final class RowReplacement {
@@ -41,8 +42,10 @@ final class RowReplacement {
   /**
    * Commits the replacement on {@code ref} and returns the new snapshot id.
    *
-   * @param validateFrom the snapshot of {@code ref} since which no row matching {@code replaced}
-   *     may have changed; null: the ref's head, as read here
+   * @param conflicts the rows that nobody may have added or deleted on {@code ref} since {@code
+   *     validateFrom}
+   * @param validateFrom the snapshot of {@code ref} the change is based on; null: the ref's head,
+   *     as read here
    * @throws org.apache.iceberg.exceptions.ValidationException when rows matching {@code replaced}
    *     were added or deleted on {@code ref} meanwhile (nothing is committed)
    */
@@ -50,6 +53,7 @@ final class RowReplacement {
       Table table,
       String ref,
       Expression replaced,
+      Expression conflicts,
       List<Record> rows,
       Map<String, String> summary,
       @Nullable Long validateFrom) {
@@ -100,7 +104,7 @@ final class RowReplacement {
     if (base != null) {
       delta
           .validateFromSnapshot(validateFrom == null ? base : validateFrom)
-          .conflictDetectionFilter(replaced)
+          .conflictDetectionFilter(conflicts)
           .validateNoConflictingDataFiles()
           .validateNoConflictingDeleteFiles();
     }

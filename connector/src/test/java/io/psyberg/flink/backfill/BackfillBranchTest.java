@@ -17,6 +17,7 @@ import org.apache.iceberg.Table;
 import org.apache.iceberg.TableProperties;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.data.Record;
+import org.apache.iceberg.exceptions.ValidationException;
 import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.util.DateTimeUtil;
@@ -66,8 +67,8 @@ class BackfillBranchTest {
 
     BackfillBranch.create(target, "x1");
     assertThat(BackfillBranch.rows(target, "x1", Expressions.alwaysTrue())).isEmpty();
-    BackfillBranch.commitChunk(target, "x1", 0, fixed(Warehouse.events("b", 2, DAY2)));
-    BackfillBranch.commitChunk(target, "x1", 1, fixed(Warehouse.events("c", 1, DAY2)));
+    commit("x1", 0, fixed(Warehouse.events("b", 2, DAY2)));
+    commit("x1", 1, fixed(Warehouse.events("c", 1, DAY2)));
     assertThat(BackfillBranch.committedChunks(target, "x1")).containsExactly(0, 1);
     assertThat(BackfillBranch.rowCount(target, "x1")).isEqualTo(3);
     assertThat(wh.load("db.t").currentSnapshot().snapshotId()).isEqualTo(mainBefore);
@@ -91,7 +92,7 @@ class BackfillBranchTest {
     wh.append("db.t", Warehouse.events("a", 2, DAY2));
     long read = wh.load("db.t").currentSnapshot().snapshotId();
     BackfillBranch.create(target, "x2");
-    BackfillBranch.commitChunk(target, "x2", 0, fixed(Warehouse.events("a", 2, DAY2)));
+    commit("x2", 0, fixed(Warehouse.events("a", 2, DAY2)));
     wh.append("db.t", Warehouse.events("late", 1, DAY2.plusHours(3)));
     List<String> before = ids(wh.rows("db.t"));
 
@@ -104,8 +105,7 @@ class BackfillBranchTest {
     // Changes outside the range do not block it.
     wh.append("db.t", Warehouse.events("d1", 1, DAY1));
     long now = wh.load("db.t").currentSnapshot().snapshotId();
-    BackfillBranch.commitChunk(
-        target, "x2", 1, fixed(Warehouse.events("late", 1, DAY2.plusHours(3))));
+    commit("x2", 1, fixed(Warehouse.events("late", 1, DAY2.plusHours(3))));
     wh.append("db.t", Warehouse.events("d3", 1, DAY1.plusHours(1)));
     BackfillPublish.publish(target, "x2", DAY2_RANGE, now);
     assertThat(ids(wh.rows("db.t"))).containsExactly("a-0", "a-1", "d1-0", "d3-0", "late-0");
@@ -116,11 +116,28 @@ class BackfillBranchTest {
     wh.append("db.t", Warehouse.events("a", 2, DAY2));
     long main = wh.load("db.t").currentSnapshot().snapshotId();
     BackfillBranch.create(target, "x3");
-    BackfillBranch.commitChunk(target, "x3", 0, fixed(Warehouse.events("z", 5, DAY2)));
+    commit("x3", 0, fixed(Warehouse.events("z", 5, DAY2)));
     BackfillBranch.drop(target, "x3");
     assertThat(wh.load("db.t").refs()).doesNotContainKey(BackfillBranch.name("x3"));
     assertThat(wh.load("db.t").currentSnapshot().snapshotId()).isEqualTo(main);
     assertThat(ids(wh.rows("db.t"))).containsExactly("a-0", "a-1");
+  }
+
+  @Test
+  void aChunkBasedOnAStaleBranchHeadIsRefused() {
+    BackfillBranch.create(target, "x4");
+    long head = BackfillBranch.head(target, "x4");
+    commit("x4", 0, Warehouse.events("a", 1, DAY2));
+    assertThatThrownBy(
+            () -> BackfillBranch.commitChunk(target, "x4", 0, Warehouse.events("a", 1, DAY2), head))
+        .isInstanceOf(ValidationException.class);
+    assertThat(BackfillBranch.committedChunks(target, "x4")).containsExactly(0);
+    assertThat(BackfillBranch.rowCount(target, "x4")).isEqualTo(1);
+  }
+
+  /** Commits a chunk on the branch as it is now. */
+  private void commit(String id, int chunk, List<Record> rows) {
+    BackfillBranch.commitChunk(target, id, chunk, rows, BackfillBranch.head(target, id));
   }
 
   private static List<Record> fixed(List<Record> rows) {

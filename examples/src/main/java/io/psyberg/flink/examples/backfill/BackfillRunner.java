@@ -65,13 +65,18 @@ public final class BackfillRunner {
               id, backfill.chunksTotal(), job.chunkCount()));
     }
     Map<String, Table> targets = targets(backfill);
+    Map<String, Long> heads = new LinkedHashMap<>();
     Map<String, Set<Integer>> committed = new LinkedHashMap<>();
-    targets.forEach((name, t) -> committed.put(name, BackfillBranch.committedChunks(t, id)));
+    targets.forEach(
+        (name, t) -> {
+          heads.put(name, BackfillBranch.head(t, id));
+          committed.put(name, BackfillBranch.committedChunks(t, id));
+        });
     Backfill current = backfill.withStatus(BackfillStatus.RUNNING);
     log.record(current);
     for (int chunk = 0; chunk < backfill.chunksTotal(); chunk++) {
       try {
-        commitChunk(id, chunk, job, targets, committed);
+        commitChunk(id, chunk, job, targets, heads, committed);
         current = current.withProgress(chunk + 1, rows(targets, id));
         log.record(current);
         listener.committed(current, chunk);
@@ -96,6 +101,7 @@ public final class BackfillRunner {
       int chunk,
       BackfillJob job,
       Map<String, Table> targets,
+      Map<String, Long> heads,
       Map<String, Set<Integer>> committed) {
     if (committed.values().stream().allMatch(c -> c.contains(chunk))) {
       return;
@@ -103,8 +109,11 @@ public final class BackfillRunner {
     Map<String, List<Record>> rows = job.chunk(chunk);
     for (Map.Entry<String, Table> target : targets.entrySet()) {
       if (!committed.get(target.getKey()).contains(chunk)) {
-        BackfillBranch.commitChunk(
-            target.getValue(), id, chunk, rows.getOrDefault(target.getKey(), List.of()));
+        String name = target.getKey();
+        heads.put(
+            name,
+            BackfillBranch.commitChunk(
+                target.getValue(), id, chunk, rows.getOrDefault(name, List.of()), heads.get(name)));
       }
     }
   }
