@@ -1,11 +1,15 @@
 package io.psyberg.flink.metadata;
 
+import io.psyberg.flink.PsybergException;
 import io.psyberg.flink.catalog.SameThreadExecutor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.function.Predicate;
 import javax.annotation.Nullable;
+import org.apache.flink.annotation.Internal;
 import org.apache.iceberg.FileFormat;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.Schema;
@@ -32,11 +36,24 @@ import org.apache.iceberg.parquet.Parquet;
  * checkpoint. Same result as {@code IcebergGenerics.read(table).where(filter)}, to which it falls
  * back for files not in Parquet.
  */
-final class MetadataRows {
+@Internal
+public final class MetadataRows {
+  private static final Predicate<FileScanTask> ALL_FILES = task -> true;
+
   private MetadataRows() {}
 
   /** The live rows matching {@code filter}, at {@code snapshotId} (null: the current snapshot). */
   static List<Record> read(Table table, Expression filter, @Nullable Long snapshotId) {
+    return read(table, filter, snapshotId, ALL_FILES);
+  }
+
+  /**
+   * The live rows matching {@code filter} of the files {@code files} accepts, at {@code snapshotId}
+   * (null: the current snapshot), file by file in the order of their data sequence numbers (the
+   * order in which they landed). Every data file must be Parquet.
+   */
+  public static List<Record> read(
+      Table table, Expression filter, @Nullable Long snapshotId, Predicate<FileScanTask> files) {
     // Planning on the calling thread too: between compactions a metadata table has a few dozen
     // manifests.
     TableScan scan = table.newScan().filter(filter).planWith(SameThreadExecutor.get());
@@ -50,7 +67,16 @@ final class MetadataRows {
     } catch (IOException e) {
       throw new UncheckedIOException("Could not plan a read of " + table.name(), e);
     }
+    tasks.removeIf(files.negate());
+    tasks.sort(Comparator.comparing(t -> t.file().dataSequenceNumber()));
     if (tasks.stream().anyMatch(t -> t.file().format() != FileFormat.PARQUET)) {
+      if (files != ALL_FILES) {
+        throw new PsybergException(
+            "Table "
+                + table.name()
+                + " has data files in a format other than Parquet; psyberg reads it by file only"
+                + " when all are Parquet. Rewrite its data files as Parquet.");
+      }
       return readGeneric(table, filter, snapshotId);
     }
     List<Record> rows = new ArrayList<>();

@@ -27,6 +27,7 @@ public final class MetadataTableSchemas {
 
   public static final String SESSIONS = "sessions";
   public static final String HIGH_WATERMARKS = "high_watermarks";
+  public static final String BACKFILLS = "backfills";
 
   public static final Schema SESSIONS_SCHEMA =
       new Schema(
@@ -69,6 +70,29 @@ public final class MetadataTableSchemas {
               Types.NestedField.optional(6, "session_id", Types.StringType.get()),
               Types.NestedField.optional(7, "updated_at", Types.TimestampType.withZone())),
           Set.of(1, 2));
+
+  /** One row per managed backfill (DESIGN section 13), upserted on every change of status. */
+  public static final Schema BACKFILLS_SCHEMA =
+      new Schema(
+          List.of(
+              Types.NestedField.required(1, "backfill_id", Types.StringType.get()),
+              Types.NestedField.required(2, "process_name", Types.StringType.get()),
+              Types.NestedField.optional(3, "job", Types.StringType.get()),
+              Types.NestedField.optional(4, "range_from", Types.TimestampType.withoutZone()),
+              Types.NestedField.optional(5, "range_to", Types.TimestampType.withoutZone()),
+              Types.NestedField.optional(6, "status", Types.StringType.get()),
+              Types.NestedField.optional(7, "chunks_done", Types.IntegerType.get()),
+              Types.NestedField.optional(8, "chunks_total", Types.IntegerType.get()),
+              Types.NestedField.optional(9, "rows_written", Types.LongType.get()),
+              Types.NestedField.optional(10, "validation", Types.StringType.get()),
+              Types.NestedField.optional(11, "started_at", Types.TimestampType.withZone()),
+              Types.NestedField.optional(12, "finished_at", Types.TimestampType.withZone()),
+              Types.NestedField.optional(13, "source_snapshots", Types.StringType.get()),
+              Types.NestedField.optional(14, "target_tables", Types.StringType.get()),
+              Types.NestedField.optional(15, "max_snapshots_per_session", Types.IntegerType.get()),
+              Types.NestedField.optional(16, "validation_report", Types.StringType.get()),
+              Types.NestedField.optional(17, "error", Types.StringType.get())),
+          Set.of(1));
 
   private MetadataTableSchemas() {}
 

@@ -4,8 +4,10 @@ import io.psyberg.flink.catalog.CatalogSpec;
 import io.psyberg.flink.examples.changes.CaptureCommand;
 import io.psyberg.flink.examples.changes.CommitCommand;
 import io.psyberg.flink.examples.changes.PendingCommand;
+import io.psyberg.flink.examples.backfill.BackfillCommand;
 import io.psyberg.flink.examples.cli.Command;
 import io.psyberg.flink.examples.cli.CommandException;
+import io.psyberg.flink.examples.cli.CommandGroup;
 import io.psyberg.flink.examples.cli.ErrorMessages;
 import io.psyberg.flink.examples.cli.ExitCodes;
 import io.psyberg.flink.examples.cli.OptionSpec;
@@ -56,6 +58,7 @@ public final class PsybergCli {
     register(new CaptureCommand());
     register(new CommitCommand());
     register(new PendingCommand());
+    register(new BackfillCommand());
   }
 
   private void register(Command command) {
@@ -99,6 +102,15 @@ public final class PsybergCli {
       return ExitCodes.USAGE;
     }
     List<String> rest = Arrays.asList(args).subList(1, args.length);
+    if (command instanceof CommandGroup group && !rest.isEmpty() && !rest.get(0).startsWith("-")) {
+      try {
+        CommandGroup.Invocation invocation = group.resolve(rest);
+        command = invocation.command();
+        rest = invocation.options();
+      } catch (UsageException e) {
+        return usageError(name, e, Usage.of(command, COMMON_OPTIONS), err);
+      }
+    }
     String usage = Usage.of(command, COMMON_OPTIONS);
     boolean helpWanted = rest.contains("--help") || rest.contains("-h");
     ParsedArgs parsed;

@@ -154,6 +154,7 @@ public final class DemoCommand implements Command {
             + " SELECT COUNT(*) AS published_rows FROM lake.membership.premium_plan_changes");
 
     ChangeTableStep.run(warehouse, out, err);
+    BackfillDemo.run(warehouse, out, err);
 
     steps.say("8. The session log (psyberg.sessions):");
     steps.run("sessions");

@@ -9,27 +9,27 @@ import org.apache.flink.table.types.logical.VarCharType;
 import org.apache.flink.types.Row;
 
 /** Builds a {@link ResultTable} of text and number columns for the table printer. */
-final class TableBuilder {
+public final class TableBuilder {
   private final List<String> names = new ArrayList<>();
   private final List<LogicalType> types = new ArrayList<>();
   private final List<Row> rows = new ArrayList<>();
 
   /** A left-aligned text column. */
-  TableBuilder text(String name) {
+  public TableBuilder text(String name) {
     names.add(name);
     types.add(new VarCharType(VarCharType.MAX_LENGTH));
     return this;
   }
 
   /** A right-aligned number column (values are {@code Long}s or null). */
-  TableBuilder number(String name) {
+  public TableBuilder number(String name) {
     names.add(name);
     types.add(new BigIntType());
     return this;
   }
 
   /** A row with one value per column, in column order. */
-  TableBuilder row(Object... values) {
+  public TableBuilder row(Object... values) {
     if (values.length != names.size()) {
       throw new IllegalArgumentException(
           "row has " + values.length + " values for " + names.size() + " columns");
@@ -38,7 +38,7 @@ final class TableBuilder {
     return this;
   }
 
-  ResultTable build() {
+  public ResultTable build() {
     return new ResultTable(List.copyOf(names), List.copyOf(types), List.copyOf(rows));
   }
 }

@@ -22,7 +22,8 @@ class DemoCommandITCase {
         .contains("max-rows")
         .contains("signup_copy_load", "Published session s-")
         .contains("| published_rows |", "|              0 |")
-        .contains("membership.account_lifecycle", "Demo finished in");
+        .contains("membership.account_lifecycle", "Demo finished in")
+        .contains("backfill start", ": VALIDATED - audits passed", "PUBLISHED (published to main");
   }
 
   @Test

@@ -1,0 +1,133 @@
+package io.psyberg.flink.backfill;
+
+import io.psyberg.flink.PsybergException;
+import io.psyberg.flink.metadata.MetadataRows;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.annotation.Nullable;
+import org.apache.flink.annotation.Internal;
+import org.apache.iceberg.FileFormat;
+import org.apache.iceberg.RowDelta;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.SnapshotRef;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.data.GenericAppenderFactory;
+import org.apache.iceberg.data.GenericRecord;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.deletes.EqualityDeleteWriter;
+import org.apache.iceberg.expressions.Expression;
+import org.apache.iceberg.expressions.Expressions;
+import org.apache.iceberg.io.DataWriter;
+import org.apache.iceberg.io.OutputFileFactory;
+import org.apache.iceberg.types.TypeUtil;
+
+/**
+ * One atomic commit on a branch of a keyed, unpartitioned format v2 table: the live rows matching a
+ * filter are removed (equality deletes on the table's identifier fields) and new rows added.
+ * Deletes and data share the commit's sequence number, so the deletes never hide the rows added
+ * with them. The commit validates that nobody added or deleted rows matching the filter on that
+ * branch since the rows to remove were read (or, on a backfill branch, that nobody else wrote the
+ * branch meanwhile).
+ */
+@Internal
+final class RowReplacement {
+  private static final AtomicInteger TASK_IDS = new AtomicInteger();
+
+  private RowReplacement() {}
+
+  /**
+   * Commits the replacement on {@code ref} and returns the new snapshot id.
+   *
+   * @param conflicts the rows that nobody may have added or deleted on {@code ref} since {@code
+   *     validateFrom}
+   * @param validateFrom the snapshot of {@code ref} the change is based on; null: the ref's head,
+   *     as read here
+   * @throws org.apache.iceberg.exceptions.ValidationException when rows matching {@code replaced}
+   *     were added or deleted on {@code ref} meanwhile (nothing is committed)
+   */
+  static long commit(
+      Table table,
+      String ref,
+      Expression replaced,
+      Expression conflicts,
+      List<Record> rows,
+      Map<String, String> summary,
+      @Nullable Long validateFrom) {
+    checkShape(table);
+    SnapshotRef head = table.refs().get(ref);
+    Long base = head == null ? null : head.snapshotId();
+    Schema schema = table.schema();
+    List<Record> old =
+        base == null || replaced.equals(Expressions.alwaysFalse())
+            ? List.of()
+            : MetadataRows.read(table, replaced, base, task -> true);
+    int[] keyIds = schema.identifierFieldIds().stream().mapToInt(Integer::intValue).toArray();
+    Schema keySchema = TypeUtil.select(schema, schema.identifierFieldIds());
+    GenericAppenderFactory factory =
+        new GenericAppenderFactory(schema, table.spec(), keyIds, keySchema, null);
+    OutputFileFactory files =
+        OutputFileFactory.builderFor(table, 0, TASK_IDS.incrementAndGet())
+            .format(FileFormat.PARQUET)
+            .operationId(UUID.randomUUID().toString())
+            .build();
+    RowDelta delta = table.newRowDelta().toBranch(ref);
+    try {
+      if (!rows.isEmpty()) {
+        DataWriter<Record> data =
+            factory.newDataWriter(files.newOutputFile(), FileFormat.PARQUET, null);
+        try (DataWriter<Record> w = data) {
+          rows.forEach(w::write);
+        }
+        delta.addRows(data.toDataFile());
+      }
+      if (!old.isEmpty()) {
+        EqualityDeleteWriter<Record> deletes =
+            factory.newEqDeleteWriter(files.newOutputFile(), FileFormat.PARQUET, null);
+        try (EqualityDeleteWriter<Record> w = deletes) {
+          for (Record row : old) {
+            Record key = GenericRecord.create(keySchema);
+            keySchema.columns().forEach(c -> key.setField(c.name(), row.getField(c.name())));
+            w.write(key);
+          }
+        }
+        delta.addDeletes(deletes.toDeleteFile());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "Could not write the backfill's files for " + table.name() + ": " + e.getMessage(), e);
+    }
+    summary.forEach(delta::set);
+    if (base != null) {
+      delta
+          .validateFromSnapshot(validateFrom == null ? base : validateFrom)
+          .conflictDetectionFilter(conflicts)
+          .validateNoConflictingDataFiles()
+          .validateNoConflictingDeleteFiles();
+    }
+    delta.commit();
+    table.refresh();
+    return table.refs().get(ref).snapshotId();
+  }
+
+  private static void checkShape(Table table) {
+    if (table.schema().identifierFieldIds().isEmpty()) {
+      throw new PsybergException(
+          "Target "
+              + table.name()
+              + " has no identifier fields: a backfill replaces rows by key. Set its key with"
+              + " ALTER TABLE ... SET IDENTIFIER FIELDS.");
+    }
+    if (table.spec().isPartitioned()) {
+      throw new PsybergException(
+          "Target "
+              + table.name()
+              + " is partitioned ("
+              + table.spec()
+              + "); backfills support unpartitioned targets only for now.");
+    }
+  }
+}

@@ -1,0 +1,54 @@
+package io.psyberg.flink.backfill;
+
+import io.psyberg.flink.metadata.MetadataRows;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.function.LongPredicate;
+import org.apache.flink.annotation.PublicEvolving;
+import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.expressions.Expression;
+import org.apache.iceberg.io.CloseableIterable;
+
+/**
+ * Reads a source table as it was at a fixed snapshot, in slices by the data sequence number of its
+ * live files (the order in which their rows landed): what a backfill splits into chunks, and what
+ * its catch-up reads after the snapshots it was fixed at.
+ */
+@PublicEvolving
+public final class SnapshotFiles {
+  private SnapshotFiles() {}
+
+  /**
+   * The distinct data sequence numbers of the live files at {@code snapshotId} that may hold rows
+   * matching {@code filter}, ascending.
+   */
+  public static List<Long> dataSequenceNumbers(Table table, long snapshotId, Expression filter) {
+    TreeSet<Long> out = new TreeSet<>();
+    try (CloseableIterable<FileScanTask> tasks =
+        table.newScan().useSnapshot(snapshotId).filter(filter).planFiles()) {
+      tasks.forEach(t -> out.add(t.file().dataSequenceNumber()));
+    } catch (IOException e) {
+      throw new UncheckedIOException("Could not plan a read of " + table.name(), e);
+    }
+    return List.copyOf(out);
+  }
+
+  /**
+   * The live rows at {@code snapshotId} matching {@code filter}, of the files whose data sequence
+   * number {@code sequences} accepts, in landing order.
+   */
+  public static List<Record> read(
+      Table table, long snapshotId, Expression filter, LongPredicate sequences) {
+    return MetadataRows.read(
+        table, filter, snapshotId, task -> sequences.test(task.file().dataSequenceNumber()));
+  }
+
+  /** The sequence number of a snapshot, or -1 for "before the first snapshot" (null). */
+  public static long sequenceNumber(Table table, Long snapshotId) {
+    return snapshotId == null ? -1L : table.snapshot(snapshotId).sequenceNumber();
+  }
+}

@@ -1,0 +1,31 @@
+package io.psyberg.flink.examples.backfill;
+
+import java.util.List;
+import java.util.Map;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.expressions.Expression;
+
+/**
+ * What one job computes for a backfill, over the source snapshots the backfill fixed: its chunks,
+ * and the catch-up from those snapshots to newer ones, as rows per target table.
+ */
+public interface BackfillJob {
+
+  /** Target table name to the filter of its rows in the backfill's range, in target order. */
+  Map<String, Expression> ranges();
+
+  /** How many chunks the backfill is built in; fixed by the source snapshots. */
+  int chunkCount();
+
+  /** The rows of chunk {@code chunk} (from 0), per target. Chunks never share a row. */
+  Map<String, List<Record>> chunk(int chunk);
+
+  /**
+   * What the source snapshots in {@code (from, to]} change in the range, per target: branch rows
+   * matching {@link Replacement#replaced} give way to {@link Replacement#rows}.
+   */
+  Map<String, Replacement> catchUp(Map<String, Long> from, Map<String, Long> to);
+
+  /** Rows that replace the rows matching a filter. */
+  record Replacement(Expression replaced, List<Record> rows) {}
+}
