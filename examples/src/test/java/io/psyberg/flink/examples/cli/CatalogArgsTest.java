@@ -111,6 +111,24 @@ class CatalogArgsTest {
   }
 
   @Test
+  void theLocationMasksAPasswordInTheUri() throws Exception {
+    ParsedArgs args =
+        parse(
+            "--catalog-type",
+            "jdbc",
+            "--uri",
+            "jdbc:postgresql://db:5432/iceberg?user=u&password=" + SECRET,
+            "--warehouse",
+            "file:///tmp/wh");
+    assertThat(CatalogArgs.location(args, CatalogArgs.spec(args)))
+        .isEqualTo(
+            "jdbc catalog at jdbc:postgresql://db:5432/iceberg?user=u&password=***, warehouse"
+                + " file:///tmp/wh");
+    assertThat(CatalogArgs.hint(args)).isEqualTo("with the same catalog options");
+    assertThat(CatalogArgs.hint(parse("--warehouse", "w"))).isEqualTo("--warehouse w");
+  }
+
+  @Test
   void aMistypedSecretIsNotEchoed() {
     assertThatThrownBy(
             () -> CatalogArgs.options(parse("--catalog-option", "s3.secret-access-key:" + SECRET)))
