@@ -513,6 +513,15 @@ def run(compose_dir, main_file, app_file, use_pyyaml, quiet=False):
     return checker.failures
 
 
+def set_flink_property(compose, service, key, value):
+    """Sets (or, with value None, removes) one FLINK_PROPERTIES line of a service: for self-tests."""
+    s = compose["services"][service]
+    lines = [l for l in s["environment"]["FLINK_PROPERTIES"].splitlines() if not l.startswith(key + ":")]
+    if value is not None:
+        lines.append("%s: %s" % (key, value))
+    s["environment"]["FLINK_PROPERTIES"] = "\n".join(lines) + "\n"
+
+
 def self_test(use_pyyaml):
     """Each breaking change of the real compose file must be caught by the checks."""
     import copy
@@ -527,12 +536,7 @@ def self_test(use_pyyaml):
         s = svc(c, "taskmanager")
         s["volumes"] = [m for m in s["volumes"] if "sql-connector" not in str(m.get("source"))]
 
-    def set_prop(c, name, key, value):
-        s = svc(c, name)
-        lines = [l for l in s["environment"]["FLINK_PROPERTIES"].splitlines() if not l.startswith(key + ":")]
-        if value is not None:
-            lines.append("%s: %s" % (key, value))
-        s["environment"]["FLINK_PROPERTIES"] = "\n".join(lines) + "\n"
+    set_prop = set_flink_property
 
     def move_warehouse(c):
         for m in svc(c, "sql-client")["volumes"]:

@@ -5,6 +5,10 @@
 # Flink's SQL client (embedded mode) against the cluster, then checks the published tables.
 # Two rounds by default: the second appends new events and runs everything again, which must process
 # only the new snapshots (no duplicates, one more published session per process).
+# Then a round on Iceberg's REST catalog with the tables on S3: Iceberg's REST catalog server and an S3
+# API server (S3Mock) run as separate processes on 127.0.0.1 (test-servers' RestCatalogOnS3, started
+# at the beginning so they come up while the cluster does); events are generated through the REST
+# catalog and the signups job runs on the cluster against it (S3FileIO), then its result is checked.
 #
 # Builds nothing: run 'mvn -B -q install -DskipTests' in the repository root first.
 # Usage: docker/local-cluster/e2e.sh        (settings: lib.sh; PSYBERG_E2E_ROUNDS=1|2, default 2)
@@ -30,6 +34,7 @@ fail() { echo "[e2e] FAILED: $*" >&2; exit 1; }
 # --- cleanup: stop the running step and the cluster on any exit ---------------------------------------
 STEP_PID=""
 STEP_LOG=""
+SERVERS_PID=""   # the REST catalog + S3 servers' launcher, stopped (with both servers) on exit
 CLUSTER_OWNED=0   # set once this script starts the cluster: only then does it stop it
 E2E_START=$SECONDS
 on_exit() {
@@ -51,6 +56,11 @@ on_exit() {
   fi
   if [[ $CLUSTER_OWNED -eq 1 ]]; then
     "$LC_DIR/stop-cluster.sh"
+  fi
+  if [[ -n "$SERVERS_PID" ]] && kill -0 "$SERVERS_PID" 2>/dev/null; then
+    say "stopping the REST catalog and S3 servers (PID $SERVERS_PID)"
+    kill -TERM "$SERVERS_PID" 2>/dev/null
+    wait "$SERVERS_PID" 2>/dev/null
   fi
   if [[ $rc -eq 0 ]]; then
     say "PASSED in $((SECONDS - E2E_START)) s"
@@ -136,6 +146,15 @@ has_command() {
 HAS_SIGNUPS=0; has_command signups && HAS_SIGNUPS=1
 HAS_LIFECYCLE=0; has_command lifecycle && HAS_LIFECYCLE=1
 
+# --- REST catalog + S3 servers, started now so that they come up while the cluster does -----------------
+TS_JAR="$(ls "$REPO_ROOT"/test-servers/target/psyberg-flink-test-servers-*.jar 2>/dev/null | head -1 || true)"
+[[ -n "$TS_JAR" ]] || fail "missing test-servers/target/psyberg-flink-test-servers-*.jar: build first"
+REST_DIR="$RUN_DIR/rest-s3"
+mkdir -p "$REST_DIR"
+"$JAVA" -cp "$TS_JAR" io.psyberg.flink.testservers.RestCatalogOnS3 "$REST_DIR" \
+  > "$E2E_LOG/rest-s3-servers.out" 2>&1 < /dev/null &
+SERVERS_PID=$!
+
 # --- cluster --------------------------------------------------------------------------------------------
 if lc_pid_alive "$LC_PIDS/jobmanager.pid" "$JM_CLASS" || lc_pid_alive "$LC_PIDS/taskmanager.pid" "$TM_CLASS"; then
   fail "a local cluster from $LC_WORK is already running; stop it first with $LC_DIR/stop-cluster.sh"
@@ -198,13 +217,19 @@ query_counts() {
     q+=", (SELECT COUNT(*) FROM lake.psyberg.sessions WHERE process_name = 'lc' AND status = 'PUBLISHED') AS lc_published"
   fi
   run_step "check-query" "${CLI[@]}" sql --warehouse "$WAREHOUSE" --format csv --execute "$q"
+  read_csv_result events
+}
+
+# read_csv_result FIRST_COLUMN: fills V from the CSV result (header and one row) of the last step.
+read_csv_result() {
   local header values i
-  header="$(grep -E '^events,' "$STEP_LOG" | tail -1)"
-  values="$(grep -A1 -E '^events,' "$STEP_LOG" | tail -1)"
+  header="$(grep -E "^$1," "$STEP_LOG" | tail -1)"
+  values="$(grep -A1 -E "^$1," "$STEP_LOG" | tail -1)"
   [[ -n "$header" && -n "$values" ]] || fail "could not read the check query's CSV output"
   IFS=, read -r -a H <<< "$header"
   IFS=, read -r -a R <<< "$values"
   [[ ${#H[@]} -eq ${#R[@]} ]] || fail "check query: ${#H[@]} columns but ${#R[@]} values"
+  V=()
   for i in "${!H[@]}"; do V[${H[$i]}]="${R[$i]}"; done
 }
 
@@ -261,5 +286,55 @@ for ((r = 1; r <= ROUNDS; r++)); do
   run_round "$r"
   check_round "$r"
 done
+
+# --- REST catalog + S3 round ------------------------------------------------------------------------------
+rest_round() {
+  local deadline=$((SECONDS + 180))
+  say "---------- REST catalog on S3 ----------"
+  # RestCatalogOnS3 writes servers.env once both servers answer HTTP 200.
+  while [[ ! -f "$REST_DIR/servers.env" ]]; do
+    kill -0 "$SERVERS_PID" 2>/dev/null || { cat "$E2E_LOG/rest-s3-servers.out" >&2; fail "the REST catalog / S3 servers did not start (logs in $REST_DIR/logs)"; }
+    [[ $SECONDS -lt $deadline ]] || fail "the REST catalog / S3 servers were not ready within 180 s (logs in $REST_DIR/logs)"
+    sleep 0.5
+  done
+  # shellcheck disable=SC1091
+  source "$REST_DIR/servers.env"
+  local catalog
+  read -r -a catalog <<< "$CATALOG_ARGS"
+  say "REST catalog at $REST_URI, tables on S3 at $S3_ENDPOINT"
+  run_step "rest-generate" "${CLI[@]}" generate --table membership.events --accounts 50 --events 300 \
+    --late-fraction 0.1 --seed 3 "${catalog[@]}"
+  if [[ $HAS_SIGNUPS -eq 1 ]]; then
+    flink_run "rest-signups" signups --process p --source membership.events \
+      --target membership.signup_facts "${catalog[@]}"
+    CLUSTER_JOBS=$((CLUSTER_JOBS + 1))
+  fi
+  local q="SET 'execution.runtime-mode' = 'batch'; SELECT"
+  q+=" (SELECT COUNT(*) FROM lake.membership.events WHERE event_type = 'SIGNUP') AS signup_events"
+  q+=", (SELECT COUNT(DISTINCT event_id) FROM lake.membership.events WHERE event_type = 'SIGNUP') AS signup_event_ids"
+  if [[ $HAS_SIGNUPS -eq 1 ]]; then
+    q+=", (SELECT COUNT(*) FROM lake.membership.signup_facts) AS signup_facts"
+    q+=", (SELECT COUNT(DISTINCT event_id) FROM lake.membership.signup_facts) AS signup_facts_ids"
+    q+=", (SELECT COUNT(*) FROM lake.psyberg.sessions WHERE process_name = 'p' AND status = 'PUBLISHED') AS p_published"
+  fi
+  run_step "rest-check-query" "${CLI[@]}" sql --format csv --execute "$q" "${catalog[@]}"
+  read_csv_result signup_events
+  say "== checks of the REST round"
+  expect rest_signup_events "${V[signup_events]}" -gt 0 "SIGNUP events generated through the REST catalog"
+  if [[ $HAS_SIGNUPS -eq 1 ]]; then
+    expect rest_signup_facts "${V[signup_facts]}" -eq "${V[signup_events]}" "one fact per SIGNUP event"
+    expect rest_signup_facts_ids "${V[signup_facts_ids]}" -eq "${V[signup_event_ids]}" "distinct event_ids = SIGNUP event_ids"
+    expect rest_p_published "${V[p_published]}" -eq 1 "published sessions of process p in the REST catalog"
+  fi
+  local failed
+  failed="$(curl -s --max-time 5 "$LC_REST_URL/overview" | sed -n 's/.*"jobs-failed":\([0-9]*\).*/\1/p')"
+  expect cluster_jobs_failed "$failed" -eq 0 "jobs failed on the cluster"
+  [[ $FAILURES -eq 0 ]] || fail "$FAILURES check(s) failed in the REST round"
+}
+if [[ "${PSYBERG_E2E_REST:-1}" == "1" ]]; then
+  rest_round
+else
+  say "SKIPPED: the REST catalog round (PSYBERG_E2E_REST=0)"
+fi
 [[ $HAS_SIGNUPS -eq 1 ]] || say "NOTE: signups was SKIPPED (command not available in this build)"
 [[ $HAS_LIFECYCLE -eq 1 ]] || say "NOTE: lifecycle was SKIPPED (command not available in this build)"

@@ -369,6 +369,20 @@ public final class CatalogSpec implements Serializable {
     return metadataNamespace;
   }
 
+  /**
+   * Where the catalog is, for messages: the warehouse of a Hadoop catalog, else the catalog's type
+   * (or class) with its URI and warehouse. A password in the URI is masked.
+   */
+  public String location() {
+    if (isHadoop() && uri == null) {
+      return "warehouse " + warehouse;
+    }
+    return (catalogImpl != null ? catalogImpl : type)
+        + " catalog"
+        + (uri == null ? "" : " at " + redactedUri())
+        + (warehouse == null ? "" : ", warehouse " + warehouse);
+  }
+
   /** Options that describe this catalog to an Iceberg Flink catalog ({@code 'type'='iceberg'}). */
   public Map<String, String> toFlinkCatalogOptions() {
     Map<String, String> out = new LinkedHashMap<>(properties);

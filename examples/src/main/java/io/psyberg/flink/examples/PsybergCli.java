@@ -1,10 +1,10 @@
 package io.psyberg.flink.examples;
 
-import io.psyberg.flink.catalog.CatalogSpec;
+import io.psyberg.flink.examples.backfill.BackfillCommand;
 import io.psyberg.flink.examples.changes.CaptureCommand;
 import io.psyberg.flink.examples.changes.CommitCommand;
 import io.psyberg.flink.examples.changes.PendingCommand;
-import io.psyberg.flink.examples.backfill.BackfillCommand;
+import io.psyberg.flink.examples.cli.CatalogArgs;
 import io.psyberg.flink.examples.cli.Command;
 import io.psyberg.flink.examples.cli.CommandException;
 import io.psyberg.flink.examples.cli.CommandGroup;
@@ -27,6 +27,8 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * The command line of the examples: {@code java -jar psyberg-examples.jar <command> [options]}.
@@ -36,13 +38,10 @@ public final class PsybergCli {
 
   /** Options every command takes. */
   public static final List<OptionSpec> COMMON_OPTIONS =
-      List.of(
-          OptionSpec.value(
-              "warehouse",
-              "DIR",
-              "warehouse folder (or URI) of the embedded Iceberg catalog",
-              CatalogSpec.DEFAULT_WAREHOUSE),
-          OptionSpec.flag("help", "show this help and exit"));
+      Stream.concat(
+              CatalogArgs.OPTIONS.stream(),
+              Stream.of(OptionSpec.flag("help", "show this help and exit")))
+          .collect(Collectors.toUnmodifiableList());
 
   private final Map<String, Command> commands = new LinkedHashMap<>();
 

@@ -42,8 +42,11 @@ class PsybergCliTest {
     assertThat(run.out())
         .contains("Usage: java -jar psyberg-examples.jar sql (--file F | --execute STMTS)")
         .contains("--format table|csv")
-        .contains("--warehouse DIR")
-        .contains("(default: ./psyberg-warehouse)");
+        .contains("--warehouse DIR|URI")
+        .contains("(default ./psyberg-warehouse)")
+        .contains("--catalog-type hadoop|jdbc|rest|hive")
+        .contains("--catalog-option KEY=VALUE ...")
+        .contains("--catalog-conf FILE");
     assertThat(run.err()).isEmpty();
   }
 

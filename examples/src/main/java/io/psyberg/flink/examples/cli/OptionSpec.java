@@ -10,8 +10,11 @@ import java.util.Objects;
  * @param valueName how the usage text names the value, e.g. {@code DIR}; {@code null} for a flag
  * @param description one line for the usage text
  * @param defaultValue shown in the usage text and returned when the option is absent; may be null
+ * @param repeatable whether the option may be given more than once (each value is kept, see {@link
+ *     ParsedArgs#all})
  */
-public record OptionSpec(String name, String valueName, String description, String defaultValue) {
+public record OptionSpec(
+    String name, String valueName, String description, String defaultValue, boolean repeatable) {
 
   public OptionSpec {
     Objects.requireNonNull(name, "name");
@@ -20,18 +23,23 @@ public record OptionSpec(String name, String valueName, String description, Stri
 
   /** An option that takes a value and has no default. */
   public static OptionSpec value(String name, String valueName, String description) {
-    return new OptionSpec(name, valueName, description, null);
+    return new OptionSpec(name, valueName, description, null, false);
+  }
+
+  /** An option that takes a value and may be given several times, e.g. {@code --opt k=v}. */
+  public static OptionSpec repeatable(String name, String valueName, String description) {
+    return new OptionSpec(name, valueName, description, null, true);
   }
 
   /** An option that takes a value and has a default. */
   public static OptionSpec value(
       String name, String valueName, String description, String defaultValue) {
-    return new OptionSpec(name, valueName, description, defaultValue);
+    return new OptionSpec(name, valueName, description, defaultValue, false);
   }
 
   /** An option without a value. */
   public static OptionSpec flag(String name, String description) {
-    return new OptionSpec(name, null, description, null);
+    return new OptionSpec(name, null, description, null, false);
   }
 
   public boolean isFlag() {
@@ -40,6 +48,7 @@ public record OptionSpec(String name, String valueName, String description, Stri
 
   /** {@code --name VALUE} or {@code --name}. */
   public String synopsis() {
-    return isFlag() ? "--" + name : "--" + name + " " + valueName;
+    String one = isFlag() ? "--" + name : "--" + name + " " + valueName;
+    return repeatable ? one + " ..." : one;
   }
 }

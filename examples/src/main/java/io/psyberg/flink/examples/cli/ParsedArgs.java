@@ -1,5 +1,6 @@
 package io.psyberg.flink.examples.cli;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -8,13 +9,14 @@ import java.util.Optional;
 /**
  * The options given to one command, parsed against its {@link OptionSpec}s. Accepts {@code --name
  * value} and {@code --name=value}; rejects unknown options, positional arguments, repeated options
- * and missing values with a {@link UsageException} that names the argument.
+ * (unless {@link OptionSpec#repeatable()}) and missing values with a {@link UsageException} that
+ * names the argument.
  */
 public final class ParsedArgs {
   private final Map<String, OptionSpec> specs;
-  private final Map<String, String> given;
+  private final Map<String, List<String>> given;
 
-  private ParsedArgs(Map<String, OptionSpec> specs, Map<String, String> given) {
+  private ParsedArgs(Map<String, OptionSpec> specs, Map<String, List<String>> given) {
     this.specs = specs;
     this.given = given;
   }
@@ -24,7 +26,7 @@ public final class ParsedArgs {
       throws UsageException {
     Map<String, OptionSpec> specs = new LinkedHashMap<>();
     options.forEach(o -> specs.put(o.name(), o));
-    Map<String, String> given = new LinkedHashMap<>();
+    Map<String, List<String>> given = new LinkedHashMap<>();
     for (int i = 0; i < args.size(); i++) {
       String arg = args.get(i);
       if (!arg.startsWith("--") || arg.length() == 2) {
@@ -41,7 +43,7 @@ public final class ParsedArgs {
       if (spec == null) {
         throw new UsageException("unknown option '--" + name + "'");
       }
-      if (given.containsKey(name)) {
+      if (given.containsKey(name) && !spec.repeatable()) {
         throw new UsageException("option '--" + name + "' is given more than once");
       }
       String value;
@@ -57,7 +59,7 @@ public final class ParsedArgs {
       } else {
         throw new UsageException("option '--" + name + "' needs a value (" + spec.synopsis() + ")");
       }
-      given.put(name, value);
+      given.computeIfAbsent(name, n -> new ArrayList<>()).add(value);
     }
     return new ParsedArgs(specs, given);
   }
@@ -79,12 +81,18 @@ public final class ParsedArgs {
 
   /** The given value, else the option's default, else empty. */
   public Optional<String> get(String name) {
-    String v = given.get(name);
+    List<String> values = given.get(name);
+    String v = values == null ? null : values.get(values.size() - 1);
     if (v == null) {
       OptionSpec spec = specs.get(name);
       v = spec == null ? null : spec.defaultValue();
     }
     return Optional.ofNullable(v);
+  }
+
+  /** Every value of a repeatable option, in the order given; empty when absent. */
+  public List<String> all(String name) {
+    return List.copyOf(given.getOrDefault(name, List.of()));
   }
 
   /** The value of a mandatory option. */

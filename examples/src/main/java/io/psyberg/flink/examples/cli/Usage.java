@@ -18,7 +18,7 @@ public final class Usage {
     if (!command.synopsis().isEmpty()) {
       sb.append(' ').append(command.synopsis());
     }
-    sb.append(" [--warehouse DIR]\n\n").append(command.summary()).append("\n\nOptions:\n");
+    sb.append(" [catalog options]\n\n").append(command.summary()).append("\n\nOptions:\n");
     List<OptionSpec> all = new ArrayList<>(command.options());
     all.addAll(commonOptions);
     int width = all.stream().mapToInt(o -> o.synopsis().length()).max().orElse(0) + 2;
@@ -41,8 +41,10 @@ public final class Usage {
       sb.append("  ").append(pad(c.name(), width)).append(c.summary()).append('\n');
     }
     sb.append(
-        "\nEvery command takes --warehouse DIR (default ./psyberg-warehouse, an embedded local"
-            + " catalog) and --help.\n");
+        "\nEvery command takes the catalog options --warehouse DIR|URI (default"
+            + " ./psyberg-warehouse, an embedded local catalog), --catalog-type"
+            + " hadoop|jdbc|rest|hive, --uri URI, --catalog-option KEY=VALUE (repeatable) and"
+            + " --catalog-conf FILE, and --help.\n");
     return sb.toString();
   }
 

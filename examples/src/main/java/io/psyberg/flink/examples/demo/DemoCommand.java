@@ -1,6 +1,7 @@
 package io.psyberg.flink.examples.demo;
 
 import io.psyberg.flink.examples.PsybergCli;
+import io.psyberg.flink.examples.cli.CatalogArgs;
 import io.psyberg.flink.examples.cli.Command;
 import io.psyberg.flink.examples.cli.CommandException;
 import io.psyberg.flink.examples.cli.ExitCodes;
@@ -46,7 +47,7 @@ public final class DemoCommand implements Command {
 
   @Override
   public int execute(ParsedArgs args, PrintStream out, PrintStream err) throws Exception {
-    String warehouse = args.required("warehouse");
+    String warehouse = CatalogArgs.embeddedWarehouse(args, name());
     prepare(Path.of(warehouse), out);
     long start = System.nanoTime();
     Steps steps = new Steps(warehouse, out, err);

@@ -1,5 +1,6 @@
 package io.psyberg.flink.examples.jobs;
 
+import io.psyberg.flink.examples.cli.CatalogArgs;
 import io.psyberg.flink.examples.cli.CommandException;
 import io.psyberg.flink.examples.cli.Usage;
 import io.psyberg.flink.examples.cli.UsageException;
@@ -34,15 +35,21 @@ public final class EventSources {
    * @throws UsageException when a table does not exist (names it and says how to create one)
    * @throws CommandException when a table lacks an event column or has it with another type
    */
-  public static void check(Catalog catalog, String warehouse, List<TableIdentifier> tables)
+  /**
+   * @param location where the catalog is, e.g. {@code warehouse ./w} (see {@link
+   *     CatalogArgs#location})
+   * @param catalogOptions the catalog options to repeat in a hint, e.g. {@code --warehouse ./w}
+   */
+  public static void check(
+      Catalog catalog, String location, String catalogOptions, List<TableIdentifier> tables)
       throws UsageException, CommandException {
     for (TableIdentifier id : tables) {
       if (!catalog.tableExists(id)) {
         throw new UsageException(
             String.format(
-                "source table %s does not exist in warehouse %s. Land membership events first,"
-                    + " e.g.: %s generate --table %s --accounts 100 --events 1000 --warehouse %s",
-                id, warehouse, Usage.PROGRAM, id, warehouse));
+                "source table %s does not exist in %s. Land membership events first,"
+                    + " e.g.: %s generate --table %s --accounts 100 --events 1000 %s",
+                id, location, Usage.PROGRAM, id, catalogOptions));
       }
       List<String> problems = problems(catalog.loadTable(id).schema());
       if (!problems.isEmpty()) {

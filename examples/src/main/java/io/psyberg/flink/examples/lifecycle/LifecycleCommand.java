@@ -103,10 +103,10 @@ public final class LifecycleCommand implements Command {
       throw new UsageException(
           "option '--interval' must be between 1 and 3600 seconds, got " + seconds);
     }
-    String warehouse = args.required("warehouse");
     CatalogSpec spec = CatalogArgs.spec(args);
     try (CatalogHandle catalog = CatalogHandle.open(spec)) {
-      EventSources.check(catalog.catalog(), warehouse, sources);
+      EventSources.check(
+          catalog.catalog(), CatalogArgs.location(args, spec), CatalogArgs.hint(args), sources);
       LifecycleJob job =
           new LifecycleJob(
               spec,

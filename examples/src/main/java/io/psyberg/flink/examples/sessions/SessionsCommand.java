@@ -62,15 +62,14 @@ public final class SessionsCommand implements Command {
     if (process.isPresent() && process.get().isBlank()) {
       throw new UsageException("option '--process' must not be blank");
     }
-    String warehouse = args.required("warehouse");
     CatalogSpec spec = CatalogArgs.spec(args);
     try (CatalogHandle catalog = CatalogHandle.open(spec)) {
       TableIdentifier logTable = SessionLog.tableIdentifier(spec.metadataNamespace());
       // Reading through SessionLog would create the log table; a look must not change anything.
       if (!SessionLog.exists(catalog.catalog(), spec.metadataNamespace())) {
         out.println(
-            "No sessions yet: warehouse "
-                + warehouse
+            "No sessions yet: "
+                + CatalogArgs.location(args, spec)
                 + " has no session log ("
                 + logTable
                 + "). Run a job first, e.g. signups.");

@@ -71,9 +71,12 @@ public final class SignupsCommand implements Command {
   @Override
   public int execute(ParsedArgs args, PrintStream out, PrintStream err) throws Exception {
     SignupsSettings settings = settings(args);
-    String warehouse = args.required("warehouse");
     try (CatalogHandle catalog = CatalogHandle.open(settings.catalog())) {
-      EventSources.check(catalog.catalog(), warehouse, settings.sources());
+      EventSources.check(
+          catalog.catalog(),
+          CatalogArgs.location(args, settings.catalog()),
+          CatalogArgs.hint(args),
+          settings.sources());
       SignupFacts.Target target = SignupFacts.loadOrCreate(catalog.catalog(), settings.target());
       SignupsRun run = new SignupsRun(settings, catalog, target.table(), out);
       run.printPlan(target.created());

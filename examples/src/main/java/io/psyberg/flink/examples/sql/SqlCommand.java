@@ -67,7 +67,7 @@ public final class SqlCommand implements Command {
           (args.has("file") ? "--file" : "--execute") + " holds no SQL statement");
     }
     CatalogSpec catalog = CatalogArgs.spec(args);
-    try (SqlSession session = SqlSession.open(catalog)) {
+    try (SqlSession session = SqlSession.open(catalog, CatalogArgs.options(args))) {
       ResultPrinter printer =
           ResultPrinter.forFormat(format, new ValueFormatter(session.localTimeZone()));
       SqlRunner runner = new SqlRunner(session, printer, out);

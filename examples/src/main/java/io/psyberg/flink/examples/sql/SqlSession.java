@@ -1,6 +1,7 @@
 package io.psyberg.flink.examples.sql;
 
 import io.psyberg.flink.catalog.CatalogSpec;
+import io.psyberg.flink.catalog.PsybergCatalogOptions;
 import java.net.URL;
 import java.time.ZoneId;
 import java.util.Map;
@@ -46,7 +47,12 @@ final class SqlSession implements AutoCloseable {
   static final String LAKE_CATALOG = "lake";
 
   /** Keys under which the psyberg connector finds its catalog defaults. */
+  static final String PSYBERG_CATALOG_PREFIX = "psyberg.catalog.";
+
   static final String PSYBERG_CATALOG_TYPE = "psyberg.catalog.type";
+
+  private static final int CATALOG_PROPERTY_PREFIX_LENGTH =
+      PsybergCatalogOptions.CATALOG_PROPERTY_PREFIX.length();
 
   static final String PSYBERG_CATALOG_WAREHOUSE = "psyberg.catalog.warehouse";
 
@@ -74,12 +80,12 @@ final class SqlSession implements AutoCloseable {
         new FunctionCatalog(sessionConfig, resourceManager, catalogManager, moduleManager);
   }
 
-  /** A session with the {@code lake} catalog over {@code catalog}'s warehouse. */
-  static SqlSession open(CatalogSpec catalog) {
-    Configuration defaults = new Configuration();
-    defaults.setString(PSYBERG_CATALOG_TYPE, "hadoop");
-    defaults.setString(PSYBERG_CATALOG_WAREHOUSE, catalog.warehouse());
-    SqlSession session = new SqlSession(defaults);
+  /**
+   * A session with the {@code lake} catalog over {@code catalog}, whose options (SQL connector
+   * keys, see {@code CatalogArgs#options}) also become the psyberg connector's catalog defaults.
+   */
+  static SqlSession open(CatalogSpec catalog, Map<String, String> catalogOptions) {
+    SqlSession session = new SqlSession(catalogDefaults(catalog, catalogOptions));
     try {
       session.env().executeSql(createCatalogStatement(catalog));
     } catch (RuntimeException e) {
@@ -87,6 +93,31 @@ final class SqlSession implements AutoCloseable {
       throw e;
     }
     return session;
+  }
+
+  /**
+   * The {@code psyberg.catalog.*} defaults for the catalog options: a psyberg table in a script may
+   * then name just 'table' and 'process-name'.
+   */
+  static Configuration catalogDefaults(CatalogSpec catalog, Map<String, String> catalogOptions) {
+    Configuration defaults = new Configuration();
+    String prefix = PSYBERG_CATALOG_PREFIX;
+    catalogOptions.forEach(
+        (key, value) -> {
+          if (key.startsWith(PsybergCatalogOptions.CATALOG_PROPERTY_PREFIX)) {
+            defaults.setString(prefix + key.substring(CATALOG_PROPERTY_PREFIX_LENGTH), value);
+          } else if (key.startsWith("catalog-")) {
+            defaults.setString(prefix + key.substring("catalog-".length()), value);
+          } else {
+            defaults.setString(prefix + key, value);
+          }
+        });
+    if (catalog.warehouse() != null) {
+      // the embedded catalog's folder, as an absolute URI: the same folder for every job
+      defaults.setString(PSYBERG_CATALOG_WAREHOUSE, catalog.warehouse());
+    }
+    defaults.setString(PSYBERG_CATALOG_TYPE, catalogOptions.getOrDefault("catalog-type", "hadoop"));
+    return defaults;
   }
 
   static String createCatalogStatement(CatalogSpec catalog) {

@@ -51,6 +51,16 @@ class ParsedArgsTest {
   }
 
   @Test
+  void aRepeatableOptionKeepsEveryValueInOrder() throws Exception {
+    List<OptionSpec> specs = List.of(OptionSpec.repeatable("opt", "K=V", "a property"));
+    ParsedArgs args = ParsedArgs.parse(specs, List.of("--opt", "a=1", "--opt=b=2", "--opt", "a=3"));
+    assertThat(args.all("opt")).containsExactly("a=1", "b=2", "a=3");
+    assertThat(args.get("opt")).contains("a=3");
+    assertThat(ParsedArgs.parse(specs, List.of()).all("opt")).isEmpty();
+    assertThat(specs.get(0).synopsis()).isEqualTo("--opt K=V ...");
+  }
+
+  @Test
   void checksNumbers() throws Exception {
     ParsedArgs args =
         ParsedArgs.parse(SPECS, List.of("--table", "12", "--format", "0.25", "--execute", "x"));

@@ -137,7 +137,7 @@ class SessionsCommandTest {
     assertThat(CliRun.of("sessions", "--help").out())
         .startsWith(
             "Usage: java -jar psyberg-examples.jar sessions [--process P] [--stale [--idle-days N]]"
-                + " [--warehouse DIR]");
+                + " [catalog options]");
   }
 
   private static Session session(
