@@ -30,8 +30,14 @@ public final class PsybergConnectorOptions {
   /** Options a source table takes besides the required and catalog ones. */
   public static Set<ConfigOption<?>> sourceOptions() {
     Set<ConfigOption<?>> out = declared(PsybergSourceOptions.class);
+    out.addAll(sqlSourceOptions());
     out.removeAll(required());
     return out;
+  }
+
+  /** Source options of SQL tables only (the builders do not take them). */
+  public static Set<ConfigOption<?>> sqlSourceOptions() {
+    return declared(PsybergSqlSourceOptions.class);
   }
 
   public static Set<ConfigOption<?>> sinkOptions() {

@@ -74,6 +74,9 @@ final class PsybergDynamicSource
 
   @Override
   public ScanRuntimeProvider getScanRuntimeProvider(ScanContext context) {
+    if (options.withinChangeRange()) {
+      return withinChangeRange();
+    }
     PsybergSource source = buildSource();
     RowType sourceRow = source.rowType();
     boolean bounded = options.read.mode() == PsybergSourceOptions.Mode.BOUNDED;
@@ -100,6 +103,39 @@ final class PsybergDynamicSource
       @Override
       public boolean isBounded() {
         return bounded;
+      }
+    };
+  }
+
+  /** The table's current rows within its process's change range: a bounded scan. */
+  private ScanRuntimeProvider withinChangeRange() {
+    if (!metadataKeys.isEmpty()) {
+      throw new ValidationException(
+          String.format(
+              "%s: metadata columns %s describe a session's snapshots and are not available with"
+                  + " 'within-change-range' = 'true'. Drop them from the query.",
+              options.context(), metadataKeys));
+    }
+    if (options.read.mode() != PsybergSourceOptions.Mode.BOUNDED) {
+      throw new ValidationException(
+          String.format(
+              "%s: 'within-change-range' = 'true' reads once and is bounded; remove 'mode' ="
+                  + " 'continuous'.",
+              options.context()));
+    }
+    ChangeRangeRead read = ChangeRangeRead.plan(options);
+    List<String> columns = List.copyOf(projected);
+    List<Expression> pushed = List.copyOf(filters);
+    return new DataStreamScanProvider() {
+      @Override
+      public DataStream<RowData> produceDataStream(
+          ProviderContext providerContext, StreamExecutionEnvironment env) {
+        return read.read(env, columns, pushed);
+      }
+
+      @Override
+      public boolean isBounded() {
+        return true;
       }
     };
   }

@@ -83,6 +83,7 @@ public final class PsybergDynamicTableFactory
     try {
       read = PsybergReadConf.resolve(config, ctx);
       write = PsybergWriteConf.resolve(config, ctx);
+      TableOptions.withinChangeRange(raw, ctx);
       catalog = CatalogSpec.fromOptions(raw, flinkConfig(context.getConfiguration()), ctx);
       FactoryUtil.TableFactoryHelper helper = FactoryUtil.createTableFactoryHelper(this, context);
       helper.validateExcept(PsybergConnectorOptions.prefixes().toArray(new String[0]));

@@ -6,7 +6,9 @@ import io.psyberg.flink.sink.PsybergWriteConf;
 import io.psyberg.flink.source.PsybergReadConf;
 import io.psyberg.flink.source.PsybergSourceOptions;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
@@ -37,6 +39,28 @@ final class TableOptions {
     this.write = write;
   }
 
+  /** Whether the table reads the current rows within its process's change range. */
+  boolean withinChangeRange() {
+    return withinChangeRange(raw, context());
+  }
+
+  /**
+   * The value of {@code 'within-change-range'} in {@code raw}.
+   *
+   * @throws IllegalArgumentException naming the option, the value and the valid values
+   */
+  static boolean withinChangeRange(Map<String, String> raw, String context) {
+    String key = PsybergSqlSourceOptions.WITHIN_CHANGE_RANGE.key();
+    String value = raw.getOrDefault(key, "false").trim().toLowerCase(Locale.ROOT);
+    if (!value.equals("true") && !value.equals("false")) {
+      throw new IllegalArgumentException(
+          String.format(
+              "%s: invalid value '%s' for option '%s'. Valid values: true, false.",
+              context, raw.get(key), key));
+    }
+    return value.equals("true");
+  }
+
   String process() {
     return raw.get(PsybergSourceOptions.PROCESS_NAME.key());
   }
@@ -54,6 +78,7 @@ final class TableOptions {
   Map<String, String> sourceOptions() {
     Set<String> keys =
         keys(PsybergConnectorOptions.required(), PsybergConnectorOptions.sourceOptions());
+    keys.removeAll(keys(PsybergConnectorOptions.sqlSourceOptions()));
     return select(keys::contains);
   }
 
@@ -69,7 +94,7 @@ final class TableOptions {
     return Arrays.stream(options)
         .flatMap(Set::stream)
         .map(ConfigOption::key)
-        .collect(Collectors.toSet());
+        .collect(Collectors.toCollection(HashSet::new));
   }
 
   private Map<String, String> select(Predicate<String> key) {
