@@ -4,7 +4,10 @@ import io.psyberg.flink.catalog.CatalogSpec;
 import io.psyberg.flink.metadata.PublishedHighWatermark;
 import io.psyberg.flink.metadata.SnapshotPoint;
 import io.psyberg.flink.session.Processing;
+import io.psyberg.flink.source.planned.PlannedFilesSource;
+import java.io.IOException;
 import java.io.Serializable;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -20,6 +23,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
 import org.apache.flink.table.types.logical.RowType;
+import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
@@ -29,6 +33,7 @@ import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.flink.FlinkSchemaUtil;
 import org.apache.iceberg.flink.TableLoader;
 import org.apache.iceberg.flink.source.IcebergSource;
+import org.apache.iceberg.io.CloseableIterable;
 
 /**
  * The rows of a process's source tables that it has already processed: each table as of the
@@ -177,6 +182,46 @@ public final class ProcessedHistory implements Serializable {
               .map(inOrder)
               .returns(InternalTypeInfo.of(inOrder.type()))
               .name("processed " + name));
+    }
+    return streams;
+  }
+
+  /**
+   * As {@link #read} without a filter, but with the files planned now, when the job is built: a
+   * restart of the job (e.g. a failover before its first checkpoint) reads the same files even when
+   * the snapshot they were planned at has been expired since.
+   */
+  public List<DataStream<RowData>> readPlanned(
+      StreamExecutionEnvironment env, CatalogSpec catalog, List<String> columns) {
+    List<DataStream<RowData>> streams = new ArrayList<>();
+    Catalog c = catalog.open();
+    try {
+      for (Map.Entry<String, Position> p : positions.entrySet()) {
+        String name = p.getKey();
+        Position at = p.getValue();
+        Table table = c.loadTable(TableIdentifier.parse(name));
+        List<FileScanTask> tasks = new ArrayList<>();
+        try (CloseableIterable<FileScanTask> planned =
+            table.newScan().useSnapshot(at.snapshotId).planFiles()) {
+          for (FileScanTask task : planned) {
+            if (!at.newFiles.contains(task.file().path().toString())) {
+              tasks.add(task);
+            }
+          }
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+        PlannedFilesSource source =
+            PlannedFilesSource.of(catalog, name, at.snapshotId, table.schema(), columns, tasks);
+        streams.add(
+            env.fromSource(
+                    source,
+                    WatermarkStrategy.noWatermarks(),
+                    "processed " + name + "@" + at.snapshotId + " (" + tasks.size() + " files)")
+                .name("processed " + name));
+      }
+    } finally {
+      CatalogSpec.closeQuietly(c);
     }
     return streams;
   }

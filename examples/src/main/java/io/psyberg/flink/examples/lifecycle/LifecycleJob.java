@@ -235,7 +235,7 @@ public final class LifecycleJob {
     ProcessedHistory processed =
         ProcessedHistory.asOf(catalog, process, positions, List.of(lifecycleTable, anomaliesTable));
     DataStream<RowData> history = null;
-    for (DataStream<RowData> events : processed.read(env, catalog, EVENT_COLUMNS, null)) {
+    for (DataStream<RowData> events : processed.readPlanned(env, catalog, EVENT_COLUMNS)) {
       DataStream<RowData> typed =
           events
               .map(r -> r)

@@ -323,6 +323,31 @@ class LifecycleUnderMaintenanceITCase {
     assertEqualsFullRecompute();
   }
 
+  /**
+   * A continuous job plans the files of its start-up history when it is built. Expiring the HWM
+   * snapshot between building and running is what a failover before the job's first checkpoint
+   * meets (the job starts again from its graph): it must still read the same files.
+   */
+  @Test
+  void aContinuousJobWhoseHistorySnapshotExpiresAfterItWasBuiltStillStartsExactly()
+      throws Exception {
+    generate(1);
+    lifecycle();
+    long hwm = head();
+    generate(2);
+    StreamExecutionEnvironment env = continuousJob();
+    retainLastOne(wh.load(EVENTS));
+    assertThat(wh.load(EVENTS).snapshot(hwm)).as("the HWM snapshot is expired").isNull();
+
+    JobClient job = env.executeAsync("lifecycle continuous, history snapshot expired");
+    try {
+      awaitCaughtUp("the job reads its planned history after the expiry", null, job);
+    } finally {
+      Jobs.cancelAndWait(job);
+    }
+    assertEqualsFullRecompute();
+  }
+
   @Test
   void compactionMixingProcessedAndNewEventsThenExpiredFailsClearlyAndPublishesNothing()
       throws Exception {
@@ -361,13 +386,18 @@ class LifecycleUnderMaintenanceITCase {
   }
 
   private JobClient startContinuous() throws Exception {
+    return continuousJob().executeAsync("lifecycle continuous after expiry");
+  }
+
+  /** The continuous lifecycle job, built (its start-up history planned) but not started. */
+  private StreamExecutionEnvironment continuousJob() {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.setParallelism(2);
     env.enableCheckpointing(300);
     env.setRestartStrategy(RestartStrategies.noRestart());
     new LifecycleJob(wh.spec(), PROCESS, List.of(EVENTS), SEGMENTS, ANOMALIES)
         .continuous(env, Duration.ofMillis(200), null);
-    return env.executeAsync("lifecycle continuous after expiry");
+    return env;
   }
 
   private static void retainLastOne(Table table) {
