@@ -1,5 +1,6 @@
 package io.psyberg.flink.planning;
 
+import io.psyberg.flink.PsybergException;
 import io.psyberg.flink.catalog.CatalogSpec;
 import io.psyberg.flink.metadata.HighWatermarkMirror;
 import io.psyberg.flink.metadata.PublishedHighWatermark;
@@ -184,8 +185,24 @@ public final class StatefulRunPlan implements Serializable {
           continue;
         }
         Table source = c.loadTable(TableIdentifier.parse(r.table()));
-        for (long snapshot :
-            SnapshotUtil.ancestorIdsBetween(at, r.fromSnapshotId(), source::snapshot)) {
+        List<Long> covered = new ArrayList<>();
+        try {
+          SnapshotUtil.ancestorIdsBetween(at, r.fromSnapshotId(), source::snapshot)
+              .forEach(covered::add);
+        } catch (IllegalArgumentException expired) {
+          throw new PsybergException(
+              String.format(
+                  "Process %s: target %s stands at snapshot %s of %s, ahead of the process's other"
+                      + " targets (a run stopped between their publishes), and snapshots between"
+                      + " their high watermarks have been expired since, so the new events cannot"
+                      + " be told apart into those %s already holds and the rest. Nothing was read"
+                      + " or published. Roll %s back to the snapshot before its last publish (e.g."
+                      + " CALL system.rollback_to_snapshot), so that all targets stand at one high"
+                      + " watermark, and run again.",
+                  process, targets.get(bit), at, r.table(), targets.get(bit), targets.get(bit)),
+              expired);
+        }
+        for (long snapshot : covered) {
           masks
               .computeIfAbsent(r.table(), t -> new HashMap<>())
               .merge(snapshot, 1 << bit, (a, b) -> a | b);

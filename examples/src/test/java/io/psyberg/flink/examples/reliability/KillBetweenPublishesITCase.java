@@ -20,6 +20,7 @@ import org.apache.flink.runtime.testutils.CommonTestUtils;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.iceberg.Table;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -120,6 +121,51 @@ class KillBetweenPublishesITCase {
     landLate(batches);
     runBounded(job);
     check.lifecycleExact(LIFECYCLE, ANOMALIES);
+  }
+
+  /**
+   * A run stopped between the two publishes, then the source's snapshots between the two targets'
+   * high watermarks are expired: the next run must still converge, or, where the history cannot
+   * place the events between the two marks, fail saying so and publish nothing.
+   */
+  @ParameterizedTest(name = "stopped after publishing to {0}, then the source expired")
+  @CsvSource({ANOMALIES, LIFECYCLE})
+  void stoppedBetweenPublishesThenExpiredConvergesOrFailsClearly(String first) throws Exception {
+    EventBatches batches = new EventBatches(wh, EVENTS, 1, "x", false).create();
+    LifecycleJob job = job("lifecycle_stop_expired");
+    ExactlyOnce check = new ExactlyOnce(wh.catalog(), "lifecycle_stop_expired", EVENTS);
+    landFirst(batches);
+    runBounded(job);
+    landSecond(batches);
+    StopAfterFirstPublish.arm(first, false);
+    assertThatThrownBy(() -> runBounded(job))
+        .satisfies(
+            e -> assertThat(FaultInjectionITCase.messages(e)).contains("stopped right after"));
+    landLate(batches);
+    Table events = wh.load(EVENTS);
+    events.expireSnapshots().expireOlderThan(Long.MAX_VALUE).retainLast(1).commit();
+    long lifecycleAt = wh.load(LIFECYCLE).currentSnapshot().snapshotId();
+    long anomaliesAt = wh.load(ANOMALIES).currentSnapshot().snapshotId();
+
+    Throwable failure = null;
+    try {
+      runBounded(job);
+    } catch (Exception e) {
+      failure = e;
+    }
+    if (failure == null) {
+      check.lifecycleExact(LIFECYCLE, ANOMALIES);
+    } else {
+      assertThat(FaultInjectionITCase.messages(failure))
+          .as("a run that cannot place the events says why")
+          .contains("Process lifecycle_stop_expired")
+          .contains(EVENTS)
+          .contains("expired")
+          .contains("Nothing was read or published");
+      assertThat(wh.load(LIFECYCLE).currentSnapshot().snapshotId()).isEqualTo(lifecycleAt);
+      assertThat(wh.load(ANOMALIES).currentSnapshot().snapshotId()).isEqualTo(anomaliesAt);
+      System.out.println("stopped between publishes, then expired: " + failure.getMessage());
+    }
   }
 
   /**
