@@ -164,7 +164,11 @@ class KillBetweenPublishesITCase {
           .contains("Nothing was read or published");
       assertThat(wh.load(LIFECYCLE).currentSnapshot().snapshotId()).isEqualTo(lifecycleAt);
       assertThat(wh.load(ANOMALIES).currentSnapshot().snapshotId()).isEqualTo(anomaliesAt);
-      System.out.println("stopped between publishes, then expired: " + failure.getMessage());
+      // The way out the message names: roll the target that is ahead back, run again.
+      Table ahead = wh.load(first);
+      ahead.manageSnapshots().rollbackTo(ahead.currentSnapshot().parentId()).commit();
+      runBounded(job);
+      check.lifecycleRowsAtHead(LIFECYCLE, ANOMALIES);
     }
   }
 
