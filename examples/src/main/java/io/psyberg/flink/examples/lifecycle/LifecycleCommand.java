@@ -10,6 +10,7 @@ import io.psyberg.flink.examples.cli.ParsedArgs;
 import io.psyberg.flink.examples.cli.TableNames;
 import io.psyberg.flink.examples.cli.UsageException;
 import io.psyberg.flink.examples.jobs.CatalogHandle;
+import io.psyberg.flink.examples.jobs.ContinuousRun;
 import io.psyberg.flink.examples.jobs.EventSources;
 import io.psyberg.flink.examples.jobs.JobFailures;
 import io.psyberg.flink.examples.sessions.SessionReport;
@@ -21,9 +22,6 @@ import java.io.PrintStream;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -200,26 +198,8 @@ public final class LifecycleCommand implements Command {
             + " published high watermark).%n",
         client.getJobID());
     out.flush();
-    try {
-      while (true) {
-        try {
-          client.getJobExecutionResult().get(2, TimeUnit.SECONDS);
-          return ExitCodes.OK;
-        } catch (TimeoutException running) {
-          watcher.poll().forEach(s -> out.println(SessionReport.oneLine(s)));
-          out.flush();
-        } catch (ExecutionException e) {
-          throw new CommandException(
-              JobFailures.describe(
-                  "the continuous lifecycle job of process " + process, e.getCause()),
-              e.getCause());
-        }
-      }
-    } catch (InterruptedException stop) {
-      client.cancel().get(30, TimeUnit.SECONDS);
-      Thread.currentThread().interrupt();
-      out.println("stopped: job " + client.getJobID() + " cancelled.");
-      return ExitCodes.OK;
-    }
+    return new ContinuousRun(
+            client, watcher, "the continuous lifecycle job of process " + process, out)
+        .await(Duration.ofSeconds(2));
   }
 }

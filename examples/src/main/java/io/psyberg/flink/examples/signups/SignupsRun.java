@@ -3,6 +3,7 @@ package io.psyberg.flink.examples.signups;
 import io.psyberg.flink.examples.cli.CommandException;
 import io.psyberg.flink.examples.cli.ExitCodes;
 import io.psyberg.flink.examples.jobs.CatalogHandle;
+import io.psyberg.flink.examples.jobs.ContinuousRun;
 import io.psyberg.flink.examples.jobs.JobFailures;
 import io.psyberg.flink.examples.sessions.AuditOutcomes;
 import io.psyberg.flink.examples.sessions.SessionReport;
@@ -12,28 +13,19 @@ import io.psyberg.flink.metadata.SessionLog;
 import io.psyberg.flink.session.Session;
 import io.psyberg.flink.session.SessionStatus;
 import java.io.PrintStream;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.TableIdentifier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /** One run of the signup job, bounded or continuous, with its progress printed to {@code out}. */
 final class SignupsRun {
-  private static final Logger LOG = LoggerFactory.getLogger(SignupsRun.class);
-  private static final long CANCEL_TIMEOUT_SECONDS = 30;
-  private static final long SESSION_LOG_TIMEOUT_SECONDS = 30;
 
   private final SignupsSettings settings;
   private final CatalogHandle catalog;
@@ -120,8 +112,7 @@ final class SignupsRun {
 
   /**
    * Runs until the job fails or the calling thread is interrupted (the JVM ending on Ctrl-C ends it
-   * too), printing each session as it finishes. The session log is read on a helper thread, so that
-   * an interrupt always reaches this thread's waits and is never swallowed by catalog I/O.
+   * too), printing each session as it finishes.
    */
   int continuous() throws Exception {
     SessionWatcher watcher = new SessionWatcher(sessionLog(), settings.process());
@@ -134,68 +125,9 @@ final class SignupsRun {
             + "Stop with Ctrl-C; the next run resumes from the published high watermark.%n",
         client.getJobID(), settings.interval().toSeconds());
     out.flush();
-    long pollMillis = Math.min(settings.interval().toMillis(), 2000);
-    ExecutorService reader =
-        Executors.newSingleThreadExecutor(
-            r -> {
-              Thread t = new Thread(r, "signups-session-log-reader");
-              t.setDaemon(true);
-              return t;
-            });
-    try {
-      while (true) {
-        try {
-          client.getJobExecutionResult().get(pollMillis, TimeUnit.MILLISECONDS);
-          printNew(reader, watcher);
-          out.println("the continuous job finished.");
-          return ExitCodes.OK;
-        } catch (TimeoutException stillRunning) {
-          printNew(reader, watcher);
-        } catch (ExecutionException e) {
-          printNew(reader, watcher);
-          throw new CommandException(
-              JobFailures.describe(
-                  "the continuous signups job of process " + settings.process(), e.getCause()),
-              e.getCause());
-        }
-      }
-    } catch (InterruptedException stop) {
-      return stop(client, reader, watcher);
-    } finally {
-      reader.shutdownNow();
-    }
-  }
-
-  /** Cancels the job after an interrupt; the interrupt is set again for the caller. */
-  private int stop(JobClient client, ExecutorService reader, SessionWatcher watcher)
-      throws Exception {
-    try {
-      client.cancel().get(CANCEL_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-      printNew(reader, watcher);
-      out.println("stopped: job " + client.getJobID() + " cancelled.");
-      return ExitCodes.OK;
-    } finally {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  /**
-   * Prints the sessions that finished since the last look. A failed look (say, a commit racing the
-   * read) is not the job's failure: the next poll looks again.
-   */
-  private void printNew(ExecutorService reader, SessionWatcher watcher)
-      throws InterruptedException {
-    List<Session> finished;
-    try {
-      finished = reader.submit(watcher::poll).get(SESSION_LOG_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-    } catch (ExecutionException | TimeoutException e) {
-      LOG.debug("Process {}: could not read the session log this time", settings.process(), e);
-      return;
-    }
-    for (Session s : finished) {
-      out.println(SessionReport.oneLine(s));
-    }
-    out.flush();
+    return new ContinuousRun(
+            client, watcher, "the continuous signups job of process " + settings.process(), out)
+        .await(Duration.ofMillis(Math.min(settings.interval().toMillis(), 2000)));
   }
 
   private static boolean rowCountFailed(Session s) {

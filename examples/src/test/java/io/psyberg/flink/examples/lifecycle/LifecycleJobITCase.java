@@ -8,6 +8,8 @@ import io.psyberg.flink.stateful.lifecycle.LifecycleEvent;
 import io.psyberg.flink.stateful.lifecycle.LifecycleRecompute;
 import io.psyberg.flink.stateful.lifecycle.LifecycleResult;
 import io.psyberg.flink.stateful.lifecycle.Segment;
+import io.psyberg.flink.testutils.Jobs;
+import io.psyberg.flink.testutils.Waits;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
@@ -17,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -273,26 +274,19 @@ class LifecycleJobITCase {
       for (int day = 1; day < 4; day++) {
         appendBatch(catalog, rnd, day, 100);
       }
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-      while (!(read(catalog, "membership.lc_lifecycle", SEGMENT_COLS).equals(expectedSegments())
-          && read(catalog, "membership.lc_anomalies", ANOMALY_COLS).equals(expectedAnomalies()))) {
-        if (System.nanoTime() > deadline) {
-          assertThat(read(catalog, "membership.lc_lifecycle", SEGMENT_COLS))
-              .containsExactlyElementsOf(expectedSegments());
-          assertThat(read(catalog, "membership.lc_anomalies", ANOMALY_COLS))
-              .containsExactlyElementsOf(expectedAnomalies());
-        }
-        Thread.sleep(300);
-      }
+      // A hang guard only: the job converges as soon as it has read the four batches.
+      Waits.holdsWithin(
+          Duration.ofSeconds(180),
+          () ->
+              read(catalog, "membership.lc_lifecycle", SEGMENT_COLS).equals(expectedSegments())
+                  && read(catalog, "membership.lc_anomalies", ANOMALY_COLS)
+                      .equals(expectedAnomalies()));
+      assertThat(read(catalog, "membership.lc_lifecycle", SEGMENT_COLS))
+          .containsExactlyElementsOf(expectedSegments());
+      assertThat(read(catalog, "membership.lc_anomalies", ANOMALY_COLS))
+          .containsExactlyElementsOf(expectedAnomalies());
     } finally {
-      client.cancel().get(30, TimeUnit.SECONDS);
-      // Let the cancelled job finish closing before the temp warehouse is deleted.
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (!client.getJobStatus().get().isGloballyTerminalState()
-          && System.nanoTime() < deadline) {
-        Thread.sleep(100);
-      }
-      Thread.sleep(1000);
+      Jobs.cancelAndWait(client);
     }
   }
 }
