@@ -121,6 +121,11 @@ public final class PsybergReadConf {
         .targetTables(targetTables);
   }
 
+  /** Whether the source reads every snapshot as changes ('non-append-snapshots' = changelog). */
+  public boolean changelog() {
+    return nonAppendSnapshots == NonAppendSnapshots.CHANGELOG;
+  }
+
   public long splitSize() {
     return splitSize;
   }

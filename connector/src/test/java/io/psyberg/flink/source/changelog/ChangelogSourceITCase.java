@@ -1,0 +1,241 @@
+package io.psyberg.flink.source.changelog;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.psyberg.flink.planning.NonAppendSnapshots;
+import io.psyberg.flink.planning.StartFrom;
+import io.psyberg.flink.source.PsybergSource;
+import io.psyberg.flink.source.PsybergSourceBuilder;
+import io.psyberg.flink.testutils.RandomHistory;
+import io.psyberg.flink.testutils.Warehouse;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Stream;
+import javax.annotation.Nullable;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.util.CloseableIterator;
+import org.apache.iceberg.PartitionSpec;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.TableProperties;
+import org.apache.iceberg.catalog.Namespace;
+import org.apache.iceberg.catalog.SupportsNamespaces;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.data.Record;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The changelog contract on real tables and real jobs: for random histories of appends, overwrites,
+ * file deletes, equality and position deletes and compactions, the changes the source emits for a
+ * range (from, to], applied in emitted order to the table's rows at from, give exactly its rows at
+ * to; no delete ever removes a row that is not there.
+ */
+class ChangelogSourceITCase {
+  @RegisterExtension
+  static final MiniClusterExtension MINI_CLUSTER =
+      new MiniClusterExtension(
+          new MiniClusterResourceConfiguration.Builder()
+              .setNumberTaskManagers(1)
+              .setNumberSlotsPerTaskManager(2)
+              .build());
+
+  private static final String TABLE = "lake.changing";
+
+  @TempDir Path dir;
+  private Warehouse wh;
+  private int runs;
+
+  @BeforeEach
+  void setUp() {
+    wh = new Warehouse(dir);
+    ((SupportsNamespaces) wh.catalog()).createNamespace(Namespace.of("lake"));
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    wh.close();
+  }
+
+  static Stream<Arguments> seeds() {
+    long base = Long.getLong("changelog.seed", System.nanoTime());
+    List<Arguments> out = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      out.add(Arguments.of(base + i, true));
+      out.add(Arguments.of(base + 100 + i, false));
+    }
+    return out.stream();
+  }
+
+  @ParameterizedTest(name = "seed {0}, partitioned {1}")
+  @MethodSource("seeds")
+  void changesOfAnyRangeTurnTheRowsAtFromIntoTheRowsAtTo(long seed, boolean partitioned)
+      throws Exception {
+    Table table = create(partitioned);
+    RandomHistory history = new RandomHistory(table, seed);
+    List<Long> snapshots = new ArrayList<>();
+    for (int i = 0; i < 14; i++) {
+      snapshots.add(history.step());
+    }
+    Random pick = new Random(seed);
+    String context = "seed " + seed + " (rerun with -Dchangelog.seed=...), steps " + history.log();
+    // The whole history, then random ranges of one or more snapshots.
+    checkRange(history, null, snapshots.get(snapshots.size() - 1), context);
+    for (int i = 0; i < 3; i++) {
+      int a = pick.nextInt(snapshots.size());
+      int b = a + pick.nextInt(snapshots.size() - a);
+      Long from = a == 0 ? null : snapshots.get(a - 1);
+      checkRange(history, from, snapshots.get(b), context);
+    }
+  }
+
+  @Test
+  void aRowInsertedAndDeletedInOneSessionComesAsInsertThenDelete() throws Exception {
+    Table table = create(false);
+    RandomHistory history = new RandomHistory(table, 1);
+    long first = history.append();
+    history.upsert(List.of(3));
+    // Two rows of key 3 in one commit: the first is position-deleted in the same commit.
+    history.upsert(List.of(3, 3));
+    long last = history.upsert(List.of(3));
+    List<String> changes = read(first, last);
+
+    Map<String, Integer> inserted = new HashMap<>();
+    int insertedThenDeleted = 0;
+    for (int i = 0; i < changes.size(); i++) {
+      String row = changes.get(i).substring(3);
+      if (changes.get(i).startsWith("+I")) {
+        inserted.put(row, i);
+      } else if (inserted.containsKey(row)) {
+        insertedThenDeleted++;
+      }
+    }
+    // The rows of the first two upserts are added and removed inside the session.
+    assertThat(insertedThenDeleted).as("changes %s", changes).isEqualTo(2);
+    // The row replaced within its own commit never shows.
+    assertThat(changes).as("changes %s", changes).hasSize(2 * 2 + 1 + countKey3(history, first));
+    assertThat(apply(history.rowsAt(first), changes, "single key"))
+        .isEqualTo(multiset(history.rowsAt(last)));
+  }
+
+  private static int countKey3(RandomHistory history, long snapshot) {
+    int n = 0;
+    for (Record r : history.rowsAt(snapshot)) {
+      if ((Integer) r.getField("k") == 3) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  private Table create(boolean partitioned) {
+    PartitionSpec spec =
+        partitioned ? RandomHistory.partitionedSpec() : PartitionSpec.unpartitioned();
+    return wh.catalog()
+        .createTable(
+            TableIdentifier.parse(TABLE),
+            RandomHistory.SCHEMA,
+            spec,
+            Map.of(TableProperties.FORMAT_VERSION, "2"));
+  }
+
+  private void checkRange(RandomHistory history, @Nullable Long from, long to, String context)
+      throws Exception {
+    List<String> changes = read(from, to);
+    Map<String, Integer> applied =
+        apply(history.rowsAt(from), changes, context + ", range (" + from + ", " + to + "]");
+    assertThat(applied)
+        .as(
+            "%s: changes of (%s, %s] applied to the rows at %s: %s",
+            context, from, to, from, changes)
+        .isEqualTo(multiset(history.rowsAt(to)));
+  }
+
+  /** Reads the changes of (from, to] with a bounded changelog source at parallelism 2. */
+  private List<String> read(@Nullable Long from, long to) throws Exception {
+    Table table = wh.load(TABLE);
+    PsybergSourceBuilder b =
+        PsybergSource.builder()
+            .catalog(wh.spec())
+            .processName("changelog_" + runs++)
+            .tables(TABLE)
+            .nonAppendSnapshots(NonAppendSnapshots.CHANGELOG)
+            .endAt(Map.of(TABLE, to));
+    if (from != null) {
+      b.startFrom(StartFrom.parse("snapshot:" + childOf(table, from, to)));
+    }
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    env.setParallelism(2);
+    List<String> out = new ArrayList<>();
+    try (CloseableIterator<String> it =
+        env.fromSource(b.build(), WatermarkStrategy.noWatermarks(), "changes")
+            .map(ChangelogSourceITCase::render)
+            .executeAndCollect()) {
+      it.forEachRemaining(out::add);
+    }
+    return out;
+  }
+
+  private static long childOf(Table table, long from, long to) {
+    Snapshot s = table.snapshot(to);
+    while (s.parentId() != null && s.parentId() != from) {
+      s = table.snapshot(s.parentId());
+    }
+    return s.snapshotId();
+  }
+
+  static String render(RowData r) {
+    return r.getRowKind().shortString()
+        + " "
+        + r.getLong(0)
+        + ","
+        + r.getInt(1)
+        + ","
+        + (r.isNullAt(2) ? "null" : r.getString(2).toString())
+        + ","
+        + r.getInt(3);
+  }
+
+  /** Applies changes in order to a multiset; a delete of a row not there fails. */
+  static Map<String, Integer> apply(List<Record> start, List<String> changes, String context) {
+    Map<String, Integer> rows = multiset(start);
+    for (String change : changes) {
+      String kind = change.substring(0, 2);
+      String row = change.substring(3);
+      if (kind.equals("+I") || kind.equals("+U")) {
+        rows.merge(row, 1, Integer::sum);
+      } else {
+        Integer n = rows.get(row);
+        assertThat(n)
+            .as("%s: %s removes a row that is not there; changes %s", context, change, changes)
+            .isNotNull();
+        if (n == 1) {
+          rows.remove(row);
+        } else {
+          rows.put(row, n - 1);
+        }
+      }
+    }
+    return rows;
+  }
+
+  static Map<String, Integer> multiset(List<Record> rows) {
+    Map<String, Integer> out = new HashMap<>();
+    rows.forEach(r -> out.merge(RandomHistory.render(r), 1, Integer::sum));
+    return out;
+  }
+}
