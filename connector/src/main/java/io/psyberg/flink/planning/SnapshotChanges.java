@@ -47,28 +47,28 @@ final class SnapshotChanges {
     Map<String, FileScanTask> before =
         needParent && parent != null ? liveFiles(table, parent) : Map.of();
     Map<String, FileScanTask> after = deletesChanged ? liveFiles(table, s) : Map.of();
+    // Removals first, then additions: an upsert commit removes a key's old row and adds its new
+    // one, and a keyed consumer must see them in that order.
     List<FileChange> out = new ArrayList<>();
     for (DataFile f : removed) {
       FileScanTask was = before.get(path(f));
       out.add(FileChange.removed(f, was == null ? List.of() : was.deletes()));
     }
     Set<String> addedPaths = new HashSet<>();
+    added.forEach(f -> addedPaths.add(path(f)));
+    for (Map.Entry<String, FileScanTask> e : after.entrySet()) {
+      FileScanTask was = before.get(e.getKey());
+      if (addedPaths.contains(e.getKey()) || was == null) {
+        continue;
+      }
+      FileScanTask now = e.getValue();
+      if (!paths(was.deletes()).equals(paths(now.deletes()))) {
+        out.add(new FileChange(now.file(), was.deletes(), now.deletes()));
+      }
+    }
     for (DataFile f : added) {
-      addedPaths.add(path(f));
       FileScanTask now = after.get(path(f));
       out.add(FileChange.added(f, now == null ? List.of() : now.deletes()));
-    }
-    if (deletesChanged) {
-      for (Map.Entry<String, FileScanTask> e : after.entrySet()) {
-        FileScanTask was = before.get(e.getKey());
-        if (addedPaths.contains(e.getKey()) || was == null) {
-          continue;
-        }
-        FileScanTask now = e.getValue();
-        if (!paths(was.deletes()).equals(paths(now.deletes()))) {
-          out.add(new FileChange(now.file(), was.deletes(), now.deletes()));
-        }
-      }
     }
     return out;
   }

@@ -57,14 +57,34 @@ public final class RandomHistory {
   private final Table table;
   private final Random random;
   private final boolean partitioned;
+  private final boolean keyed;
   private final List<String> log = new ArrayList<>();
   private long nextId;
   private int fileIds;
 
   public RandomHistory(Table table, long seed) {
+    this(table, seed, false);
+  }
+
+  private RandomHistory(Table table, long seed, boolean keyed) {
     this.table = table;
     this.random = new Random(seed);
     this.partitioned = table.spec().isPartitioned();
+    this.keyed = keyed;
+  }
+
+  /**
+   * A history in which {@code k} stays unique among live rows (a table keyed by {@code k}, as
+   * upsert writers keep it): appends become upserts, overwrites write distinct keys, and a key
+   * always lives in partition {@code k % 3}.
+   */
+  public static RandomHistory keyed(Table table, long seed) {
+    return new RandomHistory(table, seed, true);
+  }
+
+  /** {@link #SCHEMA} with {@code k} as its identifier field. */
+  public static Schema keyedSchema() {
+    return new Schema(SCHEMA.columns(), java.util.Set.of(2));
   }
 
   public static PartitionSpec partitionedSpec() {
@@ -84,7 +104,11 @@ public final class RandomHistory {
     switch (op) {
       case 0:
       case 1:
-        append();
+        if (keyed && !empty) {
+          upsert();
+        } else {
+          append();
+        }
         break;
       case 2:
         replacePartition();
@@ -96,7 +120,7 @@ public final class RandomHistory {
         deleteFile();
         break;
       case 5:
-        equalityDeleteById();
+        equalityDelete();
         break;
       case 6:
         upsert();
@@ -165,7 +189,7 @@ public final class RandomHistory {
     log.add("delete file " + f.path());
   }
 
-  private void equalityDeleteById() {
+  private void equalityDelete() {
     List<Record> live = rowsAt(current());
     if (live.isEmpty()) {
       append();
@@ -180,18 +204,20 @@ public final class RandomHistory {
     if (victims.isEmpty()) {
       victims.add(live.get(random.nextInt(live.size())));
     }
+    String column = keyed ? "k" : "id";
     RowDelta delta = table.newRowDelta();
     for (Map.Entry<StructLike, List<Record>> e : byPartition(victims).entrySet()) {
       List<Record> keys = new ArrayList<>();
       for (Record r : e.getValue()) {
-        Record key = GenericRecord.create(SCHEMA.select("id"));
-        key.setField("id", r.getField("id"));
+        Record key = GenericRecord.create(SCHEMA.select(column));
+        key.setField(column, r.getField(column));
         keys.add(key);
       }
-      delta.addDeletes(writeEqDeletes(SCHEMA.select("id"), List.of(1), keys, e.getKey()));
+      int fieldId = SCHEMA.findField(column).fieldId();
+      delta.addDeletes(writeEqDeletes(SCHEMA.select(column), List.of(fieldId), keys, e.getKey()));
     }
     delta.commit();
-    log.add("equality delete ids " + ids(victims));
+    log.add("equality delete by " + column + " of ids " + ids(victims));
   }
 
   private void upsert() {
@@ -336,14 +362,23 @@ public final class RandomHistory {
     r.setField("id", id);
     r.setField("k", k);
     r.setField("v", "v" + id);
-    r.setField("p", p != null ? p : (partitioned ? random.nextInt(PARTITIONS) : 0));
+    int partition = p != null ? p : (partitioned ? random.nextInt(PARTITIONS) : 0);
+    r.setField("p", keyed && partitioned ? k % PARTITIONS : partition);
     return r;
   }
 
   private List<Record> randomRows(int n, @Nullable Integer p) {
     List<Record> rows = new ArrayList<>();
+    Set<Integer> used = new HashSet<>();
     for (int i = 0; i < n; i++) {
-      rows.add(row(random.nextInt(KEYS), p));
+      int k = random.nextInt(KEYS);
+      if (keyed && partitioned && p != null) {
+        k = k - k % PARTITIONS + p;
+      }
+      if (keyed && !used.add(k)) {
+        continue;
+      }
+      rows.add(row(k, p));
     }
     return rows;
   }
