@@ -1,5 +1,6 @@
 package io.psyberg.flink.table;
 
+import io.psyberg.flink.source.ChangelogUpdates;
 import io.psyberg.flink.source.PsybergSource;
 import io.psyberg.flink.source.PsybergSourceOptions;
 import java.util.ArrayList;
@@ -47,6 +48,7 @@ final class PsybergDynamicSource
   private List<String> metadataKeys = List.of();
   private DataType producedType;
   private final List<Expression> filters = new ArrayList<>();
+  private Boolean keyed;
 
   PsybergDynamicSource(TableOptions options, ResolvedSchema schema) {
     this.options = options;
@@ -66,6 +68,7 @@ final class PsybergDynamicSource
     this.metadataKeys = other.metadataKeys;
     this.producedType = other.producedType;
     this.filters.addAll(other.filters);
+    this.keyed = other.keyed;
   }
 
   @Override
@@ -73,10 +76,28 @@ final class PsybergDynamicSource
     if (!options.read.changelog()) {
       return ChangelogMode.insertOnly();
     }
+    if (pairsUpdates()) {
+      return ChangelogMode.all();
+    }
     return ChangelogMode.newBuilder()
         .addContainedKind(RowKind.INSERT)
         .addContainedKind(RowKind.DELETE)
         .build();
+  }
+
+  /**
+   * A bounded changelog read with a key (option 'changelog-key' or the table's identifier fields)
+   * turns a key's removal and addition into -U/+U. Continuous reads keep -D/+I: a removal would
+   * wait for its key's addition without end.
+   */
+  private boolean pairsUpdates() {
+    if (keyed == null) {
+      keyed =
+          options.read.changelog()
+              && options.read.mode() == PsybergSourceOptions.Mode.BOUNDED
+              && !buildSource().changelogKey().isEmpty();
+    }
+    return keyed;
   }
 
   @Override
@@ -91,13 +112,19 @@ final class PsybergDynamicSource
     List<String> keys = metadataKeys;
     int physicalCount = projected.size();
     DataType produced = producedType;
+    List<String> key =
+        pairsUpdates() && projected.containsAll(source.changelogKey())
+            ? source.changelogKey()
+            : List.of();
     return new DataStreamScanProvider() {
       @Override
       public DataStream<RowData> produceDataStream(
           ProviderContext providerContext, StreamExecutionEnvironment env) {
-        DataStreamSource<RowData> stream =
+        DataStreamSource<RowData> read =
             env.fromSource(source, WatermarkStrategy.noWatermarks(), name);
-        providerContext.generateUid("psyberg-source").ifPresent(stream::uid);
+        providerContext.generateUid("psyberg-source").ifPresent(read::uid);
+        DataStream<RowData> stream =
+            key.isEmpty() ? read : ChangelogUpdates.pairByKey(read, sourceRow, key);
         if (keys.isEmpty()) {
           return stream;
         }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.psyberg.flink.planning.NonAppendSnapshots;
 import io.psyberg.flink.planning.StartFrom;
+import io.psyberg.flink.source.ChangelogUpdates;
 import io.psyberg.flink.source.PsybergSource;
 import io.psyberg.flink.source.PsybergSourceBuilder;
 import io.psyberg.flink.testutils.RandomHistory;
@@ -182,6 +183,81 @@ class ChangelogSourceITCase {
       }
     }
     return n;
+  }
+
+  /**
+   * A key updated several times in one session: with the table's identifier field (or the
+   * 'changelog-key' option) each removal of the key and the next addition become -U/+U, in commit
+   * order; a table without a key keeps -D/+I.
+   */
+  @ParameterizedTest(name = "key from {0}")
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"identifier", "option", "none"})
+  void aKeyUpdatedSeveralTimesInOneSessionComesAsUpdatesInOrder(String keySource) throws Exception {
+    Table table =
+        wh.catalog()
+            .createTable(
+                TableIdentifier.parse(TABLE),
+                keySource.equals("identifier") ? RandomHistory.keyedSchema() : RandomHistory.SCHEMA,
+                PartitionSpec.unpartitioned(),
+                Map.of(TableProperties.FORMAT_VERSION, "2"));
+    RandomHistory history = RandomHistory.keyed(table, 11);
+    long first = history.upsert(List.of(3));
+    history.upsert(List.of(3));
+    history.upsert(List.of(3, 3));
+    long last = history.upsert(List.of(3));
+    PsybergSource source =
+        changelogSource(first, last, keySource.equals("option") ? List.of("k") : List.of());
+    List<String> keys = source.changelogKey();
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    env.setParallelism(2);
+    org.apache.flink.streaming.api.datastream.DataStream<RowData> changes =
+        env.fromSource(source, WatermarkStrategy.noWatermarks(), "changes");
+    if (!keys.isEmpty()) {
+      changes = ChangelogUpdates.pairByKey(changes, source.rowType(), keys);
+    }
+    List<String> out = new ArrayList<>();
+    try (CloseableIterator<String> it =
+        changes.map(ChangelogSourceITCase::render).executeAndCollect()) {
+      it.forEachRemaining(out::add);
+    }
+    // Rows 0 (first), 1, 2 (replaced within its commit, never seen), 3, 4.
+    if (keySource.equals("none")) {
+      assertThat(keys).isEmpty();
+      assertThat(out)
+          .containsExactly(
+              "-D 0,3,v0,0",
+              "+I 1,3,v1,0",
+              "-D 1,3,v1,0",
+              "+I 3,3,v3,0",
+              "-D 3,3,v3,0",
+              "+I 4,3,v4,0");
+    } else {
+      assertThat(keys).containsExactly("k");
+      assertThat(out)
+          .containsExactly(
+              "-U 0,3,v0,0",
+              "+U 1,3,v1,0",
+              "-U 1,3,v1,0",
+              "+U 3,3,v3,0",
+              "-U 3,3,v3,0",
+              "+U 4,3,v4,0");
+    }
+  }
+
+  private PsybergSource changelogSource(long from, long to, List<String> key) {
+    Table table = wh.load(TABLE);
+    PsybergSourceBuilder b =
+        PsybergSource.builder()
+            .catalog(wh.spec())
+            .processName("changelog_" + runs++)
+            .tables(TABLE)
+            .nonAppendSnapshots(NonAppendSnapshots.CHANGELOG)
+            .startFrom(StartFrom.parse("snapshot:" + childOf(table, from, to)))
+            .endAt(Map.of(TABLE, to));
+    if (!key.isEmpty()) {
+      b.changelogKey(key);
+    }
+    return b.build();
   }
 
   private Table create(boolean partitioned) {
