@@ -295,7 +295,8 @@ public final class RandomHistory {
     log.add("position delete " + positions + " of " + f.path());
   }
 
-  private void compact() {
+  /** Rewrites the live rows of one partition (or the table) into one file: a replace snapshot. */
+  public void compact() {
     Map<DataFile, List<DeleteFile>> files = liveFiles();
     Integer p = partitioned ? random.nextInt(PARTITIONS) : null;
     Set<DataFile> old = new HashSet<>();

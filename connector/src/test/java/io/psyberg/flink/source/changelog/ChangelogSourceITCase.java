@@ -332,23 +332,26 @@ class ChangelogSourceITCase {
   static Map<String, Integer> apply(List<Record> start, List<String> changes, String context) {
     Map<String, Integer> rows = multiset(start);
     for (String change : changes) {
-      String kind = change.substring(0, 2);
-      String row = change.substring(3);
-      if (kind.equals("+I") || kind.equals("+U")) {
-        rows.merge(row, 1, Integer::sum);
-      } else {
-        Integer n = rows.get(row);
-        assertThat(n)
-            .as("%s: %s removes a row that is not there; changes %s", context, change, changes)
-            .isNotNull();
-        if (n == 1) {
-          rows.remove(row);
-        } else {
-          rows.put(row, n - 1);
-        }
-      }
+      applyOne(rows, change, context + ", changes " + changes);
     }
     return rows;
+  }
+
+  /** Applies one change to a multiset of rendered rows; a delete of a row not there fails. */
+  static void applyOne(Map<String, Integer> rows, String change, String context) {
+    String kind = change.substring(0, 2);
+    String row = change.substring(3);
+    if (kind.equals("+I") || kind.equals("+U")) {
+      rows.merge(row, 1, Integer::sum);
+      return;
+    }
+    Integer n = rows.get(row);
+    assertThat(n).as("%s: %s removes a row that is not there", context, change).isNotNull();
+    if (n == 1) {
+      rows.remove(row);
+    } else {
+      rows.put(row, n - 1);
+    }
   }
 
   static Map<String, Integer> multiset(List<Record> rows) {
