@@ -207,9 +207,10 @@ public final class SessionPlanner {
               String.format(
                   "Process %s: source table %s has a '%s' snapshot %d in the range to process;"
                       + " incremental processing reads appended rows only. Nothing was read or"
-                      + " published. Set 'non-append-snapshots' = 'changelog' to read its changes"
-                      + " (rows with a row kind), or 'skip' to skip such snapshots (their changes"
-                      + " are then not processed), or repair the source table.",
+                      + " published. Set 'non-append-snapshots' = 'skip' to skip such snapshots"
+                      + " (their changes are then not processed), or 'non-append-snapshots' ="
+                      + " 'changelog' to read their changes as rows with a row kind, or repair the"
+                      + " source table.",
                   settings.processName(), name, op, s.snapshotId()));
         }
         LOG.warn(
