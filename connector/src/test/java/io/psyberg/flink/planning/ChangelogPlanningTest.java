@@ -12,10 +12,6 @@ import java.util.List;
 import java.util.Map;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.Table;
-import org.apache.iceberg.TableProperties;
-import org.apache.iceberg.catalog.Namespace;
-import org.apache.iceberg.catalog.SupportsNamespaces;
-import org.apache.iceberg.catalog.TableIdentifier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,14 +29,7 @@ class ChangelogPlanningTest {
   @BeforeEach
   void setUp() {
     wh = new Warehouse(dir);
-    ((SupportsNamespaces) wh.catalog()).createNamespace(Namespace.of("lake"));
-    table =
-        wh.catalog()
-            .createTable(
-                TableIdentifier.parse(TABLE),
-                RandomHistory.keyedSchema(),
-                RandomHistory.partitionedSpec(),
-                Map.of(TableProperties.FORMAT_VERSION, "2"));
+    table = RandomHistory.createTable(wh.catalog(), TABLE, true, true);
     history = RandomHistory.keyed(table, 3);
   }
 

@@ -82,6 +82,26 @@ public final class RandomHistory {
     return new RandomHistory(table, seed, true);
   }
 
+  /**
+   * Creates a format v2 table of {@link #SCHEMA} (its namespace too), with {@code k} as identifier
+   * field when keyed, partitioned by {@code p} when asked.
+   */
+  public static Table createTable(
+      org.apache.iceberg.catalog.Catalog catalog, String name, boolean keyed, boolean partitioned) {
+    org.apache.iceberg.catalog.TableIdentifier id =
+        org.apache.iceberg.catalog.TableIdentifier.parse(name);
+    org.apache.iceberg.catalog.SupportsNamespaces ns =
+        (org.apache.iceberg.catalog.SupportsNamespaces) catalog;
+    if (!ns.namespaceExists(id.namespace())) {
+      ns.createNamespace(id.namespace());
+    }
+    return catalog.createTable(
+        id,
+        keyed ? keyedSchema() : SCHEMA,
+        partitioned ? partitionedSpec() : PartitionSpec.unpartitioned(),
+        Map.of(org.apache.iceberg.TableProperties.FORMAT_VERSION, "2"));
+  }
+
   /** {@link #SCHEMA} with {@code k} as its identifier field. */
   public static Schema keyedSchema() {
     return new Schema(SCHEMA.columns(), java.util.Set.of(2));
@@ -104,11 +124,7 @@ public final class RandomHistory {
     switch (op) {
       case 0:
       case 1:
-        if (keyed && !empty) {
-          upsert();
-        } else {
-          append();
-        }
+        grow();
         break;
       case 2:
         replacePartition();
@@ -157,6 +173,15 @@ public final class RandomHistory {
     return upsertRows(rows);
   }
 
+  /** New rows: an append, or an upsert where keys stay unique. */
+  private void grow() {
+    if (keyed) {
+      upsert();
+    } else {
+      append();
+    }
+  }
+
   private void replacePartition() {
     int p = random.nextInt(PARTITIONS);
     List<Record> rows = randomRows(1 + random.nextInt(4), partitioned ? p : null);
@@ -192,7 +217,7 @@ public final class RandomHistory {
   private void equalityDelete() {
     List<Record> live = rowsAt(current());
     if (live.isEmpty()) {
-      append();
+      grow();
       return;
     }
     List<Record> victims = new ArrayList<>();
@@ -306,7 +331,7 @@ public final class RandomHistory {
       }
     }
     if (old.isEmpty()) {
-      append();
+      grow();
       return;
     }
     List<Record> live = new ArrayList<>();

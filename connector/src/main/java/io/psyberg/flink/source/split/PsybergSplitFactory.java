@@ -29,47 +29,18 @@ public final class PsybergSplitFactory {
 
   public static List<PsybergSplit> splits(
       String sessionId, PlannedSnapshot snapshot, long splitSizeBytes) {
-    if (snapshot.changelog()) {
-      return changeSplits(sessionId, snapshot, splitSizeBytes);
-    }
     List<PsybergSplit> out = new ArrayList<>();
     String schemaJson = SchemaParser.toJson(snapshot.source().schema());
-    int index = 0;
-    for (DataFile file : snapshot.files()) {
-      PartitionSpec spec = snapshot.source().specs().get(file.specId());
-      FileScanTask task =
-          new BaseFileScanTask(
-              file,
-              new DeleteFile[0],
-              schemaJson,
-              PartitionSpecParser.toJson(spec),
-              ResidualEvaluator.of(spec, Expressions.alwaysTrue(), true));
-      Iterable<FileScanTask> pieces =
-          file.splitOffsets() != null && file.fileSizeInBytes() > splitSizeBytes
-              ? task.split(splitSizeBytes)
-              : List.of(task);
-      for (FileScanTask piece : pieces) {
-        out.add(
-            new PsybergSplit(
-                sessionId,
-                snapshot.table(),
-                snapshot.snapshotId(),
-                snapshot.committedAtMillis(),
-                index++,
-                IcebergSourceSplit.fromCombinedScanTask(new BaseCombinedScanTask(piece))));
+    if (!snapshot.changelog()) {
+      for (DataFile file : snapshot.files()) {
+        FileScanTask task = task(file, List.of(), schemaJson, spec(snapshot, file));
+        addPieces(out, sessionId, snapshot, task, PsybergSplit.Kind.ADDED, splitSizeBytes);
       }
+      return out;
     }
-    return out;
-  }
-
-  private static List<PsybergSplit> changeSplits(
-      String sessionId, PlannedSnapshot snapshot, long splitSizeBytes) {
-    List<PsybergSplit> out = new ArrayList<>();
-    String schemaJson = SchemaParser.toJson(snapshot.source().schema());
-    int index = 0;
     for (FileChange change : snapshot.changes()) {
       DataFile file = change.file();
-      PartitionSpec spec = snapshot.source().specs().get(file.specId());
+      PartitionSpec spec = spec(snapshot, file);
       if (change.before() != null && change.after() != null) {
         List<FileScanTask> both =
             List.of(
@@ -79,28 +50,40 @@ public final class PsybergSplitFactory {
             split(
                 sessionId,
                 snapshot,
-                index++,
+                out.size(),
                 new BaseCombinedScanTask(both),
                 PsybergSplit.Kind.CHANGED));
-        continue;
-      }
-      boolean added = change.before() == null;
-      FileScanTask task = task(file, added ? change.after() : change.before(), schemaJson, spec);
-      Iterable<FileScanTask> pieces =
-          file.splitOffsets() != null && file.fileSizeInBytes() > splitSizeBytes
-              ? task.split(splitSizeBytes)
-              : List.of(task);
-      for (FileScanTask piece : pieces) {
-        out.add(
-            split(
-                sessionId,
-                snapshot,
-                index++,
-                new BaseCombinedScanTask(piece),
-                added ? PsybergSplit.Kind.ADDED : PsybergSplit.Kind.REMOVED));
+      } else if (change.before() == null) {
+        FileScanTask task = task(file, change.after(), schemaJson, spec);
+        addPieces(out, sessionId, snapshot, task, PsybergSplit.Kind.ADDED, splitSizeBytes);
+      } else {
+        FileScanTask task = task(file, change.before(), schemaJson, spec);
+        addPieces(out, sessionId, snapshot, task, PsybergSplit.Kind.REMOVED, splitSizeBytes);
       }
     }
     return out;
+  }
+
+  private static PartitionSpec spec(PlannedSnapshot snapshot, DataFile file) {
+    return snapshot.source().specs().get(file.specId());
+  }
+
+  /** One split per piece of the task's file; a large file is cut at the split size. */
+  private static void addPieces(
+      List<PsybergSplit> out,
+      String sessionId,
+      PlannedSnapshot snapshot,
+      FileScanTask task,
+      PsybergSplit.Kind kind,
+      long splitSizeBytes) {
+    DataFile file = task.file();
+    Iterable<FileScanTask> pieces =
+        file.splitOffsets() != null && file.fileSizeInBytes() > splitSizeBytes
+            ? task.split(splitSizeBytes)
+            : List.of(task);
+    for (FileScanTask piece : pieces) {
+      out.add(split(sessionId, snapshot, out.size(), new BaseCombinedScanTask(piece), kind));
+    }
   }
 
   private static FileScanTask task(

@@ -20,10 +20,6 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.CloseableIterator;
 import org.apache.iceberg.Table;
-import org.apache.iceberg.TableProperties;
-import org.apache.iceberg.catalog.Namespace;
-import org.apache.iceberg.catalog.SupportsNamespaces;
-import org.apache.iceberg.catalog.TableIdentifier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -51,7 +47,6 @@ class ChangelogContinuousITCase {
   @BeforeEach
   void setUp() {
     wh = new Warehouse(dir);
-    ((SupportsNamespaces) wh.catalog()).createNamespace(Namespace.of("lake"));
   }
 
   @AfterEach
@@ -62,13 +57,7 @@ class ChangelogContinuousITCase {
   @Test
   void eachLandedChangeIsFollowedExactly() throws Exception {
     long seed = Long.getLong("changelog.seed", System.nanoTime());
-    Table table =
-        wh.catalog()
-            .createTable(
-                TableIdentifier.parse(TABLE),
-                RandomHistory.SCHEMA,
-                RandomHistory.partitionedSpec(),
-                Map.of(TableProperties.FORMAT_VERSION, "2"));
+    Table table = RandomHistory.createTable(wh.catalog(), TABLE, false, true);
     RandomHistory history = new RandomHistory(table, seed);
     history.append();
     PsybergSource source =

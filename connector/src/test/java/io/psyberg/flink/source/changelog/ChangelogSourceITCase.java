@@ -23,13 +23,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.CloseableIterator;
-import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
-import org.apache.iceberg.TableProperties;
-import org.apache.iceberg.catalog.Namespace;
-import org.apache.iceberg.catalog.SupportsNamespaces;
-import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.data.Record;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -64,7 +59,6 @@ class ChangelogSourceITCase {
   @BeforeEach
   void setUp() {
     wh = new Warehouse(dir);
-    ((SupportsNamespaces) wh.catalog()).createNamespace(Namespace.of("lake"));
   }
 
   @AfterEach
@@ -194,12 +188,7 @@ class ChangelogSourceITCase {
   @org.junit.jupiter.params.provider.ValueSource(strings = {"identifier", "option", "none"})
   void aKeyUpdatedSeveralTimesInOneSessionComesAsUpdatesInOrder(String keySource) throws Exception {
     Table table =
-        wh.catalog()
-            .createTable(
-                TableIdentifier.parse(TABLE),
-                keySource.equals("identifier") ? RandomHistory.keyedSchema() : RandomHistory.SCHEMA,
-                PartitionSpec.unpartitioned(),
-                Map.of(TableProperties.FORMAT_VERSION, "2"));
+        RandomHistory.createTable(wh.catalog(), TABLE, keySource.equals("identifier"), false);
     RandomHistory history = RandomHistory.keyed(table, 11);
     long first = history.upsert(List.of(3));
     history.upsert(List.of(3));
@@ -261,14 +250,7 @@ class ChangelogSourceITCase {
   }
 
   private Table create(boolean partitioned) {
-    PartitionSpec spec =
-        partitioned ? RandomHistory.partitionedSpec() : PartitionSpec.unpartitioned();
-    return wh.catalog()
-        .createTable(
-            TableIdentifier.parse(TABLE),
-            RandomHistory.SCHEMA,
-            spec,
-            Map.of(TableProperties.FORMAT_VERSION, "2"));
+    return RandomHistory.createTable(wh.catalog(), TABLE, false, partitioned);
   }
 
   private void checkRange(RandomHistory history, @Nullable Long from, long to, String context)

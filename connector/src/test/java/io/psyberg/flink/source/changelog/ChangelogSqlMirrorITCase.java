@@ -15,12 +15,7 @@ import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.TableEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Table;
-import org.apache.iceberg.TableProperties;
-import org.apache.iceberg.catalog.Namespace;
-import org.apache.iceberg.catalog.SupportsNamespaces;
-import org.apache.iceberg.catalog.TableIdentifier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -47,7 +42,6 @@ class ChangelogSqlMirrorITCase {
   @BeforeEach
   void setUp() {
     wh = new Warehouse(dir);
-    ((SupportsNamespaces) wh.catalog()).createNamespace(Namespace.of("lake"));
     tEnv = TableEnvironment.create(EnvironmentSettings.inStreamingMode());
     tEnv.getConfig().getConfiguration().setString("parallelism.default", "2");
     tEnv.getConfig()
@@ -64,10 +58,8 @@ class ChangelogSqlMirrorITCase {
   @ValueSource(booleans = {false, true})
   void upsertMirrorOfAChangelogSourceEqualsTheSource(boolean partitioned) throws Exception {
     long seed = Long.getLong("changelog.seed", System.nanoTime());
-    PartitionSpec spec =
-        partitioned ? RandomHistory.partitionedSpec() : PartitionSpec.unpartitioned();
-    Table src = create("lake.src", spec);
-    create("lake.mirror", PartitionSpec.unpartitioned());
+    Table src = RandomHistory.createTable(wh.catalog(), "lake.src", true, partitioned);
+    RandomHistory.createTable(wh.catalog(), "lake.mirror", true, false);
     RandomHistory history = RandomHistory.keyed(src, seed);
     tEnv.executeSql(
         "CREATE TEMPORARY TABLE src (id BIGINT NOT NULL, k INT NOT NULL, v STRING, p INT NOT NULL,"
@@ -93,14 +85,5 @@ class ChangelogSqlMirrorITCase {
     List<Session> sessions = new SessionLog(wh.catalog(), "psyberg").sessions("mirror");
     assertThat(sessions).extracting(Session::status).containsOnly(SessionStatus.PUBLISHED);
     assertThat(sessions).hasSize(4);
-  }
-
-  private Table create(String name, PartitionSpec spec) {
-    return wh.catalog()
-        .createTable(
-            TableIdentifier.parse(name),
-            RandomHistory.keyedSchema(),
-            spec,
-            Map.of(TableProperties.FORMAT_VERSION, "2"));
   }
 }

@@ -21,10 +21,7 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.iceberg.FileScanTask;
-import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Table;
-import org.apache.iceberg.TableProperties;
-import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.flink.source.split.IcebergSourceSplitSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -84,13 +81,7 @@ class PsybergSplitSerializerTest {
   /** Splits of a changelog session: added, removed and changed files (with their deletes). */
   private List<PsybergSplit> changeSplits() throws Exception {
     try (Warehouse wh = new Warehouse(dir.resolve("changes"))) {
-      Table table =
-          wh.catalog()
-              .createTable(
-                  TableIdentifier.parse("ns.c"),
-                  RandomHistory.SCHEMA,
-                  PartitionSpec.unpartitioned(),
-                  Map.of(TableProperties.FORMAT_VERSION, "2"));
+      Table table = RandomHistory.createTable(wh.catalog(), "ns.c", false, false);
       RandomHistory history = new RandomHistory(table, 5);
       long first = history.append();
       history.upsert(List.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0));
