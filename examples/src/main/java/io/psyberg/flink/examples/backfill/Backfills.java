@@ -95,6 +95,11 @@ public final class Backfills {
               ? "--job sql needs the script that computes the output: give --file F"
               : "--file is only for --job sql");
     }
+    if (script != null && maxSnapshotsPerChunk > 0) {
+      throw new UsageException(
+          "--max-snapshots-per-session does not apply to --job sql: its chunks are the days of"
+              + " the range. Leave the option out.");
+    }
     this.startScript = script;
     List<ProcessTargets.Target> targets =
         BackfillJobs.targetsOf(
@@ -105,7 +110,13 @@ public final class Backfills {
     Backfill planned =
         Backfill.started(
             id, process, job, range.from(), range.to(), fixed, names, maxSnapshotsPerChunk, 0);
-    try (BackfillJob logic = job(planned)) {
+    BackfillJob opened;
+    try {
+      opened = job(planned);
+    } finally {
+      startScript = null;
+    }
+    try (BackfillJob logic = opened) {
       Backfill started =
           Backfill.started(
               id,
@@ -193,9 +204,7 @@ public final class Backfills {
               + " (Backfills.sqlCatalog)");
     }
     // the script given at start; later the one recorded on the branches
-    Path script = startScript;
-    startScript = null;
-    return new SqlBackfill(c, b, script, sqlCatalog, sqlCatalogOptions, script != null);
+    return new SqlBackfill(c, b, startScript, sqlCatalog, sqlCatalogOptions, startScript != null);
   }
 
   private BackfillRunner runner() {

@@ -186,6 +186,8 @@ class BackfillSqlITCase {
         .contains(unknown.toString(), "unknown placeholder ${backfill.end}");
     assertThat(start(dir.resolve("missing.sql").toString(), "--all").err())
         .contains("missing.sql does not exist");
+    assertThat(start(script("none").toString(), "--all", "--max-snapshots-per-session", "2").err())
+        .contains("--max-snapshots-per-session does not apply to --job sql");
     assertThat(cli("backfill", "start", "--process", "live", "--job", "sql", "--all").err())
         .contains("--job sql needs the script", "--file F");
     // Nothing was recorded for the rejected scripts.
