@@ -70,7 +70,8 @@ final class ChangeArgs {
   }
 
   private static NonAppendSnapshots nonAppend(String value) throws UsageException {
-    for (NonAppendSnapshots p : NonAppendSnapshots.values()) {
+    // A change table references new data files; changes (changelog) are for jobs' sources.
+    for (NonAppendSnapshots p : List.of(NonAppendSnapshots.FAIL, NonAppendSnapshots.SKIP)) {
       if (p.toString().equals(value.toLowerCase(Locale.ROOT))) {
         return p;
       }
