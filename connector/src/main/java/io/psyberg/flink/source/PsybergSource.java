@@ -147,7 +147,8 @@ public final class PsybergSource
           throw new PsybergException(
               String.format(
                   "Process %s: 'changelog-key' column '%s' is not a column of source table %s"
-                      + " (columns: %s).",
+                      + " (columns: %s). Fix option 'changelog-key', or remove it to use the"
+                      + " table's identifier fields.",
                   settings.processName(),
                   column,
                   settings.sourceTables().get(0),
