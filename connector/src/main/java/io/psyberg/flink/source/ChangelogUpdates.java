@@ -32,10 +32,13 @@ public final class ChangelogUpdates {
 
   /**
    * Pairs removals and additions of {@code keyColumns} (columns of {@code type}, the stream's row
-   * type) into updates.
+   * type) into updates; without key columns the stream is returned as it is.
    */
   public static DataStream<RowData> pairByKey(
       DataStream<RowData> changes, RowType type, List<String> keyColumns) {
+    if (keyColumns.isEmpty()) {
+      return changes; // no key: removals and additions cannot be paired
+    }
     int[] key = new int[keyColumns.size()];
     List<LogicalType> keyTypes = new ArrayList<>();
     for (int i = 0; i < key.length; i++) {

@@ -39,11 +39,16 @@ class ChangelogPlanningTest {
   }
 
   private SessionPlan plan(Long from, OnLostHighWatermark onLost) {
+    return plan(from, onLost, 0);
+  }
+
+  private SessionPlan plan(Long from, OnLostHighWatermark onLost, int cap) {
     SessionSettings settings =
         SessionSettings.builder("p")
             .sourceTables(List.of(TABLE))
             .nonAppendSnapshots(NonAppendSnapshots.CHANGELOG)
             .onLostHighWatermark(onLost)
+            .maxSnapshotsPerSession(cap)
             .build();
     return new SessionPlanner(wh.catalog(), settings).plan("s", "j", Map.of(TABLE, from));
   }
@@ -91,6 +96,17 @@ class ChangelogPlanningTest {
     assertThat(plan.snapshots().get(0).changes().get(0).after()).isNull();
     assertThat(plan.session().range(TABLE).toSnapshotId())
         .isEqualTo(table.currentSnapshot().snapshotId());
+  }
+
+  @Test
+  void theCatchUpCapTakesTheOldestSnapshotsFirst() {
+    long from = history.upsert(List.of(0, 1, 2));
+    long second = history.upsert(List.of(0));
+    history.upsert(List.of(1));
+    SessionPlan plan = plan(from, OnLostHighWatermark.FAIL, 1);
+    assertThat(plan.capped()).isTrue();
+    assertThat(plan.session().range(TABLE).toSnapshotId()).isEqualTo(second);
+    assertThat(plan.snapshots()).extracting(PlannedSnapshot::snapshotId).containsExactly(second);
   }
 
   @Test
