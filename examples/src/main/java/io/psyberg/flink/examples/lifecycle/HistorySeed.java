@@ -18,6 +18,8 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.RemoteStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.data.RowData;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The start of a continuous lifecycle job over targets that already hold published output: a
@@ -33,6 +35,8 @@ import org.apache.flink.table.data.RowData;
  * restores from it on a failover before that.
  */
 final class HistorySeed {
+  private static final Logger LOG = LoggerFactory.getLogger(HistorySeed.class);
+
   private HistorySeed() {}
 
   /**
@@ -61,6 +65,11 @@ final class HistorySeed {
           e);
     }
     restoreFrom(env, path);
+    LOG.info(
+        "Process {}: the continuous job starts from the state of the published history in {}"
+            + " (deleted once its first checkpoint completes)",
+        process,
+        path);
   }
 
   /** An environment that runs on the cluster {@code env} runs on, in batch mode. */
