@@ -132,8 +132,9 @@ public final class LifecycleCommand implements Command {
         return bounded(job, env, watcher, lifecycle, process, out);
       }
       if (job.hasPublished()) {
-        // A fresh continuous start reads the published history into its state: both targets must
-        // stand at the same high watermark, which a bounded run to the head gives them.
+        // A fresh continuous start writes its state from the published history (a bounded job
+        // before the continuous one): both targets must stand at the same high watermark, which a
+        // bounded run to the head gives them.
         out.println("catching up with a bounded run before starting continuously ...");
         int caughtUp =
             bounded(
@@ -148,6 +149,9 @@ public final class LifecycleCommand implements Command {
         }
       }
       env.enableCheckpointing(Duration.ofSeconds(seconds).toMillis());
+      if (job.hasPublished()) {
+        out.println("writing the lifecycle state of the published history ...");
+      }
       job.continuous(env, Duration.ofSeconds(seconds), null);
       return continuous(
           env,
