@@ -10,6 +10,7 @@ import io.psyberg.flink.examples.cli.OptionSpec;
 import io.psyberg.flink.examples.cli.ParsedArgs;
 import io.psyberg.flink.examples.cli.UsageException;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -36,7 +37,8 @@ public final class BackfillCommand implements CommandGroup {
             List.of(
                 OptionSpec.value("process", "P", "the process whose output is rebuilt"),
                 OptionSpec.value("job", "JOB", "the job's logic: signups, lifecycle or sql"),
-                OptionSpec.value("file", "F", "SQL script of --job sql (not supported yet)"),
+                OptionSpec.value(
+                    "file", "F", "the Flink SQL script of --job sql (see README, Backfill)"),
                 OptionSpec.value("from-time", "T1", "start of the event-time range (inclusive)"),
                 OptionSpec.value("to-time", "T2", "end of the event-time range (exclusive)"),
                 OptionSpec.flag("all", "rebuild the whole history"),
@@ -134,7 +136,9 @@ public final class BackfillCommand implements CommandGroup {
     CatalogSpec spec = CatalogArgs.spec(args);
     Catalog catalog = spec.open();
     try {
-      Backfills backfills = new Backfills(catalog, spec.metadataNamespace());
+      Backfills backfills =
+          new Backfills(catalog, spec.metadataNamespace())
+              .sqlCatalog(spec, CatalogArgs.options(args));
       if (listener != null) {
         backfills.listener(listener);
       }
@@ -147,9 +151,7 @@ public final class BackfillCommand implements CommandGroup {
   private int start(ParsedArgs args, String unused, PrintStream out, PrintStream err)
       throws Exception {
     String job = BackfillJobs.check(args.required("job"));
-    if (args.has("file")) {
-      throw new UsageException("--file is only for --job sql");
-    }
+    Path script = args.get("file").map(Path::of).orElse(null);
     String format = args.get("format").orElse("table");
     if (!format.equals("table") && !format.equals("json")) {
       throw new UsageException(
@@ -163,7 +165,8 @@ public final class BackfillCommand implements CommandGroup {
             ? (int) args.requiredLong("max-snapshots-per-session", 1)
             : 0;
     String process = args.required("process");
-    Backfill built = withBackfills(args, progress(err), b -> b.start(process, job, range, max));
+    Backfill built =
+        withBackfills(args, progress(err), b -> b.start(process, job, script, range, max));
     if (ProgressLine.onTerminal()) {
       err.println();
     }
