@@ -107,6 +107,30 @@ final class MembershipLifecycle {
         .isEqualTo(Expected.anomalies(expected));
   }
 
+  /** The source's head, and each target's HWM and difference from the full recompute. */
+  String targetsState() {
+    StringBuilder state = new StringBuilder("source head " + head());
+    LifecycleResult expected = fullRecompute();
+    for (String target : List.of(SEGMENTS, ANOMALIES)) {
+      boolean segments = target.equals(SEGMENTS);
+      String difference =
+          SameRows.difference(
+              target,
+              Expected.published(
+                  wh.catalog(),
+                  target,
+                  segments ? Expected.SEGMENT_COLUMNS : Expected.ANOMALY_COLUMNS),
+              segments ? Expected.segments(expected) : Expected.anomalies(expected));
+      state
+          .append("; ")
+          .append(target)
+          .append(" HWM ")
+          .append(PublishedHighWatermark.find(wh.load(target), process).map(p -> p.positions()))
+          .append(difference == null ? ", equal to the full recompute" : ", " + difference);
+    }
+    return state.toString();
+  }
+
   private LifecycleResult fullRecompute() {
     return Expected.lifecycle(wh.catalog(), EVENTS, head());
   }

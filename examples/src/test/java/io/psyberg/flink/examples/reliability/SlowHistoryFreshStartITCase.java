@@ -184,11 +184,10 @@ class SlowHistoryFreshStartITCase {
   }
 
   private String state() {
-    return "source head "
-        + lc.head()
-        + ", history held "
+    return lc.targetsState()
+        + "; history held "
         + HeldHistoryFileIO.isHolding()
-        + ", sessions "
+        + "; sessions "
         + new SessionLog(wh.catalog(), "psyberg").sessions(PROCESS);
   }
 }
