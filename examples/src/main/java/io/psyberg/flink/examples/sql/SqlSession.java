@@ -82,7 +82,7 @@ final class SqlSession implements AutoCloseable {
 
   /**
    * A session with the {@code lake} catalog over {@code catalog}, whose options (SQL connector
-   * keys, see {@code CatalogArgs#options}) also become the psyberg connector's catalog defaults.
+   * keys, see {@code CatalogOptions#options}) also become the psyberg connector's catalog defaults.
    */
   static SqlSession open(CatalogSpec catalog, Map<String, String> catalogOptions) {
     SqlSession session = new SqlSession(catalogDefaults(catalog, catalogOptions));
