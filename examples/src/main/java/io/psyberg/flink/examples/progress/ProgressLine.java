@@ -16,7 +16,8 @@ public final class ProgressLine implements AutoCloseable {
   private final PrintStream stream;
   private final boolean enabled;
   private long lastDraw;
-  private boolean shown;
+  private volatile boolean shown;
+  private Thread endOnExit;
 
   ProgressLine(PrintStream stream, boolean enabled) {
     this.stream = stream;
@@ -52,6 +53,15 @@ public final class ProgressLine implements AutoCloseable {
     if (!enabled) {
       return;
     }
+    if (endOnExit == null) {
+      // Ctrl-C ends the JVM: the shell's prompt then starts on a line of its own.
+      endOnExit = new Thread(this::endLine, "psyberg-progress-line");
+      try {
+        Runtime.getRuntime().addShutdownHook(endOnExit);
+      } catch (IllegalStateException shuttingDown) {
+        // the JVM is ending; close() or nobody ends the line
+      }
+    }
     stream.print("\r" + text + CLEAR_TO_END);
     stream.flush();
     shown = true;
@@ -69,6 +79,18 @@ public final class ProgressLine implements AutoCloseable {
   /** Ends the line: the last status stays on screen and later output starts below it. */
   @Override
   public void close() {
+    endLine();
+    if (endOnExit != null) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(endOnExit);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook runs or has run
+      }
+      endOnExit = null;
+    }
+  }
+
+  private synchronized void endLine() {
     if (enabled && shown) {
       stream.println();
       stream.flush();
