@@ -216,7 +216,11 @@ class PsybergCliTest {
   @Test
   void generateChecksItsNumbers() {
     assertThat(generate("--table", "a.b", "--accounts", "ten", "--events", "5").err())
-        .contains("Invalid value for option '--accounts': 'ten' is not a long");
+        .contains("Invalid value for option '--accounts': got 'ten', expected a whole number");
+    assertThat(
+            generate("--table", "a.b", "--accounts", "3", "--events", "5", "--late-fraction", "x")
+                .err())
+        .contains("Invalid value for option '--late-fraction': got 'x', expected a number");
     assertThat(generate("--table", "a.b", "--accounts", "0", "--events", "5").err())
         .contains("option '--accounts' must be between 1 and 2147483647, got 0");
     assertThat(generate("--table", "a.b", "--accounts", "3").err())

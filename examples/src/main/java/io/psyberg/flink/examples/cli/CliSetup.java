@@ -26,6 +26,7 @@ public final class CliSetup {
     cli.setParameterExceptionHandler(errors);
     cli.setExecutionExceptionHandler(errors);
     ChoiceConverter.registerAll(cli);
+    NumberConverters.registerAll(cli);
     return cli;
   }
 }
