@@ -30,6 +30,7 @@ public final class BenchMain {
     BENCHMARKS.put("memory", MemoryBenchmark::run);
     BENCHMARKS.put("lookback", LookbackBenchmark::run);
     BENCHMARKS.put("sessionlog", SessionLogBenchmark::run);
+    BENCHMARKS.put("backfill", BackfillBenchmark::run);
   }
 
   private BenchMain() {}

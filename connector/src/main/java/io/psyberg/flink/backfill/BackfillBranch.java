@@ -40,6 +40,9 @@ public final class BackfillBranch {
    */
   public static final String CAUGHT_UP_PREFIX = SummaryKeys.PREFIX + "backfill-caught-up.";
 
+  /** Prefix of the summary keys of the properties given to {@link #create}. */
+  public static final String PROPERTY_PREFIX = SummaryKeys.PREFIX + "backfill-property.";
+
   private BackfillBranch() {}
 
   public static String name(String backfillId) {
@@ -55,20 +58,41 @@ public final class BackfillBranch {
    * in the branch only.
    */
   public static void create(Table target, String backfillId) {
+    create(target, backfillId, Map.of());
+  }
+
+  /**
+   * Creates the branch, empty, unless it exists, with {@code properties} in the summary of its
+   * first commit: what the backfill must find again on a resume (e.g. the script a SQL job runs).
+   * Keys are prefixed {@code psyberg.backfill-}; read them back with {@link #property}.
+   */
+  public static void create(Table target, String backfillId, Map<String, String> properties) {
     target.refresh();
     if (exists(target, backfillId)) {
       return;
     }
-    if (target.currentSnapshot() == null) {
-      target.newAppend().toBranch(name(backfillId)).set(BACKFILL_ID, backfillId).commit();
-    } else {
-      target
-          .newDelete()
-          .deleteFromRowFilter(Expressions.alwaysTrue())
-          .toBranch(name(backfillId))
-          .set(BACKFILL_ID, backfillId)
-          .commit();
+    org.apache.iceberg.SnapshotUpdate<?> first =
+        target.currentSnapshot() == null
+            ? target.newAppend().toBranch(name(backfillId))
+            : target
+                .newDelete()
+                .deleteFromRowFilter(Expressions.alwaysTrue())
+                .toBranch(name(backfillId));
+    first.set(BACKFILL_ID, backfillId);
+    properties.forEach((k, v) -> first.set(PROPERTY_PREFIX + k, v));
+    first.commit();
+  }
+
+  /** The value of a property given to {@link #create}, if the branch has it. */
+  public static Optional<String> property(Table target, String backfillId, String key) {
+    List<Snapshot> history = history(target, backfillId);
+    for (int i = history.size() - 1; i >= 0; i--) {
+      String value = history.get(i).summary().get(PROPERTY_PREFIX + key);
+      if (value != null) {
+        return Optional.of(value);
+      }
     }
+    return Optional.empty();
   }
 
   /** The snapshot the branch is at; read it before {@link #committedChunks}. */

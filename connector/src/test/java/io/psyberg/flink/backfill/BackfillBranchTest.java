@@ -60,6 +60,20 @@ class BackfillBranchTest {
   }
 
   @Test
+  void propertiesGivenAtCreationAreFoundAgainAfterChunks() {
+    wh.append("db.t", Warehouse.events("a", 2, DAY1));
+    BackfillBranch.create(target, "p1", Map.of("sql-script", "/scripts/fix.sql"));
+    commit("p1", 0, fixed(Warehouse.events("a", 1, DAY1)));
+    assertThat(BackfillBranch.property(target, "p1", "sql-script")).contains("/scripts/fix.sql");
+    assertThat(BackfillBranch.property(target, "p1", "other")).isEmpty();
+    assertThat(BackfillBranch.committedChunks(target, "p1")).containsExactly(0);
+    // creating it again changes nothing; a branch that does not exist has no properties
+    BackfillBranch.create(target, "p1", Map.of("sql-script", "/elsewhere.sql"));
+    assertThat(BackfillBranch.property(target, "p1", "sql-script")).contains("/scripts/fix.sql");
+    assertThat(BackfillBranch.property(target, "nope", "sql-script")).isEmpty();
+  }
+
+  @Test
   void chunksLandOnAnEmptyBranchAndPublishReplacesOnlyTheRange() {
     wh.append("db.t", Warehouse.events("a", 3, DAY1));
     wh.append("db.t", Warehouse.events("b", 4, DAY2));

@@ -144,7 +144,8 @@ public final class BackfillCommand extends PsybergCommand {
     CatalogSpec spec = catalog.spec();
     Catalog opened = spec.open();
     try {
-      Backfills backfills = new Backfills(opened, spec.metadataNamespace());
+      Backfills backfills =
+          new Backfills(opened, spec.metadataNamespace()).sqlCatalog(spec, catalog.options());
       if (listener != null) {
         backfills.listener(listener);
       }

@@ -9,7 +9,15 @@ import org.apache.iceberg.expressions.Expression;
  * What one job computes for a backfill, over the source snapshots the backfill fixed: its chunks,
  * and the catch-up from those snapshots to newer ones, as rows per target table.
  */
-public interface BackfillJob {
+public interface BackfillJob extends AutoCloseable {
+
+  /**
+   * What the backfill keeps in the first commit of its branches, to open this job again on a
+   * resume, validate or publish (see {@code BackfillBranch#property}).
+   */
+  default Map<String, String> branchProperties() {
+    return Map.of();
+  }
 
   /** Target table name to the filter of its rows in the backfill's range, in target order. */
   Map<String, Expression> ranges();
@@ -25,6 +33,10 @@ public interface BackfillJob {
    * matching {@link Replacement#replaced} give way to {@link Replacement#rows}.
    */
   Map<String, Replacement> catchUp(Map<String, Long> from, Map<String, Long> to);
+
+  /** Releases what the job holds (e.g. a SQL job's local cluster). */
+  @Override
+  default void close() {}
 
   /** Rows that replace the rows matching a filter. */
   record Replacement(Expression replaced, List<Record> rows) {}

@@ -17,15 +17,10 @@ final class BackfillJobs {
   private BackfillJobs() {}
 
   /**
-   * @throws UsageException for a job that does not exist or is not supported yet
+   * @throws UsageException for a job that does not exist
    */
   static String check(String job) throws UsageException {
-    if (job.equals(SQL)) {
-      throw new UsageException(
-          "--job sql is not supported yet by backfill: only the built-in jobs can be backfilled"
-              + " for now. Use --job signups or --job lifecycle.");
-    }
-    if (!job.equals(SIGNUPS) && !job.equals(LIFECYCLE)) {
+    if (!job.equals(SIGNUPS) && !job.equals(LIFECYCLE) && !job.equals(SQL)) {
       throw new UsageException(
           "option '--job' has the bad value '"
               + job
@@ -40,6 +35,10 @@ final class BackfillJobs {
    */
   static List<ProcessTargets.Target> targetsOf(
       String job, String process, List<ProcessTargets.Target> targets) throws CommandException {
+    if (job.equals(SQL)) {
+      // the script says what it writes; it is checked to write every target
+      return targets;
+    }
     List<ProcessTargets.Target> main = new ArrayList<>();
     List<ProcessTargets.Target> extra = new ArrayList<>();
     for (ProcessTargets.Target t : targets) {

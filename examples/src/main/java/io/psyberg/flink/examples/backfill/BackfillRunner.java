@@ -40,7 +40,7 @@ public final class BackfillRunner {
   public Backfill start(Backfill started, BackfillJob job) throws CommandException {
     log.record(started);
     for (Table target : targets(started).values()) {
-      BackfillBranch.create(target, started.backfillId());
+      BackfillBranch.create(target, started.backfillId(), job.branchProperties());
     }
     return build(started, job);
   }

@@ -7,6 +7,7 @@ import io.psyberg.flink.examples.cli.FormatOption;
 import io.psyberg.flink.examples.cli.PsybergCommand;
 import io.psyberg.flink.examples.cli.UsageException;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import javax.annotation.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -41,9 +42,9 @@ public final class BackfillStartCommand extends PsybergCommand {
   @Option(
       names = "--file",
       paramLabel = "F",
-      description = "SQL script of --job sql (not supported yet)")
+      description = "the Flink SQL script of --job sql (see README, Backfill)")
   @Nullable
-  private String file;
+  private Path file;
 
   @Option(
       names = "--from-time",
@@ -76,9 +77,6 @@ public final class BackfillStartCommand extends PsybergCommand {
   @Override
   protected int execute(PrintStream out, PrintStream err) throws Exception {
     String checked = BackfillJobs.check(job);
-    if (file != null) {
-      throw new UsageException("--file is only for --job sql");
-    }
     BackfillRange range = BackfillRange.parse(from, to, all);
     if (maxSnapshots != null && maxSnapshots < 1) {
       throw new UsageException(
@@ -86,7 +84,7 @@ public final class BackfillStartCommand extends PsybergCommand {
     }
     int max = maxSnapshots == null ? 0 : maxSnapshots;
     Backfill built =
-        BackfillCommand.build(catalog, err, b -> b.start(process, checked, range, max));
+        BackfillCommand.build(catalog, err, b -> b.start(process, checked, file, range, max));
     if (format.json()) {
       out.println("{\"backfill_id\":" + ValidationReport.quote(built.backfillId()) + "}");
     } else {

@@ -4,13 +4,16 @@ import io.psyberg.flink.PsybergException;
 import io.psyberg.flink.backfill.Backfill;
 import io.psyberg.flink.backfill.BackfillBranch;
 import io.psyberg.flink.backfill.BackfillStatus;
+import io.psyberg.flink.catalog.CatalogSpec;
 import io.psyberg.flink.examples.cli.CommandException;
 import io.psyberg.flink.examples.cli.UsageException;
 import io.psyberg.flink.metadata.BackfillLog;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.BiFunction;
+import javax.annotation.Nullable;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
@@ -24,8 +27,11 @@ public final class Backfills {
   private final Catalog catalog;
   private final String metadataNamespace;
   private final BackfillLog log;
-  private BiFunction<Catalog, Backfill, BackfillJob> jobs = BackfillJobs::open;
+  private BiFunction<Catalog, Backfill, BackfillJob> jobs = this::openJob;
   private BackfillRunner.ChunkListener listener = (progress, chunk) -> {};
+  @Nullable private CatalogSpec sqlCatalog;
+  private Map<String, String> sqlCatalogOptions = Map.of();
+  @Nullable private Path startScript;
 
   public Backfills(Catalog catalog, String metadataNamespace) {
     this.catalog = catalog;
@@ -45,6 +51,16 @@ public final class Backfills {
     return this;
   }
 
+  /**
+   * The catalog as SQL sees it, for {@code --job sql} backfills: the script runs with it as catalog
+   * {@code lake}.
+   */
+  public Backfills sqlCatalog(CatalogSpec spec, Map<String, String> catalogOptions) {
+    this.sqlCatalog = spec;
+    this.sqlCatalogOptions = Map.copyOf(catalogOptions);
+    return this;
+  }
+
   public BackfillLog log() {
     return log;
   }
@@ -58,7 +74,33 @@ public final class Backfills {
    */
   public Backfill start(String process, String job, BackfillRange range, int maxSnapshotsPerChunk)
       throws CommandException, UsageException {
+    return start(process, job, null, range, maxSnapshotsPerChunk);
+  }
+
+  /**
+   * As {@link #start(String, String, BackfillRange, int)}; {@code script} is the SQL script of
+   * {@code --job sql} (and only of it).
+   */
+  public Backfill start(
+      String process,
+      String job,
+      @Nullable Path script,
+      BackfillRange range,
+      int maxSnapshotsPerChunk)
+      throws CommandException, UsageException {
     BackfillJobs.check(job);
+    if ((script != null) != job.equals(BackfillJobs.SQL)) {
+      throw new UsageException(
+          script == null
+              ? "--job sql needs the script that computes the output: give --file F"
+              : "--file is only for --job sql");
+    }
+    if (script != null && maxSnapshotsPerChunk > 0) {
+      throw new UsageException(
+          "--max-snapshots-per-session does not apply to --job sql: its chunks are the days of"
+              + " the range. Leave the option out.");
+    }
+    this.startScript = script;
     List<ProcessTargets.Target> targets =
         BackfillJobs.targetsOf(
             job, process, ProcessTargets.find(catalog, metadataNamespace, process));
@@ -68,35 +110,50 @@ public final class Backfills {
     Backfill planned =
         Backfill.started(
             id, process, job, range.from(), range.to(), fixed, names, maxSnapshotsPerChunk, 0);
-    BackfillJob logic = jobs.apply(catalog, planned);
-    Backfill started =
-        Backfill.started(
-            id,
-            process,
-            job,
-            range.from(),
-            range.to(),
-            fixed,
-            names,
-            maxSnapshotsPerChunk,
-            logic.chunkCount());
-    return runner().start(started, logic);
+    BackfillJob opened;
+    try {
+      opened = job(planned);
+    } finally {
+      startScript = null;
+    }
+    try (BackfillJob logic = opened) {
+      Backfill started =
+          Backfill.started(
+              id,
+              process,
+              job,
+              range.from(),
+              range.to(),
+              fixed,
+              names,
+              maxSnapshotsPerChunk,
+              logic.chunkCount());
+      return runner().start(started, logic);
+    }
   }
 
   /** Builds the chunks of a stopped or failed backfill that are not on its branches yet. */
   public Backfill resume(String id) throws CommandException {
     Backfill b = get(id);
-    return runner().build(b, jobs.apply(catalog, b));
+    try (BackfillJob job = job(b)) {
+      return runner().build(b, job);
+    }
   }
 
   public BackfillValidation.Result validate(String id) throws CommandException {
     Backfill b = get(id);
-    return BackfillValidation.validate(catalog, log, b, jobs.apply(catalog, b));
+    try (BackfillJob job = job(b)) {
+      return BackfillValidation.validate(catalog, log, b, job);
+    }
   }
 
   public Backfill publish(String id) throws CommandException {
     Backfill b = get(id);
-    return BackfillPublishing.publish(catalog, log, b, jobs.apply(catalog, b));
+    try (BackfillJob job = job(b)) {
+      return BackfillPublishing.publish(catalog, log, b, job);
+    } catch (SqlBackfillException e) {
+      throw new CommandException(e.getMessage(), e);
+    }
   }
 
   /** Drops the backfill's branches and marks it {@code ABORTED}; main is not touched. */
@@ -124,6 +181,30 @@ public final class Backfills {
     } catch (PsybergException e) {
       throw new CommandException(e.getMessage(), e);
     }
+  }
+
+  /** The backfill's job; a SQL script that does not fit is a {@link CommandException}. */
+  private BackfillJob job(Backfill b) throws CommandException {
+    try {
+      return jobs.apply(catalog, b);
+    } catch (SqlBackfillException e) {
+      throw new CommandException(e.getMessage(), e);
+    }
+  }
+
+  private BackfillJob openJob(Catalog c, Backfill b) {
+    if (!b.job().equals(BackfillJobs.SQL)) {
+      return BackfillJobs.open(c, b);
+    }
+    if (sqlCatalog == null) {
+      throw new SqlBackfillException(
+          "backfill "
+              + b.backfillId()
+              + " runs a SQL script: give the catalog as SQL sees it"
+              + " (Backfills.sqlCatalog)");
+    }
+    // the script given at start; later the one recorded on the branches
+    return new SqlBackfill(c, b, startScript, sqlCatalog, sqlCatalogOptions, startScript != null);
   }
 
   private BackfillRunner runner() {

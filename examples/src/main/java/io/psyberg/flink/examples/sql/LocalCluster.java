@@ -21,7 +21,7 @@ import org.apache.flink.runtime.minicluster.MiniClusterJobClient;
  * (so scripts of DDL only start nothing) and restarted with more slots if a job needs them. Flink's
  * local executor would start a cluster per job, which costs about a second each time.
  */
-final class LocalCluster implements PipelineExecutorServiceLoader, AutoCloseable {
+public final class LocalCluster implements PipelineExecutorServiceLoader, AutoCloseable {
 
   /** The {@code execution.target} that selects this executor. */
   static final String TARGET = "psyberg-local";
@@ -30,7 +30,7 @@ final class LocalCluster implements PipelineExecutorServiceLoader, AutoCloseable
   private MiniCluster miniCluster;
   private int slots;
 
-  LocalCluster(Configuration clusterConfig) {
+  public LocalCluster(Configuration clusterConfig) {
     this.clusterConfig = new Configuration(clusterConfig);
   }
 

@@ -23,21 +23,21 @@ import org.apache.flink.types.Row;
  * for its job, a query's rows are collected and printed. {@code SET}/{@code RESET} change the
  * session configuration; {@code BEGIN STATEMENT SET; ...; END} runs its INSERTs as one job.
  */
-final class SqlRunner {
+public final class SqlRunner {
   private final SqlSession session;
   private final ResultPrinter printer;
   private final PrintStream out;
   private boolean printedBefore;
   private List<ModifyOperation> statementSet;
 
-  SqlRunner(SqlSession session, ResultPrinter printer, PrintStream out) {
+  public SqlRunner(SqlSession session, ResultPrinter printer, PrintStream out) {
     this.session = session;
     this.printer = printer;
     this.out = out;
   }
 
   /** Runs one statement; throws whatever made it fail. */
-  void run(SqlStatement statement) throws Exception {
+  public void run(SqlStatement statement) throws Exception {
     TableEnvironmentInternal env = session.env();
     List<Operation> operations = env.getParser().parse(statement.text());
     if (operations.size() != 1) {
@@ -60,7 +60,7 @@ final class SqlRunner {
   }
 
   /** Fails when the script ended inside a statement set. */
-  void finish() {
+  public void finish() {
     if (statementSet != null) {
       throw new ValidationException("BEGIN STATEMENT SET is not closed with END.");
     }

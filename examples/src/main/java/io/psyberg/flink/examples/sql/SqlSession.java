@@ -41,7 +41,7 @@ import org.apache.flink.util.MutableURLClassLoader;
  * and {@link ModuleManager}: temporary tables, the {@code lake} catalog and {@code USE} survive a
  * rebuild. Jobs run on one {@link LocalCluster}.
  */
-final class SqlSession implements AutoCloseable {
+public final class SqlSession implements AutoCloseable {
 
   /** Name of the Iceberg catalog over the warehouse. */
   static final String LAKE_CATALOG = "lake";
@@ -59,6 +59,7 @@ final class SqlSession implements AutoCloseable {
   private final Configuration defaults;
   private final Configuration sessionConfig;
   private final LocalCluster cluster;
+  private final boolean ownsCluster;
   private final MutableURLClassLoader userClassLoader;
   private final ResourceManager resourceManager;
   private final ModuleManager moduleManager;
@@ -66,10 +67,11 @@ final class SqlSession implements AutoCloseable {
   private final FunctionCatalog functionCatalog;
   private TableEnvironmentInternal env;
 
-  private SqlSession(Configuration defaults) {
+  private SqlSession(Configuration defaults, LocalCluster cluster, boolean ownsCluster) {
     this.defaults = new Configuration(defaults);
     this.sessionConfig = new Configuration(defaults);
-    this.cluster = new LocalCluster(defaults);
+    this.cluster = cluster;
+    this.ownsCluster = ownsCluster;
     this.userClassLoader =
         FlinkUserCodeClassLoaders.create(
             new URL[0], SqlSession.class.getClassLoader(), sessionConfig);
@@ -85,7 +87,27 @@ final class SqlSession implements AutoCloseable {
    * keys, see {@code CatalogOptions#options}) also become the psyberg connector's catalog defaults.
    */
   static SqlSession open(CatalogSpec catalog, Map<String, String> catalogOptions) {
-    SqlSession session = new SqlSession(catalogDefaults(catalog, catalogOptions));
+    Configuration defaults = catalogDefaults(catalog, catalogOptions);
+    return open(catalog, defaults, new LocalCluster(defaults), true);
+  }
+
+  /**
+   * A fresh session (no temporary objects, no {@code SET} of an earlier one) whose jobs run on
+   * {@code cluster}, which the caller closes; {@code settings} are added to the session's defaults.
+   */
+  public static SqlSession open(
+      CatalogSpec catalog,
+      Map<String, String> catalogOptions,
+      Map<String, String> settings,
+      LocalCluster cluster) {
+    Configuration defaults = catalogDefaults(catalog, catalogOptions);
+    settings.forEach(defaults::setString);
+    return open(catalog, defaults, cluster, false);
+  }
+
+  private static SqlSession open(
+      CatalogSpec catalog, Configuration defaults, LocalCluster cluster, boolean ownsCluster) {
+    SqlSession session = new SqlSession(defaults, cluster, ownsCluster);
     try {
       session.env().executeSql(createCatalogStatement(catalog));
     } catch (RuntimeException e) {
@@ -165,7 +187,7 @@ final class SqlSession implements AutoCloseable {
   }
 
   /** The environment for the next statement, built from the current session configuration. */
-  TableEnvironmentInternal env() {
+  public TableEnvironmentInternal env() {
     if (env == null) {
       env = buildEnvironment();
     }
@@ -271,7 +293,9 @@ final class SqlSession implements AutoCloseable {
       try {
         resourceManager.close();
       } finally {
-        cluster.close();
+        if (ownsCluster) {
+          cluster.close();
+        }
       }
     }
   }

@@ -1,5 +1,8 @@
 package io.psyberg.flink.examples.backfill;
 
+import static io.psyberg.flink.examples.backfill.BackfillFixture.chunkCommits;
+import static io.psyberg.flink.examples.backfill.BackfillFixture.facts;
+import static io.psyberg.flink.examples.backfill.BackfillFixture.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -27,13 +30,11 @@ import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.data.GenericRecord;
 import org.apache.iceberg.data.IcebergGenerics;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.io.CloseableIterable;
-import org.apache.iceberg.util.SnapshotUtil;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -279,7 +280,7 @@ class BackfillITCase {
     assertThat(ok(cli("backfill", "publish", id)).out()).contains("PUBLISHED");
 
     assertThat(cli("backfill", "start", "--process", "live", "--job", "sql", "--all").err())
-        .contains("--job sql is not supported yet");
+        .contains("--job sql needs the script", "--file F");
     assertThat(cli("backfill", "start", "--process", "nobody", "--job", "signups", "--all").err())
         .contains("process nobody has published nothing yet");
     assertThat(cli("backfill", "start", "--process", "live", "--job", "signups").err())
@@ -346,15 +347,7 @@ class BackfillITCase {
   }
 
   private CliRun cli(String... args) {
-    List<String> all = new ArrayList<>(List.of(args));
-    all.add("--warehouse");
-    all.add(wh.dir());
-    return CliRun.of(all.toArray(new String[0]));
-  }
-
-  private static CliRun ok(CliRun run) {
-    assertThat(run.exitCode()).as(run.toString()).isZero();
-    return run;
+    return BackfillFixture.cli(wh, args);
   }
 
   /** The facts the signups job makes of the range's SIGNUP events at {@code snapshot}. */
@@ -376,23 +369,6 @@ class BackfillITCase {
       }
     }
     return sorted(out);
-  }
-
-  private static List<String> facts(List<Record> rows) {
-    return sorted(
-        rows.stream()
-            .map(
-                r ->
-                    r.getField("event_id")
-                        + "|"
-                        + r.getField("account_id")
-                        + "|"
-                        + r.getField("plan")
-                        + "|"
-                        + r.getField("event_ts")
-                        + "|"
-                        + r.getField("signup_date"))
-            .collect(Collectors.toList()));
   }
 
   private List<LifecycleEvent> events(long snapshot) {
@@ -471,19 +447,6 @@ class BackfillITCase {
       rows.forEach(r -> out.add(((GenericRecord) r).copy()));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    }
-    return out;
-  }
-
-  private static List<Integer> chunkCommits(Table target, String id) {
-    List<Integer> out = new ArrayList<>();
-    for (Snapshot s :
-        SnapshotUtil.ancestorsOf(
-            target.refs().get(BackfillBranch.name(id)).snapshotId(), target::snapshot)) {
-      String chunk = s.summary().get(BackfillBranch.CHUNK);
-      if (chunk != null) {
-        out.add(0, Integer.parseInt(chunk));
-      }
     }
     return out;
   }

@@ -157,13 +157,34 @@ class LifecycleUnderMaintenanceITCase {
     return equalsFullRecompute();
   }
 
+  /** How things stand: the source's head, each target's HWM and difference, the sessions. */
   private String state() {
-    return "source head "
-        + head()
-        + ", sessions "
-        + sessions().stream()
-            .map(s -> s.mode() + " " + s.status() + " " + s.ranges())
-            .collect(Collectors.toList());
+    StringBuilder state = new StringBuilder("source head " + head());
+    LifecycleResult expected = fullRecompute();
+    for (String target : List.of(SEGMENTS, ANOMALIES)) {
+      boolean segments = target.equals(SEGMENTS);
+      String difference =
+          SameRows.difference(
+              target,
+              Expected.published(
+                  wh.catalog(),
+                  target,
+                  segments ? Expected.SEGMENT_COLUMNS : Expected.ANOMALY_COLUMNS),
+              segments ? Expected.segments(expected) : Expected.anomalies(expected));
+      state
+          .append("; ")
+          .append(target)
+          .append(" HWM ")
+          .append(PublishedHighWatermark.find(wh.load(target), PROCESS).map(p -> p.positions()))
+          .append(difference == null ? ", equal to the full recompute" : ", " + difference);
+    }
+    return state
+        .append("; sessions ")
+        .append(
+            sessions().stream()
+                .map(s -> s.mode() + " " + s.status() + " " + s.ranges())
+                .collect(Collectors.toList()))
+        .toString();
   }
 
   private List<Session> sessions() {

@@ -16,6 +16,14 @@ final class SameRows {
   private SameRows() {}
 
   static void assertSame(String what, List<String> actual, List<String> expected) {
+    String difference = difference(what, actual, expected);
+    if (difference != null) {
+      throw new AssertionError(difference);
+    }
+  }
+
+  /** What differs between the two multisets, or null when they are the same. */
+  static String difference(String what, List<String> actual, List<String> expected) {
     Map<String, Integer> balance = new HashMap<>();
     actual.forEach(r -> balance.merge(r, 1, Integer::sum));
     expected.forEach(r -> balance.merge(r, -1, Integer::sum));
@@ -28,20 +36,19 @@ final class SameRows {
           }
         });
     if (missing.isEmpty() && unexpected.isEmpty()) {
-      return;
+      return null;
     }
     missing.sort(null);
     unexpected.sort(null);
-    throw new AssertionError(
-        String.format(
-            "[%s] %d rows published, %d expected: %d missing %s, %d unexpected %s",
-            what,
-            actual.size(),
-            expected.size(),
-            missing.size(),
-            first(missing),
-            unexpected.size(),
-            first(unexpected)));
+    return String.format(
+        "[%s] %d rows published, %d expected: %d missing %s, %d unexpected %s",
+        what,
+        actual.size(),
+        expected.size(),
+        missing.size(),
+        first(missing),
+        unexpected.size(),
+        first(unexpected));
   }
 
   private static List<String> first(List<String> rows) {

@@ -1,0 +1,246 @@
+package io.psyberg.flink.bench;
+
+import io.psyberg.flink.backfill.Backfill;
+import io.psyberg.flink.backfill.BackfillStatus;
+import io.psyberg.flink.catalog.CatalogSpec;
+import io.psyberg.flink.examples.backfill.BackfillRange;
+import io.psyberg.flink.examples.backfill.Backfills;
+import io.psyberg.flink.examples.generate.MembershipEvents;
+import io.psyberg.flink.examples.signups.SignupFactMapper;
+import io.psyberg.flink.examples.signups.SignupFacts;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
+import org.apache.iceberg.PartitionSpec;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.expressions.Expressions;
+import org.apache.iceberg.flink.FlinkSchemaUtil;
+import org.apache.iceberg.flink.TableLoader;
+import org.apache.iceberg.flink.sink.FlinkSink;
+import org.apache.iceberg.flink.source.IcebergSource;
+import org.apache.iceberg.util.DateTimeUtil;
+
+/**
+ * Throughput of a managed backfill against the plain Iceberg way to rebuild the same range: a batch
+ * Flink job with Iceberg's source and sink (source filtered to the range, the signups job's
+ * mapping, appended to a fresh table). Both backfill jobs are measured as they run today: {@code
+ * --job signups} reads and writes Iceberg in the CLI's JVM (no Flink job), {@code --job sql} runs
+ * its SQL script as one Flink batch job per day of the range on a local cluster and commits the
+ * collected rows on the branch. All in one process, parallelism 1, wall time, median of the runs.
+ */
+final class BackfillBenchmark {
+  static final String USAGE =
+      String.join(
+          "\n",
+          "Usage: java -Xmx4g -jar psyberg-bench.jar backfill [options]",
+          "",
+          "Backfill throughput (signups job and SQL script) vs an Iceberg source -> Iceberg sink"
+              + " recompute of the same range.",
+          "",
+          "  --quick          3 days x 20,000 events, 1 run (~1 min)",
+          "  --days D         event history in days, one snapshot each (default 10)",
+          "  --rows R         events per day (default 200000)",
+          "  --accounts A     accounts (default 50000)",
+          "  --runs N         measured runs of each side; the median is reported (default 3)",
+          "  --dir DIR        new or empty warehouse folder, kept (default: a temp folder,"
+              + " deleted)",
+          "  --keep           keep the temp warehouse",
+          "  --help");
+
+  private static final String EVENTS = "bench.events";
+  private static final String FACTS = "bench.signup_facts";
+  private static final String PROCESS = "bench_signups";
+  private static final String SCRIPT =
+      String.join(
+          "\n",
+          "SET 'psyberg.backfill.time-column' = 'event_ts';",
+          "INSERT INTO lake.bench.signup_facts",
+          "SELECT event_id, account_id, plan, event_ts, CAST(event_ts AS DATE)",
+          "FROM lake.bench.events",
+          "WHERE event_type = 'SIGNUP' AND event_ts >= ${backfill.from} AND event_ts <"
+              + " ${backfill.to};",
+          "");
+
+  private BackfillBenchmark() {}
+
+  static Benchmark.Result run(String[] argv, PrintStream progress) throws Exception {
+    BenchArgs args = BenchArgs.parse(argv, Set.of("days", "rows", "accounts", "runs"), USAGE);
+    if (args.help) {
+      return Benchmark.Result.help(USAGE);
+    }
+    int days = args.positive("days", 3, 10);
+    int rows = args.positive("rows", 20_000, 200_000);
+    int accounts = args.positive("accounts", 5_000, 50_000);
+    int runs = args.positive("runs", 1, 3);
+    Path dir = args.warehouse("psyberg-bench-backfill");
+    CatalogSpec spec = CatalogSpec.hadoop(dir.toString());
+    Catalog catalog = spec.open();
+    BackfillRange range =
+        new BackfillRange(
+            LocalDateTime.parse("2026-01-01T00:00:00"),
+            LocalDateTime.parse("2026-01-01T00:00:00").plusDays(days));
+    List<Double> plain = new ArrayList<>();
+    List<Double> plainNet = new ArrayList<>();
+    List<Double> signups = new ArrayList<>();
+    List<Double> sql = new ArrayList<>();
+    List<String> failures = new ArrayList<>();
+    long facts = -1;
+    try {
+      progress.printf("History: %d days x %,d events, %,d accounts ...%n", days, rows, accounts);
+      EventTable table = EventTable.create(catalog, EVENTS);
+      EventMaker maker = new EventMaker(accounts, 7);
+      for (int day = 0; day < days; day++) {
+        table.append(maker.day(day, rows, 0, 0));
+      }
+      progress.println("  the live process publishes the history once ...");
+      PsybergRuns.signups(dir.toString(), PROCESS, EVENTS, FACTS);
+      Path script = Files.writeString(dir.resolve("signups-backfill.sql"), SCRIPT);
+      Backfills backfills =
+          new Backfills(catalog, "psyberg")
+              .sqlCatalog(spec, Map.of("catalog-type", "hadoop", "warehouse", dir.toString()));
+      for (int run = 1; run <= runs; run++) {
+        progress.printf("  run %d/%d: plain Iceberg recompute ...%n", run, runs);
+        String out = "bench.plain_" + run;
+        catalog.createTable(
+            TableIdentifier.parse(out), SignupFacts.SCHEMA, PartitionSpec.unpartitioned());
+        long t0 = System.nanoTime();
+        JobExecutionResult result = plainRecompute(spec, range, out);
+        plain.add((System.nanoTime() - t0) / 1e6);
+        plainNet.add((double) result.getNetRuntime());
+        long plainRows = rowCount(catalog.loadTable(TableIdentifier.parse(out)));
+
+        progress.printf("  run %d/%d: backfill --job signups ...%n", run, runs);
+        t0 = System.nanoTime();
+        Backfill b = backfills.start(PROCESS, "signups", null, range, 0);
+        signups.add((System.nanoTime() - t0) / 1e6);
+        check(b, plainRows, "signups", failures);
+        backfills.abort(b.backfillId());
+
+        progress.printf("  run %d/%d: backfill --job sql (%d chunks) ...%n", run, runs, days);
+        t0 = System.nanoTime();
+        b = backfills.start(PROCESS, "sql", script, range, 0);
+        sql.add((System.nanoTime() - t0) / 1e6);
+        check(b, plainRows, "sql", failures);
+        backfills.abort(b.backfillId());
+        facts = plainRows;
+      }
+    } finally {
+      CatalogSpec.closeQuietly(catalog);
+      args.cleanUp(dir, progress);
+    }
+    String md = markdown(days, rows, accounts, runs, facts, plain, plainNet, signups, sql);
+    return failures.isEmpty()
+        ? Benchmark.Result.ok(md)
+        : Benchmark.Result.failed(md, String.join("; ", failures));
+  }
+
+  private static void check(Backfill b, long expected, String job, List<String> failures) {
+    if (b.status() != BackfillStatus.BUILT || b.rowsWritten() != expected) {
+      failures.add(
+          String.format(
+              "backfill --job %s is %s with %,d rows; the plain recompute wrote %,d",
+              job, b.status(), b.rowsWritten(), expected));
+    }
+  }
+
+  /** Iceberg source (filtered to SIGNUP events in the range) -> signup facts -> Iceberg sink. */
+  private static JobExecutionResult plainRecompute(
+      CatalogSpec catalog, BackfillRange range, String target) throws Exception {
+    StreamExecutionEnvironment env = LocalFlink.env(1);
+    IcebergSource<RowData> source =
+        IcebergSource.forRowData()
+            .tableLoader(TableLoader.fromCatalog(catalog.loader(), TableIdentifier.parse(EVENTS)))
+            .streaming(false)
+            .filters(
+                List.of(
+                    Expressions.equal(MembershipEvents.EVENT_TYPE, MembershipEvents.SIGNUP),
+                    Expressions.greaterThanOrEqual(
+                        MembershipEvents.EVENT_TS, DateTimeUtil.microsFromTimestamp(range.from())),
+                    Expressions.lessThan(
+                        MembershipEvents.EVENT_TS, DateTimeUtil.microsFromTimestamp(range.to()))))
+            .build();
+    DataStream<RowData> facts =
+        env.fromSource(
+                source,
+                WatermarkStrategy.noWatermarks(),
+                "iceberg " + EVENTS,
+                InternalTypeInfo.of(FlinkSchemaUtil.convert(MembershipEvents.SCHEMA)))
+            .flatMap(new SignupFactMapper())
+            .returns(InternalTypeInfo.of(FlinkSchemaUtil.convert(SignupFacts.SCHEMA)))
+            .name("signup facts");
+    FlinkSink.forRowData(facts)
+        .tableLoader(TableLoader.fromCatalog(catalog.loader(), TableIdentifier.parse(target)))
+        .append();
+    return env.execute("plain recompute of the range");
+  }
+
+  private static long rowCount(Table table) {
+    table.refresh();
+    Snapshot s = table.currentSnapshot();
+    return s == null ? 0 : Long.parseLong(s.summary().getOrDefault("total-records", "0"));
+  }
+
+  private static String markdown(
+      int days,
+      int rows,
+      int accounts,
+      int runs,
+      long facts,
+      List<Double> plain,
+      List<Double> plainNet,
+      List<Double> signups,
+      List<Double> sql) {
+    double p = LocalFlink.median(plain);
+    double s = LocalFlink.median(signups);
+    double q = LocalFlink.median(sql);
+    long events = (long) days * rows;
+    StringBuilder md = new StringBuilder("## Backfill throughput\n\n");
+    md.append(
+        String.format(
+            Locale.ROOT,
+            "Rebuild of a %d-day range (%,d events, %,d accounts, one snapshot per day) into %,d"
+                + " signup facts; median of %d run(s), wall time, parallelism 1, one process."
+                + " Throughput is source events per second.\n\n",
+            days,
+            events,
+            accounts,
+            facts,
+            runs));
+    md.append("| rebuild | wall ms | events/s | ratio to plain |\n|---|---:|---:|---:|\n");
+    row(md, "plain Iceberg source -> Iceberg sink (Flink job)", p, events, p);
+    row(md, "backfill --job signups (in the CLI's JVM, no Flink job)", s, events, p);
+    row(md, "backfill --job sql (" + days + " Flink jobs, one per day)", q, events, p);
+    md.append(
+        String.format(
+            Locale.ROOT,
+            "%nThe plain job's net runtime (without the local cluster's start) was %s ms.%n",
+            LocalFlink.ms(LocalFlink.median(plainNet))));
+    return md.toString();
+  }
+
+  private static void row(StringBuilder md, String name, double ms, long events, double plain) {
+    md.append(
+        String.format(
+            Locale.ROOT,
+            "| %s | %s | %s | %.2fx |%n",
+            name,
+            LocalFlink.ms(ms),
+            LocalFlink.perSecond(events, ms),
+            plain / ms));
+  }
+}

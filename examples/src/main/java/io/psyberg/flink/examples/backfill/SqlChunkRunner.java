@@ -1,0 +1,272 @@
+package io.psyberg.flink.examples.backfill;
+
+import io.psyberg.flink.catalog.CatalogSpec;
+import io.psyberg.flink.examples.cli.ErrorMessages;
+import io.psyberg.flink.examples.sql.LocalCluster;
+import io.psyberg.flink.examples.sql.SqlRunner;
+import io.psyberg.flink.examples.sql.SqlSession;
+import io.psyberg.flink.examples.sql.SqlStatement;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import javax.annotation.Nullable;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExecutionOptions;
+import org.apache.flink.table.api.internal.TableEnvironmentInternal;
+import org.apache.flink.table.catalog.ObjectIdentifier;
+import org.apache.flink.table.operations.ModifyOperation;
+import org.apache.flink.table.operations.Operation;
+import org.apache.flink.table.operations.QueryOperation;
+import org.apache.flink.table.operations.SinkModifyOperation;
+import org.apache.flink.table.operations.StatementSetOperation;
+import org.apache.flink.types.Row;
+import org.apache.flink.util.CloseableIterator;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.data.Record;
+
+/**
+ * Runs a backfill's SQL script once for one chunk, in a fresh batch session on a local cluster kept
+ * for all chunks. Every source of the process is shadowed by a temporary view of the same name over
+ * the source's given snapshot, so the script reads the sources by their names as of the backfill's
+ * fixed snapshots. Each INSERT's query is run and its rows collected instead of written: only rows
+ * of the chunk's range are kept, and the caller commits them on the branches.
+ */
+final class SqlChunkRunner implements AutoCloseable {
+  private static final String LAKE = "lake";
+
+  private final SqlBackfillScript script;
+  private final String backfillId;
+  private final String process;
+  private final CatalogSpec catalog;
+  private final Map<String, String> catalogOptions;
+  private final Map<String, Schema> targets;
+  private final Map<String, String> timeColumns;
+  @Nullable private LocalCluster cluster;
+
+  /**
+   * @param targets target ({@code ns.table}) to its schema
+   * @param timeColumns target to the column that says whether a row is in a chunk's range
+   */
+  SqlChunkRunner(
+      SqlBackfillScript script,
+      String backfillId,
+      String process,
+      CatalogSpec catalog,
+      Map<String, String> catalogOptions,
+      Map<String, Schema> targets,
+      Map<String, String> timeColumns) {
+    this.script = script;
+    this.backfillId = backfillId;
+    this.process = process;
+    this.catalog = catalog;
+    this.catalogOptions = catalogOptions;
+    this.targets = targets;
+    this.timeColumns = timeColumns;
+  }
+
+  /**
+   * Plans the script for {@code chunk} without running a job: every statement must plan, every
+   * INSERT must write a target and every target must be written.
+   */
+  void check(BackfillRange chunk, Map<String, Long> snapshots) {
+    execute(chunk, snapshots, false);
+  }
+
+  /** The script's rows for {@code chunk}, per target, with the sources at {@code snapshots}. */
+  Map<String, List<Record>> run(BackfillRange chunk, Map<String, Long> snapshots) {
+    return execute(chunk, snapshots, true);
+  }
+
+  private Map<String, List<Record>> execute(
+      BackfillRange chunk, Map<String, Long> snapshots, boolean collect) {
+    Map<String, List<Record>> out = new LinkedHashMap<>();
+    targets.keySet().forEach(t -> out.put(t, new ArrayList<>()));
+    Set<String> written = new LinkedHashSet<>();
+    Map<String, String> batch = Map.of(ExecutionOptions.RUNTIME_MODE.key(), "batch");
+    try (SqlSession session = SqlSession.open(catalog, catalogOptions, batch, cluster())) {
+      SqlRunner runner =
+          new SqlRunner(
+              session, (table, stream) -> {}, new PrintStream(OutputStream.nullOutputStream()));
+      TableEnvironmentInternal shadowed = null;
+      for (SqlStatement s : script.statements(chunk, backfillId)) {
+        if (session.env() != shadowed) {
+          // SET builds a new environment: the views are planned again in it
+          shadowed = session.env();
+          shadowSources(shadowed, snapshots);
+        }
+        Operation op = parse(session.env(), s);
+        List<ModifyOperation> inserts = inserts(op);
+        if (inserts.isEmpty()) {
+          if (op instanceof QueryOperation) {
+            throw script.error(
+                s,
+                "is a query: a backfill script's output is what its INSERTs write. Remove it or"
+                    + " make it an INSERT INTO a target of process "
+                    + process);
+          }
+          try {
+            runner.run(s);
+          } catch (Exception e) {
+            throw script.error(s, "failed: " + ErrorMessages.describe(e));
+          }
+          continue;
+        }
+        for (ModifyOperation insert : inserts) {
+          String target = target(s, insert);
+          written.add(target);
+          if (collect) {
+            collect(
+                s, session.env(), target, ((SinkModifyOperation) insert).getChild(), chunk, out);
+          }
+        }
+      }
+      runner.finish();
+    } catch (SqlBackfillException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new SqlBackfillException(
+          "backfill script " + script.file() + " failed: " + ErrorMessages.describe(e));
+    }
+    for (String target : targets.keySet()) {
+      if (!written.contains(target)) {
+        throw new SqlBackfillException(
+            String.format(
+                "backfill script %s writes no rows to %s, a target of process %s: a backfill"
+                    + " replaces the range in every target, so the script needs an INSERT INTO"
+                    + " %s.%s SELECT ... for each of them",
+                script.file(), target, process, LAKE, target));
+      }
+    }
+    return out;
+  }
+
+  private Operation parse(TableEnvironmentInternal env, SqlStatement s) {
+    try {
+      List<Operation> ops = env.getParser().parse(s.text());
+      if (ops.size() != 1) {
+        throw script.error(s, "holds " + ops.size() + " statements: end each with ';'");
+      }
+      return ops.get(0);
+    } catch (SqlBackfillException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw script.error(s, "does not plan: " + ErrorMessages.describe(e));
+    }
+  }
+
+  private static List<ModifyOperation> inserts(Operation op) {
+    if (op instanceof StatementSetOperation) {
+      return ((StatementSetOperation) op).getOperations();
+    }
+    return op instanceof ModifyOperation ? List.of((ModifyOperation) op) : List.of();
+  }
+
+  /** The target an INSERT writes, checked to be one of the process's. */
+  private String target(SqlStatement s, ModifyOperation insert) {
+    if (!(insert instanceof SinkModifyOperation)) {
+      throw script.error(s, "is not an INSERT INTO a table: a backfill script only writes tables");
+    }
+    ObjectIdentifier id = ((SinkModifyOperation) insert).getContextResolvedTable().getIdentifier();
+    String name = id.getDatabaseName() + "." + id.getObjectName();
+    if (!id.getCatalogName().equals(LAKE) || !targets.containsKey(name)) {
+      throw script.error(
+          s,
+          String.format(
+              "writes %s, which is not a target of process %s: a backfill writes only the"
+                  + " process's targets (%s), into its own branch. Make the INSERT write one of"
+                  + " them.",
+              id.asSummaryString(), process, String.join(", ", targets.keySet())));
+    }
+    return name;
+  }
+
+  private void collect(
+      SqlStatement s,
+      TableEnvironmentInternal env,
+      String target,
+      QueryOperation query,
+      BackfillRange chunk,
+      Map<String, List<Record>> out) {
+    Schema schema = targets.get(target);
+    int columns = query.getResolvedSchema().getColumnCount();
+    if (columns != schema.columns().size()) {
+      throw script.error(
+          s,
+          String.format(
+              "gives %d columns, target %s has %d: select every column of the target, in its"
+                  + " order",
+              columns, target, schema.columns().size()));
+    }
+    RowRecords records = new RowRecords(target, schema);
+    int time = schema.columns().indexOf(schema.findField(timeColumns.get(target)));
+    List<Record> rows = out.get(target);
+    try (CloseableIterator<Row> it = env.executeInternal(query).collect()) {
+      while (it.hasNext()) {
+        Record r = records.toRecord(it.next());
+        if (inChunk(r.get(time), chunk)) {
+          rows.add(r);
+        }
+      }
+    } catch (IllegalArgumentException e) {
+      throw script.error(s, e.getMessage());
+    } catch (Exception e) {
+      throw script.error(s, "failed: " + ErrorMessages.describe(e));
+    }
+  }
+
+  private static boolean inChunk(@Nullable Object time, BackfillRange chunk) {
+    if (time == null) {
+      return false;
+    }
+    LocalDateTime t =
+        time instanceof OffsetDateTime
+            ? ((OffsetDateTime) time).toLocalDateTime()
+            : (LocalDateTime) time;
+    return chunk.contains(t);
+  }
+
+  /** Temporary views {@code lake.ns.table} over each source at its snapshot (none: empty). */
+  private static void shadowSources(TableEnvironmentInternal env, Map<String, Long> snapshots) {
+    for (Map.Entry<String, Long> source : snapshots.entrySet()) {
+      TableIdentifier id = TableIdentifier.parse(source.getKey());
+      String path = "`" + LAKE + "`.`" + id.namespace() + "`.`" + id.name() + "`";
+      env.dropTemporaryView(path);
+      String query =
+          source.getValue() == null
+              ? "SELECT * FROM " + path + " WHERE FALSE"
+              : "SELECT * FROM "
+                  + path
+                  + " /*+ OPTIONS('snapshot-id'='"
+                  + source.getValue()
+                  + "') */";
+      env.createTemporaryView(path, env.sqlQuery(query));
+    }
+  }
+
+  private LocalCluster cluster() {
+    if (cluster == null) {
+      cluster = new LocalCluster(new Configuration());
+    }
+    return cluster;
+  }
+
+  @Override
+  public void close() {
+    if (cluster != null) {
+      try {
+        cluster.close();
+      } catch (Exception e) {
+        // the chunks' rows are committed or not; nothing to undo
+      }
+      cluster = null;
+    }
+  }
+}

@@ -1,0 +1,260 @@
+package io.psyberg.flink.examples.backfill;
+
+import static io.psyberg.flink.examples.backfill.BackfillFixture.chunkCommits;
+import static io.psyberg.flink.examples.backfill.BackfillFixture.facts;
+import static io.psyberg.flink.examples.backfill.BackfillFixture.ok;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.psyberg.flink.backfill.Backfill;
+import io.psyberg.flink.backfill.BackfillBranch;
+import io.psyberg.flink.backfill.BackfillStatus;
+import io.psyberg.flink.examples.cli.CommandException;
+import io.psyberg.flink.examples.testutils.CliRun;
+import io.psyberg.flink.metadata.PublishedHighWatermark;
+import io.psyberg.flink.testutils.Warehouse;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.iceberg.expressions.Expressions;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code backfill start --job sql}: a real Flink SQL script run per chunk on the CLI's local
+ * cluster over real Iceberg tables, against the live signups process run through the CLI.
+ */
+class BackfillSqlITCase {
+  private static final String EVENTS = "membership.events";
+  private static final String FACTS = "facts.signups";
+  private static final BackfillRange RANGE =
+      new BackfillRange(
+          LocalDateTime.parse("2026-01-01T00:00:00"), LocalDateTime.parse("2026-01-05T00:00:00"));
+
+  /** The signups job in SQL; {@code %s} is where a test puts its poison. */
+  private static final String SCRIPT =
+      "-- the signups job's logic\n"
+          + "SET 'psyberg.backfill.time-column' = 'event_ts';\n"
+          + "CREATE TEMPORARY FUNCTION fail_on AS '"
+          + FailOn.class.getName()
+          + "';\n"
+          + "INSERT INTO lake.facts.signups\n"
+          + "SELECT fail_on(event_id, '%s'), account_id, plan, event_ts, CAST(event_ts AS DATE)\n"
+          + "FROM lake.membership.events\n"
+          + "WHERE event_type = 'SIGNUP'\n"
+          + "  AND event_ts >= ${backfill.from} AND event_ts < ${backfill.to};\n";
+
+  @TempDir Path dir;
+  private Warehouse wh;
+  private int seed;
+
+  @BeforeEach
+  void open() {
+    wh = new Warehouse(dir);
+  }
+
+  @AfterEach
+  void close() throws Exception {
+    wh.close();
+  }
+
+  @Test
+  void aSqlBackfillEqualsTheRecomputeAndPublishKeepsWhatTheLiveProcessPublishedMeanwhile()
+      throws Exception {
+    for (int i = 0; i < 3; i++) {
+      ok(generate());
+      ok(signups("live", FACTS));
+    }
+    Map<String, Long> hwmBefore = hwm("live");
+    // A full recompute by the real signups job at the snapshots the backfill will fix.
+    ok(signups("recompute", "facts.recompute"));
+    Path script = script("none");
+    // The live process publishes a new day in the range between the first two chunks, with new
+    // accounts' sign-ups and late events.
+    Backfill built =
+        backfills()
+            .listener(
+                (progress, chunk) -> {
+                  if (chunk == 0) {
+                    ok(generate(60));
+                    ok(signups("live", FACTS));
+                  }
+                })
+            .start("live", "sql", script, RANGE, 0);
+    assertThat(built.status()).isEqualTo(BackfillStatus.BUILT);
+    assertThat(built.chunksTotal()).isEqualTo(4);
+    assertThat(built.sourceSnapshots()).isEqualTo(hwmBefore);
+
+    // The branch equals the range of the recompute, not what the live process added meanwhile.
+    List<String> branch = facts(BackfillBranch.rows(wh.load(FACTS), built.backfillId(), all()));
+    assertThat(branch)
+        .isNotEmpty()
+        .doesNotHaveDuplicates()
+        .isEqualTo(inRange(facts(wh.rows("facts.recompute"))));
+    assertThat(inRange(facts(wh.rows(FACTS)))).hasSizeGreaterThan(branch.size());
+    assertThat(built.rowsWritten()).isEqualTo(branch.size());
+    assertThat(chunkCommits(wh.load(FACTS), built.backfillId())).containsExactly(0, 1, 2, 3);
+
+    assertThat(ok(cli("backfill", "validate", built.backfillId())).out()).contains("VALIDATED");
+    Map<String, Long> liveHwm = hwm("live");
+    assertThat(ok(cli("backfill", "publish", built.backfillId())).out()).contains("PUBLISHED");
+
+    // Nothing the live process published is lost or doubled: main equals a full recompute.
+    ok(signups("full", "facts.full"));
+    assertThat(facts(wh.rows(FACTS)))
+        .doesNotHaveDuplicates()
+        .isEqualTo(facts(wh.rows("facts.full")));
+    assertThat(hwm("live")).isEqualTo(liveHwm);
+  }
+
+  @Test
+  void aScriptFailingOnAnEventResumesAfterTheFixWithoutDoubles() throws Exception {
+    for (int i = 0; i < 3; i++) {
+      ok(generate());
+    }
+    ok(signups("live", FACTS));
+    // A SIGNUP event of the range's second day fails the script.
+    String poison =
+        wh.rows(EVENTS).stream()
+            .filter(e -> "SIGNUP".equals(e.getField("event_type")))
+            .filter(e -> ((LocalDateTime) e.getField("event_ts")).getDayOfMonth() == 2)
+            .map(e -> (String) e.getField("event_id"))
+            .findFirst()
+            .orElseThrow();
+    Path script = script(poison);
+    assertThatThrownBy(() -> backfills().start("live", "sql", script, RANGE, 0))
+        .isInstanceOf(CommandException.class)
+        .hasMessageContaining("failed at chunk 2 of 4")
+        .hasMessageContaining(script.toString())
+        .hasMessageContaining("poison event " + poison)
+        .hasMessageContaining("backfill resume");
+    Backfill failed = backfills().log().all().get(0);
+    assertThat(failed.status()).isEqualTo(BackfillStatus.FAILED);
+    assertThat(failed.chunksDone()).isEqualTo(1);
+    assertThat(BackfillBranch.committedChunks(wh.load(FACTS), failed.backfillId()))
+        .containsExactly(0);
+
+    // The script is fixed in place; resume runs the script recorded at start, from chunk 2.
+    Files.writeString(script, String.format(SCRIPT, "none"));
+    CliRun resumed = ok(cli("backfill", "resume", failed.backfillId()));
+    assertThat(resumed.out()).contains("backfill " + failed.backfillId() + ": BUILT, 4/4 chunks");
+    List<String> branch = facts(BackfillBranch.rows(wh.load(FACTS), failed.backfillId(), all()));
+    assertThat(branch).doesNotHaveDuplicates().isEqualTo(inRange(facts(wh.rows(FACTS))));
+    assertThat(chunkCommits(wh.load(FACTS), failed.backfillId())).containsExactly(0, 1, 2, 3);
+    assertThat(cli("backfill", "resume", failed.backfillId()).err()).contains("is BUILT");
+    assertThat(ok(cli("backfill", "abort", failed.backfillId())).out()).contains("ABORTED");
+    assertThat(wh.load(FACTS).refs()).doesNotContainKey(BackfillBranch.name(failed.backfillId()));
+  }
+
+  @Test
+  void theCliRunsASqlBackfillAndRejectsScriptsThatDoNotFitTheProcess() throws Exception {
+    ok(generate());
+    ok(signups("live", FACTS));
+    ok(signups("other", "facts.other"));
+    CliRun started =
+        ok(
+            start(
+                script("none").toString(),
+                "--from-time",
+                "2026-01-01",
+                "--to-time",
+                "2026-01-02",
+                "--format",
+                "json"));
+    String id = started.out().substring(16, 24);
+    assertThat(ok(cli("backfill", "status", id)).out()).contains(id, "| sql", "| BUILT", "1/1");
+
+    Path other = write("other.sql", String.format(SCRIPT, "none").replace(FACTS, "facts.other"));
+    assertThat(start(other.toString(), "--all").err())
+        .contains(other.toString(), "line 4", "writes lake.facts.other")
+        .contains("not a target of process live", "facts.signups");
+    Path noInsert = write("none.sql", "SET 'psyberg.backfill.time-column' = 'event_ts';");
+    assertThat(start(noInsert.toString(), "--all").err())
+        .contains(noInsert.toString(), "has no INSERT");
+    Path noTime = write("notime.sql", String.format(SCRIPT, "none").replaceAll("SET [^\n]*", ""));
+    assertThat(start(noTime.toString(), "--all").err())
+        .contains(noTime.toString(), "psyberg.backfill.time-column", "facts.signups");
+    Path unknown = write("unknown.sql", String.format(SCRIPT, "none").replace("to}", "end}"));
+    assertThat(start(unknown.toString(), "--all").err())
+        .contains(unknown.toString(), "unknown placeholder ${backfill.end}");
+    assertThat(start(dir.resolve("missing.sql").toString(), "--all").err())
+        .contains("missing.sql does not exist");
+    assertThat(start(script("none").toString(), "--all", "--max-snapshots-per-session", "2").err())
+        .contains("--max-snapshots-per-session does not apply to --job sql");
+    assertThat(cli("backfill", "start", "--process", "live", "--job", "sql", "--all").err())
+        .contains("--job sql needs the script", "--file F");
+    // Nothing was recorded for the rejected scripts.
+    assertThat(backfills().log().all()).hasSize(1);
+  }
+
+  // ---- helpers
+
+  private Backfills backfills() {
+    return new Backfills(wh.catalog(), "psyberg")
+        .sqlCatalog(wh.spec(), Map.of("warehouse", wh.dir()));
+  }
+
+  private Path script(String poison) throws IOException {
+    return write("backfill.sql", String.format(SCRIPT, poison));
+  }
+
+  private Path write(String name, String text) throws IOException {
+    return Files.writeString(dir.resolve(name), text);
+  }
+
+  private CliRun start(String file, String... range) {
+    List<String> args =
+        new ArrayList<>(
+            List.of("backfill", "start", "--process", "live", "--job", "sql", "--file", file));
+    args.addAll(List.of(range));
+    return cli(args.toArray(new String[0]));
+  }
+
+  private Map<String, Long> hwm(String process) {
+    return PublishedHighWatermark.find(wh.load(FACTS), process).orElseThrow().positions();
+  }
+
+  private CliRun generate() {
+    return generate(30);
+  }
+
+  private CliRun generate(int accounts) {
+    return cli(
+        "generate",
+        "--table",
+        EVENTS,
+        "--accounts",
+        Integer.toString(accounts),
+        "--events",
+        "150",
+        "--late-fraction",
+        "0.4",
+        "--seed",
+        Integer.toString(++seed));
+  }
+
+  private CliRun signups(String process, String target) {
+    return cli("signups", "--process", process, "--source", EVENTS, "--target", target);
+  }
+
+  private CliRun cli(String... args) {
+    return BackfillFixture.cli(wh, args);
+  }
+
+  private static org.apache.iceberg.expressions.Expression all() {
+    return Expressions.alwaysTrue();
+  }
+
+  private static List<String> inRange(List<String> facts) {
+    return facts.stream()
+        .filter(f -> RANGE.contains(LocalDateTime.parse(f.split("\\|")[3])))
+        .collect(Collectors.toList());
+  }
+}
