@@ -36,6 +36,7 @@ public final class BackfillStartCommand extends PsybergCommand {
       names = "--job",
       paramLabel = "JOB",
       required = true,
+      completionCandidates = BackfillJobs.Names.class,
       description = "the job's logic: signups, lifecycle or sql")
   private String job;
 
