@@ -31,6 +31,7 @@ public final class BenchMain {
     BENCHMARKS.put("lookback", LookbackBenchmark::run);
     BENCHMARKS.put("sessionlog", SessionLogBenchmark::run);
     BENCHMARKS.put("backfill", BackfillBenchmark::run);
+    BENCHMARKS.put("changelog", ChangelogBenchmark::run);
   }
 
   private BenchMain() {}
