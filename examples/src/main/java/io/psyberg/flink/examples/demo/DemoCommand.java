@@ -120,6 +120,14 @@ public final class DemoCommand extends PsybergCommand {
         "--anomalies",
         "membership.lifecycle_anomalies");
 
+    steps.say(
+        "5b. Second stage account_current_load (SQL, 'non-append-snapshots' = 'changelog'):"
+            + " reads only account_lifecycle's changes, the segments the late events rewrote"
+            + " included, and keeps each account's open segment exact; checked against a full"
+            + " recompute.");
+    steps.run("sql", "--execute", DemoSql.accountCurrent());
+    steps.run("sql", "--execute", DemoSql.ACCOUNT_CURRENT_CHECK);
+
     steps.say("6. Nothing new: an EMPTY session, nothing published.");
     steps.run(
         "signups",

@@ -1,10 +1,39 @@
 package io.psyberg.flink.examples.demo;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+
 /**
  * The SQL the demo runs through the {@code sql} command (catalog defaults come from the command).
  */
 final class DemoSql {
   private DemoSql() {}
+
+  /** The second stage over account_lifecycle's changelog; the same script users run with --file. */
+  static String accountCurrent() {
+    try (InputStream in = DemoSql.class.getResourceAsStream("account_current.sql")) {
+      if (in == null) {
+        throw new IllegalStateException("account_current.sql is missing from the examples jar");
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** account_current against a full recompute from account_lifecycle as it is now. */
+  static final String ACCOUNT_CURRENT_CHECK =
+      "SET 'execution.runtime-mode' = 'batch';\n"
+          + "SELECT (SELECT COUNT(*) FROM lake.membership.account_current) AS current_rows, (SELECT"
+          + " COUNT(*) FROM ((SELECT account_id, segment_no, state, plan, since FROM"
+          + " lake.membership.account_current EXCEPT ALL SELECT account_id, segment_no, state,"
+          + " plan, valid_from FROM lake.membership.account_lifecycle WHERE valid_to IS NULL) UNION"
+          + " ALL (SELECT account_id, segment_no, state, plan, valid_from FROM"
+          + " lake.membership.account_lifecycle WHERE valid_to IS NULL EXCEPT ALL SELECT"
+          + " account_id, segment_no, state, plan, since FROM lake.membership.account_current)) AS"
+          + " d) AS differing_from_recompute;\n";
 
   static final String PREMIUM_PLAN_CHANGES =
       "CREATE TABLE IF NOT EXISTS lake.membership.premium_plan_changes (event_id STRING NOT NULL,"

@@ -23,6 +23,8 @@ class DemoCommandITCase {
         .contains("signup_copy_load", "Published session s-")
         .contains("| published_rows |", "|              0 |")
         .contains("membership.account_lifecycle", "Demo finished in")
+        .contains("differing_from_recompute")
+        .containsPattern("\\| +[1-9][0-9]* \\| +0 \\|")
         .contains("backfill start", ": VALIDATED - audits passed", "PUBLISHED (published to main");
   }
 
