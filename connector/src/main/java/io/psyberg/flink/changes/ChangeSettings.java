@@ -46,6 +46,15 @@ public final class ChangeSettings {
     }
     this.changeRangeColumn = b.changeRangeColumn;
     this.maxSnapshotsPerSession = b.maxSnapshotsPerSession;
+    if (b.nonAppendSnapshots == NonAppendSnapshots.CHANGELOG) {
+      // A change table references the session's new data files; removed rows have no file of
+      // their own to reference.
+      throw new IllegalArgumentException(
+          "Process "
+              + processName
+              + ": a change table holds the new rows of a session; non-append-snapshots ="
+              + " changelog is for sources read by a job. Use fail or skip here.");
+    }
     this.nonAppendSnapshots = b.nonAppendSnapshots;
     this.startFrom = b.startFrom;
     this.targetTables = List.copyOf(b.targetTables);

@@ -98,7 +98,8 @@ public final class SessionPlanner {
     }
   }
 
-  private static final class TableRange {
+  /** One source table's part of a plan. */
+  static final class TableRange {
     final SourceRange range;
     final List<PlannedSnapshot> snapshots;
     final boolean capped;
@@ -126,6 +127,10 @@ public final class SessionPlanner {
       return new TableRange(SourceRange.empty(name, from, committedAt), List.of(), false);
     }
     Lineage lineage = Lineage.walk(table, current, from);
+    if (settings.nonAppendSnapshots() == NonAppendSnapshots.CHANGELOG) {
+      checkColumnIfSet(name, table);
+      return ChangelogRange.plan(settings, history, name, table, from, lineage);
+    }
     ExpiredStretch stretch = null;
     if (!lineage.reached) {
       Snapshot oldest = lineage.oldestAfterGap();
@@ -203,7 +208,9 @@ public final class SessionPlanner {
                   "Process %s: source table %s has a '%s' snapshot %d in the range to process;"
                       + " incremental processing reads appended rows only. Nothing was read or"
                       + " published. Set 'non-append-snapshots' = 'skip' to skip such snapshots"
-                      + " (their changes are then not processed), or repair the source table.",
+                      + " (their changes are then not processed), or 'non-append-snapshots' ="
+                      + " 'changelog' to read their changes as rows with a row kind, or repair the"
+                      + " source table.",
                   settings.processName(), name, op, s.snapshotId()));
         }
         LOG.warn(
@@ -299,6 +306,12 @@ public final class SessionPlanner {
           : new PsybergException(cause.getMessage(), cause);
     }
     return out;
+  }
+
+  private void checkColumnIfSet(String name, Table table) {
+    if (settings.changeRangeColumn() != null) {
+      checkColumn(name, table);
+    }
   }
 
   private String checkColumn(String name, Table table) {

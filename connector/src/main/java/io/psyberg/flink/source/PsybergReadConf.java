@@ -32,6 +32,7 @@ public final class PsybergReadConf {
   private final Processing processing;
   private final List<String> targetTables;
   private final long splitSize;
+  private final List<String> changelogKey;
 
   private PsybergReadConf(OptionReader options) {
     String ctx = options.context();
@@ -61,6 +62,13 @@ public final class PsybergReadConf {
               + maxSnapshotsPerSession);
     }
     this.changeRangeColumn = options.get(PsybergSourceOptions.CHANGE_RANGE_COLUMN);
+    this.changelogKey = csv(options.get(PsybergSourceOptions.CHANGELOG_KEY));
+    if (!changelogKey.isEmpty() && nonAppendSnapshots != NonAppendSnapshots.CHANGELOG) {
+      throw new IllegalArgumentException(
+          ctx
+              + ": option 'changelog-key' applies to changes only; set 'non-append-snapshots' ="
+              + " 'changelog' or remove 'changelog-key'.");
+    }
     this.processing = options.get(PsybergSourceOptions.PROCESSING, Processing.class);
     this.targetTables = csv(options.get(PsybergSourceOptions.TARGET_TABLE));
     this.splitSize = options.get(PsybergSourceOptions.SPLIT_SIZE);
@@ -119,6 +127,16 @@ public final class PsybergReadConf {
         .maxSnapshotsPerSession(maxSnapshotsPerSession)
         .changeRangeColumn(changeRangeColumn)
         .targetTables(targetTables);
+  }
+
+  /** Whether the source reads every snapshot as changes ('non-append-snapshots' = changelog). */
+  public boolean changelog() {
+    return nonAppendSnapshots == NonAppendSnapshots.CHANGELOG;
+  }
+
+  /** Key columns of a changelog read as given ('changelog-key'); empty when not set. */
+  public List<String> changelogKey() {
+    return changelogKey;
   }
 
   public long splitSize() {

@@ -4,6 +4,7 @@ import io.psyberg.flink.PsybergException;
 import io.psyberg.flink.catalog.CatalogSpec;
 import io.psyberg.flink.metadata.HighWatermarkMirror;
 import io.psyberg.flink.planning.HighWatermarkResolver;
+import io.psyberg.flink.planning.NonAppendSnapshots;
 import io.psyberg.flink.planning.SessionPlanner;
 import io.psyberg.flink.planning.SessionSettings;
 import io.psyberg.flink.session.Session;
@@ -43,6 +44,8 @@ import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.exceptions.NoSuchTableException;
 import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.flink.FlinkSchemaUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A FLIP-27 source that reads a process's sessions: every snapshot of its source tables after the
@@ -53,6 +56,7 @@ import org.apache.iceberg.flink.FlinkSchemaUtil;
 public final class PsybergSource
     implements Source<RowData, PsybergSplit, PsybergEnumeratorState>, ResultTypeQueryable<RowData> {
   private static final long serialVersionUID = 1L;
+  private static final Logger LOG = LoggerFactory.getLogger(PsybergSource.class);
 
   /**
    * Names of the metadata columns appended when {@link PsybergSourceBuilder#withMetadataColumns} is
@@ -69,6 +73,8 @@ public final class PsybergSource
   private final boolean withMetadata;
   private final List<Expression> filters;
   @Nullable private RowType rowType;
+  private final List<String> changelogKey;
+  @Nullable private List<String> resolvedKey;
 
   PsybergSource(
       CatalogSpec catalog,
@@ -78,7 +84,9 @@ public final class PsybergSource
       @Nullable List<String> projectedColumns,
       boolean withMetadata,
       List<Expression> filters,
-      @Nullable RowType rowType) {
+      @Nullable RowType rowType,
+      List<String> changelogKey) {
+    this.changelogKey = List.copyOf(changelogKey);
     this.filters = List.copyOf(filters);
     this.catalog = catalog;
     this.settings = settings;
@@ -114,6 +122,62 @@ public final class PsybergSource
           HighWatermarkResolver.resolve(
               c, new HighWatermarkMirror(c, catalog.metadataNamespace()), settings);
       return new SessionPlanner(c, settings).plan("next-session-plan", null, positions).session();
+    } finally {
+      CatalogSpec.closeQuietly(c);
+    }
+  }
+
+  /**
+   * A changelog read's key columns: option 'changelog-key', else the first source table's
+   * identifier fields; empty when neither is set (changes then stay -D/+I) or the source does not
+   * read changes. Opens the catalog the first time; call it while building a job.
+   */
+  public synchronized List<String> changelogKey() {
+    if (settings.nonAppendSnapshots() != NonAppendSnapshots.CHANGELOG) {
+      return List.of();
+    }
+    if (resolvedKey == null) {
+      Table table = loadFirstTable();
+      List<String> key =
+          changelogKey.isEmpty()
+              ? List.copyOf(table.schema().identifierFieldNames())
+              : changelogKey;
+      for (String column : key) {
+        if (table.schema().findField(column) == null) {
+          throw new PsybergException(
+              String.format(
+                  "Process %s: 'changelog-key' column '%s' is not a column of source table %s"
+                      + " (columns: %s). Fix option 'changelog-key', or remove it to use the"
+                      + " table's identifier fields.",
+                  settings.processName(),
+                  column,
+                  settings.sourceTables().get(0),
+                  table.schema().columns().stream().map(c -> c.name()).toList()));
+        }
+      }
+      if (key.isEmpty()) {
+        LOG.info(
+            "Process {}: source table {} has no identifier fields and no 'changelog-key'; its"
+                + " changes come as -D/+I, never -U/+U.",
+            settings.processName(),
+            settings.sourceTables().get(0));
+      }
+      resolvedKey = key;
+    }
+    return resolvedKey;
+  }
+
+  private Table loadFirstTable() {
+    Catalog c = catalog.open();
+    try {
+      return c.loadTable(TableIdentifier.parse(settings.sourceTables().get(0)));
+    } catch (NoSuchTableException e) {
+      throw new PsybergException(
+          String.format(
+              "Process %s: source table %s does not exist in the catalog. Create it, or fix the"
+                  + " source table name (option 'table').",
+              settings.processName(), settings.sourceTables().get(0)),
+          e);
     } finally {
       CatalogSpec.closeQuietly(c);
     }
@@ -168,23 +232,8 @@ public final class PsybergSource
   public synchronized RowType rowType() {
     if (rowType == null) {
       // Read when the job graph is built, not in build(): the first source table's schema.
-      Catalog c = catalog.open();
-      try {
-        Table table;
-        try {
-          table = c.loadTable(TableIdentifier.parse(settings.sourceTables().get(0)));
-        } catch (NoSuchTableException e) {
-          throw new PsybergException(
-              String.format(
-                  "Process %s: source table %s does not exist in the catalog. Create it, or fix the"
-                      + " source table name (option 'table').",
-                  settings.processName(), settings.sourceTables().get(0)),
-              e);
-        }
-        rowType = FlinkSchemaUtil.convert(ReadSchemas.project(table.schema(), projectedColumns));
-      } finally {
-        CatalogSpec.closeQuietly(c);
-      }
+      Table table = loadFirstTable();
+      rowType = FlinkSchemaUtil.convert(ReadSchemas.project(table.schema(), projectedColumns));
     }
     if (!withMetadata) {
       return rowType;

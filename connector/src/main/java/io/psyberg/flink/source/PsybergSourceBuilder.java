@@ -133,6 +133,11 @@ public final class PsybergSourceBuilder {
     return set(PsybergSourceOptions.MAX_SNAPSHOTS_PER_SESSION, max);
   }
 
+  /** Key columns of a changelog read (option 'changelog-key'); default: identifier fields. */
+  public PsybergSourceBuilder changelogKey(List<String> columns) {
+    return set(PsybergSourceOptions.CHANGELOG_KEY, String.join(",", columns));
+  }
+
   public PsybergSourceBuilder changeRangeColumn(String column) {
     return set(PsybergSourceOptions.CHANGE_RANGE_COLUMN, column);
   }
@@ -243,6 +248,7 @@ public final class PsybergSourceBuilder {
         projectedColumns,
         withMetadata,
         filters,
-        rowType);
+        rowType,
+        conf.changelogKey());
   }
 }

@@ -89,8 +89,19 @@ public final class PsybergSourceOptions {
           .defaultValue(NonAppendSnapshots.FAIL)
           .withDescription(
               "Overwrite or delete snapshots in a range: fail (clear error naming the snapshot) |"
-                  + " skip (logged and counted). Replace snapshots (compaction) are always"
-                  + " skipped.");
+                  + " skip (logged and counted) | changelog (every snapshot's changes as rows with"
+                  + " a row kind: +I, -D, and -U/+U by key). Replace snapshots (compaction) are"
+                  + " always skipped.");
+
+  public static final ConfigOption<String> CHANGELOG_KEY =
+      ConfigOptions.key("changelog-key")
+          .stringType()
+          .noDefaultValue()
+          .withDescription(
+              "With 'non-append-snapshots' = 'changelog': comma-separated key columns; a removal"
+                  + " and an addition of the same key in one bounded session become -U/+U."
+                  + " Default: the table's identifier fields; without either, changes stay"
+                  + " -D/+I.");
 
   public static final ConfigOption<OnLostHighWatermark> ON_LOST_HWM =
       ConfigOptions.key("on-lost-hwm")

@@ -1,5 +1,6 @@
 package io.psyberg.flink.table;
 
+import io.psyberg.flink.source.ChangelogUpdates;
 import io.psyberg.flink.source.PsybergSource;
 import io.psyberg.flink.source.PsybergSourceOptions;
 import java.util.ArrayList;
@@ -28,6 +29,7 @@ import org.apache.flink.table.expressions.ResolvedExpression;
 import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
 import org.apache.flink.table.types.DataType;
 import org.apache.flink.table.types.logical.RowType;
+import org.apache.flink.types.RowKind;
 import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.flink.FlinkFilters;
 
@@ -46,6 +48,7 @@ final class PsybergDynamicSource
   private List<String> metadataKeys = List.of();
   private DataType producedType;
   private final List<Expression> filters = new ArrayList<>();
+  private Boolean keyed;
 
   PsybergDynamicSource(TableOptions options, ResolvedSchema schema) {
     this.options = options;
@@ -65,11 +68,36 @@ final class PsybergDynamicSource
     this.metadataKeys = other.metadataKeys;
     this.producedType = other.producedType;
     this.filters.addAll(other.filters);
+    this.keyed = other.keyed;
   }
 
   @Override
   public ChangelogMode getChangelogMode() {
-    return ChangelogMode.insertOnly();
+    if (!options.read.changelog()) {
+      return ChangelogMode.insertOnly();
+    }
+    if (pairsUpdates()) {
+      return ChangelogMode.all();
+    }
+    return ChangelogMode.newBuilder()
+        .addContainedKind(RowKind.INSERT)
+        .addContainedKind(RowKind.DELETE)
+        .build();
+  }
+
+  /**
+   * A bounded changelog read with a key (option 'changelog-key' or the table's identifier fields)
+   * turns a key's removal and addition into -U/+U. Continuous reads keep -D/+I: a removal would
+   * wait for its key's addition without end.
+   */
+  private boolean pairsUpdates() {
+    if (keyed == null) {
+      keyed =
+          options.read.changelog()
+              && options.read.mode() == PsybergSourceOptions.Mode.BOUNDED
+              && !buildSource().changelogKey().isEmpty();
+    }
+    return keyed;
   }
 
   @Override
@@ -84,13 +112,19 @@ final class PsybergDynamicSource
     List<String> keys = metadataKeys;
     int physicalCount = projected.size();
     DataType produced = producedType;
+    List<String> key =
+        pairsUpdates() && projected.containsAll(source.changelogKey())
+            ? source.changelogKey()
+            : List.of();
     return new DataStreamScanProvider() {
       @Override
       public DataStream<RowData> produceDataStream(
           ProviderContext providerContext, StreamExecutionEnvironment env) {
-        DataStreamSource<RowData> stream =
+        DataStreamSource<RowData> read =
             env.fromSource(source, WatermarkStrategy.noWatermarks(), name);
-        providerContext.generateUid("psyberg-source").ifPresent(stream::uid);
+        providerContext.generateUid("psyberg-source").ifPresent(read::uid);
+        DataStream<RowData> stream =
+            key.isEmpty() ? read : ChangelogUpdates.pairByKey(read, sourceRow, key);
         if (keys.isEmpty()) {
           return stream;
         }

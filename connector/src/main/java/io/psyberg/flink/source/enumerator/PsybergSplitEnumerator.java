@@ -5,6 +5,7 @@ import io.psyberg.flink.metadata.HighWatermarkMirror;
 import io.psyberg.flink.metadata.SessionLog;
 import io.psyberg.flink.metrics.SourceMetrics;
 import io.psyberg.flink.planning.HighWatermarkResolver;
+import io.psyberg.flink.planning.NonAppendSnapshots;
 import io.psyberg.flink.planning.PlannedSnapshot;
 import io.psyberg.flink.planning.SessionPlan;
 import io.psyberg.flink.planning.SessionPlanner;
@@ -54,6 +55,11 @@ import org.slf4j.LoggerFactory;
  * checkpoint holds rows of two sessions and the sink can publish each session whole, with its high
  * watermark.
  *
+ * <p>A process that reads changes ({@code non-append-snapshots} = {@code changelog}) has every
+ * split assigned to reader subtask 0, one at a time in plan order (snapshot order), so that the
+ * changes of a key reach downstream operators in the order they were committed; other readers stay
+ * idle.
+ *
  * <p>The mark is taken from the snapshot itself, never predicted: after a restore the next
  * checkpoint id is not the restored one plus one (checkpoints triggered before the failure used up
  * ids), and a predicted mark would leave the session's rows in later checkpoints than the sink
@@ -71,6 +77,11 @@ public final class PsybergSplitEnumerator
   private final long splitSizeBytes;
   private final String jobId;
   private final SourceMetrics metrics;
+
+  /** Changelog reads: the one reader subtask that gets every split. */
+  private static final int CHANGELOG_READER = 0;
+
+  private final boolean changelog;
 
   private Map<String, Long> positions;
   private final Deque<PsybergSplit> unassigned = new ArrayDeque<>();
@@ -107,6 +118,7 @@ public final class PsybergSplitEnumerator
     this.monitorInterval = monitorInterval;
     this.splitSizeBytes = splitSizeBytes;
     this.jobId = jobIdOf(context);
+    this.changelog = settings.nonAppendSnapshots() == NonAppendSnapshots.CHANGELOG;
     this.metrics =
         new SourceMetrics(context.metricGroup(), settings.processName(), settings.sourceTables());
     this.positions = state.positions() == null ? null : new LinkedHashMap<>(state.positions());
@@ -368,6 +380,14 @@ public final class PsybergSplitEnumerator
       int subtask = readers.next();
       if (!context.registeredReaders().containsKey(subtask)) {
         readers.remove();
+        continue;
+      }
+      if (changelog && subtask != CHANGELOG_READER) {
+        // Changes go to one reader, in snapshot order, so that rows of a key stay in order.
+        if (!settings.continuous() && planned) {
+          context.signalNoMoreSplits(subtask);
+          readers.remove();
+        }
         continue;
       }
       PsybergSplit split = unassigned.poll();

@@ -4,11 +4,13 @@ import org.apache.flink.api.connector.source.SourceOutput;
 import org.apache.flink.connector.base.source.reader.RecordEmitter;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.data.utils.JoinedRowData;
+import org.apache.flink.types.RowKind;
 import org.apache.iceberg.flink.source.reader.RecordAndPosition;
 
 /**
- * Emits a record and moves its split's position past it. With metadata columns on, the row is
- * followed by {@code source_table, snapshot_id, session_id, snapshot_committed_at}.
+ * Emits a record and moves its split's position past it; rows of a split of removed rows are
+ * emitted as deletes. With metadata columns on, the row is followed by {@code source_table,
+ * snapshot_id, session_id, snapshot_committed_at}.
  */
 final class PsybergRecordEmitter
     implements RecordEmitter<RecordAndPosition<RowData>, RowData, PsybergSplitState> {
@@ -22,6 +24,9 @@ final class PsybergRecordEmitter
   public void emitRecord(
       RecordAndPosition<RowData> element, SourceOutput<RowData> output, PsybergSplitState state) {
     RowData row = element.record();
+    if (state.removes()) {
+      row.setRowKind(RowKind.DELETE);
+    }
     output.collect(withMetadata ? new JoinedRowData(row.getRowKind(), row, state.metadata()) : row);
     state.updatePosition(element.fileOffset(), element.recordOffset());
   }

@@ -30,12 +30,13 @@ import org.apache.iceberg.io.CloseableIterator;
 
 /**
  * Reads splits one at a time with Iceberg's own RowData readers (Parquet, ORC, Avro), in batches,
- * from the split's recorded position.
+ * from the split's recorded position. Changed-file splits go through {@link ChangedFileReader}.
  */
 final class PsybergSplitReader implements SplitReader<RecordAndPosition<RowData>, PsybergSplit> {
   private final CatalogSpec catalogSpec;
   @Nullable private final List<String> projectedColumns;
   private final Map<String, ReaderFunction<RowData>> functions = new HashMap<>();
+  private final Map<String, Table> tables = new HashMap<>();
   private final Queue<PsybergSplit> splits = new ArrayDeque<>();
   private Catalog catalog;
   private PsybergSplit current;
@@ -57,7 +58,14 @@ final class PsybergSplitReader implements SplitReader<RecordAndPosition<RowData>
       if (current == null) {
         return new RecordsBySplits.Builder<RecordAndPosition<RowData>>().build();
       }
-      batches = function(current.table()).apply(current.icebergSplit());
+      batches =
+          current.kind() == PsybergSplit.Kind.CHANGED
+              ? ChangedFileReader.open(
+                  current,
+                  table(current.table()),
+                  ReadSchemas.project(table(current.table()).schema(), projectedColumns),
+                  filters)
+              : function(current.table()).apply(current.icebergSplit());
     }
     if (batches.hasNext()) {
       return new RenamedBatch(batches.next(), current.splitId());
@@ -69,14 +77,22 @@ final class PsybergSplitReader implements SplitReader<RecordAndPosition<RowData>
     return done.build();
   }
 
+  private Table table(String name) {
+    return tables.computeIfAbsent(
+        name,
+        n -> {
+          if (catalog == null) {
+            catalog = catalogSpec.open();
+          }
+          return catalog.loadTable(TableIdentifier.parse(n));
+        });
+  }
+
   private ReaderFunction<RowData> function(String tableName) {
     return functions.computeIfAbsent(
         tableName,
         name -> {
-          if (catalog == null) {
-            catalog = catalogSpec.open();
-          }
-          Table table = catalog.loadTable(TableIdentifier.parse(name));
+          Table table = table(name);
           Schema projected = ReadSchemas.project(table.schema(), projectedColumns);
           return new RowDataReaderFunction(
               new Configuration(),

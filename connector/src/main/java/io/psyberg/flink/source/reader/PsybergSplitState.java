@@ -28,6 +28,11 @@ final class PsybergSplitState {
             TimestampData.fromEpochMillis(split.committedAtMillis()));
   }
 
+  /** Whether every row of this split is a removed row. */
+  boolean removes() {
+    return split.kind() == PsybergSplit.Kind.REMOVED;
+  }
+
   void updatePosition(int file, long record) {
     this.fileOffset = file;
     this.recordOffset = record;

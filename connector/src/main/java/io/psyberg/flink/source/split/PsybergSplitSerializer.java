@@ -11,14 +11,15 @@ import org.apache.iceberg.flink.source.split.IcebergSourceSplitSerializer;
 /**
  * Versioned serializer of {@link PsybergSplit}. Layout v1: session id, table, snapshot id, commit
  * time, index, then Iceberg's split with its own serializer version (so Iceberg's layout can evolve
- * apart).
+ * apart). v2 adds the split's kind (a byte, after the index); v1 splits are {@code ADDED}.
  */
 @Internal
 public final class PsybergSplitSerializer implements SimpleVersionedSerializer<PsybergSplit> {
   public static final PsybergSplitSerializer INSTANCE = new PsybergSplitSerializer();
 
   private static final int VERSION_1 = 1;
-  private static final int CURRENT_VERSION = VERSION_1;
+  private static final int VERSION_2 = 2;
+  private static final int CURRENT_VERSION = VERSION_2;
 
   private final IcebergSourceSplitSerializer iceberg = new IcebergSourceSplitSerializer(true);
 
@@ -41,6 +42,7 @@ public final class PsybergSplitSerializer implements SimpleVersionedSerializer<P
     out.writeLong(split.snapshotId());
     out.writeLong(split.committedAtMillis());
     out.writeInt(split.index());
+    out.writeByte(split.kind().ordinal());
     byte[] inner = iceberg.serialize(split.icebergSplit());
     out.writeInt(iceberg.getVersion());
     out.writeInt(inner.length);
@@ -66,16 +68,19 @@ public final class PsybergSplitSerializer implements SimpleVersionedSerializer<P
   public PsybergSplit read(int version, DataInputDeserializer in) throws IOException {
     switch (version) {
       case VERSION_1:
+      case VERSION_2:
         String sessionId = in.readUTF();
         String table = in.readUTF();
         long snapshotId = in.readLong();
         long committedAt = in.readLong();
         int index = in.readInt();
+        PsybergSplit.Kind kind = version == VERSION_1 ? PsybergSplit.Kind.ADDED : kind(in);
         int innerVersion = in.readInt();
         byte[] inner = new byte[in.readInt()];
         in.readFully(inner);
         IcebergSourceSplit icebergSplit = iceberg.deserialize(innerVersion, inner);
-        return new PsybergSplit(sessionId, table, snapshotId, committedAt, index, icebergSplit);
+        return new PsybergSplit(
+            sessionId, table, snapshotId, committedAt, index, icebergSplit, kind);
       default:
         throw new IOException(
             "Unknown psyberg split version "
@@ -84,5 +89,14 @@ public final class PsybergSplitSerializer implements SimpleVersionedSerializer<P
                 + CURRENT_VERSION
                 + ". Restore with a newer psyberg-flink.");
     }
+  }
+
+  private static PsybergSplit.Kind kind(DataInputDeserializer in) throws IOException {
+    int ordinal = in.readByte();
+    PsybergSplit.Kind[] kinds = PsybergSplit.Kind.values();
+    if (ordinal < 0 || ordinal >= kinds.length) {
+      throw new IOException("Unknown psyberg split kind " + ordinal);
+    }
+    return kinds[ordinal];
   }
 }

@@ -3,11 +3,13 @@ package io.psyberg.flink.source.split;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.psyberg.flink.planning.NonAppendSnapshots;
 import io.psyberg.flink.planning.PlannedSnapshot;
 import io.psyberg.flink.planning.SessionPlanner;
 import io.psyberg.flink.planning.SessionSettings;
 import io.psyberg.flink.source.enumerator.PsybergEnumeratorState;
 import io.psyberg.flink.source.enumerator.PsybergEnumeratorStateSerializer;
+import io.psyberg.flink.testutils.RandomHistory;
 import io.psyberg.flink.testutils.Warehouse;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
@@ -17,6 +19,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.flink.source.split.IcebergSourceSplitSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -65,8 +71,85 @@ class PsybergSplitSerializerTest {
     assertThatThrownBy(() -> PsybergSplitSerializer.INSTANCE.deserialize(99, bytes))
         .hasMessageContaining("Unknown psyberg split version 99");
     byte[] longer = Arrays.copyOf(bytes, bytes.length + 3);
-    assertThatThrownBy(() -> PsybergSplitSerializer.INSTANCE.deserialize(1, longer))
+    assertThatThrownBy(
+            () ->
+                PsybergSplitSerializer.INSTANCE.deserialize(
+                    PsybergSplitSerializer.INSTANCE.getVersion(), longer))
         .hasMessageContaining("trailing");
+  }
+
+  /** Splits of a changelog session: added, removed and changed files (with their deletes). */
+  private List<PsybergSplit> changeSplits() throws Exception {
+    try (Warehouse wh = new Warehouse(dir.resolve("changes"))) {
+      Table table = RandomHistory.createTable(wh.catalog(), "ns.c", false, false);
+      RandomHistory history = new RandomHistory(table, 5);
+      long first = history.append();
+      history.upsert(List.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0));
+      table.refresh();
+      table
+          .newDelete()
+          .deleteFile(table.snapshot(first).addedDataFiles(table.io()).iterator().next())
+          .commit();
+      SessionSettings settings =
+          SessionSettings.builder("p")
+              .sourceTables(List.of("ns.c"))
+              .nonAppendSnapshots(NonAppendSnapshots.CHANGELOG)
+              .build();
+      List<PsybergSplit> out = new ArrayList<>();
+      for (PlannedSnapshot s :
+          new SessionPlanner(wh.catalog(), settings)
+              .plan("s-2", "j", Map.of("ns.c", first))
+              .snapshots()) {
+        out.addAll(PsybergSplitFactory.splits("s-2", s, 1L << 27));
+      }
+      return out;
+    }
+  }
+
+  @Test
+  void changeSplitsKeepTheirKindAndBothTasksWithDeletes() throws Exception {
+    List<PsybergSplit> splits = changeSplits();
+    assertThat(splits)
+        .extracting(PsybergSplit::kind)
+        .contains(PsybergSplit.Kind.ADDED, PsybergSplit.Kind.REMOVED, PsybergSplit.Kind.CHANGED);
+    for (PsybergSplit split : splits) {
+      PsybergSplit moved = split.withPosition(0, 3);
+      PsybergSplit back =
+          PsybergSplitSerializer.INSTANCE.deserialize(
+              PsybergSplitSerializer.INSTANCE.getVersion(),
+              PsybergSplitSerializer.INSTANCE.serialize(moved));
+      assertThat(back.kind()).isEqualTo(split.kind());
+      assertThat(back.icebergSplit().recordOffset()).isEqualTo(3);
+      List<FileScanTask> before = new ArrayList<>(moved.icebergSplit().task().files());
+      List<FileScanTask> after = new ArrayList<>(back.icebergSplit().task().files());
+      assertThat(after).hasSameSizeAs(before);
+      for (int i = 0; i < before.size(); i++) {
+        assertThat(after.get(i).deletes())
+            .extracting(d -> d.path().toString())
+            .containsExactlyElementsOf(
+                before.get(i).deletes().stream().map(d -> d.path().toString()).toList());
+      }
+    }
+  }
+
+  /** A split in the v1 layout (no kind), as a job of the previous version checkpointed it. */
+  @Test
+  void versionOneSplitsAreReadAsAddedRows() throws Exception {
+    PsybergSplit split = splits().get(0);
+    IcebergSourceSplitSerializer iceberg = new IcebergSourceSplitSerializer(true);
+    byte[] inner = iceberg.serialize(split.icebergSplit());
+    DataOutputSerializer out = new DataOutputSerializer(256);
+    out.writeUTF(split.sessionId());
+    out.writeUTF(split.table());
+    out.writeLong(split.snapshotId());
+    out.writeLong(split.committedAtMillis());
+    out.writeInt(split.index());
+    out.writeInt(iceberg.getVersion());
+    out.writeInt(inner.length);
+    out.write(inner);
+    PsybergSplit back = PsybergSplitSerializer.INSTANCE.deserialize(1, out.getCopyOfBuffer());
+    assertThat(back.splitId()).isEqualTo(split.splitId());
+    assertThat(back.kind()).isEqualTo(PsybergSplit.Kind.ADDED);
   }
 
   @Test

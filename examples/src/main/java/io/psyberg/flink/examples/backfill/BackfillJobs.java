@@ -16,6 +16,15 @@ final class BackfillJobs {
 
   private BackfillJobs() {}
 
+  /** The values of {@code --job}, for shell completion. */
+  static final class Names extends ArrayList<String> {
+    private static final long serialVersionUID = 1L;
+
+    Names() {
+      super(List.of(SIGNUPS, LIFECYCLE, SQL));
+    }
+  }
+
   /**
    * @throws UsageException for a job that does not exist
    */

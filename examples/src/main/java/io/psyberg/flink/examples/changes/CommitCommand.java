@@ -1,16 +1,18 @@
 package io.psyberg.flink.examples.changes;
 
 import io.psyberg.flink.changes.ChangeCommit;
-import io.psyberg.flink.examples.cli.CatalogArgs;
-import io.psyberg.flink.examples.cli.Command;
+import io.psyberg.flink.examples.cli.CatalogOptions;
 import io.psyberg.flink.examples.cli.ExitCodes;
-import io.psyberg.flink.examples.cli.OptionSpec;
-import io.psyberg.flink.examples.cli.ParsedArgs;
+import io.psyberg.flink.examples.cli.PsybergCommand;
 import io.psyberg.flink.examples.cli.TableNames;
 import io.psyberg.flink.examples.cli.UsageException;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.List;
+import javax.annotation.Nullable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * {@code commit --process P --session S --target NS.T [audits]}: audits what a job wrote to the
@@ -18,66 +20,87 @@ import java.util.List;
  * commit. A failed audit publishes nothing (exit 1); a session published before is a no-op (exit
  * 0).
  */
-public final class CommitCommand implements Command {
+@Command(
+    name = "commit",
+    description = "Audit and publish a captured session a job wrote to the target's audit branch.",
+    customSynopsis =
+        "${COMMAND-FULL-NAME} --process P --session S --target NS.T [--audit-not-null COLS]"
+            + " [--audit-unique COLS] [--audit-row-count match-source] [--audit-min-rows N]"
+            + " [--audit-max-rows N] [catalog options]")
+public final class CommitCommand extends PsybergCommand {
+
+  @Option(names = "--process", paramLabel = "P", required = true, description = "the process name")
+  private String process;
+
+  @Option(
+      names = "--session",
+      paramLabel = "S",
+      required = true,
+      description = "the session id a capture printed")
+  private String session;
+
+  @Option(
+      names = "--target",
+      paramLabel = "NS.T",
+      required = true,
+      description = "the target table the job wrote to")
+  private String target;
+
+  @Option(
+      names = "--audit-not-null",
+      paramLabel = "COLS",
+      description = "columns that must hold no NULL")
+  @Nullable
+  private String auditNotNull;
+
+  @Option(
+      names = "--audit-unique",
+      paramLabel = "COLS",
+      description = "key columns unique and new to the target")
+  @Nullable
+  private String auditUnique;
+
+  @Option(
+      names = "--audit-row-count",
+      paramLabel = "match-source",
+      description = "staged rows must equal the session's new rows")
+  @Nullable
+  private String auditRowCount;
+
+  @Option(names = "--audit-min-rows", paramLabel = "N", description = "at least N staged rows")
+  @Nullable
+  private Long minRows;
+
+  @Option(names = "--audit-max-rows", paramLabel = "N", description = "at most N staged rows")
+  @Nullable
+  private Long maxRows;
+
+  @Mixin private CatalogOptions catalog;
 
   @Override
-  public String name() {
-    return "commit";
-  }
-
-  @Override
-  public String summary() {
-    return "Audit and publish a captured session a job wrote to the target's audit branch";
-  }
-
-  @Override
-  public String synopsis() {
-    return "--process P --session S --target NS.T [--audit-not-null COLS] [--audit-unique COLS]"
-        + " [--audit-row-count match-source] [--audit-min-rows N] [--audit-max-rows N]";
-  }
-
-  @Override
-  public List<OptionSpec> options() {
-    return List.of(
-        OptionSpec.value("process", "P", "the process name"),
-        OptionSpec.value("session", "S", "the session id a capture printed"),
-        OptionSpec.value("target", "NS.T", "the target table the job wrote to"),
-        OptionSpec.value("audit-not-null", "COLS", "columns that must hold no NULL"),
-        OptionSpec.value("audit-unique", "COLS", "key columns unique and new to the target"),
-        OptionSpec.value(
-            "audit-row-count", "match-source", "staged rows must equal the session's new rows"),
-        OptionSpec.value("audit-min-rows", "N", "at least N staged rows"),
-        OptionSpec.value("audit-max-rows", "N", "at most N staged rows"));
-  }
-
-  @Override
-  public int execute(ParsedArgs args, PrintStream out, PrintStream err) throws Exception {
-    String target = args.required("target");
+  protected int execute(PrintStream out, PrintStream err) throws Exception {
     TableNames.parse("target", target);
-    String session = args.required("session");
     ChangeCommit.Builder commit =
         ChangeCommit.builder()
-            .catalog(CatalogArgs.spec(args))
-            .processName(args.required("process"))
+            .catalog(catalog.spec())
+            .processName(process)
             .sessionId(session)
             .targetTable(target);
-    if (args.has("audit-not-null")) {
-      commit.auditNotNull(columns(args, "audit-not-null"));
+    if (auditNotNull != null) {
+      commit.auditNotNull(columns("audit-not-null", auditNotNull));
     }
-    if (args.has("audit-unique")) {
-      commit.auditUnique(columns(args, "audit-unique"));
+    if (auditUnique != null) {
+      commit.auditUnique(columns("audit-unique", auditUnique));
     }
-    if (args.has("audit-row-count")) {
-      String value = args.required("audit-row-count");
-      if (!value.equals("match-source")) {
-        throw new UsageException("--audit-row-count takes match-source, not '" + value + "'");
+    if (auditRowCount != null) {
+      if (!auditRowCount.equals("match-source")) {
+        throw new UsageException(
+            "--audit-row-count takes match-source, not '" + auditRowCount + "'");
       }
       commit.auditRowCountMatchesSource();
     }
-    Long min = args.optionalLong("audit-min-rows").orElse(null);
-    Long max = args.optionalLong("audit-max-rows").orElse(null);
-    if (min != null || max != null) {
-      commit.auditRowBounds(min, max);
+    if (minRows != null || maxRows != null) {
+      commit.auditRowBounds(minRows, maxRows);
     }
     ChangeCommit.Result result = commit.build().commit();
     switch (result.outcome()) {
@@ -110,12 +133,9 @@ public final class CommitCommand implements Command {
     return ExitCodes.OK;
   }
 
-  private static List<String> columns(ParsedArgs args, String option) throws UsageException {
+  private static List<String> columns(String option, String value) throws UsageException {
     List<String> cols =
-        Arrays.stream(args.required(option).split(","))
-            .map(String::trim)
-            .filter(s -> !s.isEmpty())
-            .toList();
+        Arrays.stream(value.split(",")).map(String::trim).filter(c -> !c.isEmpty()).toList();
     if (cols.isEmpty()) {
       throw new UsageException("--" + option + " names no column");
     }

@@ -2,63 +2,72 @@ package io.psyberg.flink.examples.changes;
 
 import io.psyberg.flink.changes.ChangeSettings;
 import io.psyberg.flink.changes.PendingData;
-import io.psyberg.flink.examples.cli.Command;
+import io.psyberg.flink.examples.cli.CatalogOptions;
 import io.psyberg.flink.examples.cli.ExitCodes;
-import io.psyberg.flink.examples.cli.OptionSpec;
-import io.psyberg.flink.examples.cli.ParsedArgs;
+import io.psyberg.flink.examples.cli.FormatOption;
+import io.psyberg.flink.examples.cli.PsybergCommand;
 import io.psyberg.flink.examples.cli.UsageException;
 import java.io.PrintStream;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import org.apache.flink.util.TimeUtils;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * {@code pending --process P --source NS.T [--wait] [--timeout DURATION]}: a scheduler's trigger.
  * Exits 0 and prints what is new since the process's high watermark, or 3 when nothing is (with
  * {@code --wait}: once the timeout passed without new data).
  */
-public final class PendingCommand implements Command {
+@Command(
+    name = "pending",
+    description =
+        "Exit 0 when a source has new data since the process's high watermark, 3 when not.",
+    customSynopsis =
+        "${COMMAND-FULL-NAME} --process P --source NS.T [--wait] [--timeout DURATION] [--format"
+            + " table|json] [catalog options]",
+    exitCodeList = {
+      "0:new data since the high watermark",
+      "1:the check failed",
+      "2:bad arguments: nothing was run",
+      "3:nothing new (with --wait: until the timeout)"
+    })
+public final class PendingCommand extends PsybergCommand {
   /** Exit code: nothing new since the high watermark. */
   public static final int NOTHING_PENDING = 3;
 
   /** Printed to stderr once, when {@code --wait} starts waiting. */
   public static final String WAITING = "Nothing new yet; waiting";
 
-  @Override
-  public String name() {
-    return "pending";
-  }
+  @Mixin private PlanningOptions planning;
+
+  @Option(names = "--wait", description = "wait for new data until --timeout")
+  private boolean wait;
+
+  @Option(
+      names = "--timeout",
+      paramLabel = "DURATION",
+      defaultValue = "1h",
+      description = "how long --wait waits, e.g. 30s, 10min (default: ${DEFAULT-VALUE})")
+  private String timeoutOption;
+
+  @Option(
+      names = "--poll-interval",
+      paramLabel = "DURATION",
+      defaultValue = "5s",
+      description = "how often --wait looks for new snapshots (default: ${DEFAULT-VALUE})")
+  private String pollOption;
+
+  @Mixin private FormatOption format;
+
+  @Mixin private CatalogOptions catalog;
 
   @Override
-  public String summary() {
-    return "Exit 0 when a source has new data since the process's high watermark, 3 when not";
-  }
-
-  @Override
-  public String synopsis() {
-    return "--process P --source NS.T [--wait] [--timeout DURATION] [--format table|json]";
-  }
-
-  @Override
-  public List<OptionSpec> options() {
-    List<OptionSpec> all = new ArrayList<>(ChangeArgs.PLANNING);
-    all.add(OptionSpec.flag("wait", "wait for new data until --timeout"));
-    all.add(
-        OptionSpec.value("timeout", "DURATION", "how long --wait waits (e.g. 30s, 10min)", "1h"));
-    all.add(
-        OptionSpec.value(
-            "poll-interval", "DURATION", "how often --wait looks for new snapshots", "5s"));
-    all.add(ChangeArgs.FORMAT);
-    return all;
-  }
-
-  @Override
-  public int execute(ParsedArgs args, PrintStream out, PrintStream err) throws Exception {
-    boolean json = ChangeArgs.json(args);
-    ChangeSettings settings = ChangeArgs.settings(args);
-    Duration timeout = duration(args, "timeout");
-    Duration interval = duration(args, "poll-interval");
+  protected int execute(PrintStream out, PrintStream err) throws Exception {
+    boolean json = format.json();
+    ChangeSettings settings = planning.settings(catalog);
+    Duration timeout = duration("timeout", timeoutOption);
+    Duration interval = duration("poll-interval", pollOption);
     long deadline = System.nanoTime() + timeout.toNanos();
     boolean announced = false;
     while (true) {
@@ -72,7 +81,7 @@ public final class PendingCommand implements Command {
         return ExitCodes.OK;
       }
       long left = deadline - System.nanoTime();
-      if (!args.has("wait") || left <= 0) {
+      if (!wait || left <= 0) {
         new RangeReport()
             .put("process_name", settings.processName())
             .put("pending", false)
@@ -97,8 +106,7 @@ public final class PendingCommand implements Command {
     }
   }
 
-  private static Duration duration(ParsedArgs args, String option) throws UsageException {
-    String value = args.required(option);
+  private static Duration duration(String option, String value) throws UsageException {
     try {
       Duration d = TimeUtils.parseDuration(value);
       if (d.isNegative()) {

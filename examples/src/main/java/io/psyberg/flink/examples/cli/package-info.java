@@ -1,2 +1,5 @@
-/** Small hand-written command-line framework: commands, options, usage texts, exit codes. */
+/**
+ * The command line's frame on picocli: the base of every command, the catalog options mixin, the
+ * help layout, choice options, error reporting and exit codes.
+ */
 package io.psyberg.flink.examples.cli;

@@ -1,12 +1,10 @@
 package io.psyberg.flink.examples.demo;
 
 import io.psyberg.flink.examples.PsybergCli;
-import io.psyberg.flink.examples.cli.CatalogArgs;
-import io.psyberg.flink.examples.cli.Command;
+import io.psyberg.flink.examples.cli.CatalogOptions;
 import io.psyberg.flink.examples.cli.CommandException;
 import io.psyberg.flink.examples.cli.ExitCodes;
-import io.psyberg.flink.examples.cli.OptionSpec;
-import io.psyberg.flink.examples.cli.ParsedArgs;
+import io.psyberg.flink.examples.cli.PsybergCommand;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -15,39 +13,28 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 
 /**
  * {@code demo}: the whole story on the embedded default. Lands membership events (with late and bad
  * ones), runs the stateless signup process and the stateful lifecycle process over several
  * sessions, shows a failed audit that publishes nothing, and prints the sessions and results.
  */
-public final class DemoCommand implements Command {
+@Command(
+    name = "demo",
+    description =
+        "End-to-end demo on the embedded catalog: batches with late and bad data, the signup and"
+            + " lifecycle processes over several sessions, a failed audit.",
+    customSynopsis = "${COMMAND-FULL-NAME} [--warehouse DIR]")
+public final class DemoCommand extends PsybergCommand {
   static final String MARKER = ".psyberg-demo";
 
-  @Override
-  public String name() {
-    return "demo";
-  }
+  @Mixin private CatalogOptions catalog;
 
   @Override
-  public String summary() {
-    return "End-to-end demo on the embedded catalog: batches with late and bad data, the signup and"
-        + " lifecycle processes over several sessions, a failed audit";
-  }
-
-  @Override
-  public String synopsis() {
-    return "";
-  }
-
-  @Override
-  public List<OptionSpec> options() {
-    return List.of();
-  }
-
-  @Override
-  public int execute(ParsedArgs args, PrintStream out, PrintStream err) throws Exception {
-    String warehouse = CatalogArgs.embeddedWarehouse(args, name());
+  protected int execute(PrintStream out, PrintStream err) throws Exception {
+    String warehouse = catalog.embeddedWarehouse(spec().name());
     prepare(Path.of(warehouse), out);
     long start = System.nanoTime();
     Steps steps = new Steps(warehouse, out, err);

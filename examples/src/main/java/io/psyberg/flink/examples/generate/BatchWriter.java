@@ -2,6 +2,7 @@ package io.psyberg.flink.examples.generate;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.function.LongConsumer;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.FileFormat;
 import org.apache.iceberg.Snapshot;
@@ -14,11 +15,16 @@ import org.apache.iceberg.io.OutputFileFactory;
 
 /** Writes events to one Parquet data file and appends it in one commit: one snapshot per batch. */
 final class BatchWriter {
+  private static final int REPORT_EVERY = 10_000;
 
   private BatchWriter() {}
 
-  /** Appends {@code events} to {@code table}; returns the new snapshot. */
-  static Snapshot append(Table table, List<MembershipEvent> events) throws IOException {
+  /**
+   * Appends {@code events} to {@code table}; returns the new snapshot. {@code written} hears the
+   * number of rows written so far, every {@value #REPORT_EVERY} rows.
+   */
+  static Snapshot append(Table table, List<MembershipEvent> events, LongConsumer written)
+      throws IOException {
     GenericAppenderFactory appenders = new GenericAppenderFactory(table.schema(), table.spec());
     OutputFileFactory files =
         OutputFileFactory.builderFor(table, 1, System.currentTimeMillis())
@@ -27,6 +33,7 @@ final class BatchWriter {
     DataWriter<Record> writer =
         appenders.newDataWriter(files.newOutputFile(), FileFormat.PARQUET, null);
     GenericRecord record = GenericRecord.create(table.schema());
+    long rows = 0;
     try {
       for (MembershipEvent e : events) {
         Record r = record.copy();
@@ -36,6 +43,9 @@ final class BatchWriter {
         r.setField(MembershipEvents.PLAN, e.plan());
         r.setField(MembershipEvents.EVENT_TS, e.eventTs());
         writer.write(r);
+        if (++rows % REPORT_EVERY == 0) {
+          written.accept(rows);
+        }
       }
     } finally {
       writer.close();

@@ -2,9 +2,11 @@ package io.psyberg.flink.examples.jobs;
 
 import io.psyberg.flink.examples.cli.CommandException;
 import io.psyberg.flink.examples.cli.ExitCodes;
+import io.psyberg.flink.examples.progress.ProgressLine;
 import io.psyberg.flink.examples.sessions.SessionReport;
 import io.psyberg.flink.examples.sessions.SessionWatcher;
 import io.psyberg.flink.session.Session;
+import io.psyberg.flink.session.SessionStatus;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.List;
@@ -33,16 +35,26 @@ public final class ContinuousRun {
   private final SessionWatcher watcher;
   private final String jobDescription;
   private final PrintStream out;
+  private final ProgressLine progress;
+  private final long started = System.nanoTime();
+  private int published;
+  private long rows;
 
   /**
    * @param jobDescription names the job in errors, e.g. "the continuous lifecycle job of process p"
+   * @param err where a terminal shows the run's progress line (sessions published, rows, rate)
    */
   public ContinuousRun(
-      JobClient client, SessionWatcher watcher, String jobDescription, PrintStream out) {
+      JobClient client,
+      SessionWatcher watcher,
+      String jobDescription,
+      PrintStream out,
+      PrintStream err) {
     this.client = client;
     this.watcher = watcher;
     this.jobDescription = jobDescription;
     this.out = out;
+    this.progress = ProgressLine.on(err);
   }
 
   /**
@@ -64,6 +76,7 @@ public final class ContinuousRun {
           client.getJobExecutionResult().get(poll.toMillis(), TimeUnit.MILLISECONDS);
           ended = true;
           printNew(reader);
+          progress.close();
           out.println("the continuous job finished.");
           return ExitCodes.OK;
         } catch (TimeoutException stillRunning) {
@@ -79,6 +92,7 @@ public final class ContinuousRun {
       ended = true;
       return stop(reader);
     } finally {
+      progress.clear();
       if (!ended) {
         cancelQuietly();
       }
@@ -90,6 +104,7 @@ public final class ContinuousRun {
     try {
       client.cancel().get(CANCEL_TIMEOUT_SECONDS, TimeUnit.SECONDS);
       printNew(reader);
+      progress.close();
       out.println("stopped: job " + client.getJobID() + " cancelled.");
       return ExitCodes.OK;
     } catch (InterruptedException | ExecutionException | TimeoutException e) {
@@ -125,9 +140,29 @@ public final class ContinuousRun {
       LOG.debug("Could not read the session log this time ({})", jobDescription, e);
       return;
     }
+    if (!finished.isEmpty()) {
+      progress.clear();
+    }
     for (Session s : finished) {
       out.println(SessionReport.oneLine(s));
+      if (s.status() == SessionStatus.PUBLISHED) {
+        published++;
+        rows += s.recordCount();
+      }
     }
     out.flush();
+    progress.draw(status());
+  }
+
+  /** {@code running 0:01:23, 5 sessions published, 12,345 rows read, 148 rows/s}. */
+  String status() {
+    Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
+    return String.format(
+        "running %s, %d %s published, %,d rows read, %,d rows/s (Ctrl-C stops)",
+        ProgressLine.clock(elapsed),
+        published,
+        published == 1 ? "session" : "sessions",
+        rows,
+        ProgressLine.perSecond(rows, elapsed));
   }
 }

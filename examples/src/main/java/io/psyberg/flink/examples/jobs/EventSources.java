@@ -1,8 +1,8 @@
 package io.psyberg.flink.examples.jobs;
 
-import io.psyberg.flink.examples.cli.CatalogArgs;
+import io.psyberg.flink.examples.cli.CatalogOptions;
 import io.psyberg.flink.examples.cli.CommandException;
-import io.psyberg.flink.examples.cli.Usage;
+import io.psyberg.flink.examples.cli.PsybergCommand;
 import io.psyberg.flink.examples.cli.UsageException;
 import io.psyberg.flink.examples.generate.MembershipEvents;
 import java.util.ArrayList;
@@ -37,7 +37,7 @@ public final class EventSources {
    */
   /**
    * @param location where the catalog is, e.g. {@code warehouse ./w} (see {@link
-   *     CatalogArgs#location})
+   *     CatalogOptions#location})
    * @param catalogOptions the catalog options to repeat in a hint, e.g. {@code --warehouse ./w}
    */
   public static void check(
@@ -49,7 +49,7 @@ public final class EventSources {
             String.format(
                 "source table %s does not exist in %s. Land membership events first,"
                     + " e.g.: %s generate --table %s --accounts 100 --events 1000 %s",
-                id, location, Usage.PROGRAM, id, catalogOptions));
+                id, location, PsybergCommand.PROGRAM, id, catalogOptions));
       }
       List<String> problems = problems(catalog.loadTable(id).schema());
       if (!problems.isEmpty()) {

@@ -1,18 +1,17 @@
 package io.psyberg.flink.examples.lifecycle;
 
 import io.psyberg.flink.catalog.CatalogSpec;
-import io.psyberg.flink.examples.cli.CatalogArgs;
-import io.psyberg.flink.examples.cli.Command;
+import io.psyberg.flink.examples.cli.CatalogOptions;
 import io.psyberg.flink.examples.cli.CommandException;
 import io.psyberg.flink.examples.cli.ExitCodes;
-import io.psyberg.flink.examples.cli.OptionSpec;
-import io.psyberg.flink.examples.cli.ParsedArgs;
+import io.psyberg.flink.examples.cli.PsybergCommand;
 import io.psyberg.flink.examples.cli.TableNames;
 import io.psyberg.flink.examples.cli.UsageException;
 import io.psyberg.flink.examples.jobs.CatalogHandle;
 import io.psyberg.flink.examples.jobs.ContinuousRun;
 import io.psyberg.flink.examples.jobs.EventSources;
 import io.psyberg.flink.examples.jobs.JobFailures;
+import io.psyberg.flink.examples.jobs.RunMode;
 import io.psyberg.flink.examples.sessions.SessionReport;
 import io.psyberg.flink.examples.sessions.SessionWatcher;
 import io.psyberg.flink.metadata.SessionLog;
@@ -21,90 +20,101 @@ import io.psyberg.flink.session.SessionStatus;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import java.util.stream.Collectors;
+import javax.annotation.Nullable;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.TableIdentifier;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * {@code lifecycle --process P --source NS.T[,NS.T2] --target NS.T [--anomalies NS.T] [--mode
  * bounded|continuous]}: the stateful job writing the {@code account_lifecycle} and {@code
  * lifecycle_anomalies} shapes, corrected for late events.
  */
-public final class LifecycleCommand implements Command {
+@Command(
+    name = "lifecycle",
+    description =
+        "The stateful lifecycle job: per-account segments and anomalies, corrected when late events"
+            + " arrive, published per session.",
+    customSynopsis =
+        "${COMMAND-FULL-NAME} --process P --source NS.T[,NS.T2] --target NS.T [--anomalies NS.T]"
+            + " [--mode bounded|continuous] [--interval SECONDS] [catalog options]")
+public final class LifecycleCommand extends PsybergCommand {
+
+  @Option(
+      names = "--process",
+      paramLabel = "P",
+      required = true,
+      description = "the process name, e.g. lifecycle_load; runs resume where it stopped")
+  private String processOption;
+
+  @Option(
+      names = "--source",
+      paramLabel = "NS.T[,NS.T2]",
+      required = true,
+      description = "membership event table(s), e.g. membership.events")
+  private String source;
+
+  @Option(
+      names = "--target",
+      paramLabel = "NS.T",
+      required = true,
+      description = "the account_lifecycle table, created when missing")
+  private String targetOption;
+
+  @Option(
+      names = "--anomalies",
+      paramLabel = "NS.T",
+      description =
+          "the lifecycle_anomalies table, created when missing (default: lifecycle_anomalies next"
+              + " to --target)")
+  @Nullable
+  private String anomaliesOption;
+
+  @Option(
+      names = "--mode",
+      paramLabel = "bounded|continuous",
+      defaultValue = "bounded",
+      description =
+          "bounded: correct the published lifecycle with what is new, then stop; continuous: keep"
+              + " running (default: ${DEFAULT-VALUE})")
+  private RunMode mode;
+
+  @Option(
+      names = "--interval",
+      paramLabel = "SECONDS",
+      defaultValue = "5",
+      description =
+          "continuous mode: how often to look for new snapshots and checkpoint (default:"
+              + " ${DEFAULT-VALUE})")
+  private long seconds;
+
+  @Mixin private CatalogOptions catalog;
 
   @Override
-  public String name() {
-    return "lifecycle";
-  }
-
-  @Override
-  public String summary() {
-    return "The stateful lifecycle job: per-account segments and anomalies, corrected when late"
-        + " events arrive, published per session";
-  }
-
-  @Override
-  public String synopsis() {
-    return "--process P --source NS.T[,NS.T2] --target NS.T [--anomalies NS.T] [--mode"
-        + " bounded|continuous] [--interval SECONDS]";
-  }
-
-  @Override
-  public List<OptionSpec> options() {
-    return List.of(
-        OptionSpec.value(
-            "process", "P", "the process name, e.g. lifecycle_load; runs resume where it stopped"),
-        OptionSpec.value(
-            "source", "NS.T[,NS.T2]", "membership event table(s), e.g. membership.events"),
-        OptionSpec.value("target", "NS.T", "the account_lifecycle table, created when missing"),
-        OptionSpec.value(
-            "anomalies",
-            "NS.T",
-            "the lifecycle_anomalies table, created when missing (default: lifecycle_anomalies next"
-                + " to --target)"),
-        OptionSpec.value(
-            "mode",
-            "bounded|continuous",
-            "bounded: correct the published lifecycle with what is new, then stop; continuous: keep"
-                + " running",
-            "bounded"),
-        OptionSpec.value(
-            "interval",
-            "SECONDS",
-            "continuous mode: how often to look for new snapshots and checkpoint",
-            "5"));
-  }
-
-  @Override
-  public int execute(ParsedArgs args, PrintStream out, PrintStream err) throws Exception {
-    String process = args.required("process").trim();
-    List<TableIdentifier> sources = TableNames.parseList("source", args.required("source"));
-    TableIdentifier target = TableNames.parse("target", args.required("target"));
+  protected int execute(PrintStream out, PrintStream err) throws Exception {
+    String process = processOption.trim();
+    List<TableIdentifier> sources = TableNames.parseList("source", source);
+    TableIdentifier target = TableNames.parse("target", targetOption);
     TableIdentifier anomalies =
-        args.has("anomalies")
-            ? TableNames.parse("anomalies", args.required("anomalies"))
+        anomaliesOption != null
+            ? TableNames.parse("anomalies", anomaliesOption)
             : TableIdentifier.of(target.namespace(), "lifecycle_anomalies");
     if (sources.contains(target) || sources.contains(anomalies) || target.equals(anomalies)) {
       throw new UsageException(
           "options --source, --target and --anomalies must name different tables");
     }
-    String mode = args.get("mode").orElse("bounded").trim().toLowerCase(Locale.ROOT);
-    if (!mode.equals("bounded") && !mode.equals("continuous")) {
-      throw new UsageException(
-          "option '--mode' must be 'bounded' or 'continuous', got '" + mode + "'");
-    }
-    long seconds = args.optionalLong("interval").orElse(5L);
     if (seconds < 1 || seconds > 3600) {
       throw new UsageException(
           "option '--interval' must be between 1 and 3600 seconds, got " + seconds);
     }
-    CatalogSpec spec = CatalogArgs.spec(args);
-    try (CatalogHandle catalog = CatalogHandle.open(spec)) {
-      EventSources.check(
-          catalog.catalog(), CatalogArgs.location(args, spec), CatalogArgs.hint(args), sources);
+    CatalogSpec spec = catalog.spec();
+    try (CatalogHandle opened = CatalogHandle.open(spec)) {
+      EventSources.check(opened.catalog(), catalog.location(spec), catalog.hint(), sources);
       LifecycleJob job =
           new LifecycleJob(
               spec,
@@ -125,15 +135,16 @@ public final class LifecycleCommand implements Command {
           target,
           anomalies);
       SessionWatcher watcher =
-          new SessionWatcher(new SessionLog(catalog.catalog(), spec.metadataNamespace()), process);
-      Table lifecycle = catalog.catalog().loadTable(target);
+          new SessionWatcher(new SessionLog(opened.catalog(), spec.metadataNamespace()), process);
+      Table lifecycle = opened.catalog().loadTable(target);
       StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-      if (mode.equals("bounded")) {
+      if (mode == RunMode.BOUNDED) {
         return bounded(job, env, watcher, lifecycle, process, out);
       }
       if (job.hasPublished()) {
-        // A fresh continuous start reads the published history into its state: both targets must
-        // stand at the same high watermark, which a bounded run to the head gives them.
+        // A fresh continuous start writes its state from the published history (a bounded job
+        // before the continuous one): both targets must stand at the same high watermark, which a
+        // bounded run to the head gives them.
         out.println("catching up with a bounded run before starting continuously ...");
         int caughtUp =
             bounded(
@@ -148,12 +159,16 @@ public final class LifecycleCommand implements Command {
         }
       }
       env.enableCheckpointing(Duration.ofSeconds(seconds).toMillis());
+      if (job.hasPublished()) {
+        out.println("writing the lifecycle state of the published history ...");
+      }
       job.continuous(env, Duration.ofSeconds(seconds), null);
       return continuous(
           env,
-          new SessionWatcher(new SessionLog(catalog.catalog(), spec.metadataNamespace()), process),
+          new SessionWatcher(new SessionLog(opened.catalog(), spec.metadataNamespace()), process),
           process,
-          out);
+          out,
+          err);
     }
   }
 
@@ -190,7 +205,11 @@ public final class LifecycleCommand implements Command {
   }
 
   private int continuous(
-      StreamExecutionEnvironment env, SessionWatcher watcher, String process, PrintStream out)
+      StreamExecutionEnvironment env,
+      SessionWatcher watcher,
+      String process,
+      PrintStream out,
+      PrintStream err)
       throws Exception {
     JobClient client = env.executeAsync("lifecycle " + process);
     out.printf(
@@ -199,7 +218,7 @@ public final class LifecycleCommand implements Command {
         client.getJobID());
     out.flush();
     return new ContinuousRun(
-            client, watcher, "the continuous lifecycle job of process " + process, out)
+            client, watcher, "the continuous lifecycle job of process " + process, out, err)
         .await(Duration.ofSeconds(2));
   }
 }

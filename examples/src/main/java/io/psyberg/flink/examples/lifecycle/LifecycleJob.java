@@ -13,7 +13,6 @@ import io.psyberg.flink.source.PsybergSourceBuilder;
 import io.psyberg.flink.stateful.lifecycle.LifecycleProcessor;
 import io.psyberg.flink.stateful.lifecycle.LifecycleRows;
 import io.psyberg.flink.stateful.lifecycle.LifecycleStreams;
-import io.psyberg.flink.stateful.sequence.SeededEventSequenceFunction;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -43,11 +42,11 @@ import org.apache.iceberg.flink.source.IcebergSource;
  * lifecycle_anomalies}, both written in upsert mode by psyberg sinks of one process.
  *
  * <p>Continuous: the keyed lifecycle operator keeps each account's events in state and emits
- * corrections as late events arrive; a fresh start over published targets seeds that state from the
- * published history. Bounded: each run reads the new session plus a lookback bounded by the
- * session's change range and by the accounts the new events touch (their processed events since the
- * minimum event time, and their published segments in effect then) rather than the whole history,
- * and publishes only the corrections.
+ * corrections as late events arrive; a fresh start over published targets starts from a savepoint
+ * of that state written from the published history. Bounded: each run reads the new session plus a
+ * lookback bounded by the session's change range and by the accounts the new events touch (their
+ * processed events since the minimum event time, and their published segments in effect then)
+ * rather than the whole history, and publishes only the corrections.
  *
  * <p>Two targets, one process: each target carries the high watermark in its own publish, and a run
  * resumes from the target furthest behind. A crash between the two publishes leaves one target
@@ -144,9 +143,10 @@ public final class LifecycleJob {
   /**
    * Adds the continuous job to {@code env}; the caller enables checkpointing and executes. A job
    * that restores from a checkpoint or savepoint finds every account's events in its state. A fresh
-   * start over targets that already hold published output first reads the events they hold (up to
-   * their common high watermark) into the state, without emitting them, then processes what is new;
-   * run {@link #bounded} to the end first when the targets stand at different high watermarks (see
+   * start over targets that already hold published output first runs a bounded job that writes the
+   * state after the events they hold (up to their common high watermark) into a savepoint, and sets
+   * {@code env} to start from it (see {@link HistorySeed}); the job then processes what is new. Run
+   * {@link #bounded} to the end first when the targets stand at different high watermarks (see
    * {@link #hasPublished}), otherwise this fails naming them.
    */
   public void continuous(
@@ -156,27 +156,20 @@ public final class LifecycleJob {
     if (retention != null) {
       builder.retention(retention);
     }
+    LifecycleProcessor processor = builder.build();
     boolean restoring =
         env.getConfiguration().getOptional(SavepointConfigOptions.SAVEPOINT_PATH).isPresent();
     Map<String, Long> history = restoring ? Map.of() : commonHighWatermark();
-    LifecycleStreams out;
-    if (history.isEmpty()) {
-      DataStream<RowData> events =
-          env.fromSource(
-                  source().continuous(monitorInterval).build(),
-                  WatermarkStrategy.noWatermarks(),
-                  "events " + process)
-              .uid("psyberg-source-" + process);
-      out = builder.build().process(events);
-    } else {
-      DataStream<RowData> live =
-          env.fromSource(
-                  source().continuous(monitorInterval).build(),
-                  SeededEventSequenceFunction.liveWatermarks(),
-                  "events " + process)
-              .uid("psyberg-source-" + process);
-      out = builder.build().processSeeded(history(env, history), live);
+    if (!history.isEmpty()) {
+      HistorySeed.seed(env, processor, process, seeding -> history(seeding, history));
     }
+    DataStream<RowData> events =
+        env.fromSource(
+                source().continuous(monitorInterval).build(),
+                WatermarkStrategy.noWatermarks(),
+                "events " + process)
+            .uid("psyberg-source-" + process);
+    LifecycleStreams out = processor.process(events);
     sinks(out.segments(), out.anomalies());
   }
 

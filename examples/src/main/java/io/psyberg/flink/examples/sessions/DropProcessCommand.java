@@ -1,12 +1,10 @@
 package io.psyberg.flink.examples.sessions;
 
 import io.psyberg.flink.catalog.CatalogSpec;
-import io.psyberg.flink.examples.cli.CatalogArgs;
-import io.psyberg.flink.examples.cli.Command;
+import io.psyberg.flink.examples.cli.CatalogOptions;
 import io.psyberg.flink.examples.cli.CommandException;
 import io.psyberg.flink.examples.cli.ExitCodes;
-import io.psyberg.flink.examples.cli.OptionSpec;
-import io.psyberg.flink.examples.cli.ParsedArgs;
+import io.psyberg.flink.examples.cli.PsybergCommand;
 import io.psyberg.flink.examples.jobs.CatalogHandle;
 import io.psyberg.flink.metadata.HighWatermarkMirror;
 import io.psyberg.flink.metadata.SessionLog;
@@ -18,6 +16,9 @@ import org.apache.iceberg.ManageSnapshots;
 import org.apache.iceberg.SnapshotRef;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.TableIdentifier;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * {@code drop-process --process P}: forgets an abandoned process: drops the refs psyberg keeps for
@@ -26,36 +27,28 @@ import org.apache.iceberg.catalog.TableIdentifier;
  * afterwards starts from its targets' published high watermark, if any is still in their history,
  * else as a new process.
  */
-public final class DropProcessCommand implements Command {
+@Command(
+    name = "drop-process",
+    description = "Drop an abandoned process's refs on its targets and its high-watermark rows.",
+    customSynopsis = "${COMMAND-FULL-NAME} --process P [catalog options]")
+public final class DropProcessCommand extends PsybergCommand {
+
+  @Option(
+      names = "--process",
+      paramLabel = "P",
+      required = true,
+      description = "the process to drop")
+  private String process;
+
+  @Mixin private CatalogOptions catalog;
 
   @Override
-  public String name() {
-    return "drop-process";
-  }
-
-  @Override
-  public String summary() {
-    return "Drop an abandoned process's refs on its targets and its high-watermark rows";
-  }
-
-  @Override
-  public String synopsis() {
-    return "--process P";
-  }
-
-  @Override
-  public List<OptionSpec> options() {
-    return List.of(OptionSpec.value("process", "P", "the process to drop"));
-  }
-
-  @Override
-  public int execute(ParsedArgs args, PrintStream out, PrintStream err) throws Exception {
-    String process = args.required("process");
-    CatalogSpec spec = CatalogArgs.spec(args);
-    try (CatalogHandle catalog = CatalogHandle.open(spec)) {
-      SessionLog log = new SessionLog(catalog.catalog(), spec.metadataNamespace());
+  protected int execute(PrintStream out, PrintStream err) throws Exception {
+    CatalogSpec spec = catalog.spec();
+    try (CatalogHandle opened = CatalogHandle.open(spec)) {
+      SessionLog log = new SessionLog(opened.catalog(), spec.metadataNamespace());
       HighWatermarkMirror mirror =
-          new HighWatermarkMirror(catalog.catalog(), spec.metadataNamespace());
+          new HighWatermarkMirror(opened.catalog(), spec.metadataNamespace());
       List<Session> sessions = log.sessions(process);
       if (sessions.isEmpty() && mirror.read(process).isEmpty()) {
         TreeSet<String> known = new TreeSet<>();
@@ -67,9 +60,9 @@ public final class DropProcessCommand implements Command {
                 + (known.isEmpty() ? "" : " (processes: " + String.join(", ", known) + ")")
                 + ". Check the name with 'sessions --stale'.");
       }
-      List<ProcessRefs.Ref> refs = ProcessRefs.of(catalog.catalog(), process, sessions, mirror);
+      List<ProcessRefs.Ref> refs = ProcessRefs.of(opened.catalog(), process, sessions, mirror);
       for (ProcessRefs.Ref ref : refs) {
-        Table table = catalog.catalog().loadTable(TableIdentifier.parse(ref.table()));
+        Table table = opened.catalog().loadTable(TableIdentifier.parse(ref.table()));
         SnapshotRef current = table.refs().get(ref.name());
         if (current == null) {
           continue;

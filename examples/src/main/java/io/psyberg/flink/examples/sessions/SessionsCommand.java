@@ -1,11 +1,9 @@
 package io.psyberg.flink.examples.sessions;
 
 import io.psyberg.flink.catalog.CatalogSpec;
-import io.psyberg.flink.examples.cli.CatalogArgs;
-import io.psyberg.flink.examples.cli.Command;
+import io.psyberg.flink.examples.cli.CatalogOptions;
 import io.psyberg.flink.examples.cli.ExitCodes;
-import io.psyberg.flink.examples.cli.OptionSpec;
-import io.psyberg.flink.examples.cli.ParsedArgs;
+import io.psyberg.flink.examples.cli.PsybergCommand;
 import io.psyberg.flink.examples.cli.UsageException;
 import io.psyberg.flink.examples.jobs.CatalogHandle;
 import io.psyberg.flink.examples.sql.ResultTable;
@@ -19,68 +17,69 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
-import java.util.Optional;
 import java.util.TreeSet;
+import javax.annotation.Nullable;
 import org.apache.iceberg.catalog.TableIdentifier;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * {@code sessions [--process P]}: prints the session log of the warehouse ({@code
  * psyberg.sessions}) as a table, oldest session first. Reads only; an empty or missing log is not
  * an error.
  */
-public final class SessionsCommand implements Command {
+@Command(
+    name = "sessions",
+    description =
+        "The session log as a table: ranges, counts, status, audits and what was published.",
+    customSynopsis =
+        "${COMMAND-FULL-NAME} [--process P] [--stale [--idle-days N]] [catalog options]")
+public final class SessionsCommand extends PsybergCommand {
+
+  @Option(names = "--process", paramLabel = "P", description = "only the sessions of this process")
+  @Nullable
+  private String process;
+
+  @Option(
+      names = "--stale",
+      description =
+          "list the processes without a session for --idle-days, with the refs psyberg keeps for"
+              + " them on their targets (drop them with drop-process)")
+  private boolean stale;
+
+  @Option(
+      names = "--idle-days",
+      paramLabel = "N",
+      defaultValue = "7",
+      description = "with --stale: days without a session (default: ${DEFAULT-VALUE})")
+  private long idleDays;
+
+  @Mixin private CatalogOptions catalog;
 
   @Override
-  public String name() {
-    return "sessions";
-  }
-
-  @Override
-  public String summary() {
-    return "The session log as a table: ranges, counts, status, audits and what was published";
-  }
-
-  @Override
-  public String synopsis() {
-    return "[--process P] [--stale [--idle-days N]]";
-  }
-
-  @Override
-  public List<OptionSpec> options() {
-    return List.of(
-        OptionSpec.value("process", "P", "only the sessions of this process"),
-        OptionSpec.flag(
-            "stale",
-            "list the processes without a session for --idle-days, with the refs psyberg keeps"
-                + " for them on their targets (drop them with drop-process)"),
-        OptionSpec.value("idle-days", "N", "with --stale: days without a session", "7"));
-  }
-
-  @Override
-  public int execute(ParsedArgs args, PrintStream out, PrintStream err) throws Exception {
-    Optional<String> process = args.get("process");
-    if (process.isPresent() && process.get().isBlank()) {
+  protected int execute(PrintStream out, PrintStream err) throws Exception {
+    if (process != null && process.isBlank()) {
       throw new UsageException("option '--process' must not be blank");
     }
-    CatalogSpec spec = CatalogArgs.spec(args);
-    try (CatalogHandle catalog = CatalogHandle.open(spec)) {
+    CatalogSpec spec = catalog.spec();
+    try (CatalogHandle opened = CatalogHandle.open(spec)) {
       TableIdentifier logTable = SessionLog.tableIdentifier(spec.metadataNamespace());
       // Reading through SessionLog would create the log table; a look must not change anything.
-      if (!SessionLog.exists(catalog.catalog(), spec.metadataNamespace())) {
+      if (!SessionLog.exists(opened.catalog(), spec.metadataNamespace())) {
         out.println(
             "No sessions yet: "
-                + CatalogArgs.location(args, spec)
+                + catalog.location(spec)
                 + " has no session log ("
                 + logTable
                 + "). Run a job first, e.g. signups.");
         return ExitCodes.OK;
       }
-      SessionLog log = new SessionLog(catalog.catalog(), spec.metadataNamespace());
-      if (args.has("stale")) {
-        return printStale(args, catalog, spec, log, out);
+      SessionLog log = new SessionLog(opened.catalog(), spec.metadataNamespace());
+      if (stale) {
+        return printStale(opened, spec, log, out);
       }
-      List<Session> sessions =
-          process.isPresent() ? log.sessions(process.get()) : log.allSessions();
+      List<Session> sessions = process != null ? log.sessions(process) : log.allSessions();
       if (sessions.isEmpty()) {
         out.println(noSessions(process, log));
         return ExitCodes.OK;
@@ -92,10 +91,9 @@ public final class SessionsCommand implements Command {
     }
   }
 
-  private static int printStale(
-      ParsedArgs args, CatalogHandle catalog, CatalogSpec spec, SessionLog log, PrintStream out)
+  private int printStale(CatalogHandle catalog, CatalogSpec spec, SessionLog log, PrintStream out)
       throws UsageException {
-    long days = args.optionalLong("idle-days").orElse(7L);
+    long days = idleDays;
     if (days < 0) {
       throw new UsageException("option '--idle-days' must be 0 or more, not " + days);
     }
@@ -118,14 +116,14 @@ public final class SessionsCommand implements Command {
     return ExitCodes.OK;
   }
 
-  private static String noSessions(Optional<String> process, SessionLog log) {
-    if (process.isEmpty()) {
+  private static String noSessions(@Nullable String process, SessionLog log) {
+    if (process == null) {
       return "No sessions yet: the session log is empty.";
     }
     TreeSet<String> known = new TreeSet<>();
     log.allSessions().forEach(s -> known.add(s.processName()));
     return "No sessions of process '"
-        + process.get()
+        + process
         + "'"
         + (known.isEmpty() ? "." : " (processes in the log: " + String.join(", ", known) + ").");
   }

@@ -24,20 +24,30 @@ import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.TableIdentifier;
 
-/** One run of the signup job, bounded or continuous, with its progress printed to {@code out}. */
+/**
+ * One run of the signup job, bounded or continuous, with its sessions printed to {@code out} (and a
+ * progress line on a terminal's {@code err}).
+ */
 final class SignupsRun {
 
   private final SignupsSettings settings;
   private final CatalogHandle catalog;
   private final Table target;
   private final PrintStream out;
+  private final PrintStream err;
   private final SignupsJob job;
 
-  SignupsRun(SignupsSettings settings, CatalogHandle catalog, Table target, PrintStream out) {
+  SignupsRun(
+      SignupsSettings settings,
+      CatalogHandle catalog,
+      Table target,
+      PrintStream out,
+      PrintStream err) {
     this.settings = settings;
     this.catalog = catalog;
     this.target = target;
     this.out = out;
+    this.err = err;
     this.job = new SignupsJob(settings);
   }
 
@@ -126,7 +136,11 @@ final class SignupsRun {
         client.getJobID(), settings.interval().toSeconds());
     out.flush();
     return new ContinuousRun(
-            client, watcher, "the continuous signups job of process " + settings.process(), out)
+            client,
+            watcher,
+            "the continuous signups job of process " + settings.process(),
+            out,
+            err)
         .await(Duration.ofMillis(Math.min(settings.interval().toMillis(), 2000)));
   }
 

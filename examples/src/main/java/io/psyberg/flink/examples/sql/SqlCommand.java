@@ -1,13 +1,11 @@
 package io.psyberg.flink.examples.sql;
 
 import io.psyberg.flink.catalog.CatalogSpec;
-import io.psyberg.flink.examples.cli.CatalogArgs;
-import io.psyberg.flink.examples.cli.Command;
+import io.psyberg.flink.examples.cli.CatalogOptions;
 import io.psyberg.flink.examples.cli.CommandException;
 import io.psyberg.flink.examples.cli.ErrorMessages;
 import io.psyberg.flink.examples.cli.ExitCodes;
-import io.psyberg.flink.examples.cli.OptionSpec;
-import io.psyberg.flink.examples.cli.ParsedArgs;
+import io.psyberg.flink.examples.cli.PsybergCommand;
 import io.psyberg.flink.examples.cli.UsageException;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -16,6 +14,10 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
+import javax.annotation.Nullable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * {@code sql (--file F | --execute STMTS) [--format table|csv]}: runs Flink SQL statements in order
@@ -23,39 +25,41 @@ import java.util.List;
  * {@code psyberg.catalog.*} defaults set so the psyberg connector needs only {@code 'table'} and
  * {@code 'process-name'}. Stops at the first failing statement.
  */
-public final class SqlCommand implements Command {
+@Command(
+    name = "sql",
+    description =
+        "Runs Flink SQL statements in order on an embedded MiniCluster, with the Iceberg catalog"
+            + " 'lake' over the warehouse.",
+    customSynopsis =
+        "${COMMAND-FULL-NAME} (--file F | --execute STMTS) [--format table|csv] [catalog options]")
+public final class SqlCommand extends PsybergCommand {
+
+  @Option(
+      names = "--file",
+      paramLabel = "F",
+      description = "a file of SQL statements separated by ';'")
+  @Nullable
+  private Path file;
+
+  @Option(
+      names = "--execute",
+      paramLabel = "STMTS",
+      description = "SQL statements separated by ';'")
+  @Nullable
+  private String execute;
+
+  @Option(
+      names = "--format",
+      paramLabel = "table|csv",
+      defaultValue = "table",
+      description = "how query results are printed (default: ${DEFAULT-VALUE})")
+  private ResultFormat format;
+
+  @Mixin private CatalogOptions catalog;
 
   @Override
-  public String name() {
-    return "sql";
-  }
-
-  @Override
-  public String summary() {
-    return "Runs Flink SQL statements in order on an embedded MiniCluster, with the Iceberg catalog"
-        + " 'lake' over the warehouse";
-  }
-
-  @Override
-  public String synopsis() {
-    return "(--file F | --execute STMTS) [--format table|csv]";
-  }
-
-  @Override
-  public List<OptionSpec> options() {
-    return List.of(
-        OptionSpec.value("file", "F", "a file of SQL statements separated by ';'"),
-        OptionSpec.value("execute", "STMTS", "SQL statements separated by ';'"),
-        OptionSpec.value("format", "table|csv", "how query results are printed", "table"));
-  }
-
-  @Override
-  public int execute(ParsedArgs args, PrintStream out, PrintStream err) throws Exception {
-    String format = args.get("format").orElse("table");
-    if (!format.equals("table") && !format.equals("csv")) {
-      throw new UsageException("option '--format' must be 'table' or 'csv', got '" + format + "'");
-    }
-    String script = script(args);
+  protected int execute(PrintStream out, PrintStream err) throws Exception {
+    String script = script();
     List<SqlStatement> statements;
     try {
       statements = SqlScript.split(script);
@@ -63,13 +67,12 @@ public final class SqlCommand implements Command {
       throw new CommandException("cannot split the SQL script: " + e.getMessage());
     }
     if (statements.isEmpty()) {
-      throw new UsageException(
-          (args.has("file") ? "--file" : "--execute") + " holds no SQL statement");
+      throw new UsageException((file != null ? "--file" : "--execute") + " holds no SQL statement");
     }
-    CatalogSpec catalog = CatalogArgs.spec(args);
-    try (SqlSession session = SqlSession.open(catalog, CatalogArgs.options(args))) {
+    CatalogSpec spec = catalog.spec();
+    try (SqlSession session = SqlSession.open(spec, catalog.options())) {
       ResultPrinter printer =
-          ResultPrinter.forFormat(format, new ValueFormatter(session.localTimeZone()));
+          ResultPrinter.forFormat(format.toString(), new ValueFormatter(session.localTimeZone()));
       SqlRunner runner = new SqlRunner(session, printer, out);
       for (int i = 0; i < statements.size(); i++) {
         SqlStatement statement = statements.get(i);
@@ -97,25 +100,22 @@ public final class SqlCommand implements Command {
     return ExitCodes.OK;
   }
 
-  private static String script(ParsedArgs args) throws UsageException, CommandException {
-    boolean file = args.has("file");
-    boolean execute = args.has("execute");
-    if (file == execute) {
+  private String script() throws UsageException, CommandException {
+    if ((file != null) == (execute != null)) {
       throw new UsageException(
-          file
+          file != null
               ? "give either --file or --execute, not both"
               : "missing the statements: give --file F or --execute STMTS");
     }
-    if (execute) {
-      return args.required("execute");
+    if (execute != null) {
+      return execute;
     }
-    Path path = Path.of(args.required("file"));
     try {
-      return Files.readString(path, StandardCharsets.UTF_8);
+      return Files.readString(file, StandardCharsets.UTF_8);
     } catch (NoSuchFileException e) {
-      throw new UsageException("option '--file': no such file " + path.toAbsolutePath());
+      throw new UsageException("option '--file': no such file " + file.toAbsolutePath());
     } catch (IOException e) {
-      throw new CommandException("cannot read --file " + path + ": " + e.getMessage(), e);
+      throw new CommandException("cannot read --file " + file + ": " + e.getMessage(), e);
     }
   }
 }

@@ -84,7 +84,7 @@ public final class SqlSession implements AutoCloseable {
 
   /**
    * A session with the {@code lake} catalog over {@code catalog}, whose options (SQL connector
-   * keys, see {@code CatalogArgs#options}) also become the psyberg connector's catalog defaults.
+   * keys, see {@code CatalogOptions#options}) also become the psyberg connector's catalog defaults.
    */
   static SqlSession open(CatalogSpec catalog, Map<String, String> catalogOptions) {
     Configuration defaults = catalogDefaults(catalog, catalogOptions);

@@ -285,7 +285,7 @@ class BackfillITCase {
         .contains("process nobody has published nothing yet");
     assertThat(cli("backfill", "start", "--process", "live", "--job", "signups").err())
         .contains("--from-time T1 --to-time T2");
-    assertThat(cli("backfill", "resume").err()).contains("needs the backfill ID");
+    assertThat(cli("backfill", "resume").err()).contains("missing required parameter ID");
     assertThat(cli("backfill", "frobnicate").err()).contains("unknown subcommand 'frobnicate'");
     assertThat(cli("backfill", "status", "nope").err()).contains("No backfill 'nope'");
   }

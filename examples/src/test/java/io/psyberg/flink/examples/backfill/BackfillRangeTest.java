@@ -42,10 +42,10 @@ class BackfillRangeTest {
     Backfill b =
         Backfill.started("id1", "p", "signups", null, null, Map.of(), List.of("t"), 1, 4)
             .withProgress(1, 1000);
-    String line = ProgressLine.of(b, b.startedAt().plusSeconds(10));
+    String line = BackfillProgress.of(b, b.startedAt().plusSeconds(10));
     assertThat(line)
         .isEqualTo("[######------------------] 1/4 chunks, 1,000 rows, 100 rows/s, ETA 0:00:30");
-    assertThat(ProgressLine.of(b.withProgress(0, 0), Instant.now())).endsWith("ETA ?");
+    assertThat(BackfillProgress.of(b.withProgress(0, 0), Instant.now())).endsWith("ETA ?");
   }
 
   @Test

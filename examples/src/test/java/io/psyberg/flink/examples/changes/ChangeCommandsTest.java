@@ -29,7 +29,7 @@ class ChangeCommandsTest {
   void badOptionsNameTheOptionAndWhatIsValid() {
     usageError(
         run("capture", "--process", "p", "--source", "raw.events", "--format", "xml"),
-        "--format must be table or json");
+        "Invalid value for option '--format': got 'xml', valid values are table, json");
     usageError(run("capture", "--process", "p", "--source", "events"), "--source");
     usageError(
         run(
@@ -40,7 +40,8 @@ class ChangeCommandsTest {
             "raw.events",
             "--non-append-snapshots",
             "changelog"),
-        "--non-append-snapshots must be fail or skip");
+        "Invalid value for option '--non-append-snapshots': got 'changelog', valid values are"
+            + " fail, skip");
     usageError(
         run(
             "commit",
@@ -59,7 +60,18 @@ class ChangeCommandsTest {
     usageError(
         run("pending", "--process", "p", "--source", "raw.events", "--timeout", "soon"),
         "--timeout must be a duration");
-    usageError(run("commit", "--process", "p", "--target", "t.x"), "session");
+    usageError(
+        run("commit", "--process", "p", "--target", "t.x"), "missing required option '--session'");
+    usageError(
+        run(
+            "capture",
+            "--process",
+            "p",
+            "--source",
+            "raw.events",
+            "--max-snapshots-per-session",
+            "-1"),
+        "option '--max-snapshots-per-session' must be 0 or more, got -1");
   }
 
   @Test

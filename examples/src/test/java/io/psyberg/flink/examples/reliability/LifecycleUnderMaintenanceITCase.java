@@ -5,12 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.psyberg.flink.examples.lifecycle.LifecycleJob;
 import io.psyberg.flink.examples.testutils.CliRun;
-import io.psyberg.flink.metadata.PublishedHighWatermark;
 import io.psyberg.flink.metadata.SessionLog;
 import io.psyberg.flink.metadata.SnapshotPoint;
 import io.psyberg.flink.session.Session;
 import io.psyberg.flink.session.SessionStatus;
-import io.psyberg.flink.stateful.lifecycle.LifecycleResult;
 import io.psyberg.flink.testutils.Failures;
 import io.psyberg.flink.testutils.Jobs;
 import io.psyberg.flink.testutils.Maintenance;
@@ -18,7 +16,6 @@ import io.psyberg.flink.testutils.Waits;
 import io.psyberg.flink.testutils.Warehouse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 import javax.annotation.Nullable;
@@ -48,17 +45,19 @@ class LifecycleUnderMaintenanceITCase {
               .setNumberSlotsPerTaskManager(2)
               .build());
 
-  private static final String EVENTS = "membership.events";
-  private static final String SEGMENTS = "membership.account_lifecycle";
-  private static final String ANOMALIES = "membership.lifecycle_anomalies";
+  private static final String EVENTS = MembershipLifecycle.EVENTS;
+  private static final String SEGMENTS = MembershipLifecycle.SEGMENTS;
+  private static final String ANOMALIES = MembershipLifecycle.ANOMALIES;
   private static final String PROCESS = "lc";
 
   @TempDir Path dir;
   private Warehouse wh;
+  private MembershipLifecycle lc;
 
   @BeforeEach
   void open() {
     wh = new Warehouse(dir);
+    lc = new MembershipLifecycle(wh, PROCESS);
   }
 
   @AfterEach
@@ -67,26 +66,11 @@ class LifecycleUnderMaintenanceITCase {
   }
 
   private static CliRun ok(CliRun run) {
-    assertThat(run.exitCode()).as(run.toString()).isZero();
-    return run;
+    return MembershipLifecycle.ok(run);
   }
 
   private void generate(long seed) {
-    ok(
-        CliRun.of(
-            "generate",
-            "--warehouse",
-            wh.dir(),
-            "--table",
-            EVENTS,
-            "--accounts",
-            "25",
-            "--events",
-            "150",
-            "--late-fraction",
-            "0.2",
-            "--seed",
-            Long.toString(seed)));
+    lc.generate(seed);
   }
 
   /** A run of the command in a fresh process: no snapshot point remembered by this JVM. */
@@ -96,95 +80,37 @@ class LifecycleUnderMaintenanceITCase {
   }
 
   private String[] lifecycleArgs(String... more) {
-    List<String> args =
-        new ArrayList<>(
-            List.of(
-                "lifecycle",
-                "--warehouse",
-                wh.dir(),
-                "--process",
-                PROCESS,
-                "--source",
-                EVENTS,
-                "--target",
-                SEGMENTS,
-                "--anomalies",
-                ANOMALIES));
-    args.addAll(List.of(more));
-    return args.toArray(new String[0]);
+    return lc.lifecycleArgs(more);
   }
 
   private void lifecycle() {
     ok(lifecycleRun());
   }
 
-  private LifecycleResult fullRecompute() {
-    return Expected.lifecycle(wh.catalog(), EVENTS, wh.load(EVENTS).currentSnapshot().snapshotId());
-  }
-
   private boolean equalsFullRecompute() {
-    LifecycleResult expected = fullRecompute();
-    return Expected.published(wh.catalog(), SEGMENTS, Expected.SEGMENT_COLUMNS)
-            .equals(Expected.segments(expected))
-        && Expected.published(wh.catalog(), ANOMALIES, Expected.ANOMALY_COLUMNS)
-            .equals(Expected.anomalies(expected));
+    return lc.equalsFullRecompute();
   }
 
   private void assertEqualsFullRecompute() {
-    LifecycleResult expected = fullRecompute();
-    assertThat(Expected.published(wh.catalog(), SEGMENTS, Expected.SEGMENT_COLUMNS))
-        .isEqualTo(Expected.segments(expected));
-    assertThat(Expected.published(wh.catalog(), ANOMALIES, Expected.ANOMALY_COLUMNS))
-        .isEqualTo(Expected.anomalies(expected));
+    lc.assertEqualsFullRecompute("as the full recompute");
   }
 
   private long head() {
-    return wh.load(EVENTS).currentSnapshot().snapshotId();
+    return lc.head();
   }
 
   /** Both targets equal the full recompute and both published the source's head as their HWM. */
   private boolean caughtUpWithHead() {
-    long head = head();
-    for (String target : List.of(SEGMENTS, ANOMALIES)) {
-      Long at =
-          PublishedHighWatermark.find(wh.load(target), PROCESS)
-              .map(p -> p.positions().get(EVENTS))
-              .orElse(null);
-      if (at == null || at != head) {
-        return false;
-      }
-    }
-    return equalsFullRecompute();
+    return lc.publishedThrough(head()) && equalsFullRecompute();
   }
 
   /** How things stand: the source's head, each target's HWM and difference, the sessions. */
   private String state() {
-    StringBuilder state = new StringBuilder("source head " + head());
-    LifecycleResult expected = fullRecompute();
-    for (String target : List.of(SEGMENTS, ANOMALIES)) {
-      boolean segments = target.equals(SEGMENTS);
-      String difference =
-          SameRows.difference(
-              target,
-              Expected.published(
-                  wh.catalog(),
-                  target,
-                  segments ? Expected.SEGMENT_COLUMNS : Expected.ANOMALY_COLUMNS),
-              segments ? Expected.segments(expected) : Expected.anomalies(expected));
-      state
-          .append("; ")
-          .append(target)
-          .append(" HWM ")
-          .append(PublishedHighWatermark.find(wh.load(target), PROCESS).map(p -> p.positions()))
-          .append(difference == null ? ", equal to the full recompute" : ", " + difference);
-    }
-    return state
-        .append("; sessions ")
-        .append(
-            sessions().stream()
-                .map(s -> s.mode() + " " + s.status() + " " + s.ranges())
-                .collect(Collectors.toList()))
-        .toString();
+    return lc.targetsState()
+        + "; sessions "
+        + sessions().stream()
+            .map(s -> s.mode() + " " + s.status() + " " + s.ranges())
+            .collect(Collectors.toList());
   }
 
   private List<Session> sessions() {

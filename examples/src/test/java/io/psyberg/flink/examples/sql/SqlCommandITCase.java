@@ -148,4 +148,21 @@ class SqlCommandITCase {
         .startsWith("ERROR: statement 1 of 2 (line 1) failed: SET 'execution.runtime-mode'")
         .contains("Could not parse value 'fast'");
   }
+
+  @Test
+  void aBadChoiceOfThePsybergSourceNamesTheOptionTheValueAndTheValidValues() {
+    CliRun run =
+        sql(
+            "--execute",
+            "CREATE TEMPORARY TABLE events (event_id STRING, account_id BIGINT, event_type STRING,"
+                + " plan STRING, event_ts TIMESTAMP(6)) WITH ('connector' = 'psyberg', 'table' ="
+                + " 'membership.events', 'process-name' = 'p', 'mode' = 'sideways');"
+                + "SELECT * FROM events");
+    assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
+    assertThat(run.err())
+        .startsWith("ERROR: statement 2 of 2 (line 1) failed: SELECT * FROM events")
+        .contains("invalid value 'sideways' for option 'mode'")
+        .contains("Valid values: bounded, continuous")
+        .doesNotContain("\tat ");
+  }
 }

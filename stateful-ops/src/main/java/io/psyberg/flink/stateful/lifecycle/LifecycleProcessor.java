@@ -3,12 +3,15 @@ package io.psyberg.flink.stateful.lifecycle;
 import io.psyberg.flink.stateful.StatefulOptions;
 import io.psyberg.flink.stateful.sequence.Change;
 import io.psyberg.flink.stateful.sequence.EventSequenceFunction;
-import io.psyberg.flink.stateful.sequence.SeededEventSequenceFunction;
 import java.time.Duration;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.configuration.ReadableConfig;
+import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
+import org.apache.flink.state.api.OperatorIdentifier;
+import org.apache.flink.state.api.OperatorTransformation;
+import org.apache.flink.state.api.SavepointWriter;
+import org.apache.flink.state.api.StateBootstrapTransformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.table.data.RowData;
@@ -69,30 +72,35 @@ public final class LifecycleProcessor {
             .keyBy(LifecycleEvent::accountId, Types.LONG)
             .process(function, LifecycleTypes.SEGMENT_CHANGE)
             .name("lifecycle: event sequence")
-            .uid(uidPrefix + "-event-sequence");
+            .uid(eventSequenceUid());
     return streams(changes, function);
   }
 
   /**
-   * Adds the lifecycle operator for a job that starts without restored state over a published
-   * history (see {@link SeededEventSequenceFunction}): {@code history} is every event the targets
-   * already hold, {@code live} the events after them, with {@link
-   * SeededEventSequenceFunction#liveWatermarks()}. Only the live events' changes are emitted.
+   * The uid of the keyed lifecycle operator, under which a savepoint holds its state; derived from
+   * the builder's uid prefix.
    */
-  public LifecycleStreams processSeeded(DataStream<RowData> history, DataStream<RowData> live) {
-    EventSequenceFunction<Long, LifecycleEvent, LifecycleState, Segment, Anomaly> function =
-        function(retention);
-    SeededEventSequenceFunction<Long, LifecycleEvent, LifecycleState, Segment, Anomaly> seeded =
-        function.seeded();
-    DataStream<Tuple2<Boolean, LifecycleEvent>> tagged =
-        tag(read(history, "history "), true, seeded).union(tag(read(live, ""), false, seeded));
-    SingleOutputStreamOperator<Change<Segment>> changes =
-        tagged
-            .keyBy(t -> t.f1.accountId(), Types.LONG)
-            .process(seeded, LifecycleTypes.SEGMENT_CHANGE)
-            .name("lifecycle: event sequence over history")
-            .uid(uidPrefix + "-event-sequence");
-    return streams(changes, function);
+  public String eventSequenceUid() {
+    return uidPrefix + "-event-sequence";
+  }
+
+  /**
+   * Adds to {@code history}'s job (bounded: run it in batch mode) the writing of a savepoint at
+   * {@code path} that holds the lifecycle operator's keyed state after every event of {@code
+   * history}, exactly as {@link #process} keeps it. A continuous job over targets that already
+   * publish {@code history} starts from that savepoint and emits only the changes of what comes
+   * after it. {@code maxParallelism} is the continuous job's (a job that does not set one adopts
+   * the savepoint's).
+   */
+  public void writeState(DataStream<RowData> history, int maxParallelism, String path) {
+    StateBootstrapTransformation<LifecycleEvent> state =
+        OperatorTransformation.bootstrapWith(read(history, "history "))
+            .keyBy(LifecycleEvent::accountId, Types.LONG)
+            .transform(function(retention).bootstrap());
+    SavepointWriter.newSavepoint(
+            history.getExecutionEnvironment(), new HashMapStateBackend(), maxParallelism)
+        .withOperator(OperatorIdentifier.forUid(eventSequenceUid()), state)
+        .write(path);
   }
 
   private SingleOutputStreamOperator<LifecycleEvent> read(DataStream<RowData> rows, String what) {
@@ -101,17 +109,6 @@ public final class LifecycleProcessor {
         .returns(LifecycleTypes.EVENT)
         .name("lifecycle: read " + what + "events")
         .uid(uidPrefix + "-read-" + what.replace(' ', '-') + "events");
-  }
-
-  private DataStream<Tuple2<Boolean, LifecycleEvent>> tag(
-      DataStream<LifecycleEvent> events,
-      boolean history,
-      SeededEventSequenceFunction<Long, LifecycleEvent, LifecycleState, Segment, Anomaly> seeded) {
-    return events
-        .map(e -> Tuple2.of(history, e))
-        .returns(seeded.inputType())
-        .name(history ? "lifecycle: history" : "lifecycle: live")
-        .uid(uidPrefix + (history ? "-history" : "-live"));
   }
 
   private LifecycleStreams streams(

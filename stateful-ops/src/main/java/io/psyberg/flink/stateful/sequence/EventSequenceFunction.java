@@ -74,11 +74,11 @@ public class EventSequenceFunction<K, E, S, O, A> extends KeyedProcessFunction<K
   }
 
   /**
-   * The same function for a job that starts over a published history instead of restored state: see
-   * {@link SeededEventSequenceFunction}.
+   * The State Processor API function that writes this function's keyed state for a job that starts
+   * over a published history instead of restored state: see {@link EventSequenceBootstrapFunction}.
    */
-  public SeededEventSequenceFunction<K, E, S, O, A> seeded() {
-    return new SeededEventSequenceFunction<>(this);
+  public EventSequenceBootstrapFunction<K, E, S, O, A> bootstrap() {
+    return new EventSequenceBootstrapFunction<>(this);
   }
 
   /** Side output with the anomaly changelog. */

@@ -18,8 +18,8 @@ import org.apache.flink.metrics.Counter;
 /**
  * The keyed state of one event sequence (kept events, seed and current state, progress) and the
  * step that adds an event to it: shared by {@link EventSequenceFunction} and {@link
- * SeededEventSequenceFunction} so that both keep the same state layout and produce the same
- * changes.
+ * EventSequenceBootstrapFunction} so that the state written from history is the state the function
+ * restores.
  */
 final class KeyedSequence<E, S, O, A> {
   private final EventSequenceStateMachine<E, S, O, A> machine;

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,47 +20,81 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import javax.annotation.Nullable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Option;
 
 /**
- * The catalog a command works on, from the common catalog options: every command opens its catalog
+ * The catalog options every command takes, as one picocli mixin: every command opens its catalog
  * here, so a catalog option added to the CLI reaches all of them. The options mean what the SQL
  * connector's catalog options mean: {@code --catalog-type} is {@code 'catalog-type'}, {@code
  * --catalog-option k=v} is {@code 'catalog.k' = 'v'}, and a {@code --catalog-conf} file holds those
  * SQL keys. Values of catalog properties are never printed: they may be credentials.
  */
-public final class CatalogArgs {
+public final class CatalogOptions {
   static final String TYPE = "catalog-type";
   static final String URI = "uri";
   static final String WAREHOUSE = "warehouse";
   static final String OPTION = "catalog-option";
   static final String CONF = "catalog-conf";
 
-  /** The catalog options every command takes. */
-  public static final List<OptionSpec> OPTIONS =
-      List.of(
-          OptionSpec.value(
-              TYPE,
-              "hadoop|jdbc|rest|hive",
-              "Iceberg catalog type, as SQL's 'catalog-type' (default hadoop: a warehouse folder)"),
-          OptionSpec.value(
-              URI,
-              "URI",
-              "catalog URI: a JDBC URL (jdbc), a REST endpoint (rest) or a metastore URI (hive)"),
-          OptionSpec.value(
-              WAREHOUSE,
-              "DIR|URI",
-              "warehouse location; for hadoop a folder (default "
-                  + CatalogSpec.DEFAULT_WAREHOUSE
-                  + ")"),
-          OptionSpec.repeatable(
-              OPTION,
-              "KEY=VALUE",
-              "a catalog property, as SQL's 'catalog.KEY', e.g. s3.endpoint=http://127.0.0.1:9000"),
-          OptionSpec.value(
-              CONF,
-              "FILE",
-              "a properties file of catalog options under their SQL names (catalog-type, uri,"
-                  + " warehouse, catalog.KEY ...); options on the command line win"));
+  @ArgGroup(
+      validate = false,
+      order = 100,
+      heading =
+          "%nCatalog options (every command; without them, the embedded catalog over"
+              + " --warehouse):%n")
+  private Given given = new Given();
+
+  /** The options as given; picocli fills a new one when any is on the command line. */
+  static final class Given {
+    @Option(
+        names = "--" + TYPE,
+        paramLabel = "hadoop|jdbc|rest|hive",
+        order = 1,
+        description = "Iceberg catalog type, as SQL's 'catalog-type' (default: hadoop)")
+    @Nullable
+    CatalogType type;
+
+    @Option(
+        names = "--" + URI,
+        paramLabel = "URI",
+        order = 2,
+        description =
+            "catalog URI: a JDBC URL (jdbc), a REST endpoint (rest) or a metastore URI (hive)")
+    @Nullable
+    String uri;
+
+    @Option(
+        names = "--" + WAREHOUSE,
+        paramLabel = "DIR|URI",
+        order = 3,
+        description =
+            "warehouse location; for hadoop a folder (default: "
+                + CatalogSpec.DEFAULT_WAREHOUSE
+                + ")")
+    @Nullable
+    String warehouse;
+
+    @Option(
+        names = "--" + OPTION,
+        paramLabel = "KEY=VALUE",
+        order = 4,
+        description =
+            "a catalog property, as SQL's 'catalog.KEY', e.g. s3.endpoint=http://127.0.0.1:9000"
+                + " (repeatable)")
+    List<String> properties = new ArrayList<>();
+
+    @Option(
+        names = "--" + CONF,
+        paramLabel = "FILE",
+        order = 5,
+        description =
+            "a properties file of catalog options under their SQL names (catalog-type, uri,"
+                + " warehouse, catalog.KEY ...); options on the command line win")
+    @Nullable
+    String conf;
+  }
 
   /** Keys of catalog properties whose values are never shown. */
   private static final Pattern SECRET =
@@ -74,12 +109,10 @@ public final class CatalogArgs {
           PsybergCatalogOptions.URI.key(),
           PsybergCatalogOptions.METADATA_NAMESPACE.key());
 
-  private CatalogArgs() {}
-
-  /** The catalog named by the common options. */
-  public static CatalogSpec spec(ParsedArgs args) throws UsageException {
+  /** The catalog named by the options. */
+  public CatalogSpec spec() throws UsageException {
     try {
-      return CatalogSpec.fromOptions(options(args), Map.<String, String>of(), "catalog options");
+      return CatalogSpec.fromOptions(options(), Map.<String, String>of(), "catalog options");
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage());
     }
@@ -90,17 +123,21 @@ public final class CatalogArgs {
    * warehouse}, {@code catalog.<property>}, ...): the {@code --catalog-conf} file, overridden by
    * the options given on the command line, with the embedded default's warehouse filled in.
    */
-  public static Map<String, String> options(ParsedArgs args) throws UsageException {
+  public Map<String, String> options() throws UsageException {
     Map<String, String> options = new LinkedHashMap<>();
-    if (args.has(CONF)) {
-      options.putAll(readConf(Path.of(args.get(CONF).get())));
+    if (given.conf != null) {
+      options.putAll(readConf(Path.of(given.conf)));
     }
-    if (args.has(TYPE)) {
-      options.put(TYPE, catalogType(args.get(TYPE).get(), "option '--" + TYPE + "'"));
+    if (given.type != null) {
+      options.put(TYPE, given.type.toString());
     }
-    args.get(URI).ifPresent(v -> options.put(URI, v));
-    args.get(WAREHOUSE).ifPresent(v -> options.put(WAREHOUSE, v));
-    for (String property : args.all(OPTION)) {
+    if (given.uri != null) {
+      options.put(URI, given.uri);
+    }
+    if (given.warehouse != null) {
+      options.put(WAREHOUSE, given.warehouse);
+    }
+    for (String property : given.properties) {
       int eq = property.indexOf('=');
       if (eq <= 0) {
         throw new UsageException(
@@ -138,14 +175,14 @@ public final class CatalogArgs {
    * Where the catalog is, for messages: the warehouse as given for the embedded catalog, else the
    * catalog's type and URI (a password in it masked).
    */
-  public static String location(ParsedArgs args, CatalogSpec spec) throws UsageException {
-    Map<String, String> options = options(args);
+  public String location(CatalogSpec spec) throws UsageException {
+    Map<String, String> options = options();
     return isEmbedded(options) ? "warehouse " + options.get(WAREHOUSE) : spec.location();
   }
 
   /** The catalog options to repeat in a command line suggested to the user. */
-  public static String hint(ParsedArgs args) throws UsageException {
-    Map<String, String> options = options(args);
+  public String hint() throws UsageException {
+    Map<String, String> options = options();
     return isEmbedded(options)
         ? "--" + WAREHOUSE + " " + options.get(WAREHOUSE)
         : "with the same catalog options";
@@ -156,9 +193,9 @@ public final class CatalogArgs {
    *
    * @throws UsageException naming {@code command} when other catalog options are given
    */
-  public static String embeddedWarehouse(ParsedArgs args, String command) throws UsageException {
-    Map<String, String> options = options(args);
-    if (!isEmbedded(options) || args.has(OPTION) || args.has(CONF)) {
+  public String embeddedWarehouse(String command) throws UsageException {
+    Map<String, String> options = options();
+    if (!isEmbedded(options) || !given.properties.isEmpty() || given.conf != null) {
       throw new UsageException(
           command
               + " runs on the embedded catalog only (a local warehouse folder): give just"
@@ -232,7 +269,7 @@ public final class CatalogArgs {
   }
 
   /** An argument quoted for an error message, unless it may hold a secret. */
-  private static String shown(String argument) {
+  static String shown(String argument) {
     return SECRET.matcher(argument).find()
         ? "an argument that names a secret (not shown)"
         : "'" + argument + "'";

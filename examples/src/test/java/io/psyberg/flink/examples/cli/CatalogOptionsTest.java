@@ -4,36 +4,47 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.psyberg.flink.catalog.CatalogSpec;
-import io.psyberg.flink.examples.PsybergCli;
 import io.psyberg.flink.examples.testutils.CliRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.ParameterException;
 
-class CatalogArgsTest {
+class CatalogOptionsTest {
   private static final String SECRET = "Sup3rSecretValue";
 
   @TempDir Path dir;
 
-  private static ParsedArgs parse(String... args) throws UsageException {
-    return ParsedArgs.parse(PsybergCli.COMMON_OPTIONS, Arrays.asList(args));
+  /** A command that has only the mixin. */
+  @Command(name = "probe")
+  static final class Probe {
+    @Mixin CatalogOptions catalog;
+  }
+
+  private static CatalogOptions parse(String... args) {
+    Probe probe = new Probe();
+    CommandLine cli = new CommandLine(probe);
+    ChoiceConverter.registerAll(cli);
+    cli.parseArgs(args);
+    return probe.catalog;
   }
 
   @Test
   void withoutOptionsItIsTheEmbeddedCatalogOverTheDefaultFolder() throws Exception {
-    assertThat(CatalogArgs.spec(parse()))
-        .isEqualTo(CatalogSpec.embedded(CatalogSpec.DEFAULT_WAREHOUSE));
-    assertThat(CatalogArgs.spec(parse("--warehouse", "w"))).isEqualTo(CatalogSpec.embedded("w"));
+    assertThat(parse().spec()).isEqualTo(CatalogSpec.embedded(CatalogSpec.DEFAULT_WAREHOUSE));
+    assertThat(parse("--warehouse", "w").spec()).isEqualTo(CatalogSpec.embedded("w"));
   }
 
   @Test
   void optionsMeanWhatTheSqlOptionsMean() throws Exception {
-    ParsedArgs args =
+    CatalogOptions args =
         parse(
             "--catalog-type",
             "REST",
@@ -54,14 +65,14 @@ class CatalogArgsTest {
             "catalog.s3.endpoint", "http://127.0.0.1:9000",
             "catalog.s3.secret-access-key", SECRET,
             "catalog.s3.query", "a=b");
-    assertThat(CatalogArgs.options(args)).containsExactlyInAnyOrderEntriesOf(sql);
-    CatalogSpec spec = CatalogArgs.spec(args);
+    assertThat(args.options()).containsExactlyInAnyOrderEntriesOf(sql);
+    CatalogSpec spec = args.spec();
     assertThat(spec).isEqualTo(CatalogSpec.fromOptions(sql, Map.<String, String>of(), "sql"));
     assertThat(spec.toFlinkCatalogOptions())
         .containsEntry("catalog-type", "rest")
         .containsEntry("s3.secret-access-key", SECRET);
-    assertThat(spec.toString() + CatalogArgs.location(args, spec)).doesNotContain(SECRET);
-    assertThat(CatalogArgs.location(args, spec))
+    assertThat(spec.toString() + args.location(spec)).doesNotContain(SECRET);
+    assertThat(args.location(spec))
         .isEqualTo("rest catalog at http://127.0.0.1:8181, warehouse s3://bucket/wh");
   }
 
@@ -78,41 +89,39 @@ class CatalogArgsTest {
             + "\n"
             + "metadata-namespace = meta\n");
     Map<String, String> options =
-        CatalogArgs.options(
-            parse("--catalog-conf", conf.toString(), "--uri", "jdbc:sqlite:/tmp/b.db"));
+        parse("--catalog-conf", conf.toString(), "--uri", "jdbc:sqlite:/tmp/b.db").options();
     assertThat(options)
         .containsEntry("catalog-type", "jdbc")
         .containsEntry("uri", "jdbc:sqlite:/tmp/b.db")
         .containsEntry("warehouse", "file:///tmp/wh")
         .containsEntry("catalog.jdbc.password", SECRET)
         .containsEntry("metadata-namespace", "meta");
-    assertThat(CatalogArgs.spec(parse("--catalog-conf", conf.toString())).metadataNamespace())
+    assertThat(parse("--catalog-conf", conf.toString()).spec().metadataNamespace())
         .isEqualTo("meta");
   }
 
   @Test
   void badValuesNameTheOptionAndTheValueAndListValidValuesLowerCase() {
-    assertThatThrownBy(() -> CatalogArgs.options(parse("--catalog-type", "glue")))
-        .isInstanceOf(UsageException.class)
+    assertThatThrownBy(() -> parse("--catalog-type", "glue"))
+        .isInstanceOf(ParameterException.class)
         .hasMessage(
-            "invalid value 'glue' for option '--catalog-type'. Valid values: hadoop, jdbc, rest,"
-                + " hive");
-    assertThatThrownBy(() -> CatalogArgs.options(parse("--catalog-type", "rest")))
+            "Invalid value for option '--catalog-type': got 'glue', valid values are hadoop, jdbc,"
+                + " rest, hive");
+    assertThatThrownBy(() -> parse("--catalog-type", "rest").options())
         .hasMessageContaining("option '--uri' is required with --catalog-type rest");
-    assertThatThrownBy(
-            () -> CatalogArgs.options(parse("--catalog-type", "jdbc", "--uri", "jdbc:x:y")))
+    assertThatThrownBy(() -> parse("--catalog-type", "jdbc", "--uri", "jdbc:x:y").options())
         .hasMessageContaining("option '--warehouse' is required with --catalog-type jdbc");
-    assertThatThrownBy(() -> CatalogArgs.options(parse("--catalog-option", "s3.endpoint")))
+    assertThatThrownBy(() -> parse("--catalog-option", "s3.endpoint").options())
         .hasMessage(
             "option '--catalog-option' must be KEY=VALUE, e.g. s3.endpoint=http://127.0.0.1:9000;"
                 + " got 's3.endpoint'");
-    assertThatThrownBy(() -> CatalogArgs.options(parse("--catalog-option", "=x")))
+    assertThatThrownBy(() -> parse("--catalog-option", "=x").options())
         .hasMessageContaining("must be KEY=VALUE");
   }
 
   @Test
   void theLocationMasksAPasswordInTheUri() throws Exception {
-    ParsedArgs args =
+    CatalogOptions args =
         parse(
             "--catalog-type",
             "jdbc",
@@ -120,35 +129,48 @@ class CatalogArgsTest {
             "jdbc:postgresql://db:5432/iceberg?user=u&password=" + SECRET,
             "--warehouse",
             "file:///tmp/wh");
-    assertThat(CatalogArgs.location(args, CatalogArgs.spec(args)))
+    assertThat(args.location(args.spec()))
         .isEqualTo(
             "jdbc catalog at jdbc:postgresql://db:5432/iceberg?user=u&password=***, warehouse"
                 + " file:///tmp/wh");
-    assertThat(CatalogArgs.hint(args)).isEqualTo("with the same catalog options");
-    assertThat(CatalogArgs.hint(parse("--warehouse", "w"))).isEqualTo("--warehouse w");
+    assertThat(args.hint()).isEqualTo("with the same catalog options");
+    assertThat(parse("--warehouse", "w").hint()).isEqualTo("--warehouse w");
   }
 
   @Test
   void aMistypedSecretIsNotEchoed() {
-    assertThatThrownBy(
-            () -> CatalogArgs.options(parse("--catalog-option", "s3.secret-access-key:" + SECRET)))
+    assertThatThrownBy(() -> parse("--catalog-option", "s3.secret-access-key:" + SECRET).options())
         .hasMessageContaining("must be KEY=VALUE")
         .hasMessageNotContaining(SECRET);
   }
 
   @Test
+  void aMistypedOptionDoesNotEchoTheSecretAfterIt() {
+    CliRun run = CliRun.of("sessions", "--catalog-optin", "s3.secret-access-key=" + SECRET);
+    assertThat(run.exitCode()).as(run.toString()).isEqualTo(ExitCodes.USAGE);
+    assertThat(run.err())
+        .startsWith("psyberg sessions: unknown option '--catalog-optin'")
+        .containsPattern("Possible solutions: .*--catalog-option")
+        .doesNotContain(SECRET);
+    CliRun positional = CliRun.of("sessions", "token=" + SECRET);
+    assertThat(positional.err())
+        .contains("unexpected argument an argument that names a secret (not shown)")
+        .doesNotContain(SECRET);
+  }
+
+  @Test
   void confFileErrorsNameTheFileAndTheKey() throws Exception {
     Path missing = dir.resolve("missing.properties");
-    assertThatThrownBy(() -> CatalogArgs.options(parse("--catalog-conf", missing.toString())))
+    assertThatThrownBy(() -> parse("--catalog-conf", missing.toString()).options())
         .hasMessage("option '--catalog-conf': file " + missing + " does not exist");
     Path conf = dir.resolve("bad.properties");
     Files.writeString(conf, "s3.endpoint = http://x\n");
-    assertThatThrownBy(() -> CatalogArgs.options(parse("--catalog-conf", conf.toString())))
+    assertThatThrownBy(() -> parse("--catalog-conf", conf.toString()).options())
         .hasMessageContaining("unknown key 's3.endpoint' in " + conf)
         .hasMessageContaining("catalog-type")
         .hasMessageContaining("e.g. catalog.s3.endpoint");
     Files.writeString(conf, "catalog-type = Nessie\n");
-    assertThatThrownBy(() -> CatalogArgs.options(parse("--catalog-conf", conf.toString())))
+    assertThatThrownBy(() -> parse("--catalog-conf", conf.toString()).options())
         .hasMessage(
             "invalid value 'Nessie' for 'catalog-type' in "
                 + conf
@@ -157,11 +179,9 @@ class CatalogArgsTest {
 
   @Test
   void theDemoRefusesOtherCatalogs() throws Exception {
-    assertThat(CatalogArgs.embeddedWarehouse(parse("--warehouse", "w"), "demo")).isEqualTo("w");
+    assertThat(parse("--warehouse", "w").embeddedWarehouse("demo")).isEqualTo("w");
     assertThatThrownBy(
-            () ->
-                CatalogArgs.embeddedWarehouse(
-                    parse("--catalog-type", "rest", "--uri", "http://h"), "demo"))
+            () -> parse("--catalog-type", "rest", "--uri", "http://h").embeddedWarehouse("demo"))
         .hasMessageStartingWith("demo runs on the embedded catalog only");
   }
 
@@ -181,7 +201,7 @@ class CatalogArgsTest {
       assertThat(run.exitCode()).as(run.toString()).isEqualTo(ExitCodes.USAGE);
       assertThat(run.err())
           .as(run.toString())
-          .contains("--catalog-option KEY=VALUE ...")
+          .contains("--catalog-option KEY=VALUE")
           .doesNotContain(SECRET);
       assertThat(run.out()).doesNotContain(SECRET);
     }

@@ -1,0 +1,89 @@
+package io.psyberg.flink.source.changelog;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.psyberg.flink.metadata.SessionLog;
+import io.psyberg.flink.session.Session;
+import io.psyberg.flink.session.SessionStatus;
+import io.psyberg.flink.testutils.RandomHistory;
+import io.psyberg.flink.testutils.Warehouse;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.table.api.EnvironmentSettings;
+import org.apache.flink.table.api.TableEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.iceberg.Table;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Real SQL in streaming runtime mode, bounded: {@code INSERT INTO mirror SELECT * FROM src}, with
+ * src a changelog psyberg source and mirror a psyberg upsert sink with a primary key, keeps the
+ * mirror equal to the source table after every run, whatever changed the source in between.
+ */
+class ChangelogSqlMirrorITCase {
+  @org.junit.jupiter.api.extension.RegisterExtension
+  static final MiniClusterExtension MINI_CLUSTER =
+      new MiniClusterExtension(
+          new MiniClusterResourceConfiguration.Builder()
+              .setNumberTaskManagers(1)
+              .setNumberSlotsPerTaskManager(2)
+              .build());
+
+  @org.junit.jupiter.api.io.TempDir Path dir;
+  private Warehouse wh;
+  private TableEnvironment tEnv;
+
+  @BeforeEach
+  void setUp() {
+    wh = new Warehouse(dir);
+    tEnv = TableEnvironment.create(EnvironmentSettings.inStreamingMode());
+    tEnv.getConfig().getConfiguration().setString("parallelism.default", "2");
+    tEnv.getConfig()
+        .getConfiguration()
+        .setString("psyberg.catalog.warehouse", wh.spec().warehouse());
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    wh.close();
+  }
+
+  @ParameterizedTest(name = "partitioned {0}")
+  @ValueSource(booleans = {false, true})
+  void upsertMirrorOfAChangelogSourceEqualsTheSource(boolean partitioned) throws Exception {
+    long seed = Long.getLong("changelog.seed", System.nanoTime());
+    Table src = RandomHistory.createTable(wh.catalog(), "lake.src", true, partitioned);
+    RandomHistory.createTable(wh.catalog(), "lake.mirror", true, false);
+    RandomHistory history = RandomHistory.keyed(src, seed);
+    tEnv.executeSql(
+        "CREATE TEMPORARY TABLE src (id BIGINT NOT NULL, k INT NOT NULL, v STRING, p INT NOT NULL,"
+            + " PRIMARY KEY (k) NOT ENFORCED) WITH ('connector' = 'psyberg', 'table' = 'lake.src',"
+            + " 'process-name' = 'mirror', 'non-append-snapshots' = 'changelog')");
+    tEnv.executeSql(
+        "CREATE TEMPORARY TABLE mirror (id BIGINT NOT NULL, k INT NOT NULL, v STRING, p INT NOT"
+            + " NULL, PRIMARY KEY (k) NOT ENFORCED) WITH ('connector' = 'psyberg', 'table' ="
+            + " 'lake.mirror', 'process-name' = 'mirror', 'write-mode' = 'upsert')");
+    for (int round = 0; round < 4; round++) {
+      long last = 0;
+      for (int i = 0; i < 4; i++) {
+        last = history.step();
+      }
+      tEnv.executeSql("INSERT INTO mirror SELECT * FROM src").await(180, TimeUnit.SECONDS);
+      Map<String, Integer> mirror = ChangelogSourceITCase.multiset(wh.rows("lake.mirror"));
+      assertThat(mirror)
+          .as(
+              "seed %d (rerun with -Dchangelog.seed=%d), round %d, steps %s",
+              seed, seed, round, history.log())
+          .isEqualTo(ChangelogSourceITCase.multiset(history.rowsAt(last)));
+    }
+    List<Session> sessions = new SessionLog(wh.catalog(), "psyberg").sessions("mirror");
+    assertThat(sessions).extracting(Session::status).containsOnly(SessionStatus.PUBLISHED);
+    assertThat(sessions).hasSize(4);
+  }
+}
