@@ -36,7 +36,13 @@ final class RowRecords {
       Types.NestedField field = schema.columns().get(i);
       Object value = row.getField(i);
       if (value == null && field.isRequired()) {
-        throw ChunkRows.requiredNull(field.name(), target);
+        throw new IllegalArgumentException(
+            "the script writes NULL into column "
+                + field.name()
+                + " of "
+                + target
+                + ", which is"
+                + " required (NOT NULL): filter such rows out or give the column a value");
       }
       r.set(i, value == null ? null : convert(field, value));
     }

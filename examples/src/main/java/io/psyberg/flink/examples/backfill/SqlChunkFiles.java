@@ -110,18 +110,6 @@ final class SqlChunkFiles {
   private ChunkRows chunkRows(String target, Schema schema, RowType type, BackfillRange chunk) {
     List<Types.NestedField> fields = schema.columns();
     int time = fields.indexOf(schema.findField(timeColumns.get(target)));
-    List<Integer> required = new ArrayList<>();
-    for (int i = 0; i < fields.size(); i++) {
-      if (fields.get(i).isRequired()) {
-        required.add(i);
-      }
-    }
-    return new ChunkRows(
-        target,
-        chunk,
-        time,
-        LogicalTypeChecks.getPrecision(type.getTypeAt(time)),
-        required.stream().mapToInt(Integer::intValue).toArray(),
-        required.stream().map(i -> fields.get(i).name()).toArray(String[]::new));
+    return new ChunkRows(chunk, time, LogicalTypeChecks.getPrecision(type.getTypeAt(time)));
   }
 }

@@ -185,7 +185,8 @@ class BackfillSqlITCase {
     assertThatThrownBy(() -> backfills().start("live", "sql", nulls, RANGE, 0))
         .isInstanceOf(CommandException.class)
         .hasMessageContaining("failed at chunk 1 of 4")
-        .hasMessageContaining("writes NULL into column event_id of " + FACTS);
+        .hasMessageContaining(nulls.toString())
+        .hasMessageContaining("Column 'event_id' is NOT NULL");
     Backfill failed =
         backfills().log().all().stream()
             .filter(b -> b.status() == BackfillStatus.FAILED)
