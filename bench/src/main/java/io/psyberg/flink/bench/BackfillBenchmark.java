@@ -40,8 +40,9 @@ import org.apache.iceberg.util.DateTimeUtil;
  * Flink job with Iceberg's source and sink (source filtered to the range, the signups job's
  * mapping, appended to a fresh table). Both backfill jobs are measured as they run today: {@code
  * --job signups} reads and writes Iceberg in the CLI's JVM (no Flink job), {@code --job sql} runs
- * its SQL script as one Flink batch job per day of the range on a local cluster and commits the
- * collected rows on the branch. All in one process, parallelism 1, wall time, median of the runs.
+ * its SQL script as one Flink batch job per day of the range on a local cluster, whose tasks write
+ * the chunk's files, and commits those files on the branch. All in one process, parallelism 1, wall
+ * time, median of the runs.
  */
 final class BackfillBenchmark {
   static final String USAGE =
@@ -224,7 +225,12 @@ final class BackfillBenchmark {
     md.append("| rebuild | wall ms | events/s | ratio to plain |\n|---|---:|---:|---:|\n");
     row(md, "plain Iceberg source -> Iceberg sink (Flink job)", p, events, p);
     row(md, "backfill --job signups (in the CLI's JVM, no Flink job)", s, events, p);
-    row(md, "backfill --job sql (" + days + " Flink jobs, one per day)", q, events, p);
+    row(
+        md,
+        "backfill --job sql (" + days + " Flink jobs, one per day, writing the files)",
+        q,
+        events,
+        p);
     md.append(
         String.format(
             Locale.ROOT,

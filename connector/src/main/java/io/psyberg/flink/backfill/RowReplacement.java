@@ -113,7 +113,7 @@ final class RowReplacement {
     return table.refs().get(ref).snapshotId();
   }
 
-  private static void checkShape(Table table) {
+  static void checkShape(Table table) {
     if (table.schema().identifierFieldIds().isEmpty()) {
       throw new PsybergException(
           "Target "

@@ -7,6 +7,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.flink.annotation.Internal;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.DeleteFile;
 import org.apache.iceberg.ManifestFile;
@@ -15,7 +16,8 @@ import org.apache.iceberg.ManifestReader;
 import org.apache.iceberg.Table;
 
 /** The data and delete files of some committables, read back from their manifests. */
-final class StagedFiles {
+@Internal
+public final class StagedFiles {
   final List<DataFile> dataFiles = new ArrayList<>();
   final List<DeleteFile> deleteFiles = new ArrayList<>();
   long writtenRows;
@@ -28,7 +30,7 @@ final class StagedFiles {
    */
   final List<StagedFiles> checkpoints = new ArrayList<>();
 
-  static StagedFiles of(Table table, Collection<PsybergCommittable> committables) {
+  public static StagedFiles of(Table table, Collection<PsybergCommittable> committables) {
     Map<Long, List<PsybergCommittable>> byCheckpoint = new TreeMap<>();
     for (PsybergCommittable c : committables) {
       byCheckpoint.computeIfAbsent(c.checkpointId(), k -> new ArrayList<>()).add(c);
@@ -73,6 +75,14 @@ final class StagedFiles {
           e);
     }
     return files;
+  }
+
+  public List<DataFile> dataFiles() {
+    return dataFiles;
+  }
+
+  public List<DeleteFile> deleteFiles() {
+    return deleteFiles;
   }
 
   boolean isEmpty() {

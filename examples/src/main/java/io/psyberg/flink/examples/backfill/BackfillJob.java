@@ -1,7 +1,10 @@
 package io.psyberg.flink.examples.backfill;
 
+import io.psyberg.flink.backfill.BackfillBranch;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.iceberg.Table;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.expressions.Expression;
 
@@ -27,6 +30,29 @@ public interface BackfillJob extends AutoCloseable {
 
   /** The rows of chunk {@code chunk} (from 0), per target. Chunks never share a row. */
   Map<String, List<Record>> chunk(int chunk);
+
+  /**
+   * Builds chunk {@code chunk} and commits it as one chunk commit on the branch of each of {@code
+   * targets} (those not holding it yet), each checked against its head in {@code heads}; returns
+   * their new heads. By default the rows of {@link #chunk} are written and committed here; a job
+   * whose Flink job writes the files itself commits those.
+   */
+  default Map<String, Long> commitChunk(
+      String backfillId, int chunk, Map<String, Table> targets, Map<String, Long> heads) {
+    Map<String, List<Record>> rows = chunk(chunk);
+    Map<String, Long> out = new LinkedHashMap<>();
+    targets.forEach(
+        (name, target) ->
+            out.put(
+                name,
+                BackfillBranch.commitChunk(
+                    target,
+                    backfillId,
+                    chunk,
+                    rows.getOrDefault(name, List.of()),
+                    heads.get(name))));
+    return out;
+  }
 
   /**
    * What the source snapshots in {@code (from, to]} change in the range, per target: branch rows

@@ -1,6 +1,7 @@
 package io.psyberg.flink.examples.backfill;
 
 import io.psyberg.flink.examples.cli.UsageException;
+import java.io.Serializable;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeParseException;
@@ -14,7 +15,8 @@ import org.apache.iceberg.util.DateTimeUtil;
  * Target rows belong to it by one event-time column each (a signup fact's {@code event_ts}, a
  * lifecycle segment's {@code valid_from}).
  */
-public record BackfillRange(@Nullable LocalDateTime from, @Nullable LocalDateTime to) {
+public record BackfillRange(@Nullable LocalDateTime from, @Nullable LocalDateTime to)
+    implements Serializable {
 
   public static final BackfillRange ALL = new BackfillRange(null, null);
 

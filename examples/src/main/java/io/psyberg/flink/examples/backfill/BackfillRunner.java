@@ -6,13 +6,11 @@ import io.psyberg.flink.backfill.BackfillStatus;
 import io.psyberg.flink.examples.cli.CommandException;
 import io.psyberg.flink.metadata.BackfillLog;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
-import org.apache.iceberg.data.Record;
 
 /**
  * Builds a backfill chunk by chunk: each chunk's rows are one commit on every target's branch, and
@@ -106,16 +104,14 @@ public final class BackfillRunner {
     if (committed.values().stream().allMatch(c -> c.contains(chunk))) {
       return;
     }
-    Map<String, List<Record>> rows = job.chunk(chunk);
-    for (Map.Entry<String, Table> target : targets.entrySet()) {
-      if (!committed.get(target.getKey()).contains(chunk)) {
-        String name = target.getKey();
-        heads.put(
-            name,
-            BackfillBranch.commitChunk(
-                target.getValue(), id, chunk, rows.getOrDefault(name, List.of()), heads.get(name)));
-      }
-    }
+    Map<String, Table> pending = new LinkedHashMap<>();
+    targets.forEach(
+        (name, target) -> {
+          if (!committed.get(name).contains(chunk)) {
+            pending.put(name, target);
+          }
+        });
+    heads.putAll(job.commitChunk(id, chunk, pending, heads));
   }
 
   private static long rows(Map<String, Table> targets, String id) {

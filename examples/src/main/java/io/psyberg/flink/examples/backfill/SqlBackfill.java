@@ -2,6 +2,7 @@ package io.psyberg.flink.examples.backfill;
 
 import io.psyberg.flink.backfill.Backfill;
 import io.psyberg.flink.backfill.BackfillBranch;
+import io.psyberg.flink.backfill.BackfillChunkFiles;
 import io.psyberg.flink.catalog.CatalogSpec;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
@@ -99,6 +100,24 @@ public final class SqlBackfill implements BackfillJob {
   @Override
   public Map<String, List<Record>> chunk(int chunk) {
     return runner.run(chunks.get(chunk), fixed);
+  }
+
+  /**
+   * The chunk's Flink job writes the targets' files in its tasks; exactly those files are the
+   * chunk's commit on each branch (rows never pass through this JVM).
+   */
+  @Override
+  public Map<String, Long> commitChunk(
+      String backfillId, int chunk, Map<String, Table> targets, Map<String, Long> heads) {
+    Map<String, List<byte[]>> written = runner.write(chunks.get(chunk), fixed);
+    Map<String, Long> out = new LinkedHashMap<>();
+    targets.forEach(
+        (name, target) ->
+            out.put(
+                name,
+                BackfillChunkFiles.commit(
+                    target, backfillId, chunk, written.get(name), heads.get(name))));
+    return out;
   }
 
   /** The script over the whole range at the newer snapshots replaces the branch's range. */

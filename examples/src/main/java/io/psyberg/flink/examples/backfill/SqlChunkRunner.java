@@ -77,18 +77,54 @@ final class SqlChunkRunner implements AutoCloseable {
    * INSERT must write a target and every target must be written.
    */
   void check(BackfillRange chunk, Map<String, Long> snapshots) {
-    execute(chunk, snapshots, false);
+    execute(chunk, snapshots, (s, env, inserts) -> {});
   }
 
   /** The script's rows for {@code chunk}, per target, with the sources at {@code snapshots}. */
   Map<String, List<Record>> run(BackfillRange chunk, Map<String, Long> snapshots) {
-    return execute(chunk, snapshots, true);
+    Map<String, List<Record>> out = perTarget();
+    execute(
+        chunk,
+        snapshots,
+        (s, env, inserts) ->
+            inserts.forEach(i -> collect(s, env, i.target(), i.query(), chunk, out)));
+    return out;
   }
 
-  private Map<String, List<Record>> execute(
-      BackfillRange chunk, Map<String, Long> snapshots, boolean collect) {
-    Map<String, List<Record>> out = new LinkedHashMap<>();
+  /**
+   * Runs the script for {@code chunk} with the sources at {@code snapshots}, its jobs writing the
+   * chunk's rows to the targets' files themselves (nothing committed): what they wrote, per target,
+   * for {@link io.psyberg.flink.backfill.BackfillChunkFiles#commit}.
+   */
+  Map<String, List<byte[]>> write(BackfillRange chunk, Map<String, Long> snapshots) {
+    Map<String, List<byte[]>> out = perTarget();
+    SqlChunkFiles files = new SqlChunkFiles(catalog, process, targets, timeColumns);
+    execute(
+        chunk,
+        snapshots,
+        (s, env, inserts) -> {
+          inserts.forEach(i -> checkColumns(s, i.target(), i.query()));
+          try {
+            files.write(env, inserts, chunk, "backfill " + backfillId + " " + chunk, out);
+          } catch (Exception e) {
+            throw script.error(s, "failed: " + ErrorMessages.describe(e));
+          }
+        });
+    return out;
+  }
+
+  /** What is done with the INSERTs of one statement. */
+  private interface InsertRun {
+    void run(SqlStatement s, TableEnvironmentInternal env, List<SqlChunkFiles.Insert> inserts);
+  }
+
+  private <T> Map<String, List<T>> perTarget() {
+    Map<String, List<T>> out = new LinkedHashMap<>();
     targets.keySet().forEach(t -> out.put(t, new ArrayList<>()));
+    return out;
+  }
+
+  private void execute(BackfillRange chunk, Map<String, Long> snapshots, InsertRun output) {
     Set<String> written = new LinkedHashSet<>();
     Map<String, String> batch = Map.of(ExecutionOptions.RUNTIME_MODE.key(), "batch");
     try (SqlSession session = SqlSession.open(catalog, catalogOptions, batch, cluster())) {
@@ -119,14 +155,13 @@ final class SqlChunkRunner implements AutoCloseable {
           }
           continue;
         }
+        List<SqlChunkFiles.Insert> planned = new ArrayList<>();
         for (ModifyOperation insert : inserts) {
           String target = target(s, insert);
           written.add(target);
-          if (collect) {
-            collect(
-                s, session.env(), target, ((SinkModifyOperation) insert).getChild(), chunk, out);
-          }
+          planned.add(new SqlChunkFiles.Insert(target, ((SinkModifyOperation) insert).getChild()));
         }
+        output.run(s, session.env(), planned);
       }
       runner.finish();
     } catch (SqlBackfillException e) {
@@ -145,7 +180,6 @@ final class SqlChunkRunner implements AutoCloseable {
                 script.file(), target, process, LAKE, target));
       }
     }
-    return out;
   }
 
   private Operation parse(TableEnvironmentInternal env, SqlStatement s) {
@@ -195,16 +229,8 @@ final class SqlChunkRunner implements AutoCloseable {
       QueryOperation query,
       BackfillRange chunk,
       Map<String, List<Record>> out) {
+    checkColumns(s, target, query);
     Schema schema = targets.get(target);
-    int columns = query.getResolvedSchema().getColumnCount();
-    if (columns != schema.columns().size()) {
-      throw script.error(
-          s,
-          String.format(
-              "gives %d columns, target %s has %d: select every column of the target, in its"
-                  + " order",
-              columns, target, schema.columns().size()));
-    }
     RowRecords records = new RowRecords(target, schema);
     int time = schema.columns().indexOf(schema.findField(timeColumns.get(target)));
     List<Record> rows = out.get(target);
@@ -219,6 +245,19 @@ final class SqlChunkRunner implements AutoCloseable {
       throw script.error(s, e.getMessage());
     } catch (Exception e) {
       throw script.error(s, "failed: " + ErrorMessages.describe(e));
+    }
+  }
+
+  private void checkColumns(SqlStatement s, String target, QueryOperation query) {
+    Schema schema = targets.get(target);
+    int columns = query.getResolvedSchema().getColumnCount();
+    if (columns != schema.columns().size()) {
+      throw script.error(
+          s,
+          String.format(
+              "gives %d columns, target %s has %d: select every column of the target, in its"
+                  + " order",
+              columns, target, schema.columns().size()));
     }
   }
 

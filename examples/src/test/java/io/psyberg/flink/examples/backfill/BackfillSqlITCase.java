@@ -154,6 +154,48 @@ class BackfillSqlITCase {
   }
 
   @Test
+  void parallelTasksWriteTheChunksFilesAndOnlyTheChunksRowsAreKept() throws Exception {
+    for (int i = 0; i < 3; i++) {
+      ok(generate());
+    }
+    ok(signups("live", FACTS));
+    // Two tasks per operator and no range in the script: every chunk's job reads all events, and
+    // only the filter in the job keeps a day's rows to its chunk.
+    Path script =
+        write(
+            "parallel.sql",
+            String.format(SCRIPT, "none")
+                .replace("  AND event_ts >= ${backfill.from} AND event_ts < ${backfill.to}", "")
+                .replace("CREATE TEMPORARY", "SET 'parallelism.default' = '2';\nCREATE TEMPORARY"));
+    Backfill built = backfills().start("live", "sql", script, RANGE, 0);
+    List<String> branch = facts(BackfillBranch.rows(wh.load(FACTS), built.backfillId(), all()));
+    assertThat(branch)
+        .isNotEmpty()
+        .doesNotHaveDuplicates()
+        .isEqualTo(inRange(facts(wh.rows(FACTS))));
+    assertThat(built.rowsWritten()).isEqualTo(branch.size());
+    assertThat(chunkCommits(wh.load(FACTS), built.backfillId())).containsExactly(0, 1, 2, 3);
+
+    // A NULL in a required column fails the chunk naming the column; nothing of it is committed.
+    Path nulls =
+        write(
+            "nulls.sql",
+            String.format(SCRIPT, "none")
+                .replace("fail_on(event_id, 'none')", "NULLIF(event_id, event_id)"));
+    assertThatThrownBy(() -> backfills().start("live", "sql", nulls, RANGE, 0))
+        .isInstanceOf(CommandException.class)
+        .hasMessageContaining("failed at chunk 1 of 4")
+        .hasMessageContaining(nulls.toString())
+        .hasMessageContaining("Column 'event_id' is NOT NULL");
+    Backfill failed =
+        backfills().log().all().stream()
+            .filter(b -> b.status() == BackfillStatus.FAILED)
+            .findFirst()
+            .orElseThrow();
+    assertThat(BackfillBranch.committedChunks(wh.load(FACTS), failed.backfillId())).isEmpty();
+  }
+
+  @Test
   void theCliRunsASqlBackfillAndRejectsScriptsThatDoNotFitTheProcess() throws Exception {
     ok(generate());
     ok(signups("live", FACTS));

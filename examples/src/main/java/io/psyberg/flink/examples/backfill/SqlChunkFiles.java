@@ -1,0 +1,115 @@
+package io.psyberg.flink.examples.backfill;
+
+import static org.apache.flink.table.api.Expressions.$;
+
+import io.psyberg.flink.backfill.BackfillChunkFiles;
+import io.psyberg.flink.catalog.CatalogSpec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.table.api.ApiExpression;
+import org.apache.flink.table.api.Table;
+import org.apache.flink.table.api.bridge.internal.AbstractStreamTableEnvironmentImpl;
+import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
+import org.apache.flink.table.api.internal.TableEnvironmentImpl;
+import org.apache.flink.table.api.internal.TableEnvironmentInternal;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.expressions.Expression;
+import org.apache.flink.table.operations.QueryOperation;
+import org.apache.flink.table.types.logical.LogicalType;
+import org.apache.flink.table.types.logical.RowType;
+import org.apache.flink.table.types.logical.utils.LogicalTypeChecks;
+import org.apache.flink.table.types.utils.TypeConversions;
+import org.apache.flink.util.CloseableIterator;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.flink.FlinkSchemaUtil;
+import org.apache.iceberg.types.Types;
+
+/**
+ * Turns the INSERTs of one script statement into one Flink job whose tasks keep the chunk's rows
+ * and write the targets' data files themselves ({@link BackfillChunkFiles#write}); what they wrote
+ * comes back per target, to be committed as the chunk.
+ */
+final class SqlChunkFiles {
+  /** One INSERT of the statement: its target and its query. */
+  record Insert(String target, QueryOperation query) {}
+
+  private final CatalogSpec catalog;
+  private final String process;
+  private final Map<String, Schema> targets;
+  private final Map<String, String> timeColumns;
+
+  SqlChunkFiles(
+      CatalogSpec catalog,
+      String process,
+      Map<String, Schema> targets,
+      Map<String, String> timeColumns) {
+    this.catalog = catalog;
+    this.process = process;
+    this.targets = targets;
+    this.timeColumns = timeColumns;
+  }
+
+  /**
+   * Runs the statement's INSERTs as one job and adds what each wrote to {@code out} (per target).
+   */
+  void write(
+      TableEnvironmentInternal env,
+      List<Insert> inserts,
+      BackfillRange chunk,
+      String jobName,
+      Map<String, List<byte[]>> out)
+      throws Exception {
+    StreamTableEnvironment tables = (StreamTableEnvironment) env;
+    List<CloseableIterator<byte[]>> written = new ArrayList<>();
+    for (Insert insert : inserts) {
+      Schema schema = targets.get(insert.target());
+      RowType type = FlinkSchemaUtil.convert(schema);
+      DataStream<RowData> rows =
+          tables.toDataStream(
+              conformed(((TableEnvironmentImpl) env).createTable(insert.query()), type),
+              TypeConversions.fromLogicalToDataType(type.copy(true)).bridgedTo(RowData.class));
+      DataStream<RowData> kept =
+          rows.filter(chunkRows(insert.target(), schema, type, chunk))
+              .name("backfill chunk " + chunk + " of " + insert.target())
+              .setParallelism(rows.getParallelism());
+      written.add(
+          BackfillChunkFiles.write(kept, catalog, insert.target(), type, process).collectAsync());
+    }
+    StreamExecutionEnvironment jobs = ((AbstractStreamTableEnvironmentImpl) env).execEnv();
+    jobs.execute(jobName);
+    for (int i = 0; i < inserts.size(); i++) {
+      try (CloseableIterator<byte[]> it = written.get(i)) {
+        List<byte[]> files = out.get(inserts.get(i).target());
+        it.forEachRemaining(files::add);
+      }
+    }
+  }
+
+  /** The query's columns cast to the target's types and named as its columns (by position). */
+  private static Table conformed(Table query, RowType target) {
+    List<String> names = query.getResolvedSchema().getColumnNames();
+    List<LogicalType> types =
+        query.getResolvedSchema().getColumnDataTypes().stream()
+            .map(t -> t.getLogicalType())
+            .toList();
+    Expression[] columns = new Expression[names.size()];
+    for (int i = 0; i < columns.length; i++) {
+      LogicalType wanted = target.getTypeAt(i).copy(true);
+      ApiExpression column = $(names.get(i));
+      if (!types.get(i).copy(true).equals(wanted)) {
+        column = column.cast(TypeConversions.fromLogicalToDataType(wanted));
+      }
+      columns[i] = column.as(target.getFieldNames().get(i));
+    }
+    return query.select(columns);
+  }
+
+  private ChunkRows chunkRows(String target, Schema schema, RowType type, BackfillRange chunk) {
+    List<Types.NestedField> fields = schema.columns();
+    int time = fields.indexOf(schema.findField(timeColumns.get(target)));
+    return new ChunkRows(chunk, time, LogicalTypeChecks.getPrecision(type.getTypeAt(time)));
+  }
+}
