@@ -110,9 +110,15 @@ class MetadataTablesTest {
     assertThat(new HighWatermarkMirror(wh.catalog(), NS).read("p")).containsOnlyKeys("src.t");
   }
 
+  /**
+   * Sessions enough for several compactions: each session's three upserts add delete files, and
+   * {@link MetadataCompaction#DELETE_FILES_TO_COMPACT} of them trigger one.
+   */
+  private static final int MANY_SESSIONS = 20;
+
   @Test
   void manyUpsertsAreCompactedAndEveryRowStaysRight() {
-    runSessions(0, 40);
+    runSessions(0, MANY_SESSIONS);
 
     Table t = sessionsTable();
     Map<String, String> summary = t.currentSnapshot().summary();
@@ -126,7 +132,7 @@ class MetadataTablesTest {
       assertThat(sessions)
           .extracting(Session::sessionId)
           .containsExactlyInAnyOrderElementsOf(
-              IntStream.range(0, 40)
+              IntStream.range(0, MANY_SESSIONS)
                   .filter(i -> i % 3 == process)
                   .mapToObj(i -> String.format("s-%04d", i))
                   .collect(Collectors.toList()));
@@ -284,14 +290,14 @@ class MetadataTablesTest {
             PartitionSpec.unpartitioned(),
             Map.of(TableProperties.FORMAT_VERSION, "2"));
 
-    runSessions(0, 20);
+    runSessions(0, 10); // 30 upserts: past the compaction threshold
 
     Table t = sessionsTable();
     assertThat(t.spec().isUnpartitioned()).isTrue();
     assertThat(StreamSupport.stream(t.snapshots().spliterator(), false).map(Snapshot::operation))
         .contains(DataOperations.REPLACE);
     assertThat(log.allSessions())
-        .hasSize(20)
+        .hasSize(10)
         .allSatisfy(s -> assertThat(s.status()).isEqualTo(SessionStatus.PUBLISHED));
   }
 

@@ -75,7 +75,13 @@ class CatalogConcurrencyITCase {
   private static final String SRC = "membership.events";
   private static final String DST = "facts.events_copy";
   private static final String P = "catalog_race";
+
+  /** Rounds of concurrent runs: enough that some of them really race (asserted). */
   private static final int ROUNDS = 5;
+
+  /** Rounds of a foreign writer committing to the target while a run stages and publishes. */
+  private static final int FOREIGN_ROUNDS = 3;
+
   private static final long JOB_TIMEOUT_S = 120;
 
   @TempDir Path dir;
@@ -170,7 +176,7 @@ class CatalogConcurrencyITCase {
     if (catalog == TestCatalog.JDBC_POSTGRES) {
       // Every finished job closed its catalog clients: only this test's own client may hold
       // connections.
-      assertThat(TestCatalog.Postgres.openConnections())
+      assertThat(TestCatalog.Postgres.openConnections(spec))
           .as("open PostgreSQL connections after 12 runs")
           .isLessThanOrEqualTo(4);
     }
@@ -182,9 +188,10 @@ class CatalogConcurrencyITCase {
       throws Exception {
     open(catalog);
     Random random = new Random(23);
-    Outcomes outcomes = new Outcomes("foreign writer [" + catalog + "], " + ROUNDS + " rounds");
+    Outcomes outcomes =
+        new Outcomes("foreign writer [" + catalog + "], " + FOREIGN_ROUNDS + " rounds");
     List<String> foreign = new CopyOnWriteArrayList<>();
-    for (int round = 1; round <= ROUNDS; round++) {
+    for (int round = 1; round <= FOREIGN_ROUNDS; round++) {
       land(random);
       int r = round;
       StageCounter.STAGES.set(0);
@@ -237,7 +244,7 @@ class CatalogConcurrencyITCase {
   void snapshotExpiryDuringRunsNeverHalfPublishes(TestCatalog catalog) throws Exception {
     open(catalog);
     Random random = new Random(37);
-    int rounds = 6;
+    int rounds = ExpiryOn.values().length; // one round each: target, both, source
     Outcomes outcomes = new Outcomes("snapshot expiry [" + catalog + "], " + rounds + " rounds");
     for (int round = 1; round <= rounds; round++) {
       int newSnapshots = land(random);
@@ -302,11 +309,12 @@ class CatalogConcurrencyITCase {
 
   /**
    * Four writers, each with its own catalog client, record sessions and mirror rows at the same
-   * time: enough updates that the session log is compacted while the others keep writing.
+   * time: enough updates (32 session rows, twice the delete files that trigger a compaction) that
+   * the session log is compacted while the others keep writing.
    */
   private void raceMetadataUpserts(String namespace) throws Exception {
     int writers = 4;
-    int sessionsEach = 6;
+    int sessionsEach = 4;
     List<Throwable> failures = new CopyOnWriteArrayList<>();
     CountDownLatch go = new CountDownLatch(1);
     List<Thread> threads = new ArrayList<>();

@@ -7,7 +7,6 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -55,8 +54,10 @@ public enum TestCatalog {
     options.put("catalog-type", "jdbc");
     options.put("uri", Postgres.url());
     options.put("warehouse", dir.toUri().toString());
-    options.put(
-        "catalog-name", "it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12));
+    String name = "it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    options.put("catalog-name", name);
+    // Tags this catalog's connections, so a test counts its own while others use the server.
+    options.put("catalog.jdbc.ApplicationName", name);
     options.put("catalog.jdbc.user", Postgres.user());
     options.put("catalog.jdbc.password", Postgres.password());
     return CatalogSpec.fromOptions(options, Map.of(), "test catalog " + label);
@@ -114,17 +115,19 @@ public enum TestCatalog {
     }
 
     /**
-     * Connections the test role has open on the server now (catalog clients that were not closed
-     * stay).
+     * Connections the clients of a catalog from {@link #create} have open on the server now
+     * (catalog clients that were not closed stay); other tests' connections do not count.
      */
-    public static int openConnections() {
+    public static int openConnections(CatalogSpec spec) {
       try (Connection c = connect();
-          Statement st = c.createStatement();
-          ResultSet rs =
-              st.executeQuery(
-                  "SELECT count(*) FROM pg_stat_activity WHERE usename = current_user")) {
-        rs.next();
-        return rs.getInt(1) - 1; // not counting this one
+          PreparedStatement st =
+              c.prepareStatement(
+                  "SELECT count(*) FROM pg_stat_activity WHERE application_name = ?")) {
+        st.setString(1, spec.name());
+        try (ResultSet rs = st.executeQuery()) {
+          rs.next();
+          return rs.getInt(1);
+        }
       } catch (SQLException e) {
         throw new IllegalStateException("Could not count connections: " + e.getMessage(), e);
       }
