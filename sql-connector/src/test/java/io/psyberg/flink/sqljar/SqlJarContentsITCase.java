@@ -11,8 +11,8 @@ import java.util.jar.JarFile;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
-/** Checks the shaded jar after 'package' (run by failsafe in 'verify'). */
-class SqlJarContentsIT {
+/** Checks the shaded jar after 'package' (failsafe runs it in 'verify', as every *ITCase). */
+class SqlJarContentsITCase {
 
   private static Path jar() throws IOException {
     try (Stream<Path> files = Files.list(Path.of("target"))) {
