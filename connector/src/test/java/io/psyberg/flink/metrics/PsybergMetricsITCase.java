@@ -195,6 +195,14 @@ class PsybergMetricsITCase {
                   && m.count("recordsWritten", "writer") == 10);
       CommonTestUtils.waitUntilCondition(
           () -> Long.valueOf(0).equals(m.gauge("hwmLagSnapshots", "table", SRC)));
+      // A publish updates the gauges and histograms a moment before the counter: read them once
+      // they agree, not in between.
+      CommonTestUtils.waitUntilCondition(
+          () -> {
+            long published = m.count("sessionsPublished", "committer");
+            return m.histogramCount("sessionRecords") == published
+                && m.histogramCount("stageTimeMs") == published;
+          });
       long sessions = m.count("sessionsPublished", "committer");
       assertThat(sessions).isBetween(2L, 3L);
       assertThat(m.count("sessionsPlanned", "source")).isGreaterThanOrEqualTo(sessions);
