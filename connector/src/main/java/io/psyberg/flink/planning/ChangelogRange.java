@@ -26,7 +26,16 @@ import org.slf4j.LoggerFactory;
 final class ChangelogRange {
   private static final Logger LOG = LoggerFactory.getLogger(ChangelogRange.class);
 
+  /** Recorded on a keyless table's ranges: what a reader of the session log needs to know. */
+  static final String KEYLESS_NOTE =
+      "changelog without a key (no identifier fields or 'changelog-key'): updates come as -D/+I,"
+          + " not -U/+U";
+
   private ChangelogRange() {}
+
+  private static boolean keyless(SessionSettings settings, Table table) {
+    return settings.changelogKey().isEmpty() && table.schema().identifierFieldIds().isEmpty();
+  }
 
   static SessionPlanner.TableRange plan(
       SessionSettings settings,
@@ -107,7 +116,8 @@ final class ChangelogRange {
             files.size(),
             records,
             change,
-            last.timestampMillis());
+            last.timestampMillis(),
+            keyless(settings, table) ? KEYLESS_NOTE : null);
     return new SessionPlanner.TableRange(sourceRange, planned, capped);
   }
 

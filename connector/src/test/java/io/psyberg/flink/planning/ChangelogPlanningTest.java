@@ -209,6 +209,26 @@ class ChangelogPlanningTest {
         .hasMessageContaining("'on-lost-hwm' = 'reprocess-by-key'");
   }
 
+  /** A table without identifier fields (and no 'changelog-key') is marked in its range. */
+  @Test
+  void aKeylessTableIsMarkedInTheSessionRecordUnlessAKeyOptionIsSet() {
+    history.upsert(List.of(0, 1));
+    Table keyless = RandomHistory.createTable(wh.catalog(), "lake.u", false, false);
+    new RandomHistory(keyless, 5).append();
+    for (List<String> key : List.of(List.<String>of(), List.of("k"))) {
+      SessionSettings settings =
+          SessionSettings.builder("p")
+              .sourceTables(List.of(TABLE, "lake.u"))
+              .nonAppendSnapshots(NonAppendSnapshots.CHANGELOG)
+              .changelogKey(key)
+              .build();
+      SessionPlan plan = new SessionPlanner(wh.catalog(), settings).plan("s", "j", Map.of());
+      assertThat(plan.session().range(TABLE).note()).isNull();
+      assertThat(plan.session().range("lake.u").note())
+          .isEqualTo(key.isEmpty() ? ChangelogRange.KEYLESS_NOTE : null);
+    }
+  }
+
   private List<String> liveAt(long... snapshots) {
     List<String> out = new ArrayList<>();
     for (long s : snapshots) {

@@ -2,6 +2,7 @@ package io.psyberg.flink.source.changelog;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.psyberg.flink.metadata.SessionLog;
 import io.psyberg.flink.metadata.SummaryKeys;
 import io.psyberg.flink.planning.NonAppendSnapshots;
 import io.psyberg.flink.planning.StartFrom;
@@ -278,6 +279,18 @@ class ChangelogSourceITCase {
     try (CloseableIterator<String> it =
         changes.map(ChangelogSourceITCase::render).executeAndCollect()) {
       it.forEachRemaining(out::add);
+    }
+    // The session record says when changes stay -D/+I for want of a key.
+    String note =
+        new SessionLog(wh.catalog(), "psyberg")
+            .sessions("changelog_" + (runs - 1))
+            .get(0)
+            .range(TABLE)
+            .note();
+    if (keySource.equals("none")) {
+      assertThat(note).contains("without a key").contains("-D/+I");
+    } else {
+      assertThat(note).isNull();
     }
     // Rows 0 (first), 1, 2 (replaced within its commit, never seen), 3, 4.
     if (keySource.equals("none")) {
