@@ -80,10 +80,11 @@ class ChangelogSqlMirrorITCase {
       }
       String expired = "none";
       if (round % 2 == 1) {
-        // Maintenance between runs: snapshots after the published high watermark expired, with
-        // the files only they referenced.
+        // Maintenance between runs: a snapshot after the published high watermark expired. Its
+        // files stay: Iceberg 1.6's cleanup of a snapshot inside the history at times deletes
+        // files kept snapshots still reference (ChangelogSourceITCase covers cleaned files).
         long gone = steps.get(expiry.nextInt(steps.size() - 1));
-        src.expireSnapshots().expireSnapshotId(gone).cleanExpiredFiles(true).commit();
+        src.expireSnapshots().expireSnapshotId(gone).cleanExpiredFiles(false).commit();
         expired = Long.toString(gone);
       }
       tEnv.executeSql("INSERT INTO mirror SELECT * FROM src").await(180, TimeUnit.SECONDS);
