@@ -10,12 +10,18 @@ import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.TableProperties;
+import org.apache.iceberg.UpdateSchema;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.Namespace;
 import org.apache.iceberg.catalog.SupportsNamespaces;
 import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.exceptions.CommitFailedException;
 import org.apache.iceberg.exceptions.NoSuchTableException;
 import org.apache.iceberg.types.Types;
+import org.apache.iceberg.util.PropertyUtil;
+import org.apache.iceberg.util.Tasks;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Schemas of the metadata tables {@code sessions} and {@code high_watermarks}, and their creation
@@ -24,6 +30,7 @@ import org.apache.iceberg.types.Types;
  */
 @Internal
 public final class MetadataTableSchemas {
+  private static final Logger LOG = LoggerFactory.getLogger(MetadataTableSchemas.class);
 
   public static final String SESSIONS = "sessions";
   public static final String HIGH_WATERMARKS = "high_watermarks";
@@ -55,8 +62,16 @@ public final class MetadataTableSchemas {
               Types.NestedField.optional(21, "skipped_snapshot_count", Types.IntegerType.get()),
               Types.NestedField.optional(
                   22, "to_snapshot_committed_at", Types.TimestampType.withZone()),
-              Types.NestedField.optional(23, "read_through_checkpoint", Types.LongType.get())),
+              Types.NestedField.optional(23, "read_through_checkpoint", Types.LongType.get()),
+              Types.NestedField.optional(24, "notes", Types.StringType.get())),
           Set.of(1, 5));
+
+  /**
+   * Columns added to a metadata table after its first release, by table name: a table created by an
+   * older version passes the schema check without them (readers see nulls) and gets them, nullable,
+   * on the first write of this version ({@link #addColumnsAddedLater}).
+   */
+  private static final Map<String, Set<String>> ADDED_LATER = Map.of(SESSIONS, Set.of("notes"));
 
   public static final Schema HIGH_WATERMARKS_SCHEMA =
       new Schema(
@@ -102,7 +117,7 @@ public final class MetadataTableSchemas {
   static Table loadOrCreate(Catalog catalog, String namespace, String name, Schema schema) {
     TableIdentifier id = TableIdentifier.of(Namespace.of(namespace), name);
     try {
-      return checked(catalog.loadTable(id), id, schema);
+      return checked(catalog.loadTable(id), id, schema, name);
     } catch (NoSuchTableException missing) {
       if (catalog instanceof SupportsNamespaces) {
         SupportsNamespaces namespaces = (SupportsNamespaces) catalog;
@@ -135,7 +150,7 @@ public final class MetadataTableSchemas {
         // Another run created it first (AlreadyExistsException, or on PostgreSQL a duplicate-key
         // SQL error).
         try {
-          return checked(catalog.loadTable(id), id, schema);
+          return checked(catalog.loadTable(id), id, schema, name);
         } catch (NoSuchTableException stillMissing) {
           throw raced;
         }
@@ -144,18 +159,83 @@ public final class MetadataTableSchemas {
   }
 
   /**
+   * Adds the columns of {@link #ADDED_LATER} the table lacks, with Iceberg's commit retries (the
+   * table's {@code commit.retry.*} properties): every attempt starts from refreshed metadata, so a
+   * run that lost the race to another one finds the columns there and adds nothing. Writers call it
+   * before writing; reading never changes the table.
+   */
+  static void addColumnsAddedLater(Table table, String name, Schema expected) {
+    Set<String> addable = ADDED_LATER.getOrDefault(name, Set.of());
+    if (addable.isEmpty() || missing(table.schema(), expected, addable).isEmpty()) {
+      return;
+    }
+    Map<String, String> props = table.properties();
+    Tasks.foreach(table)
+        .retry(
+            PropertyUtil.propertyAsInt(
+                props,
+                TableProperties.COMMIT_NUM_RETRIES,
+                TableProperties.COMMIT_NUM_RETRIES_DEFAULT))
+        .exponentialBackoff(
+            PropertyUtil.propertyAsInt(
+                props,
+                TableProperties.COMMIT_MIN_RETRY_WAIT_MS,
+                TableProperties.COMMIT_MIN_RETRY_WAIT_MS_DEFAULT),
+            PropertyUtil.propertyAsInt(
+                props,
+                TableProperties.COMMIT_MAX_RETRY_WAIT_MS,
+                TableProperties.COMMIT_MAX_RETRY_WAIT_MS_DEFAULT),
+            PropertyUtil.propertyAsInt(
+                props,
+                TableProperties.COMMIT_TOTAL_RETRY_TIME_MS,
+                TableProperties.COMMIT_TOTAL_RETRY_TIME_MS_DEFAULT),
+            2.0)
+        .onlyRetryOn(CommitFailedException.class)
+        .run(
+            t -> {
+              t.refresh();
+              List<Types.NestedField> add = missing(t.schema(), expected, addable);
+              if (add.isEmpty()) {
+                return;
+              }
+              UpdateSchema update = t.updateSchema();
+              add.forEach(f -> update.addColumn(f.name(), f.type(), f.doc()));
+              update.commit();
+              LOG.info(
+                  "Metadata table {}: added the columns {} of this version of psyberg.",
+                  t.name(),
+                  add.stream().map(Types.NestedField::name).toList());
+            });
+  }
+
+  /** Optional columns of {@code expected} among {@code addable} that {@code actual} lacks. */
+  private static List<Types.NestedField> missing(
+      Schema actual, Schema expected, Set<String> addable) {
+    List<Types.NestedField> out = new ArrayList<>();
+    for (Types.NestedField f : expected.columns()) {
+      if (f.isOptional() && addable.contains(f.name()) && actual.findField(f.name()) == null) {
+        out.add(f);
+      }
+    }
+    return out;
+  }
+
+  /**
    * A metadata table found in the catalog must have the columns (by name and type) and the key
    * psyberg writes; one created by hand or by another tool fails here with a message naming it, not
    * later with an obscure write error.
    */
-  private static Table checked(Table table, TableIdentifier id, Schema expected) {
+  private static Table checked(Table table, TableIdentifier id, Schema expected, String name) {
     List<String> problems = new ArrayList<>();
     List<String> missing = new ArrayList<>();
     Schema actual = table.schema();
+    Set<String> addedLater = ADDED_LATER.getOrDefault(name, Set.of());
     for (Types.NestedField want : expected.columns()) {
       Types.NestedField have = actual.findField(want.name());
       if (have == null) {
-        missing.add(want.name());
+        if (!addedLater.contains(want.name())) {
+          missing.add(want.name());
+        }
       } else if (!have.type().equals(want.type())) {
         problems.add(
             "column '" + want.name() + "' is " + have.type() + ", expected " + want.type());

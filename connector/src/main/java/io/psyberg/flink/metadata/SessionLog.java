@@ -78,6 +78,8 @@ public final class SessionLog {
   @Internal
   public void record(Session session) {
     Table t = table();
+    MetadataTableSchemas.addColumnsAddedLater(
+        t, MetadataTableSchemas.SESSIONS, MetadataTableSchemas.SESSIONS_SCHEMA);
     List<Record> rows = new ArrayList<>();
     List<SourceRange> ranges =
         session.ranges().isEmpty()
@@ -110,6 +112,7 @@ public final class SessionLog {
       r.setField("finished_at", toOffset(session.finishedAt()));
       r.setField("job_id", session.jobId());
       r.setField("read_through_checkpoint", session.readThroughCheckpoint());
+      r.setField("notes", range.note());
       rows.add(r);
     }
     if (RowUpserter.upsert(t, rows)) {
@@ -195,7 +198,8 @@ public final class SessionLog {
               longOrZero(r.getField("data_file_count")),
               longOrZero(r.getField("record_count")),
               change,
-              toMillis((OffsetDateTime) r.getField("to_snapshot_committed_at"))));
+              toMillis((OffsetDateTime) r.getField("to_snapshot_committed_at")),
+              (String) r.getField("notes")));
     }
     ranges.sort(Comparator.comparing(SourceRange::table));
     return Session.builder()

@@ -17,14 +17,25 @@ import org.slf4j.LoggerFactory;
 /**
  * Plans one source table's range for a process that reads changes ({@code non-append-snapshots} =
  * {@code changelog}): every snapshot but {@code replace} becomes its per-file changes against its
- * parent. Where the history is cut (the parent of the range's first snapshot, or older snapshots,
- * were expired) the changes cannot be told; that fails, or by {@code on-lost-hwm} starts over from
- * the oldest snapshot's live rows as inserts.
+ * parent. Where expiry cut the history inside the range (the start is still there, snapshots after
+ * it are not), the stretch up to the oldest snapshot after the cut is one net difference of the
+ * files live at the two. Where the start itself is gone and its changes need it, the changes cannot
+ * be told; that fails, or by {@code on-lost-hwm} starts over from the oldest snapshot's live rows
+ * as inserts.
  */
 final class ChangelogRange {
   private static final Logger LOG = LoggerFactory.getLogger(ChangelogRange.class);
 
+  /** Recorded on a keyless table's ranges: what a reader of the session log needs to know. */
+  static final String KEYLESS_NOTE =
+      "changelog without a key (no identifier fields or 'changelog-key'): updates come as -D/+I,"
+          + " not -U/+U";
+
   private ChangelogRange() {}
+
+  private static boolean keyless(SessionSettings settings, Table table) {
+    return settings.changelogKey().isEmpty() && table.schema().identifierFieldIds().isEmpty();
+  }
 
   static SessionPlanner.TableRange plan(
       SessionSettings settings,
@@ -34,12 +45,25 @@ final class ChangelogRange {
       @Nullable Long from,
       Lineage lineage) {
     boolean restart = false;
+    // Expiry cut the history inside the range: the last state before the cut is the range's start.
+    Snapshot beforeGap = null;
     if (!lineage.reached) {
-      if (from != null) {
-        history.lost(name, table, from, true);
+      beforeGap = from == null || lineage.oldestAfterGap() == null ? null : table.snapshot(from);
+      if (beforeGap == null) {
+        if (from != null) {
+          history.lost(name, table, from, true);
+        }
+        // Earliest start (or on-lost-hwm allows it): the oldest snapshot left is read whole.
+        restart = true;
+      } else {
+        LOG.info(
+            "Process {}: snapshots of {} between {} and {} were expired; reading the net"
+                + " difference of the files live at the two.",
+            settings.processName(),
+            name,
+            from,
+            lineage.snapshots.get(0).snapshotId());
       }
-      // Earliest start (or on-lost-hwm allows it): the oldest snapshot left is read whole.
-      restart = true;
     }
     List<Snapshot> range = new ArrayList<>(lineage.snapshots);
     boolean capped = false;
@@ -56,6 +80,9 @@ final class ChangelogRange {
       List<FileChange> changes;
       if (i == 0 && restart) {
         changes = SnapshotChanges.fullState(table, s);
+      } else if (i == 0 && beforeGap != null) {
+        // Whatever its operation: the diff holds the expired snapshots' changes too.
+        changes = SnapshotChanges.between(table, beforeGap, s);
       } else if (DataOperations.REPLACE.equals(s.operation())) {
         continue; // compaction: the same rows in other files
       } else {
@@ -89,7 +116,8 @@ final class ChangelogRange {
             files.size(),
             records,
             change,
-            last.timestampMillis());
+            last.timestampMillis(),
+            keyless(settings, table) ? KEYLESS_NOTE : null);
     return new SessionPlanner.TableRange(sourceRange, planned, capped);
   }
 

@@ -30,6 +30,7 @@ public final class SessionSettings implements Serializable {
   @Nullable private final String changeRangeColumn;
   private final List<String> targetTables;
   private final Map<String, Long> endPositions;
+  private final List<String> changelogKey;
 
   private SessionSettings(Builder b) {
     this.processName = Objects.requireNonNull(b.processName, "processName");
@@ -43,6 +44,7 @@ public final class SessionSettings implements Serializable {
     this.changeRangeColumn = b.changeRangeColumn;
     this.targetTables = List.copyOf(b.targetTables);
     this.endPositions = new LinkedHashMap<>(b.endPositions);
+    this.changelogKey = List.copyOf(b.changelogKey);
   }
 
   /** Settings of a bounded, stateless process reading from the earliest snapshot by default. */
@@ -108,6 +110,11 @@ public final class SessionSettings implements Serializable {
     return targetTables;
   }
 
+  /** Changelog reads: key columns given by option 'changelog-key'; empty when not set. */
+  public List<String> changelogKey() {
+    return changelogKey;
+  }
+
   /** Builds {@link SessionSettings}; every setting but the process name has a default. */
   public static final class Builder {
     private final String processName;
@@ -121,6 +128,7 @@ public final class SessionSettings implements Serializable {
     @Nullable private String changeRangeColumn;
     private final List<String> targetTables = new ArrayList<>();
     private final Map<String, Long> endPositions = new LinkedHashMap<>();
+    private final List<String> changelogKey = new ArrayList<>();
 
     private Builder(String processName) {
       this.processName = processName;
@@ -174,6 +182,11 @@ public final class SessionSettings implements Serializable {
 
     public Builder endPositions(Map<String, Long> positions) {
       this.endPositions.putAll(positions);
+      return this;
+    }
+
+    public Builder changelogKey(List<String> columns) {
+      this.changelogKey.addAll(columns);
       return this;
     }
 

@@ -2,8 +2,8 @@ package io.psyberg.flink.planning;
 
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -15,6 +15,7 @@ import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.SnapshotSummary;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.TableScan;
 import org.apache.iceberg.exceptions.RuntimeIOException;
 import org.apache.iceberg.io.CloseableIterable;
 
@@ -56,6 +57,47 @@ final class SnapshotChanges {
     }
     Set<String> addedPaths = new HashSet<>();
     added.forEach(f -> addedPaths.add(path(f)));
+    addDeletesChanged(before, after, addedPaths, out);
+    for (DataFile f : added) {
+      FileScanTask now = after.get(path(f));
+      out.add(FileChange.added(f, now == null ? List.of() : now.deletes()));
+    }
+    return out;
+  }
+
+  /**
+   * The net changes from {@code from} to {@code to}, two snapshots with expired snapshots between
+   * them: files live only at {@code from} are removed, files live only at {@code to} added, files
+   * live at both with other deletes changed. Files that lived only in between are not touched
+   * (expiry may have deleted them).
+   */
+  static List<FileChange> between(Table table, Snapshot from, Snapshot to) {
+    Map<String, FileScanTask> before = liveFiles(table, from, true);
+    Map<String, FileScanTask> after = liveFiles(table, to, true);
+    // Same order as one snapshot's changes: a key's removal before its addition.
+    List<FileChange> out = new ArrayList<>();
+    before.forEach(
+        (path, was) -> {
+          if (!after.containsKey(path)) {
+            out.add(FileChange.removed(was.file(), was.deletes()));
+          }
+        });
+    addDeletesChanged(before, after, Set.of(), out);
+    after.forEach(
+        (path, now) -> {
+          if (!before.containsKey(path)) {
+            out.add(FileChange.added(now.file(), now.deletes()));
+          }
+        });
+    return out;
+  }
+
+  /** Files live before and after (and not added) whose applicable delete files differ. */
+  private static void addDeletesChanged(
+      Map<String, FileScanTask> before,
+      Map<String, FileScanTask> after,
+      Set<String> addedPaths,
+      List<FileChange> out) {
     for (Map.Entry<String, FileScanTask> e : after.entrySet()) {
       FileScanTask was = before.get(e.getKey());
       if (addedPaths.contains(e.getKey()) || was == null) {
@@ -66,11 +108,6 @@ final class SnapshotChanges {
         out.add(new FileChange(now.file(), was.deletes(), now.deletes()));
       }
     }
-    for (DataFile f : added) {
-      FileScanTask now = after.get(path(f));
-      out.add(FileChange.added(f, now == null ? List.of() : now.deletes()));
-    }
-    return out;
   }
 
   /** Every live row of {@code s} as added: the start of a changelog without a usable parent. */
@@ -100,8 +137,16 @@ final class SnapshotChanges {
 
   /** Live data files of {@code s} by path, each with the delete files that apply to it. */
   private static Map<String, FileScanTask> liveFiles(Table table, Snapshot s) {
-    Map<String, FileScanTask> out = new HashMap<>();
-    try (CloseableIterable<FileScanTask> tasks = scan(table, s)) {
+    return liveFiles(table, s, false);
+  }
+
+  /** As above; with column stats where the files stand for a stretch (change ranges use them). */
+  private static Map<String, FileScanTask> liveFiles(Table table, Snapshot s, boolean stats) {
+    // In plan order: the splits of one snapshot keep it.
+    Map<String, FileScanTask> out = new LinkedHashMap<>();
+    TableScan scan = table.newScan().useSnapshot(s.snapshotId());
+    try (CloseableIterable<FileScanTask> tasks =
+        (stats ? scan.includeColumnStats() : scan).planFiles()) {
       for (FileScanTask t : tasks) {
         out.put(path(t.file()), t);
       }

@@ -23,6 +23,7 @@ public final class SourceRange implements Serializable {
   private final long recordCount;
   @Nullable private final ChangeRange changeRange;
   @Nullable private final Long toCommittedAtMillis;
+  @Nullable private final String note;
 
   public SourceRange(
       String table,
@@ -34,6 +35,31 @@ public final class SourceRange implements Serializable {
       long recordCount,
       @Nullable ChangeRange changeRange,
       @Nullable Long toCommittedAtMillis) {
+    this(
+        table,
+        fromSnapshotId,
+        toSnapshotId,
+        snapshotCount,
+        skippedSnapshotCount,
+        dataFileCount,
+        recordCount,
+        changeRange,
+        toCommittedAtMillis,
+        null);
+  }
+
+  /** As above, with a note on how the range was read (e.g. a changelog read without a key). */
+  public SourceRange(
+      String table,
+      @Nullable Long fromSnapshotId,
+      @Nullable Long toSnapshotId,
+      int snapshotCount,
+      int skippedSnapshotCount,
+      long dataFileCount,
+      long recordCount,
+      @Nullable ChangeRange changeRange,
+      @Nullable Long toCommittedAtMillis,
+      @Nullable String note) {
     this.table = Objects.requireNonNull(table, "table");
     this.fromSnapshotId = fromSnapshotId;
     this.toSnapshotId = toSnapshotId;
@@ -43,6 +69,7 @@ public final class SourceRange implements Serializable {
     this.recordCount = recordCount;
     this.changeRange = changeRange;
     this.toCommittedAtMillis = toCommittedAtMillis;
+    this.note = note;
   }
 
   /** A range with nothing in it, at the given position. */
@@ -92,6 +119,12 @@ public final class SourceRange implements Serializable {
     return toCommittedAtMillis;
   }
 
+  /** How the range was read where that differs from what its options ask for; null otherwise. */
+  @Nullable
+  public String note() {
+    return note;
+  }
+
   /**
    * Whether the range moves the position at all (it may still hold no rows, e.g. only skipped
    * snapshots).
@@ -114,7 +147,8 @@ public final class SourceRange implements Serializable {
         && Objects.equals(fromSnapshotId, that.fromSnapshotId)
         && Objects.equals(toSnapshotId, that.toSnapshotId)
         && Objects.equals(changeRange, that.changeRange)
-        && Objects.equals(toCommittedAtMillis, that.toCommittedAtMillis);
+        && Objects.equals(toCommittedAtMillis, that.toCommittedAtMillis)
+        && Objects.equals(note, that.note);
   }
 
   @Override
@@ -125,7 +159,7 @@ public final class SourceRange implements Serializable {
   @Override
   public String toString() {
     return String.format(
-        "%s (%s, %s] snapshots=%d skipped=%d files=%d records=%d%s",
+        "%s (%s, %s] snapshots=%d skipped=%d files=%d records=%d%s%s",
         table,
         fromSnapshotId,
         toSnapshotId,
@@ -133,6 +167,7 @@ public final class SourceRange implements Serializable {
         skippedSnapshotCount,
         dataFileCount,
         recordCount,
-        changeRange == null ? "" : " change=" + changeRange);
+        changeRange == null ? "" : " change=" + changeRange,
+        note == null ? "" : " note=" + note);
   }
 }

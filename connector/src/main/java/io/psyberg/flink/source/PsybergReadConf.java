@@ -126,7 +126,8 @@ public final class PsybergReadConf {
         .onLostHighWatermark(onLostHighWatermark)
         .maxSnapshotsPerSession(maxSnapshotsPerSession)
         .changeRangeColumn(changeRangeColumn)
-        .targetTables(targetTables);
+        .targetTables(targetTables)
+        .changelogKey(changelogKey);
   }
 
   /** Whether the source reads every snapshot as changes ('non-append-snapshots' = changelog). */

@@ -13,6 +13,7 @@ import io.psyberg.flink.source.enumerator.PsybergEnumeratorStateSerializer;
 import io.psyberg.flink.source.enumerator.PsybergSplitEnumerator;
 import io.psyberg.flink.source.reader.PsybergSourceReader;
 import io.psyberg.flink.source.reader.ReadSchemas;
+import io.psyberg.flink.source.reader.UpdatePairing;
 import io.psyberg.flink.source.split.PsybergSplit;
 import io.psyberg.flink.source.split.PsybergSplitSerializer;
 import java.time.Duration;
@@ -191,7 +192,39 @@ public final class PsybergSource
   @Internal
   @Override
   public SourceReader<RowData, PsybergSplit> createReader(SourceReaderContext context) {
-    return new PsybergSourceReader(context, catalog, projectedColumns, withMetadata, filters);
+    return new PsybergSourceReader(
+        context, catalog, projectedColumns, withMetadata, filters, updatePairing());
+  }
+
+  /**
+   * A continuous changelog read with a key among its columns pairs each session's removals and
+   * additions on the reader (-U/+U); a bounded one leaves that to {@link ChangelogUpdates}.
+   */
+  @Nullable
+  private UpdatePairing updatePairing() {
+    if (!settings.continuous() || !pairsOnReader()) {
+      return null;
+    }
+    rowType();
+    RowType physical = rowType;
+    List<String> key = changelogKey();
+    int[] indexes = new int[key.size()];
+    for (int i = 0; i < indexes.length; i++) {
+      indexes[i] = physical.getFieldIndex(key.get(i));
+    }
+    return new UpdatePairing(physical, indexes);
+  }
+
+  /**
+   * Whether a continuous read of this source gives -U/+U by itself: it reads changes, has a key,
+   * and the key's columns are among those read.
+   */
+  public boolean pairsOnReader() {
+    if (settings.nonAppendSnapshots() != NonAppendSnapshots.CHANGELOG) {
+      return false;
+    }
+    List<String> key = changelogKey();
+    return !key.isEmpty() && (projectedColumns == null || projectedColumns.containsAll(key));
   }
 
   @Internal

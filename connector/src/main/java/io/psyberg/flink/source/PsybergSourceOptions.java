@@ -99,7 +99,7 @@ public final class PsybergSourceOptions {
           .noDefaultValue()
           .withDescription(
               "With 'non-append-snapshots' = 'changelog': comma-separated key columns; a removal"
-                  + " and an addition of the same key in one bounded session become -U/+U."
+                  + " and an addition of the same key in one session become -U/+U."
                   + " Default: the table's identifier fields; without either, changes stay"
                   + " -D/+I.");
 

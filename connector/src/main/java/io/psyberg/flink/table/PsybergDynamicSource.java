@@ -86,16 +86,13 @@ final class PsybergDynamicSource
   }
 
   /**
-   * A bounded changelog read with a key (option 'changelog-key' or the table's identifier fields)
-   * turns a key's removal and addition into -U/+U. Continuous reads keep -D/+I: a removal would
-   * wait for its key's addition without end.
+   * A changelog read with a key (option 'changelog-key' or the table's identifier fields) turns a
+   * key's removal and addition in one session into -U/+U: a bounded read downstream of the source
+   * ({@link ChangelogUpdates}), a continuous one on the source's reader, session by session.
    */
   private boolean pairsUpdates() {
     if (keyed == null) {
-      keyed =
-          options.read.changelog()
-              && options.read.mode() == PsybergSourceOptions.Mode.BOUNDED
-              && !buildSource().changelogKey().isEmpty();
+      keyed = options.read.changelog() && !buildSource().changelogKey().isEmpty();
     }
     return keyed;
   }
@@ -113,7 +110,7 @@ final class PsybergDynamicSource
     int physicalCount = projected.size();
     DataType produced = producedType;
     List<String> key =
-        pairsUpdates() && projected.containsAll(source.changelogKey())
+        bounded && pairsUpdates() && projected.containsAll(source.changelogKey())
             ? source.changelogKey()
             : List.of();
     return new DataStreamScanProvider() {

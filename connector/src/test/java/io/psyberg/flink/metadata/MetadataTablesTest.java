@@ -301,6 +301,63 @@ class MetadataTablesTest {
         .allSatisfy(s -> assertThat(s.status()).isEqualTo(SessionStatus.PUBLISHED));
   }
 
+  /**
+   * A sessions table of an older version (no column 'notes', rows in it): reads work and change
+   * nothing; the first write adds the column once, and old and new rows read back.
+   */
+  @Test
+  void aSessionsTableOfAnOlderVersionGetsTheNotesColumnOnItsFirstWrite() {
+    SupportsNamespaces namespaces = (SupportsNamespaces) wh.catalog();
+    namespaces.createNamespace(Namespace.of(NS));
+    org.apache.iceberg.Schema old =
+        new org.apache.iceberg.Schema(
+            MetadataTableSchemas.SESSIONS_SCHEMA.columns().stream()
+                .filter(f -> !f.name().equals("notes"))
+                .toList(),
+            Set.of(1, 5));
+    Table created =
+        wh.catalog()
+            .createTable(
+                TableIdentifier.of(NS, MetadataTableSchemas.SESSIONS),
+                old,
+                PartitionSpec.builderFor(old).identity("process_name").build(),
+                Map.of(TableProperties.FORMAT_VERSION, "2"));
+    // A row as the older version wrote it.
+    Record before = org.apache.iceberg.data.GenericRecord.create(old);
+    before.setField("session_id", "s-old");
+    before.setField("process_name", "p");
+    before.setField("mode", "bounded");
+    before.setField("processing", "stateless");
+    before.setField("source_table", "lake.t");
+    before.setField("status", SessionStatus.PUBLISHED.name());
+    before.setField("started_at", SessionLog.toOffset(Instant.parse("2026-01-01T00:00:00Z")));
+    RowUpserter.upsert(created, List.of(before));
+    int schemaId = sessionsTable().schema().schemaId();
+
+    SessionLog stale = new SessionLog(wh.catalog(), NS);
+    assertThat(stale.sessions("p")).hasSize(1); // loads the table before it is migrated
+    assertThat(log.sessions("p").get(0).ranges().get(0).note()).isNull();
+    assertThat(sessionsTable().schema().schemaId())
+        .as("a read changes nothing")
+        .isEqualTo(schemaId);
+
+    Session noted =
+        planned("s-new", "p", "job-1").toBuilder()
+            .ranges(List.of(new SourceRange("lake.t", 1L, 2L, 1, 0, 1, 3, null, null, "a note")))
+            .build();
+    log.record(noted);
+    stale.record(noted.finished(SessionStatus.PUBLISHED, "facts.t", 7L, null));
+
+    Table t = sessionsTable();
+    assertThat(t.schema().columns().stream().filter(f -> f.name().equals("notes"))).hasSize(1);
+    assertThat(t.schema().findField("notes").isOptional()).isTrue();
+    Map<String, String> notes = new TreeMap<>();
+    for (Session s : new SessionLog(wh.catalog(), NS).sessions("p")) {
+      notes.put(s.sessionId(), String.valueOf(s.ranges().get(0).note()));
+    }
+    assertThat(notes).containsExactly(Map.entry("s-new", "a note"), Map.entry("s-old", "null"));
+  }
+
   private static List<Record> rows(Table t, Expression filter) {
     List<Record> out = new ArrayList<>();
     try (CloseableIterable<Record> it = IcebergGenerics.read(t).where(filter).build()) {

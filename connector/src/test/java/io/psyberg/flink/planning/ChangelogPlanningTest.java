@@ -136,4 +136,110 @@ class ChangelogPlanningTest {
     }
     assertThat(changes).hasSize((int) liveFiles);
   }
+
+  /**
+   * Snapshots expired inside the range (their files deleted from storage too): the stretch up to
+   * the oldest snapshot after the cut is the net difference of the files live at the range's start
+   * and there; a file that lived only in between is not read.
+   */
+  @Test
+  void expiredSnapshotsInsideTheRangeArePlannedAsTheNetDifferenceOfLiveFiles() {
+    List<Integer> all = new ArrayList<>();
+    for (int k = 0; k < 12; k++) {
+      all.add(k);
+    }
+    long from = history.upsert(all);
+    long between = history.upsert(List.of(0, 3));
+    List<String> betweenFiles = new ArrayList<>();
+    table.snapshot(between).addedDataFiles(table.io()).forEach(f -> betweenFiles.add(path(f)));
+    // Removes the file 'between' added: it lived only in snapshots that are expired below.
+    DataFile added = table.snapshot(between).addedDataFiles(table.io()).iterator().next().copy();
+    table.newDelete().deleteFile(added).commit();
+    table.refresh();
+    long gone = table.currentSnapshot().snapshotId();
+    long after = history.upsert(List.of(1));
+    long to = history.upsert(List.of(2));
+    table
+        .expireSnapshots()
+        .expireSnapshotId(between)
+        .expireSnapshotId(gone)
+        .cleanExpiredFiles(true)
+        .commit();
+    table.refresh();
+    assertThat(table.snapshot(gone)).isNull();
+    assertThat(betweenFiles).noneMatch(p -> table.io().newInputFile(p).exists());
+
+    SessionPlan plan = plan(from, OnLostHighWatermark.FAIL);
+    assertThat(plan.session().range(TABLE).fromSnapshotId()).isEqualTo(from);
+    assertThat(plan.session().range(TABLE).toSnapshotId()).isEqualTo(to);
+    assertThat(plan.snapshots()).extracting(PlannedSnapshot::snapshotId).containsExactly(after, to);
+    List<FileChange> stretch = plan.snapshots().get(0).changes();
+    // Partitions 0 and 1 changed in the stretch (keys 0 and 3 deleted, 1 replaced): their old
+    // file with its new deletes, and the file live at 'after' that was not live at 'from'.
+    assertThat(stretch).allSatisfy(c -> assertThat(path(c.file())).isIn(liveAt(from, after)));
+    assertThat(stretch).noneMatch(c -> betweenFiles.contains(path(c.file())));
+    assertThat(stretch).noneMatch(c -> c.file().partition().get(0, Integer.class) == 2);
+    assertThat(stretch)
+        .filteredOn(c -> c.before() != null && c.after() != null)
+        .extracting(c -> c.file().partition().get(0, Integer.class))
+        .containsExactlyInAnyOrder(0, 1);
+    assertThat(stretch)
+        .filteredOn(c -> c.before() == null)
+        .extracting(c -> c.file().partition().get(0, Integer.class))
+        .containsExactly(1);
+    // Removals, then files whose deletes changed, then additions.
+    int firstAdded =
+        stretch.indexOf(stretch.stream().filter(c -> c.before() == null).findFirst().get());
+    assertThat(stretch.subList(firstAdded, stretch.size())).allMatch(c -> c.before() == null);
+  }
+
+  @Test
+  void anExpiredStartFailsEvenWhenSnapshotsAfterItAreExpiredToo() {
+    long first = history.upsert(List.of(0, 1, 2));
+    long hwm = history.upsert(List.of(3, 4));
+    long between = history.upsert(List.of(0, 3));
+    history.upsert(List.of(1));
+    table.expireSnapshots().expireSnapshotId(hwm).expireSnapshotId(between).commit();
+    table.refresh();
+    assertThat(table.snapshot(first)).isNotNull();
+    assertThatThrownBy(() -> plan(hwm, OnLostHighWatermark.FAIL))
+        .isInstanceOf(PsybergException.class)
+        .hasMessageContaining("source table " + TABLE)
+        .hasMessageContaining("snapshot " + hwm)
+        .hasMessageContaining("'on-lost-hwm' = 'reprocess-by-key'");
+  }
+
+  /** A table without identifier fields (and no 'changelog-key') is marked in its range. */
+  @Test
+  void aKeylessTableIsMarkedInTheSessionRecordUnlessAKeyOptionIsSet() {
+    history.upsert(List.of(0, 1));
+    Table keyless = RandomHistory.createTable(wh.catalog(), "lake.u", false, false);
+    new RandomHistory(keyless, 5).append();
+    for (List<String> key : List.of(List.<String>of(), List.of("k"))) {
+      SessionSettings settings =
+          SessionSettings.builder("p")
+              .sourceTables(List.of(TABLE, "lake.u"))
+              .nonAppendSnapshots(NonAppendSnapshots.CHANGELOG)
+              .changelogKey(key)
+              .build();
+      SessionPlan plan = new SessionPlanner(wh.catalog(), settings).plan("s", "j", Map.of());
+      assertThat(plan.session().range(TABLE).note()).isNull();
+      assertThat(plan.session().range("lake.u").note())
+          .isEqualTo(key.isEmpty() ? ChangelogRange.KEYLESS_NOTE : null);
+    }
+  }
+
+  private List<String> liveAt(long... snapshots) {
+    List<String> out = new ArrayList<>();
+    for (long s : snapshots) {
+      for (var task : table.newScan().useSnapshot(s).planFiles()) {
+        out.add(path(task.file()));
+      }
+    }
+    return out;
+  }
+
+  private static String path(org.apache.iceberg.ContentFile<?> f) {
+    return f.path().toString();
+  }
 }

@@ -64,6 +64,31 @@ public final class Maintenance {
     table.refresh();
   }
 
+  /**
+   * The data and delete files live at the given snapshots that are not in storage (a file cleanup
+   * that went wrong); empty when the snapshots can be read.
+   */
+  public static List<String> missingFiles(Table table, long... snapshots) {
+    List<String> out = new ArrayList<>();
+    for (long s : snapshots) {
+      try (CloseableIterable<FileScanTask> tasks = table.newScan().useSnapshot(s).planFiles()) {
+        for (FileScanTask t : tasks) {
+          List<String> paths = new ArrayList<>();
+          paths.add(t.file().path().toString());
+          t.deletes().forEach(d -> paths.add(d.path().toString()));
+          for (String path : paths) {
+            if (!table.io().newInputFile(path).exists() && !out.contains(path)) {
+              out.add(path);
+            }
+          }
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return out;
+  }
+
   /** Rewrites all data manifests into new ones (a {@code replace} snapshot). */
   public static void rewriteManifests(Table table) {
     table.refresh();

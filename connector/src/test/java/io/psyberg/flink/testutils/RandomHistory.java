@@ -151,6 +151,15 @@ public final class RandomHistory {
     return table.currentSnapshot().snapshotId();
   }
 
+  /** {@code n} random {@link #step}s; their snapshot ids, oldest first. */
+  public List<Long> steps(int n) {
+    List<Long> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      out.add(step());
+    }
+    return out;
+  }
+
   /** Appends rows of random keys as one snapshot. */
   public long append() {
     List<Record> rows = randomRows(1 + random.nextInt(6), null);

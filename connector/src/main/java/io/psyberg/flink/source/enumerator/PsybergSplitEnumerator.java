@@ -259,6 +259,10 @@ public final class PsybergSplitEnumerator
     for (PlannedSnapshot snapshot : plan.snapshots()) {
       splits.addAll(PsybergSplitFactory.splits(session.sessionId(), snapshot, splitSizeBytes));
     }
+    if (!splits.isEmpty()) {
+      // A reader that pairs a session's removals and additions by key ends the session there.
+      splits.set(splits.size() - 1, splits.get(splits.size() - 1).asLastOfSession());
+    }
     if (plan.capped()) {
       LOG.info(
           "Process {}: session {} is capped by 'max-snapshots-per-session'; newer snapshots wait"

@@ -98,7 +98,7 @@ public final class PlannedFilesSource
 
   @Override
   public SourceReader<RowData, PsybergSplit> createReader(SourceReaderContext context) {
-    return new PsybergSourceReader(context, catalog, columns, false, List.of());
+    return new PsybergSourceReader(context, catalog, columns, false, List.of(), null);
   }
 
   @Override

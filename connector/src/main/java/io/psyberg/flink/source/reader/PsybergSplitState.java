@@ -28,9 +28,19 @@ final class PsybergSplitState {
             TimestampData.fromEpochMillis(split.committedAtMillis()));
   }
 
+  /** The split as it was assigned (or restored). */
+  PsybergSplit assigned() {
+    return split;
+  }
+
   /** Whether every row of this split is a removed row. */
   boolean removes() {
     return split.kind() == PsybergSplit.Kind.REMOVED;
+  }
+
+  /** Whether the row read at this position was emitted before a restore (see the split). */
+  boolean replays(int file, long record) {
+    return split.replays(file, record);
   }
 
   void updatePosition(int file, long record) {

@@ -33,6 +33,9 @@ public final class PsybergSplit implements SourceSplit {
   private final int index;
   private final IcebergSourceSplit icebergSplit;
   private final Kind kind;
+  private final boolean lastOfSession;
+  private final int replayThroughFile;
+  private final long replayThroughRecord;
 
   public PsybergSplit(
       String sessionId,
@@ -52,6 +55,27 @@ public final class PsybergSplit implements SourceSplit {
       int index,
       IcebergSourceSplit icebergSplit,
       Kind kind) {
+    this(sessionId, table, snapshotId, committedAtMillis, index, icebergSplit, kind, false, -1, -1);
+  }
+
+  /**
+   * As above; {@code lastOfSession} marks the session's last split, and a replay position (file,
+   * record; -1 for none) says up to where the split's rows were emitted before a restore.
+   */
+  public PsybergSplit(
+      String sessionId,
+      String table,
+      long snapshotId,
+      long committedAtMillis,
+      int index,
+      IcebergSourceSplit icebergSplit,
+      Kind kind,
+      boolean lastOfSession,
+      int replayThroughFile,
+      long replayThroughRecord) {
+    this.lastOfSession = lastOfSession;
+    this.replayThroughFile = replayThroughFile;
+    this.replayThroughRecord = replayThroughRecord;
     this.kind = Objects.requireNonNull(kind);
     this.sessionId = Objects.requireNonNull(sessionId);
     this.table = Objects.requireNonNull(table);
@@ -95,17 +119,82 @@ public final class PsybergSplit implements SourceSplit {
     return icebergSplit;
   }
 
+  /** Whether this is the last split of its session (the enumerator marks it). */
+  public boolean lastOfSession() {
+    return lastOfSession;
+  }
+
+  public int replayThroughFile() {
+    return replayThroughFile;
+  }
+
+  public long replayThroughRecord() {
+    return replayThroughRecord;
+  }
+
+  /**
+   * Whether the row read at this position (the position after it, as the split's read position
+   * counts) was emitted before a restore: it is read again only to rebuild the reader's state.
+   */
+  public boolean replays(int fileOffset, long recordOffset) {
+    return fileOffset < replayThroughFile
+        || (fileOffset == replayThroughFile && recordOffset <= replayThroughRecord);
+  }
+
   /** This split positioned after {@code recordOffset} records of file {@code fileOffset}. */
   public PsybergSplit withPosition(int fileOffset, long recordOffset) {
     IcebergSourceSplit moved =
         IcebergSourceSplit.fromCombinedScanTask(icebergSplit.task(), fileOffset, recordOffset);
-    return new PsybergSplit(sessionId, table, snapshotId, committedAtMillis, index, moved, kind);
+    return copy(moved, lastOfSession, replayThroughFile, replayThroughRecord);
+  }
+
+  /** This split marked as the last of its session. */
+  public PsybergSplit asLastOfSession() {
+    return copy(icebergSplit, true, replayThroughFile, replayThroughRecord);
+  }
+
+  /**
+   * This split read again from its start, its rows up to the given position (or a replay position
+   * it already has, whichever is further) only replayed.
+   */
+  public PsybergSplit replayedThrough(int fileOffset, long recordOffset) {
+    boolean further =
+        fileOffset > replayThroughFile
+            || (fileOffset == replayThroughFile && recordOffset > replayThroughRecord);
+    IcebergSourceSplit start = IcebergSourceSplit.fromCombinedScanTask(icebergSplit.task(), 0, 0);
+    return copy(
+        start,
+        lastOfSession,
+        further ? fileOffset : replayThroughFile,
+        further ? recordOffset : replayThroughRecord);
+  }
+
+  private PsybergSplit copy(
+      IcebergSourceSplit split, boolean last, int replayFile, long replayRecord) {
+    return new PsybergSplit(
+        sessionId,
+        table,
+        snapshotId,
+        committedAtMillis,
+        index,
+        split,
+        kind,
+        last,
+        replayFile,
+        replayRecord);
   }
 
   @Override
   public String toString() {
     return String.format(
-        "PsybergSplit{%s, %s, position=(%d, %d)}",
-        splitId(), kind, icebergSplit.fileOffset(), icebergSplit.recordOffset());
+        "PsybergSplit{%s, %s, position=(%d, %d)%s%s}",
+        splitId(),
+        kind,
+        icebergSplit.fileOffset(),
+        icebergSplit.recordOffset(),
+        lastOfSession ? ", last of session" : "",
+        replayThroughFile < 0
+            ? ""
+            : ", replay through (" + replayThroughFile + ", " + replayThroughRecord + ")");
   }
 }

@@ -11,7 +11,9 @@ import org.apache.iceberg.flink.source.split.IcebergSourceSplitSerializer;
 /**
  * Versioned serializer of {@link PsybergSplit}. Layout v1: session id, table, snapshot id, commit
  * time, index, then Iceberg's split with its own serializer version (so Iceberg's layout can evolve
- * apart). v2 adds the split's kind (a byte, after the index); v1 splits are {@code ADDED}.
+ * apart). v2 adds the split's kind (a byte, after the index); v1 splits are {@code ADDED}. v3 adds,
+ * after the kind, whether it is the last split of its session (a boolean) and its replay position
+ * (an int and a long, -1 for none); earlier splits are neither.
  */
 @Internal
 public final class PsybergSplitSerializer implements SimpleVersionedSerializer<PsybergSplit> {
@@ -19,7 +21,8 @@ public final class PsybergSplitSerializer implements SimpleVersionedSerializer<P
 
   private static final int VERSION_1 = 1;
   private static final int VERSION_2 = 2;
-  private static final int CURRENT_VERSION = VERSION_2;
+  private static final int VERSION_3 = 3;
+  private static final int CURRENT_VERSION = VERSION_3;
 
   private final IcebergSourceSplitSerializer iceberg = new IcebergSourceSplitSerializer(true);
 
@@ -43,6 +46,9 @@ public final class PsybergSplitSerializer implements SimpleVersionedSerializer<P
     out.writeLong(split.committedAtMillis());
     out.writeInt(split.index());
     out.writeByte(split.kind().ordinal());
+    out.writeBoolean(split.lastOfSession());
+    out.writeInt(split.replayThroughFile());
+    out.writeLong(split.replayThroughRecord());
     byte[] inner = iceberg.serialize(split.icebergSplit());
     out.writeInt(iceberg.getVersion());
     out.writeInt(inner.length);
@@ -69,18 +75,31 @@ public final class PsybergSplitSerializer implements SimpleVersionedSerializer<P
     switch (version) {
       case VERSION_1:
       case VERSION_2:
+      case VERSION_3:
         String sessionId = in.readUTF();
         String table = in.readUTF();
         long snapshotId = in.readLong();
         long committedAt = in.readLong();
         int index = in.readInt();
         PsybergSplit.Kind kind = version == VERSION_1 ? PsybergSplit.Kind.ADDED : kind(in);
+        boolean last = version >= VERSION_3 && in.readBoolean();
+        int replayFile = version >= VERSION_3 ? in.readInt() : -1;
+        long replayRecord = version >= VERSION_3 ? in.readLong() : -1;
         int innerVersion = in.readInt();
         byte[] inner = new byte[in.readInt()];
         in.readFully(inner);
         IcebergSourceSplit icebergSplit = iceberg.deserialize(innerVersion, inner);
         return new PsybergSplit(
-            sessionId, table, snapshotId, committedAt, index, icebergSplit, kind);
+            sessionId,
+            table,
+            snapshotId,
+            committedAt,
+            index,
+            icebergSplit,
+            kind,
+            last,
+            replayFile,
+            replayRecord);
       default:
         throw new IOException(
             "Unknown psyberg split version "

@@ -2,11 +2,14 @@ package io.psyberg.flink.source.changelog;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.psyberg.flink.metadata.SessionLog;
+import io.psyberg.flink.metadata.SummaryKeys;
 import io.psyberg.flink.planning.NonAppendSnapshots;
 import io.psyberg.flink.planning.StartFrom;
 import io.psyberg.flink.source.ChangelogUpdates;
 import io.psyberg.flink.source.PsybergSource;
 import io.psyberg.flink.source.PsybergSourceBuilder;
+import io.psyberg.flink.testutils.Maintenance;
 import io.psyberg.flink.testutils.RandomHistory;
 import io.psyberg.flink.testutils.Warehouse;
 import java.nio.file.Path;
@@ -27,6 +30,7 @@ import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.data.Record;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -82,10 +86,7 @@ class ChangelogSourceITCase {
       throws Exception {
     Table table = create(partitioned);
     RandomHistory history = new RandomHistory(table, seed);
-    List<Long> snapshots = new ArrayList<>();
-    for (int i = 0; i < 14; i++) {
-      snapshots.add(history.step());
-    }
+    List<Long> snapshots = history.steps(14);
     Random pick = new Random(seed);
     String context = "seed " + seed + " (rerun with -Dchangelog.seed=...), steps " + history.log();
     // The whole history, then random ranges of one or more snapshots.
@@ -138,6 +139,89 @@ class ChangelogSourceITCase {
             "seed %d (rerun with -Dchangelog.seed=...), steps %s, range (%s, %s], changes %s",
             seed, history.log(), from, to, changes)
         .isEqualTo(multiset(history.rowsAt(to)));
+  }
+
+  static Stream<Arguments> expirySeeds() {
+    long base = Long.getLong("changelog.seed", System.nanoTime());
+    List<Arguments> out = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      out.add(Arguments.of(base + 200 + i, i % 2 == 0, i < 2));
+    }
+    return out.stream();
+  }
+
+  /**
+   * The same contract when snapshots strictly between from and to were expired (by id, or by
+   * retaining the newest few with tags holding from and to), with or without deleting the files
+   * only they referenced: the changes of (from, to] still turn the rows at from into the rows at
+   * to.
+   */
+  @ParameterizedTest(name = "seed {0}, partitioned {1}, files cleaned {2}")
+  @MethodSource("expirySeeds")
+  void changesAcrossExpiredSnapshotsTurnTheRowsAtFromIntoTheRowsAtTo(
+      long seed, boolean partitioned, boolean cleanFiles) throws Exception {
+    Table table = create(partitioned);
+    RandomHistory history = new RandomHistory(table, seed);
+    List<Long> snapshots = history.steps(14);
+    Random pick = new Random(seed);
+    int size = snapshots.size();
+    int a = pick.nextInt(size - 2);
+    int b = a + 2 + pick.nextInt(size - a - 2);
+    long from = snapshots.get(a);
+    long to = snapshots.get(b);
+    List<Record> atFrom = history.rowsAt(from);
+    List<Record> atTo = history.rowsAt(to);
+    String how = expireBetween(table, snapshots, a, b, pick, cleanFiles);
+    table.refresh();
+    assertThat(table.snapshot(from)).isNotNull();
+    assertThat(table.snapshot(to)).isNotNull();
+    // Iceberg 1.6's file cleanup, on expiring snapshots inside the history, at times deletes files
+    // that snapshots it keeps still reference; then no reader can read from or to at all.
+    List<String> lost = Maintenance.missingFiles(table, from, to);
+    Assumptions.assumeTrue(
+        lost.isEmpty(),
+        "seed "
+            + seed
+            + ": Iceberg's expiry ("
+            + how
+            + ") deleted files still referenced: "
+            + lost);
+    String context =
+        String.format(
+            "seed %d (rerun with -Dchangelog.seed=...), steps %s, range (%s, %s], expired %s",
+            seed, history.log(), from, to, how);
+    List<String> changes = readAfter(from, to);
+    assertThat(apply(atFrom, changes, context))
+        .as("%s: changes %s", context, changes)
+        .isEqualTo(multiset(atTo));
+  }
+
+  /**
+   * Expires a random non-empty set of the snapshots strictly between positions a and b: by id, or
+   * all of main but the newest few, with tags holding a and b.
+   */
+  private static String expireBetween(
+      Table table, List<Long> snapshots, int a, int b, Random pick, boolean cleanFiles) {
+    org.apache.iceberg.ExpireSnapshots expire =
+        table.expireSnapshots().cleanExpiredFiles(cleanFiles);
+    if (pick.nextBoolean()) {
+      List<Long> ids = new ArrayList<>();
+      for (int i = a + 1; i < b; i++) {
+        if (ids.isEmpty() && i == b - 1 || pick.nextBoolean()) {
+          ids.add(snapshots.get(i));
+          expire.expireSnapshotId(snapshots.get(i));
+        }
+      }
+      expire.commit();
+      return "by id " + ids;
+    }
+    int size = snapshots.size();
+    // Keeps the newest n, at most up to a + 2: a + 1 at least is expired.
+    int n = 1 + pick.nextInt(size - a - 2);
+    table.manageSnapshots().createTag("range-from", snapshots.get(a)).commit();
+    table.manageSnapshots().createTag("range-to", snapshots.get(b)).commit();
+    expire.expireOlderThan(Long.MAX_VALUE).retainLast(n).commit();
+    return "all but the newest " + n + " and tagged from and to";
   }
 
   @Test
@@ -209,6 +293,18 @@ class ChangelogSourceITCase {
         changes.map(ChangelogSourceITCase::render).executeAndCollect()) {
       it.forEachRemaining(out::add);
     }
+    // The session record says when changes stay -D/+I for want of a key.
+    String note =
+        new SessionLog(wh.catalog(), "psyberg")
+            .sessions("changelog_" + (runs - 1))
+            .get(0)
+            .range(TABLE)
+            .note();
+    if (keySource.equals("none")) {
+      assertThat(note).contains("without a key").contains("-D/+I");
+    } else {
+      assertThat(note).isNull();
+    }
     // Rows 0 (first), 1, 2 (replaced within its commit, never seen), 3, 4.
     if (keySource.equals("none")) {
       assertThat(keys).isEmpty();
@@ -268,16 +364,42 @@ class ChangelogSourceITCase {
   /** Reads the changes of (from, to] with a bounded changelog source at parallelism 2. */
   private List<String> read(@Nullable Long from, long to) throws Exception {
     Table table = wh.load(TABLE);
-    PsybergSourceBuilder b =
-        PsybergSource.builder()
-            .catalog(wh.spec())
-            .processName("changelog_" + runs++)
-            .tables(TABLE)
-            .nonAppendSnapshots(NonAppendSnapshots.CHANGELOG)
-            .endAt(Map.of(TABLE, to));
+    PsybergSourceBuilder b = source("changelog_" + runs++, to);
     if (from != null) {
       b.startFrom(StartFrom.parse("snapshot:" + childOf(table, from, to)));
     }
+    return collect(b);
+  }
+
+  /**
+   * As {@link #read}, for a process whose high watermark is {@code from}, as a publish records it
+   * in a target table's snapshot summary; 'start-from' cannot name a snapshot after an expired one.
+   */
+  private List<String> readAfter(long from, long to) throws Exception {
+    String process = "changelog_" + runs++;
+    String target = "lake.published_" + process;
+    wh.catalog()
+        .createTable(
+            org.apache.iceberg.catalog.TableIdentifier.parse(target), RandomHistory.SCHEMA);
+    wh.load(target)
+        .newAppend()
+        .set(SummaryKeys.PROCESS_NAME, process)
+        .set(SummaryKeys.SESSION_IDS, process + "-before")
+        .set(SummaryKeys.hwmKey(TABLE), Long.toString(from))
+        .commit();
+    return collect(source(process, to).targetTable(target));
+  }
+
+  private PsybergSourceBuilder source(String process, long to) {
+    return PsybergSource.builder()
+        .catalog(wh.spec())
+        .processName(process)
+        .tables(TABLE)
+        .nonAppendSnapshots(NonAppendSnapshots.CHANGELOG)
+        .endAt(Map.of(TABLE, to));
+  }
+
+  private static List<String> collect(PsybergSourceBuilder b) throws Exception {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.setParallelism(2);
     List<String> out = new ArrayList<>();

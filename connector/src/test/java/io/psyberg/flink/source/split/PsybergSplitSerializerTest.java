@@ -136,6 +136,53 @@ class PsybergSplitSerializerTest {
   @Test
   void versionOneSplitsAreReadAsAddedRows() throws Exception {
     PsybergSplit split = splits().get(0);
+    PsybergSplit back = PsybergSplitSerializer.INSTANCE.deserialize(1, oldLayout(split, false));
+    assertThat(back.splitId()).isEqualTo(split.splitId());
+    assertThat(back.kind()).isEqualTo(PsybergSplit.Kind.ADDED);
+  }
+
+  /** Layout v3: the last-of-session mark and the replay position survive a round trip. */
+  @Test
+  void lastOfSessionAndReplayPositionRoundTrip() throws Exception {
+    PsybergSplit first = changeSplits().get(0);
+    PsybergSplit split = first.asLastOfSession().withPosition(0, 5);
+    PsybergSplit replayed = split.replayedThrough(0, 5);
+    assertThat(replayed.icebergSplit().recordOffset()).isZero();
+    assertThat(replayed.replays(0, 5)).isTrue();
+    assertThat(replayed.replays(0, 6)).isFalse();
+    // A replay position already further wins.
+    assertThat(replayed.replayedThrough(0, 2).replayThroughRecord()).isEqualTo(5);
+    PsybergSplit back =
+        PsybergSplitSerializer.INSTANCE.deserialize(
+            PsybergSplitSerializer.INSTANCE.getVersion(),
+            PsybergSplitSerializer.INSTANCE.serialize(replayed));
+    assertThat(back.lastOfSession()).isTrue();
+    assertThat(back.replayThroughFile()).isZero();
+    assertThat(back.replayThroughRecord()).isEqualTo(5);
+    assertThat(back.kind()).isEqualTo(split.kind());
+    assertThat(back.splitId()).isEqualTo(split.splitId());
+    PsybergSplit plain =
+        PsybergSplitSerializer.INSTANCE.deserialize(
+            PsybergSplitSerializer.INSTANCE.getVersion(),
+            PsybergSplitSerializer.INSTANCE.serialize(first));
+    assertThat(plain.lastOfSession()).isFalse();
+    assertThat(plain.replays(0, 1)).isFalse();
+  }
+
+  /**
+   * A split in the v2 layout (kind, no session mark), as a job of the previous version wrote it.
+   */
+  @Test
+  void versionTwoSplitsKeepTheirKindAndReplayNothing() throws Exception {
+    PsybergSplit split = changeSplits().get(0);
+    PsybergSplit back = PsybergSplitSerializer.INSTANCE.deserialize(2, oldLayout(split, true));
+    assertThat(back.kind()).isEqualTo(split.kind());
+    assertThat(back.lastOfSession()).isFalse();
+    assertThat(back.replays(0, 1)).isFalse();
+  }
+
+  /** The v1 layout, or with {@code kind} the v2 one, as jobs of earlier versions wrote splits. */
+  private static byte[] oldLayout(PsybergSplit split, boolean kind) throws Exception {
     IcebergSourceSplitSerializer iceberg = new IcebergSourceSplitSerializer(true);
     byte[] inner = iceberg.serialize(split.icebergSplit());
     DataOutputSerializer out = new DataOutputSerializer(256);
@@ -144,12 +191,13 @@ class PsybergSplitSerializerTest {
     out.writeLong(split.snapshotId());
     out.writeLong(split.committedAtMillis());
     out.writeInt(split.index());
+    if (kind) {
+      out.writeByte(split.kind().ordinal());
+    }
     out.writeInt(iceberg.getVersion());
     out.writeInt(inner.length);
     out.write(inner);
-    PsybergSplit back = PsybergSplitSerializer.INSTANCE.deserialize(1, out.getCopyOfBuffer());
-    assertThat(back.splitId()).isEqualTo(split.splitId());
-    assertThat(back.kind()).isEqualTo(PsybergSplit.Kind.ADDED);
+    return out.getCopyOfBuffer();
   }
 
   @Test

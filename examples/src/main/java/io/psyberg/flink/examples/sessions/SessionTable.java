@@ -31,7 +31,8 @@ public final class SessionTable {
             .text("published_snapshot")
             .text("started_utc")
             .text("finished_utc")
-            .text("audits");
+            .text("audits")
+            .text("notes");
     List<Session> sorted = new ArrayList<>(sessions);
     sorted.sort(Comparator.comparing(Session::startedAt).thenComparing(Session::sessionId));
     for (Session s : sorted) {
@@ -61,7 +62,8 @@ public final class SessionTable {
       s.publishedSnapshotId() == null ? "-" : s.publishedSnapshotId().toString(),
       SessionFormats.utc(s.startedAt()),
       SessionFormats.utc(s.finishedAt()),
-      AuditOutcomes.summary(s.auditResults())
+      AuditOutcomes.summary(s.auditResults()),
+      r == null || r.note() == null ? "-" : r.note()
     };
   }
 }

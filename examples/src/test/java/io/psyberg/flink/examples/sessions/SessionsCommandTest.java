@@ -85,7 +85,8 @@ class SessionsCommandTest {
               T0.plusSeconds(60),
               null,
               null,
-              new SourceRange("membership.events", 10L, 10L, 0, 0, 0, 0, null, null)));
+              new SourceRange(
+                  "membership.events", 10L, 10L, 0, 0, 0, 0, null, null, "a note on the read")));
 
       CliRun all = CliRun.of("sessions", "--warehouse", wh.dir());
       assertThat(all.exitCode()).as(all.toString()).isZero();
@@ -96,13 +97,13 @@ class SessionsCommandTest {
                   + " range (from, to] | snapshots | records | change_range ")
           .endsWith(
               "| target        | published_snapshot | started_utc         | finished_utc  "
-                  + "      | audits                        |");
+                  + "      | audits                        | notes              |");
       assertThat(lines.get(3))
           .isEqualTo(
               "| s-1        | p1      | bounded | PUBLISHED    | membership.events    | (start, 10]"
                   + "      |         2 |       5 | event_ts 2026-01-01 08:00:00 .. 2026-01-01"
                   + " 09:00:00 | facts.signups | 111                | 2026-02-27 08:00:00 |"
-                  + " 2026-02-27 08:00:05 | 2/2 passed                    |");
+                  + " 2026-02-27 08:00:05 | 2/2 passed                    | -                  |");
       assertThat(lines.get(4))
           .startsWith("| s-1 ")
           .contains("| membership.events_us | (start, 11]");
@@ -110,10 +111,10 @@ class SessionsCommandTest {
           .startsWith(
               "| s-2        | p2      | bounded | EMPTY        | membership.events    | (10, 10]")
           .contains("| -                  |")
-          .endsWith("| -                             |");
+          .endsWith("| -                             | a note on the read |");
       assertThat(lines.get(6))
           .startsWith("| s-3        | p1      | bounded | AUDIT_FAILED |")
-          .endsWith("| 1/2 passed, failed: row-count |");
+          .endsWith("| 1/2 passed, failed: row-count | -                  |");
       assertThat(lines).hasSize(9);
       assertThat(lines.get(8)).isEqualTo("3 sessions");
 
