@@ -40,9 +40,9 @@ import org.apache.iceberg.util.DateTimeUtil;
  * Flink job with Iceberg's source and sink (source filtered to the range, the signups job's
  * mapping, appended to a fresh table). Both backfill jobs are measured as they run today: {@code
  * --job signups} reads and writes Iceberg in the CLI's JVM (no Flink job), {@code --job sql} runs
- * its SQL script as one Flink batch job per day of the range on a local cluster, whose tasks write
- * the chunk's files, and commits those files on the branch. All in one process, parallelism 1, wall
- * time, median of the runs.
+ * its SQL script for every day of the range (a chunk each) in one Flink batch job on a local
+ * cluster, whose tasks write the chunks' files, and commits each chunk's files on the branch. All
+ * in one process, parallelism 1, wall time, median of the runs.
  */
 final class BackfillBenchmark {
   static final String USAGE =
@@ -227,7 +227,11 @@ final class BackfillBenchmark {
     row(md, "backfill --job signups (in the CLI's JVM, no Flink job)", s, events, p);
     row(
         md,
-        "backfill --job sql (" + days + " Flink jobs, one per day, writing the files)",
+        String.format(
+            Locale.ROOT,
+            "backfill --job sql (%d day chunks in %d Flink job(s), writing the files)",
+            days,
+            (days + 30) / 31),
         q,
         events,
         p);
