@@ -76,6 +76,7 @@ public final class SqlBackfill implements BackfillJob {
     this.script =
         SqlBackfillScript.read(file != null ? file : recordedScript(backfill, targets.values()));
     this.chunksPerJob = script.chunksPerJob();
+    script.placeholdersPerJob();
     Map<String, Schema> schemas = new LinkedHashMap<>();
     Map<String, String> timeColumns = new LinkedHashMap<>();
     targets.forEach(

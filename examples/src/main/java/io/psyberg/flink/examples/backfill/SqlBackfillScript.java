@@ -31,6 +31,7 @@ final class SqlBackfillScript {
 
   static final String TIME_COLUMN = SETTINGS_PREFIX + "time-column";
   static final String CHUNKS_PER_JOB = SETTINGS_PREFIX + "chunks-per-job";
+  static final String PLACEHOLDERS = SETTINGS_PREFIX + "placeholders";
 
   /** Chunks (days) run as one Flink job unless the script sets {@link #CHUNKS_PER_JOB}. */
   static final int DEFAULT_CHUNKS_PER_JOB = 31;
@@ -143,6 +144,29 @@ final class SqlBackfillScript {
     return m.matches() && m.group(1).startsWith(SETTINGS_PREFIX);
   }
 
+  /**
+   * Whether the chunks of one job may be planned in one SQL session in which the statements other
+   * than INSERTs run once: none of them uses a placeholder (so they are the same for every chunk),
+   * and no SET or RESET follows an INSERT (which would plan the next chunk's INSERTs in another
+   * configuration than its own run of the script).
+   */
+  boolean chunksShareSession() {
+    boolean afterInsert = false;
+    for (SqlStatement s : statements) {
+      String code = s.code().trim().toUpperCase(Locale.ROOT);
+      if (code.startsWith("INSERT") || code.startsWith("EXECUTE")) {
+        afterInsert = true;
+      } else if (PLACEHOLDER.matcher(s.code()).find()) {
+        return false;
+      } else if (afterInsert
+          && !isBackfillSetting(s)
+          && (code.startsWith("SET") || code.startsWith("RESET"))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** The event-time column of target {@code table} ({@code ns.table}) that the script declares. */
   Optional<String> timeColumn(String table) {
     String specific = settings.get(TIME_COLUMN + "." + table);
@@ -174,6 +198,27 @@ final class SqlBackfillScript {
             "backfill script %s sets '%s' to '%s': give a whole number of chunks of at least 1,"
                 + " e.g. SET '%s' = '7';",
             file, CHUNKS_PER_JOB, value, CHUNKS_PER_JOB));
+  }
+
+  /**
+   * Whether {@code ${backfill.from|to}} take the range of the whole job (all its chunks, the script
+   * planned once) rather than each chunk's: {@code SET 'psyberg.backfill.placeholders' = 'job'}
+   * (default {@code 'chunk'}). Only for scripts whose rows of a day do not depend on which other
+   * days the range holds (row by row, or grouped within a day).
+   *
+   * @throws SqlBackfillException when the value is neither {@code chunk} nor {@code job}
+   */
+  boolean placeholdersPerJob() {
+    String value = settings.getOrDefault(PLACEHOLDERS, "chunk");
+    if (value.equals("chunk") || value.equals("job")) {
+      return value.equals("job");
+    }
+    throw new SqlBackfillException(
+        String.format(
+            "backfill script %s sets '%s' to '%s': give 'chunk' (each chunk's range, the default)"
+                + " or 'job' (the range of all chunks of a job, for scripts whose rows of a day do"
+                + " not depend on the other days)",
+            file, PLACEHOLDERS, value));
   }
 
   /** An error about one statement: names the file, the statement and its line. */

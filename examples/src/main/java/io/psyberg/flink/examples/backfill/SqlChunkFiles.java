@@ -50,12 +50,13 @@ final class SqlChunkFiles {
   }
 
   /**
-   * Plans the statement's INSERTs in {@code env}: each keeps the chunk's rows and writes its
-   * target's files; the streams of what the writers report are returned, one per INSERT, to be run
-   * by a {@link SqlChunkJob}.
+   * Plans the statement's INSERTs in {@code env}: for each of {@code chunks} (index in the job to
+   * range), a filter keeps the chunk's rows of each INSERT's query and a writer writes them to the
+   * target's files; the streams of what the writers report are returned, to be run by a {@link
+   * SqlChunkJob}. Several chunks share the query's rows when the query was planned for all of them.
    */
   List<SqlChunkJob.Writer> plan(
-      TableEnvironmentInternal env, List<Insert> inserts, int chunkIndex, BackfillRange chunk) {
+      TableEnvironmentInternal env, List<Insert> inserts, Map<Integer, BackfillRange> chunks) {
     StreamTableEnvironment tables = (StreamTableEnvironment) env;
     List<SqlChunkJob.Writer> out = new ArrayList<>();
     for (Insert insert : inserts) {
@@ -65,15 +66,18 @@ final class SqlChunkFiles {
           tables.toDataStream(
               conformed(((TableEnvironmentImpl) env).createTable(insert.query()), type),
               TypeConversions.fromLogicalToDataType(type.copy(true)).bridgedTo(RowData.class));
-      DataStream<RowData> kept =
-          rows.filter(chunkRows(insert.target(), schema, type, chunk))
-              .name("backfill chunk " + chunk + " of " + insert.target())
-              .setParallelism(rows.getParallelism());
-      out.add(
-          new SqlChunkJob.Writer(
-              chunkIndex,
-              insert.target(),
-              BackfillChunkFiles.write(kept, catalog, insert.target(), type, process)));
+      chunks.forEach(
+          (index, chunk) -> {
+            DataStream<RowData> kept =
+                rows.filter(chunkRows(insert.target(), schema, type, chunk))
+                    .name("backfill chunk " + chunk + " of " + insert.target())
+                    .setParallelism(rows.getParallelism());
+            out.add(
+                new SqlChunkJob.Writer(
+                    index,
+                    insert.target(),
+                    BackfillChunkFiles.write(kept, catalog, insert.target(), type, process)));
+          });
     }
     return out;
   }

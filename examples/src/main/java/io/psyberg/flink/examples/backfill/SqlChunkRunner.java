@@ -109,8 +109,10 @@ final class SqlChunkRunner implements AutoCloseable {
    * Runs the script for each of {@code chunks} with the sources at {@code snapshots}, all chunks in
    * one Flink job whose tasks write each chunk's rows to the targets' files (nothing committed):
    * what each chunk wrote, per target, in the order of {@code chunks}, for {@link
-   * io.psyberg.flink.backfill.BackfillChunkFiles#commit}. Each chunk is planned in its own session,
-   * so it sees only its own placeholders and temporary objects.
+   * io.psyberg.flink.backfill.BackfillChunkFiles#commit}. When the script's statements other than
+   * its INSERTs do not depend on the chunk ({@link SqlBackfillScript#chunksShareSession}), they run
+   * once and the chunks' INSERTs are planned in that one session; otherwise each chunk is planned
+   * in its own session, so it sees only its own placeholders and temporary objects.
    */
   List<Map<String, List<byte[]>>> write(List<BackfillRange> chunks, Map<String, Long> snapshots) {
     SqlChunkFiles files = new SqlChunkFiles(catalog, process, targets, timeColumns);
@@ -118,13 +120,32 @@ final class SqlChunkRunner implements AutoCloseable {
     List<SqlSession> sessions = new ArrayList<>();
     List<SqlStatement> inserts = new ArrayList<>();
     try {
-      for (int i = 0; i < chunks.size(); i++) {
+      if (script.placeholdersPerJob()) {
+        // the script runs once with the job's range; each chunk keeps its own rows of it
+        Map<Integer, BackfillRange> all = new LinkedHashMap<>();
+        chunks.forEach(c -> all.put(all.size(), c));
+        BackfillRange range =
+            new BackfillRange(chunks.get(0).from(), chunks.get(chunks.size() - 1).to());
+        sessions.add(open());
+        plan(
+            sessions.get(0),
+            range,
+            snapshots,
+            (s, env, planned) -> {
+              planned.forEach(p -> checkColumns(s, p.target(), p.query()));
+              inserts.add(s);
+              job.add(files.plan(env, planned, all));
+            });
+      }
+      boolean shared = script.chunksShareSession();
+      for (int i = 0; i < chunks.size() && !script.placeholdersPerJob(); i++) {
         int index = i;
         BackfillRange chunk = chunks.get(i);
-        SqlSession session = open();
-        sessions.add(session);
+        if (!shared || sessions.isEmpty()) {
+          sessions.add(open());
+        }
         plan(
-            session,
+            sessions.get(sessions.size() - 1),
             chunk,
             snapshots,
             (s, env, planned) -> {
@@ -132,8 +153,9 @@ final class SqlChunkRunner implements AutoCloseable {
               if (index == 0) {
                 inserts.add(s);
               }
-              job.add(files.plan(env, planned, index, chunk));
-            });
+              job.add(files.plan(env, planned, Map.of(index, chunk)));
+            },
+            shared && index > 0);
       }
       Map<Integer, Map<String, List<byte[]>>> written;
       try {
@@ -204,11 +226,25 @@ final class SqlChunkRunner implements AutoCloseable {
   private void plan(
       SqlSession session, BackfillRange chunk, Map<String, Long> snapshots, InsertRun output)
       throws Exception {
+    plan(session, chunk, snapshots, output, false);
+  }
+
+  /**
+   * As {@link #plan(SqlSession, BackfillRange, Map, InsertRun)}; with {@code insertsOnly} only the
+   * INSERTs are planned, in a session where the script's other statements ran for an earlier chunk.
+   */
+  private void plan(
+      SqlSession session,
+      BackfillRange chunk,
+      Map<String, Long> snapshots,
+      InsertRun output,
+      boolean insertsOnly)
+      throws Exception {
     Set<String> written = new LinkedHashSet<>();
     SqlRunner runner =
         new SqlRunner(
             session, (table, stream) -> {}, new PrintStream(OutputStream.nullOutputStream()));
-    TableEnvironmentInternal shadowed = null;
+    TableEnvironmentInternal shadowed = insertsOnly ? session.env() : null;
     for (SqlStatement s : script.statements(chunk, backfillId)) {
       if (script.isBackfillSetting(s)) {
         // a SET builds a new environment: not for settings that Flink does not read
@@ -221,6 +257,9 @@ final class SqlChunkRunner implements AutoCloseable {
       }
       Operation op = parse(session.env(), s);
       List<ModifyOperation> inserts = inserts(op);
+      if (inserts.isEmpty() && insertsOnly) {
+        continue;
+      }
       if (inserts.isEmpty()) {
         if (op instanceof QueryOperation) {
           throw script.error(

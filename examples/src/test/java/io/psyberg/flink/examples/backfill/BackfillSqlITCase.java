@@ -246,14 +246,18 @@ class BackfillSqlITCase {
   @Test
   void parallelTasksWriteTheChunksFilesAndOnlyTheChunksRowsAreKept() throws Exception {
     publishThreeGenerations();
-    // Two tasks per operator and no range in the script: every chunk's job reads all events, and
-    // only the filter in the job keeps a day's rows to its chunk.
+    // Two tasks per operator and no range in the script, planned once for all chunks: the job
+    // reads all events once, and only the filters in the job keep each day's rows to its chunk.
     Path script =
         write(
             "parallel.sql",
             String.format(SCRIPT, "none")
                 .replace("  AND event_ts >= ${backfill.from} AND event_ts < ${backfill.to}", "")
-                .replace("CREATE TEMPORARY", before("SET 'parallelism.default' = '2';")));
+                .replace(
+                    "CREATE TEMPORARY",
+                    before(
+                        "SET 'parallelism.default' = '2';\n"
+                            + "SET 'psyberg.backfill.placeholders' = 'job';")));
     Backfill built = backfills().start("live", "sql", script, RANGE, 0);
     List<String> branch = facts(BackfillBranch.rows(wh.load(FACTS), built.backfillId(), all()));
     assertThat(branch)
