@@ -94,17 +94,7 @@ final class ChangelogBenchmark {
       return Benchmark.Result.help(USAGE);
     }
     Path dir = args.warehouse("psyberg-bench-changelog");
-    CatalogSpec spec =
-        CatalogSpec.fromOptions(
-            Map.of(
-                "catalog-type",
-                "hadoop",
-                "warehouse",
-                dir.toString(),
-                "catalog.io-impl",
-                CountingFileIO.class.getName()),
-            Map.of(),
-            "psyberg-bench changelog");
+    CatalogSpec spec = CountingFileIO.hadoopCatalog(dir, "psyberg-bench changelog");
     Catalog catalog = spec.open();
     try {
       return new ChangelogBenchmark(args, spec, catalog, progress).run();
@@ -205,14 +195,14 @@ final class ChangelogBenchmark {
   }
 
   private Read measure(Side side) throws Exception {
-    CountingFileIO.OPENED.clear();
+    CountingFileIO.reset();
     long t0 = System.nanoTime();
     Set<String> found = side.read();
     double ms = (System.nanoTime() - t0) / 1e6;
     int data = 0;
     int metadata = 0;
     long bytes = 0;
-    for (String path : new HashSet<>(CountingFileIO.OPENED)) {
+    for (String path : CountingFileIO.opened()) {
       if (path.contains("/metadata/")) {
         metadata++;
       } else {

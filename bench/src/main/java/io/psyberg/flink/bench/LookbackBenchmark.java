@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.iceberg.DataFile;
@@ -77,17 +76,7 @@ final class LookbackBenchmark {
     }
     Path dir = args.warehouse("psyberg-bench-lookback");
     long started = System.nanoTime();
-    CatalogSpec spec =
-        CatalogSpec.fromOptions(
-            Map.of(
-                "catalog-type",
-                "hadoop",
-                "warehouse",
-                dir.toString(),
-                "catalog.io-impl",
-                CountingFileIO.class.getName()),
-            Map.of(),
-            "psyberg-bench lookback");
+    CatalogSpec spec = CountingFileIO.hadoopCatalog(dir, "psyberg-bench lookback");
     Catalog catalog = spec.open();
     List<Row> results = new ArrayList<>();
     List<String> failures = new ArrayList<>();
@@ -166,11 +155,11 @@ final class LookbackBenchmark {
     Set<String> segmentFiles = dataFiles(catalog, LIFECYCLE);
 
     progress.printf("  session: %s ...%n", name);
-    CountingFileIO.OPENED.clear();
+    CountingFileIO.reset();
     long t0 = System.nanoTime();
     runBounded(job);
     double seconds = (System.nanoTime() - t0) / 1e9;
-    Set<String> opened = new HashSet<>(CountingFileIO.OPENED);
+    Set<String> opened = CountingFileIO.opened();
     int lookback = (int) history.stream().filter(opened::contains).count();
     int fresh = (int) newFiles.stream().filter(opened::contains).count();
     int segmentsRead = (int) segmentFiles.stream().filter(opened::contains).count();

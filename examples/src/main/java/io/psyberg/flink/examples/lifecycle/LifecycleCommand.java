@@ -4,9 +4,9 @@ import io.psyberg.flink.catalog.CatalogSpec;
 import io.psyberg.flink.examples.cli.CatalogOptions;
 import io.psyberg.flink.examples.cli.CommandException;
 import io.psyberg.flink.examples.cli.ExitCodes;
+import io.psyberg.flink.examples.cli.JobOptions;
 import io.psyberg.flink.examples.cli.PsybergCommand;
 import io.psyberg.flink.examples.cli.TableNames;
-import io.psyberg.flink.examples.cli.UsageException;
 import io.psyberg.flink.examples.jobs.CatalogHandle;
 import io.psyberg.flink.examples.jobs.ContinuousRun;
 import io.psyberg.flink.examples.jobs.EventSources;
@@ -19,7 +19,9 @@ import io.psyberg.flink.session.Session;
 import io.psyberg.flink.session.SessionStatus;
 import java.io.PrintStream;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 import javax.annotation.Nullable;
 import org.apache.flink.core.execution.JobClient;
@@ -45,74 +47,44 @@ import picocli.CommandLine.Option;
             + " [--mode bounded|continuous] [--interval SECONDS] [catalog options]")
 public final class LifecycleCommand extends PsybergCommand {
 
-  @Option(
-      names = "--process",
-      paramLabel = "P",
-      required = true,
-      description = "the process name, e.g. lifecycle_load; runs resume where it stopped")
-  private String processOption;
-
-  @Option(
-      names = "--source",
-      paramLabel = "NS.T[,NS.T2]",
-      required = true,
-      description = "membership event table(s), e.g. membership.events")
-  private String source;
+  @Mixin private JobOptions jobOptions;
 
   @Option(
       names = "--target",
       paramLabel = "NS.T",
       required = true,
+      order = 3,
       description = "the account_lifecycle table, created when missing")
   private String targetOption;
 
   @Option(
       names = "--anomalies",
       paramLabel = "NS.T",
+      order = 4,
       description =
           "the lifecycle_anomalies table, created when missing (default: lifecycle_anomalies next"
               + " to --target)")
   @Nullable
   private String anomaliesOption;
 
-  @Option(
-      names = "--mode",
-      paramLabel = "bounded|continuous",
-      defaultValue = "bounded",
-      description =
-          "bounded: correct the published lifecycle with what is new, then stop; continuous: keep"
-              + " running (default: ${DEFAULT-VALUE})")
-  private RunMode mode;
-
-  @Option(
-      names = "--interval",
-      paramLabel = "SECONDS",
-      defaultValue = "5",
-      description =
-          "continuous mode: how often to look for new snapshots and checkpoint (default:"
-              + " ${DEFAULT-VALUE})")
-  private long seconds;
-
   @Mixin private CatalogOptions catalog;
 
   @Override
   protected int execute(PrintStream out, PrintStream err) throws Exception {
-    String process = processOption.trim();
-    List<TableIdentifier> sources = TableNames.parseList("source", source);
+    String process = jobOptions.process();
+    List<TableIdentifier> sources = jobOptions.sources();
     TableIdentifier target = TableNames.parse("target", targetOption);
     TableIdentifier anomalies =
         anomaliesOption != null
             ? TableNames.parse("anomalies", anomaliesOption)
             : TableIdentifier.of(target.namespace(), "lifecycle_anomalies");
-    if (sources.contains(target) || sources.contains(anomalies) || target.equals(anomalies)) {
-      throw new UsageException(
-          "options --source, --target and --anomalies must name different tables");
-    }
-    if (seconds < 1 || seconds > 3600) {
-      throw new UsageException(
-          "option '--interval' must be between 1 and 3600 seconds, got " + seconds);
-    }
+    Duration interval = jobOptions.interval();
+    RunMode mode = jobOptions.mode();
     CatalogSpec spec = catalog.spec();
+    Map<String, TableIdentifier> targets = new LinkedHashMap<>();
+    targets.put("target", target);
+    targets.put("anomalies", anomalies);
+    jobOptions.checkTables(spec.metadataNamespace(), targets);
     try (CatalogHandle opened = CatalogHandle.open(spec)) {
       EventSources.check(opened.catalog(), catalog.location(spec), catalog.hint(), sources);
       LifecycleJob job =
@@ -158,11 +130,11 @@ public final class LifecycleCommand extends PsybergCommand {
           return caughtUp;
         }
       }
-      env.enableCheckpointing(Duration.ofSeconds(seconds).toMillis());
+      env.enableCheckpointing(interval.toMillis());
       if (job.hasPublished()) {
         out.println("writing the lifecycle state of the published history ...");
       }
-      job.continuous(env, Duration.ofSeconds(seconds), null);
+      job.continuous(env, interval, null);
       return continuous(
           env,
           new SessionWatcher(new SessionLog(opened.catalog(), spec.metadataNamespace()), process),

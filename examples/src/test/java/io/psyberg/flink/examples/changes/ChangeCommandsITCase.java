@@ -1,5 +1,6 @@
 package io.psyberg.flink.examples.changes;
 
+import static io.psyberg.flink.examples.testutils.CliRun.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.psyberg.flink.examples.PsybergCli;
@@ -53,11 +54,6 @@ class ChangeCommandsITCase {
   @AfterEach
   void close() throws Exception {
     wh.close();
-  }
-
-  private static CliRun ok(CliRun run) {
-    assertThat(run.exitCode()).as(run.toString()).isZero();
-    return run;
   }
 
   private JsonNode capture() throws Exception {

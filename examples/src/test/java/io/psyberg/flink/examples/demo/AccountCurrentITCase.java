@@ -1,5 +1,6 @@
 package io.psyberg.flink.examples.demo;
 
+import static io.psyberg.flink.examples.testutils.CliRun.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.psyberg.flink.examples.testutils.CliRun;
@@ -159,10 +160,5 @@ class AccountCurrentITCase {
 
   private static String describe(Object segmentNo, Record r, Object since) {
     return segmentNo + "|" + r.getField("state") + "|" + r.getField("plan") + "|" + since;
-  }
-
-  private static CliRun ok(CliRun run) {
-    assertThat(run.exitCode()).as(run.toString()).isZero();
-    return run;
   }
 }

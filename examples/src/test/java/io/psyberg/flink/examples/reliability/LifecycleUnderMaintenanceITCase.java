@@ -1,5 +1,6 @@
 package io.psyberg.flink.examples.reliability;
 
+import static io.psyberg.flink.examples.testutils.CliRun.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -63,10 +64,6 @@ class LifecycleUnderMaintenanceITCase {
   @AfterEach
   void close() throws Exception {
     wh.close();
-  }
-
-  private static CliRun ok(CliRun run) {
-    return MembershipLifecycle.ok(run);
   }
 
   private void generate(long seed) {

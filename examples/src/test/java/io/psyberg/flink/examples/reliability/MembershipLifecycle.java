@@ -1,5 +1,6 @@
 package io.psyberg.flink.examples.reliability;
 
+import static io.psyberg.flink.examples.testutils.CliRun.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.psyberg.flink.examples.testutils.CliRun;
@@ -24,11 +25,6 @@ final class MembershipLifecycle {
   MembershipLifecycle(Warehouse wh, String process) {
     this.wh = wh;
     this.process = process;
-  }
-
-  static CliRun ok(CliRun run) {
-    assertThat(run.exitCode()).as(run.toString()).isZero();
-    return run;
   }
 
   /** Lands a batch of 150 events of 25 accounts, a fifth of them late. */

@@ -1,5 +1,7 @@
 package io.psyberg.flink.examples.reliability;
 
+import static io.psyberg.flink.examples.testutils.CliRun.ok;
+
 import io.psyberg.flink.catalog.CatalogSpec;
 import io.psyberg.flink.examples.lifecycle.LifecycleJob;
 import io.psyberg.flink.examples.testutils.CliRun;
@@ -86,7 +88,7 @@ class SlowHistoryFreshStartITCase {
       @InjectClusterClient ClusterClient<?> cluster) throws Exception {
     lc.generate(1);
     SnapshotPoint.forgetAll();
-    MembershipLifecycle.ok(CliRun.of(lc.lifecycleArgs()));
+    ok(CliRun.of(lc.lifecycleArgs()));
     Set<String> history = dataFileNames(wh.load(EVENTS));
     lc.generate(2);
     long live = lc.head();

@@ -1,5 +1,6 @@
 package io.psyberg.flink.examples.sessions;
 
+import static io.psyberg.flink.examples.testutils.CliRun.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.psyberg.flink.examples.testutils.CliRun;
@@ -40,11 +41,6 @@ class DropProcessCommandITCase {
   @AfterEach
   void close() throws Exception {
     wh.close();
-  }
-
-  private static CliRun ok(CliRun run) {
-    assertThat(run.exitCode()).as(run.toString()).isZero();
-    return run;
   }
 
   @Test

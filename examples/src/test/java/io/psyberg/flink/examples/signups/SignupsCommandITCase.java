@@ -1,5 +1,6 @@
 package io.psyberg.flink.examples.signups;
 
+import static io.psyberg.flink.examples.testutils.CliRun.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.psyberg.flink.examples.testutils.CliRun;
@@ -285,11 +286,6 @@ class SignupsCommandITCase {
         sources,
         "--target",
         target);
-  }
-
-  private static CliRun ok(CliRun run) {
-    assertThat(run.exitCode()).as(run.toString()).isZero();
-    return run;
   }
 
   private List<Session> sessions(String process) {

@@ -1,5 +1,6 @@
 package io.psyberg.flink.examples.signups;
 
+import static io.psyberg.flink.examples.testutils.CliRun.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.psyberg.flink.examples.testutils.CliRun;
@@ -75,11 +76,6 @@ class SignupsUnderMaintenanceITCase {
             EVENTS,
             "--target",
             FACTS));
-  }
-
-  private static CliRun ok(CliRun run) {
-    assertThat(run.exitCode()).as(run.toString()).isZero();
-    return run;
   }
 
   private static void retainLastOne(Table table) {

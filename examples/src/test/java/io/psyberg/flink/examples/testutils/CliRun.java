@@ -1,5 +1,7 @@
 package io.psyberg.flink.examples.testutils;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.psyberg.flink.examples.PsybergCli;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -21,6 +23,12 @@ public record CliRun(int exitCode, String out, String err) {
     }
     return new CliRun(
         code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  /** Asserts that {@code run} exited 0 (the message shows its output) and returns it. */
+  public static CliRun ok(CliRun run) {
+    assertThat(run.exitCode()).as(run.toString()).isZero();
+    return run;
   }
 
   @Override
