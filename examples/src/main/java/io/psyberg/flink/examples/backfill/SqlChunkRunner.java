@@ -119,43 +119,12 @@ final class SqlChunkRunner implements AutoCloseable {
     SqlChunkJob job = new SqlChunkJob();
     List<SqlSession> sessions = new ArrayList<>();
     List<SqlStatement> inserts = new ArrayList<>();
+    Batch batch = new Batch(files, job, sessions, inserts);
     try {
       if (script.placeholdersPerJob()) {
-        // the script runs once with the job's range; each chunk keeps its own rows of it
-        Map<Integer, BackfillRange> all = new LinkedHashMap<>();
-        chunks.forEach(c -> all.put(all.size(), c));
-        BackfillRange range =
-            new BackfillRange(chunks.get(0).from(), chunks.get(chunks.size() - 1).to());
-        sessions.add(open());
-        plan(
-            sessions.get(0),
-            range,
-            snapshots,
-            (s, env, planned) -> {
-              planned.forEach(p -> checkColumns(s, p.target(), p.query()));
-              inserts.add(s);
-              job.add(files.plan(env, planned, all));
-            });
-      }
-      boolean shared = script.chunksShareSession();
-      for (int i = 0; i < chunks.size() && !script.placeholdersPerJob(); i++) {
-        int index = i;
-        BackfillRange chunk = chunks.get(i);
-        if (!shared || sessions.isEmpty()) {
-          sessions.add(open());
-        }
-        plan(
-            sessions.get(sessions.size() - 1),
-            chunk,
-            snapshots,
-            (s, env, planned) -> {
-              planned.forEach(p -> checkColumns(s, p.target(), p.query()));
-              if (index == 0) {
-                inserts.add(s);
-              }
-              job.add(files.plan(env, planned, Map.of(index, chunk)));
-            },
-            shared && index > 0);
+        planOnce(chunks, snapshots, batch);
+      } else {
+        planPerChunk(chunks, snapshots, batch);
       }
       Map<Integer, Map<String, List<byte[]>>> written;
       try {
@@ -181,6 +150,63 @@ final class SqlChunkRunner implements AutoCloseable {
       sessions.forEach(SqlChunkRunner::closeQuietly);
     }
   }
+
+  /**
+   * Runs the script once with the range of all {@code chunks}; each chunk keeps its own rows of
+   * each INSERT's query ({@link SqlBackfillScript#placeholdersPerJob}).
+   */
+  private void planOnce(List<BackfillRange> chunks, Map<String, Long> snapshots, Batch batch)
+      throws Exception {
+    Map<Integer, BackfillRange> all = new LinkedHashMap<>();
+    chunks.forEach(c -> all.put(all.size(), c));
+    BackfillRange range =
+        new BackfillRange(chunks.get(0).from(), chunks.get(chunks.size() - 1).to());
+    batch.sessions().add(open());
+    plan(
+        batch.sessions().get(0),
+        range,
+        snapshots,
+        (s, env, planned) -> {
+          planned.forEach(p -> checkColumns(s, p.target(), p.query()));
+          batch.inserts().add(s);
+          batch.job().add(batch.files().plan(env, planned, all));
+        });
+  }
+
+  /**
+   * Plans the script for each chunk with the chunk's placeholders: in one session when only the
+   * INSERTs depend on the chunk, else in a session per chunk.
+   */
+  private void planPerChunk(List<BackfillRange> chunks, Map<String, Long> snapshots, Batch batch)
+      throws Exception {
+    boolean shared = script.chunksShareSession();
+    for (int i = 0; i < chunks.size(); i++) {
+      int index = i;
+      BackfillRange chunk = chunks.get(i);
+      if (!shared || batch.sessions().isEmpty()) {
+        batch.sessions().add(open());
+      }
+      plan(
+          batch.sessions().get(batch.sessions().size() - 1),
+          chunk,
+          snapshots,
+          (s, env, planned) -> {
+            planned.forEach(p -> checkColumns(s, p.target(), p.query()));
+            if (index == 0) {
+              batch.inserts().add(s);
+            }
+            batch.job().add(batch.files().plan(env, planned, Map.of(index, chunk)));
+          },
+          shared && index > 0);
+    }
+  }
+
+  /** What the planning of one job's chunks fills: its writers, sessions and INSERT statements. */
+  private record Batch(
+      SqlChunkFiles files,
+      SqlChunkJob job,
+      List<SqlSession> sessions,
+      List<SqlStatement> inserts) {}
 
   /** What is done with the INSERTs of one statement. */
   private interface InsertRun {
