@@ -40,9 +40,9 @@ import org.apache.iceberg.util.DateTimeUtil;
  * Flink job with Iceberg's source and sink (source filtered to the range, the signups job's
  * mapping, appended to a fresh table). Both backfill jobs are measured as they run today: {@code
  * --job signups} reads and writes Iceberg in the CLI's JVM (no Flink job), {@code --job sql} runs
- * its SQL script as one Flink batch job per day of the range on a local cluster, whose tasks write
- * the chunk's files, and commits those files on the branch. All in one process, parallelism 1, wall
- * time, median of the runs.
+ * its SQL script for every day of the range (a chunk each) in one Flink batch job on a local
+ * cluster, whose tasks write the chunks' files, and commits each chunk's files on the branch. All
+ * in one process, parallelism 1, wall time, median of the runs.
  */
 final class BackfillBenchmark {
   static final String USAGE =
@@ -99,6 +99,7 @@ final class BackfillBenchmark {
     List<Double> plainNet = new ArrayList<>();
     List<Double> signups = new ArrayList<>();
     List<Double> sql = new ArrayList<>();
+    List<Double> sqlPerJob = new ArrayList<>();
     List<String> failures = new ArrayList<>();
     long facts = -1;
     try {
@@ -111,6 +112,10 @@ final class BackfillBenchmark {
       progress.println("  the live process publishes the history once ...");
       PsybergRuns.signups(dir.toString(), PROCESS, EVENTS, FACTS);
       Path script = Files.writeString(dir.resolve("signups-backfill.sql"), SCRIPT);
+      Path perJob =
+          Files.writeString(
+              dir.resolve("signups-backfill-per-job.sql"),
+              "SET 'psyberg.backfill.placeholders' = 'job';\n" + SCRIPT);
       Backfills backfills =
           new Backfills(catalog, "psyberg")
               .sqlCatalog(spec, Map.of("catalog-type", "hadoop", "warehouse", dir.toString()));
@@ -138,13 +143,21 @@ final class BackfillBenchmark {
         sql.add((System.nanoTime() - t0) / 1e6);
         check(b, plainRows, "sql", failures);
         backfills.abort(b.backfillId());
+
+        progress.printf("  run %d/%d: backfill --job sql, placeholders per job ...%n", run, runs);
+        t0 = System.nanoTime();
+        b = backfills.start(PROCESS, "sql", perJob, range, 0);
+        sqlPerJob.add((System.nanoTime() - t0) / 1e6);
+        check(b, plainRows, "sql (placeholders per job)", failures);
+        backfills.abort(b.backfillId());
         facts = plainRows;
       }
     } finally {
       CatalogSpec.closeQuietly(catalog);
       args.cleanUp(dir, progress);
     }
-    String md = markdown(days, rows, accounts, runs, facts, plain, plainNet, signups, sql);
+    String md =
+        markdown(days, rows, accounts, runs, facts, plain, plainNet, signups, sql, sqlPerJob);
     return failures.isEmpty()
         ? Benchmark.Result.ok(md)
         : Benchmark.Result.failed(md, String.join("; ", failures));
@@ -205,7 +218,8 @@ final class BackfillBenchmark {
       List<Double> plain,
       List<Double> plainNet,
       List<Double> signups,
-      List<Double> sql) {
+      List<Double> sql,
+      List<Double> sqlPerJob) {
     double p = LocalFlink.median(plain);
     double s = LocalFlink.median(signups);
     double q = LocalFlink.median(sql);
@@ -227,8 +241,19 @@ final class BackfillBenchmark {
     row(md, "backfill --job signups (in the CLI's JVM, no Flink job)", s, events, p);
     row(
         md,
-        "backfill --job sql (" + days + " Flink jobs, one per day, writing the files)",
+        String.format(
+            Locale.ROOT,
+            "backfill --job sql (%d day chunks in %d Flink job(s), writing the files)",
+            days,
+            (days + 30) / 31),
         q,
+        events,
+        p);
+    row(
+        md,
+        "backfill --job sql, SET 'psyberg.backfill.placeholders' = 'job' (script planned once per"
+            + " job)",
+        LocalFlink.median(sqlPerJob),
         events,
         p);
     md.append(

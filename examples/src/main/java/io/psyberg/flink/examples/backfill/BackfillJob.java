@@ -32,6 +32,13 @@ public interface BackfillJob extends AutoCloseable {
   Map<String, List<Record>> chunk(int chunk);
 
   /**
+   * Says which chunks the build is about to commit with {@link #commitChunk}, in that order (those
+   * not on every branch yet), so a job may compute several of them in one go when the first is
+   * asked for. Default: nothing.
+   */
+  default void building(List<Integer> chunks) {}
+
+  /**
    * Builds chunk {@code chunk} and commits it as one chunk commit on the branch of each of {@code
    * targets} (those not holding it yet), each checked against its head in {@code heads}; returns
    * their new heads. By default the rows of {@link #chunk} are written and committed here; a job

@@ -5,7 +5,9 @@ import io.psyberg.flink.backfill.BackfillBranch;
 import io.psyberg.flink.backfill.BackfillStatus;
 import io.psyberg.flink.examples.cli.CommandException;
 import io.psyberg.flink.metadata.BackfillLog;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.iceberg.Table;
@@ -70,6 +72,14 @@ public final class BackfillRunner {
           heads.put(name, BackfillBranch.head(t, id));
           committed.put(name, BackfillBranch.committedChunks(t, id));
         });
+    List<Integer> pending = new ArrayList<>();
+    for (int chunk = 0; chunk < backfill.chunksTotal(); chunk++) {
+      int c = chunk;
+      if (!committed.values().stream().allMatch(done -> done.contains(c))) {
+        pending.add(chunk);
+      }
+    }
+    job.building(pending);
     Backfill current = backfill.withStatus(BackfillStatus.RUNNING);
     log.record(current);
     for (int chunk = 0; chunk < backfill.chunksTotal(); chunk++) {

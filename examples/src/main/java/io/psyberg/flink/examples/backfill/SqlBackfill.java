@@ -7,9 +7,12 @@ import io.psyberg.flink.catalog.CatalogSpec;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import javax.annotation.Nullable;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
@@ -24,8 +27,11 @@ import org.apache.iceberg.types.Types;
  * The {@code --job sql} backfill: the user's Flink SQL script computes the process's output. The
  * range is built one day of event time per chunk (the whole history in one chunk for {@code
  * --all}); each chunk runs the script with the sources as of the backfill's fixed snapshots and
- * keeps the rows of the chunk's day in each target's time column. The script's path is kept on the
- * branches, so resume, validate and publish run the script found there.
+ * keeps the rows of the chunk's day in each target's time column. Up to {@code
+ * psyberg.backfill.chunks-per-job} chunks run as one Flink job and are then committed one by one;
+ * when such a job fails its chunks run one job each, so the chunks before the failing one are
+ * committed. The script's path is kept on the branches, so resume, validate and publish run the
+ * script found there.
  */
 public final class SqlBackfill implements BackfillJob {
   /** Branch property: the script's absolute path. */
@@ -37,6 +43,17 @@ public final class SqlBackfill implements BackfillJob {
   private final Map<String, Expression> ranges = new LinkedHashMap<>();
   private final List<BackfillRange> chunks;
   private final SqlChunkRunner runner;
+  private final int chunksPerJob;
+  private List<Integer> building = List.of();
+
+  /** Files written by a job of several chunks, per chunk, until the chunk is committed. */
+  private final Map<Integer, Map<String, List<byte[]>>> written = new HashMap<>();
+
+  /** The last catch-up: the snapshots it reached and its rows. */
+  @Nullable private Map.Entry<Map<String, Long>, Map<String, Replacement>> caughtUp;
+
+  /** Chunks of a job that failed: each runs alone now, to find the one that fails. */
+  private final Set<Integer> alone = new HashSet<>();
 
   /**
    * @param file the script; null to use the one recorded on the backfill's branches
@@ -58,6 +75,8 @@ public final class SqlBackfill implements BackfillJob {
         .forEach(t -> targets.put(t, catalog.loadTable(TableIdentifier.parse(t))));
     this.script =
         SqlBackfillScript.read(file != null ? file : recordedScript(backfill, targets.values()));
+    this.chunksPerJob = script.chunksPerJob();
+    script.placeholdersPerJob();
     Map<String, Schema> schemas = new LinkedHashMap<>();
     Map<String, String> timeColumns = new LinkedHashMap<>();
     targets.forEach(
@@ -78,6 +97,7 @@ public final class SqlBackfill implements BackfillJob {
             schemas,
             timeColumns);
     if (check) {
+      runner.startCluster();
       runner.check(chunks.get(0), fixed);
     }
   }
@@ -102,27 +122,72 @@ public final class SqlBackfill implements BackfillJob {
     return runner.run(chunks.get(chunk), fixed);
   }
 
+  @Override
+  public void building(List<Integer> chunks) {
+    this.building = List.copyOf(chunks);
+    if (!chunks.isEmpty()) {
+      runner.startCluster();
+    }
+  }
+
   /**
    * The chunk's Flink job writes the targets' files in its tasks; exactly those files are the
-   * chunk's commit on each branch (rows never pass through this JVM).
+   * chunk's commit on each branch (rows never pass through this JVM). The job also writes the
+   * chunks after it that the build commits next, up to the script's chunks per job, whose files
+   * wait here for their own commit.
    */
   @Override
   public Map<String, Long> commitChunk(
       String backfillId, int chunk, Map<String, Table> targets, Map<String, Long> heads) {
-    Map<String, List<byte[]>> written = runner.write(chunks.get(chunk), fixed);
+    Map<String, List<byte[]>> files = written.remove(chunk);
+    if (files == null) {
+      files = write(chunk);
+    }
     Map<String, Long> out = new LinkedHashMap<>();
-    targets.forEach(
-        (name, target) ->
-            out.put(
-                name,
-                BackfillChunkFiles.commit(
-                    target, backfillId, chunk, written.get(name), heads.get(name))));
+    for (Map.Entry<String, Table> target : targets.entrySet()) {
+      String name = target.getKey();
+      out.put(
+          name,
+          BackfillChunkFiles.commit(
+              target.getValue(), backfillId, chunk, files.get(name), heads.get(name)));
+    }
     return out;
   }
 
-  /** The script over the whole range at the newer snapshots replaces the branch's range. */
+  /** Runs the job of {@code chunk} and the chunks built after it; the chunk's files. */
+  private Map<String, List<byte[]>> write(int chunk) {
+    int at = building.indexOf(chunk);
+    if (alone.contains(chunk) || at < 0) {
+      return runner.write(List.of(chunks.get(chunk)), fixed).get(0);
+    }
+    List<Integer> batch = building.subList(at, Math.min(building.size(), at + chunksPerJob));
+    try {
+      List<Map<String, List<byte[]>>> files =
+          runner.write(batch.stream().map(chunks::get).toList(), fixed);
+      for (int i = 0; i < batch.size(); i++) {
+        written.put(batch.get(i), files.get(i));
+      }
+      return written.remove(chunk);
+    } catch (SqlBackfillException e) {
+      if (batch.size() == 1) {
+        throw e;
+      }
+      // One job does not say which chunk failed: each runs alone now, so the chunks before the
+      // failing one are committed and the error names it.
+      alone.addAll(batch);
+      return runner.write(List.of(chunks.get(chunk)), fixed).get(0);
+    }
+  }
+
+  /**
+   * The script over the whole range at the newer snapshots replaces the branch's range. A publish
+   * asks once per target for the same snapshots: the script runs once for all targets.
+   */
   @Override
   public Map<String, Replacement> catchUp(Map<String, Long> from, Map<String, Long> to) {
+    if (caughtUp != null && caughtUp.getKey().equals(to)) {
+      return caughtUp.getValue();
+    }
     Map<String, List<Record>> rows = new LinkedHashMap<>();
     ranges.keySet().forEach(t -> rows.put(t, new ArrayList<>()));
     for (BackfillRange chunk : chunks) {
@@ -130,6 +195,7 @@ public final class SqlBackfill implements BackfillJob {
     }
     Map<String, Replacement> out = new LinkedHashMap<>();
     ranges.forEach((t, filter) -> out.put(t, new Replacement(filter, rows.get(t))));
+    caughtUp = Map.entry(new HashMap<>(to), out);
     return out;
   }
 

@@ -26,7 +26,16 @@ import java.util.regex.Pattern;
  * 'psyberg.backfill.time-column.NS.TABLE' = 'COL'} for one target).
  */
 final class SqlBackfillScript {
-  static final String TIME_COLUMN = "psyberg.backfill.time-column";
+  /** Prefix of the backfill's own settings, which the script sets and Flink does not read. */
+  static final String SETTINGS_PREFIX = "psyberg.backfill.";
+
+  static final String TIME_COLUMN = SETTINGS_PREFIX + "time-column";
+  static final String CHUNKS_PER_JOB = SETTINGS_PREFIX + "chunks-per-job";
+  static final String PLACEHOLDERS = SETTINGS_PREFIX + "placeholders";
+
+  /** Chunks (days) run as one Flink job unless the script sets {@link #CHUNKS_PER_JOB}. */
+  static final int DEFAULT_CHUNKS_PER_JOB = 31;
+
   static final String FROM = "backfill.from";
   static final String TO = "backfill.to";
   static final String ID = "backfill.id";
@@ -126,10 +135,90 @@ final class SqlBackfillScript {
     return out;
   }
 
+  /**
+   * Whether the statement sets one of the backfill's own settings ({@code psyberg.backfill.*}),
+   * which are read here and mean nothing to Flink.
+   */
+  boolean isBackfillSetting(SqlStatement statement) {
+    Matcher m = SET.matcher(statement.code());
+    return m.matches() && m.group(1).startsWith(SETTINGS_PREFIX);
+  }
+
+  /**
+   * Whether the chunks of one job may be planned in one SQL session in which the statements other
+   * than INSERTs run once: none of them uses a placeholder (so they are the same for every chunk),
+   * and no SET or RESET follows an INSERT (which would plan the next chunk's INSERTs in another
+   * configuration than its own run of the script).
+   */
+  boolean chunksShareSession() {
+    boolean afterInsert = false;
+    for (SqlStatement s : statements) {
+      String code = s.code().trim().toUpperCase(Locale.ROOT);
+      if (code.startsWith("INSERT") || code.startsWith("EXECUTE")) {
+        afterInsert = true;
+      } else if (PLACEHOLDER.matcher(s.code()).find()) {
+        return false;
+      } else if (afterInsert
+          && !isBackfillSetting(s)
+          && (code.startsWith("SET") || code.startsWith("RESET"))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** The event-time column of target {@code table} ({@code ns.table}) that the script declares. */
   Optional<String> timeColumn(String table) {
     String specific = settings.get(TIME_COLUMN + "." + table);
     return Optional.ofNullable(specific != null ? specific : settings.get(TIME_COLUMN));
+  }
+
+  /**
+   * How many chunks run as one Flink job: {@code SET 'psyberg.backfill.chunks-per-job' = 'N'},
+   * default {@value #DEFAULT_CHUNKS_PER_JOB}. More chunks per job save a job start each; fewer
+   * commit progress more often, and a kill loses at most one job's chunks.
+   *
+   * @throws SqlBackfillException when the value is not a whole number of at least 1
+   */
+  int chunksPerJob() {
+    String value = settings.get(CHUNKS_PER_JOB);
+    if (value == null) {
+      return DEFAULT_CHUNKS_PER_JOB;
+    }
+    try {
+      int n = Integer.parseInt(value.trim());
+      if (n >= 1) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new SqlBackfillException(
+        String.format(
+            "backfill script %s sets '%s' to '%s': give a whole number of chunks of at least 1,"
+                + " e.g. SET '%s' = '7';",
+            file, CHUNKS_PER_JOB, value, CHUNKS_PER_JOB));
+  }
+
+  /**
+   * Whether {@code ${backfill.from|to}} take the range of the whole job (all its chunks, the script
+   * planned once) rather than each chunk's: {@code SET 'psyberg.backfill.placeholders' = 'job'}
+   * (default {@code 'chunk'}). Only for scripts whose rows of a day do not depend on which other
+   * days the range holds (row by row, or grouped within a day).
+   *
+   * @throws SqlBackfillException when the value is neither {@code chunk} nor {@code job}
+   */
+  boolean placeholdersPerJob() {
+    String value = settings.getOrDefault(PLACEHOLDERS, "chunk");
+    if (value.equals("chunk") || value.equals("job")) {
+      return value.equals("job");
+    }
+    throw new SqlBackfillException(
+        String.format(
+            "backfill script %s sets '%s' to '%s': give 'chunk' (each chunk's range, the default)"
+                + " or 'job' (the range of all chunks of a job, for scripts whose rows of a day do"
+                + " not depend on the other days)",
+            file, PLACEHOLDERS, value));
   }
 
   /** An error about one statement: names the file, the statement and its line. */

@@ -8,10 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.api.ApiExpression;
 import org.apache.flink.table.api.Table;
-import org.apache.flink.table.api.bridge.internal.AbstractStreamTableEnvironmentImpl;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 import org.apache.flink.table.api.internal.TableEnvironmentImpl;
 import org.apache.flink.table.api.internal.TableEnvironmentInternal;
@@ -22,15 +20,14 @@ import org.apache.flink.table.types.logical.LogicalType;
 import org.apache.flink.table.types.logical.RowType;
 import org.apache.flink.table.types.logical.utils.LogicalTypeChecks;
 import org.apache.flink.table.types.utils.TypeConversions;
-import org.apache.flink.util.CloseableIterator;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.flink.FlinkSchemaUtil;
 import org.apache.iceberg.types.Types;
 
 /**
- * Turns the INSERTs of one script statement into one Flink job whose tasks keep the chunk's rows
- * and write the targets' data files themselves ({@link BackfillChunkFiles#write}); what they wrote
- * comes back per target, to be committed as the chunk.
+ * Turns the INSERTs of one script statement into the part of a Flink job whose tasks keep the
+ * chunk's rows and write the targets' data files themselves ({@link BackfillChunkFiles#write});
+ * what they wrote comes back per target, to be committed as the chunk.
  */
 final class SqlChunkFiles {
   /** One INSERT of the statement: its target and its query. */
@@ -53,17 +50,15 @@ final class SqlChunkFiles {
   }
 
   /**
-   * Runs the statement's INSERTs as one job and adds what each wrote to {@code out} (per target).
+   * Plans the statement's INSERTs in {@code env}: for each of {@code chunks} (index in the job to
+   * range), a filter keeps the chunk's rows of each INSERT's query and a writer writes them to the
+   * target's files; the streams of what the writers report are returned, to be run by a {@link
+   * SqlChunkJob}. Several chunks share the query's rows when the query was planned for all of them.
    */
-  void write(
-      TableEnvironmentInternal env,
-      List<Insert> inserts,
-      BackfillRange chunk,
-      String jobName,
-      Map<String, List<byte[]>> out)
-      throws Exception {
+  List<SqlChunkJob.Writer> plan(
+      TableEnvironmentInternal env, List<Insert> inserts, Map<Integer, BackfillRange> chunks) {
     StreamTableEnvironment tables = (StreamTableEnvironment) env;
-    List<CloseableIterator<byte[]>> written = new ArrayList<>();
+    List<SqlChunkJob.Writer> out = new ArrayList<>();
     for (Insert insert : inserts) {
       Schema schema = targets.get(insert.target());
       RowType type = FlinkSchemaUtil.convert(schema);
@@ -71,21 +66,20 @@ final class SqlChunkFiles {
           tables.toDataStream(
               conformed(((TableEnvironmentImpl) env).createTable(insert.query()), type),
               TypeConversions.fromLogicalToDataType(type.copy(true)).bridgedTo(RowData.class));
-      DataStream<RowData> kept =
-          rows.filter(chunkRows(insert.target(), schema, type, chunk))
-              .name("backfill chunk " + chunk + " of " + insert.target())
-              .setParallelism(rows.getParallelism());
-      written.add(
-          BackfillChunkFiles.write(kept, catalog, insert.target(), type, process).collectAsync());
+      chunks.forEach(
+          (index, chunk) -> {
+            DataStream<RowData> kept =
+                rows.filter(chunkRows(insert.target(), schema, type, chunk))
+                    .name("backfill chunk " + chunk + " of " + insert.target())
+                    .setParallelism(rows.getParallelism());
+            out.add(
+                new SqlChunkJob.Writer(
+                    index,
+                    insert.target(),
+                    BackfillChunkFiles.write(kept, catalog, insert.target(), type, process)));
+          });
     }
-    StreamExecutionEnvironment jobs = ((AbstractStreamTableEnvironmentImpl) env).execEnv();
-    jobs.execute(jobName);
-    for (int i = 0; i < inserts.size(); i++) {
-      try (CloseableIterator<byte[]> it = written.get(i)) {
-        List<byte[]> files = out.get(inserts.get(i).target());
-        it.forEachRemaining(files::add);
-      }
-    }
+    return out;
   }
 
   /** The query's columns cast to the target's types and named as its columns (by position). */

@@ -33,11 +33,12 @@ import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.data.Record;
 
 /**
- * Runs a backfill's SQL script once for one chunk, in a fresh batch session on a local cluster kept
+ * Runs a backfill's SQL script for chunks, each in a fresh batch session on a local cluster kept
  * for all chunks. Every source of the process is shadowed by a temporary view of the same name over
  * the source's given snapshot, so the script reads the sources by their names as of the backfill's
- * fixed snapshots. Each INSERT's query is run and its rows collected instead of written: only rows
- * of the chunk's range are kept, and the caller commits them on the branches.
+ * fixed snapshots. The INSERTs are not run as written: their jobs keep only the rows of the chunk's
+ * range and write them to files (several chunks in one job) or collect them, and the caller commits
+ * them on the branches.
  */
 final class SqlChunkRunner implements AutoCloseable {
   private static final String LAKE = "lake";
@@ -77,41 +78,135 @@ final class SqlChunkRunner implements AutoCloseable {
    * INSERT must write a target and every target must be written.
    */
   void check(BackfillRange chunk, Map<String, Long> snapshots) {
-    execute(chunk, snapshots, (s, env, inserts) -> {});
+    try (SqlSession session = open()) {
+      plan(session, chunk, snapshots, (s, env, inserts) -> {});
+    } catch (SqlBackfillException e) {
+      throw e;
+    } catch (Exception e) {
+      throw failed(e);
+    }
   }
 
   /** The script's rows for {@code chunk}, per target, with the sources at {@code snapshots}. */
   Map<String, List<Record>> run(BackfillRange chunk, Map<String, Long> snapshots) {
     Map<String, List<Record>> out = perTarget();
-    execute(
-        chunk,
-        snapshots,
-        (s, env, inserts) ->
-            inserts.forEach(i -> collect(s, env, i.target(), i.query(), chunk, out)));
+    try (SqlSession session = open()) {
+      plan(
+          session,
+          chunk,
+          snapshots,
+          (s, env, inserts) ->
+              inserts.forEach(i -> collect(s, env, i.target(), i.query(), chunk, out)));
+    } catch (SqlBackfillException e) {
+      throw e;
+    } catch (Exception e) {
+      throw failed(e);
+    }
     return out;
   }
 
   /**
-   * Runs the script for {@code chunk} with the sources at {@code snapshots}, its jobs writing the
-   * chunk's rows to the targets' files themselves (nothing committed): what they wrote, per target,
-   * for {@link io.psyberg.flink.backfill.BackfillChunkFiles#commit}.
+   * Runs the script for each of {@code chunks} with the sources at {@code snapshots}, all chunks in
+   * one Flink job whose tasks write each chunk's rows to the targets' files (nothing committed):
+   * what each chunk wrote, per target, in the order of {@code chunks}, for {@link
+   * io.psyberg.flink.backfill.BackfillChunkFiles#commit}. When the script's statements other than
+   * its INSERTs do not depend on the chunk ({@link SqlBackfillScript#chunksShareSession}), they run
+   * once and the chunks' INSERTs are planned in that one session; otherwise each chunk is planned
+   * in its own session, so it sees only its own placeholders and temporary objects.
    */
-  Map<String, List<byte[]>> write(BackfillRange chunk, Map<String, Long> snapshots) {
-    Map<String, List<byte[]>> out = perTarget();
+  List<Map<String, List<byte[]>>> write(List<BackfillRange> chunks, Map<String, Long> snapshots) {
     SqlChunkFiles files = new SqlChunkFiles(catalog, process, targets, timeColumns);
-    execute(
-        chunk,
-        snapshots,
-        (s, env, inserts) -> {
-          inserts.forEach(i -> checkColumns(s, i.target(), i.query()));
-          try {
-            files.write(env, inserts, chunk, "backfill " + backfillId + " " + chunk, out);
-          } catch (Exception e) {
-            throw script.error(s, "failed: " + ErrorMessages.describe(e));
-          }
-        });
-    return out;
+    SqlChunkJob job = new SqlChunkJob();
+    List<SqlSession> sessions = new ArrayList<>();
+    List<SqlStatement> inserts = new ArrayList<>();
+    Batch batch = new Batch(files, job, sessions, inserts);
+    try {
+      if (script.placeholdersPerJob()) {
+        planOnce(chunks, snapshots, batch);
+      } else {
+        planPerChunk(chunks, snapshots, batch);
+      }
+      Map<Integer, Map<String, List<byte[]>>> written;
+      try {
+        written = job.run(jobName(chunks));
+      } catch (Exception e) {
+        // one INSERT statement: the error names it, as when it ran alone
+        throw inserts.size() == 1
+            ? script.error(inserts.get(0), "failed: " + ErrorMessages.describe(e))
+            : failed(e);
+      }
+      List<Map<String, List<byte[]>>> out = new ArrayList<>();
+      for (int i = 0; i < chunks.size(); i++) {
+        Map<String, List<byte[]>> chunk = perTarget();
+        written.getOrDefault(i, Map.of()).forEach((t, w) -> chunk.get(t).addAll(w));
+        out.add(chunk);
+      }
+      return out;
+    } catch (SqlBackfillException e) {
+      throw e;
+    } catch (Exception e) {
+      throw failed(e);
+    } finally {
+      sessions.forEach(SqlChunkRunner::closeQuietly);
+    }
   }
+
+  /**
+   * Runs the script once with the range of all {@code chunks}; each chunk keeps its own rows of
+   * each INSERT's query ({@link SqlBackfillScript#placeholdersPerJob}).
+   */
+  private void planOnce(List<BackfillRange> chunks, Map<String, Long> snapshots, Batch batch)
+      throws Exception {
+    Map<Integer, BackfillRange> all = new LinkedHashMap<>();
+    chunks.forEach(c -> all.put(all.size(), c));
+    BackfillRange range =
+        new BackfillRange(chunks.get(0).from(), chunks.get(chunks.size() - 1).to());
+    batch.sessions().add(open());
+    plan(
+        batch.sessions().get(0),
+        range,
+        snapshots,
+        (s, env, planned) -> {
+          planned.forEach(p -> checkColumns(s, p.target(), p.query()));
+          batch.inserts().add(s);
+          batch.job().add(batch.files().plan(env, planned, all));
+        });
+  }
+
+  /**
+   * Plans the script for each chunk with the chunk's placeholders: in one session when only the
+   * INSERTs depend on the chunk, else in a session per chunk.
+   */
+  private void planPerChunk(List<BackfillRange> chunks, Map<String, Long> snapshots, Batch batch)
+      throws Exception {
+    boolean shared = script.chunksShareSession();
+    for (int i = 0; i < chunks.size(); i++) {
+      int index = i;
+      BackfillRange chunk = chunks.get(i);
+      if (!shared || batch.sessions().isEmpty()) {
+        batch.sessions().add(open());
+      }
+      plan(
+          batch.sessions().get(batch.sessions().size() - 1),
+          chunk,
+          snapshots,
+          (s, env, planned) -> {
+            planned.forEach(p -> checkColumns(s, p.target(), p.query()));
+            if (index == 0) {
+              batch.inserts().add(s);
+            }
+            batch.job().add(batch.files().plan(env, planned, Map.of(index, chunk)));
+          },
+          shared && index > 0);
+    }
+  }
+
+  /** What the planning of one job's chunks fills: its writers, sessions and INSERT statements. */
+  private record Batch(
+      SqlChunkFiles files,
+      SqlChunkJob job,
+      List<SqlSession> sessions,
+      List<SqlStatement> inserts) {}
 
   /** What is done with the INSERTs of one statement. */
   private interface InsertRun {
@@ -124,52 +219,97 @@ final class SqlChunkRunner implements AutoCloseable {
     return out;
   }
 
-  private void execute(BackfillRange chunk, Map<String, Long> snapshots, InsertRun output) {
-    Set<String> written = new LinkedHashSet<>();
+  private SqlSession open() {
     Map<String, String> batch = Map.of(ExecutionOptions.RUNTIME_MODE.key(), "batch");
-    try (SqlSession session = SqlSession.open(catalog, catalogOptions, batch, cluster())) {
-      SqlRunner runner =
-          new SqlRunner(
-              session, (table, stream) -> {}, new PrintStream(OutputStream.nullOutputStream()));
-      TableEnvironmentInternal shadowed = null;
-      for (SqlStatement s : script.statements(chunk, backfillId)) {
-        if (session.env() != shadowed) {
-          // SET builds a new environment: the views are planned again in it
-          shadowed = session.env();
-          shadowSources(shadowed, snapshots);
-        }
-        Operation op = parse(session.env(), s);
-        List<ModifyOperation> inserts = inserts(op);
-        if (inserts.isEmpty()) {
-          if (op instanceof QueryOperation) {
-            throw script.error(
-                s,
-                "is a query: a backfill script's output is what its INSERTs write. Remove it or"
-                    + " make it an INSERT INTO a target of process "
-                    + process);
-          }
-          try {
-            runner.run(s);
-          } catch (Exception e) {
-            throw script.error(s, "failed: " + ErrorMessages.describe(e));
-          }
-          continue;
-        }
-        List<SqlChunkFiles.Insert> planned = new ArrayList<>();
-        for (ModifyOperation insert : inserts) {
-          String target = target(s, insert);
-          written.add(target);
-          planned.add(new SqlChunkFiles.Insert(target, ((SinkModifyOperation) insert).getChild()));
-        }
-        output.run(s, session.env(), planned);
-      }
-      runner.finish();
-    } catch (SqlBackfillException e) {
-      throw e;
+    return SqlSession.open(catalog, catalogOptions, batch, cluster());
+  }
+
+  private SqlBackfillException failed(Exception e) {
+    return new SqlBackfillException(
+        "backfill script " + script.file() + " failed: " + ErrorMessages.describe(e));
+  }
+
+  private String jobName(List<BackfillRange> chunks) {
+    return "backfill "
+        + backfillId
+        + " "
+        + (chunks.size() == 1
+            ? chunks.get(0).toString()
+            : chunks.size() + " chunks " + chunks.get(0) + " .. " + chunks.get(chunks.size() - 1));
+  }
+
+  private static void closeQuietly(SqlSession session) {
+    try {
+      session.close();
     } catch (Exception e) {
-      throw new SqlBackfillException(
-          "backfill script " + script.file() + " failed: " + ErrorMessages.describe(e));
+      // the session's job has ended; nothing of it is left to release
     }
+  }
+
+  /**
+   * Runs the script's statements for {@code chunk} in {@code session}, INSERTs to {@code output}.
+   */
+  private void plan(
+      SqlSession session, BackfillRange chunk, Map<String, Long> snapshots, InsertRun output)
+      throws Exception {
+    plan(session, chunk, snapshots, output, false);
+  }
+
+  /**
+   * As {@link #plan(SqlSession, BackfillRange, Map, InsertRun)}; with {@code insertsOnly} only the
+   * INSERTs are planned, in a session where the script's other statements ran for an earlier chunk.
+   */
+  private void plan(
+      SqlSession session,
+      BackfillRange chunk,
+      Map<String, Long> snapshots,
+      InsertRun output,
+      boolean insertsOnly)
+      throws Exception {
+    Set<String> written = new LinkedHashSet<>();
+    SqlRunner runner =
+        new SqlRunner(
+            session, (table, stream) -> {}, new PrintStream(OutputStream.nullOutputStream()));
+    TableEnvironmentInternal shadowed = insertsOnly ? session.env() : null;
+    for (SqlStatement s : script.statements(chunk, backfillId)) {
+      if (script.isBackfillSetting(s)) {
+        // a SET builds a new environment: not for settings that Flink does not read
+        continue;
+      }
+      if (session.env() != shadowed) {
+        // SET builds a new environment: the views are planned again in it
+        shadowed = session.env();
+        shadowSources(shadowed, snapshots);
+      }
+      Operation op = parse(session.env(), s);
+      List<ModifyOperation> inserts = inserts(op);
+      if (inserts.isEmpty() && insertsOnly) {
+        continue;
+      }
+      if (inserts.isEmpty()) {
+        if (op instanceof QueryOperation) {
+          throw script.error(
+              s,
+              "is a query: a backfill script's output is what its INSERTs write. Remove it or"
+                  + " make it an INSERT INTO a target of process "
+                  + process);
+        }
+        try {
+          runner.run(s);
+        } catch (Exception e) {
+          throw script.error(s, "failed: " + ErrorMessages.describe(e));
+        }
+        continue;
+      }
+      List<SqlChunkFiles.Insert> planned = new ArrayList<>();
+      for (ModifyOperation insert : inserts) {
+        String target = target(s, insert);
+        written.add(target);
+        planned.add(new SqlChunkFiles.Insert(target, ((SinkModifyOperation) insert).getChild()));
+      }
+      output.run(s, session.env(), planned);
+    }
+    runner.finish();
     for (String target : targets.keySet()) {
       if (!written.contains(target)) {
         throw new SqlBackfillException(
@@ -287,6 +427,13 @@ final class SqlChunkRunner implements AutoCloseable {
                   + source.getValue()
                   + "') */";
       env.createTemporaryView(path, env.sqlQuery(query));
+    }
+  }
+
+  /** Starts the local cluster in the background: the jobs to come find it running. */
+  void startCluster() {
+    if (cluster == null) {
+      cluster().startInBackground();
     }
   }
 

@@ -29,6 +29,7 @@ public final class LocalCluster implements PipelineExecutorServiceLoader, AutoCl
   private final Configuration clusterConfig;
   private MiniCluster miniCluster;
   private int slots;
+  private boolean closed;
 
   public LocalCluster(Configuration clusterConfig) {
     this.clusterConfig = new Configuration(clusterConfig);
@@ -83,13 +84,35 @@ public final class LocalCluster implements PipelineExecutorServiceLoader, AutoCl
     return max;
   }
 
+  /**
+   * Starts the cluster in the background, so that the first job, submitted later, finds it running
+   * (its start then overlaps with the job's planning). A failed start is reported by that job.
+   */
+  public void startInBackground() {
+    Thread start =
+        new Thread(
+            () -> {
+              try {
+                clusterWithSlots(1);
+              } catch (Exception e) {
+                // the first job starts the cluster again and reports why it cannot
+              }
+            },
+            "local cluster start");
+    start.setDaemon(true);
+    start.start();
+  }
+
   /** The running cluster, (re)started when it has fewer slots than a job needs. */
   private synchronized MiniCluster clusterWithSlots(int needed) throws Exception {
+    if (closed) {
+      throw new IllegalStateException("The local cluster was closed; open a new one.");
+    }
     if (miniCluster != null && slots >= needed) {
       return miniCluster;
     }
     // Statements run one after the other, so no job runs on the cluster being replaced.
-    close();
+    stop();
     Configuration conf = new Configuration(clusterConfig);
     conf.set(RestOptions.BIND_PORT, "0");
     conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
@@ -110,6 +133,11 @@ public final class LocalCluster implements PipelineExecutorServiceLoader, AutoCl
 
   @Override
   public synchronized void close() throws Exception {
+    closed = true;
+    stop();
+  }
+
+  private void stop() throws Exception {
     if (miniCluster != null) {
       MiniCluster c = miniCluster;
       miniCluster = null;

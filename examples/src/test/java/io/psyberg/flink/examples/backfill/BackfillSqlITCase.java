@@ -3,6 +3,7 @@ package io.psyberg.flink.examples.backfill;
 import static io.psyberg.flink.examples.backfill.BackfillFixture.chunkCommits;
 import static io.psyberg.flink.examples.backfill.BackfillFixture.facts;
 import static io.psyberg.flink.examples.backfill.BackfillFixture.ok;
+import static java.util.stream.Collectors.toSet;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -12,16 +13,24 @@ import io.psyberg.flink.backfill.BackfillStatus;
 import io.psyberg.flink.examples.cli.CommandException;
 import io.psyberg.flink.examples.testutils.CliRun;
 import io.psyberg.flink.metadata.PublishedHighWatermark;
+import io.psyberg.flink.testutils.Maintenance;
 import io.psyberg.flink.testutils.Warehouse;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
 import org.apache.iceberg.expressions.Expressions;
+import org.apache.iceberg.util.SnapshotUtil;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -116,10 +125,7 @@ class BackfillSqlITCase {
 
   @Test
   void aScriptFailingOnAnEventResumesAfterTheFixWithoutDoubles() throws Exception {
-    for (int i = 0; i < 3; i++) {
-      ok(generate());
-    }
-    ok(signups("live", FACTS));
+    publishThreeGenerations();
     // A SIGNUP event of the range's second day fails the script.
     String poison =
         wh.rows(EVENTS).stream()
@@ -154,19 +160,104 @@ class BackfillSqlITCase {
   }
 
   @Test
-  void parallelTasksWriteTheChunksFilesAndOnlyTheChunksRowsAreKept() throws Exception {
-    for (int i = 0; i < 3; i++) {
-      ok(generate());
+  void theChunksOfOneJobAreCommittedOneByOneAndAKillBetweenThemLosesOnlyTheUncommitted()
+      throws Exception {
+    publishThreeGenerations();
+    // Two chunks per job: the 4 days run as two jobs; seen() notes the days a job computed.
+    Path script =
+        write(
+            "batched.sql",
+            String.format(SCRIPT, "none")
+                .replace("plan, event_ts,", "plan, seen(event_ts),")
+                .replace(
+                    "CREATE TEMPORARY",
+                    before(
+                        "SET 'psyberg.backfill.chunks-per-job' = '2';\nCREATE TEMPORARY FUNCTION"
+                            + " seen AS '"
+                            + SeenDays.class.getName()
+                            + "';")));
+    // The days of the range with sign-ups, so with rows for seen() to note.
+    Set<LocalDate> signupDays =
+        inRange(facts(wh.rows(FACTS))).stream().map(BackfillSqlITCase::dayOf).collect(toSet());
+    assertThat(signupDays).contains(day(1), day(2), day(3));
+    SeenDays.clear();
+    Map<Integer, Set<LocalDate>> seenAtCommit = new TreeMap<>();
+    Map<Integer, List<LocalDate>> daysOfCommit = new TreeMap<>();
+    BackfillRunner.ChunkListener noting =
+        (progress, chunk) -> {
+          seenAtCommit.put(chunk, SeenDays.days());
+          daysOfCommit.put(chunk, chunkDays(progress.backfillId(), chunk));
+        };
+    assertThatThrownBy(
+            () ->
+                backfills()
+                    .listener(
+                        (progress, chunk) -> {
+                          noting.committed(progress, chunk);
+                          throw new IllegalStateException("killed after chunk 1");
+                        })
+                    .start("live", "sql", script, RANGE, 0))
+        .isInstanceOf(CommandException.class)
+        .hasMessageContaining("failed at chunk 1 of 4")
+        .hasMessageContaining("killed after chunk 1");
+    // One job computed days 1 and 2 before chunk 0 was committed, and no more.
+    assertThat(seenAtCommit).containsOnlyKeys(0);
+    assertThat(seenAtCommit.get(0)).containsExactly(day(1), day(2));
+    Backfill killed = backfills().log().all().get(0);
+    assertThat(killed.status()).isEqualTo(BackfillStatus.FAILED);
+    assertThat(killed.chunksDone()).isEqualTo(1);
+    assertThat(chunkCommits(wh.load(FACTS), killed.backfillId())).containsExactly(0);
+
+    // The kill lost day 2, written by the first job but not committed: resume computes days 2 to
+    // 4 in two jobs (days 2-3, day 4) and commits each day as its own chunk.
+    SeenDays.clear();
+    Backfill resumed = backfills().listener(noting).resume(killed.backfillId());
+    assertThat(resumed.status()).isEqualTo(BackfillStatus.BUILT);
+    assertThat(seenAtCommit.get(1)).containsExactly(day(2), day(3));
+    assertThat(seenAtCommit.get(2)).containsExactly(day(2), day(3));
+    assertThat(seenAtCommit.get(3))
+        .containsExactlyElementsOf(
+            signupDays.stream().filter(d -> !d.equals(day(1))).sorted().toList());
+    List<String> branch = facts(BackfillBranch.rows(wh.load(FACTS), killed.backfillId(), all()));
+    assertThat(branch).doesNotHaveDuplicates().isEqualTo(inRange(facts(wh.rows(FACTS))));
+    assertThat(resumed.rowsWritten()).isEqualTo(branch.size());
+    assertThat(chunkCommits(wh.load(FACTS), killed.backfillId())).containsExactly(0, 1, 2, 3);
+    // Each chunk's commit holds the rows of its own day, all of them.
+    for (int chunk = 0; chunk < 4; chunk++) {
+      LocalDate day = day(chunk + 1);
+      assertThat(daysOfCommit.get(chunk))
+          .as("days of chunk %d's rows", chunk)
+          .hasSize((int) branch.stream().filter(f -> dayOf(f).equals(day)).count())
+          .allMatch(day::equals);
     }
-    ok(signups("live", FACTS));
-    // Two tasks per operator and no range in the script: every chunk's job reads all events, and
-    // only the filter in the job keeps a day's rows to its chunk.
+
+    // A bad number of chunks per job is refused before anything is recorded.
+    Path bad =
+        write(
+            "bad.sql",
+            String.format(SCRIPT, "none")
+                .replace(
+                    "CREATE TEMPORARY", before("SET 'psyberg.backfill.chunks-per-job' = 'all';")));
+    assertThat(start(bad.toString(), "--all").err())
+        .contains(bad.toString(), "'psyberg.backfill.chunks-per-job' to 'all'", "at least 1");
+    assertThat(backfills().log().all()).hasSize(1);
+  }
+
+  @Test
+  void parallelTasksWriteTheChunksFilesAndOnlyTheChunksRowsAreKept() throws Exception {
+    publishThreeGenerations();
+    // Two tasks per operator and no range in the script, planned once for all chunks: the job
+    // reads all events once, and only the filters in the job keep each day's rows to its chunk.
     Path script =
         write(
             "parallel.sql",
             String.format(SCRIPT, "none")
                 .replace("  AND event_ts >= ${backfill.from} AND event_ts < ${backfill.to}", "")
-                .replace("CREATE TEMPORARY", "SET 'parallelism.default' = '2';\nCREATE TEMPORARY"));
+                .replace(
+                    "CREATE TEMPORARY",
+                    before(
+                        "SET 'parallelism.default' = '2';\n"
+                            + "SET 'psyberg.backfill.placeholders' = 'job';")));
     Backfill built = backfills().start("live", "sql", script, RANGE, 0);
     List<String> branch = facts(BackfillBranch.rows(wh.load(FACTS), built.backfillId(), all()));
     assertThat(branch)
@@ -238,6 +329,19 @@ class BackfillSqlITCase {
 
   // ---- helpers
 
+  /** Three generations of events, published by the live process. */
+  private void publishThreeGenerations() {
+    for (int i = 0; i < 3; i++) {
+      ok(generate());
+    }
+    ok(signups("live", FACTS));
+  }
+
+  /** Replaces the script's first CREATE TEMPORARY: {@code statements} go before it. */
+  private static String before(String statements) {
+    return statements + "\nCREATE TEMPORARY";
+  }
+
   private Backfills backfills() {
     return new Backfills(wh.catalog(), "psyberg")
         .sqlCatalog(wh.spec(), Map.of("warehouse", wh.dir()));
@@ -292,6 +396,32 @@ class BackfillSqlITCase {
 
   private static org.apache.iceberg.expressions.Expression all() {
     return Expressions.alwaysTrue();
+  }
+
+  /** The days of the event times of the rows chunk {@code chunk}'s commit added to the branch. */
+  private List<LocalDate> chunkDays(String id, int chunk) {
+    Table target = wh.load(FACTS);
+    for (Snapshot s :
+        SnapshotUtil.ancestorsOf(
+            target.refs().get(BackfillBranch.name(id)).snapshotId(), target::snapshot)) {
+      if (Integer.toString(chunk).equals(s.summary().get(BackfillBranch.CHUNK))) {
+        List<LocalDate> days = new ArrayList<>();
+        for (DataFile file : s.addedDataFiles(target.io())) {
+          Maintenance.read(target, file)
+              .forEach(r -> days.add(((LocalDateTime) r.getField("event_ts")).toLocalDate()));
+        }
+        return days;
+      }
+    }
+    throw new AssertionError("no commit of chunk " + chunk + " on the branch of backfill " + id);
+  }
+
+  private static LocalDate dayOf(String fact) {
+    return LocalDateTime.parse(fact.split("\\|")[3]).toLocalDate();
+  }
+
+  private static LocalDate day(int dayOfMonth) {
+    return RANGE.from().toLocalDate().withDayOfMonth(dayOfMonth);
   }
 
   private static List<String> inRange(List<String> facts) {

@@ -59,6 +59,59 @@ class SqlBackfillScriptTest {
   }
 
   @Test
+  void chunksPerJobAndPlaceholdersAreReadFromTheScriptAndBadValuesAreRefusedNamingThem()
+      throws Exception {
+    SqlBackfillScript plain = SqlBackfillScript.read(write("INSERT INTO t SELECT 1"));
+    assertThat(plain.chunksPerJob()).isEqualTo(SqlBackfillScript.DEFAULT_CHUNKS_PER_JOB);
+    assertThat(plain.placeholdersPerJob()).isFalse();
+    SqlBackfillScript set =
+        SqlBackfillScript.read(
+            write(
+                "SET 'psyberg.backfill.chunks-per-job' = '7';\n"
+                    + "SET 'psyberg.backfill.placeholders' = 'job';\n"
+                    + "INSERT INTO t SELECT 1"));
+    assertThat(set.chunksPerJob()).isEqualTo(7);
+    assertThat(set.placeholdersPerJob()).isTrue();
+    for (String bad : new String[] {"0", "-1", "many"}) {
+      Path file =
+          write("SET 'psyberg.backfill.chunks-per-job' = '" + bad + "';\nINSERT INTO t SELECT 1");
+      assertThatThrownBy(() -> SqlBackfillScript.read(file).chunksPerJob())
+          .isInstanceOf(SqlBackfillException.class)
+          .hasMessageContaining(file.toString())
+          .hasMessageContaining("'psyberg.backfill.chunks-per-job' to '" + bad + "'");
+    }
+    Path day = write("SET 'psyberg.backfill.placeholders' = 'Day';\nINSERT INTO t SELECT 1");
+    assertThatThrownBy(() -> SqlBackfillScript.read(day).placeholdersPerJob())
+        .hasMessageContaining(day.toString())
+        .hasMessageContaining("'psyberg.backfill.placeholders' to 'Day'")
+        .hasMessageContaining("'chunk'", "'job'");
+  }
+
+  @Test
+  void chunksShareASessionUnlessAStatementBesideTheInsertsDependsOnTheChunk() throws Exception {
+    String insert = "INSERT INTO t SELECT * FROM s WHERE ts >= ${backfill.from}";
+    assertThat(
+            SqlBackfillScript.read(
+                    write(
+                        "SET 'parallelism.default' = '2';\nCREATE TEMPORARY VIEW v AS SELECT 1;\n"
+                            + insert
+                            + ";\nSET 'psyberg.backfill.time-column' = 'ts'"))
+                .chunksShareSession())
+        .isTrue();
+    assertThat(
+            SqlBackfillScript.read(
+                    write(
+                        "CREATE TEMPORARY VIEW v AS SELECT * FROM s WHERE ts < ${backfill.to};\n"
+                            + insert))
+                .chunksShareSession())
+        .isFalse();
+    assertThat(
+            SqlBackfillScript.read(write(insert + ";\nSET 'parallelism.default' = '2';\n" + insert))
+                .chunksShareSession())
+        .isFalse();
+  }
+
+  @Test
   void chunksAreTheCalendarDaysOfTheRange() {
     LocalDateTime from = LocalDateTime.parse("2026-01-01T18:00:00");
     LocalDateTime to = LocalDateTime.parse("2026-01-03T06:00:00");
