@@ -20,16 +20,13 @@ import javax.annotation.Nullable;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.table.api.internal.TableEnvironmentInternal;
-import org.apache.flink.table.catalog.ObjectIdentifier;
 import org.apache.flink.table.operations.ModifyOperation;
 import org.apache.flink.table.operations.Operation;
 import org.apache.flink.table.operations.QueryOperation;
 import org.apache.flink.table.operations.SinkModifyOperation;
-import org.apache.flink.table.operations.StatementSetOperation;
 import org.apache.flink.types.Row;
 import org.apache.flink.util.CloseableIterator;
 import org.apache.iceberg.Schema;
-import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.data.Record;
 
 /**
@@ -41,8 +38,6 @@ import org.apache.iceberg.data.Record;
  * them on the branches.
  */
 final class SqlChunkRunner implements AutoCloseable {
-  private static final String LAKE = "lake";
-
   private final SqlBackfillScript script;
   private final String backfillId;
   private final String process;
@@ -50,6 +45,7 @@ final class SqlChunkRunner implements AutoCloseable {
   private final Map<String, String> catalogOptions;
   private final Map<String, Schema> targets;
   private final Map<String, String> timeColumns;
+  private final ScriptStatements statements;
   @Nullable private LocalCluster cluster;
 
   /**
@@ -71,6 +67,7 @@ final class SqlChunkRunner implements AutoCloseable {
     this.catalogOptions = catalogOptions;
     this.targets = targets;
     this.timeColumns = timeColumns;
+    this.statements = new ScriptStatements(script, process, targets);
   }
 
   /**
@@ -167,7 +164,7 @@ final class SqlChunkRunner implements AutoCloseable {
         range,
         snapshots,
         (s, env, planned) -> {
-          planned.forEach(p -> checkColumns(s, p.target(), p.query()));
+          planned.forEach(p -> statements.checkColumns(s, p.target(), p.query()));
           batch.inserts().add(s);
           batch.job().add(batch.files().plan(env, planned, all));
         });
@@ -191,7 +188,7 @@ final class SqlChunkRunner implements AutoCloseable {
           chunk,
           snapshots,
           (s, env, planned) -> {
-            planned.forEach(p -> checkColumns(s, p.target(), p.query()));
+            planned.forEach(p -> statements.checkColumns(s, p.target(), p.query()));
             if (index == 0) {
               batch.inserts().add(s);
             }
@@ -279,10 +276,10 @@ final class SqlChunkRunner implements AutoCloseable {
       if (session.env() != shadowed) {
         // SET builds a new environment: the views are planned again in it
         shadowed = session.env();
-        shadowSources(shadowed, snapshots);
+        ScriptStatements.shadowSources(shadowed, snapshots);
       }
-      Operation op = parse(session.env(), s);
-      List<ModifyOperation> inserts = inserts(op);
+      Operation op = statements.parse(session.env(), s);
+      List<ModifyOperation> inserts = ScriptStatements.inserts(op);
       if (inserts.isEmpty() && insertsOnly) {
         continue;
       }
@@ -303,7 +300,7 @@ final class SqlChunkRunner implements AutoCloseable {
       }
       List<SqlChunkFiles.Insert> planned = new ArrayList<>();
       for (ModifyOperation insert : inserts) {
-        String target = target(s, insert);
+        String target = statements.target(s, insert);
         written.add(target);
         planned.add(new SqlChunkFiles.Insert(target, ((SinkModifyOperation) insert).getChild()));
       }
@@ -317,49 +314,9 @@ final class SqlChunkRunner implements AutoCloseable {
                 "backfill script %s writes no rows to %s, a target of process %s: a backfill"
                     + " replaces the range in every target, so the script needs an INSERT INTO"
                     + " %s.%s SELECT ... for each of them",
-                script.file(), target, process, LAKE, target));
+                script.file(), target, process, ScriptStatements.LAKE, target));
       }
     }
-  }
-
-  private Operation parse(TableEnvironmentInternal env, SqlStatement s) {
-    try {
-      List<Operation> ops = env.getParser().parse(s.text());
-      if (ops.size() != 1) {
-        throw script.error(s, "holds " + ops.size() + " statements: end each with ';'");
-      }
-      return ops.get(0);
-    } catch (SqlBackfillException e) {
-      throw e;
-    } catch (RuntimeException e) {
-      throw script.error(s, "does not plan: " + ErrorMessages.describe(e));
-    }
-  }
-
-  private static List<ModifyOperation> inserts(Operation op) {
-    if (op instanceof StatementSetOperation) {
-      return ((StatementSetOperation) op).getOperations();
-    }
-    return op instanceof ModifyOperation ? List.of((ModifyOperation) op) : List.of();
-  }
-
-  /** The target an INSERT writes, checked to be one of the process's. */
-  private String target(SqlStatement s, ModifyOperation insert) {
-    if (!(insert instanceof SinkModifyOperation)) {
-      throw script.error(s, "is not an INSERT INTO a table: a backfill script only writes tables");
-    }
-    ObjectIdentifier id = ((SinkModifyOperation) insert).getContextResolvedTable().getIdentifier();
-    String name = id.getDatabaseName() + "." + id.getObjectName();
-    if (!id.getCatalogName().equals(LAKE) || !targets.containsKey(name)) {
-      throw script.error(
-          s,
-          String.format(
-              "writes %s, which is not a target of process %s: a backfill writes only the"
-                  + " process's targets (%s), into its own branch. Make the INSERT write one of"
-                  + " them.",
-              id.asSummaryString(), process, String.join(", ", targets.keySet())));
-    }
-    return name;
   }
 
   private void collect(
@@ -369,7 +326,7 @@ final class SqlChunkRunner implements AutoCloseable {
       QueryOperation query,
       BackfillRange chunk,
       Map<String, List<Record>> out) {
-    checkColumns(s, target, query);
+    statements.checkColumns(s, target, query);
     Schema schema = targets.get(target);
     RowRecords records = new RowRecords(target, schema);
     int time = schema.columns().indexOf(schema.findField(timeColumns.get(target)));
@@ -388,19 +345,6 @@ final class SqlChunkRunner implements AutoCloseable {
     }
   }
 
-  private void checkColumns(SqlStatement s, String target, QueryOperation query) {
-    Schema schema = targets.get(target);
-    int columns = query.getResolvedSchema().getColumnCount();
-    if (columns != schema.columns().size()) {
-      throw script.error(
-          s,
-          String.format(
-              "gives %d columns, target %s has %d: select every column of the target, in its"
-                  + " order",
-              columns, target, schema.columns().size()));
-    }
-  }
-
   private static boolean inChunk(@Nullable Object time, BackfillRange chunk) {
     if (time == null) {
       return false;
@@ -410,24 +354,6 @@ final class SqlChunkRunner implements AutoCloseable {
             ? ((OffsetDateTime) time).toLocalDateTime()
             : (LocalDateTime) time;
     return chunk.contains(t);
-  }
-
-  /** Temporary views {@code lake.ns.table} over each source at its snapshot (none: empty). */
-  private static void shadowSources(TableEnvironmentInternal env, Map<String, Long> snapshots) {
-    for (Map.Entry<String, Long> source : snapshots.entrySet()) {
-      TableIdentifier id = TableIdentifier.parse(source.getKey());
-      String path = "`" + LAKE + "`.`" + id.namespace() + "`.`" + id.name() + "`";
-      env.dropTemporaryView(path);
-      String query =
-          source.getValue() == null
-              ? "SELECT * FROM " + path + " WHERE FALSE"
-              : "SELECT * FROM "
-                  + path
-                  + " /*+ OPTIONS('snapshot-id'='"
-                  + source.getValue()
-                  + "') */";
-      env.createTemporaryView(path, env.sqlQuery(query));
-    }
   }
 
   /** Starts the local cluster in the background: the jobs to come find it running. */
