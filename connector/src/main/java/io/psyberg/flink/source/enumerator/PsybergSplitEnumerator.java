@@ -18,10 +18,7 @@ import io.psyberg.flink.source.split.PsybergSplit;
 import io.psyberg.flink.source.split.PsybergSplitFactory;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -78,14 +75,8 @@ public final class PsybergSplitEnumerator
   private final String jobId;
   private final SourceMetrics metrics;
 
-  /** Changelog reads: the one reader subtask that gets every split. */
-  private static final int CHANGELOG_READER = 0;
-
-  private final boolean changelog;
-
   private Map<String, Long> positions;
-  private final Deque<PsybergSplit> unassigned = new ArrayDeque<>();
-  private final Set<Integer> waitingReaders = new LinkedHashSet<>();
+  private final SplitAssigner splits;
   private String inFlightSessionId;
   private Session inFlightSession;
   private final Set<String> unfinishedSplitIds = new LinkedHashSet<>();
@@ -118,11 +109,14 @@ public final class PsybergSplitEnumerator
     this.monitorInterval = monitorInterval;
     this.splitSizeBytes = splitSizeBytes;
     this.jobId = jobIdOf(context);
-    this.changelog = settings.nonAppendSnapshots() == NonAppendSnapshots.CHANGELOG;
     this.metrics =
         new SourceMetrics(context.metricGroup(), settings.processName(), settings.sourceTables());
     this.positions = state.positions() == null ? null : new LinkedHashMap<>(state.positions());
-    this.unassigned.addAll(state.unassigned());
+    this.splits =
+        new SplitAssigner(
+            settings.nonAppendSnapshots() == NonAppendSnapshots.CHANGELOG,
+            settings.continuous(),
+            state.unassigned());
     this.inFlightSessionId = state.inFlightSessionId();
     this.unfinishedSplitIds.addAll(state.unfinishedSplitIds());
     this.readThroughCheckpoint = state.readThroughCheckpoint();
@@ -314,7 +308,7 @@ public final class PsybergSplitEnumerator
     inFlightSession = session;
     unfinishedSplitIds.clear();
     splits.forEach(s -> unfinishedSplitIds.add(s.splitId()));
-    unassigned.addAll(splits);
+    this.splits.add(splits);
     readThroughCheckpoint = -1;
     readThroughRecorded = false;
     fullyRead = splits.isEmpty();
@@ -379,37 +373,12 @@ public final class PsybergSplitEnumerator
   }
 
   private void assignPending() {
-    Iterator<Integer> readers = waitingReaders.iterator();
-    while (readers.hasNext()) {
-      int subtask = readers.next();
-      if (!context.registeredReaders().containsKey(subtask)) {
-        readers.remove();
-        continue;
-      }
-      if (changelog && subtask != CHANGELOG_READER) {
-        // Changes go to one reader, in snapshot order, so that rows of a key stay in order.
-        if (!settings.continuous() && planned) {
-          context.signalNoMoreSplits(subtask);
-          readers.remove();
-        }
-        continue;
-      }
-      PsybergSplit split = unassigned.poll();
-      if (split != null) {
-        context.assignSplit(split, subtask);
-        readers.remove();
-      } else if (!settings.continuous() && planned) {
-        context.signalNoMoreSplits(subtask);
-        readers.remove();
-      } else {
-        break;
-      }
-    }
+    splits.assign(context, planned);
   }
 
   @Override
   public void handleSplitRequest(int subtaskId, @Nullable String requesterHostname) {
-    waitingReaders.add(subtaskId);
+    this.splits.request(subtaskId);
     assignPending();
   }
 
@@ -442,9 +411,7 @@ public final class PsybergSplitEnumerator
                   + " error of the job).",
               settings.processName(), subtaskId));
     }
-    for (int i = splits.size() - 1; i >= 0; i--) {
-      unassigned.addFirst(splits.get(i));
-    }
+    this.splits.putBack(splits);
     assignPending();
   }
 
@@ -482,7 +449,7 @@ public final class PsybergSplitEnumerator
     }
     return new PsybergEnumeratorState(
         positions,
-        new ArrayList<>(unassigned),
+        splits.unassigned(),
         inFlightSessionId,
         unfinishedSplitIds,
         readThroughCheckpoint,
