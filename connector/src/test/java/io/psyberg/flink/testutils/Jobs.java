@@ -32,6 +32,30 @@ public final class Jobs {
     Thread.sleep(1000);
   }
 
+  /**
+   * Starts the job of {@code env} collecting {@code stream}: unlike {@code executeAndCollect},
+   * whose iterator cancels the job without waiting, closing it cancels the job and waits until it
+   * has stopped (see {@link #cancelAndWait}), so no task or coordinator still writes to a warehouse
+   * the test deletes next.
+   */
+  public static <T> Collected<T> collect(StreamExecutionEnvironment env, DataStream<T> stream)
+      throws Exception {
+    CloseableIterator<T> rows = stream.collectAsync();
+    return new Collected<>(rows, env.executeAsync());
+  }
+
+  /** A running job's collected rows; closing it stops the job. */
+  public record Collected<T>(CloseableIterator<T> rows, JobClient job) implements AutoCloseable {
+    @Override
+    public void close() throws Exception {
+      try {
+        rows.close();
+      } finally {
+        cancelAndWait(job);
+      }
+    }
+  }
+
   /** Runs a bounded source to the end and returns "event_id" strings (field 0) of what it read. */
   public static List<String> readIds(Source<RowData, ?, ?> source, int parallelism)
       throws Exception {

@@ -6,6 +6,7 @@ import io.psyberg.flink.catalog.CatalogSpec;
 import io.psyberg.flink.planning.NonAppendSnapshots;
 import io.psyberg.flink.source.PsybergSource;
 import io.psyberg.flink.testutils.GatedFileIO;
+import io.psyberg.flink.testutils.Jobs;
 import io.psyberg.flink.testutils.RandomHistory;
 import io.psyberg.flink.testutils.Waits;
 import io.psyberg.flink.testutils.Warehouse;
@@ -77,10 +78,12 @@ class ChangelogContinuousITCase {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.setParallelism(2);
     env.enableCheckpointing(300);
-    try (CloseableIterator<String> it =
-        env.fromSource(source, WatermarkStrategy.noWatermarks(), "changes")
-            .map(ChangelogSourceITCase::render)
-            .executeAndCollect()) {
+    try (Jobs.Collected<String> job =
+        Jobs.collect(
+            env,
+            env.fromSource(source, WatermarkStrategy.noWatermarks(), "changes")
+                .map(ChangelogSourceITCase::render))) {
+      CloseableIterator<String> it = job.rows();
       Map<String, Integer> state = new HashMap<>();
       List<String> changes = new ArrayList<>();
       long snapshot = wh.load(TABLE).currentSnapshot().snapshotId();
@@ -106,10 +109,12 @@ class ChangelogContinuousITCase {
     env.setParallelism(2);
     env.enableCheckpointing(300);
     List<String> changes = new ArrayList<>();
-    try (CloseableIterator<String> it =
-        env.fromSource(source, WatermarkStrategy.noWatermarks(), "changes")
-            .map(ChangelogSourceITCase::render)
-            .executeAndCollect()) {
+    try (Jobs.Collected<String> job =
+        Jobs.collect(
+            env,
+            env.fromSource(source, WatermarkStrategy.noWatermarks(), "changes")
+                .map(ChangelogSourceITCase::render))) {
+      CloseableIterator<String> it = job.rows();
       Map<String, Integer> state = new HashMap<>();
       long snapshot = wh.load(TABLE).currentSnapshot().snapshotId();
       for (int step = 0; step < 7; step++) {
@@ -158,11 +163,13 @@ class ChangelogContinuousITCase {
         org.apache.flink.api.common.restartstrategy.RestartStrategies.fixedDelayRestart(
             3, org.apache.flink.api.common.time.Time.milliseconds(100)));
     List<String> changes = new ArrayList<>();
-    try (CloseableIterator<String> it =
-        env.fromSource(source, WatermarkStrategy.noWatermarks(), "changes")
-            .map(new CompletedCheckpoints())
-            .map(ChangelogSourceITCase::render)
-            .executeAndCollect()) {
+    try (Jobs.Collected<String> job =
+        Jobs.collect(
+            env,
+            env.fromSource(source, WatermarkStrategy.noWatermarks(), "changes")
+                .map(new CompletedCheckpoints())
+                .map(ChangelogSourceITCase::render))) {
+      CloseableIterator<String> it = job.rows();
       Map<String, Integer> state = new HashMap<>();
       follow(it, state, changes, history.rowsAt(first), "first session");
       int before = changes.size();
@@ -255,7 +262,7 @@ class ChangelogContinuousITCase {
                 : history.upsert(List.of((Integer) history.rowsAt(snapshot).get(0).getField("k")));
       }
     } finally {
-      run.getJobClient().orElseThrow().cancel().get(60, TimeUnit.SECONDS);
+      Jobs.cancelAndWait(run.getJobClient().orElseThrow());
     }
   }
 
