@@ -119,11 +119,9 @@ class ChangelogContinuousITCase {
       long snapshot = wh.load(TABLE).currentSnapshot().snapshotId();
       for (int step = 0; step < 7; step++) {
         follow(it, state, changes, history.rowsAt(snapshot), "seed " + seed);
-        // The last step updates a key that is there: at least one -U/+U pair.
-        snapshot =
-            step < 5
-                ? history.step()
-                : history.upsert(List.of((Integer) history.rowsAt(snapshot).get(0).getField("k")));
+        // The last two steps upsert a key that is there (the first one adds it when the random
+        // steps left the table empty): at least one -U/+U pair.
+        snapshot = step < 5 ? history.step() : history.upsert(List.of(liveKey(history, snapshot)));
       }
       follow(it, state, changes, history.rowsAt(snapshot), "seed " + seed);
     }
@@ -252,18 +250,22 @@ class ChangelogContinuousITCase {
             Duration.ofSeconds(180),
             () -> ChangelogSourceITCase.multiset(wh.rows("lake.mirror")).equals(expected),
             () -> "mirror " + wh.rows("lake.mirror") + ", steps " + history.log());
-        if (step == 5) {
+        if (step == 6) {
           break;
         }
-        // The last step updates a key that is there: an update pair through SQL.
-        snapshot =
-            step < 4
-                ? history.step()
-                : history.upsert(List.of((Integer) history.rowsAt(snapshot).get(0).getField("k")));
+        // The last two steps upsert a key that is there (the first one adds it when the random
+        // steps left the table empty): an update pair through SQL.
+        snapshot = step < 4 ? history.step() : history.upsert(List.of(liveKey(history, snapshot)));
       }
     } finally {
       Jobs.cancelAndWait(run.getJobClient().orElseThrow());
     }
+  }
+
+  /** A key with a live row at {@code snapshot}; key 0 when the table is empty there. */
+  private static int liveKey(RandomHistory history, long snapshot) {
+    List<Record> live = history.rowsAt(snapshot);
+    return live.isEmpty() ? 0 : (Integer) live.get(0).getField("k");
   }
 
   private static PsybergSource continuousSource(CatalogSpec catalog, String process) {
