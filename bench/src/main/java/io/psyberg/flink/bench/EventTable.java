@@ -74,6 +74,9 @@ final class EventTable {
       writer.close();
     }
     DataFile file = writer.toDataFile();
-    table.newFastAppend().appendFile(file).commit();
+    // A merging append, as Flink's and Spark's Iceberg writers commit: past
+    // commit.manifest.min-count-to-merge (100) manifests, Iceberg merges them, so a long history
+    // is not one manifest per snapshot (which every scan planning would read).
+    table.newAppend().appendFile(file).commit();
   }
 }

@@ -4,6 +4,8 @@ import io.psyberg.flink.PsybergException;
 import io.psyberg.flink.metadata.MetadataRows;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -11,12 +13,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.iceberg.FileFormat;
+import org.apache.iceberg.PartitionKey;
 import org.apache.iceberg.RowDelta;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.SnapshotRef;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.data.GenericAppenderFactory;
 import org.apache.iceberg.data.GenericRecord;
+import org.apache.iceberg.data.InternalRecordWrapper;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.deletes.EqualityDeleteWriter;
 import org.apache.iceberg.expressions.Expression;
@@ -26,12 +30,12 @@ import org.apache.iceberg.io.OutputFileFactory;
 import org.apache.iceberg.types.TypeUtil;
 
 /**
- * One atomic commit on a branch of a keyed, unpartitioned format v2 table: the live rows matching a
- * filter are removed (equality deletes on the table's identifier fields) and new rows added.
- * Deletes and data share the commit's sequence number, so the deletes never hide the rows added
- * with them. The commit validates that nobody added or deleted rows matching the filter on that
- * branch since the rows to remove were read (or, on a backfill branch, that nobody else wrote the
- * branch meanwhile).
+ * One atomic commit on a branch of a keyed format v2 table: the live rows matching a filter are
+ * removed (equality deletes on the table's identifier fields, in each row's partition) and new rows
+ * added. Deletes and data share the commit's sequence number, so the deletes never hide the rows
+ * added with them. The commit validates that nobody added or deleted rows matching the filter on
+ * that branch since the rows to remove were read (or, on a backfill branch, that nobody else wrote
+ * the branch meanwhile).
  */
 @Internal
 final class RowReplacement {
@@ -76,19 +80,24 @@ final class RowReplacement {
             .build();
     RowDelta delta = table.newRowDelta().toBranch(ref);
     try {
-      if (!rows.isEmpty()) {
+      for (Map.Entry<PartitionKey, List<Record>> part : byPartition(table, rows).entrySet()) {
+        PartitionKey partition = part.getKey();
         DataWriter<Record> data =
-            factory.newDataWriter(files.newOutputFile(), FileFormat.PARQUET, null);
+            factory.newDataWriter(
+                files.newOutputFile(table.spec(), partition), FileFormat.PARQUET, partition);
         try (DataWriter<Record> w = data) {
-          rows.forEach(w::write);
+          part.getValue().forEach(w::write);
         }
         delta.addRows(data.toDataFile());
       }
-      if (!old.isEmpty()) {
+      // A row's delete goes to the partition it lives in (its old values), where it applies.
+      for (Map.Entry<PartitionKey, List<Record>> part : byPartition(table, old).entrySet()) {
+        PartitionKey partition = part.getKey();
         EqualityDeleteWriter<Record> deletes =
-            factory.newEqDeleteWriter(files.newOutputFile(), FileFormat.PARQUET, null);
+            factory.newEqDeleteWriter(
+                files.newOutputFile(table.spec(), partition), FileFormat.PARQUET, partition);
         try (EqualityDeleteWriter<Record> w = deletes) {
-          for (Record row : old) {
+          for (Record row : part.getValue()) {
             Record key = GenericRecord.create(keySchema);
             keySchema.columns().forEach(c -> key.setField(c.name(), row.getField(c.name())));
             w.write(key);
@@ -113,6 +122,18 @@ final class RowReplacement {
     return table.refs().get(ref).snapshotId();
   }
 
+  /** Rows grouped by the partition they belong to (one group, unpartitioned, for no spec). */
+  private static Map<PartitionKey, List<Record>> byPartition(Table table, List<Record> rows) {
+    Map<PartitionKey, List<Record>> parts = new LinkedHashMap<>();
+    InternalRecordWrapper internal = new InternalRecordWrapper(table.schema().asStruct());
+    for (Record row : rows) {
+      PartitionKey key = new PartitionKey(table.spec(), table.schema());
+      key.partition(internal.wrap(row));
+      parts.computeIfAbsent(key, k -> new ArrayList<>()).add(row);
+    }
+    return parts;
+  }
+
   static void checkShape(Table table) {
     if (table.schema().identifierFieldIds().isEmpty()) {
       throw new PsybergException(
@@ -120,14 +141,6 @@ final class RowReplacement {
               + table.name()
               + " has no identifier fields: a backfill replaces rows by key. Set its key with"
               + " ALTER TABLE ... SET IDENTIFIER FIELDS.");
-    }
-    if (table.spec().isPartitioned()) {
-      throw new PsybergException(
-          "Target "
-              + table.name()
-              + " is partitioned ("
-              + table.spec()
-              + "); backfills support unpartitioned targets only for now.");
     }
   }
 }

@@ -26,6 +26,7 @@ import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
 import org.apache.flink.table.types.logical.LogicalType;
 import org.apache.flink.table.types.logical.RowType;
+import org.apache.iceberg.PartitionField;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
@@ -109,6 +110,7 @@ public final class PsybergSink implements Serializable {
     RowType rowType = FlinkSchemaUtil.convert(target.schema());
     checkInput(input.getType(), rowType);
     List<Integer> equalityIds = equalityFieldIds(target.schema());
+    checkUpsertPartitioning(target, equalityIds);
     if (writeMode == WriteMode.OVERWRITE_RANGE
         && target.schema().findField(overwriteRangeColumn) == null) {
       throw new PsybergException(
@@ -175,7 +177,7 @@ public final class PsybergSink implements Serializable {
   }
 
   private List<Integer> equalityFieldIds(Schema schema) {
-    if (writeMode != WriteMode.UPSERT) {
+    if (!writeMode.isKeyed()) {
       return List.of();
     }
     List<Integer> ids = new ArrayList<>();
@@ -197,12 +199,33 @@ public final class PsybergSink implements Serializable {
     if (ids.isEmpty()) {
       throw new PsybergException(
           String.format(
-              "Process %s: write-mode 'upsert' needs a key for sink table %s: declare PRIMARY KEY"
+              "Process %s: write-mode '%s' needs a key for sink table %s: declare PRIMARY KEY"
                   + " (...) NOT ENFORCED in the DDL, set 'upsert-key', or give the table identifier"
                   + " fields.",
-              processName, table));
+              processName, writeMode, table));
     }
     return ids;
+  }
+
+  /**
+   * An upsert deletes by key in the partition of the new row: a row whose partition changes with
+   * its value would survive in the old partition. Such tables need the old row (retract).
+   */
+  private void checkUpsertPartitioning(Table target, List<Integer> equalityIds) {
+    if (writeMode != WriteMode.UPSERT) {
+      return;
+    }
+    for (PartitionField field : target.spec().fields()) {
+      if (!equalityIds.contains(field.sourceId())) {
+        throw new PsybergException(
+            String.format(
+                "Process %s: sink table %s is partitioned by column '%s', which is not part of the"
+                    + " upsert key, so an upsert that changes it would leave the old row in its old"
+                    + " partition. Use write-mode 'retract' (the job sends each replaced row's old"
+                    + " value as UPDATE_BEFORE), or partition by key columns.",
+                processName, table, target.schema().findColumnName(field.sourceId())));
+      }
+    }
   }
 
   private void checkInput(TypeInformation<RowData> type, RowType expected) {

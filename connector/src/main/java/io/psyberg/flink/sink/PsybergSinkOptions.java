@@ -49,6 +49,8 @@ public final class PsybergSinkOptions {
           .defaultValue(WriteMode.APPEND)
           .withDescription(
               "append | upsert (replace rows with the same primary key; for corrections) |"
+                  + " retract (a changelog with before-images: -U/-D delete the row they carry,"
+                  + " in its partition; for corrections that move rows between partitions) |"
                   + " overwrite-range (replace the target rows inside the session's change"
                   + " range).");
 
@@ -57,8 +59,8 @@ public final class PsybergSinkOptions {
           .stringType()
           .noDefaultValue()
           .withDescription(
-              "Key columns for write-mode 'upsert', comma-separated. Default: the DDL's PRIMARY KEY"
-                  + " or the target table's identifier fields.");
+              "Key columns for write-mode 'upsert' or 'retract', comma-separated. Default: the"
+                  + " DDL's PRIMARY KEY or the target table's identifier fields.");
 
   public static final ConfigOption<String> OVERWRITE_RANGE_COLUMN =
       ConfigOptions.key("overwrite-range-column")

@@ -17,6 +17,16 @@ public enum WriteMode implements DescribedEnum {
    */
   UPSERT("upsert", "Replace rows with the same primary key; for corrections."),
   /**
+   * Apply a changelog with before-images: an insert adds a row, an update-before or delete removes
+   * the row it carries (found by key, in the partition of the row as it was), an update-after adds
+   * the new value. For corrections of a table partitioned by a column that changes for a key (a row
+   * moves partition); the input must retract exactly what the table holds.
+   */
+  RETRACT(
+      "retract",
+      "Apply a changelog with before-images: -U/-D delete the row they carry (by key, in its"
+          + " partition), +I/+U add rows; for corrections that move rows between partitions."),
+  /**
    * Replace the target rows inside the session's change range with the new rows (recompute a
    * window).
    */
@@ -28,6 +38,11 @@ public enum WriteMode implements DescribedEnum {
   WriteMode(String value, String description) {
     this.value = value;
     this.description = description;
+  }
+
+  /** True for the modes that change rows by key (equality deletes): upsert and retract. */
+  public boolean isKeyed() {
+    return this == UPSERT || this == RETRACT;
   }
 
   @Override

@@ -2,7 +2,6 @@ package io.psyberg.flink.table;
 
 import io.psyberg.flink.sink.PsybergSink;
 import io.psyberg.flink.sink.PsybergSinkBuilder;
-import io.psyberg.flink.sink.WriteMode;
 import io.psyberg.flink.source.PsybergSourceOptions;
 import org.apache.flink.api.connector.source.Boundedness;
 import org.apache.flink.api.dag.Transformation;
@@ -35,9 +34,14 @@ final class PsybergDynamicSink implements DynamicTableSink {
 
   @Override
   public ChangelogMode getChangelogMode(ChangelogMode requestedMode) {
-    return options.write.writeMode() == WriteMode.UPSERT
-        ? ChangelogMode.upsert()
-        : ChangelogMode.insertOnly();
+    switch (options.write.writeMode()) {
+      case UPSERT:
+        return ChangelogMode.upsert();
+      case RETRACT:
+        return ChangelogMode.all(); // the planner sends -U before-images
+      default:
+        return ChangelogMode.insertOnly();
+    }
   }
 
   @Override

@@ -1,13 +1,16 @@
 package io.psyberg.flink.sink;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.psyberg.flink.source.PsybergSource;
 import io.psyberg.flink.testutils.Pipelines;
 import io.psyberg.flink.testutils.Warehouse;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -16,10 +19,19 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.data.GenericRowData;
 import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.data.StringData;
 import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.types.RowKind;
+import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
+import org.apache.iceberg.TableProperties;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.data.IcebergGenerics;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.flink.FlinkSchemaUtil;
+import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.types.Types;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -161,5 +173,114 @@ class WriteModesITCase {
         .containsExactlyInAnyOrder(
             "d1-0", "d1-1", "d1-2", "redo-0", "redo-1", "d2-2", "d3-0", "d3-1", "d3-2");
     assertThat(wh.load("facts.daily").currentSnapshot().operation()).isEqualTo("overwrite");
+  }
+
+  /**
+   * A changelog with before-images: SIGNUP inserts (account, plan), PLAN_CHANGE and CANCEL carry
+   * the plan the account had in their event id ("e4:basic"), sent as UPDATE_BEFORE/DELETE of that
+   * row.
+   */
+  private void runRetract(String target, WriteMode mode) throws Exception {
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    env.setParallelism(2);
+    PsybergSource source =
+        PsybergSource.builder()
+            .catalog(wh.spec())
+            .processName("by_plan")
+            .tables(SRC)
+            .targetTable(target)
+            .build();
+    DataStream<RowData> rows =
+        env.fromSource(source, WatermarkStrategy.noWatermarks(), "src")
+            .<RowData>flatMap(
+                (r, out) -> {
+                  String id = r.getString(0).toString();
+                  long account = r.getLong(1);
+                  String type = r.getString(2).toString();
+                  StringData plan = r.getString(3);
+                  StringData was = StringData.fromString(id.substring(id.indexOf(':') + 1));
+                  StringData eventId = StringData.fromString(id);
+                  switch (type) {
+                    case "SIGNUP":
+                      out.collect(GenericRowData.ofKind(RowKind.INSERT, account, plan, eventId));
+                      break;
+                    case "PLAN_CHANGE":
+                      out.collect(GenericRowData.ofKind(RowKind.UPDATE_BEFORE, account, was, null));
+                      out.collect(
+                          GenericRowData.ofKind(RowKind.UPDATE_AFTER, account, plan, eventId));
+                      break;
+                    default:
+                      out.collect(GenericRowData.ofKind(RowKind.DELETE, account, was, null));
+                  }
+                })
+            .returns(InternalTypeInfo.of(FlinkSchemaUtil.convert(LATEST)))
+            .keyBy(r -> r.getLong(0));
+    PsybergSink.builder()
+        .catalog(wh.spec())
+        .processName("by_plan")
+        .table(target)
+        .writeMode(mode)
+        .build()
+        .append(rows);
+    env.execute("retract");
+  }
+
+  @Test
+  void retractMovesARowToItsNewPartitionAndDeletesItFromTheOldOne() throws Exception {
+    wh.catalog()
+        .createTable(
+            TableIdentifier.parse("facts.by_plan"),
+            LATEST,
+            PartitionSpec.builderFor(LATEST).identity("plan").build(),
+            Map.of(TableProperties.FORMAT_VERSION, "2"));
+    wh.append(
+        SRC,
+        List.of(
+            Warehouse.event("e1", 1, "SIGNUP", "basic", DAY1),
+            Warehouse.event("e2", 2, "SIGNUP", "basic", DAY1),
+            Warehouse.event("e3", 3, "SIGNUP", "premium", DAY1)));
+    runRetract("facts.by_plan", WriteMode.RETRACT);
+    // Inserts only: no delete file (an upsert writes one per row).
+    assertThat(wh.load("facts.by_plan").currentSnapshot().summary())
+        .doesNotContainKey("added-delete-files")
+        .containsEntry("added-records", "3");
+
+    wh.append(
+        SRC,
+        List.of(
+            Warehouse.event("e4:basic", 2, "PLAN_CHANGE", "premium", DAY1.plusDays(1)),
+            Warehouse.event("e5:premium", 3, "CANCEL", null, DAY1.plusDays(1)),
+            Warehouse.event("e6", 4, "SIGNUP", "standard", DAY1.plusDays(1))));
+    runRetract("facts.by_plan", WriteMode.RETRACT);
+
+    List<String> rows =
+        Pipelines.rows(wh.load("facts.by_plan")).stream()
+            .map(r -> r.getField("account_id") + ":" + r.getField("plan"))
+            .collect(Collectors.toList());
+    assertThat(rows).containsExactlyInAnyOrder("1:basic", "2:premium", "4:standard");
+    // The old row's partition holds only account 1 now.
+    List<String> basic = new ArrayList<>();
+    try (CloseableIterable<Record> it =
+        IcebergGenerics.read(wh.load("facts.by_plan"))
+            .where(Expressions.equal("plan", "basic"))
+            .build()) {
+      it.forEach(r -> basic.add(r.getField("account_id") + ":" + r.getField("plan")));
+    }
+    assertThat(basic).containsExactly("1:basic");
+  }
+
+  @Test
+  void upsertIsRefusedOnATablePartitionedByANonKeyColumn() {
+    wh.catalog()
+        .createTable(
+            TableIdentifier.parse("facts.by_plan_upsert"),
+            LATEST,
+            PartitionSpec.builderFor(LATEST).identity("plan").build(),
+            Map.of(TableProperties.FORMAT_VERSION, "2"));
+    assertThatThrownBy(() -> runRetract("facts.by_plan_upsert", WriteMode.UPSERT))
+        .hasMessageContaining("Process by_plan")
+        .hasMessageContaining("facts.by_plan_upsert")
+        .hasMessageContaining("'plan'")
+        .hasMessageContaining("write-mode 'retract'");
   }
 }

@@ -6,11 +6,13 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import javax.annotation.Nullable;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.FileFormat;
+import org.apache.iceberg.PartitionKey;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
@@ -21,6 +23,7 @@ import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.data.GenericAppenderFactory;
 import org.apache.iceberg.data.GenericRecord;
 import org.apache.iceberg.data.IcebergGenerics;
+import org.apache.iceberg.data.InternalRecordWrapper;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.io.DataWriter;
@@ -130,6 +133,35 @@ public final class Warehouse implements AutoCloseable {
     Table t = load(table);
     t.newAppend().appendFile(writeFile(t, rows)).commit();
     return t.currentSnapshot().snapshotId();
+  }
+
+  /**
+   * The rows as data files of the table, one per partition (one file for an unpartitioned table).
+   */
+  public List<DataFile> writeFiles(Table t, List<Record> rows) {
+    Map<PartitionKey, List<Record>> parts = new LinkedHashMap<>();
+    InternalRecordWrapper internal = new InternalRecordWrapper(t.schema().asStruct());
+    for (Record row : rows) {
+      PartitionKey key = new PartitionKey(t.spec(), t.schema());
+      key.partition(internal.wrap(row));
+      parts.computeIfAbsent(key, k -> new ArrayList<>()).add(row);
+    }
+    GenericAppenderFactory factory = new GenericAppenderFactory(t.schema(), t.spec());
+    OutputFileFactory files =
+        OutputFileFactory.builderFor(t, 1, ++taskIds).format(FileFormat.PARQUET).build();
+    List<DataFile> written = new ArrayList<>();
+    for (Map.Entry<PartitionKey, List<Record>> part : parts.entrySet()) {
+      DataWriter<Record> writer =
+          factory.newDataWriter(
+              files.newOutputFile(t.spec(), part.getKey()), FileFormat.PARQUET, part.getKey());
+      try (DataWriter<Record> w = writer) {
+        part.getValue().forEach(w::write);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      written.add(writer.toDataFile());
+    }
+    return written;
   }
 
   public DataFile writeFile(Table t, List<Record> rows) {

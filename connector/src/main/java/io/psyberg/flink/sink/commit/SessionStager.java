@@ -70,6 +70,7 @@ final class SessionStager {
           break;
         }
       case UPSERT:
+      case RETRACT:
         {
           // One commit per checkpoint, as Iceberg's own Flink committer does (see
           // StagedFiles.checkpoints);
@@ -123,7 +124,7 @@ final class SessionStager {
    * How many commits {@link #stage} makes: the staged snapshot's distance from the main it sits on.
    */
   int stagingCommits(StagedFiles files) {
-    return writeMode == WriteMode.UPSERT ? upsertParts(files).size() : 1;
+    return writeMode.isKeyed() ? upsertParts(files).size() : 1;
   }
 
   private static RowDelta rowDelta(Table table, StagedFiles files) {

@@ -104,7 +104,7 @@ public final class PsybergWriterOperator extends AbstractStreamOperator<byte[]>
             targetFileSizeBytes,
             FileFormat.PARQUET,
             table.properties(),
-            writeMode == WriteMode.UPSERT ? equalityFieldIds : List.of(),
+            writeMode.isKeyed() ? equalityFieldIds : List.of(),
             writeMode == WriteMode.UPSERT);
     factory.initialize(
         getRuntimeContext().getIndexOfThisSubtask(), getRuntimeContext().getAttemptNumber());
@@ -118,16 +118,19 @@ public final class PsybergWriterOperator extends AbstractStreamOperator<byte[]>
   @Override
   public void processElement(StreamRecord<RowData> element) throws Exception {
     RowData row = element.getValue();
-    if (writeMode != WriteMode.UPSERT && row.getRowKind() != RowKind.INSERT) {
+    if (!writeMode.isKeyed() && row.getRowKind() != RowKind.INSERT) {
       throw new PsybergException(
           String.format(
               "Process %s: sink table %s has write-mode '%s', which takes inserts only, but"
-                  + " received a %s row. Use write-mode 'upsert' (with a primary key) for changelog"
-                  + " input.",
+                  + " received a %s row. Use write-mode 'upsert' or 'retract' (with a primary key)"
+                  + " for changelog input.",
               processName,
               targetTable,
               writeMode.name().toLowerCase(Locale.ROOT).replace('_', '-'),
               row.getRowKind()));
+    }
+    if (writeMode == WriteMode.UPSERT && row.getRowKind() == RowKind.UPDATE_BEFORE) {
+      return; // an upsert replaces by key: the before-image adds nothing (nor a row to count)
     }
     try {
       writer.write(row);

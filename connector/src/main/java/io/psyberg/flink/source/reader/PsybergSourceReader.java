@@ -36,6 +36,7 @@ public final class PsybergSourceReader
         RecordAndPosition<RowData>, RowData, PsybergSplit, PsybergSplitState> {
 
   @Nullable private final UpdatePairing pairing;
+  private final ReaderTables tables;
 
   /** Finished splits of the session being paired, as assigned, in the order they finished. */
   private final List<PsybergSplit> sessionRead = new ArrayList<>();
@@ -56,11 +57,20 @@ public final class PsybergSourceReader
       boolean withMetadata,
       List<Expression> filters,
       @Nullable UpdatePairing pairing) {
-    super(
-        () -> new PsybergSplitReader(catalog, projectedColumns, filters),
+    this(
+        context,
+        new ReaderTables(catalog, projectedColumns, filters),
         new PsybergRecordEmitter(withMetadata, pairing),
-        new Configuration(),
-        context);
+        pairing);
+  }
+
+  private PsybergSourceReader(
+      SourceReaderContext context,
+      ReaderTables tables,
+      PsybergRecordEmitter emitter,
+      @Nullable UpdatePairing pairing) {
+    super(() -> new PsybergSplitReader(tables), emitter, new Configuration(), context);
+    this.tables = tables;
     this.pairing = pairing;
   }
 
@@ -129,5 +139,14 @@ public final class PsybergSourceReader
   @Override
   protected PsybergSplit toSplitType(String splitId, PsybergSplitState state) {
     return state.toSplit();
+  }
+
+  @Override
+  public void close() throws Exception {
+    try {
+      super.close();
+    } finally {
+      tables.close();
+    }
   }
 }

@@ -1,31 +1,19 @@
 package io.psyberg.flink.source.reader;
 
-import io.psyberg.flink.catalog.CatalogSpec;
 import io.psyberg.flink.source.split.PsybergSplit;
 import java.io.IOException;
 import java.util.ArrayDeque;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
 import javax.annotation.Nullable;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.base.source.reader.RecordsBySplits;
 import org.apache.flink.connector.base.source.reader.RecordsWithSplitIds;
 import org.apache.flink.connector.base.source.reader.splitreader.SplitReader;
 import org.apache.flink.connector.base.source.reader.splitreader.SplitsAddition;
 import org.apache.flink.connector.base.source.reader.splitreader.SplitsChange;
 import org.apache.flink.table.data.RowData;
-import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
-import org.apache.iceberg.TableProperties;
-import org.apache.iceberg.catalog.Catalog;
-import org.apache.iceberg.catalog.TableIdentifier;
-import org.apache.iceberg.expressions.Expression;
-import org.apache.iceberg.flink.source.reader.ReaderFunction;
 import org.apache.iceberg.flink.source.reader.RecordAndPosition;
-import org.apache.iceberg.flink.source.reader.RowDataReaderFunction;
 import org.apache.iceberg.io.CloseableIterator;
 
 /**
@@ -33,22 +21,16 @@ import org.apache.iceberg.io.CloseableIterator;
  * from the split's recorded position. Changed-file splits go through {@link ChangedFileReader}.
  */
 final class PsybergSplitReader implements SplitReader<RecordAndPosition<RowData>, PsybergSplit> {
-  private final CatalogSpec catalogSpec;
-  @Nullable private final List<String> projectedColumns;
-  private final Map<String, ReaderFunction<RowData>> functions = new HashMap<>();
-  private final Map<String, Table> tables = new HashMap<>();
+  private final ReaderTables tables;
   private final Queue<PsybergSplit> splits = new ArrayDeque<>();
-  private Catalog catalog;
   private PsybergSplit current;
   private CloseableIterator<RecordsWithSplitIds<RecordAndPosition<RowData>>> batches;
 
-  private final List<Expression> filters;
-
-  PsybergSplitReader(
-      CatalogSpec catalogSpec, @Nullable List<String> projectedColumns, List<Expression> filters) {
-    this.filters = filters;
-    this.catalogSpec = catalogSpec;
-    this.projectedColumns = projectedColumns;
+  /**
+   * @param tables shared by the source reader's fetchers, closed with the source reader
+   */
+  PsybergSplitReader(ReaderTables tables) {
+    this.tables = tables;
   }
 
   @Override
@@ -60,12 +42,10 @@ final class PsybergSplitReader implements SplitReader<RecordAndPosition<RowData>
       }
       batches =
           current.kind() == PsybergSplit.Kind.CHANGED
-              ? ChangedFileReader.open(
-                  current,
-                  table(current.table()),
-                  ReadSchemas.project(table(current.table()).schema(), projectedColumns),
-                  filters)
-              : function(current.table()).apply(current.icebergSplit());
+              ? changed(current)
+              : tables
+                  .function(current.table(), current.snapshotId())
+                  .apply(current.icebergSplit());
     }
     if (batches.hasNext()) {
       return new RenamedBatch(batches.next(), current.splitId());
@@ -77,33 +57,14 @@ final class PsybergSplitReader implements SplitReader<RecordAndPosition<RowData>
     return done.build();
   }
 
-  private Table table(String name) {
-    return tables.computeIfAbsent(
-        name,
-        n -> {
-          if (catalog == null) {
-            catalog = catalogSpec.open();
-          }
-          return catalog.loadTable(TableIdentifier.parse(n));
-        });
-  }
-
-  private ReaderFunction<RowData> function(String tableName) {
-    return functions.computeIfAbsent(
-        tableName,
-        name -> {
-          Table table = table(name);
-          Schema projected = ReadSchemas.project(table.schema(), projectedColumns);
-          return new RowDataReaderFunction(
-              new Configuration(),
-              table.schema(),
-              projected,
-              table.properties().get(TableProperties.DEFAULT_NAME_MAPPING),
-              true,
-              table.io(),
-              table.encryption(),
-              filters);
-        });
+  private CloseableIterator<RecordsWithSplitIds<RecordAndPosition<RowData>>> changed(
+      PsybergSplit split) throws IOException {
+    Table table = tables.table(split.table(), split.snapshotId());
+    return ChangedFileReader.open(
+        split,
+        table,
+        ReadSchemas.project(table.schema(), tables.projectedColumns()),
+        tables.filters());
   }
 
   @Override
@@ -127,8 +88,7 @@ final class PsybergSplitReader implements SplitReader<RecordAndPosition<RowData>
 
   @Override
   public void close() throws Exception {
-    closeCurrent();
-    CatalogSpec.close(catalog);
+    closeCurrent(); // the tables stay open for the source reader's next fetcher
   }
 
   /** An Iceberg batch under our split id (Iceberg names splits by their files). */

@@ -16,11 +16,14 @@ import org.apache.iceberg.data.IcebergGenerics;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.util.DateTimeUtil;
 
 /**
- * Every account the session touches has segments numbered 1..n, each closing where the next opens
- * ({@code valid_to(n) = valid_from(n+1)}), and exactly one current segment (the last, open-ended).
- * Checked on the table as it would be once published: the staged snapshot.
+ * Every account the session touches has consecutively numbered segments, each closing where the
+ * next opens ({@code valid_to(n) = valid_from(n+1)}), and exactly one current segment (the last,
+ * open-ended). Checked on the table as it would be once published (the staged snapshot), from the
+ * segment that closes where the session's earliest written segment opens: earlier segments did not
+ * change, and reading only the later ones lets the read prune by {@code valid_to}.
  */
 public final class LifecycleContiguityAudit implements Audit {
   private static final long serialVersionUID = 1L;
@@ -32,24 +35,16 @@ public final class LifecycleContiguityAudit implements Audit {
 
   @Override
   public AuditResult run(AuditContext ctx) throws Exception {
-    Set<Object> accounts = new LinkedHashSet<>();
-    for (Record r : ctx.readStaged(List.of("account_id"))) {
-      accounts.add(r.getField("account_id"));
-    }
-    if (accounts.isEmpty()) {
-      return AuditResult.of(name(), true, "no accounts changed", "contiguous segments");
-    }
     Map<Long, TreeMap<Integer, Record>> byAccount = new HashMap<>();
-    try (CloseableIterable<Record> rows =
-        IcebergGenerics.read(ctx.table())
-            .useSnapshot(ctx.staged().snapshotId())
-            .where(Expressions.in("account_id", accounts.toArray()))
-            .build()) {
+    try (CloseableIterable<Record> rows = changedAccountSegments(ctx)) {
       for (Record r : rows) {
         byAccount
             .computeIfAbsent((Long) r.getField("account_id"), k -> new TreeMap<>())
             .put((Integer) r.getField("segment_no"), r.copy());
       }
+    }
+    if (byAccount.isEmpty()) {
+      return AuditResult.of(name(), true, "no accounts changed", "contiguous segments");
     }
     List<String> broken = new ArrayList<>();
     for (Map.Entry<Long, TreeMap<Integer, Record>> e : byAccount.entrySet()) {
@@ -68,13 +63,47 @@ public final class LifecycleContiguityAudit implements Audit {
         name(), broken.isEmpty(), observed, "contiguous segments with one current segment");
   }
 
+  /**
+   * The segments to check: on a first publish the whole staged table (it holds only this session);
+   * otherwise the segments of the accounts the session wrote, from its earliest written segment's
+   * opening on (open, or closed since then).
+   */
+  private static CloseableIterable<Record> changedAccountSegments(AuditContext ctx)
+      throws Exception {
+    IcebergGenerics.ScanBuilder scan =
+        IcebergGenerics.read(ctx.table())
+            .useSnapshot(ctx.staged().snapshotId())
+            .select("account_id", "segment_no", "valid_from", "valid_to");
+    if (ctx.publishedParentId() == null) {
+      return scan.build();
+    }
+    Set<Object> accounts = new LinkedHashSet<>();
+    LocalDateTime from = null;
+    for (Record r : ctx.readStaged(List.of("account_id", "valid_from"))) {
+      accounts.add(r.getField("account_id"));
+      LocalDateTime opens = (LocalDateTime) r.getField("valid_from");
+      from = from == null || opens.isBefore(from) ? opens : from;
+    }
+    if (accounts.isEmpty()) {
+      return CloseableIterable.empty();
+    }
+    return scan.where(
+            Expressions.and(
+                Expressions.in("account_id", accounts.toArray()),
+                Expressions.or(
+                    Expressions.isNull("valid_to"),
+                    Expressions.greaterThanOrEqual(
+                        "valid_to", DateTimeUtil.microsFromTimestamp(from)))))
+        .build();
+  }
+
   private static String check(TreeMap<Integer, Record> segments) {
-    int expected = 1;
+    int expected = segments.firstKey();
     Record previous = null;
     int current = 0;
     for (Map.Entry<Integer, Record> e : segments.entrySet()) {
       if (e.getKey() != expected++) {
-        return "segment numbers are not 1.." + segments.size();
+        return "segment numbers are not consecutive from " + segments.firstKey();
       }
       Record r = e.getValue();
       if (r.getField("valid_to") == null) {

@@ -128,7 +128,9 @@ public final class LifecycleJob {
             .catalog(catalog)
             .processName(process)
             .table(lifecycleTable)
-            .writeMode(WriteMode.UPSERT)
+            // Corrections carry each replaced segment's old value, so its delete lands in the
+            // partition the segment lived in (closing a segment moves it out of the open ones).
+            .writeMode(WriteMode.RETRACT)
             .audit(new LifecycleContiguityAudit());
     sinkSettings.apply(lifecycle).build().append(segments);
     PsybergSinkBuilder anomaly =
@@ -136,7 +138,7 @@ public final class LifecycleJob {
             .catalog(catalog)
             .processName(process)
             .table(anomaliesTable)
-            .writeMode(WriteMode.UPSERT);
+            .writeMode(WriteMode.RETRACT);
     sinkSettings.apply(anomaly).build().append(anomalies);
   }
 

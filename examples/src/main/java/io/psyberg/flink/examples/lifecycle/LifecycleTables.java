@@ -43,8 +43,21 @@ public final class LifecycleTables {
   private LifecycleTables() {}
 
   /**
-   * Loads the table, creating it (format v2, keys as identifier fields) when missing; checks its
-   * shape.
+   * {@code account_lifecycle} by month of {@code valid_to} (open segments in the null partition): a
+   * bounded run reads the segments still open or closed since its lookback, which this prunes to a
+   * few partitions however long the history. Rows move partition when a segment closes, so the
+   * target is written in write-mode retract. Other shapes are unpartitioned.
+   */
+  static PartitionSpec specOf(Schema shape) {
+    return shape == LIFECYCLE
+        ? PartitionSpec.builderFor(shape).month("valid_to").build()
+        : PartitionSpec.unpartitioned();
+  }
+
+  /**
+   * Loads the table, creating it (format v2, keys as identifier fields, partitioned as {@link
+   * #specOf}) when missing; checks its shape. A table created unpartitioned by an earlier version
+   * keeps working (its reads just do not prune).
    */
   public static Table ensure(Catalog catalog, String name, Schema shape) {
     TableIdentifier id = TableIdentifier.parse(name);
@@ -59,7 +72,7 @@ public final class LifecycleTables {
       }
       try {
         return catalog.createTable(
-            id, shape, PartitionSpec.unpartitioned(), Map.of(TableProperties.FORMAT_VERSION, "2"));
+            id, shape, specOf(shape), Map.of(TableProperties.FORMAT_VERSION, "2"));
       } catch (AlreadyExistsException raced) {
         // created meanwhile: check it below
       }

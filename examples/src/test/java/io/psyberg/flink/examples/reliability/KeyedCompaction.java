@@ -21,8 +21,8 @@ final class KeyedCompaction {
   private KeyedCompaction() {}
 
   /**
-   * Compacts a keyed table as a maintenance job does: its live rows (deletes applied) into one
-   * file, replacing every data and delete file.
+   * Compacts a keyed table as a maintenance job does: its live rows (deletes applied) into one file
+   * per partition, replacing every data and delete file.
    */
   static void compact(Warehouse wh, Table table) {
     table.refresh();
@@ -47,12 +47,12 @@ final class KeyedCompaction {
     if (data.isEmpty() && deletes.isEmpty()) {
       return; // nothing published there yet
     }
-    DataFile merged = wh.writeFile(table, rows);
+    List<DataFile> merged = wh.writeFiles(table, rows);
     RewriteFiles rewrite =
         table.newRewrite().validateFromSnapshot(table.currentSnapshot().snapshotId());
     data.forEach(rewrite::deleteFile);
     deletes.forEach(rewrite::deleteFile);
-    rewrite.addFile(merged);
+    merged.forEach(rewrite::addFile);
     rewrite.commit();
   }
 }

@@ -4,9 +4,10 @@ import java.util.Objects;
 import org.apache.flink.types.RowKind;
 
 /**
- * One changelog entry of an output or anomaly row: {@link RowKind#INSERT} for a new row, {@link
- * RowKind#UPDATE_AFTER} for a replaced row (upsert by the row's key) and {@link RowKind#DELETE}
- * carrying the row as it was last emitted.
+ * One changelog entry of an output or anomaly row: {@link RowKind#INSERT} for a new row, a replaced
+ * row as {@link RowKind#UPDATE_BEFORE} (the row as it was last emitted) directly followed by {@link
+ * RowKind#UPDATE_AFTER} (its new value), and {@link RowKind#DELETE} carrying the row as it was last
+ * emitted. Upsert sinks ignore the before-images; retract sinks delete by them.
  */
 public record Change<T>(RowKind kind, T value) {
 
@@ -17,6 +18,10 @@ public record Change<T>(RowKind kind, T value) {
 
   public static <T> Change<T> insert(T value) {
     return new Change<>(RowKind.INSERT, value);
+  }
+
+  public static <T> Change<T> updateBefore(T value) {
+    return new Change<>(RowKind.UPDATE_BEFORE, value);
   }
 
   public static <T> Change<T> updateAfter(T value) {

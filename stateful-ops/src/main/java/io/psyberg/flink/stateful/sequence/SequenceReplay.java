@@ -107,6 +107,9 @@ final class SequenceReplay {
       } else if (now == null) {
         changes.add(Change.delete(was));
       } else {
+        // The before-image lets a sink that deletes by row (write-mode retract) find the old row
+        // where it lives, also when the new value moves it to another partition.
+        changes.add(Change.updateBefore(was));
         changes.add(Change.updateAfter(now));
       }
     }

@@ -41,7 +41,9 @@ class LifecycleCorrectionsTest {
 
     assertThat(corrections.outputs())
         .containsExactlyInAnyOrder(
+            Change.updateBefore(published.get(0)),
             Change.updateAfter(published.get(0).closedAt(micros("09:00"))),
+            Change.updateBefore(published.get(1)),
             Change.updateAfter(
                 new Segment(1L, 2, LifecycleStatus.CANCELED, "basic", micros("09:00"), null, "d")),
             Change.delete(published.get(2)));

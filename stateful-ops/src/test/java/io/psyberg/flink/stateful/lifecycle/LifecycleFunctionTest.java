@@ -23,6 +23,7 @@ class LifecycleFunctionTest {
       assertThat(harness.segments.rows()).hasSize(3);
       assertThat(harness.kinds)
           .containsEntry(RowKind.INSERT, 3L)
+          .containsEntry(RowKind.UPDATE_BEFORE, 2L)
           .containsEntry(RowKind.UPDATE_AFTER, 2L);
 
       harness.feed(List.of(ev("d", "CANCEL", null, "09:00")));
@@ -31,6 +32,7 @@ class LifecycleFunctionTest {
           .containsExactly("1 ACTIVE", "2 CANCELED");
       assertThat(harness.kinds)
           .containsEntry(RowKind.DELETE, 1L)
+          .containsEntry(RowKind.UPDATE_BEFORE, 4L)
           .containsEntry(RowKind.UPDATE_AFTER, 4L);
       assertThat(harness.anomalies.rows()).containsOnlyKeys("b", "c");
 

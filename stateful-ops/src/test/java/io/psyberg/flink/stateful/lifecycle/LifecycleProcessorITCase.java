@@ -19,14 +19,20 @@ import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.restartstrategy.RestartStrategies;
 import org.apache.flink.api.common.state.CheckpointListener;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.contrib.streaming.state.EmbeddedRocksDBStateBackend;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Metric;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.source.RichSourceFunction;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -75,8 +81,9 @@ class LifecycleProcessorITCase {
     env.setRestartStrategy(RestartStrategies.fixedDelayRestart(2, 200));
 
     DataStream<RowData> input =
-        source(env)
-            .map(new FailOnceAfterCheckpoint(events.size() / 4))
+        env.addSource(new HeldUntilCheckpoint(events.size() / 4), "events held until a checkpoint")
+            .returns(InternalTypeInfo.of(LifecycleRows.EVENT_ROW_TYPE))
+            .map(new FailOnceAfterCheckpoint())
             .returns(InternalTypeInfo.of(LifecycleRows.EVENT_ROW_TYPE))
             .name("fail once");
     wire(input, null);
@@ -160,38 +167,78 @@ class LifecycleProcessorITCase {
   }
 
   /**
-   * After {@code failAfter} records, slows the stream until a checkpoint completes, then fails
-   * once.
+   * Emits the events in order, stopping after {@code holdAfter} of them until a checkpoint (holding
+   * their keyed state) completes, then the rest; restores its position from the checkpoint.
    */
-  private static final class FailOnceAfterCheckpoint
-      implements MapFunction<RowData, RowData>, CheckpointListener {
+  private static final class HeldUntilCheckpoint extends RichSourceFunction<RowData>
+      implements CheckpointedFunction, CheckpointListener {
 
-    static final AtomicBoolean CHECKPOINT_COMPLETED = new AtomicBoolean();
-    static final AtomicBoolean FAILED = new AtomicBoolean();
+    private final int holdAfter;
+    private transient ListState<Integer> position;
+    private volatile int next;
+    private volatile boolean running = true;
 
-    private final int failAfter;
-    private int seen;
-
-    FailOnceAfterCheckpoint(int failAfter) {
-      this.failAfter = failAfter;
+    HeldUntilCheckpoint(int holdAfter) {
+      this.holdAfter = holdAfter;
     }
 
     @Override
-    public RowData map(RowData row) throws Exception {
-      seen++;
-      if (!FAILED.get() && seen > failAfter) {
-        if (!CHECKPOINT_COMPLETED.get()) {
-          Thread.sleep(5); // hold the stream back until a checkpoint with keyed state completes
-        } else if (FAILED.compareAndSet(false, true)) {
-          throw new IllegalStateException("injected failure (test)");
+    public void run(SourceContext<RowData> ctx) throws Exception {
+      while (running && next < events.size()) {
+        if (next == holdAfter && !FailOnceAfterCheckpoint.CHECKPOINT_COMPLETED.get()) {
+          Thread.sleep(5); // waits for an event, the completed checkpoint; the lock stays free
+          continue;
+        }
+        synchronized (ctx.getCheckpointLock()) {
+          ctx.collect(LifecycleRows.toRow(events.get(next)));
+          next++;
         }
       }
-      return row;
+    }
+
+    @Override
+    public void cancel() {
+      running = false;
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+      position.update(List.of(next));
+    }
+
+    @Override
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+      position =
+          context
+              .getOperatorStateStore()
+              .getListState(new ListStateDescriptor<>("position", Integer.class));
+      for (Integer restored : position.get()) {
+        next = restored;
+      }
     }
 
     @Override
     public void notifyCheckpointComplete(long checkpointId) {
-      CHECKPOINT_COMPLETED.set(true);
+      if (next >= holdAfter) {
+        FailOnceAfterCheckpoint.CHECKPOINT_COMPLETED.set(true);
+      }
+    }
+  }
+
+  /**
+   * Fails once, on the first record after a checkpoint completed (see {@link HeldUntilCheckpoint}).
+   */
+  private static final class FailOnceAfterCheckpoint implements MapFunction<RowData, RowData> {
+
+    static final AtomicBoolean CHECKPOINT_COMPLETED = new AtomicBoolean();
+    static final AtomicBoolean FAILED = new AtomicBoolean();
+
+    @Override
+    public RowData map(RowData row) {
+      if (CHECKPOINT_COMPLETED.get() && FAILED.compareAndSet(false, true)) {
+        throw new IllegalStateException("injected failure (test)");
+      }
+      return row;
     }
   }
 }

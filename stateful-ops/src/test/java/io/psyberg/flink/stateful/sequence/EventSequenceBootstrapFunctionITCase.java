@@ -61,10 +61,14 @@ class EventSequenceBootstrapFunctionITCase {
                 event("b", 3 * SECOND, 2)))
         .containsExactlyInAnyOrder(
             Change.insert(row("late", 11)),
+            Change.updateBefore(row("b", 3)),
             Change.updateAfter(row("b", 13)),
+            Change.updateBefore(row("c", 6)),
             Change.updateAfter(row("c", 16)),
+            Change.updateBefore(row("total", 6)),
             Change.updateAfter(row("total", 16)),
             Change.insert(row("d", 20)),
+            Change.updateBefore(row("total", 16)),
             Change.updateAfter(row("total", 20)));
   }
 

@@ -48,7 +48,9 @@ class EventSequencesTest {
     assertThat(corrections.outputs())
         .containsExactlyInAnyOrder(
             Change.insert(row("d", 13)),
+            Change.updateBefore(row("c", 6)),
             Change.updateAfter(row("c", 16)),
+            Change.updateBefore(row("total", 6)),
             Change.updateAfter(row("total", 16)));
     assertThat(corrections.anomalies()).containsExactly(Change.insert("negative n"));
     assertThat(corrections.tooLate()).containsExactly(event("z", 0, 5));

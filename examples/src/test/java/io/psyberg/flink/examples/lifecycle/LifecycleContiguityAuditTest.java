@@ -1,0 +1,144 @@
+package io.psyberg.flink.examples.lifecycle;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.psyberg.flink.session.Session;
+import io.psyberg.flink.session.SessionStatus;
+import io.psyberg.flink.sink.WriteMode;
+import io.psyberg.flink.sink.audit.AuditContext;
+import io.psyberg.flink.sink.audit.AuditResult;
+import io.psyberg.flink.testutils.Warehouse;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.util.List;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.DeleteFile;
+import org.apache.iceberg.FileFormat;
+import org.apache.iceberg.PartitionKey;
+import org.apache.iceberg.RowDelta;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.data.GenericAppenderFactory;
+import org.apache.iceberg.data.GenericRecord;
+import org.apache.iceberg.data.InternalRecordWrapper;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.deletes.EqualityDeleteWriter;
+import org.apache.iceberg.io.OutputFileFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The contiguity audit on a real, month-partitioned {@code account_lifecycle}: a first publish is
+ * checked whole; a later one from the earliest segment it writes on, which is where it finds a gap
+ * it made, while an old gap of an untouched stretch is not read.
+ */
+class LifecycleContiguityAuditTest {
+  private static final LocalDateTime T0 = LocalDateTime.of(2026, 1, 1, 0, 0);
+
+  @TempDir Path dir;
+
+  @Test
+  void checksTheWholeFirstPublishAndALaterOneFromItsEarliestSegment() throws Exception {
+    try (Warehouse wh = new Warehouse(dir)) {
+      Table table =
+          LifecycleTables.ensure(wh.catalog(), "facts.lifecycle", LifecycleTables.LIFECYCLE);
+      assertThat(table.spec().isPartitioned()).isTrue();
+
+      // First publish: account 1 contiguous over three months, account 2 with a gap.
+      List<DataFile> first =
+          wh.writeFiles(
+              table,
+              List.of(
+                  segment(1, 1, T0, T0.plusMonths(1)),
+                  segment(1, 2, T0.plusMonths(1), T0.plusMonths(2)),
+                  segment(1, 3, T0.plusMonths(2), null),
+                  segment(2, 1, T0, T0.plusDays(3)),
+                  segment(2, 2, T0.plusDays(4), null)));
+      AuditResult whole = audit(wh, table, first, List.of(), null);
+      assertThat(whole.passed()).isFalse();
+      assertThat(whole.observed()).contains("account 2").doesNotContain("account 1:");
+
+      // Publish the first files regardless, then a session that only adds account 1's segment 4
+      // (closing 3): account 2's old gap lies outside what it touches, and account 1 is contiguous.
+      Long published = table.currentSnapshot().snapshotId();
+      List<DataFile> second =
+          wh.writeFiles(
+              table,
+              List.of(
+                  segment(1, 3, T0.plusMonths(2), T0.plusMonths(3)),
+                  segment(1, 4, T0.plusMonths(3), null)));
+      // The old open segment 3 is deleted in its partition, as a retract sink does.
+      DeleteFile closed = deleteKey(table, segment(1, 3, T0.plusMonths(2), null));
+      AuditResult later = audit(wh, table, second, List.of(closed), published);
+      assertThat(later.passed()).as(later.observed()).isTrue();
+      assertThat(later.observed()).isEqualTo("1 accounts contiguous");
+
+      // A later session that leaves a gap in what it writes fails.
+      List<DataFile> broken =
+          wh.writeFiles(table, List.of(segment(1, 5, T0.plusMonths(3).plusDays(2), null)));
+      AuditResult gap = audit(wh, table, broken, List.of(), table.currentSnapshot().snapshotId());
+      assertThat(gap.passed()).isFalse();
+      assertThat(gap.observed()).contains("account 1");
+    }
+  }
+
+  /** Commits the files (as staging does) and audits that snapshot. */
+  private static AuditResult audit(
+      Warehouse wh, Table table, List<DataFile> files, List<DeleteFile> deletes, Long parent)
+      throws Exception {
+    RowDelta delta = table.newRowDelta();
+    files.forEach(delta::addRows);
+    deletes.forEach(delta::addDeletes);
+    delta.commit();
+    table.refresh();
+    Snapshot staged = table.currentSnapshot();
+    Session session =
+        Session.builder()
+            .sessionId("s")
+            .processName("lifecycle")
+            .mode("bounded")
+            .jobId("j")
+            .targetTable("facts.lifecycle")
+            .status(SessionStatus.PLANNED)
+            .startedAt(Instant.parse("2026-01-01T00:00:00Z"))
+            .build();
+    return new LifecycleContiguityAudit()
+        .run(
+            new AuditContext(
+                wh.catalog(), table, staged, parent, files, deletes, session, WriteMode.RETRACT));
+  }
+
+  private static DeleteFile deleteKey(Table table, Record old) throws Exception {
+    Schema key = table.schema().select("account_id", "segment_no");
+    GenericAppenderFactory factory =
+        new GenericAppenderFactory(table.schema(), table.spec(), new int[] {1, 2}, key, null);
+    PartitionKey partition = new PartitionKey(table.spec(), table.schema());
+    partition.partition(new InternalRecordWrapper(table.schema().asStruct()).wrap(old));
+    OutputFileFactory files =
+        OutputFileFactory.builderFor(table, 1, 99).format(FileFormat.PARQUET).build();
+    EqualityDeleteWriter<Record> writer =
+        factory.newEqDeleteWriter(
+            files.newOutputFile(table.spec(), partition), FileFormat.PARQUET, partition);
+    try (EqualityDeleteWriter<Record> w = writer) {
+      Record k = GenericRecord.create(key);
+      k.setField("account_id", old.getField("account_id"));
+      k.setField("segment_no", old.getField("segment_no"));
+      w.write(k);
+    }
+    return writer.toDeleteFile();
+  }
+
+  private static Record segment(long account, int no, LocalDateTime from, LocalDateTime to) {
+    Record r = GenericRecord.create(LifecycleTables.LIFECYCLE);
+    r.setField("account_id", account);
+    r.setField("segment_no", no);
+    r.setField("state", "ACTIVE");
+    r.setField("plan", "basic");
+    r.setField("valid_from", from);
+    r.setField("valid_to", to);
+    r.setField("opened_by_event_id", account + "-" + no);
+    return r;
+  }
+}
