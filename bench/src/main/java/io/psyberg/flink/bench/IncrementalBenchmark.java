@@ -10,7 +10,10 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import org.apache.iceberg.PartitionSpec;
+import org.apache.iceberg.TableProperties;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
 
@@ -121,7 +124,13 @@ final class IncrementalBenchmark {
     }
     progress.printf("  written in %.1f s%n", (System.nanoTime() - t0) / 1e9);
     SignupFacts.loadOrCreate(catalog, TableIdentifier.parse(ns + ".signups_full"));
-    LifecycleTables.ensure(catalog, ns + ".lifecycle_full", LifecycleTables.LIFECYCLE);
+    // Unpartitioned: the baseline overwrites the whole table (a partitioned one would only have the
+    // partitions it writes replaced).
+    catalog.createTable(
+        TableIdentifier.parse(ns + ".lifecycle_full"),
+        LifecycleTables.LIFECYCLE,
+        PartitionSpec.unpartitioned(),
+        Map.of(TableProperties.FORMAT_VERSION, "2"));
     LifecycleTables.ensure(catalog, ns + ".anomalies_full", LifecycleTables.ANOMALIES);
 
     // Both sides process the history once: psyberg publishes its high watermark, and both are warm.

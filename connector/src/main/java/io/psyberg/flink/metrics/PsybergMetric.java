@@ -33,7 +33,7 @@ public enum PsybergMetric {
       "recordsWritten", Kind.COUNTER, Scope.WRITER, "Rows written into data files by a writer."),
   DATA_FILES_WRITTEN("dataFilesWritten", Kind.COUNTER, Scope.WRITER, "Data files written."),
   DELETE_FILES_WRITTEN(
-      "deleteFilesWritten", Kind.COUNTER, Scope.WRITER, "Delete files written (upsert)."),
+      "deleteFilesWritten", Kind.COUNTER, Scope.WRITER, "Delete files written (upsert, retract)."),
   SESSIONS_PUBLISHED(
       "sessionsPublished", Kind.COUNTER, Scope.COMMITTER, "Sessions published to the target."),
   SESSIONS_EMPTY(

@@ -98,7 +98,7 @@ class OptionPathTest {
     assertThat(sinkError("write-mode", "merge"))
         .isEqualTo(
             "Process p1: invalid value 'merge' for option 'write-mode'. Valid values: append,"
-                + " upsert, overwrite-range.");
+                + " upsert, retract, overwrite-range.");
     assertThat(sinkError("audit.row-count", "exact"))
         .isEqualTo(
             "Process p1: invalid value 'exact' for option 'audit.row-count'. Valid values: none,"

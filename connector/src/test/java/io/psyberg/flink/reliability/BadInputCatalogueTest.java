@@ -213,7 +213,12 @@ class BadInputCatalogueTest {
   @Test
   void invalidWriteMode() {
     assertThat(sinkError(DST_COLS, with(dst(), "write-mode", "merge")))
-        .contains(DST_TABLE, PROCESS, "'write-mode'", "merge", "append, upsert, overwrite-range");
+        .contains(
+            DST_TABLE,
+            PROCESS,
+            "'write-mode'",
+            "merge",
+            "append, upsert, retract, overwrite-range");
   }
 
   @Test

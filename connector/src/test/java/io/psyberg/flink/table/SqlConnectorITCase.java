@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -25,7 +26,10 @@ import org.apache.flink.table.api.TableResult;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.types.Row;
 import org.apache.flink.util.CloseableIterator;
+import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
+import org.apache.iceberg.TableProperties;
+import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.types.Types;
 import org.junit.jupiter.api.AfterEach;
@@ -179,6 +183,56 @@ class SqlConnectorITCase {
     Pipelines.rows(wh.load("facts.latest"))
         .forEach(r -> rows.add(r.getField("account_id") + ":" + r.getField("plan")));
     assertThat(rows).containsExactlyInAnyOrder("1:basic", "2:premium");
+  }
+
+  @Test
+  void retractMovesRowsBetweenPartitionsAsTheQueryRetractsThem() throws Exception {
+    Schema counts =
+        new Schema(
+            List.of(
+                Types.NestedField.required(1, "plan", Types.StringType.get()),
+                Types.NestedField.required(2, "accounts", Types.LongType.get())),
+            Set.of(1));
+    // Partitioned by the count itself: every new count moves the plan's row to another partition.
+    wh.catalog()
+        .createTable(
+            TableIdentifier.parse("facts.plan_counts"),
+            counts,
+            PartitionSpec.builderFor(counts).identity("accounts").build(),
+            Map.of(TableProperties.FORMAT_VERSION, "2"));
+    wh.append(
+        "membership.events",
+        List.of(
+            Warehouse.event("e1", 1, "SIGNUP", "basic", DAY1),
+            Warehouse.event("e2", 2, "SIGNUP", "basic", DAY1),
+            Warehouse.event("e3", 3, "SIGNUP", "premium", DAY1)));
+    tEnv.executeSql(
+        "CREATE TEMPORARY TABLE src (event_id STRING, account_id BIGINT, event_type STRING, plan"
+            + " STRING, event_ts TIMESTAMP(6)) WITH ('connector' = 'psyberg', 'table' ="
+            + " 'membership.events', 'process-name' = 'sql_rt')");
+    tEnv.executeSql(
+        "CREATE TEMPORARY TABLE plan_counts (plan STRING NOT NULL, accounts BIGINT NOT NULL,"
+            + " PRIMARY KEY (plan) NOT ENFORCED) WITH ('connector' = 'psyberg', 'table' ="
+            + " 'facts.plan_counts', 'process-name' = 'sql_rt', 'write-mode' = 'retract')");
+    tEnv.executeSql("INSERT INTO plan_counts SELECT plan, COUNT(*) FROM src GROUP BY plan")
+        .await(120, TimeUnit.SECONDS);
+    List<String> rows = new ArrayList<>();
+    Pipelines.rows(wh.load("facts.plan_counts"))
+        .forEach(r -> rows.add(r.getField("plan") + ":" + r.getField("accounts")));
+    assertThat(rows).containsExactlyInAnyOrder("basic:2", "premium:1");
+
+    tEnv.executeSql(
+        "CREATE TEMPORARY TABLE plan_counts_upsert (plan STRING NOT NULL, accounts BIGINT NOT"
+            + " NULL, PRIMARY KEY (plan) NOT ENFORCED) WITH ('connector' = 'psyberg', 'table' ="
+            + " 'facts.plan_counts', 'process-name' = 'sql_rt2', 'write-mode' = 'upsert')");
+    assertThatThrownBy(
+            () ->
+                tEnv.executeSql(
+                        "INSERT INTO plan_counts_upsert SELECT plan, COUNT(*) FROM src GROUP BY"
+                            + " plan")
+                    .await(120, TimeUnit.SECONDS))
+        .hasStackTraceContaining("partitioned by column 'accounts'")
+        .hasStackTraceContaining("write-mode 'retract'");
   }
 
   @Test
@@ -368,7 +422,7 @@ class SqlConnectorITCase {
                     + " ('connector'='psyberg', 'table'='facts.signups', 'process-name'='p',"
                     + " 'write-mode'='merge')",
                 "INSERT INTO t8 SELECT 'a', 1, 'b', TIMESTAMP '2026-01-01 00:00:00', 1"))
-        .contains("write-mode", "merge", "append, upsert, overwrite-range");
+        .contains("write-mode", "merge", "append, upsert, retract, overwrite-range");
     assertThat(
             planError(
                 "CREATE TEMPORARY TABLE t9 (event_id STRING NOT NULL, account_id BIGINT NOT NULL,"

@@ -1,5 +1,6 @@
 package io.psyberg.flink.testutils;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -16,20 +17,43 @@ import org.apache.flink.util.CloseableIterator;
 public final class Jobs {
   private Jobs() {}
 
+  /** Names of a source coordinator's threads: its own and its IO pool's ("...-worker-thread-N"). */
+  private static final String SOURCE_COORDINATOR_THREAD = "SourceCoordinator-";
+
   /**
    * Cancels a job (unless it has ended already) and waits until it has stopped, so that no task or
    * coordinator I/O outlives the test (a temp warehouse deleted under a still-closing job makes
    * cleanup fail).
+   *
+   * <p>The job's status turns terminal before its source coordinators are closed, and their IO pool
+   * (an enumerator's planning) may still write to the warehouse then: this also waits until the
+   * source coordinator threads that were alive when it was called have ended. Stop jobs with
+   * sources one at a time: a source of another job still running is waited for too (and fails the
+   * wait after 3 minutes, naming the threads).
    */
   public static void cancelAndWait(JobClient job) throws Exception {
+    List<Thread> coordinatorThreads = sourceCoordinatorThreads();
     if (!job.getJobStatus().get().isGloballyTerminalState()) {
       job.cancel().get(60, TimeUnit.SECONDS);
     }
     CommonTestUtils.waitUntilCondition(
         () -> job.getJobStatus().get().isGloballyTerminalState(), 100L, 600);
-    // Not a check: the job has ended, but the source coordinator's IO pool closes after that and
-    // may still be writing to the warehouse the test deletes next.
-    Thread.sleep(1000);
+    Waits.await(
+        "the source coordinators of job " + job.getJobID() + " close",
+        Duration.ofMinutes(3),
+        () -> coordinatorThreads.stream().noneMatch(Thread::isAlive),
+        () ->
+            "alive: "
+                + coordinatorThreads.stream()
+                    .filter(Thread::isAlive)
+                    .map(Thread::getName)
+                    .toList());
+  }
+
+  private static List<Thread> sourceCoordinatorThreads() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.getName().startsWith(SOURCE_COORDINATOR_THREAD))
+        .toList();
   }
 
   /**

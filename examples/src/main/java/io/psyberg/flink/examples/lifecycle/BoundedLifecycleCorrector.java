@@ -71,26 +71,30 @@ final class BoundedLifecycleCorrector extends KeyedProcessFunction<Long, RowData
     List<LifecycleEvent> events = new ArrayList<>();
     arriving.forEach(r -> events.add(LifecycleInputs.toEvent(r)));
     Segment seed = LifecycleCorrections.seedSegment(published, events).orElse(null);
-    for (Change<Segment> change :
-        correct(ctx, seed, processed, arriving, events, LifecycleInputs.LIFECYCLE_TARGET)
-            .outputs()) {
+    List<LifecycleEvent> lifecycleOld =
+        publishedTo(processed, arriving, events, LifecycleInputs.LIFECYCLE_TARGET);
+    List<LifecycleEvent> anomaliesOld =
+        publishedTo(processed, arriving, events, LifecycleInputs.ANOMALIES_TARGET);
+    Corrections<LifecycleEvent, Segment, Anomaly> forLifecycle =
+        correct(ctx, seed, lifecycleOld, events);
+    // Both targets stand at one high watermark unless a run stopped between their publishes: then
+    // one replay serves both.
+    Corrections<LifecycleEvent, Segment, Anomaly> forAnomalies =
+        anomaliesOld.equals(lifecycleOld) ? forLifecycle : correct(ctx, seed, anomaliesOld, events);
+    for (Change<Segment> change : forLifecycle.outputs()) {
       out.collect(LifecycleRows.toRow(change.value(), change.kind()));
     }
-    for (Change<Anomaly> change :
-        correct(ctx, seed, processed, arriving, events, LifecycleInputs.ANOMALIES_TARGET)
-            .anomalies()) {
+    for (Change<Anomaly> change : forAnomalies.anomalies()) {
       ctx.output(ANOMALIES, LifecycleRows.toRow(change.value(), change.kind()));
     }
   }
 
   /**
-   * The corrections for one target, against what that target published: the events processed by
-   * every target plus the new events this target's high watermark already covers (a run that died
-   * between the publishes of two targets left this one ahead) are its old output.
+   * What one target published of this account: the events processed by every target plus the new
+   * events this target's high watermark already covers (a run that died between the publishes of
+   * two targets left this one ahead).
    */
-  private static Corrections<LifecycleEvent, Segment, Anomaly> correct(
-      OnTimerContext ctx,
-      Segment seed,
+  private static List<LifecycleEvent> publishedTo(
       List<LifecycleEvent> processed,
       List<RowData> arriving,
       List<LifecycleEvent> events,
@@ -101,6 +105,15 @@ final class BoundedLifecycleCorrector extends KeyedProcessFunction<Long, RowData
         publishedHere.add(events.get(i));
       }
     }
+    return publishedHere;
+  }
+
+  /** The corrections for one target, against the events it published ({@link #publishedTo}). */
+  private static Corrections<LifecycleEvent, Segment, Anomaly> correct(
+      OnTimerContext ctx,
+      Segment seed,
+      List<LifecycleEvent> publishedHere,
+      List<LifecycleEvent> events) {
     Corrections<LifecycleEvent, Segment, Anomaly> c =
         LifecycleCorrections.correct(seed, publishedHere, events);
     if (!c.tooLate().isEmpty()) {
