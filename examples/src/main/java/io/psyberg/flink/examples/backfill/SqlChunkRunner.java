@@ -28,6 +28,7 @@ import org.apache.flink.types.Row;
 import org.apache.flink.util.CloseableIterator;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.data.Record;
+import org.apache.iceberg.flink.FlinkConfigOptions;
 
 /**
  * Runs a backfill's SQL script for chunks, each in a fresh batch session on a local cluster kept
@@ -38,6 +39,25 @@ import org.apache.iceberg.data.Record;
  * them on the branches.
  */
 final class SqlChunkRunner implements AutoCloseable {
+  private static final Map<String, String> BATCH =
+      Map.of(ExecutionOptions.RUNTIME_MODE.key(), "batch");
+
+  /**
+   * Planned per chunk, the script reads the lake's tables with Iceberg's FLIP-27 source (a {@code
+   * SET} in the script overrides it). Iceberg's older source plans each scan's splits while the
+   * query is planned (to infer its parallelism) and serializes the table's Hadoop configuration to
+   * check it: about half the planning of a chunk, paid again for every chunk. The FLIP-27 source
+   * plans its splits when the job starts and reads at the session's parallelism; the chunks of a
+   * job read side by side. Planned once per job, the older source's split count still sets how many
+   * tasks read.
+   */
+  private static final Map<String, String> PER_CHUNK =
+      Map.of(
+          ExecutionOptions.RUNTIME_MODE.key(),
+          "batch",
+          FlinkConfigOptions.TABLE_EXEC_ICEBERG_USE_FLIP27_SOURCE.key(),
+          "true");
+
   private final SqlBackfillScript script;
   private final String backfillId;
   private final String process;
@@ -217,8 +237,8 @@ final class SqlChunkRunner implements AutoCloseable {
   }
 
   private SqlSession open() {
-    Map<String, String> batch = Map.of(ExecutionOptions.RUNTIME_MODE.key(), "batch");
-    return SqlSession.open(catalog, catalogOptions, batch, cluster());
+    Map<String, String> settings = script.placeholdersPerJob() ? BATCH : PER_CHUNK;
+    return SqlSession.open(catalog, catalogOptions, settings, cluster());
   }
 
   private SqlBackfillException failed(Exception e) {

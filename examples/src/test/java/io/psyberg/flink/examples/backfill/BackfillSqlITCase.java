@@ -287,6 +287,40 @@ class BackfillSqlITCase {
   }
 
   @Test
+  void eachChunkOfAJobGetsItsOwnRowsWhenTheScriptAggregatesOverTheChunksRange() throws Exception {
+    publishThreeGenerations();
+    // Each fact's plan becomes the number of sign-ups in the range the placeholders give: planned
+    // per chunk, a day's facts carry that day's count, although the 4 days run as one job.
+    String counting =
+        String.format(SCRIPT, "none")
+            .replace("plan, event_ts,", "CAST(COUNT(*) OVER () AS STRING), event_ts,");
+    List<String> live = inRange(facts(wh.rows(FACTS)));
+    Map<LocalDate, Long> perDay =
+        live.stream()
+            .collect(Collectors.groupingBy(BackfillSqlITCase::dayOf, Collectors.counting()));
+    assertThat(perDay).hasSizeGreaterThan(1);
+
+    Backfill built = backfills().start("live", "sql", write("counting.sql", counting), RANGE, 0);
+    List<String> branch = facts(BackfillBranch.rows(wh.load(FACTS), built.backfillId(), all()));
+    assertThat(eventIds(branch)).isEqualTo(eventIds(live));
+    assertThat(branch)
+        .allSatisfy(
+            f -> assertThat(planOf(f)).as(f).isEqualTo(Long.toString(perDay.get(dayOf(f)))));
+    assertThat(chunkCommits(wh.load(FACTS), built.backfillId())).containsExactly(0, 1, 2, 3);
+    ok(cli("backfill", "abort", built.backfillId()));
+
+    // The same script with the placeholders per job counts the job's days together: what the
+    // default mode must not do.
+    Path perJob =
+        write("counting-per-job.sql", "SET 'psyberg.backfill.placeholders' = 'job';\n" + counting);
+    Backfill once = backfills().start("live", "sql", perJob, RANGE, 0);
+    List<String> joined = facts(BackfillBranch.rows(wh.load(FACTS), once.backfillId(), all()));
+    assertThat(eventIds(joined)).isEqualTo(eventIds(live));
+    assertThat(joined)
+        .allSatisfy(f -> assertThat(planOf(f)).isEqualTo(Integer.toString(live.size())));
+  }
+
+  @Test
   void theCliRunsASqlBackfillAndRejectsScriptsThatDoNotFitTheProcess() throws Exception {
     ok(generate());
     ok(signups("live", FACTS));
@@ -414,6 +448,14 @@ class BackfillSqlITCase {
       }
     }
     throw new AssertionError("no commit of chunk " + chunk + " on the branch of backfill " + id);
+  }
+
+  private static List<String> eventIds(List<String> facts) {
+    return facts.stream().map(f -> f.split("\\|")[0]).sorted().toList();
+  }
+
+  private static String planOf(String fact) {
+    return fact.split("\\|")[2];
   }
 
   private static LocalDate dayOf(String fact) {
