@@ -6,10 +6,12 @@ import org.apache.flink.annotation.PublicEvolving;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.TableProperties;
+import org.apache.iceberg.Transaction;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.SupportsNamespaces;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.exceptions.AlreadyExistsException;
+import org.apache.iceberg.exceptions.CommitFailedException;
 
 /**
  * Change tables: Iceberg tables with a source table's schema whose current snapshot references a
@@ -48,8 +50,7 @@ public final class ChangeTables {
     Table change = catalog.loadTable(name);
     check(change, name, source, sourceName, processName);
     if (change.currentSnapshot() == null) {
-      // Created by a concurrent capture that has not committed the first snapshot yet (or died
-      // before): a second empty snapshot is harmless.
+      // Created without a snapshot by an earlier version (it now creates both in one commit).
       change.newFastAppend().set(ChangeTableSummary.CREATED, "true").commit();
       change.refresh();
     }
@@ -67,21 +68,30 @@ public final class ChangeTables {
     }
     PartitionSpec spec = source.spec();
     try {
-      catalog.createTable(
-          name,
-          source.schema(),
-          spec,
-          Map.of(
-              TableProperties.FORMAT_VERSION,
-              "2",
-              TableProperties.GC_ENABLED,
-              "false",
-              SOURCE_PROPERTY,
-              sourceName,
-              PROCESS_PROPERTY,
-              process));
-    } catch (AlreadyExistsException raced) {
-      // Created meanwhile by a concurrent capture.
+      // The table appears with its first (empty, marked) snapshot in one commit: a marker appended
+      // afterwards could land on top of a concurrent capture's snapshot and hide its session.
+      Transaction create =
+          catalog
+              .buildTable(name, source.schema())
+              .withPartitionSpec(spec)
+              .withProperties(
+                  Map.of(
+                      TableProperties.FORMAT_VERSION,
+                      "2",
+                      TableProperties.GC_ENABLED,
+                      "false",
+                      SOURCE_PROPERTY,
+                      sourceName,
+                      PROCESS_PROPERTY,
+                      process))
+              .createTransaction();
+      create.newFastAppend().set(ChangeTableSummary.CREATED, "true").commit();
+      create.commitTransaction();
+    } catch (AlreadyExistsException | CommitFailedException raced) {
+      // Created meanwhile by a concurrent capture (a Hadoop catalog reports it as a failed commit).
+      if (!catalog.tableExists(name)) {
+        throw raced;
+      }
     }
   }
 
