@@ -17,6 +17,7 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.source.Boundedness;
 import org.apache.flink.api.dag.Transformation;
+import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.DataStreamSink;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -119,7 +120,7 @@ public final class PsybergSink implements Serializable {
               processName, overwriteRangeColumn, table));
     }
     SingleOutputStreamOperator<byte[]> written =
-        input
+        route(input, rowType, target.schema(), equalityIds)
             .transform(
                 "psyberg-writer " + table,
                 PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO,
@@ -205,6 +206,46 @@ public final class PsybergSink implements Serializable {
               processName, writeMode, table));
     }
     return ids;
+  }
+
+  /**
+   * A keyed sink whose parallelism differs from its input's would get its rows rebalanced: two
+   * changes of one key inside one commit could reach two writers, where a delete does not reach the
+   * row the other wrote in the same commit. Such input is keyed by the equality fields, so each
+   * key's changes reach one writer in order (as Iceberg's own Flink sink does).
+   */
+  private DataStream<RowData> route(
+      DataStream<RowData> input, RowType rowType, Schema schema, List<Integer> equalityIds) {
+    if (!writeMode.isKeyed() || parallelism == null || parallelism == input.getParallelism()) {
+      return input;
+    }
+    int[] positions = new int[equalityIds.size()];
+    RowData.FieldGetter[] getters = new RowData.FieldGetter[equalityIds.size()];
+    for (int i = 0; i < positions.length; i++) {
+      positions[i] = rowType.getFieldIndex(schema.findColumnName(equalityIds.get(i)));
+      getters[i] = RowData.createFieldGetter(rowType.getTypeAt(positions[i]), positions[i]);
+    }
+    return input.keyBy(new EqualityKey(getters));
+  }
+
+  /** The row's equality-field values as one string key (stable across JVMs). */
+  private static final class EqualityKey implements KeySelector<RowData, String> {
+    private static final long serialVersionUID = 1L;
+    private final RowData.FieldGetter[] getters;
+
+    EqualityKey(RowData.FieldGetter[] getters) {
+      this.getters = getters;
+    }
+
+    @Override
+    public String getKey(RowData row) {
+      StringBuilder key = new StringBuilder();
+      for (RowData.FieldGetter getter : getters) {
+        Object value = getter.getFieldOrNull(row);
+        key.append(value == null ? "\\N" : value.toString().replace("|", "\\|")).append('|');
+      }
+      return key.toString();
+    }
   }
 
   /**

@@ -283,4 +283,57 @@ class WriteModesITCase {
         .hasMessageContaining("'plan'")
         .hasMessageContaining("write-mode 'retract'");
   }
+
+  @Test
+  void aKeyedSinkWiderThanItsInputKeepsEachKeysChangesOnOneWriter() throws Exception {
+    wh.createTable("facts.wide", LATEST);
+    // One session in which account 1 is inserted and deleted again: rebalanced over two writers,
+    // the delete would land on the other writer, where it cannot reach a row of the same commit.
+    wh.append(
+        SRC,
+        List.of(
+            Warehouse.event("e1", 1, "SIGNUP", "basic", DAY1),
+            Warehouse.event("e2:basic", 1, "CANCEL", null, DAY1.plusMinutes(1)),
+            Warehouse.event("e3", 2, "SIGNUP", "premium", DAY1.plusMinutes(2))));
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    env.setParallelism(1);
+    PsybergSource source =
+        PsybergSource.builder()
+            .catalog(wh.spec())
+            .processName("wide")
+            .tables(SRC)
+            .targetTable("facts.wide")
+            .build();
+    DataStream<RowData> rows =
+        env.fromSource(source, WatermarkStrategy.noWatermarks(), "src")
+            .<RowData>flatMap(
+                (r, out) -> {
+                  StringData eventId = r.getString(0);
+                  if ("CANCEL".equals(r.getString(2).toString())) {
+                    out.collect(
+                        GenericRowData.ofKind(
+                            RowKind.DELETE, r.getLong(1), StringData.fromString("basic"), null));
+                  } else {
+                    out.collect(
+                        GenericRowData.ofKind(
+                            RowKind.INSERT, r.getLong(1), r.getString(3), eventId));
+                  }
+                })
+            .returns(InternalTypeInfo.of(FlinkSchemaUtil.convert(LATEST)));
+    PsybergSink.builder()
+        .catalog(wh.spec())
+        .processName("wide")
+        .table("facts.wide")
+        .writeMode(WriteMode.RETRACT)
+        .parallelism(2)
+        .build()
+        .append(rows);
+    env.execute("keyed sink wider than its input");
+
+    List<String> live =
+        Pipelines.rows(wh.load("facts.wide")).stream()
+            .map(r -> r.getField("account_id") + ":" + r.getField("plan"))
+            .collect(Collectors.toList());
+    assertThat(live).containsExactly("2:premium");
+  }
 }
