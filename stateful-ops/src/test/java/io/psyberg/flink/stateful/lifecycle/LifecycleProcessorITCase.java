@@ -14,6 +14,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.functions.MapFunction;
@@ -69,7 +71,7 @@ class LifecycleProcessorITCase {
     for (String sink : List.of("segments", "anomalies", "too-late")) {
       CommittingSink.reset(sink);
     }
-    FailOnceAfterCheckpoint.CHECKPOINT_COMPLETED.set(false);
+    FailOnceAfterCheckpoint.CHECKPOINT_COMPLETED = new CountDownLatch(1);
     FailOnceAfterCheckpoint.FAILED.set(false);
   }
 
@@ -185,9 +187,9 @@ class LifecycleProcessorITCase {
     @Override
     public void run(SourceContext<RowData> ctx) throws Exception {
       while (running && next < events.size()) {
-        if (next == holdAfter && !FailOnceAfterCheckpoint.CHECKPOINT_COMPLETED.get()) {
-          Thread.sleep(5); // waits for an event, the completed checkpoint; the lock stays free
-          continue;
+        if (next == holdAfter
+            && !FailOnceAfterCheckpoint.CHECKPOINT_COMPLETED.await(100, TimeUnit.MILLISECONDS)) {
+          continue; // waits for the completed checkpoint (the lock stays free), cancellable
         }
         synchronized (ctx.getCheckpointLock()) {
           ctx.collect(LifecycleRows.toRow(events.get(next)));
@@ -220,7 +222,7 @@ class LifecycleProcessorITCase {
     @Override
     public void notifyCheckpointComplete(long checkpointId) {
       if (next >= holdAfter) {
-        FailOnceAfterCheckpoint.CHECKPOINT_COMPLETED.set(true);
+        FailOnceAfterCheckpoint.CHECKPOINT_COMPLETED.countDown();
       }
     }
   }
@@ -230,12 +232,12 @@ class LifecycleProcessorITCase {
    */
   private static final class FailOnceAfterCheckpoint implements MapFunction<RowData, RowData> {
 
-    static final AtomicBoolean CHECKPOINT_COMPLETED = new AtomicBoolean();
+    static volatile CountDownLatch CHECKPOINT_COMPLETED = new CountDownLatch(1);
     static final AtomicBoolean FAILED = new AtomicBoolean();
 
     @Override
     public RowData map(RowData row) {
-      if (CHECKPOINT_COMPLETED.get() && FAILED.compareAndSet(false, true)) {
+      if (CHECKPOINT_COMPLETED.getCount() == 0 && FAILED.compareAndSet(false, true)) {
         throw new IllegalStateException("injected failure (test)");
       }
       return row;
