@@ -5,9 +5,8 @@ import io.psyberg.flink.examples.lifecycle.LifecycleTables;
 import io.psyberg.flink.examples.signups.SignupFacts;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -20,10 +19,11 @@ import org.apache.iceberg.catalog.TableIdentifier;
 /**
  * An incremental psyberg run against a full recompute (the lookback-window approach psyberg
  * replaced: re-read the whole source table, recompute, overwrite the output), for the {@code
- * signups} and {@code lifecycle} jobs, when a new snapshot brings 1/10 or 1/100 of the history's
- * rows. Both sides first process the history once (untimed, so both are warm and the psyberg target
- * has a published high watermark); then the new snapshot lands and each side runs once more, timed.
- * Both must leave the same rows in their output tables.
+ * signups} and {@code lifecycle} jobs, over histories of several sizes ({@link
+ * IncrementalScenario}). Both sides first process the history once (timed apart, so both are warm
+ * and the psyberg target has a published high watermark); then the new snapshot lands and each side
+ * runs once more, timed. Both must leave the same rows in their output tables. The report ends with
+ * the stateful cost goals ({@link IncrementalGoals}).
  */
 final class IncrementalBenchmark {
   static final String USAGE =
@@ -33,15 +33,28 @@ final class IncrementalBenchmark {
           "",
           "Times a bounded psyberg run of the signups and lifecycle jobs over one new snapshot"
               + " against a full",
-          "recompute (Iceberg source, whole table, overwrite) after histories of 10x and 100x the"
-              + " new snapshot's rows.",
+          "recompute (Iceberg source, whole table, overwrite) after histories of several sizes,"
+              + " and reports the",
+          "stateful cost goals (ratio, target, verdict).",
           "",
-          "  --quick            new snapshot 2,000 rows, 20,000 accounts, history 100x only (~1"
-              + " min)",
+          "  --goals            the goals' scenarios: 2000x100, 2000x1000, 10000x100, 20,000"
+              + " accounts (~15 min)",
+          "  --scenarios S,..   scenarios NEWxDAYS: a history of DAYS daily snapshots, then one"
+              + " new snapshot of NEW rows",
+          "  --history-batch H  rows per history day (default: each scenario's NEW)",
+          "  --scaled           adds the largest history x10 (10x the rows per day, as many days,"
+              + " same new snapshot),",
+          "                     psyberg only (no full recompute), its first load in several"
+              + " bounded sessions",
+          "  --scaled-session-days D  days per first-load session of the scaled history (default:"
+              + " a tenth of its days;",
+          "                     its days for one session)",
+          "  --quick            scenario 2000x100, 20,000 accounts (~1 min)",
           "  --batch B          rows per snapshot: each history day and the new snapshot (default"
               + " 10000)",
           "  --multiples M1,..  history length in snapshots of B rows (default 10,100)",
-          "  --accounts A       accounts the events go to (default 100000)",
+          "  --accounts A       accounts the events go to (default 100000; 20000 with --goals or"
+              + " --quick)",
           "  --late-percent P   share of the new snapshot's rows that are late, in the day before"
               + " (default 10)",
           "  --dir DIR          new or empty warehouse folder, kept (default: a temp folder,"
@@ -49,15 +62,21 @@ final class IncrementalBenchmark {
           "  --keep             keep the temp warehouse",
           "  --help");
 
-  private final BenchArgs args;
+  /** The goals' scenarios: 0.1% new over 200K and 2M rows, 1% new over 1M rows. */
+  static final List<IncrementalScenario> GOALS =
+      List.of(
+          IncrementalScenario.of(2_000, 100),
+          IncrementalScenario.of(2_000, 1_000),
+          IncrementalScenario.of(10_000, 100));
+
   private final PrintStream progress;
   private final String warehouse;
   private final CatalogSpec spec;
   private final Catalog catalog;
   private final List<String> mismatches = new ArrayList<>();
+  private final Map<IncrementalScenario, Double> seconds = new LinkedHashMap<>();
 
-  private IncrementalBenchmark(BenchArgs args, PrintStream progress, Path warehouse) {
-    this.args = args;
+  private IncrementalBenchmark(PrintStream progress, Path warehouse) {
     this.progress = progress;
     this.warehouse = warehouse.toString();
     this.spec = CatalogSpec.embedded(this.warehouse);
@@ -65,64 +84,234 @@ final class IncrementalBenchmark {
   }
 
   static Benchmark.Result run(String[] argv, PrintStream progress) throws Exception {
-    BenchArgs args =
-        BenchArgs.parse(argv, Set.of("batch", "multiples", "accounts", "late-percent"), USAGE);
+    BenchArgs args = parse(argv);
     if (args.help) {
       return Benchmark.Result.help(USAGE);
     }
+    List<IncrementalScenario> scenarios = scenarios(args);
+    boolean small = args.quick || args.flag("goals");
+    int accounts =
+        args.has("accounts") ? args.positive("accounts", 0, 0) : small ? 20_000 : 100_000;
+    int latePercent = Math.min(100, args.positive("late-percent", 10, 10));
     Path dir = args.warehouse("psyberg-bench-incremental");
-    IncrementalBenchmark bench = new IncrementalBenchmark(args, progress, dir);
+    IncrementalBenchmark bench = new IncrementalBenchmark(progress, dir);
     try {
-      return bench.run();
+      return bench.run(scenarios, accounts, latePercent);
     } finally {
       CatalogSpec.closeQuietly(bench.catalog);
       args.cleanUp(dir, progress);
     }
   }
 
-  /** One job at one history length. */
-  private record Row(
-      String job,
-      int multiple,
-      long historyRows,
-      long newRows,
-      ProcessCost firstPsyberg,
-      ProcessCost firstFull,
-      ProcessCost psyberg,
-      ProcessCost full,
-      String outputs) {}
+  static BenchArgs parse(String[] argv) {
+    return BenchArgs.parse(
+        argv,
+        Set.of(
+            "batch",
+            "multiples",
+            "accounts",
+            "late-percent",
+            "scenarios",
+            "history-batch",
+            "scaled-session-days"),
+        Set.of("goals", "scaled"),
+        USAGE);
+  }
 
-  private Benchmark.Result run() throws Exception {
-    long started = System.nanoTime();
-    int batch = args.positive("batch", 2_000, 10_000);
-    int accounts = args.positive("accounts", 20_000, 100_000);
-    int latePercent = Math.min(100, args.positive("late-percent", 10, 10));
-    List<Integer> multiples = args.list("multiples", List.of(100), List.of(10, 100));
-    List<Row> rows = new ArrayList<>();
-    for (int m : multiples) {
-      rows.addAll(scenario(m, batch, accounts, batch * latePercent / 100));
+  /** The scenarios the options name, the scaled one last. */
+  static List<IncrementalScenario> scenarios(BenchArgs args) {
+    boolean legacy = args.has("batch") || args.has("multiples");
+    if ((args.has("scenarios") ? 1 : 0) + (args.flag("goals") ? 1 : 0) + (legacy ? 1 : 0) > 1) {
+      throw new IllegalArgumentException(
+          "Options --scenarios, --goals and --batch/--multiples each choose the scenarios; give"
+              + " one of them.\n\n"
+              + USAGE);
     }
-    String report = report(rows, batch, accounts, latePercent, (System.nanoTime() - started) / 1e9);
+    int historyBatch = args.has("history-batch") ? args.positive("history-batch", 0, 0) : 0;
+    List<IncrementalScenario> out = new ArrayList<>();
+    if (args.has("scenarios")) {
+      out.addAll(IncrementalScenario.parse(args.text("scenarios"), historyBatch));
+    } else if (args.flag("goals")) {
+      out.addAll(IncrementalScenario.parse(label(GOALS), historyBatch));
+    } else {
+      int batch = args.positive("batch", 2_000, 10_000);
+      for (int m : args.list("multiples", List.of(100), List.of(10, 100))) {
+        out.add(
+            new IncrementalScenario(batch, historyBatch > 0 ? historyBatch : batch, m, false, 0));
+      }
+    }
+    if (args.has("scaled-session-days") && !args.flag("scaled")) {
+      throw new IllegalArgumentException(
+          "Option --scaled-session-days applies to the scaled scenario: add --scaled.\n\n" + USAGE);
+    }
+    if (args.flag("scaled")) {
+      IncrementalScenario largest = out.get(0);
+      for (IncrementalScenario s : out) {
+        if (s.historyRows() > largest.historyRows()) {
+          largest = s;
+        }
+      }
+      int sessionDays =
+          args.has("scaled-session-days")
+              ? Math.min(largest.days(), args.positive("scaled-session-days", 0, 0))
+              : Math.max(1, largest.days() / 10);
+      out.add(largest.scaled(sessionDays));
+    }
+    return out;
+  }
+
+  private static String label(List<IncrementalScenario> scenarios) {
+    List<String> labels = new ArrayList<>();
+    scenarios.forEach(s -> labels.add(s.newRows() + "x" + s.days()));
+    return String.join(",", labels);
+  }
+
+  private Benchmark.Result run(List<IncrementalScenario> scenarios, int accounts, int latePercent)
+      throws Exception {
+    long started = System.nanoTime();
+    List<IncrementalRow> rows = new ArrayList<>();
+    for (IncrementalScenario s : scenarios) {
+      long t0 = System.nanoTime();
+      rows.addAll(scenario(s, accounts, s.newRows() * latePercent / 100));
+      seconds.put(s, (System.nanoTime() - t0) / 1e9);
+      progress.printf("  scenario %s took %.0f s%n", s.label(), seconds.get(s));
+    }
+    String report =
+        IncrementalReport.markdown(
+            rows, seconds, accounts, latePercent, (System.nanoTime() - started) / 1e9);
     return mismatches.isEmpty()
         ? Benchmark.Result.ok(report)
         : Benchmark.Result.failed(
             report, "psyberg and the full recompute wrote different rows: " + mismatches);
   }
 
-  private List<Row> scenario(int multiple, int batch, int accounts, int late) throws Exception {
-    String ns = "inc_h" + multiple;
+  private List<IncrementalRow> scenario(IncrementalScenario s, int accounts, int late)
+      throws Exception {
+    String ns = s.namespace();
     String events = ns + ".events";
+    int step = s.sessionDays() > 0 ? s.sessionDays() : s.days();
     progress.printf(
-        "History of %d snapshots x %,d rows (%,d accounts) in %s ...%n",
-        multiple, batch, accounts, events);
-    long t0 = System.nanoTime();
+        "Scenario %s: history of %d snapshots x %,d rows (%,d accounts) in %s%s ...%n",
+        s.label(),
+        s.days(),
+        s.historyBatch(),
+        accounts,
+        events,
+        step < s.days() ? ", first load in sessions of " + step + " days" : "");
     EventTable table = EventTable.create(catalog, events);
-    EventMaker maker = new EventMaker(accounts, 42 + multiple);
-    for (int day = 0; day < multiple; day++) {
-      // The history has late rows too (1%, in the day before), as real event tables do.
-      table.append(maker.day(day, batch, day == 0 ? 0 : batch / 100, Math.max(0, day - 1)));
+    EventMaker maker = new EventMaker(accounts, 42 + s.days());
+    ProcessCost firstSignups = new ProcessCost(0, 0);
+    ProcessCost firstLifecycle = new ProcessCost(0, 0);
+    long[] peak = new long[2];
+    for (int from = 0; from < s.days(); from += step) {
+      int to = Math.min(s.days(), from + step);
+      long t0 = System.nanoTime();
+      for (int day = from; day < to; day++) {
+        // The history has late rows too (1%, in the day before), as real event tables do.
+        table.append(
+            maker.day(
+                day,
+                s.historyBatch(),
+                day == 0 ? 0 : s.historyBatch() / 100,
+                Math.max(0, day - 1)));
+      }
+      progress.printf(
+          "  days %d-%d written in %.1f s%n", from, to - 1, (System.nanoTime() - t0) / 1e9);
+      // psyberg processes the history (in sessions of `step` days): it publishes its high
+      // watermark, and it is warm.
+      String session = step < s.days() ? String.format(" %d-%d", from, to - 1) : "";
+      firstSignups =
+          firstSignups.plus(
+              time(
+                  "psyberg signups, history" + session,
+                  () -> {
+                    HeapPeak.reset();
+                    PsybergRuns.signups(warehouse, "signups", events, ns + ".signups");
+                    peak[0] = Math.max(peak[0], HeapPeak.mib());
+                  }));
+      firstLifecycle =
+          firstLifecycle.plus(
+              time(
+                  "psyberg lifecycle, history" + session,
+                  () -> {
+                    HeapPeak.reset();
+                    PsybergRuns.lifecycle(
+                        warehouse, "lifecycle", events, ns + ".lifecycle", ns + ".anomalies");
+                    peak[1] = Math.max(peak[1], HeapPeak.mib());
+                  }));
     }
-    progress.printf("  written in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+    ProcessCost firstSignupsFull = null;
+    ProcessCost firstLifecycleFull = null;
+    if (!s.psybergOnly()) {
+      createFullTargets(ns);
+      firstSignupsFull =
+          time(
+              "full signups, history",
+              () -> FullRecompute.signups(spec, events, ns + ".signups_full"));
+      firstLifecycleFull =
+          time(
+              "full lifecycle, history",
+              () ->
+                  FullRecompute.lifecycle(
+                      spec, events, ns + ".lifecycle_full", ns + ".anomalies_full"));
+    }
+
+    table.append(maker.day(s.days(), s.newRows(), late, s.days() - 1));
+    progress.printf(
+        "  new snapshot: %,d rows, %,d of them late (day %d)%n", s.newRows(), late, s.days() - 1);
+
+    ProcessCost signups =
+        time(
+            "psyberg signups, new snapshot",
+            () -> PsybergRuns.signups(warehouse, "signups", events, ns + ".signups"));
+    ProcessCost signupsFull =
+        s.psybergOnly()
+            ? null
+            : time(
+                "full signups, new snapshot",
+                () -> FullRecompute.signups(spec, events, ns + ".signups_full"));
+    ProcessCost lifecycle =
+        time(
+            "psyberg lifecycle, new snapshot",
+            () ->
+                PsybergRuns.lifecycle(
+                    warehouse, "lifecycle", events, ns + ".lifecycle", ns + ".anomalies"));
+    ProcessCost lifecycleFull =
+        s.psybergOnly()
+            ? null
+            : time(
+                "full lifecycle, new snapshot",
+                () ->
+                    FullRecompute.lifecycle(
+                        spec, events, ns + ".lifecycle_full", ns + ".anomalies_full"));
+
+    String signupOutputs = outputs(s, ns + ".signups", ns + ".signups_full");
+    String lifecycleOutputs =
+        outputs(s, ns + ".lifecycle", ns + ".lifecycle_full")
+            + "; anomalies "
+            + outputs(s, ns + ".anomalies", ns + ".anomalies_full");
+    return List.of(
+        new IncrementalRow(
+            "signups",
+            s,
+            firstSignups,
+            firstSignupsFull,
+            signups,
+            signupsFull,
+            peak[0],
+            signupOutputs),
+        new IncrementalRow(
+            "lifecycle",
+            s,
+            firstLifecycle,
+            firstLifecycleFull,
+            lifecycle,
+            lifecycleFull,
+            peak[1],
+            lifecycleOutputs));
+  }
+
+  private void createFullTargets(String ns) throws Exception {
     SignupFacts.loadOrCreate(catalog, TableIdentifier.parse(ns + ".signups_full"));
     // Unpartitioned: the baseline overwrites the whole table (a partitioned one would only have the
     // partitions it writes replaced).
@@ -132,93 +321,30 @@ final class IncrementalBenchmark {
         PartitionSpec.unpartitioned(),
         Map.of(TableProperties.FORMAT_VERSION, "2"));
     LifecycleTables.ensure(catalog, ns + ".anomalies_full", LifecycleTables.ANOMALIES);
-
-    // Both sides process the history once: psyberg publishes its high watermark, and both are warm.
-    ProcessCost firstSignups =
-        time(
-            "psyberg signups, history",
-            () -> PsybergRuns.signups(warehouse, "signups", events, ns + ".signups"));
-    ProcessCost firstSignupsFull =
-        time(
-            "full signups, history",
-            () -> FullRecompute.signups(spec, events, ns + ".signups_full"));
-    ProcessCost firstLifecycle =
-        time(
-            "psyberg lifecycle, history",
-            () ->
-                PsybergRuns.lifecycle(
-                    warehouse, "lifecycle", events, ns + ".lifecycle", ns + ".anomalies"));
-    ProcessCost firstLifecycleFull =
-        time(
-            "full lifecycle, history",
-            () ->
-                FullRecompute.lifecycle(
-                    spec, events, ns + ".lifecycle_full", ns + ".anomalies_full"));
-
-    table.append(maker.day(multiple, batch, late, multiple - 1));
-    progress.printf(
-        "  new snapshot: %,d rows, %,d of them late (day %d)%n", batch, late, multiple - 1);
-
-    ProcessCost signups =
-        time(
-            "psyberg signups, new snapshot",
-            () -> PsybergRuns.signups(warehouse, "signups", events, ns + ".signups"));
-    ProcessCost signupsFull =
-        time(
-            "full signups, new snapshot",
-            () -> FullRecompute.signups(spec, events, ns + ".signups_full"));
-    ProcessCost lifecycle =
-        time(
-            "psyberg lifecycle, new snapshot",
-            () ->
-                PsybergRuns.lifecycle(
-                    warehouse, "lifecycle", events, ns + ".lifecycle", ns + ".anomalies"));
-    ProcessCost lifecycleFull =
-        time(
-            "full lifecycle, new snapshot",
-            () ->
-                FullRecompute.lifecycle(
-                    spec, events, ns + ".lifecycle_full", ns + ".anomalies_full"));
-
-    long historyRows = (long) multiple * batch;
-    String signupOutputs = compare(ns + ".signups", ns + ".signups_full");
-    String lifecycleOutputs =
-        compare(ns + ".lifecycle", ns + ".lifecycle_full")
-            + "; anomalies "
-            + compare(ns + ".anomalies", ns + ".anomalies_full");
-    return List.of(
-        new Row(
-            "signups",
-            multiple,
-            historyRows,
-            batch,
-            firstSignups,
-            firstSignupsFull,
-            signups,
-            signupsFull,
-            signupOutputs),
-        new Row(
-            "lifecycle",
-            multiple,
-            historyRows,
-            batch,
-            firstLifecycle,
-            firstLifecycleFull,
-            lifecycle,
-            lifecycleFull,
-            lifecycleOutputs));
   }
 
   private ProcessCost time(String what, ProcessCost.Work work) throws Exception {
     ProcessCost cost = ProcessCost.measure(work);
     progress.printf(
-        "  %-32s %7.1f s wall, %7.1f s CPU%n",
+        "  %-40s %7.1f s wall, %7.1f s CPU%n",
         what, cost.wallMillis() / 1e3, cost.cpuMillis() / 1e3);
     return cost;
   }
 
-  private String compare(String psyberg, String full) {
+  /**
+   * psyberg's output against the full recompute's; without one (psyberg only), what psyberg wrote,
+   * which must not be empty.
+   */
+  private String outputs(IncrementalScenario s, String psyberg, String full) {
     TableDigest a = TableDigest.of(catalog, psyberg);
+    if (s.psybergOnly()) {
+      if (a.rows() == 0) {
+        mismatches.add(psyberg + " is empty");
+        progress.println("ERROR: " + psyberg + " is empty");
+        return "**empty**";
+      }
+      return String.format(Locale.ROOT, "%,d rows (no full recompute)", a.rows());
+    }
     TableDigest b = TableDigest.of(catalog, full);
     if (!a.equals(b) || a.rows() == 0) {
       String m = psyberg + " (" + a + ") vs " + full + " (" + b + ")";
@@ -227,112 +353,5 @@ final class IncrementalBenchmark {
       return "**differ**: " + a + " vs " + b;
     }
     return String.format(Locale.ROOT, "equal (%,d rows)", a.rows());
-  }
-
-  private String report(List<Row> rows, int batch, int accounts, int latePercent, double seconds) {
-    StringBuilder out = new StringBuilder();
-    Runtime rt = Runtime.getRuntime();
-    out.append("## Incremental run vs full recompute\n\n");
-    out.append(
-        String.format(
-            Locale.ROOT,
-            "Run %s; JDK %s; %d cores; max heap %d MiB; new snapshot %,d rows (%d%% late, in the"
-                + " day before), history of N snapshots of %,d rows (one per day, 1%% late), %,d"
-                + " accounts; local Flink (parallelism %d), one timed run per side after one"
-                + " untimed run over the history; CPU = process CPU time of the JVM; total %.0f"
-                + " s.%n%n",
-            ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME),
-            System.getProperty("java.version"),
-            rt.availableProcessors(),
-            rt.maxMemory() / (1024 * 1024),
-            batch,
-            latePercent,
-            batch,
-            accounts,
-            rt.availableProcessors(),
-            seconds));
-    out.append(
-        "| job | history rows | new rows | new / history | psyberg s | full recompute s | psyberg"
-            + " CPU s | full CPU s | psyberg / full (wall) | psyberg / full (CPU) | less compute"
-            + " (CPU) | outputs |\n");
-    out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
-    for (Row r : rows) {
-      double wall = r.psyberg.wallMillis() / r.full.wallMillis();
-      double cpu = r.psyberg.cpuMillis() / r.full.cpuMillis();
-      out.append(
-          String.format(
-              Locale.ROOT,
-              "| %s | %,d | %,d | %.0f%% | %.1f | %.1f | %.1f | %.1f | %.2f | %.2f | **%.0f%%** |"
-                  + " %s |%n",
-              r.job,
-              r.historyRows,
-              r.newRows,
-              100.0 * r.newRows / r.historyRows,
-              r.psyberg.wallMillis() / 1e3,
-              r.full.wallMillis() / 1e3,
-              r.psyberg.cpuMillis() / 1e3,
-              r.full.cpuMillis() / 1e3,
-              wall,
-              cpu,
-              100 * (1 - cpu),
-              r.outputs));
-    }
-    out.append(
-        "\n"
-            + "The untimed first runs over the history (psyberg's first session reads everything,"
-            + " like the full recompute):\n\n");
-    out.append(
-        "| job | history rows | psyberg first run s (CPU s) | full recompute s (CPU s) |\n"
-            + "|---|---:|---:|---:|\n");
-    for (Row r : rows) {
-      out.append(
-          String.format(
-              Locale.ROOT,
-              "| %s | %,d | %.1f (%.1f) | %.1f (%.1f) |%n",
-              r.job,
-              r.historyRows,
-              r.firstPsyberg.wallMillis() / 1e3,
-              r.firstPsyberg.cpuMillis() / 1e3,
-              r.firstFull.wallMillis() / 1e3,
-              r.firstFull.cpuMillis() / 1e3));
-    }
-    out.append(ratios(rows));
-    return out.toString();
-  }
-
-  /**
-   * The ratios the stateful goals are stated in: how the incremental run's CPU grows with the
-   * history at the same new data, how many times less CPU it takes than the full recompute, and the
-   * first run's time against the full recompute's.
-   */
-  private static String ratios(List<Row> rows) {
-    StringBuilder out = new StringBuilder("\nRatios:\n\n");
-    for (Row r : rows) {
-      out.append(
-          String.format(
-              Locale.ROOT,
-              "- %s, %,d history rows (%.2f%% new): full / psyberg CPU **%.1fx**; first run"
-                  + " psyberg / full (wall) **%.2fx**%n",
-              r.job,
-              r.historyRows,
-              100.0 * r.newRows / r.historyRows,
-              r.full.cpuMillis() / r.psyberg.cpuMillis(),
-              r.firstPsyberg.wallMillis() / r.firstFull.wallMillis()));
-      for (Row shorter : rows) {
-        if (shorter.job.equals(r.job) && shorter.historyRows < r.historyRows) {
-          out.append(
-              String.format(
-                  Locale.ROOT,
-                  "- %s, history x%.0f (%,d -> %,d rows) at the same new data: psyberg CPU"
-                      + " **%.2fx**%n",
-                  r.job,
-                  (double) r.historyRows / shorter.historyRows,
-                  shorter.historyRows,
-                  r.historyRows,
-                  r.psyberg.cpuMillis() / shorter.psyberg.cpuMillis()));
-        }
-      }
-    }
-    return out.toString();
   }
 }

@@ -24,6 +24,11 @@ record ProcessCost(double wallMillis, double cpuMillis) {
     return new ProcessCost(wall, cpu);
   }
 
+  /** This work followed by {@code next}. */
+  ProcessCost plus(ProcessCost next) {
+    return new ProcessCost(wallMillis + next.wallMillis, cpuMillis + next.cpuMillis);
+  }
+
   static long processCpuNanos() {
     var os = ManagementFactory.getOperatingSystemMXBean();
     if (os instanceof OperatingSystemMXBean sun) {

@@ -1,0 +1,122 @@
+package io.psyberg.flink.bench;
+
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** The incremental benchmark's markdown: the timed runs, the first loads, ratios and goals. */
+final class IncrementalReport {
+  private IncrementalReport() {}
+
+  static String markdown(
+      List<IncrementalRow> rows,
+      Map<IncrementalScenario, Double> seconds,
+      int accounts,
+      int latePercent,
+      double totalSeconds) {
+    StringBuilder out = new StringBuilder();
+    Runtime rt = Runtime.getRuntime();
+    out.append("## Incremental run vs full recompute\n\n");
+    out.append(
+        String.format(
+            Locale.ROOT,
+            "Run %s; JDK %s; %d cores; max heap %d MiB; scenarios NEWxDAYS: a history of DAYS"
+                + " snapshots (one per day, 1%% of each day's rows late, in the day before), then"
+                + " one new snapshot of NEW rows (%d%% late, in the day before); %,d accounts;"
+                + " local Flink (parallelism %d); CPU = process CPU time of the JVM; total %.0f"
+                + " s.%n%n",
+            ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME),
+            System.getProperty("java.version"),
+            rt.availableProcessors(),
+            rt.maxMemory() / (1024 * 1024),
+            latePercent,
+            accounts,
+            rt.availableProcessors(),
+            totalSeconds));
+    out.append("| scenario | history rows | rows per day | first load sessions | runtime s |\n");
+    out.append("|---|---:|---:|---:|---:|\n");
+    for (Map.Entry<IncrementalScenario, Double> e : seconds.entrySet()) {
+      IncrementalScenario s = e.getKey();
+      int step = s.sessionDays() > 0 ? s.sessionDays() : s.days();
+      out.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %,d | %,d | %d | %.0f |%n",
+              s.label(),
+              s.historyRows(),
+              s.historyBatch(),
+              (s.days() + step - 1) / step,
+              e.getValue()));
+    }
+    out.append(
+        "\n| job | history rows | new rows | new / history | psyberg s | full recompute s | psyberg"
+            + " CPU s | full CPU s | psyberg / full (wall) | psyberg / full (CPU) | less compute"
+            + " (CPU) | outputs |\n");
+    out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+    for (IncrementalRow r : rows) {
+      out.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %,d | %,d | %s | %.1f | %s | %.1f | %s | %s | %s | %s | %s |%n",
+              r.job(),
+              r.historyRows(),
+              r.newRows(),
+              r.scenario().share(),
+              r.psyberg().wallMillis() / 1e3,
+              r.hasFull() ? seconds(r.full().wallMillis()) : "—",
+              r.psyberg().cpuMillis() / 1e3,
+              r.hasFull() ? seconds(r.full().cpuMillis()) : "—",
+              r.hasFull() ? ratio(r.psyberg().wallMillis() / r.full().wallMillis()) : "—",
+              r.hasFull() ? ratio(r.psyberg().cpuMillis() / r.full().cpuMillis()) : "—",
+              r.hasFull()
+                  ? String.format(
+                      Locale.ROOT,
+                      "**%.0f%%**",
+                      100 * (1 - r.psyberg().cpuMillis() / r.full().cpuMillis()))
+                  : "—",
+              r.outputs()));
+    }
+    out.append(
+        "\n"
+            + "The first runs over the history (psyberg's first load reads everything, like the"
+            + " full recompute; a scaled history loads in several bounded sessions, summed), with"
+            + " the old generation's peak during psyberg's load:\n\n");
+    out.append(
+        "| job | history rows | psyberg first run s (CPU s) | psyberg peak old gen MiB | full"
+            + " recompute s (CPU s) | psyberg / full (wall) |\n"
+            + "|---|---:|---:|---:|---:|---:|\n");
+    for (IncrementalRow r : rows) {
+      out.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %,d | %.1f (%.1f) | %,d | %s | %s |%n",
+              r.job(),
+              r.historyRows(),
+              r.firstPsyberg().wallMillis() / 1e3,
+              r.firstPsyberg().cpuMillis() / 1e3,
+              r.firstPeakHeapMib(),
+              r.hasFull()
+                  ? String.format(
+                      Locale.ROOT,
+                      "%.1f (%.1f)",
+                      r.firstFull().wallMillis() / 1e3,
+                      r.firstFull().cpuMillis() / 1e3)
+                  : "—",
+              r.hasFull()
+                  ? ratio(r.firstPsyberg().wallMillis() / r.firstFull().wallMillis())
+                  : "—"));
+    }
+    out.append(IncrementalGoals.table(rows));
+    return out.toString();
+  }
+
+  private static String seconds(double millis) {
+    return String.format(Locale.ROOT, "%.1f", millis / 1e3);
+  }
+
+  private static String ratio(double r) {
+    return String.format(Locale.ROOT, "%.2f", r);
+  }
+}
