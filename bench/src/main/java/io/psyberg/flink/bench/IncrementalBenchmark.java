@@ -49,6 +49,8 @@ final class IncrementalBenchmark {
           "  --scaled-session-days D  days per first-load session of the scaled history (default:"
               + " a tenth of its days;",
           "                     its days for one session)",
+          "  --psyberg-only     no full recompute: psyberg's first load (one session) and"
+              + " incremental run only",
           "  --quick            scenario 2000x100, 20,000 accounts (~1 min)",
           "  --batch B          rows per snapshot: each history day and the new snapshot (default"
               + " 10000)",
@@ -114,7 +116,7 @@ final class IncrementalBenchmark {
             "scenarios",
             "history-batch",
             "scaled-session-days"),
-        Set.of("goals", "scaled"),
+        Set.of("goals", "scaled", "psyberg-only"),
         USAGE);
   }
 
@@ -139,6 +141,10 @@ final class IncrementalBenchmark {
         out.add(
             new IncrementalScenario(batch, historyBatch > 0 ? historyBatch : batch, m, false, 0));
       }
+    }
+    if (args.flag("psyberg-only")) {
+      out.replaceAll(
+          s -> new IncrementalScenario(s.newRows(), s.historyBatch(), s.days(), true, 0));
     }
     if (args.has("scaled-session-days") && !args.flag("scaled")) {
       throw new IllegalArgumentException(

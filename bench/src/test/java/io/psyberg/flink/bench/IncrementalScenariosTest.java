@@ -47,6 +47,12 @@ class IncrementalScenariosTest {
   }
 
   @Test
+  void psybergOnlyDropsTheFullRecomputeAndLoadsInOneSession() {
+    assertThat(scenarios("--scenarios", "2000x1000", "--history-batch", "20000", "--psyberg-only"))
+        .containsExactly(new IncrementalScenario(2_000, 20_000, 1_000, true, 0));
+  }
+
+  @Test
   void batchAndMultiplesStillWork() {
     assertThat(scenarios("--batch", "500", "--multiples", "100,10"))
         .containsExactly(IncrementalScenario.of(500, 10), IncrementalScenario.of(500, 100));
