@@ -175,6 +175,7 @@ final class IncrementalBenchmark {
   private Benchmark.Result run(List<IncrementalScenario> scenarios, int accounts, int latePercent)
       throws Exception {
     long started = System.nanoTime();
+    double loadAtStart = IncrementalReport.loadAverage();
     List<IncrementalRow> rows = new ArrayList<>();
     for (IncrementalScenario s : scenarios) {
       long t0 = System.nanoTime();
@@ -184,7 +185,7 @@ final class IncrementalBenchmark {
     }
     String report =
         IncrementalReport.markdown(
-            rows, seconds, accounts, latePercent, (System.nanoTime() - started) / 1e9);
+            rows, seconds, accounts, latePercent, (System.nanoTime() - started) / 1e9, loadAtStart);
     return mismatches.isEmpty()
         ? Benchmark.Result.ok(report)
         : Benchmark.Result.failed(

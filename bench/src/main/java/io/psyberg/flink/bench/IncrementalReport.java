@@ -1,5 +1,6 @@
 package io.psyberg.flink.bench;
 
+import java.lang.management.ManagementFactory;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
@@ -15,7 +16,8 @@ final class IncrementalReport {
       Map<IncrementalScenario, Double> seconds,
       int accounts,
       int latePercent,
-      double totalSeconds) {
+      double totalSeconds,
+      double loadAtStart) {
     StringBuilder out = new StringBuilder();
     Runtime rt = Runtime.getRuntime();
     out.append("## Incremental run vs full recompute\n\n");
@@ -26,7 +28,7 @@ final class IncrementalReport {
                 + " snapshots (one per day, 1%% of each day's rows late, in the day before), then"
                 + " one new snapshot of NEW rows (%d%% late, in the day before); %,d accounts;"
                 + " local Flink (parallelism %d); CPU = process CPU time of the JVM; total %.0f"
-                + " s.%n%n",
+                + " s; load average %.1f at the start, %.1f at the end.%n%n",
             ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME),
             System.getProperty("java.version"),
             rt.availableProcessors(),
@@ -34,7 +36,9 @@ final class IncrementalReport {
             latePercent,
             accounts,
             rt.availableProcessors(),
-            totalSeconds));
+            totalSeconds,
+            loadAtStart,
+            loadAverage()));
     out.append("| scenario | history rows | rows per day | first load sessions | runtime s |\n");
     out.append("|---|---:|---:|---:|---:|\n");
     for (Map.Entry<IncrementalScenario, Double> e : seconds.entrySet()) {
@@ -110,6 +114,11 @@ final class IncrementalReport {
     }
     out.append(IncrementalGoals.table(rows));
     return out.toString();
+  }
+
+  /** The machine's load average over the last minute: other work competing for the cores. */
+  static double loadAverage() {
+    return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
   }
 
   private static String seconds(double millis) {

@@ -49,7 +49,8 @@ record IncrementalScenario(
   /** The new rows as a share of the history, e.g. {@code 0.1%}. */
   String share() {
     double percent = 100.0 * newRows / historyRows();
-    return String.format(Locale.ROOT, percent < 1 ? "%.1f%%" : "%.0f%%", percent);
+    return String.format(
+        Locale.ROOT, percent < 0.1 ? "%.2f%%" : percent < 1 ? "%.1f%%" : "%.0f%%", percent);
   }
 
   /**
