@@ -229,14 +229,7 @@ class BackfillSqlITCase {
     assertThat(resumed.rowsWritten()).isEqualTo(branch.size());
     assertThat(resumed.chunksDone()).isEqualTo(4);
     assertThat(chunkCommits(wh.load(FACTS), killed.backfillId())).containsExactly(0, 1, 2, 3);
-    // Each chunk's commit holds the rows of its own day, all of them.
-    for (int chunk = 0; chunk < 4; chunk++) {
-      LocalDate day = day(chunk + 1);
-      assertThat(chunkDays(killed.backfillId(), chunk))
-          .as("days of chunk %d's rows", chunk)
-          .hasSize((int) branch.stream().filter(f -> dayOf(f).equals(day)).count())
-          .allMatch(day::equals);
-    }
+    assertEachChunkHoldsItsDay(killed.backfillId(), branch);
 
     // A bad number of chunks per job is refused before anything is recorded.
     Path bad =
@@ -273,6 +266,8 @@ class BackfillSqlITCase {
         .isEqualTo(inRange(facts(wh.rows(FACTS))));
     assertThat(built.rowsWritten()).isEqualTo(branch.size());
     assertThat(chunkCommits(wh.load(FACTS), built.backfillId())).containsExactly(0, 1, 2, 3);
+    // One operator splits the rows by day: each chunk's commit holds its day's rows.
+    assertEachChunkHoldsItsDay(built.backfillId(), branch);
 
     // A NULL in a required column fails the chunk naming the column; nothing of it is committed.
     Path nulls =
@@ -455,6 +450,17 @@ class BackfillSqlITCase {
       }
     }
     throw new AssertionError("no commit of chunk " + chunk + " on the branch of backfill " + id);
+  }
+
+  /** Each chunk's commit on the branch holds the rows of its own day in {@code branch}, all. */
+  private void assertEachChunkHoldsItsDay(String id, List<String> branch) {
+    for (int chunk = 0; chunk < 4; chunk++) {
+      LocalDate day = day(chunk + 1);
+      assertThat(chunkDays(id, chunk))
+          .as("days of chunk %d's rows", chunk)
+          .hasSize((int) branch.stream().filter(f -> dayOf(f).equals(day)).count())
+          .allMatch(day::equals);
+    }
   }
 
   /** The snapshot of chunk {@code chunk}'s commit on the backfill's branch. */
