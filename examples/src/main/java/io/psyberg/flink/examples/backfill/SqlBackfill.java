@@ -48,12 +48,16 @@ public final class SqlBackfill implements BackfillJob {
   /** The last catch-up: the snapshots it reached and its rows. */
   @Nullable private Map.Entry<Map<String, Long>, Map<String, Replacement>> caughtUp;
 
+  /** The first job, planned at start and not run yet. */
+  @Nullable private SqlChunkBatch first;
+
   /** Chunks of a job that failed: each runs alone now, to find the one that fails. */
   private final Set<Integer> alone = new HashSet<>();
 
   /**
    * @param file the script; null to use the one recorded on the backfill's branches
-   * @param check whether to plan the script before anything is built (at start)
+   * @param check whether to plan the script before anything is built (at start): the first job is
+   *     planned, and run so when the build starts with it
    * @throws SqlBackfillException when the script is missing or does not fit the process
    */
   public SqlBackfill(
@@ -94,7 +98,8 @@ public final class SqlBackfill implements BackfillJob {
             timeColumns);
     if (check) {
       runner.startCluster();
-      runner.check(chunks.get(0), fixed);
+      // the check plans the first job for real: the build runs it as planned
+      this.first = runner.prepare(chunks.subList(0, Math.min(chunks.size(), chunksPerJob)), fixed);
     }
   }
 
@@ -168,8 +173,7 @@ public final class SqlBackfill implements BackfillJob {
             : pending.subList(0, Math.min(pending.size(), chunksPerJob));
     Map<Integer, Map<String, List<byte[]>>> out = new LinkedHashMap<>();
     try {
-      List<Map<String, List<byte[]>>> files =
-          runner.write(batch.stream().map(chunks::get).toList(), fixed);
+      List<Map<String, List<byte[]>>> files = runner.write(planned(batch));
       for (int i = 0; i < batch.size(); i++) {
         out.put(batch.get(i), files.get(i));
       }
@@ -206,8 +210,26 @@ public final class SqlBackfill implements BackfillJob {
     return out;
   }
 
+  /** The job of {@code batch}: the one planned at start if it is that one, else planned now. */
+  private SqlChunkBatch planned(List<Integer> batch) {
+    List<BackfillRange> ranges = batch.stream().map(chunks::get).toList();
+    SqlChunkBatch start = first;
+    first = null;
+    if (start != null && start.chunks().equals(ranges)) {
+      return start;
+    }
+    if (start != null) {
+      start.close();
+    }
+    return runner.prepare(ranges, fixed);
+  }
+
   @Override
   public void close() {
+    if (first != null) {
+      first.close();
+      first = null;
+    }
     runner.close();
   }
 
