@@ -250,7 +250,7 @@ public final class CatalogSpec implements Serializable {
       props.putIfAbsent(
           SharedInMemoryLockManager.LOCK_IMPL, SharedInMemoryLockManager.class.getName());
     }
-    Configuration hadoopConf = new Configuration();
+    Configuration hadoopConf = hadoopConfiguration();
     if (catalogImpl != null) {
       return CatalogLoader.custom(name, props, hadoopConf, catalogImpl);
     }
@@ -265,6 +265,32 @@ public final class CatalogSpec implements Serializable {
         return CatalogLoader.hive(name, hadoopConf, props);
       default:
         throw new IllegalStateException("Unknown catalog type " + type);
+    }
+  }
+
+  /**
+   * A Hadoop configuration with the default resources, copied from one parsed once per class
+   * loader: a new {@code Configuration} parses Hadoop's XML files on first use, and a run opens
+   * catalogs in many places (CLI, planner, readers, committers). Resources added later reach the
+   * parsed one too (Hadoop reloads every live configuration), and the copy loads classes as a new
+   * one would, through the calling thread's class loader.
+   */
+  private static Configuration hadoopConfiguration() {
+    Configuration conf = new Configuration(HadoopDefaults.PARSED);
+    ClassLoader context = Thread.currentThread().getContextClassLoader();
+    if (context != null) {
+      conf.setClassLoader(context);
+    }
+    return conf;
+  }
+
+  private static final class HadoopDefaults {
+    static final Configuration PARSED = parsed();
+
+    private static Configuration parsed() {
+      Configuration conf = new Configuration();
+      conf.size();
+      return conf;
     }
   }
 

@@ -109,6 +109,14 @@ public final class MetadataTableSchemas {
               Types.NestedField.optional(17, "error", Types.StringType.get())),
           Set.of(1));
 
+  /**
+   * Every upsert adds a data and a delete manifest; a read opens each manifest of its process, and
+   * opening one (Iceberg builds its Avro read schema) costs more than reading its few entries. With
+   * the manifests merged on every commit a read opens about two, however many upserts came since
+   * the last {@link MetadataCompaction}; the commit rewrites one small manifest in exchange.
+   */
+  static final String MANIFESTS_TO_MERGE = "2";
+
   private MetadataTableSchemas() {}
 
   /**
@@ -145,7 +153,8 @@ public final class MetadataTableSchemas {
             Map.of(
                 TableProperties.FORMAT_VERSION, "2",
                 TableProperties.COMMIT_NUM_RETRIES, "20",
-                TableProperties.COMMIT_MIN_RETRY_WAIT_MS, "20"));
+                TableProperties.COMMIT_MIN_RETRY_WAIT_MS, "20",
+                TableProperties.MANIFEST_MIN_MERGE_COUNT, MANIFESTS_TO_MERGE));
       } catch (RuntimeException raced) {
         // Another run created it first (AlreadyExistsException, or on PostgreSQL a duplicate-key
         // SQL error).
@@ -206,6 +215,20 @@ public final class MetadataTableSchemas {
                   t.name(),
                   add.stream().map(Types.NestedField::name).toList());
             });
+  }
+
+  /**
+   * Sets {@link #MANIFESTS_TO_MERGE} on a metadata table created by an older version (one commit,
+   * once per table); writers call it before writing, reading never changes the table.
+   */
+  static void mergeManifestsOnCommit(Table table) {
+    if (!MANIFESTS_TO_MERGE.equals(
+        table.properties().get(TableProperties.MANIFEST_MIN_MERGE_COUNT))) {
+      table
+          .updateProperties()
+          .set(TableProperties.MANIFEST_MIN_MERGE_COUNT, MANIFESTS_TO_MERGE)
+          .commit();
+    }
   }
 
   /** Optional columns of {@code expected} among {@code addable} that {@code actual} lacks. */

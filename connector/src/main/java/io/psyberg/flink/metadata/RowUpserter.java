@@ -48,6 +48,7 @@ final class RowUpserter {
     if (rows.isEmpty()) {
       return false;
     }
+    MetadataTableSchemas.mergeManifestsOnCommit(table);
     Schema schema = table.schema();
     int[] keyIds = schema.identifierFieldIds().stream().mapToInt(Integer::intValue).toArray();
     Schema keySchema = TypeUtil.select(schema, schema.identifierFieldIds());

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -158,6 +159,22 @@ public final class SessionLog {
                 Expressions.equal("session_id", sessionId)))
         .stream()
         .findFirst();
+  }
+
+  /** Sessions of a known process by id, in one read of that process's partition. */
+  public Map<String, Session> find(String processName, Collection<String> sessionIds) {
+    if (sessionIds.isEmpty()) {
+      return Map.of();
+    }
+    Map<String, Session> out = new LinkedHashMap<>();
+    for (Session s :
+        read(
+            Expressions.and(
+                Expressions.equal("process_name", processName),
+                Expressions.in("session_id", sessionIds.toArray())))) {
+      out.put(s.sessionId(), s);
+    }
+    return out;
   }
 
   private List<Session> read(Expression filter) {

@@ -39,30 +39,97 @@ import org.apache.iceberg.io.CloseableIterable;
 final class AddedFiles {
   private AddedFiles() {}
 
-  /**
-   * The data manifests named by {@code end}'s manifest list that were written by one of {@code
-   * snapshotIds}, by writing snapshot. Empty for format v1 tables, whose added files are read per
-   * snapshot.
-   */
-  static Map<Long, List<ManifestFile>> manifestsWrittenBy(
-      Table table, Snapshot end, Set<Long> snapshotIds) {
-    Map<Long, List<ManifestFile>> out = new HashMap<>();
+  /** The data manifests {@code end}'s manifest list names; empty for format v1 tables. */
+  static List<ManifestFile> dataManifests(Table table, Snapshot end) {
+    List<ManifestFile> out = new ArrayList<>();
     if (formatVersion(table) < 2 || end.manifestListLocation() == null) {
       return out;
     }
     try (CloseableIterable<ManifestFile> manifests = readManifestList(table, end)) {
       for (ManifestFile manifest : manifests) {
-        Long writer = manifest.snapshotId();
-        if (manifest.content() == ManifestContent.DATA
-            && writer != null
-            && snapshotIds.contains(writer)) {
-          out.computeIfAbsent(writer, k -> new ArrayList<>()).add(manifest.copy());
+        if (manifest.content() == ManifestContent.DATA) {
+          out.add(manifest.copy());
         }
       }
     } catch (IOException e) {
       throw new RuntimeIOException(e, "Cannot read manifest list of snapshot %s", end.snapshotId());
     }
     return out;
+  }
+
+  /** Those of {@code manifests} written by one of {@code snapshotIds}, by writing snapshot. */
+  static Map<Long, List<ManifestFile>> writtenBy(
+      List<ManifestFile> manifests, Set<Long> snapshotIds) {
+    Map<Long, List<ManifestFile>> out = new HashMap<>();
+    for (ManifestFile manifest : manifests) {
+      Long writer = manifest.snapshotId();
+      if (writer != null && snapshotIds.contains(writer)) {
+        out.computeIfAbsent(writer, k -> new ArrayList<>()).add(manifest);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The files of those {@code snapshots} whose own manifests a later commit merged (merging
+   * appends, as Flink's and Spark's writers commit, fold the small manifests into one every so
+   * often), found in the range end's manifests by their file sequence number, which a merge keeps.
+   * Reading the few merged manifests once replaces reading, per snapshot, its manifest list and the
+   * merged manifest it names (a range of N snapshots otherwise reads N manifests that each hold up
+   * to the whole history). Only snapshots all of whose added files are found are returned (a later
+   * commit may have removed some); the others are read from their own manifest lists.
+   */
+  static Map<Long, List<DataFile>> foundInMergedManifests(
+      Table table,
+      List<ManifestFile> endManifests,
+      List<Snapshot> snapshots,
+      Map<Long, List<ManifestFile>> written) {
+    Map<Long, Snapshot> bySequence = new HashMap<>();
+    for (Snapshot s : snapshots) {
+      long expected = expectedAdded(s);
+      List<ManifestFile> own = written.get(s.snapshotId());
+      if (expected > 0 && (own == null || addedCount(own) != expected)) {
+        bySequence.put(s.sequenceNumber(), s);
+      }
+    }
+    if (bySequence.size() < 2 || formatVersion(table) < 2) {
+      return Map.of();
+    }
+    long minSequence = bySequence.keySet().stream().mapToLong(Long::longValue).min().getAsLong();
+    long maxSequence = bySequence.keySet().stream().mapToLong(Long::longValue).max().getAsLong();
+    Map<Long, List<DataFile>> found = new HashMap<>();
+    try {
+      for (ManifestFile manifest : endManifests) {
+        // Written before the first of them, or holding only files committed after the last.
+        if (manifest.sequenceNumber() < minSequence || manifest.minSequenceNumber() > maxSequence) {
+          continue;
+        }
+        try (ManifestReader<DataFile> reader =
+            ManifestFiles.read(manifest, table.io(), table.specs())) {
+          for (DataFile file : reader) {
+            Snapshot adder = bySequence.get(file.fileSequenceNumber());
+            if (adder != null) {
+              found.computeIfAbsent(adder.snapshotId(), k -> new ArrayList<>()).add(file.copy());
+            }
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new RuntimeIOException(e, "Cannot read the manifests of table %s", table.name());
+    }
+    Map<Long, Long> expectedById = new HashMap<>();
+    bySequence.values().forEach(sn -> expectedById.put(sn.snapshotId(), expectedAdded(sn)));
+    found.entrySet().removeIf(e -> e.getValue().size() != expectedById.get(e.getKey()));
+    return found;
+  }
+
+  /** Data files the snapshot's summary says it added; unknown counts as more than any. */
+  private static long expectedAdded(Snapshot snapshot) {
+    String added =
+        snapshot.summary() == null
+            ? null
+            : snapshot.summary().get(SnapshotSummary.ADDED_FILES_PROP);
+    return added == null ? Long.MAX_VALUE : Long.parseLong(added);
   }
 
   /**
@@ -76,11 +143,7 @@ final class AddedFiles {
       snapshot.addedDataFiles(table.io()).forEach(v1::add);
       return v1;
     }
-    String added =
-        snapshot.summary() == null
-            ? null
-            : snapshot.summary().get(SnapshotSummary.ADDED_FILES_PROP);
-    long expected = added == null ? Long.MAX_VALUE : Long.parseLong(added);
+    long expected = expectedAdded(snapshot);
     List<DataFile> files = new ArrayList<>();
     if (expected == 0) {
       return files;

@@ -114,8 +114,9 @@ public final class HighWatermarkResolver {
       String target,
       PublishedHighWatermark published) {
     SessionLog log = new SessionLog(catalog, mirror.namespace());
+    Map<String, Session> sessions = log.find(settings.processName(), published.sessionIds());
     for (String sessionId : published.sessionIds()) {
-      Optional<Session> session = log.find(settings.processName(), sessionId);
+      Optional<Session> session = Optional.ofNullable(sessions.get(sessionId));
       if (session.isEmpty()) {
         continue;
       }

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
@@ -272,22 +273,32 @@ public final class SessionPlanner {
     if (snapshots.isEmpty()) {
       return List.of();
     }
-    Map<Long, List<ManifestFile>> written =
-        snapshots.size() == 1
-            ? Map.of()
-            : AddedFiles.manifestsWrittenBy(
-                table,
-                end,
-                snapshots.stream().map(Snapshot::snapshotId).collect(Collectors.toSet()));
-    if (snapshots.size() < PARALLEL_THRESHOLD) {
+    Map<Long, List<ManifestFile>> written = Map.of();
+    Map<Long, List<DataFile>> merged = Map.of();
+    if (snapshots.size() > 1) {
+      List<ManifestFile> endManifests = AddedFiles.dataManifests(table, end);
+      written =
+          AddedFiles.writtenBy(
+              endManifests,
+              snapshots.stream().map(Snapshot::snapshotId).collect(Collectors.toSet()));
+      merged = AddedFiles.foundInMergedManifests(table, endManifests, snapshots, written);
+    }
+    Map<Long, List<ManifestFile>> own = written;
+    Map<Long, List<DataFile>> found = merged;
+    Function<Snapshot, List<DataFile>> added =
+        s ->
+            found.containsKey(s.snapshotId())
+                ? found.get(s.snapshotId())
+                : AddedFiles.of(table, s, own.get(s.snapshotId()));
+    if (snapshots.size() - found.size() < PARALLEL_THRESHOLD) {
       List<List<DataFile>> out = new ArrayList<>();
-      snapshots.forEach(s -> out.add(AddedFiles.of(table, s, written.get(s.snapshotId()))));
+      snapshots.forEach(s -> out.add(added.apply(s)));
       return out;
     }
     List<Future<List<DataFile>>> futures = new ArrayList<>();
     ExecutorService pool = ThreadPools.getWorkerPool();
     for (Snapshot s : snapshots) {
-      futures.add(pool.submit(() -> AddedFiles.of(table, s, written.get(s.snapshotId()))));
+      futures.add(pool.submit(() -> added.apply(s)));
     }
     List<List<DataFile>> out = new ArrayList<>();
     try {

@@ -279,16 +279,63 @@ class MetadataTablesTest {
     }
   }
 
-  @Test
-  void aSessionsTableCreatedWithoutPartitionsKeepsWorking() {
-    SupportsNamespaces namespaces = (SupportsNamespaces) wh.catalog();
-    namespaces.createNamespace(Namespace.of(NS));
+  /** A sessions table as an older version created it: format v2, no other properties. */
+  private void createOlderSessionsTable(PartitionSpec spec) {
+    ((SupportsNamespaces) wh.catalog()).createNamespace(Namespace.of(NS));
     wh.catalog()
         .createTable(
             TableIdentifier.of(NS, MetadataTableSchemas.SESSIONS),
             MetadataTableSchemas.SESSIONS_SCHEMA,
-            PartitionSpec.unpartitioned(),
+            spec,
             Map.of(TableProperties.FORMAT_VERSION, "2"));
+  }
+
+  /**
+   * Each upsert adds a data and a delete manifest; merged on every commit, a read opens one of each
+   * instead of one per upsert since the last compaction, also on a table created by an older
+   * version without the property (it gets it on its first write).
+   */
+  @Test
+  void upsertsKeepTheManifestsMerged() {
+    createOlderSessionsTable(
+        PartitionSpec.builderFor(MetadataTableSchemas.SESSIONS_SCHEMA)
+            .identity("process_name")
+            .build());
+
+    runSessions(0, 4); // 12 upserts, fewer than a compaction needs
+    Table t = sessionsTable();
+    assertThat(t.properties())
+        .containsEntry(
+            TableProperties.MANIFEST_MIN_MERGE_COUNT, MetadataTableSchemas.MANIFESTS_TO_MERGE);
+    assertThat(Long.parseLong(t.currentSnapshot().summary().get("total-delete-files")))
+        .isEqualTo(12);
+    assertThat(t.currentSnapshot().dataManifests(t.io())).hasSizeLessThanOrEqualTo(2);
+    assertThat(t.currentSnapshot().deleteManifests(t.io())).hasSizeLessThanOrEqualTo(2);
+    assertThat(log.sessions("p1"))
+        .singleElement()
+        .satisfies(s -> assertThat(s.status()).isEqualTo(SessionStatus.PUBLISHED));
+
+    HighWatermarkMirror mirror = new HighWatermarkMirror(wh.catalog(), NS);
+    for (long i = 0; i < 6; i++) {
+      mirror.update("p", "facts.t", "s-" + i, List.of(SourceRange.empty("src.t", i, null)));
+    }
+    Table hwm =
+        wh.catalog().loadTable(TableIdentifier.of(NS, MetadataTableSchemas.HIGH_WATERMARKS));
+    assertThat(hwm.currentSnapshot().dataManifests(hwm.io())).hasSizeLessThanOrEqualTo(2);
+    assertThat(mirror.read("p").get("src.t").snapshotId).isEqualTo(5L);
+  }
+
+  @Test
+  void findsSeveralSessionsOfAProcessInOneRead() {
+    runSessions(0, 6);
+    assertThat(log.find("p1", List.of("s-0001", "s-0004", "s-0002", "s-9999")))
+        .containsOnlyKeys("s-0001", "s-0004");
+    assertThat(log.find("p1", List.of())).isEmpty();
+  }
+
+  @Test
+  void aSessionsTableCreatedWithoutPartitionsKeepsWorking() {
+    createOlderSessionsTable(PartitionSpec.unpartitioned());
 
     runSessions(0, 10); // 30 upserts: past the compaction threshold
 

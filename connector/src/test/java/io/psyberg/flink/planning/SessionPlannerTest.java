@@ -191,6 +191,42 @@ class SessionPlannerTest {
     assertThat(plan.session().recordCount()).isEqualTo(55);
   }
 
+  /**
+   * With every commit merging the earlier manifests (as merging appends do once enough pile up),
+   * each new snapshot's own manifest list names one merged manifest holding the whole history: the
+   * files are found by their file sequence number in the range end's manifests instead, one
+   * manifest list and one manifest in all.
+   */
+  @Test
+  void readsTheMergedManifestsOnceForARangeOfMergedAppends() {
+    Catalog catalog = recordingCatalog();
+    Table t = wh.load("membership.events");
+    t.updateProperties().set("commit.manifest.min-count-to-merge", "2").commit();
+    long hwm = wh.append("membership.events", Warehouse.events("old", 1, DAY1));
+    List<Long> ids = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      ids.add(wh.append("membership.events", Warehouse.events("m" + i, i + 1, DAY1.plusHours(i))));
+    }
+    RecordingFileIO.OPENED.clear();
+    SessionPlan plan =
+        new SessionPlanner(catalog, settings(NonAppendSnapshots.FAIL, OnLostHighWatermark.FAIL, 0))
+            .plan("s", "j", Map.of("membership.events", hwm));
+    assertThat(plan.snapshots())
+        .extracting(PlannedSnapshot::snapshotId)
+        .containsExactlyElementsOf(ids);
+    assertThat(plan.snapshots())
+        .extracting(p -> p.files().stream().mapToLong(f -> f.recordCount()).sum())
+        .containsExactlyElementsOf(LongStream.rangeClosed(1, 12).boxed().toList());
+    assertThat(RecordingFileIO.OPENED.stream().filter(p -> p.contains("/snap-")).count())
+        .isEqualTo(1);
+    // The end's merged manifest: once for the snapshots merged into it, once for its own file.
+    assertThat(
+            RecordingFileIO.OPENED.stream()
+                .filter(p -> p.endsWith(".avro") && !p.contains("/snap-"))
+                .count())
+        .isLessThanOrEqualTo(2);
+  }
+
   @Test
   void capsASessionAtMaxSnapshots() {
     long s1 = wh.append("membership.events", Warehouse.events("a", 1, DAY1));

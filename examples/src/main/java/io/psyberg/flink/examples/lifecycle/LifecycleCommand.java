@@ -12,6 +12,7 @@ import io.psyberg.flink.examples.jobs.ContinuousRun;
 import io.psyberg.flink.examples.jobs.EventSources;
 import io.psyberg.flink.examples.jobs.JobFailures;
 import io.psyberg.flink.examples.jobs.RunMode;
+import io.psyberg.flink.examples.sessions.BoundedJobRun;
 import io.psyberg.flink.examples.sessions.SessionReport;
 import io.psyberg.flink.examples.sessions.SessionWatcher;
 import io.psyberg.flink.metadata.SessionLog;
@@ -106,12 +107,11 @@ public final class LifecycleCommand extends PsybergCommand {
           sources.stream().map(TableIdentifier::toString).collect(Collectors.joining(",")),
           target,
           anomalies);
-      SessionWatcher watcher =
-          new SessionWatcher(new SessionLog(opened.catalog(), spec.metadataNamespace()), process);
+      SessionLog log = new SessionLog(opened.catalog(), spec.metadataNamespace());
       Table lifecycle = opened.catalog().loadTable(target);
       StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
       if (mode == RunMode.BOUNDED) {
-        return bounded(job, env, watcher, lifecycle, process, out);
+        return bounded(job, env, log, lifecycle, process, out);
       }
       if (job.hasPublished()) {
         // A fresh continuous start writes its state from the published history (a bounded job
@@ -122,7 +122,7 @@ public final class LifecycleCommand extends PsybergCommand {
             bounded(
                 job,
                 StreamExecutionEnvironment.getExecutionEnvironment(),
-                watcher,
+                log,
                 lifecycle,
                 process,
                 out);
@@ -135,36 +135,34 @@ public final class LifecycleCommand extends PsybergCommand {
         out.println("writing the lifecycle state of the published history ...");
       }
       job.continuous(env, interval, null);
-      return continuous(
-          env,
-          new SessionWatcher(new SessionLog(opened.catalog(), spec.metadataNamespace()), process),
-          process,
-          out,
-          err);
+      return continuous(env, log, process, out, err);
     }
   }
 
   private int bounded(
       LifecycleJob job,
       StreamExecutionEnvironment env,
-      SessionWatcher watcher,
+      SessionLog log,
       Table lifecycle,
       String process,
       PrintStream out)
       throws CommandException {
     long start = System.nanoTime();
-    Exception failure = null;
+    Exception failure;
+    List<Session> sessions = List.of();
     try {
       job.bounded(env);
       out.println(
           "running the bounded job (new session + lookback from its earliest event time) ...");
       out.flush();
-      env.execute("lifecycle " + process);
+      BoundedJobRun run = BoundedJobRun.run(env, "lifecycle " + process, log, process);
+      failure = run.failure();
+      sessions = run.sessions();
     } catch (Exception e) {
       failure = e;
     }
     SessionReport report = new SessionReport();
-    for (Session s : watcher.sessionsOfThisRun()) {
+    for (Session s : sessions) {
       report.print(s, s.status() == SessionStatus.EMPTY ? null : lifecycle, null, out);
     }
     if (failure != null) {
@@ -178,7 +176,7 @@ public final class LifecycleCommand extends PsybergCommand {
 
   private int continuous(
       StreamExecutionEnvironment env,
-      SessionWatcher watcher,
+      SessionLog log,
       String process,
       PrintStream out,
       PrintStream err)
@@ -190,7 +188,11 @@ public final class LifecycleCommand extends PsybergCommand {
         client.getJobID());
     out.flush();
     return new ContinuousRun(
-            client, watcher, "the continuous lifecycle job of process " + process, out, err)
+            client,
+            new SessionWatcher(log, process, client.getJobID()),
+            "the continuous lifecycle job of process " + process,
+            out,
+            err)
         .await(Duration.ofSeconds(2));
   }
 }

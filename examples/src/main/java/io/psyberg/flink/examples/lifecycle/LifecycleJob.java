@@ -123,14 +123,24 @@ public final class LifecycleJob {
   }
 
   private void sinks(DataStream<RowData> segments, DataStream<RowData> anomalies) {
+    sinks(segments, WriteMode.RETRACT, anomalies, WriteMode.RETRACT);
+  }
+
+  /**
+   * Corrections carry each replaced segment's old value, so in {@code retract} its delete lands in
+   * the partition the segment lived in (closing a segment moves it out of the open ones).
+   */
+  private void sinks(
+      DataStream<RowData> segments,
+      WriteMode lifecycleMode,
+      DataStream<RowData> anomalies,
+      WriteMode anomaliesMode) {
     PsybergSinkBuilder lifecycle =
         PsybergSink.builder()
             .catalog(catalog)
             .processName(process)
             .table(lifecycleTable)
-            // Corrections carry each replaced segment's old value, so its delete lands in the
-            // partition the segment lived in (closing a segment moves it out of the open ones).
-            .writeMode(WriteMode.RETRACT)
+            .writeMode(lifecycleMode)
             .audit(new LifecycleContiguityAudit());
     sinkSettings.apply(lifecycle).build().append(segments);
     PsybergSinkBuilder anomaly =
@@ -138,8 +148,19 @@ public final class LifecycleJob {
             .catalog(catalog)
             .processName(process)
             .table(anomaliesTable)
-            .writeMode(WriteMode.RETRACT);
+            .writeMode(anomaliesMode);
     sinkSettings.apply(anomaly).build().append(anomalies);
+  }
+
+  /**
+   * A bounded run corrects what a target published; into a target that holds nothing yet it only
+   * inserts, so it is written with the append writer, which skips the retract writer's bookkeeping
+   * of every inserted key (for deletes within one commit): most of a first run's write cost. Should
+   * the corrector ever send such a target a retraction, the append writer refuses it and the run
+   * fails before anything is published.
+   */
+  private static WriteMode boundedWriteMode(@Nullable Long currentSnapshot) {
+    return currentSnapshot == null ? WriteMode.APPEND : WriteMode.RETRACT;
   }
 
   /**
@@ -303,7 +324,11 @@ public final class LifecycleJob {
             .process(new BoundedLifecycleCorrector())
             .returns(InternalTypeInfo.of(LifecycleRows.SEGMENT_ROW_TYPE))
             .name("lifecycle corrections");
-    sinks(segments, segments.getSideOutput(BoundedLifecycleCorrector.ANOMALIES));
+    sinks(
+        segments,
+        boundedWriteMode(lifecycleAt),
+        segments.getSideOutput(BoundedLifecycleCorrector.ANOMALIES),
+        boundedWriteMode(currentSnapshot(anomaliesTable)));
   }
 
   @Nullable

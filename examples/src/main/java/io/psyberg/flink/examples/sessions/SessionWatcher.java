@@ -6,38 +6,32 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.apache.flink.api.common.JobID;
 
 /**
- * Follows the session log of one process while a job runs: each call of {@link #poll} returns the
- * sessions that finished since the last call (sessions that existed before the run are ignored).
- * Not thread-safe: one thread polls.
+ * Follows the sessions one running job of a process records: each call of {@link #poll} returns the
+ * sessions that finished since the last call. It reads that job's rows of the session log only, so
+ * a poll costs the same however many sessions the process ran before. Not thread-safe: one thread
+ * polls.
  */
 public final class SessionWatcher {
   private final SessionLog log;
   private final String process;
-  private final Set<String> before;
+  private final String jobId;
   private final Set<String> reported = new HashSet<>();
 
-  /** Starts watching: the process's sessions recorded so far are not this run's. */
-  public SessionWatcher(SessionLog log, String process) {
+  public SessionWatcher(SessionLog log, String process, JobID job) {
     this.log = log;
     this.process = process;
-    this.before = new HashSet<>();
-    log.sessions(process).forEach(s -> before.add(s.sessionId()));
+    this.jobId = job.toString();
   }
 
-  /** Sessions of this run, finished or not, oldest first. */
+  /** Sessions of the job, finished or not, oldest first. */
   public List<Session> sessionsOfThisRun() {
-    List<Session> out = new ArrayList<>();
-    for (Session s : log.sessions(process)) {
-      if (!before.contains(s.sessionId())) {
-        out.add(s);
-      }
-    }
-    return out;
+    return log.sessionsOfJob(process, jobId);
   }
 
-  /** Sessions of this run that finished since the last poll, oldest first. */
+  /** Sessions of the job that finished since the last poll, oldest first. */
   public List<Session> poll() {
     List<Session> out = new ArrayList<>();
     for (Session s : sessionsOfThisRun()) {

@@ -6,6 +6,7 @@ import io.psyberg.flink.examples.jobs.CatalogHandle;
 import io.psyberg.flink.examples.jobs.ContinuousRun;
 import io.psyberg.flink.examples.jobs.JobFailures;
 import io.psyberg.flink.examples.sessions.AuditOutcomes;
+import io.psyberg.flink.examples.sessions.BoundedJobRun;
 import io.psyberg.flink.examples.sessions.SessionReport;
 import io.psyberg.flink.examples.sessions.SessionWatcher;
 import io.psyberg.flink.metadata.PublishedHighWatermark;
@@ -84,20 +85,15 @@ final class SignupsRun {
 
   /** Runs one session and reports it; exit code 0 when it was published or empty. */
   int bounded() throws CommandException {
-    SessionWatcher watcher = new SessionWatcher(sessionLog(), settings.process());
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     job.addTo(env, target);
     out.println("running the bounded job ...");
     out.flush();
     long start = System.nanoTime();
-    JobExecutionResult result = null;
-    Exception failure = null;
-    try {
-      result = env.execute(job.name());
-    } catch (Exception e) {
-      failure = e;
-    }
-    List<Session> sessions = watcher.sessionsOfThisRun();
+    BoundedJobRun run = BoundedJobRun.run(env, job.name(), sessionLog(), settings.process());
+    JobExecutionResult result = run.result();
+    Exception failure = run.failure();
+    List<Session> sessions = run.sessions();
     SessionReport report = new SessionReport();
     for (Session s : sessions) {
       report.print(s, target, s.status() == SessionStatus.EMPTY ? null : counts(result), out);
@@ -125,7 +121,6 @@ final class SignupsRun {
    * too), printing each session as it finishes.
    */
   int continuous() throws Exception {
-    SessionWatcher watcher = new SessionWatcher(sessionLog(), settings.process());
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     job.addTo(env, target);
     JobClient client = env.executeAsync(job.name());
@@ -137,7 +132,7 @@ final class SignupsRun {
     out.flush();
     return new ContinuousRun(
             client,
-            watcher,
+            new SessionWatcher(sessionLog(), settings.process(), client.getJobID()),
             "the continuous signups job of process " + settings.process(),
             out,
             err)
