@@ -41,8 +41,9 @@ import org.apache.iceberg.util.DateTimeUtil;
  * mapping, appended to a fresh table). Both backfill jobs are measured as they run today: {@code
  * --job signups} reads and writes Iceberg in the CLI's JVM (no Flink job), {@code --job sql} runs
  * its SQL script for every day of the range (a chunk each) in one Flink batch job on a local
- * cluster, whose tasks write the chunks' files, and commits each chunk's files on the branch. All
- * in one process, parallelism 1, wall time, median of the runs.
+ * cluster, whose tasks write the chunks' files, and commits each chunk's files on the branch as its
+ * own snapshot, all of the job's chunks in one transaction. All in one process, parallelism 1, wall
+ * time, median of the runs.
  */
 final class BackfillBenchmark {
   static final String USAGE =

@@ -12,6 +12,7 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -19,6 +20,7 @@ import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.types.logical.RowType;
 import org.apache.iceberg.RowDelta;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.Transaction;
 import org.apache.iceberg.expressions.Expressions;
 
 /**
@@ -52,15 +54,51 @@ public final class BackfillChunkFiles {
   }
 
   /**
-   * Commits the files {@link #write} reported for {@code target} as chunk {@code chunk} of the
-   * backfill, in one commit on its branch, and returns the branch's new head. Refused, as {@link
-   * BackfillBranch#commitChunk}, when anyone wrote the branch after {@code branchHead}.
+   * Commits the files {@link #write} reported for several chunks of the backfill, each chunk as its
+   * own commit on the branch (its own snapshot, numbered as the chunk), in the order of {@code
+   * written}, and all of them in one transaction: the table's metadata is written once, and either
+   * every chunk is on the branch or none. Refused, as {@link BackfillBranch#commitChunk}, when
+   * anyone wrote the branch after {@code branchHead}.
    *
+   * @param written chunk number to what the writers reported for it, in commit order
+   * @return the branch's new head
    * @throws org.apache.iceberg.exceptions.ValidationException when the branch moved
    */
   public static long commit(
-      Table target, String backfillId, int chunk, Collection<byte[]> written, long branchHead) {
+      Table target,
+      String backfillId,
+      Map<Integer, ? extends Collection<byte[]>> written,
+      long branchHead) {
     RowReplacement.checkShape(target);
+    String branch = BackfillBranch.name(backfillId);
+    Transaction transaction = target.newTransaction();
+    boolean first = true;
+    for (Map.Entry<Integer, ? extends Collection<byte[]>> chunk : written.entrySet()) {
+      StagedFiles files = StagedFiles.of(target, read(target, chunk.getKey(), chunk.getValue()));
+      RowDelta delta = transaction.newRowDelta().toBranch(branch);
+      files.dataFiles().forEach(delta::addRows);
+      files.deleteFiles().forEach(delta::addDeletes);
+      delta.set(BackfillBranch.BACKFILL_ID, backfillId);
+      delta.set(BackfillBranch.CHUNK, Integer.toString(chunk.getKey()));
+      if (first) {
+        // the later chunks follow the first inside the transaction: nobody can write between them,
+        // and a retry of the transaction validates the first again against the branch
+        delta
+            .validateFromSnapshot(branchHead)
+            .conflictDetectionFilter(Expressions.alwaysTrue())
+            .validateNoConflictingDataFiles()
+            .validateNoConflictingDeleteFiles();
+        first = false;
+      }
+      delta.commit();
+    }
+    transaction.commitTransaction();
+    target.refresh();
+    return target.refs().get(branch).snapshotId();
+  }
+
+  private static List<PsybergCommittable> read(
+      Table target, int chunk, Collection<byte[]> written) {
     List<PsybergCommittable> committables = new ArrayList<>();
     for (byte[] w : written) {
       try {
@@ -70,20 +108,6 @@ public final class BackfillChunkFiles {
             "Could not read the files written for chunk " + chunk + " of " + target.name(), e);
       }
     }
-    StagedFiles files = StagedFiles.of(target, committables);
-    String branch = BackfillBranch.name(backfillId);
-    RowDelta delta = target.newRowDelta().toBranch(branch);
-    files.dataFiles().forEach(delta::addRows);
-    files.deleteFiles().forEach(delta::addDeletes);
-    delta.set(BackfillBranch.BACKFILL_ID, backfillId);
-    delta.set(BackfillBranch.CHUNK, Integer.toString(chunk));
-    delta
-        .validateFromSnapshot(branchHead)
-        .conflictDetectionFilter(Expressions.alwaysTrue())
-        .validateNoConflictingDataFiles()
-        .validateNoConflictingDeleteFiles()
-        .commit();
-    target.refresh();
-    return target.refs().get(branch).snapshotId();
+    return committables;
   }
 }

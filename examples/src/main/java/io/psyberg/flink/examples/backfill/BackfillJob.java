@@ -32,17 +32,36 @@ public interface BackfillJob extends AutoCloseable {
   Map<String, List<Record>> chunk(int chunk);
 
   /**
-   * Says which chunks the build is about to commit with {@link #commitChunk}, in that order (those
-   * not on every branch yet), so a job may compute several of them in one go when the first is
-   * asked for. Default: nothing.
+   * Says which chunks the build is about to commit with {@link #commitNext}, in that order (those
+   * not on every branch yet), e.g. to start what the job needs. Default: nothing.
    */
   default void building(List<Integer> chunks) {}
 
   /**
+   * Builds chunk {@code pending.get(0)} and commits it as one chunk commit on the branch of each
+   * target in {@code targets.get(chunk)} (those not holding it yet), each checked against its head
+   * in {@code heads}. A job that computes several chunks in one go builds the chunks after it in
+   * {@code pending} too and commits each of them as its own chunk commit, one transaction per
+   * target for all of them. By default one chunk: the rows of {@link #commitChunk}.
+   *
+   * @param pending the chunks not on every branch yet, in build order
+   * @param targets per pending chunk, the targets (name to table) whose branch lacks it
+   * @return the chunks committed (the first of {@code pending} and maybe the ones after it, in
+   *     order) and the new heads of the branches written
+   */
+  default Committed commitNext(
+      String backfillId,
+      List<Integer> pending,
+      Map<Integer, Map<String, Table>> targets,
+      Map<String, Long> heads) {
+    int chunk = pending.get(0);
+    return new Committed(List.of(chunk), commitChunk(backfillId, chunk, targets.get(chunk), heads));
+  }
+
+  /**
    * Builds chunk {@code chunk} and commits it as one chunk commit on the branch of each of {@code
    * targets} (those not holding it yet), each checked against its head in {@code heads}; returns
-   * their new heads. By default the rows of {@link #chunk} are written and committed here; a job
-   * whose Flink job writes the files itself commits those.
+   * their new heads. By default the rows of {@link #chunk} are written and committed here.
    */
   default Map<String, Long> commitChunk(
       String backfillId, int chunk, Map<String, Table> targets, Map<String, Long> heads) {
@@ -73,4 +92,7 @@ public interface BackfillJob extends AutoCloseable {
 
   /** Rows that replace the rows matching a filter. */
   record Replacement(Expression replaced, List<Record> rows) {}
+
+  /** What {@link #commitNext} committed: its chunks, in order, and the branches' new heads. */
+  record Committed(List<Integer> chunks, Map<String, Long> heads) {}
 }

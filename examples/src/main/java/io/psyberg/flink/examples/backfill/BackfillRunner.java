@@ -5,6 +5,8 @@ import io.psyberg.flink.backfill.BackfillBranch;
 import io.psyberg.flink.backfill.BackfillStatus;
 import io.psyberg.flink.examples.cli.CommandException;
 import io.psyberg.flink.metadata.BackfillLog;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,9 +17,11 @@ import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
 
 /**
- * Builds a backfill chunk by chunk: each chunk's rows are one commit on every target's branch, and
- * the log row follows. Which chunks are in is read from the branches, so a resume after a crash or
- * a failure continues after the last committed chunk and never adds one twice.
+ * Builds a backfill chunk by chunk: each chunk's rows are one commit on every target's branch (a
+ * job that computes several chunks at once commits them in one transaction per target, still one
+ * snapshot per chunk); the log row's progress follows at most every {@link #PROGRESS_EVERY}. Which
+ * chunks are in is read from the branches, so a resume after a crash or a failure continues after
+ * the last committed chunk and never adds one twice.
  */
 public final class BackfillRunner {
 
@@ -25,6 +29,9 @@ public final class BackfillRunner {
   public interface ChunkListener {
     void committed(Backfill progress, int chunk) throws Exception;
   }
+
+  /** How often at most a build records its progress in the backfill log. */
+  static final Duration PROGRESS_EVERY = Duration.ofSeconds(5);
 
   private final Catalog catalog;
   private final BackfillLog log;
@@ -72,22 +79,40 @@ public final class BackfillRunner {
           heads.put(name, BackfillBranch.head(t, id));
           committed.put(name, BackfillBranch.committedChunks(t, id));
         });
-    List<Integer> pending = new ArrayList<>();
+    // per chunk not on every branch yet, the targets whose branch lacks it
+    Map<Integer, Map<String, Table>> lacking = new LinkedHashMap<>();
     for (int chunk = 0; chunk < backfill.chunksTotal(); chunk++) {
-      int c = chunk;
-      if (!committed.values().stream().allMatch(done -> done.contains(c))) {
-        pending.add(chunk);
+      for (Map.Entry<String, Table> t : targets.entrySet()) {
+        if (!committed.get(t.getKey()).contains(chunk)) {
+          lacking.computeIfAbsent(chunk, c -> new LinkedHashMap<>()).put(t.getKey(), t.getValue());
+        }
       }
     }
-    job.building(pending);
-    Backfill current = backfill.withStatus(BackfillStatus.RUNNING);
+    List<Integer> pending = new ArrayList<>(lacking.keySet());
+    job.building(List.copyOf(pending));
+    Backfill current =
+        backfill
+            .withStatus(BackfillStatus.RUNNING)
+            .withProgress(backfill.chunksTotal() - pending.size(), rows(targets, id));
     log.record(current);
-    for (int chunk = 0; chunk < backfill.chunksTotal(); chunk++) {
+    Instant recorded = Instant.now();
+    while (!pending.isEmpty()) {
+      int chunk = pending.get(0);
       try {
-        commitChunk(id, chunk, job, targets, heads, committed);
-        current = current.withProgress(chunk + 1, rows(targets, id));
-        log.record(current);
-        listener.committed(current, chunk);
+        BackfillJob.Committed done = job.commitNext(id, List.copyOf(pending), lacking, heads);
+        heads.putAll(done.heads());
+        pending.removeAll(done.chunks());
+        current = current.withProgress(backfill.chunksTotal() - pending.size(), rows(targets, id));
+        // the branches say which chunks are in; the log's progress is for display, so it is
+        // written at most every few seconds (and not at all before the BUILT record)
+        if (!pending.isEmpty() && Instant.now().isAfter(recorded.plus(PROGRESS_EVERY))) {
+          log.record(current);
+          recorded = Instant.now();
+        }
+        for (int c : done.chunks()) {
+          chunk = c;
+          listener.committed(current, c);
+        }
       } catch (Exception e) {
         String message =
             String.format(
@@ -98,30 +123,9 @@ public final class BackfillRunner {
         throw new CommandException(message, e);
       }
     }
-    current = current.withProgress(backfill.chunksTotal(), rows(targets, id));
     current = current.withStatus(BackfillStatus.BUILT);
     log.record(current);
     return current;
-  }
-
-  private static void commitChunk(
-      String id,
-      int chunk,
-      BackfillJob job,
-      Map<String, Table> targets,
-      Map<String, Long> heads,
-      Map<String, Set<Integer>> committed) {
-    if (committed.values().stream().allMatch(c -> c.contains(chunk))) {
-      return;
-    }
-    Map<String, Table> pending = new LinkedHashMap<>();
-    targets.forEach(
-        (name, target) -> {
-          if (!committed.get(name).contains(chunk)) {
-            pending.put(name, target);
-          }
-        });
-    heads.putAll(job.commitChunk(id, chunk, pending, heads));
   }
 
   private static long rows(Map<String, Table> targets, String id) {

@@ -28,10 +28,10 @@ import org.apache.iceberg.types.Types;
  * range is built one day of event time per chunk (the whole history in one chunk for {@code
  * --all}); each chunk runs the script with the sources as of the backfill's fixed snapshots and
  * keeps the rows of the chunk's day in each target's time column. Up to {@code
- * psyberg.backfill.chunks-per-job} chunks run as one Flink job and are then committed one by one;
- * when such a job fails its chunks run one job each, so the chunks before the failing one are
- * committed. The script's path is kept on the branches, so resume, validate and publish run the
- * script found there.
+ * psyberg.backfill.chunks-per-job} chunks run as one Flink job and are then committed together,
+ * each as its own snapshot on the branches, in one transaction per target; when such a job fails
+ * its chunks run one job each, so the chunks before the failing one are committed. The script's
+ * path is kept on the branches, so resume, validate and publish run the script found there.
  */
 public final class SqlBackfill implements BackfillJob {
   /** Branch property: the script's absolute path. */
@@ -44,20 +44,20 @@ public final class SqlBackfill implements BackfillJob {
   private final List<BackfillRange> chunks;
   private final SqlChunkRunner runner;
   private final int chunksPerJob;
-  private List<Integer> building = List.of();
-
-  /** Files written by a job of several chunks, per chunk, until the chunk is committed. */
-  private final Map<Integer, Map<String, List<byte[]>>> written = new HashMap<>();
 
   /** The last catch-up: the snapshots it reached and its rows. */
   @Nullable private Map.Entry<Map<String, Long>, Map<String, Replacement>> caughtUp;
+
+  /** The first job, planned at start and not run yet. */
+  @Nullable private SqlChunkBatch first;
 
   /** Chunks of a job that failed: each runs alone now, to find the one that fails. */
   private final Set<Integer> alone = new HashSet<>();
 
   /**
    * @param file the script; null to use the one recorded on the backfill's branches
-   * @param check whether to plan the script before anything is built (at start)
+   * @param check whether to plan the script before anything is built (at start): the first job is
+   *     planned, and run so when the build starts with it
    * @throws SqlBackfillException when the script is missing or does not fit the process
    */
   public SqlBackfill(
@@ -98,7 +98,8 @@ public final class SqlBackfill implements BackfillJob {
             timeColumns);
     if (check) {
       runner.startCluster();
-      runner.check(chunks.get(0), fixed);
+      // the check plans the first job for real: the build runs it as planned
+      this.first = runner.prepare(chunks.subList(0, Math.min(chunks.size(), chunksPerJob)), fixed);
     }
   }
 
@@ -124,50 +125,59 @@ public final class SqlBackfill implements BackfillJob {
 
   @Override
   public void building(List<Integer> chunks) {
-    this.building = List.copyOf(chunks);
     if (!chunks.isEmpty()) {
       runner.startCluster();
     }
   }
 
   /**
-   * The chunk's Flink job writes the targets' files in its tasks; exactly those files are the
-   * chunk's commit on each branch (rows never pass through this JVM). The job also writes the
-   * chunks after it that the build commits next, up to the script's chunks per job, whose files
-   * wait here for their own commit.
+   * One Flink job writes the targets' files of the first pending chunk and of the ones after it, up
+   * to the script's chunks per job (rows never pass through this JVM); exactly those files are the
+   * chunks' commits, one snapshot per chunk, all of a target's in one transaction.
    */
   @Override
-  public Map<String, Long> commitChunk(
-      String backfillId, int chunk, Map<String, Table> targets, Map<String, Long> heads) {
-    Map<String, List<byte[]>> files = written.remove(chunk);
-    if (files == null) {
-      files = write(chunk);
-    }
+  public Committed commitNext(
+      String backfillId,
+      List<Integer> pending,
+      Map<Integer, Map<String, Table>> targets,
+      Map<String, Long> heads) {
+    Map<Integer, Map<String, List<byte[]>>> files = write(pending);
     Map<String, Long> out = new LinkedHashMap<>();
-    for (Map.Entry<String, Table> target : targets.entrySet()) {
-      String name = target.getKey();
-      out.put(
-          name,
-          BackfillChunkFiles.commit(
-              target.getValue(), backfillId, chunk, files.get(name), heads.get(name)));
+    for (String name : ranges.keySet()) {
+      Map<Integer, List<byte[]>> chunksOfTarget = new LinkedHashMap<>();
+      Table table = null;
+      for (Map.Entry<Integer, Map<String, List<byte[]>>> chunk : files.entrySet()) {
+        Table target = targets.get(chunk.getKey()).get(name);
+        if (target != null) {
+          table = target;
+          chunksOfTarget.put(chunk.getKey(), chunk.getValue().get(name));
+        }
+      }
+      if (table != null) {
+        out.put(
+            name, BackfillChunkFiles.commit(table, backfillId, chunksOfTarget, heads.get(name)));
+      }
     }
-    return out;
+    return new Committed(List.copyOf(files.keySet()), out);
   }
 
-  /** Runs the job of {@code chunk} and the chunks built after it; the chunk's files. */
-  private Map<String, List<byte[]>> write(int chunk) {
-    int at = building.indexOf(chunk);
-    if (alone.contains(chunk) || at < 0) {
-      return runner.write(List.of(chunks.get(chunk)), fixed).get(0);
-    }
-    List<Integer> batch = building.subList(at, Math.min(building.size(), at + chunksPerJob));
+  /**
+   * Runs the job of the first of {@code pending} and the chunks after it, up to the chunks per job;
+   * what each chunk wrote, per target, in chunk order.
+   */
+  private Map<Integer, Map<String, List<byte[]>>> write(List<Integer> pending) {
+    int chunk = pending.get(0);
+    List<Integer> batch =
+        alone.contains(chunk)
+            ? List.of(chunk)
+            : pending.subList(0, Math.min(pending.size(), chunksPerJob));
+    Map<Integer, Map<String, List<byte[]>>> out = new LinkedHashMap<>();
     try {
-      List<Map<String, List<byte[]>>> files =
-          runner.write(batch.stream().map(chunks::get).toList(), fixed);
+      List<Map<String, List<byte[]>>> files = runner.write(planned(batch));
       for (int i = 0; i < batch.size(); i++) {
-        written.put(batch.get(i), files.get(i));
+        out.put(batch.get(i), files.get(i));
       }
-      return written.remove(chunk);
+      return out;
     } catch (SqlBackfillException e) {
       if (batch.size() == 1) {
         throw e;
@@ -175,7 +185,8 @@ public final class SqlBackfill implements BackfillJob {
       // One job does not say which chunk failed: each runs alone now, so the chunks before the
       // failing one are committed and the error names it.
       alone.addAll(batch);
-      return runner.write(List.of(chunks.get(chunk)), fixed).get(0);
+      out.put(chunk, runner.write(List.of(chunks.get(chunk)), fixed).get(0));
+      return out;
     }
   }
 
@@ -199,8 +210,26 @@ public final class SqlBackfill implements BackfillJob {
     return out;
   }
 
+  /** The job of {@code batch}: the one planned at start if it is that one, else planned now. */
+  private SqlChunkBatch planned(List<Integer> batch) {
+    List<BackfillRange> ranges = batch.stream().map(chunks::get).toList();
+    SqlChunkBatch start = first;
+    first = null;
+    if (start != null && start.chunks().equals(ranges)) {
+      return start;
+    }
+    if (start != null) {
+      start.close();
+    }
+    return runner.prepare(ranges, fixed);
+  }
+
   @Override
   public void close() {
+    if (first != null) {
+      first.close();
+      first = null;
+    }
     runner.close();
   }
 

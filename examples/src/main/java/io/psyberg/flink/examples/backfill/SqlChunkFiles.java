@@ -5,9 +5,11 @@ import static org.apache.flink.table.api.Expressions.$;
 import io.psyberg.flink.backfill.BackfillChunkFiles;
 import io.psyberg.flink.catalog.CatalogSpec;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.table.api.ApiExpression;
 import org.apache.flink.table.api.Table;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
@@ -20,6 +22,7 @@ import org.apache.flink.table.types.logical.LogicalType;
 import org.apache.flink.table.types.logical.RowType;
 import org.apache.flink.table.types.logical.utils.LogicalTypeChecks;
 import org.apache.flink.table.types.utils.TypeConversions;
+import org.apache.flink.util.OutputTag;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.flink.FlinkSchemaUtil;
 import org.apache.iceberg.types.Types;
@@ -66,18 +69,54 @@ final class SqlChunkFiles {
           tables.toDataStream(
               conformed(((TableEnvironmentImpl) env).createTable(insert.query()), type),
               TypeConversions.fromLogicalToDataType(type.copy(true)).bridgedTo(RowData.class));
+      Map<Integer, DataStream<RowData>> kept = split(insert.target(), schema, type, rows, chunks);
+      kept.forEach(
+          (index, chunkRows) ->
+              out.add(
+                  new SqlChunkJob.Writer(
+                      index,
+                      insert.target(),
+                      BackfillChunkFiles.write(
+                          chunkRows, catalog, insert.target(), type, process))));
+    }
+    return out;
+  }
+
+  /**
+   * The rows of each chunk: a filter for one chunk; for several, one operator that sends each row
+   * to its chunk's side output (a filter per chunk would copy every row once per chunk).
+   */
+  private Map<Integer, DataStream<RowData>> split(
+      String target,
+      Schema schema,
+      RowType type,
+      DataStream<RowData> rows,
+      Map<Integer, BackfillRange> chunks) {
+    List<Types.NestedField> fields = schema.columns();
+    int time = fields.indexOf(schema.findField(timeColumns.get(target)));
+    int precision = LogicalTypeChecks.getPrecision(type.getTypeAt(time));
+    Map<Integer, DataStream<RowData>> out = new LinkedHashMap<>();
+    if (chunks.size() == 1) {
       chunks.forEach(
-          (index, chunk) -> {
-            DataStream<RowData> kept =
-                rows.filter(chunkRows(insert.target(), schema, type, chunk))
-                    .name("backfill chunk " + chunk + " of " + insert.target())
-                    .setParallelism(rows.getParallelism());
-            out.add(
-                new SqlChunkJob.Writer(
-                    index,
-                    insert.target(),
-                    BackfillChunkFiles.write(kept, catalog, insert.target(), type, process)));
-          });
+          (index, chunk) ->
+              out.put(
+                  index,
+                  rows.filter(new ChunkRows(chunk, time, precision))
+                      .name("backfill chunk " + chunk + " of " + target)
+                      .setParallelism(rows.getParallelism())));
+      return out;
+    }
+    List<OutputTag<RowData>> tags = new ArrayList<>();
+    chunks.forEach((index, chunk) -> tags.add(new OutputTag<>("chunk-" + index, rows.getType())));
+    SingleOutputStreamOperator<RowData> split =
+        rows.process(
+                new ChunkSplit(new ArrayList<>(chunks.values()), tags, time, precision),
+                rows.getType())
+            .name("backfill " + chunks.size() + " chunks of " + target)
+            .setParallelism(rows.getParallelism());
+    int i = 0;
+    for (Integer index : chunks.keySet()) {
+      out.put(index, split.getSideOutput(tags.get(i++)));
     }
     return out;
   }
@@ -99,11 +138,5 @@ final class SqlChunkFiles {
       columns[i] = column.as(target.getFieldNames().get(i));
     }
     return query.select(columns);
-  }
-
-  private ChunkRows chunkRows(String target, Schema schema, RowType type, BackfillRange chunk) {
-    List<Types.NestedField> fields = schema.columns();
-    int time = fields.indexOf(schema.findField(timeColumns.get(target)));
-    return new ChunkRows(chunk, time, LogicalTypeChecks.getPrecision(type.getTypeAt(time)));
   }
 }

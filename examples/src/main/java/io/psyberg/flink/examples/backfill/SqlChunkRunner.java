@@ -90,20 +90,6 @@ final class SqlChunkRunner implements AutoCloseable {
     this.statements = new ScriptStatements(script, process, targets);
   }
 
-  /**
-   * Plans the script for {@code chunk} without running a job: every statement must plan, every
-   * INSERT must write a target and every target must be written.
-   */
-  void check(BackfillRange chunk, Map<String, Long> snapshots) {
-    try (SqlSession session = open()) {
-      plan(session, chunk, snapshots, (s, env, inserts) -> {});
-    } catch (SqlBackfillException e) {
-      throw e;
-    } catch (Exception e) {
-      throw failed(e);
-    }
-  }
-
   /** The script's rows for {@code chunk}, per target, with the sources at {@code snapshots}. */
   Map<String, List<Record>> run(BackfillRange chunk, Map<String, Long> snapshots) {
     Map<String, List<Record>> out = perTarget();
@@ -126,45 +112,58 @@ final class SqlChunkRunner implements AutoCloseable {
    * Runs the script for each of {@code chunks} with the sources at {@code snapshots}, all chunks in
    * one Flink job whose tasks write each chunk's rows to the targets' files (nothing committed):
    * what each chunk wrote, per target, in the order of {@code chunks}, for {@link
-   * io.psyberg.flink.backfill.BackfillChunkFiles#commit}. When the script's statements other than
-   * its INSERTs do not depend on the chunk ({@link SqlBackfillScript#chunksShareSession}), they run
-   * once and the chunks' INSERTs are planned in that one session; otherwise each chunk is planned
-   * in its own session, so it sees only its own placeholders and temporary objects.
+   * io.psyberg.flink.backfill.BackfillChunkFiles#commit}.
    */
   List<Map<String, List<byte[]>>> write(List<BackfillRange> chunks, Map<String, Long> snapshots) {
-    SqlChunkFiles files = new SqlChunkFiles(catalog, process, targets, timeColumns);
-    SqlChunkJob job = new SqlChunkJob();
-    List<SqlSession> sessions = new ArrayList<>();
-    List<SqlStatement> inserts = new ArrayList<>();
-    Batch batch = new Batch(files, job, sessions, inserts);
+    return write(prepare(chunks, snapshots));
+  }
+
+  /**
+   * Plans the job of {@code chunks} without running it: every statement must plan, every INSERT
+   * must write a target with its columns and every target must be written. When the script's
+   * statements other than its INSERTs do not depend on the chunk ({@link
+   * SqlBackfillScript#chunksShareSession}), they run once and the chunks' INSERTs are planned in
+   * that one session; otherwise each chunk is planned in its own session, so it sees only its own
+   * placeholders and temporary objects. Run it with {@link #write(SqlChunkBatch)} or close it.
+   */
+  SqlChunkBatch prepare(List<BackfillRange> chunks, Map<String, Long> snapshots) {
+    SqlChunkBatch batch =
+        new SqlChunkBatch(chunks, new SqlChunkFiles(catalog, process, targets, timeColumns));
     try {
       if (script.placeholdersPerJob()) {
         planOnce(chunks, snapshots, batch);
       } else {
         planPerChunk(chunks, snapshots, batch);
       }
+      return batch;
+    } catch (SqlBackfillException e) {
+      batch.close();
+      throw e;
+    } catch (Exception e) {
+      batch.close();
+      throw failed(e);
+    }
+  }
+
+  /** Runs a job planned by {@link #prepare}: what each of its chunks wrote, as {@link #write}. */
+  List<Map<String, List<byte[]>>> write(SqlChunkBatch batch) {
+    try (batch) {
       Map<Integer, Map<String, List<byte[]>>> written;
       try {
-        written = job.run(jobName(chunks));
+        written = batch.job().run(jobName(batch.chunks()));
       } catch (Exception e) {
         // one INSERT statement: the error names it, as when it ran alone
-        throw inserts.size() == 1
-            ? script.error(inserts.get(0), "failed: " + ErrorMessages.describe(e))
+        throw batch.inserts().size() == 1
+            ? script.error(batch.inserts().get(0), "failed: " + ErrorMessages.describe(e))
             : failed(e);
       }
       List<Map<String, List<byte[]>>> out = new ArrayList<>();
-      for (int i = 0; i < chunks.size(); i++) {
+      for (int i = 0; i < batch.chunks().size(); i++) {
         Map<String, List<byte[]>> chunk = perTarget();
         written.getOrDefault(i, Map.of()).forEach((t, w) -> chunk.get(t).addAll(w));
         out.add(chunk);
       }
       return out;
-    } catch (SqlBackfillException e) {
-      throw e;
-    } catch (Exception e) {
-      throw failed(e);
-    } finally {
-      sessions.forEach(SqlChunkRunner::closeQuietly);
     }
   }
 
@@ -172,7 +171,8 @@ final class SqlChunkRunner implements AutoCloseable {
    * Runs the script once with the range of all {@code chunks}; each chunk keeps its own rows of
    * each INSERT's query ({@link SqlBackfillScript#placeholdersPerJob}).
    */
-  private void planOnce(List<BackfillRange> chunks, Map<String, Long> snapshots, Batch batch)
+  private void planOnce(
+      List<BackfillRange> chunks, Map<String, Long> snapshots, SqlChunkBatch batch)
       throws Exception {
     Map<Integer, BackfillRange> all = new LinkedHashMap<>();
     chunks.forEach(c -> all.put(all.size(), c));
@@ -194,7 +194,8 @@ final class SqlChunkRunner implements AutoCloseable {
    * Plans the script for each chunk with the chunk's placeholders: in one session when only the
    * INSERTs depend on the chunk, else in a session per chunk.
    */
-  private void planPerChunk(List<BackfillRange> chunks, Map<String, Long> snapshots, Batch batch)
+  private void planPerChunk(
+      List<BackfillRange> chunks, Map<String, Long> snapshots, SqlChunkBatch batch)
       throws Exception {
     boolean shared = script.chunksShareSession();
     for (int i = 0; i < chunks.size(); i++) {
@@ -217,13 +218,6 @@ final class SqlChunkRunner implements AutoCloseable {
           shared && index > 0);
     }
   }
-
-  /** What the planning of one job's chunks fills: its writers, sessions and INSERT statements. */
-  private record Batch(
-      SqlChunkFiles files,
-      SqlChunkJob job,
-      List<SqlSession> sessions,
-      List<SqlStatement> inserts) {}
 
   /** What is done with the INSERTs of one statement. */
   private interface InsertRun {
@@ -253,14 +247,6 @@ final class SqlChunkRunner implements AutoCloseable {
         + (chunks.size() == 1
             ? chunks.get(0).toString()
             : chunks.size() + " chunks " + chunks.get(0) + " .. " + chunks.get(chunks.size() - 1));
-  }
-
-  private static void closeQuietly(SqlSession session) {
-    try {
-      session.close();
-    } catch (Exception e) {
-      // the session's job has ended; nothing of it is left to release
-    }
   }
 
   /**

@@ -21,14 +21,19 @@ import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.apache.iceberg.DataFile;
+import org.apache.iceberg.HasTableOperations;
 import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.SnapshotRef;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.TableMetadataParser;
+import org.apache.iceberg.TableOperations;
 import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.util.SnapshotUtil;
 import org.junit.jupiter.api.AfterEach;
@@ -160,7 +165,7 @@ class BackfillSqlITCase {
   }
 
   @Test
-  void theChunksOfOneJobAreCommittedOneByOneAndAKillBetweenThemLosesOnlyTheUncommitted()
+  void theChunksOfOneJobAreCommittedInOneMetadataCommitEachAsItsOwnSnapshotAndResumeAddsNoneTwice()
       throws Exception {
     publishThreeGenerations();
     // Two chunks per job: the 4 days run as two jobs; seen() notes the days a job computed.
@@ -182,12 +187,8 @@ class BackfillSqlITCase {
     assertThat(signupDays).contains(day(1), day(2), day(3));
     SeenDays.clear();
     Map<Integer, Set<LocalDate>> seenAtCommit = new TreeMap<>();
-    Map<Integer, List<LocalDate>> daysOfCommit = new TreeMap<>();
     BackfillRunner.ChunkListener noting =
-        (progress, chunk) -> {
-          seenAtCommit.put(chunk, SeenDays.days());
-          daysOfCommit.put(chunk, chunkDays(progress.backfillId(), chunk));
-        };
+        (progress, chunk) -> seenAtCommit.put(chunk, SeenDays.days());
     assertThatThrownBy(
             () ->
                 backfills()
@@ -200,36 +201,35 @@ class BackfillSqlITCase {
         .isInstanceOf(CommandException.class)
         .hasMessageContaining("failed at chunk 1 of 4")
         .hasMessageContaining("killed after chunk 1");
-    // One job computed days 1 and 2 before chunk 0 was committed, and no more.
+    // One job computed days 1 and 2 and both were committed before the kill, and no more.
     assertThat(seenAtCommit).containsOnlyKeys(0);
     assertThat(seenAtCommit.get(0)).containsExactly(day(1), day(2));
     Backfill killed = backfills().log().all().get(0);
     assertThat(killed.status()).isEqualTo(BackfillStatus.FAILED);
-    assertThat(killed.chunksDone()).isEqualTo(1);
-    assertThat(chunkCommits(wh.load(FACTS), killed.backfillId())).containsExactly(0);
+    assertThat(killed.chunksDone()).isEqualTo(2);
+    Table target = wh.load(FACTS);
+    assertThat(chunkCommits(target, killed.backfillId())).containsExactly(0, 1);
+    // Each chunk is its own snapshot on the branch, but the two came in one metadata commit: no
+    // version of the table's metadata had the branch at chunk 0.
+    long chunk0 = chunkSnapshot(target, killed.backfillId(), 0);
+    long chunk1 = chunkSnapshot(target, killed.backfillId(), 1);
+    assertThat(target.snapshot(chunk1).parentId()).isEqualTo(chunk0);
+    assertThat(branchHeads(target, killed.backfillId())).contains(chunk1).doesNotContain(chunk0);
 
-    // The kill lost day 2, written by the first job but not committed: resume computes days 2 to
-    // 4 in two jobs (days 2-3, day 4) and commits each day as its own chunk.
+    // Resume computes only days 3 and 4, in one job, and commits each day as its own chunk.
     SeenDays.clear();
     Backfill resumed = backfills().listener(noting).resume(killed.backfillId());
     assertThat(resumed.status()).isEqualTo(BackfillStatus.BUILT);
-    assertThat(seenAtCommit.get(1)).containsExactly(day(2), day(3));
-    assertThat(seenAtCommit.get(2)).containsExactly(day(2), day(3));
-    assertThat(seenAtCommit.get(3))
-        .containsExactlyElementsOf(
-            signupDays.stream().filter(d -> !d.equals(day(1))).sorted().toList());
+    List<LocalDate> lastTwo = signupDays.stream().filter(d -> d.isAfter(day(2))).sorted().toList();
+    assertThat(lastTwo).contains(day(3));
+    assertThat(seenAtCommit.get(2)).containsExactlyElementsOf(lastTwo);
+    assertThat(seenAtCommit.get(3)).containsExactlyElementsOf(lastTwo);
     List<String> branch = facts(BackfillBranch.rows(wh.load(FACTS), killed.backfillId(), all()));
     assertThat(branch).doesNotHaveDuplicates().isEqualTo(inRange(facts(wh.rows(FACTS))));
     assertThat(resumed.rowsWritten()).isEqualTo(branch.size());
+    assertThat(resumed.chunksDone()).isEqualTo(4);
     assertThat(chunkCommits(wh.load(FACTS), killed.backfillId())).containsExactly(0, 1, 2, 3);
-    // Each chunk's commit holds the rows of its own day, all of them.
-    for (int chunk = 0; chunk < 4; chunk++) {
-      LocalDate day = day(chunk + 1);
-      assertThat(daysOfCommit.get(chunk))
-          .as("days of chunk %d's rows", chunk)
-          .hasSize((int) branch.stream().filter(f -> dayOf(f).equals(day)).count())
-          .allMatch(day::equals);
-    }
+    assertEachChunkHoldsItsDay(killed.backfillId(), branch);
 
     // A bad number of chunks per job is refused before anything is recorded.
     Path bad =
@@ -266,6 +266,8 @@ class BackfillSqlITCase {
         .isEqualTo(inRange(facts(wh.rows(FACTS))));
     assertThat(built.rowsWritten()).isEqualTo(branch.size());
     assertThat(chunkCommits(wh.load(FACTS), built.backfillId())).containsExactly(0, 1, 2, 3);
+    // One operator splits the rows by day: each chunk's commit holds its day's rows.
+    assertEachChunkHoldsItsDay(built.backfillId(), branch);
 
     // A NULL in a required column fails the chunk naming the column; nothing of it is committed.
     Path nulls =
@@ -448,6 +450,45 @@ class BackfillSqlITCase {
       }
     }
     throw new AssertionError("no commit of chunk " + chunk + " on the branch of backfill " + id);
+  }
+
+  /** Each chunk's commit on the branch holds the rows of its own day in {@code branch}, all. */
+  private void assertEachChunkHoldsItsDay(String id, List<String> branch) {
+    for (int chunk = 0; chunk < 4; chunk++) {
+      LocalDate day = day(chunk + 1);
+      assertThat(chunkDays(id, chunk))
+          .as("days of chunk %d's rows", chunk)
+          .hasSize((int) branch.stream().filter(f -> dayOf(f).equals(day)).count())
+          .allMatch(day::equals);
+    }
+  }
+
+  /** The snapshot of chunk {@code chunk}'s commit on the backfill's branch. */
+  private static long chunkSnapshot(Table target, String id, int chunk) {
+    for (Snapshot s :
+        SnapshotUtil.ancestorsOf(
+            target.refs().get(BackfillBranch.name(id)).snapshotId(), target::snapshot)) {
+      if (Integer.toString(chunk).equals(s.summary().get(BackfillBranch.CHUNK))) {
+        return s.snapshotId();
+      }
+    }
+    throw new AssertionError("no commit of chunk " + chunk + " on the branch of backfill " + id);
+  }
+
+  /** Where the backfill's branch was in each version of the table's metadata, current included. */
+  private static Set<Long> branchHeads(Table target, String id) {
+    TableOperations ops = ((HasTableOperations) target).operations();
+    List<String> files = new ArrayList<>();
+    ops.current().previousFiles().forEach(f -> files.add(f.file()));
+    files.add(ops.current().metadataFileLocation());
+    Set<Long> heads = new HashSet<>();
+    for (String file : files) {
+      SnapshotRef ref = TableMetadataParser.read(target.io(), file).ref(BackfillBranch.name(id));
+      if (ref != null) {
+        heads.add(ref.snapshotId());
+      }
+    }
+    return heads;
   }
 
   private static List<String> eventIds(List<String> facts) {
