@@ -19,14 +19,12 @@ import org.apache.iceberg.ManifestFiles;
 import org.apache.iceberg.ManifestReader;
 import org.apache.iceberg.PartitionKey;
 import org.apache.iceberg.PartitionSpec;
-import org.apache.iceberg.RewriteFiles;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.SnapshotSummary;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.data.GenericAppenderFactory;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.exceptions.CommitFailedException;
-import org.apache.iceberg.exceptions.CommitStateUnknownException;
 import org.apache.iceberg.exceptions.ValidationException;
 import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.expressions.Expressions;
@@ -170,24 +168,7 @@ final class MetadataCompaction {
     List<Record> rows = liveRows(table, snapshot, scope);
     List<DataFile> written = write(table, rows);
 
-    RewriteFiles rewrite =
-        table
-            .newRewrite()
-            .validateFromSnapshot(snapshot.snapshotId())
-            .dataSequenceNumber(snapshot.sequenceNumber())
-            .scanManifestsWith(SameThreadExecutor.get());
-    replaced.forEach(rewrite::deleteFile);
-    deleteFiles.forEach(rewrite::deleteFile);
-    written.forEach(rewrite::addFile);
-    try {
-      rewrite.commit();
-    } catch (CommitStateUnknownException unknown) {
-      // The commit may have landed: its files must stay (an orphan at worst).
-      throw unknown;
-    } catch (RuntimeException e) {
-      written.forEach(f -> table.io().deleteFile(f.path().toString()));
-      throw e;
-    }
+    RewriteCommit.commit(table, snapshot, replaced, deleteFiles, written);
     LOG.debug(
         "Compacted metadata table {}: {} data and {} delete files into {} files of {} rows",
         table.name(),

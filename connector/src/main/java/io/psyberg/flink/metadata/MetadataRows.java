@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
@@ -54,6 +55,32 @@ public final class MetadataRows {
    */
   public static List<Record> read(
       Table table, Expression filter, @Nullable Long snapshotId, Predicate<FileScanTask> files) {
+    List<Record> rows = new ArrayList<>();
+    if (!forEach(table, filter, snapshotId, files, rows::add)) {
+      if (files != ALL_FILES) {
+        throw new PsybergException(
+            "Table "
+                + table.name()
+                + " has data files in a format other than Parquet; psyberg reads it by file only"
+                + " when all are Parquet. Rewrite its data files as Parquet.");
+      }
+      return readGeneric(table, filter, snapshotId);
+    }
+    return rows;
+  }
+
+  /**
+   * Hands each live row of {@link #read(Table, Expression, Long, Predicate)} to {@code rows}
+   * without holding them, in the same order.
+   *
+   * @return false, having read nothing, when a data file to read is not Parquet
+   */
+  public static boolean forEach(
+      Table table,
+      Expression filter,
+      @Nullable Long snapshotId,
+      Predicate<FileScanTask> files,
+      Consumer<Record> rows) {
     // Planning on the calling thread too: between compactions a metadata table has a few dozen
     // manifests.
     TableScan scan = table.newScan().filter(filter).planWith(SameThreadExecutor.get());
@@ -70,16 +97,8 @@ public final class MetadataRows {
     tasks.removeIf(files.negate());
     tasks.sort(Comparator.comparing(t -> t.file().dataSequenceNumber()));
     if (tasks.stream().anyMatch(t -> t.file().format() != FileFormat.PARQUET)) {
-      if (files != ALL_FILES) {
-        throw new PsybergException(
-            "Table "
-                + table.name()
-                + " has data files in a format other than Parquet; psyberg reads it by file only"
-                + " when all are Parquet. Rewrite its data files as Parquet.");
-      }
-      return readGeneric(table, filter, snapshotId);
+      return false;
     }
-    List<Record> rows = new ArrayList<>();
     for (FileScanTask task : tasks) {
       InlineDeleteFilter deletes = new InlineDeleteFilter(table.io(), task, schema);
       Schema fileSchema = deletes.requiredSchema();
@@ -96,7 +115,7 @@ public final class MetadataRows {
       try (CloseableIterable<Record> live = deletes.filter(file)) {
         for (Record r : live) {
           if (!filtered || residual.eval(wrapper.copyFor(r))) {
-            rows.add(r);
+            rows.accept(r);
           }
         }
       } catch (IOException e) {
@@ -104,7 +123,7 @@ public final class MetadataRows {
             "Could not read " + task.file().path() + " of " + table.name(), e);
       }
     }
-    return rows;
+    return true;
   }
 
   private static List<Record> readGeneric(

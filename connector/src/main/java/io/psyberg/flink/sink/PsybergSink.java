@@ -5,6 +5,7 @@ import io.psyberg.flink.catalog.CatalogSpec;
 import io.psyberg.flink.sink.audit.AuditSpec;
 import io.psyberg.flink.sink.commit.PsybergCommitterOperator;
 import io.psyberg.flink.sink.commit.PublishHook;
+import io.psyberg.flink.sink.compaction.TargetCompaction;
 import io.psyberg.flink.sink.writer.PsybergWriterOperator;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -65,6 +66,7 @@ public final class PsybergSink implements Serializable {
   private final List<AuditSpec> audits;
   @Nullable private final Integer parallelism;
   private final long targetFileSize;
+  private final TargetCompaction compaction;
   private final PublishHook hook;
 
   PsybergSink(
@@ -77,6 +79,7 @@ public final class PsybergSink implements Serializable {
       List<AuditSpec> audits,
       @Nullable Integer parallelism,
       long targetFileSize,
+      TargetCompaction compaction,
       PublishHook hook) {
     this.catalog = catalog;
     this.table = table;
@@ -87,6 +90,7 @@ public final class PsybergSink implements Serializable {
     this.audits = List.copyOf(audits);
     this.parallelism = parallelism;
     this.targetFileSize = targetFileSize;
+    this.compaction = compaction;
     this.hook = hook;
   }
 
@@ -143,6 +147,7 @@ public final class PsybergSink implements Serializable {
                     writeMode,
                     audits,
                     overwriteRangeColumn,
+                    compaction,
                     hook,
                     hasUnboundedSource(input)))
             .uid("psyberg-committer-" + processName + "-" + table)

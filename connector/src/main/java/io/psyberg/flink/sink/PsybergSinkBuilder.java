@@ -132,6 +132,14 @@ public final class PsybergSinkBuilder {
     return set(PsybergSinkOptions.TARGET_FILE_SIZE, bytes);
   }
 
+  /**
+   * Compact the target's delete files after a publish once it holds {@code files} of them (0:
+   * never, leave it to the table's maintenance); {@code compaction.delete-files}.
+   */
+  public PsybergSinkBuilder compactDeleteFiles(int files) {
+    return set(PsybergSinkOptions.COMPACTION_DELETE_FILES, files);
+  }
+
   /** Test and benchmark seam; reached through {@link PsybergSinkHooks}. */
   PsybergSinkBuilder publishHook(PublishHook hook) {
     this.hook = hook;
@@ -200,6 +208,7 @@ public final class PsybergSinkBuilder {
         specs,
         conf.parallelism(),
         conf.targetFileSize(),
+        conf.compaction(),
         hook);
   }
 

@@ -159,5 +159,24 @@ public final class PsybergSinkOptions {
           .defaultValue(128L * 1024 * 1024)
           .withDescription("Writers roll to a new data file at about this many bytes.");
 
+  public static final ConfigOption<Integer> COMPACTION_DELETE_FILES =
+      ConfigOptions.key("compaction.delete-files")
+          .intType()
+          .defaultValue(16)
+          .withDescription(
+              "Once the target holds this many delete files (upsert and retract sessions add"
+                  + " them), the committer rewrites the partitions that have delete files after a"
+                  + " publish, so later runs stop applying them; 0 leaves it to the table's own"
+                  + " maintenance.");
+
+  public static final ConfigOption<Long> COMPACTION_MAX_PARTITION_ROWS =
+      ConfigOptions.key("compaction.max-partition-rows")
+          .longType()
+          .defaultValue(2_000_000L)
+          .withDescription(
+              "Partitions with more rows than this are not compacted by the committer (the"
+                  + " rewrite runs in the committer, after the publish); compact them with"
+                  + " rewrite_data_files.");
+
   private PsybergSinkOptions() {}
 }

@@ -5,6 +5,7 @@ import io.psyberg.flink.sink.PsybergSinkOptions.RowCountCheck;
 import io.psyberg.flink.sink.audit.Audit;
 import io.psyberg.flink.sink.audit.Severity;
 import io.psyberg.flink.sink.audit.SourceFilter;
+import io.psyberg.flink.sink.compaction.TargetCompaction;
 import io.psyberg.flink.source.PsybergSourceOptions;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -37,6 +38,7 @@ public final class PsybergWriteConf {
   private final Map<String, Severity> severities;
   @Nullable private final Integer parallelism;
   private final long targetFileSize;
+  private final TargetCompaction compaction;
 
   private PsybergWriteConf(Configuration config, OptionReader options) {
     String ctx = options.context();
@@ -80,6 +82,21 @@ public final class PsybergWriteConf {
           ctx + ": option 'sink.parallelism' must be positive, got " + parallelism);
     }
     this.targetFileSize = options.get(PsybergSinkOptions.TARGET_FILE_SIZE);
+    int deleteFiles = options.get(PsybergSinkOptions.COMPACTION_DELETE_FILES);
+    if (deleteFiles < 0) {
+      throw new IllegalArgumentException(
+          ctx
+              + ": option 'compaction.delete-files' must be 0 (off) or positive, got "
+              + deleteFiles);
+    }
+    long maxPartitionRows = options.get(PsybergSinkOptions.COMPACTION_MAX_PARTITION_ROWS);
+    if (maxPartitionRows < 1) {
+      throw new IllegalArgumentException(
+          ctx
+              + ": option 'compaction.max-partition-rows' must be positive, got "
+              + maxPartitionRows);
+    }
+    this.compaction = new TargetCompaction(deleteFiles, maxPartitionRows);
   }
 
   /**
@@ -204,5 +221,10 @@ public final class PsybergWriteConf {
 
   public long targetFileSize() {
     return targetFileSize;
+  }
+
+  /** When the committer compacts the target's delete files. */
+  public TargetCompaction compaction() {
+    return compaction;
   }
 }

@@ -3,6 +3,7 @@ package io.psyberg.flink.sink;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.psyberg.flink.metadata.PublishedHighWatermark;
 import io.psyberg.flink.source.PsybergSource;
 import io.psyberg.flink.testutils.Pipelines;
 import io.psyberg.flink.testutils.Warehouse;
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -25,6 +27,9 @@ import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.types.RowKind;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.SnapshotSummary;
+import org.apache.iceberg.Table;
 import org.apache.iceberg.TableProperties;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.data.IcebergGenerics;
@@ -32,6 +37,7 @@ import org.apache.iceberg.data.Record;
 import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.flink.FlinkSchemaUtil;
 import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.relocated.com.google.common.collect.Iterables;
 import org.apache.iceberg.types.Types;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -73,6 +79,10 @@ class WriteModesITCase {
   }
 
   private void runLatestPlan() throws Exception {
+    runLatestPlan(PsybergSinkOptions.COMPACTION_DELETE_FILES.defaultValue());
+  }
+
+  private void runLatestPlan(int compactDeleteFiles) throws Exception {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.setParallelism(2);
     PsybergSource source =
@@ -93,9 +103,62 @@ class WriteModesITCase {
         .table("facts.latest")
         .writeMode(WriteMode.UPSERT)
         .auditUnique(List.of("account_id"))
+        .compactDeleteFiles(compactDeleteFiles)
         .build()
         .append(rows);
     env.execute("upsert");
+  }
+
+  @Test
+  void upsertTargetIsCompactedAfterAPublishOnceItHoldsEnoughDeleteFiles() throws Exception {
+    wh.createTable("facts.latest", LATEST);
+    Map<Long, String> expected = new TreeMap<>();
+    int event = 0;
+    int compactions = 0;
+    for (int session = 1; session <= 5; session++) {
+      List<Record> batch = new ArrayList<>();
+      for (long account = 1; account <= 6; account++) {
+        if (session == 1 || account % session == 0 || account == 1) {
+          String id = "e" + (++event);
+          batch.add(Warehouse.event(id, account, "PLAN_CHANGE", "p" + session, DAY1));
+          expected.put(account, "p" + session + ":" + id);
+        }
+      }
+      wh.append(SRC, batch);
+      runLatestPlan(2);
+
+      Table target = wh.load("facts.latest");
+      Snapshot published =
+          target.snapshot(
+              PublishedHighWatermark.find(target, "latest").orElseThrow().targetSnapshotId());
+      Snapshot current = target.currentSnapshot();
+      // Staged on a new audit branch, the publish still counts the table's totals.
+      assertThat(current.summary().get(SnapshotSummary.TOTAL_DATA_FILES_PROP))
+          .as("total data files after session %d", session)
+          .isEqualTo(String.valueOf(Iterables.size(target.newScan().planFiles())));
+      if (deleteFiles(published) >= 2) {
+        compactions++;
+        assertThat(current.operation()).as("after session %d", session).isEqualTo("replace");
+        assertThat(current.parentId()).isEqualTo(published.snapshotId());
+        assertThat(deleteFiles(current)).as("delete files after session %d", session).isZero();
+      } else {
+        assertThat(current.snapshotId()).isEqualTo(published.snapshotId());
+      }
+      // Later sessions' deletes apply to the compacted files: the rows stay exact.
+      assertThat(
+              Pipelines.rows(target).stream()
+                  .collect(
+                      Collectors.toMap(
+                          r -> (Long) r.getField("account_id"),
+                          r -> r.getField("plan") + ":" + r.getField("event_id"))))
+          .as("rows after session %d", session)
+          .isEqualTo(expected);
+    }
+    assertThat(compactions).as("sessions followed by a compaction").isGreaterThanOrEqualTo(3);
+  }
+
+  private static long deleteFiles(Snapshot snapshot) {
+    return Long.parseLong(snapshot.summary().get(SnapshotSummary.TOTAL_DELETE_FILES_PROP));
   }
 
   @Test

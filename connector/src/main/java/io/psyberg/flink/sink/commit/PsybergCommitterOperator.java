@@ -9,6 +9,7 @@ import io.psyberg.flink.session.Session;
 import io.psyberg.flink.session.SessionStatus;
 import io.psyberg.flink.sink.WriteMode;
 import io.psyberg.flink.sink.audit.AuditSpec;
+import io.psyberg.flink.sink.compaction.TargetCompaction;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -54,6 +55,7 @@ public final class PsybergCommitterOperator extends AbstractStreamOperator<Void>
   private final WriteMode writeMode;
   private final List<AuditSpec> audits;
   @Nullable private final String overwriteColumn;
+  private final TargetCompaction compaction;
   private final PublishHook hook;
   private final boolean continuousInput;
 
@@ -82,6 +84,7 @@ public final class PsybergCommitterOperator extends AbstractStreamOperator<Void>
       WriteMode writeMode,
       List<AuditSpec> audits,
       @Nullable String overwriteColumn,
+      TargetCompaction compaction,
       PublishHook hook,
       boolean continuousInput) {
     this.continuousInput = continuousInput;
@@ -91,6 +94,7 @@ public final class PsybergCommitterOperator extends AbstractStreamOperator<Void>
     this.writeMode = writeMode;
     this.audits = List.copyOf(audits);
     this.overwriteColumn = overwriteColumn;
+    this.compaction = compaction;
     this.hook = hook;
   }
 
@@ -124,6 +128,7 @@ public final class PsybergCommitterOperator extends AbstractStreamOperator<Void>
             hook);
     metrics = new CommitterMetrics(getMetricGroup(), processName);
     publisher.measuredBy(metrics);
+    publisher.compactWith(compaction);
     metrics.countCompactions(() -> publisher.metadataCompactions() + sessionLog.compactions());
     state =
         context

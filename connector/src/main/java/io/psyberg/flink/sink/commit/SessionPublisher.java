@@ -16,6 +16,7 @@ import io.psyberg.flink.sink.audit.AuditFailedException;
 import io.psyberg.flink.sink.audit.AuditResult;
 import io.psyberg.flink.sink.audit.AuditRunner;
 import io.psyberg.flink.sink.audit.AuditSpec;
+import io.psyberg.flink.sink.compaction.TargetCompaction;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
@@ -65,6 +66,7 @@ public final class SessionPublisher implements AutoCloseable {
   private final PublishContinuity continuity;
   @Nullable private ScheduledExecutorService stagedRowTimer;
   private CommitterMetrics metrics = CommitterMetrics.unregistered();
+  private TargetCompaction compaction = TargetCompaction.OFF;
 
   public SessionPublisher(
       Catalog catalog,
@@ -95,6 +97,11 @@ public final class SessionPublisher implements AutoCloseable {
   /** Reports stages, audits, publishes, retries and restages to these metrics from now on. */
   public void measuredBy(CommitterMetrics metrics) {
     this.metrics = metrics;
+  }
+
+  /** Compacts the target's delete files after a publish when {@code compaction} says it is due. */
+  public void compactWith(TargetCompaction compaction) {
+    this.compaction = compaction;
   }
 
   /** Compactions of the metadata tables this publisher's writes triggered. */
@@ -139,6 +146,9 @@ public final class SessionPublisher implements AutoCloseable {
     for (int attempt = 1; ; attempt++) {
       Attempt outcome = attempt(table, session, files, jobId, checkpointId);
       if (outcome.published()) {
+        // After the metadata rows: a compaction that fails or is killed leaves a complete publish.
+        table.refresh();
+        compaction.compactIfDue(table, processName);
         return Optional.of(outcome.snapshotId());
       }
       giveUpAfter(attempt, session, outcome.retryReason(), outcome.retryCause());
@@ -197,10 +207,10 @@ public final class SessionPublisher implements AutoCloseable {
     Long checkedMain = main == null ? null : main.snapshotId();
     Long stagedOn = stagedOn(table, stagedSnapshot, stager.stagingCommits(files));
     if (!Objects.equals(stagedOn, checkedMain)) {
-      // Main moved between the continuity check and the stage (the branch is created from main as
-      // it is at commit time): the staged snapshot sits on a main this session was not checked
-      // against, e.g. on another run's publish of the same range, and fast-forwarding to it would
-      // publish that range twice.
+      // The staged snapshot sits on a main this session was not checked against (main was empty at
+      // the check, and a branch that does not exist starts from main as it is at commit time), e.g.
+      // on another run's publish of the same range, and fast-forwarding to it would publish that
+      // range twice.
       return Attempt.retry(
           String.format("main moved from snapshot %s to %s while staging", checkedMain, stagedOn),
           null);

@@ -39,8 +39,8 @@ final class SessionStager {
   }
 
   /**
-   * Stages the session on {@code branch} (created from main as it is then); returns the staged
-   * snapshot.
+   * Stages the session on {@code branch} (created from {@code main}, the main its continuity was
+   * checked against); returns the staged snapshot.
    */
   long stage(
       Table table,
@@ -55,6 +55,14 @@ final class SessionStager {
     if (table.refs().containsKey(branch)) {
       // Left by an earlier attempt of this session: stage afresh from the current main.
       RefChanges.removeBranch(table, branch);
+      table.refresh();
+    }
+    if (main != null) {
+      // Created at the checked main first: Iceberg counts a snapshot's totals (records, data and
+      // delete files) from its branch's head, and from zero on a branch that does not exist yet, so
+      // a session staged onto a new branch would publish totals of its own files only. Should main
+      // have moved since the check, the fast-forward fails and the publish stages again.
+      table.manageSnapshots().createBranch(branch, main.snapshotId()).commit();
       table.refresh();
     }
     SnapshotUpdate<?> op;

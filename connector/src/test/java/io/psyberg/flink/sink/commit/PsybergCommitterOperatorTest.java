@@ -11,6 +11,7 @@ import io.psyberg.flink.session.Processing;
 import io.psyberg.flink.session.Session;
 import io.psyberg.flink.session.SessionStatus;
 import io.psyberg.flink.sink.WriteMode;
+import io.psyberg.flink.sink.compaction.TargetCompaction;
 import io.psyberg.flink.testutils.Pipelines;
 import io.psyberg.flink.testutils.SinkHarnesses;
 import io.psyberg.flink.testutils.Warehouse;
@@ -303,6 +304,7 @@ class PsybergCommitterOperatorTest {
         WriteMode.APPEND,
         List.of(),
         null,
+        TargetCompaction.OFF,
         PublishHook.NONE,
         continuousInput);
   }

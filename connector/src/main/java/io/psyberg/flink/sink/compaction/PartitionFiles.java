@@ -1,0 +1,132 @@
+package io.psyberg.flink.sink.compaction;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.FileFormat;
+import org.apache.iceberg.PartitionKey;
+import org.apache.iceberg.PartitionSpec;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.data.GenericAppenderFactory;
+import org.apache.iceberg.data.GenericRecord;
+import org.apache.iceberg.data.InternalRecordWrapper;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.io.DataWriter;
+import org.apache.iceberg.io.OutputFileFactory;
+import org.apache.iceberg.types.Types;
+import org.apache.iceberg.util.StructLikeWrapper;
+
+/**
+ * Writes rows of a table into new Parquet data files of their partitions, a new file whenever one
+ * reaches the target size. Rows read with delete files applied may carry extra columns (the row
+ * position); only the table's columns are written.
+ */
+final class PartitionFiles implements AutoCloseable {
+  /** How many rows between two looks at a file's size. */
+  private static final int SIZE_CHECK_ROWS = 1_000;
+
+  private final Table table;
+  private final PartitionSpec spec;
+  private final Schema schema;
+  private final long targetBytes;
+  private final GenericAppenderFactory appenders;
+  private final OutputFileFactory outputs;
+  private final PartitionKey key;
+  private final InternalRecordWrapper wrapper;
+  private final Map<StructLikeWrapper, Open> open = new LinkedHashMap<>();
+  private final List<DataFile> written = new ArrayList<>();
+  private long rows;
+
+  /** A file being written and the partition it is in. */
+  private record Open(DataWriter<Record> writer, PartitionKey partition, long[] rows) {}
+
+  PartitionFiles(Table table, PartitionSpec spec, long targetBytes) {
+    this.table = table;
+    this.spec = spec;
+    this.schema = table.schema();
+    this.targetBytes = targetBytes;
+    this.appenders = new GenericAppenderFactory(schema, spec);
+    this.outputs =
+        OutputFileFactory.builderFor(table, 0, System.nanoTime())
+            .format(FileFormat.PARQUET)
+            .build();
+    this.key = new PartitionKey(spec, schema);
+    this.wrapper = new InternalRecordWrapper(schema.asStruct());
+  }
+
+  void write(Record read) {
+    Record row = read.struct().equals(schema.asStruct()) ? read : tableColumns(read);
+    key.partition(wrapper.wrap(row));
+    StructLikeWrapper partition = StructLikeWrapper.forType(spec.partitionType()).set(key);
+    Open file = open.get(partition);
+    if (file == null) {
+      PartitionKey copy = key.copy();
+      file = newFile(copy);
+      open.put(StructLikeWrapper.forType(spec.partitionType()).set(copy), file);
+    }
+    file.writer().write(row);
+    rows++;
+    if (++file.rows()[0] % SIZE_CHECK_ROWS == 0 && file.writer().length() >= targetBytes) {
+      close(file);
+      open.put(
+          StructLikeWrapper.forType(spec.partitionType()).set(file.partition()),
+          newFile(file.partition()));
+    }
+  }
+
+  /** Closes every file: the data files written. */
+  List<DataFile> finish() {
+    open.values().forEach(this::close);
+    open.clear();
+    return List.copyOf(written);
+  }
+
+  long rows() {
+    return rows;
+  }
+
+  /** Closes and deletes every file written. */
+  void abort() {
+    finish().forEach(f -> table.io().deleteFile(f.path().toString()));
+    written.clear();
+  }
+
+  @Override
+  public void close() {
+    if (!open.isEmpty()) {
+      abort();
+    }
+  }
+
+  private Open newFile(PartitionKey partition) {
+    PartitionKey p = spec.isPartitioned() ? partition : null;
+    DataWriter<Record> writer =
+        appenders.newDataWriter(
+            p == null ? outputs.newOutputFile() : outputs.newOutputFile(spec, p),
+            FileFormat.PARQUET,
+            p);
+    return new Open(writer, partition, new long[1]);
+  }
+
+  private void close(Open file) {
+    try {
+      file.writer().close();
+    } catch (IOException e) {
+      throw new UncheckedIOException("Could not write a compacted file of " + table.name(), e);
+    }
+    written.add(file.writer().toDataFile());
+  }
+
+  private Record tableColumns(Record read) {
+    Record row = GenericRecord.create(schema);
+    for (Types.NestedField field : schema.columns()) {
+      row.setField(field.name(), read.getField(field.name()));
+    }
+    return row;
+  }
+}
