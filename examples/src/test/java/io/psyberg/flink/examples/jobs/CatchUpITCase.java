@@ -12,8 +12,10 @@ import io.psyberg.flink.session.Session;
 import io.psyberg.flink.session.SessionStatus;
 import io.psyberg.flink.session.SourceRange;
 import io.psyberg.flink.stateful.lifecycle.LifecycleResult;
+import io.psyberg.flink.testutils.Waits;
 import io.psyberg.flink.testutils.Warehouse;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -123,6 +125,26 @@ class CatchUpITCase {
     assertLifecycle("capped", Expected.segments(after), Expected.anomalies(after));
   }
 
+  @Test
+  void continuousSignupsCapEachSession() throws Exception {
+    List<Long> backlog = generate(5);
+    List<String> targets = List.of("facts.continuous");
+    runContinuouslyUntilPublished("signups", targets, backlog.get(4));
+    assertContinuousPublishes(targets, backlog);
+    assertThat(Expected.published(wh.catalog(), "facts.continuous", Expected.FACT_COLUMNS))
+        .isEqualTo(Expected.signupFacts(wh.catalog(), EVENTS, backlog.get(4)));
+  }
+
+  @Test
+  void continuousLifecycleCapsEachSession() throws Exception {
+    List<Long> backlog = generate(5);
+    List<String> targets = List.of("cont.account_lifecycle", "cont.lifecycle_anomalies");
+    runContinuouslyUntilPublished("lifecycle", targets, backlog.get(4));
+    assertContinuousPublishes(targets, backlog);
+    LifecycleResult recompute = Expected.lifecycle(wh.catalog(), EVENTS, backlog.get(4));
+    assertLifecycle("cont", Expected.segments(recompute), Expected.anomalies(recompute));
+  }
+
   /**
    * A landing table whose second snapshot holds a SIGNUP without account_id: the first session is
    * published, the second fails its audit and stops the run (exit 1, the third is not run), and a
@@ -168,7 +190,7 @@ class CatchUpITCase {
         .containsExactly(SessionStatus.PUBLISHED, SessionStatus.AUDIT_FAILED);
     assertThat(Expected.published(wh.catalog(), "facts.landing", List.of("event_id")))
         .containsExactly("e1|");
-    assertThat(hwm("facts.landing")).isEqualTo(Map.of("landing.events", first));
+    assertThat(hwm("facts.landing", "landing")).isEqualTo(Map.of("landing.events", first));
 
     CliRun again = CliRun.of(args);
     assertThat(again.exitCode()).as(again.toString()).isEqualTo(1);
@@ -178,7 +200,7 @@ class CatchUpITCase {
     assertThat(resumed.get(2).ranges().get(0).fromSnapshotId())
         .as("the re-run starts after the published session")
         .isEqualTo(first);
-    assertThat(hwm("facts.landing")).isEqualTo(Map.of("landing.events", first));
+    assertThat(hwm("facts.landing", "landing")).isEqualTo(Map.of("landing.events", first));
   }
 
   // ---- helpers
@@ -203,17 +225,75 @@ class CatchUpITCase {
       assertThat(r.snapshotCount()).as("session %d snapshots", i + 1).isEqualTo(counts[i]);
     }
     for (String target : targets) {
-      List<Long> published = new ArrayList<>();
-      for (Snapshot s : lineage(wh.load(target))) {
-        String session = s.summary().get(SummaryKeys.SESSION_IDS);
-        if (session != null) {
-          published.add(Long.parseLong(s.summary().get(SummaryKeys.HWM_PREFIX + EVENTS)));
-        }
-      }
-      assertThat(published)
+      assertThat(publishedHighWatermarks(target))
           .as("the high watermarks published to %s, one per session", target)
           .containsExactly(backlog.get(2), backlog.get(5), backlog.get(6));
     }
+  }
+
+  /**
+   * Runs {@code command} continuously as process "cont" into {@code targets} (the first one named
+   * by --target), capped at 2 snapshots per session, until every target has published through
+   * snapshot {@code end}.
+   */
+  private void runContinuouslyUntilPublished(String command, List<String> targets, long end)
+      throws Exception {
+    CliRun.Running runner =
+        CliRun.start(
+            command + "-continuous",
+            cli(
+                command,
+                "cont",
+                "--target",
+                targets.get(0),
+                "--mode",
+                "continuous",
+                "--interval",
+                "1",
+                "--max-snapshots-per-session",
+                "2"));
+    CliRun run;
+    try {
+      Waits.await(
+          "the continuous " + command + " job publishes through snapshot " + end,
+          Duration.ofSeconds(180),
+          () -> {
+            if (!runner.isAlive()) {
+              throw new AssertionError("the command ended: " + runner.result().get());
+            }
+            return targets.stream()
+                .allMatch(t -> Long.valueOf(end).equals(hwm(t, "cont").get(EVENTS)));
+          },
+          () -> sessions("cont").toString());
+    } finally {
+      run = runner.stop();
+    }
+    assertThat(run).as("the command returned").isNotNull();
+    assertThat(run.exitCode()).as(run.toString()).isZero();
+  }
+
+  /**
+   * Sessions of 2 + 2 + 1 snapshots over a backlog of 5 that was there when the job started, as the
+   * targets' publishes record them (the session log's rows may trail the publishes of a job that
+   * was stopped right after them).
+   */
+  private void assertContinuousPublishes(List<String> targets, List<Long> backlog) {
+    for (String target : targets) {
+      assertThat(publishedHighWatermarks(target))
+          .as("the high watermarks published to %s, one per session", target)
+          .containsExactly(backlog.get(1), backlog.get(3), backlog.get(4));
+    }
+  }
+
+  /** The source position of each publish to {@code target}, oldest first. */
+  private List<Long> publishedHighWatermarks(String target) {
+    List<Long> published = new ArrayList<>();
+    for (Snapshot s : lineage(wh.load(target))) {
+      if (s.summary().get(SummaryKeys.SESSION_IDS) != null) {
+        published.add(Long.parseLong(s.summary().get(SummaryKeys.HWM_PREFIX + EVENTS)));
+      }
+    }
+    return published;
   }
 
   private void assertLifecycle(String namespace, List<String> segments, List<String> anomalies) {
@@ -289,8 +369,12 @@ class CatchUpITCase {
     return new SessionLog(wh.catalog(), "psyberg").sessions(process);
   }
 
-  private Map<String, Long> hwm(String target) {
-    return PublishedHighWatermark.find(wh.load(target), "landing")
+  /** The positions {@code process} published to {@code target}; empty while it does not exist. */
+  private Map<String, Long> hwm(String target, String process) {
+    if (!wh.catalog().tableExists(TableIdentifier.parse(target))) {
+      return Map.of();
+    }
+    return PublishedHighWatermark.find(wh.load(target), process)
         .map(PublishedHighWatermark::positions)
         .orElse(Map.of());
   }
