@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.stream.Collectors;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
@@ -45,10 +46,16 @@ public final class Backlog {
 
   /** Says how the run catches up, before its first session. */
   public void printStart(PrintStream out) {
+    String through =
+        end.isEmpty()
+            ? "no source table has a snapshot yet"
+            : end.entrySet().stream()
+                .map(e -> e.getKey() + " at snapshot " + e.getValue())
+                .collect(Collectors.joining(", "));
     out.printf(
         "catching up in sessions of at most %d new snapshots per source table, up to the"
-            + " snapshots current now %s%n",
-        cap, end);
+            + " snapshots current now (%s)%n",
+        cap, through);
   }
 
   /** Says that a session left part of the backlog, before the next one. */
