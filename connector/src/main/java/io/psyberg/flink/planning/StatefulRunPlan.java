@@ -71,6 +71,7 @@ public final class StatefulRunPlan implements Serializable {
   private final Map<String, Map<Long, Integer>> publishedTo;
   private final Map<String, List<String>> newFiles;
   private final ProcessedHistory processed;
+  private final boolean capped;
 
   private StatefulRunPlan(
       String process,
@@ -81,7 +82,8 @@ public final class StatefulRunPlan implements Serializable {
       @Nullable String lookbackFrom,
       Map<String, Map<Long, Integer>> publishedTo,
       Map<String, List<String>> newFiles,
-      ProcessedHistory processed) {
+      ProcessedHistory processed,
+      boolean capped) {
     this.process = process;
     this.eventTimeColumn = eventTimeColumn;
     this.targets = targets;
@@ -91,6 +93,7 @@ public final class StatefulRunPlan implements Serializable {
     this.publishedTo = publishedTo;
     this.newFiles = newFiles;
     this.processed = processed;
+    this.capped = capped;
   }
 
   /**
@@ -108,13 +111,45 @@ public final class StatefulRunPlan implements Serializable {
       List<String> sources,
       String eventTimeColumn,
       List<String> targets) {
+    return plan(catalog, process, sources, eventTimeColumn, targets, 0, Map.of());
+  }
+
+  /**
+   * As {@link #plan(CatalogSpec, String, List, String, List)}, for a catch-up in steps: the session
+   * takes at most {@code maxSnapshotsPerSession} new snapshots per source table and ends no later
+   * than {@code endAt}; {@link #capped()} says whether more are left for the next session. The new
+   * events are those of the capped range only, so the published high watermark moves to its end and
+   * the next plan corrects from there.
+   *
+   * <p>A target that a stopped run left ahead of the others is never moved back: when it stands
+   * beyond the capped end, the session reaches as far as it does.
+   *
+   * @param maxSnapshotsPerSession at most this many new snapshots per source table; 0: no cap
+   * @param endAt per source table, the snapshot to plan no further than (e.g. the head when the
+   *     catch-up started); a table not named here is planned to its current snapshot
+   */
+  public static StatefulRunPlan plan(
+      CatalogSpec catalog,
+      String process,
+      List<String> sources,
+      String eventTimeColumn,
+      List<String> targets,
+      int maxSnapshotsPerSession,
+      Map<String, Long> endAt) {
     if (targets.isEmpty() || targets.size() > 31) {
       throw new IllegalArgumentException(
           "Process " + process + ": a stateful run needs 1 to 31 target tables, got " + targets);
     }
+    if (maxSnapshotsPerSession < 0) {
+      throw new IllegalArgumentException(
+          "Process "
+              + process
+              + ": 'max-snapshots-per-session' must be 0 (no cap) or more, got "
+              + maxSnapshotsPerSession);
+    }
     Catalog c = catalog.open();
     try {
-      SessionSettings settings =
+      SessionSettings unbounded =
           SessionSettings.builder(process)
               .sourceTables(sources)
               .processing(Processing.STATEFUL)
@@ -123,7 +158,21 @@ public final class StatefulRunPlan implements Serializable {
               .build();
       Map<String, Long> positions =
           HighWatermarkResolver.resolve(
-              c, new HighWatermarkMirror(c, catalog.metadataNamespace()), settings);
+              c, new HighWatermarkMirror(c, catalog.metadataNamespace()), unbounded);
+      List<Map<String, Long>> published = publishedPositions(c, process, targets);
+      int cap =
+          maxSnapshotsPerSession == 0
+              ? 0
+              : Math.max(maxSnapshotsPerSession, TargetsAhead.snapshots(c, positions, published));
+      SessionSettings settings =
+          SessionSettings.builder(process)
+              .sourceTables(sources)
+              .processing(Processing.STATEFUL)
+              .changeRangeColumn(eventTimeColumn)
+              .targetTables(targets)
+              .maxSnapshotsPerSession(cap)
+              .endPositions(endAt)
+              .build();
       SessionPlan session = new SessionPlanner(c, settings).plan("lookback-plan", null, positions);
       Map<String, Long> end = new LinkedHashMap<>();
       Map<String, Long> processedThrough = new LinkedHashMap<>();
@@ -158,27 +207,41 @@ public final class StatefulRunPlan implements Serializable {
           end,
           processedThrough,
           lookbackFrom,
-          publishedTo(c, process, targets, session),
+          publishedTo(c, process, targets, published, session),
           newFiles,
-          processed);
+          processed,
+          session.capped());
     } finally {
       CatalogSpec.closeQuietly(c);
     }
   }
 
+  /** Each target's published source positions, in the order of {@code targets}. */
+  private static List<Map<String, Long>> publishedPositions(
+      Catalog c, String process, List<String> targets) {
+    List<Map<String, Long>> out = new ArrayList<>();
+    for (String target : targets) {
+      TableIdentifier id = TableIdentifier.parse(target);
+      out.add(
+          c.tableExists(id)
+              ? PublishedHighWatermark.find(c.loadTable(id), process)
+                  .map(PublishedHighWatermark::positions)
+                  .orElse(Map.of())
+              : Map.of());
+    }
+    return out;
+  }
+
   /** Per source table, the new snapshots each target's own high watermark covers, as bit masks. */
   private static Map<String, Map<Long, Integer>> publishedTo(
-      Catalog c, String process, List<String> targets, SessionPlan session) {
+      Catalog c,
+      String process,
+      List<String> targets,
+      List<Map<String, Long>> published,
+      SessionPlan session) {
     Map<String, Map<Long, Integer>> masks = new HashMap<>();
     for (int bit = 0; bit < targets.size(); bit++) {
-      Map<String, Long> hwm = Map.of();
-      TableIdentifier id = TableIdentifier.parse(targets.get(bit));
-      if (c.tableExists(id)) {
-        hwm =
-            PublishedHighWatermark.find(c.loadTable(id), process)
-                .map(PublishedHighWatermark::positions)
-                .orElse(Map.of());
-      }
+      Map<String, Long> hwm = published.get(bit);
       for (SourceRange r : session.session().ranges()) {
         Long at = hwm.get(r.table());
         if (at == null || at.equals(r.fromSnapshotId())) {
@@ -224,6 +287,14 @@ public final class StatefulRunPlan implements Serializable {
   /** End positions of the session to read: give them to {@code PsybergSourceBuilder.endAt}. */
   public Map<String, Long> end() {
     return Collections.unmodifiableMap(end);
+  }
+
+  /**
+   * Whether 'max-snapshots-per-session' left newer snapshots (up to the plan's end positions) for a
+   * later session: a catch-up plans and runs again after this session is published.
+   */
+  public boolean capped() {
+    return capped;
   }
 
   /** Whether the session brings new events (otherwise the run has nothing to correct). */

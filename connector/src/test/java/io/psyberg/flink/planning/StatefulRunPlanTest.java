@@ -93,11 +93,82 @@ class StatefulRunPlanTest {
   }
 
   @Test
+  void aCappedPlanTakesTheOldestSnapshotsUpToItsEndAndSaysMoreAreLeft() {
+    long first = wh.append(EVENTS, Warehouse.events("a", 3, DAY1));
+    wh.append(EVENTS, Warehouse.events("b", 3, DAY1.plusDays(1)));
+    long third = wh.append(EVENTS, Warehouse.events("c", 3, DAY1.minusDays(2)));
+    long fourth = wh.append(EVENTS, Warehouse.events("d", 3, DAY1.minusDays(5)));
+    long fifth = wh.append(EVENTS, Warehouse.events("e", 3, DAY1.plusDays(3)));
+    publish(AHEAD, first);
+    publish(BEHIND, first);
+
+    StatefulRunPlan capped = plan(2, Map.of());
+    assertThat(capped.end()).isEqualTo(Map.of(EVENTS, third));
+    assertThat(capped.capped()).isTrue();
+    assertThat(capped.processedThrough()).isEqualTo(Map.of(EVENTS, first));
+    assertThat(capped.lookbackFrom())
+        .as("the earliest event of the capped range only, not of the later snapshot 4")
+        .isEqualTo("2025-12-30T08:00:00.000000");
+
+    StatefulRunPlan toTheEnd = plan(2, Map.of(EVENTS, fourth));
+    assertThat(toTheEnd.end()).isEqualTo(Map.of(EVENTS, third));
+    assertThat(toTheEnd.capped()).isTrue();
+
+    publish(AHEAD, third);
+    publish(BEHIND, third);
+    StatefulRunPlan last = plan(2, Map.of(EVENTS, fourth));
+    assertThat(last.end())
+        .as("stops at the given end, before snapshot 5")
+        .isEqualTo(Map.of(EVENTS, fourth));
+    assertThat(last.capped()).as("nothing left up to the given end").isFalse();
+    assertThat(plan(2, Map.of()).end()).isEqualTo(Map.of(EVENTS, fifth));
+    assertThat(plan(0, Map.of()).capped()).isFalse();
+  }
+
+  @Test
+  void aCappedPlanNeverEndsBeforeATargetALateRunLeftAhead() {
+    long first = wh.append(EVENTS, Warehouse.events("a", 3, DAY1));
+    wh.append(EVENTS, Warehouse.events("b", 3, DAY1.plusDays(1)));
+    long third = wh.append(EVENTS, Warehouse.events("c", 3, DAY1.minusDays(2)));
+    long fourth = wh.append(EVENTS, Warehouse.events("d", 3, DAY1.minusDays(5)));
+    wh.append(EVENTS, Warehouse.events("e", 3, DAY1.plusDays(3)));
+    publish(AHEAD, fourth);
+    publish(BEHIND, first);
+
+    StatefulRunPlan plan = plan(1, Map.of());
+    assertThat(plan.end())
+        .as("a cap of 1 would end at snapshot 2, behind the target ahead at snapshot 4")
+        .isEqualTo(Map.of(EVENTS, fourth));
+    assertThat(plan.capped()).isTrue();
+    assertThat(plan.publishedTo(EVENTS, third)).isEqualTo(0b01);
+    assertThat(plan.publishedTo(EVENTS, fourth)).isEqualTo(0b01);
+  }
+
+  @Test
+  void aNegativeCapIsRefusedNamingTheProcess() {
+    assertThatThrownBy(() -> plan(-1, Map.of()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("Process p")
+        .hasMessageContaining("'max-snapshots-per-session' must be 0 (no cap) or more, got -1");
+  }
+
+  @Test
   void tooManyTargetsAreRefusedNamingTheProcess() {
     assertThatThrownBy(
             () -> StatefulRunPlan.plan(wh.spec(), "p", List.of(EVENTS), "event_ts", List.of()))
         .hasMessageContaining("Process p")
         .hasMessageContaining("1 to 31 target tables");
+  }
+
+  private StatefulRunPlan plan(int maxSnapshotsPerSession, Map<String, Long> endAt) {
+    return StatefulRunPlan.plan(
+        wh.spec(),
+        "p",
+        List.of(EVENTS),
+        "event_ts",
+        List.of(AHEAD, BEHIND),
+        maxSnapshotsPerSession,
+        endAt);
   }
 
   /** A publish of process {@code p} through {@code snapshot} of the events, as the sink makes. */

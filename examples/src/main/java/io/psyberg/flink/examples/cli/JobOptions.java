@@ -13,8 +13,8 @@ import picocli.CommandLine.Option;
 
 /**
  * The options every process job command takes ({@code --process}, {@code --source}, {@code --mode},
- * {@code --interval}) as one picocli mixin, so {@code signups} and {@code lifecycle} accept and
- * reject the same values with the same messages.
+ * {@code --interval}, {@code --max-snapshots-per-session}) as one picocli mixin, so {@code signups}
+ * and {@code lifecycle} accept and reject the same values with the same messages.
  */
 public final class JobOptions {
   /** How often a continuous run looks for new snapshots and checkpoints, unless given. */
@@ -59,6 +59,17 @@ public final class JobOptions {
   @Nullable
   private Long interval;
 
+  @Option(
+      names = "--max-snapshots-per-session",
+      paramLabel = "N",
+      order = 22,
+      description =
+          "catch up in steps: at most N new snapshots per source table in one session; a bounded"
+              + " run processes a larger backlog as consecutive sessions, each audited and"
+              + " published (default: no cap)")
+  @Nullable
+  private Integer maxSnapshotsPerSession;
+
   /** The process name, checked: letters, digits, {@code _}, {@code -} or {@code .}. */
   public String process() throws UsageException {
     String name = process.trim();
@@ -98,6 +109,20 @@ public final class JobOptions {
           "option '--interval' must be between 1 and 3600 seconds, got " + seconds);
     }
     return Duration.ofSeconds(seconds);
+  }
+
+  /** The cap on new snapshots per source table in one session, at least 1; 0 when not given. */
+  public int maxSnapshotsPerSession() throws UsageException {
+    if (maxSnapshotsPerSession == null) {
+      return 0;
+    }
+    if (maxSnapshotsPerSession < 1) {
+      throw new UsageException(
+          "option '--max-snapshots-per-session' must be 1 or more, got "
+              + maxSnapshotsPerSession
+              + " (leave it out for no cap)");
+    }
+    return maxSnapshotsPerSession;
   }
 
   /**

@@ -10,14 +10,9 @@ import io.psyberg.flink.examples.cli.TableNames;
 import io.psyberg.flink.examples.jobs.CatalogHandle;
 import io.psyberg.flink.examples.jobs.ContinuousRun;
 import io.psyberg.flink.examples.jobs.EventSources;
-import io.psyberg.flink.examples.jobs.JobFailures;
 import io.psyberg.flink.examples.jobs.RunMode;
-import io.psyberg.flink.examples.sessions.BoundedJobRun;
-import io.psyberg.flink.examples.sessions.SessionReport;
 import io.psyberg.flink.examples.sessions.SessionWatcher;
 import io.psyberg.flink.metadata.SessionLog;
-import io.psyberg.flink.session.Session;
-import io.psyberg.flink.session.SessionStatus;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -35,8 +30,9 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code lifecycle --process P --source NS.T[,NS.T2] --target NS.T [--anomalies NS.T] [--mode
- * bounded|continuous]}: the stateful job writing the {@code account_lifecycle} and {@code
- * lifecycle_anomalies} shapes, corrected for late events.
+ * bounded|continuous] [--max-snapshots-per-session N]}: the stateful job writing the {@code
+ * account_lifecycle} and {@code lifecycle_anomalies} shapes, corrected for late events. With a cap,
+ * a bounded run (and a continuous start's catch-up) processes the backlog as consecutive sessions.
  */
 @Command(
     name = "lifecycle",
@@ -45,7 +41,8 @@ import picocli.CommandLine.Option;
             + " arrive, published per session.",
     customSynopsis =
         "${COMMAND-FULL-NAME} --process P --source NS.T[,NS.T2] --target NS.T [--anomalies NS.T]"
-            + " [--mode bounded|continuous] [--interval SECONDS] [catalog options]")
+            + " [--mode bounded|continuous] [--interval SECONDS] [--max-snapshots-per-session N]"
+            + " [catalog options]")
 public final class LifecycleCommand extends PsybergCommand {
 
   @Mixin private JobOptions jobOptions;
@@ -81,6 +78,7 @@ public final class LifecycleCommand extends PsybergCommand {
             : TableIdentifier.of(target.namespace(), "lifecycle_anomalies");
     Duration interval = jobOptions.interval();
     RunMode mode = jobOptions.mode();
+    int cap = jobOptions.maxSnapshotsPerSession();
     CatalogSpec spec = catalog.spec();
     Map<String, TableIdentifier> targets = new LinkedHashMap<>();
     targets.put("target", target);
@@ -95,6 +93,7 @@ public final class LifecycleCommand extends PsybergCommand {
               sources.stream().map(TableIdentifier::toString).collect(Collectors.toList()),
               target.toString(),
               anomalies.toString());
+      job.maxSnapshotsPerSession(cap);
       try {
         job.ensureTargets();
       } catch (RuntimeException e) {
@@ -109,27 +108,21 @@ public final class LifecycleCommand extends PsybergCommand {
           anomalies);
       SessionLog log = new SessionLog(opened.catalog(), spec.metadataNamespace());
       Table lifecycle = opened.catalog().loadTable(target);
-      StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+      CatchUp catchUp = new CatchUp(job, opened, sources, cap, log, lifecycle, process, out);
       if (mode == RunMode.BOUNDED) {
-        return bounded(job, env, log, lifecycle, process, out);
+        return catchUp.run();
       }
       if (job.hasPublished()) {
         // A fresh continuous start writes its state from the published history (a bounded job
         // before the continuous one): both targets must stand at the same high watermark, which a
         // bounded run to the head gives them.
         out.println("catching up with a bounded run before starting continuously ...");
-        int caughtUp =
-            bounded(
-                job,
-                StreamExecutionEnvironment.getExecutionEnvironment(),
-                log,
-                lifecycle,
-                process,
-                out);
+        int caughtUp = catchUp.run();
         if (caughtUp != ExitCodes.OK) {
           return caughtUp;
         }
       }
+      StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
       env.enableCheckpointing(interval.toMillis());
       if (job.hasPublished()) {
         out.println("writing the lifecycle state of the published history ...");
@@ -137,41 +130,6 @@ public final class LifecycleCommand extends PsybergCommand {
       job.continuous(env, interval, null);
       return continuous(env, log, process, out, err);
     }
-  }
-
-  private int bounded(
-      LifecycleJob job,
-      StreamExecutionEnvironment env,
-      SessionLog log,
-      Table lifecycle,
-      String process,
-      PrintStream out)
-      throws CommandException {
-    long start = System.nanoTime();
-    Exception failure;
-    List<Session> sessions = List.of();
-    try {
-      job.bounded(env);
-      out.println(
-          "running the bounded job (new session + lookback from its earliest event time) ...");
-      out.flush();
-      BoundedJobRun run = BoundedJobRun.run(env, "lifecycle " + process, log, process);
-      failure = run.failure();
-      sessions = run.sessions();
-    } catch (Exception e) {
-      failure = e;
-    }
-    SessionReport report = new SessionReport();
-    for (Session s : sessions) {
-      report.print(s, s.status() == SessionStatus.EMPTY ? null : lifecycle, null, out);
-    }
-    if (failure != null) {
-      out.flush();
-      throw new CommandException(
-          JobFailures.describe("the lifecycle job of process " + process, failure), failure);
-    }
-    out.printf("done in %.1f s%n", (System.nanoTime() - start) / 1e9);
-    return ExitCodes.OK;
   }
 
   private int continuous(

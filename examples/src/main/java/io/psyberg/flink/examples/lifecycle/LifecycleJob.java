@@ -76,6 +76,7 @@ public final class LifecycleJob {
   private final String lifecycleTable;
   private final String anomaliesTable;
   private UnaryOperator<PsybergSinkBuilder> sinkSettings = UnaryOperator.identity();
+  private int maxSnapshotsPerSession;
 
   public LifecycleJob(
       CatalogSpec catalog,
@@ -96,6 +97,23 @@ public final class LifecycleJob {
    */
   public LifecycleJob sinkSettings(UnaryOperator<PsybergSinkBuilder> settings) {
     this.sinkSettings = settings;
+    return this;
+  }
+
+  /**
+   * At most this many new snapshots per source table in one session (0, the default: no cap): each
+   * session of a continuous job, and each {@link #bounded} run, which then says whether more are
+   * left for the next one.
+   */
+  public LifecycleJob maxSnapshotsPerSession(int max) {
+    if (max < 0) {
+      throw new IllegalArgumentException(
+          "Process "
+              + process
+              + ": max-snapshots-per-session must be 0 (no cap) or more, got "
+              + max);
+    }
+    this.maxSnapshotsPerSession = max;
     return this;
   }
 
@@ -188,7 +206,10 @@ public final class LifecycleJob {
     }
     DataStream<RowData> events =
         env.fromSource(
-                source().continuous(monitorInterval).build(),
+                source()
+                    .continuous(monitorInterval)
+                    .maxSnapshotsPerSession(maxSnapshotsPerSession)
+                    .build(),
                 WatermarkStrategy.noWatermarks(),
                 "events " + process)
             .uid("psyberg-source-" + process);
@@ -269,13 +290,33 @@ public final class LifecycleJob {
   /**
    * Adds one bounded run to {@code env}. Plans the session up front (metadata only, {@link
    * StatefulRunPlan}) to size the lookback, then reads exactly that session.
+   *
+   * @return whether the session is capped ({@link #maxSnapshotsPerSession}): newer snapshots are
+   *     left for the next run, which corrects from this one's published end
    */
-  public void bounded(StreamExecutionEnvironment env) {
+  public boolean bounded(StreamExecutionEnvironment env) {
+    return bounded(env, Map.of());
+  }
+
+  /**
+   * As {@link #bounded(StreamExecutionEnvironment)}, with the session ending no later than {@code
+   * endAt} (per source table, a snapshot id): a catch-up in steps passes the snapshots current when
+   * it started.
+   */
+  public boolean bounded(StreamExecutionEnvironment env, Map<String, Long> endAt) {
     StatefulRunPlan plan =
         StatefulRunPlan.plan(
-            catalog, process, sources, "event_ts", List.of(lifecycleTable, anomaliesTable));
+            catalog,
+            process,
+            sources,
+            "event_ts",
+            List.of(lifecycleTable, anomaliesTable),
+            maxSnapshotsPerSession,
+            endAt);
     DataStream<RowData> inputs =
         env.fromSource(
+                // The plan's end, not the cap, bounds the read: the plan may reach further than
+                // the cap to a target a stopped run left ahead.
                 source().endAt(plan.end()).withMetadataColumns(true).build(),
                 WatermarkStrategy.noWatermarks(),
                 "new events " + process)
@@ -329,6 +370,7 @@ public final class LifecycleJob {
         boundedWriteMode(lifecycleAt),
         segments.getSideOutput(BoundedLifecycleCorrector.ANOMALIES),
         boundedWriteMode(currentSnapshot(anomaliesTable)));
+    return plan.capped();
   }
 
   @Nullable

@@ -18,9 +18,10 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code signups --process P --source NS.T[,NS.T2] --target NS.T [--mode bounded|continuous]
- * [--interval SECONDS]}: the stateless signup job. Checks its tables (creating the target when
- * missing), then runs one audited session (bounded) or keeps running (continuous), and reports the
- * sessions: planned ranges, rows, audits, what was published.
+ * [--interval SECONDS] [--max-snapshots-per-session N]}: the stateless signup job. Checks its
+ * tables (creating the target when missing), then runs one audited session (bounded; with a cap, as
+ * many as the backlog needs) or keeps running (continuous), and reports the sessions: planned
+ * ranges, rows, audits, what was published.
  */
 @Command(
     name = "signups",
@@ -29,7 +30,8 @@ import picocli.CommandLine.Option;
             + " session with the high watermark.",
     customSynopsis =
         "${COMMAND-FULL-NAME} --process P --source NS.T[,NS.T2] --target NS.T [--mode"
-            + " bounded|continuous] [--interval SECONDS] [catalog options]")
+            + " bounded|continuous] [--interval SECONDS] [--max-snapshots-per-session N]"
+            + " [catalog options]")
 public final class SignupsCommand extends PsybergCommand {
   @Mixin private JobOptions job;
 
@@ -66,6 +68,12 @@ public final class SignupsCommand extends PsybergCommand {
     CatalogSpec catalogSpec = catalog.spec();
     job.checkTables(catalogSpec.metadataNamespace(), Map.of("target", targetId));
     return new SignupsSettings(
-        name, sources, targetId, job.continuous(), job.interval(), catalogSpec);
+        name,
+        sources,
+        targetId,
+        job.continuous(),
+        job.interval(),
+        catalogSpec,
+        job.maxSnapshotsPerSession());
   }
 }

@@ -8,6 +8,7 @@ import io.psyberg.flink.sink.WriteMode;
 import io.psyberg.flink.sink.audit.SourceFilter;
 import io.psyberg.flink.source.PsybergSource;
 import io.psyberg.flink.source.PsybergSourceBuilder;
+import java.util.Map;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.restartstrategy.RestartStrategies;
 import org.apache.flink.api.common.time.Time;
@@ -49,6 +50,14 @@ public final class SignupsJob {
    * @param target the signup fact table, already checked or created
    */
   public void addTo(StreamExecutionEnvironment env, Table target) {
+    addTo(env, target, Map.of());
+  }
+
+  /**
+   * As {@link #addTo(StreamExecutionEnvironment, Table)}; a bounded session ends no later than
+   * {@code endAt} (per source table, a snapshot id; e.g. a catch-up's {@code Backlog}).
+   */
+  public void addTo(StreamExecutionEnvironment env, Table target, Map<String, Long> endAt) {
     if (settings.continuous()) {
       env.enableCheckpointing(settings.interval().toMillis());
       env.setRestartStrategy(
@@ -60,7 +69,7 @@ public final class SignupsJob {
     }
     String process = settings.process();
     DataStream<RowData> events =
-        env.fromSource(source(), WatermarkStrategy.noWatermarks(), "psyberg source " + process)
+        env.fromSource(source(endAt), WatermarkStrategy.noWatermarks(), "psyberg source " + process)
             .uid("signups-source-" + process);
     RowType factType = FlinkSchemaUtil.convert(target.schema());
     DataStream<RowData> facts =
@@ -72,7 +81,7 @@ public final class SignupsJob {
     sink().append(facts);
   }
 
-  private PsybergSource source() {
+  private PsybergSource source(Map<String, Long> endAt) {
     PsybergSourceBuilder builder =
         PsybergSource.builder()
             .catalog(settings.catalog())
@@ -81,8 +90,11 @@ public final class SignupsJob {
             .processing(Processing.STATELESS)
             .changeRangeColumn(MembershipEvents.EVENT_TS)
             .targetTable(settings.target().toString())
-            .project(EventSources.COLUMNS);
-    return (settings.continuous() ? builder.continuous(settings.interval()) : builder.bounded())
+            .project(EventSources.COLUMNS)
+            .maxSnapshotsPerSession(settings.maxSnapshotsPerSession());
+    return (settings.continuous()
+            ? builder.continuous(settings.interval())
+            : builder.bounded().endAt(endAt))
         .build();
   }
 

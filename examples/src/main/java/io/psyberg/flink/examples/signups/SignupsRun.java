@@ -2,6 +2,7 @@ package io.psyberg.flink.examples.signups;
 
 import io.psyberg.flink.examples.cli.CommandException;
 import io.psyberg.flink.examples.cli.ExitCodes;
+import io.psyberg.flink.examples.jobs.Backlog;
 import io.psyberg.flink.examples.jobs.CatalogHandle;
 import io.psyberg.flink.examples.jobs.ContinuousRun;
 import io.psyberg.flink.examples.jobs.JobFailures;
@@ -83,13 +84,37 @@ final class SignupsRun {
     out.flush();
   }
 
-  /** Runs one session and reports it; exit code 0 when it was published or empty. */
+  /**
+   * Runs one session and reports it; with a cap on the snapshots per session, runs sessions one
+   * after the other until the backlog present at the start is published. Exit code 0 when every
+   * session was published or empty; a failed session stops the run (those before it stay
+   * published).
+   */
   int bounded() throws CommandException {
+    long start = System.nanoTime();
+    int cap = settings.maxSnapshotsPerSession();
+    if (cap == 0) {
+      session(Map.of());
+    } else {
+      Backlog backlog = Backlog.atStart(catalog.catalog(), settings.sourceNames(), cap);
+      backlog.printStart(out);
+      while (session(backlog.end()).stream().anyMatch(backlog::leftAfter)) {
+        backlog.printNext(out);
+      }
+    }
+    out.printf("done in %.1f s%n", (System.nanoTime() - start) / 1e9);
+    return ExitCodes.OK;
+  }
+
+  /**
+   * Runs one bounded job (one session, ending no later than {@code endAt}) and reports it; throws
+   * when it failed.
+   */
+  private List<Session> session(Map<String, Long> endAt) throws CommandException {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-    job.addTo(env, target);
+    job.addTo(env, target, endAt);
     out.println("running the bounded job ...");
     out.flush();
-    long start = System.nanoTime();
     BoundedJobRun run = BoundedJobRun.run(env, job.name(), sessionLog(), settings.process());
     JobExecutionResult result = run.result();
     Exception failure = run.failure();
@@ -112,8 +137,7 @@ final class SignupsRun {
     if (sessions.isEmpty()) {
       out.println("the job finished without recording a session (nothing to report).");
     }
-    out.printf("done in %.1f s%n", (System.nanoTime() - start) / 1e9);
-    return ExitCodes.OK;
+    return sessions;
   }
 
   /**

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.psyberg.flink.examples.testutils.CliRun;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,6 +37,34 @@ class LifecycleCommandTest {
         .contains("option '--interval' must be between 1 and 3600 seconds, got 4000");
     assertThat(usageError("--process", "p", "--source", "a.b", "--target", "psyberg.lc"))
         .contains("table psyberg.lc is in namespace 'psyberg'");
+    for (String mode : List.of("bounded", "continuous")) {
+      assertThat(
+              usageError(
+                  "--process",
+                  "p",
+                  "--source",
+                  "a.b",
+                  "--target",
+                  "c.d",
+                  "--mode",
+                  mode,
+                  "--max-snapshots-per-session",
+                  "0"))
+          .contains(
+              "option '--max-snapshots-per-session' must be 1 or more, got 0 (leave it out for no"
+                  + " cap)");
+    }
+  }
+
+  @Test
+  void helpShowsTheCatchUpOption() {
+    CliRun run = CliRun.of("lifecycle", "--help");
+    assertThat(run.exitCode()).isZero();
+    assertThat(run.out().replaceAll("\\s+", " "))
+        .contains("[--max-snapshots-per-session N]")
+        .contains(
+            "--max-snapshots-per-session N catch up in steps: at most N new snapshots per source"
+                + " table in one session");
   }
 
   @Test

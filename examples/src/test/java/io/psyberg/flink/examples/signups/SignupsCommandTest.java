@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.psyberg.flink.examples.testutils.CliRun;
 import io.psyberg.flink.testutils.Warehouse;
 import java.nio.file.Path;
+import java.util.List;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.types.Types;
@@ -37,6 +38,11 @@ class SignupsCommandTest {
             "Usage: java -jar psyberg-examples.jar signups --process P --source NS.T[,NS.T2]"
                 + " --target NS.T [--mode bounded|continuous]")
         .contains("--interval SECONDS", "--warehouse DIR", "(default: bounded)")
+        .contains(
+            "[--max-snapshots-per-session N]",
+            "--max-snapshots-per-session N catch up in steps: at most N new snapshots per source"
+                + " table in one session",
+            "(default: no cap)")
         .contains("--mode bounded|continuous bounded: process what is new");
   }
 
@@ -85,6 +91,34 @@ class SignupsCommandTest {
                 "--interval",
                 "0"))
         .contains("option '--interval' must be between 1 and 3600 seconds, got 0");
+    for (String bad : List.of("0", "-3")) {
+      assertThat(
+              usageError(
+                  "--process",
+                  "p",
+                  "--source",
+                  "a.b",
+                  "--target",
+                  "c.d",
+                  "--max-snapshots-per-session",
+                  bad))
+          .contains(
+              "option '--max-snapshots-per-session' must be 1 or more, got "
+                  + bad
+                  + " (leave it out for no cap)");
+    }
+    assertThat(
+            usageError(
+                "--process",
+                "p",
+                "--source",
+                "a.b",
+                "--target",
+                "c.d",
+                "--max-snapshots-per-session",
+                "ten"))
+        .contains("'--max-snapshots-per-session'")
+        .contains("got 'ten', expected a whole number");
   }
 
   @Test
