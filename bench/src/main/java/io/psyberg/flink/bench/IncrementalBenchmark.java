@@ -49,6 +49,10 @@ final class IncrementalBenchmark {
           "  --scaled-session-days D  days per first-load session of the scaled history (default:"
               + " a tenth of its days;",
           "                     its days for one session)",
+          "  --daily-runs K     before the timed run, K untimed psyberg runs of NEW rows each, one"
+              + " per day (a",
+          "                     process that has run for K days: what its targets piled up"
+              + " meanwhile counts)",
           "  --psyberg-only     no full recompute: psyberg's first load (one session) and"
               + " incremental run only",
           "  --quick            scenario 2000x100, 20,000 accounts (~1 min)",
@@ -77,9 +81,11 @@ final class IncrementalBenchmark {
   private final Catalog catalog;
   private final List<String> mismatches = new ArrayList<>();
   private final Map<IncrementalScenario, Double> seconds = new LinkedHashMap<>();
+  private final int dailyRuns;
 
-  private IncrementalBenchmark(PrintStream progress, Path warehouse) {
+  private IncrementalBenchmark(PrintStream progress, Path warehouse, int dailyRuns) {
     this.progress = progress;
+    this.dailyRuns = dailyRuns;
     this.warehouse = warehouse.toString();
     this.spec = CatalogSpec.embedded(this.warehouse);
     this.catalog = spec.open();
@@ -96,7 +102,8 @@ final class IncrementalBenchmark {
         args.has("accounts") ? args.positive("accounts", 0, 0) : small ? 20_000 : 100_000;
     int latePercent = Math.min(100, args.positive("late-percent", 10, 10));
     Path dir = args.warehouse("psyberg-bench-incremental");
-    IncrementalBenchmark bench = new IncrementalBenchmark(progress, dir);
+    int dailyRuns = args.has("daily-runs") ? args.positive("daily-runs", 0, 0) : 0;
+    IncrementalBenchmark bench = new IncrementalBenchmark(progress, dir, dailyRuns);
     try {
       return bench.run(scenarios, accounts, latePercent);
     } finally {
@@ -115,7 +122,8 @@ final class IncrementalBenchmark {
             "late-percent",
             "scenarios",
             "history-batch",
-            "scaled-session-days"),
+            "scaled-session-days",
+            "daily-runs"),
         Set.of("goals", "scaled", "psyberg-only"),
         USAGE);
   }
@@ -185,7 +193,13 @@ final class IncrementalBenchmark {
     }
     String report =
         IncrementalReport.markdown(
-            rows, seconds, accounts, latePercent, (System.nanoTime() - started) / 1e9, loadAtStart);
+            rows,
+            seconds,
+            accounts,
+            latePercent,
+            (System.nanoTime() - started) / 1e9,
+            loadAtStart,
+            dailyRuns);
     return mismatches.isEmpty()
         ? Benchmark.Result.ok(report)
         : Benchmark.Result.failed(
@@ -263,9 +277,30 @@ final class IncrementalBenchmark {
                       spec, events, ns + ".lifecycle_full", ns + ".anomalies_full"));
     }
 
-    table.append(maker.day(s.days(), s.newRows(), late, s.days() - 1));
+    int day = s.days();
+    for (int run = 1; run <= dailyRuns; run++, day++) {
+      table.append(maker.day(day, s.newRows(), late, day - 1));
+      time(
+          "psyberg signups, daily run " + run,
+          () -> PsybergRuns.signups(warehouse, "signups", events, ns + ".signups"));
+      time(
+          "psyberg lifecycle, daily run " + run,
+          () ->
+              PsybergRuns.lifecycle(
+                  warehouse, "lifecycle", events, ns + ".lifecycle", ns + ".anomalies"));
+    }
+    if (dailyRuns > 0) {
+      progress.printf(
+          "  delete files after %d daily runs: %s %d, %s %d%n",
+          dailyRuns,
+          ns + ".signups",
+          deleteFiles(ns + ".signups"),
+          ns + ".lifecycle",
+          deleteFiles(ns + ".lifecycle"));
+    }
+    table.append(maker.day(day, s.newRows(), late, day - 1));
     progress.printf(
-        "  new snapshot: %,d rows, %,d of them late (day %d)%n", s.newRows(), late, s.days() - 1);
+        "  new snapshot: %,d rows, %,d of them late (day %d)%n", s.newRows(), late, day - 1);
 
     ProcessCost signups =
         time(
@@ -328,6 +363,17 @@ final class IncrementalBenchmark {
         PartitionSpec.unpartitioned(),
         Map.of(TableProperties.FORMAT_VERSION, "2"));
     LifecycleTables.ensure(catalog, ns + ".anomalies_full", LifecycleTables.ANOMALIES);
+  }
+
+  /** The delete files live in the table's current snapshot, from its manifest list. */
+  private long deleteFiles(String table) {
+    org.apache.iceberg.Table t = catalog.loadTable(TableIdentifier.parse(table));
+    if (t.currentSnapshot() == null) {
+      return 0;
+    }
+    return t.currentSnapshot().deleteManifests(t.io()).stream()
+        .mapToLong(m -> m.addedFilesCount() + m.existingFilesCount())
+        .sum();
   }
 
   private ProcessCost time(String what, ProcessCost.Work work) throws Exception {

@@ -17,7 +17,8 @@ final class IncrementalReport {
       int accounts,
       int latePercent,
       double totalSeconds,
-      double loadAtStart) {
+      double loadAtStart,
+      int dailyRuns) {
     StringBuilder out = new StringBuilder();
     Runtime rt = Runtime.getRuntime();
     out.append("## Incremental run vs full recompute\n\n");
@@ -26,13 +27,18 @@ final class IncrementalReport {
             Locale.ROOT,
             "Run %s; JDK %s; %d cores; max heap %d MiB; scenarios NEWxDAYS: a history of DAYS"
                 + " snapshots (one per day, 1%% of each day's rows late, in the day before), then"
-                + " one new snapshot of NEW rows (%d%% late, in the day before); %,d accounts;"
+                + " %sone new snapshot of NEW rows (%d%% late, in the day before); %,d accounts;"
                 + " local Flink (parallelism %d); CPU = process CPU time of the JVM; total %.0f"
                 + " s; load average %.1f at the start, %.1f at the end.%n%n",
             ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME),
             System.getProperty("java.version"),
             rt.availableProcessors(),
             rt.maxMemory() / (1024 * 1024),
+            dailyRuns == 0
+                ? ""
+                : dailyRuns
+                    + " days of NEW rows each processed by an untimed psyberg run (both jobs), then"
+                    + " ",
             latePercent,
             accounts,
             rt.availableProcessors(),
