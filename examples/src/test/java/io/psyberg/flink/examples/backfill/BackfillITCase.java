@@ -257,6 +257,57 @@ class BackfillITCase {
   }
 
   @Test
+  void aFailureBetweenTheTargetsCommitsOfAChunkResumesWithoutDoublesOnEither() throws Exception {
+    landAndRun(3, this::lifecycle);
+    long[] anomaliesAfterChunk0 = new long[1];
+    assertThatThrownBy(
+            () ->
+                backfills()
+                    .listener(
+                        (progress, chunk) -> {
+                          if (chunk == 0) {
+                            // Someone moves the anomalies target's branch: the next chunk
+                            // commits on the lifecycle target, then is refused on this one.
+                            Table anomalies = wh.load(ANOMALIES);
+                            String branch = BackfillBranch.name(progress.backfillId());
+                            anomaliesAfterChunk0[0] = anomalies.refs().get(branch).snapshotId();
+                            anomalies
+                                .manageSnapshots()
+                                .replaceBranch(branch, anomalies.currentSnapshot().snapshotId())
+                                .commit();
+                          }
+                        })
+                    .start("life", "lifecycle", RANGE, 1))
+        .isInstanceOf(CommandException.class)
+        .hasMessageContaining("failed at chunk 2 of 3")
+        .hasMessageContaining("backfill resume");
+    Backfill failed = backfills().log().all().get(0);
+    String id = failed.backfillId();
+    assertThat(failed.status()).isEqualTo(BackfillStatus.FAILED);
+    assertThat(BackfillBranch.committedChunks(wh.load(LIFECYCLE), id)).containsExactly(0, 1);
+
+    // The branch put back where the backfill left it, resume commits chunk 1 on the anomalies
+    // target only, and chunk 2 on both.
+    Table anomalies = wh.load(ANOMALIES);
+    anomalies
+        .manageSnapshots()
+        .replaceBranch(BackfillBranch.name(id), anomaliesAfterChunk0[0])
+        .commit();
+    assertThat(BackfillBranch.committedChunks(wh.load(ANOMALIES), id)).containsExactly(0);
+    Backfill resumed = backfills().resume(id);
+    assertThat(resumed.status()).isEqualTo(BackfillStatus.BUILT);
+    assertThat(chunkCommits(wh.load(LIFECYCLE), id)).containsExactly(0, 1, 2);
+    assertThat(chunkCommits(wh.load(ANOMALIES), id)).containsExactly(0, 1, 2);
+    LifecycleResult recompute =
+        LifecycleRecompute.recompute(events(failed.sourceSnapshots().get(EVENTS)));
+    assertThat(values(BackfillBranch.rows(wh.load(LIFECYCLE), id, alwaysTrue())))
+        .isNotEmpty()
+        .isEqualTo(segments(recompute, true));
+    assertThat(values(BackfillBranch.rows(wh.load(ANOMALIES), id, alwaysTrue())))
+        .isEqualTo(anomalies(recompute, true));
+  }
+
+  @Test
   void cliStartPrintsTheIdAsJsonAndRejectsBadInput() {
     ok(generate());
     ok(signups("live", FACTS));
