@@ -67,6 +67,9 @@ public final class SignupsJob {
       // A failed bounded run publishes nothing; re-running it resumes from the high watermark.
       env.setRestartStrategy(RestartStrategies.noRestart());
     }
+    // The mapper makes new rows of the events it reads and the writer writes them at once: no
+    // operator keeps a record, so chained operators need not deep-copy each one.
+    env.getConfig().enableObjectReuse();
     String process = settings.process();
     DataStream<RowData> events =
         env.fromSource(source(endAt), WatermarkStrategy.noWatermarks(), "psyberg source " + process)
