@@ -25,7 +25,8 @@ final class IncrementalReport {
     out.append(
         String.format(
             Locale.ROOT,
-            "Run %s; JDK %s; %d cores; max heap %d MiB; scenarios NEWxDAYS: a history of DAYS"
+            "Run %s; JDK %s; %d cores; max heap %d MiB; after an untimed warm-up of both sides"
+                + " (100 new rows over 3 days); scenarios NEWxDAYS: a history of DAYS"
                 + " snapshots (one per day, 1%% of each day's rows late, in the day before), then"
                 + " %sone new snapshot of NEW rows (%d%% late, in the day before); %,d accounts;"
                 + " local Flink (parallelism %d); CPU = process CPU time of the JVM; total %.0f"
