@@ -149,31 +149,23 @@ public final class StatefulRunPlan implements Serializable {
     }
     Catalog c = catalog.open();
     try {
-      SessionSettings unbounded =
+      SessionSettings.Builder settings =
           SessionSettings.builder(process)
               .sourceTables(sources)
               .processing(Processing.STATEFUL)
               .changeRangeColumn(eventTimeColumn)
-              .targetTables(targets)
-              .build();
+              .targetTables(targets);
       Map<String, Long> positions =
           HighWatermarkResolver.resolve(
-              c, new HighWatermarkMirror(c, catalog.metadataNamespace()), unbounded);
+              c, new HighWatermarkMirror(c, catalog.metadataNamespace()), settings.build());
       List<Map<String, Long>> published = publishedPositions(c, process, targets);
       int cap =
           maxSnapshotsPerSession == 0
               ? 0
               : Math.max(maxSnapshotsPerSession, TargetsAhead.snapshots(c, positions, published));
-      SessionSettings settings =
-          SessionSettings.builder(process)
-              .sourceTables(sources)
-              .processing(Processing.STATEFUL)
-              .changeRangeColumn(eventTimeColumn)
-              .targetTables(targets)
-              .maxSnapshotsPerSession(cap)
-              .endPositions(endAt)
-              .build();
-      SessionPlan session = new SessionPlanner(c, settings).plan("lookback-plan", null, positions);
+      settings.maxSnapshotsPerSession(cap).endPositions(endAt);
+      SessionPlan session =
+          new SessionPlanner(c, settings.build()).plan("lookback-plan", null, positions);
       Map<String, Long> end = new LinkedHashMap<>();
       Map<String, Long> processedThrough = new LinkedHashMap<>();
       String lookbackFrom = null;

@@ -147,7 +147,7 @@ public final class SessionPublisher implements AutoCloseable {
       Attempt outcome = attempt(table, session, files, jobId, checkpointId);
       if (outcome.published()) {
         // After the metadata rows: a compaction that fails or is killed leaves a complete publish.
-        table.refresh();
+        // The table saw its own publish; a commit by anyone else since makes the rewrite give up.
         compaction.compactIfDue(table, processName);
         return Optional.of(outcome.snapshotId());
       }

@@ -1,5 +1,6 @@
 package io.psyberg.flink.examples.jobs;
 
+import io.psyberg.flink.examples.cli.CommandException;
 import io.psyberg.flink.session.Session;
 import io.psyberg.flink.session.SessionStatus;
 import io.psyberg.flink.session.SourceRange;
@@ -29,11 +30,34 @@ public final class Backlog {
     this.end = end;
   }
 
+  /** One bounded session ending no later than {@code endAt}: the sessions its job recorded. */
+  public interface SessionRun {
+    List<Session> run(Map<String, Long> endAt) throws CommandException;
+  }
+
+  /**
+   * Runs one bounded session without a cap ({@code cap} 0), or, with one, sessions one after the
+   * other until the backlog present now is published; a failed session's exception stops the run.
+   */
+  public static void catchUp(
+      Catalog catalog, List<String> sources, int cap, PrintStream out, SessionRun session)
+      throws CommandException {
+    if (cap == 0) {
+      session.run(Map.of());
+      return;
+    }
+    Backlog backlog = atStart(catalog, sources, cap);
+    backlog.printStart(out);
+    while (session.run(backlog.end()).stream().anyMatch(backlog::leftAfter)) {
+      backlog.printNext(out);
+    }
+  }
+
   /**
    * The current snapshot of each source table that has one, for a run of sessions of at most {@code
    * cap} new snapshots per source table.
    */
-  public static Backlog atStart(Catalog catalog, List<String> sources, int cap) {
+  private static Backlog atStart(Catalog catalog, List<String> sources, int cap) {
     Map<String, Long> end = new LinkedHashMap<>();
     for (String source : sources) {
       Snapshot current = catalog.loadTable(TableIdentifier.parse(source)).currentSnapshot();

@@ -54,29 +54,23 @@ final class CatchUp {
   /** Runs the sessions; a failed one stops the run with its error (those before stay published). */
   int run() throws CommandException {
     long start = System.nanoTime();
-    if (cap == 0) {
-      session(Map.of());
-    } else {
-      Backlog backlog =
-          Backlog.atStart(
-              catalog.catalog(), sources.stream().map(TableIdentifier::toString).toList(), cap);
-      backlog.printStart(out);
-      while (session(backlog.end())) {
-        backlog.printNext(out);
-      }
-    }
+    Backlog.catchUp(
+        catalog.catalog(),
+        sources.stream().map(TableIdentifier::toString).toList(),
+        cap,
+        out,
+        this::session);
     out.printf("done in %.1f s%n", (System.nanoTime() - start) / 1e9);
     return ExitCodes.OK;
   }
 
-  /** Runs one session; returns whether it was capped (more of the backlog is left). */
-  private boolean session(Map<String, Long> end) throws CommandException {
+  /** Runs one session ending no later than {@code end}: the sessions its job recorded. */
+  private List<Session> session(Map<String, Long> end) throws CommandException {
     Exception failure;
-    boolean capped = false;
     List<Session> sessions = List.of();
     try {
       StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-      capped = job.bounded(env, end);
+      job.bounded(env, end);
       out.println(
           "running the bounded job (new session + lookback from its earliest event time) ...");
       out.flush();
@@ -95,6 +89,6 @@ final class CatchUp {
       throw new CommandException(
           JobFailures.describe("the lifecycle job of process " + process, failure), failure);
     }
-    return capped && sessions.stream().anyMatch(s -> s.status() == SessionStatus.PUBLISHED);
+    return sessions;
   }
 }

@@ -92,16 +92,12 @@ final class SignupsRun {
    */
   int bounded() throws CommandException {
     long start = System.nanoTime();
-    int cap = settings.maxSnapshotsPerSession();
-    if (cap == 0) {
-      session(Map.of());
-    } else {
-      Backlog backlog = Backlog.atStart(catalog.catalog(), settings.sourceNames(), cap);
-      backlog.printStart(out);
-      while (session(backlog.end()).stream().anyMatch(backlog::leftAfter)) {
-        backlog.printNext(out);
-      }
-    }
+    Backlog.catchUp(
+        catalog.catalog(),
+        settings.sourceNames(),
+        settings.maxSnapshotsPerSession(),
+        out,
+        this::session);
     out.printf("done in %.1f s%n", (System.nanoTime() - start) / 1e9);
     return ExitCodes.OK;
   }
