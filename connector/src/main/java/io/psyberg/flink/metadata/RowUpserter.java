@@ -9,10 +9,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.annotation.Nullable;
 import org.apache.iceberg.FileFormat;
 import org.apache.iceberg.PartitionKey;
 import org.apache.iceberg.RowDelta;
 import org.apache.iceberg.Schema;
+import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.data.GenericAppenderFactory;
 import org.apache.iceberg.data.GenericRecord;
@@ -20,6 +22,7 @@ import org.apache.iceberg.data.InternalRecordWrapper;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.deletes.EqualityDeleteWriter;
 import org.apache.iceberg.encryption.EncryptedOutputFile;
+import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.io.DataWriter;
 import org.apache.iceberg.io.OutputFileFactory;
 import org.apache.iceberg.types.TypeUtil;
@@ -36,15 +39,30 @@ final class RowUpserter {
   private RowUpserter() {}
 
   static boolean upsert(Table table, List<Record> rows) {
-    return write(table, rows, true);
+    return write(table, rows, true, null, null);
+  }
+
+  /**
+   * Upserts as a compare-and-set: the commit fails with a {@link
+   * org.apache.iceberg.exceptions.ValidationException} when a data file that may hold rows matching
+   * {@code conflicts} was added after {@code checked} (null: the table was empty when checked).
+   */
+  static boolean upsert(
+      Table table, List<Record> rows, @Nullable Snapshot checked, Expression conflicts) {
+    return write(table, rows, true, checked, conflicts);
   }
 
   /** Deletes the rows with the keys of {@code rows} (only their key fields are read). */
   static boolean delete(Table table, List<Record> rows) {
-    return write(table, rows, false);
+    return write(table, rows, false, null, null);
   }
 
-  private static boolean write(Table table, List<Record> rows, boolean addRows) {
+  private static boolean write(
+      Table table,
+      List<Record> rows,
+      boolean addRows,
+      @Nullable Snapshot checked,
+      @Nullable Expression conflicts) {
     if (rows.isEmpty()) {
       return false;
     }
@@ -60,6 +78,12 @@ final class RowUpserter {
             .operationId(UUID.randomUUID().toString())
             .build();
     RowDelta delta = table.newRowDelta().scanManifestsWith(SameThreadExecutor.get());
+    if (conflicts != null) {
+      if (checked != null) {
+        delta.validateFromSnapshot(checked.snapshotId());
+      }
+      delta.conflictDetectionFilter(conflicts).validateNoConflictingDataFiles();
+    }
     try {
       for (Map.Entry<PartitionKey, List<Record>> part : byPartition(table, rows).entrySet()) {
         PartitionKey partition = table.spec().isPartitioned() ? part.getKey() : null;

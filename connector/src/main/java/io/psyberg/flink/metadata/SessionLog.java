@@ -19,13 +19,18 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.annotation.VisibleForTesting;
+import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.data.GenericRecord;
 import org.apache.iceberg.data.Record;
+import org.apache.iceberg.exceptions.ValidationException;
 import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.expressions.Expressions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The session log, {@code <namespace>.sessions}: one row per session and source table, upserted on
@@ -37,6 +42,11 @@ import org.apache.iceberg.expressions.Expressions;
 public final class SessionLog {
   /** Source-table value for a session that has no source table (a sink fed by something else). */
   public static final String NO_SOURCE = "";
+
+  private static final Logger LOG = LoggerFactory.getLogger(SessionLog.class);
+
+  /** Attempts to record a session whose row other writers keep changing. */
+  private static final int MAX_ATTEMPTS = 10;
 
   private final Catalog catalog;
   private final String namespace;
@@ -75,12 +85,90 @@ public final class SessionLog {
     return table;
   }
 
-  /** Records the session as it is now, replacing its earlier rows. */
+  /**
+   * Records the session as it is now, replacing its earlier rows, unless its row already tells a
+   * later part of the session's life (see {@link #replaces}): a writer holding an older copy (a
+   * restored enumerator re-recording its in-flight session while a committer completes its publish)
+   * never turns a published session back into a planned one.
+   */
   @Internal
   public void record(Session session) {
-    Table t = table();
-    MetadataTableSchemas.addColumnsAddedLater(
-        t, MetadataTableSchemas.SESSIONS, MetadataTableSchemas.SESSIONS_SCHEMA);
+    record(session, () -> {});
+  }
+
+  /** {@link #record(Session)}, running {@code beforeCommit} between the check and the commit. */
+  @VisibleForTesting
+  void record(Session session, Runnable beforeCommit) {
+    for (int attempt = 1; ; attempt++) {
+      Table t = table();
+      MetadataTableSchemas.addColumnsAddedLater(
+          t, MetadataTableSchemas.SESSIONS, MetadataTableSchemas.SESSIONS_SCHEMA);
+      Snapshot checked = t.currentSnapshot();
+      Expression key =
+          Expressions.and(
+              Expressions.equal("process_name", session.processName()),
+              Expressions.equal("session_id", session.sessionId()));
+      if (mayBeRefused(session.status())) {
+        List<Record> stored =
+            MetadataRows.read(t, key, checked == null ? null : checked.snapshotId());
+        if (!stored.isEmpty()) {
+          SessionStatus was = SessionStatus.valueOf((String) stored.get(0).getField("status"));
+          if (!replaces(session.status(), was)) {
+            LOG.debug(
+                "Process {}: session {} is {} in the log; not recording it {} again.",
+                session.processName(),
+                session.sessionId(),
+                was,
+                session.status());
+            return;
+          }
+        }
+      }
+      beforeCommit.run();
+      try {
+        if (RowUpserter.upsert(t, rows(t, session), checked, key)) {
+          compactions.incrementAndGet();
+        }
+        return;
+      } catch (ValidationException raced) {
+        // Someone recorded this session since the check: check again against their row.
+        if (attempt >= MAX_ATTEMPTS) {
+          throw new IllegalStateException(
+              String.format(
+                  "Process %s: could not record session %s in %s: its row kept changing under %d"
+                      + " attempts (%s)",
+                  session.processName(),
+                  session.sessionId(),
+                  tableIdentifier(namespace),
+                  attempt,
+                  raced.getMessage()),
+              raced);
+        }
+      }
+    }
+  }
+
+  /**
+   * Whether a row in status {@code next} may replace one in {@code stored}. A session moves forward
+   * only: a planned or staged row never replaces an ended one, and a published session is never
+   * marked empty or given up afterwards (another target may still record its own outcome).
+   */
+  static boolean replaces(SessionStatus next, SessionStatus stored) {
+    if (!next.isFinal()) {
+      return !stored.isFinal();
+    }
+    if (stored == SessionStatus.PUBLISHED) {
+      return next != SessionStatus.EMPTY && next != SessionStatus.ABORTED;
+    }
+    return true;
+  }
+
+  /** Whether {@link #replaces} can refuse a row in this status (only those pay for a read). */
+  private static boolean mayBeRefused(SessionStatus next) {
+    return !next.isFinal() || next == SessionStatus.EMPTY || next == SessionStatus.ABORTED;
+  }
+
+  private static List<Record> rows(Table t, Session session) {
     List<Record> rows = new ArrayList<>();
     List<SourceRange> ranges =
         session.ranges().isEmpty()
@@ -116,9 +204,7 @@ public final class SessionLog {
       r.setField("notes", range.note());
       rows.add(r);
     }
-    if (RowUpserter.upsert(t, rows)) {
-      compactions.incrementAndGet();
-    }
+    return rows;
   }
 
   /** How many times this handle's writes compacted its table (see {@link MetadataCompaction}). */

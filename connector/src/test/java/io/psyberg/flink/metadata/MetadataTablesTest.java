@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.StreamSupport;
@@ -143,6 +144,68 @@ class MetadataTablesTest {
         .singleElement()
         .satisfies(s -> assertThat(s.publishedSnapshotId()).isEqualTo(107L));
     assertThat(log.sessionsOfJob("p1", "job-8")).isEmpty();
+  }
+
+  /**
+   * A writer holding an older copy of a session (a restored enumerator re-recording its in-flight
+   * session) never moves the session back from an ended status.
+   */
+  @Test
+  void aStaleCopyNeverMovesAnEndedSessionBack() {
+    Session s = planned("s-0200", "p1", "job-200");
+    log.record(s);
+    log.record(s.finished(SessionStatus.PUBLISHED, "facts.t", 42L, null));
+
+    log.record(s.withJob("job-201", 7L));
+    log.record(s.staged("facts.t", null));
+    log.record(s.withStatus(SessionStatus.ABORTED));
+    log.record(s.withStatus(SessionStatus.EMPTY));
+    assertThat(log.find("p1", "s-0200"))
+        .get()
+        .satisfies(
+            r -> {
+              assertThat(r.status()).isEqualTo(SessionStatus.PUBLISHED);
+              assertThat(r.publishedSnapshotId()).isEqualTo(42L);
+            });
+
+    // Another target's outcome of the same session is still recorded.
+    log.record(s.finished(SessionStatus.PUBLISHED, "facts.u", 43L, null));
+    assertThat(log.find("p1", "s-0200").get().publishedSnapshotId()).isEqualTo(43L);
+    // And a session that has not ended moves forward as before.
+    Session t = planned("s-0201", "p1", "job-201");
+    log.record(t);
+    log.record(t.withJob("job-201", 3L));
+    assertThat(log.find("p1", "s-0201").get().readThroughCheckpoint()).isEqualTo(3L);
+  }
+
+  /**
+   * The publish is recorded by another writer after the stale writer checked the row and before it
+   * commits: the stale commit is refused by Iceberg's validation, and the second check keeps the
+   * published row.
+   */
+  @Test
+  void aPublishRecordedBetweenTheCheckAndTheCommitOfAStaleCopyWins() {
+    Session s = planned("s-0300", "p2", "job-300");
+    log.record(s);
+    SessionLog committer = new SessionLog(wh.catalog(), NS);
+    AtomicInteger interleaved = new AtomicInteger();
+
+    log.record(
+        s.withJob("job-301", 9L),
+        () -> {
+          if (interleaved.getAndIncrement() == 0) {
+            committer.record(s.finished(SessionStatus.PUBLISHED, "facts.t", 77L, null));
+          }
+        });
+
+    assertThat(interleaved).as("checks before a commit").hasValue(1);
+    assertThat(rows(sessionsTable(), Expressions.equal("session_id", "s-0300")))
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.getField("status")).isEqualTo("PUBLISHED");
+              assertThat(r.getField("published_snapshot_id")).isEqualTo(77L);
+            });
   }
 
   @Test
