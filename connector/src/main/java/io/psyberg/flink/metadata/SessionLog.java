@@ -96,6 +96,20 @@ public final class SessionLog {
     record(session, () -> {});
   }
 
+  /**
+   * Records a session planned just now, under an id no other writer knows yet: nothing to check
+   * against, so the row is written without reading the log first.
+   */
+  @Internal
+  public void recordNew(Session session) {
+    Table t = table();
+    MetadataTableSchemas.addColumnsAddedLater(
+        t, MetadataTableSchemas.SESSIONS, MetadataTableSchemas.SESSIONS_SCHEMA);
+    if (RowUpserter.upsert(t, rows(t, session))) {
+      compactions.incrementAndGet();
+    }
+  }
+
   /** {@link #record(Session)}, running {@code beforeCommit} between the check and the commit. */
   @VisibleForTesting
   void record(Session session, Runnable beforeCommit) {

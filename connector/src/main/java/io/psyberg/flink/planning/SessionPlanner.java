@@ -264,7 +264,8 @@ public final class SessionPlanner {
   }
 
   /**
-   * Each snapshot's added files, in order. The range end's manifest list is read once to find the
+   * Each snapshot's added files, in order: from {@link AddedFilesCache} when this JVM planned them
+   * before, else from the manifests. The range end's manifest list is read once to find the
    * manifests each snapshot wrote; opening a manifest is a fixed cost per snapshot, so larger
    * ranges are read on Iceberg's shared worker pool.
    */
@@ -273,6 +274,27 @@ public final class SessionPlanner {
     if (snapshots.isEmpty()) {
       return List.of();
     }
+    AddedFilesCache cache = AddedFilesCache.shared();
+    List<List<DataFile>> cached = new ArrayList<>();
+    for (Snapshot s : snapshots) {
+      List<DataFile> files = cache.get(table, s.snapshotId());
+      if (files == null) {
+        break;
+      }
+      cached.add(files);
+    }
+    if (cached.size() == snapshots.size()) {
+      return cached;
+    }
+    List<List<DataFile>> read = readAddedFilesOfManifests(table, snapshots, end);
+    for (int i = 0; i < snapshots.size(); i++) {
+      cache.put(table, snapshots.get(i).snapshotId(), read.get(i));
+    }
+    return read;
+  }
+
+  private static List<List<DataFile>> readAddedFilesOfManifests(
+      Table table, List<Snapshot> snapshots, Snapshot end) {
     Map<Long, List<ManifestFile>> written = Map.of();
     Map<Long, List<DataFile>> merged = Map.of();
     if (snapshots.size() > 1) {

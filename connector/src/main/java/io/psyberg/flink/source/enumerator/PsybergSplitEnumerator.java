@@ -238,7 +238,7 @@ public final class PsybergSplitEnumerator
         return new Discovery(base, null, List.of());
       }
       Session empty = session.withStatus(SessionStatus.EMPTY);
-      new SessionLog(catalog(), catalogSpec.metadataNamespace()).record(empty);
+      new SessionLog(catalog(), catalogSpec.metadataNamespace()).recordNew(empty);
       metrics.sessionEmpty();
       LOG.info(
           "Process {}: nothing new since the high watermark; session {} is EMPTY.",
@@ -248,7 +248,7 @@ public final class PsybergSplitEnumerator
     }
     // Hold further planning until the coordinator has taken (or dropped) this plan.
     planningOpen = false;
-    new SessionLog(catalog(), catalogSpec.metadataNamespace()).record(session);
+    new SessionLog(catalog(), catalogSpec.metadataNamespace()).recordNew(session);
     List<PsybergSplit> splits = new ArrayList<>();
     for (PlannedSnapshot snapshot : plan.snapshots()) {
       splits.addAll(PsybergSplitFactory.splits(session.sessionId(), snapshot, splitSizeBytes));

@@ -3,15 +3,20 @@ package io.psyberg.flink.examples.lifecycle;
 import io.psyberg.flink.sink.audit.Audit;
 import io.psyberg.flink.sink.audit.AuditContext;
 import io.psyberg.flink.sink.audit.AuditResult;
+import java.io.IOException;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.annotation.Nullable;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.data.TimestampData;
@@ -48,13 +53,13 @@ public final class LifecycleContiguityAudit implements Audit {
 
   @Override
   public AuditResult run(AuditContext ctx) throws Exception {
-    Map<Long, TreeMap<Integer, Span>> byAccount = changedAccountSegments(ctx);
+    Map<Long, AccountSegments> byAccount = changedAccountSegments(ctx);
     if (byAccount.isEmpty()) {
       return AuditResult.of(name(), true, "no accounts changed", "contiguous segments");
     }
     List<String> broken = new ArrayList<>();
-    for (Map.Entry<Long, TreeMap<Integer, Span>> e : byAccount.entrySet()) {
-      String problem = check(e.getValue());
+    for (Map.Entry<Long, AccountSegments> e : new TreeMap<>(byAccount).entrySet()) {
+      String problem = e.getValue().problem();
       if (problem != null) {
         broken.add("account " + e.getKey() + ": " + problem);
       }
@@ -74,9 +79,11 @@ public final class LifecycleContiguityAudit implements Audit {
    * this session); otherwise the segments of the accounts the session wrote, from its earliest
    * written segment's opening on (open, or closed since then). Read with Iceberg's Flink row
    * reader, which keeps timestamps as numbers, and filtered here on the primitive values: this read
-   * is most of what a small incremental run's audit costs.
+   * is most of what the audit costs. The scan's tasks are read side by side, one reader per core:
+   * the audit runs after the job's tasks finished writing, and a first publish reads every row it
+   * wrote.
    */
-  private static Map<Long, TreeMap<Integer, Span>> changedAccountSegments(AuditContext ctx)
+  private static Map<Long, AccountSegments> changedAccountSegments(AuditContext ctx)
       throws Exception {
     Table table = ctx.table();
     TableScan scan = table.newScan().useSnapshot(ctx.staged().snapshotId()).select(COLUMNS);
@@ -102,39 +109,95 @@ public final class LifecycleContiguityAudit implements Audit {
                       Expressions.isNull("valid_to"),
                       Expressions.greaterThanOrEqual("valid_to", fromMicros))));
     }
-    Schema projected = table.schema().select(COLUMNS);
-    int account = position(projected, "account_id");
-    int segmentNo = position(projected, "segment_no");
-    int validFrom = position(projected, "valid_from");
-    int validTo = position(projected, "valid_to");
-    RowDataFileScanTaskReader reader =
-        new RowDataFileScanTaskReader(
-            table.schema(),
-            projected,
-            table.properties().get(TableProperties.DEFAULT_NAME_MAPPING),
-            true,
-            List.of());
-    Map<Long, TreeMap<Integer, Span>> byAccount = new HashMap<>();
-    try (CloseableIterable<CombinedScanTask> tasks = scan.planTasks()) {
+    List<CombinedScanTask> tasks = new ArrayList<>();
+    try (CloseableIterable<CombinedScanTask> planned = scan.planTasks()) {
+      planned.forEach(tasks::add);
+    }
+    SegmentReader reader = new SegmentReader(table, accounts, fromMicros);
+    int threads = Math.min(tasks.size(), Runtime.getRuntime().availableProcessors());
+    if (threads <= 1) {
+      Map<Long, AccountSegments> byAccount = new HashMap<>();
       for (CombinedScanTask task : tasks) {
-        try (DataIterator<RowData> rows =
-            new DataIterator<>(reader, task, table.io(), table.encryption())) {
-          while (rows.hasNext()) {
-            RowData r = rows.next();
-            long id = r.getLong(account);
-            Long to = r.isNullAt(validTo) ? null : micros(r.getTimestamp(validTo, 6));
-            // The scan's filter prunes files; rows of the files it keeps are checked here.
-            if (accounts != null && (!accounts.contains(id) || (to != null && to < fromMicros))) {
-              continue;
-            }
-            byAccount
-                .computeIfAbsent(id, k -> new TreeMap<>())
-                .put(r.getInt(segmentNo), new Span(micros(r.getTimestamp(validFrom, 6)), to));
+        reader.read(task, byAccount);
+      }
+      return byAccount;
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      AtomicInteger next = new AtomicInteger();
+      List<Future<Map<Long, AccountSegments>>> parts = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        parts.add(
+            pool.submit(
+                () -> {
+                  Map<Long, AccountSegments> part = new HashMap<>();
+                  for (int i = next.getAndIncrement();
+                      i < tasks.size();
+                      i = next.getAndIncrement()) {
+                    reader.read(tasks.get(i), part);
+                  }
+                  return part;
+                }));
+      }
+      Map<Long, AccountSegments> byAccount = parts.get(0).get();
+      for (Future<Map<Long, AccountSegments>> part : parts.subList(1, parts.size())) {
+        part.get()
+            .forEach((id, segments) -> byAccount.merge(id, segments, AccountSegments::merged));
+      }
+      return byAccount;
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      throw cause instanceof Exception ? (Exception) cause : e;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /** Reads a scan task's segments into a map of accounts; one instance serves several threads. */
+  private static final class SegmentReader {
+    private final Table table;
+    @Nullable private final Set<Long> accounts;
+    @Nullable private final Long fromMicros;
+    private final Schema projected;
+    private final int account;
+    private final int segmentNo;
+    private final int validFrom;
+    private final int validTo;
+
+    SegmentReader(Table table, @Nullable Set<Long> accounts, @Nullable Long fromMicros) {
+      this.table = table;
+      this.accounts = accounts;
+      this.fromMicros = fromMicros;
+      this.projected = table.schema().select(COLUMNS);
+      this.account = position(projected, "account_id");
+      this.segmentNo = position(projected, "segment_no");
+      this.validFrom = position(projected, "valid_from");
+      this.validTo = position(projected, "valid_to");
+    }
+
+    void read(CombinedScanTask task, Map<Long, AccountSegments> into) throws IOException {
+      RowDataFileScanTaskReader reader =
+          new RowDataFileScanTaskReader(
+              table.schema(),
+              projected,
+              table.properties().get(TableProperties.DEFAULT_NAME_MAPPING),
+              true,
+              List.of());
+      try (DataIterator<RowData> rows =
+          new DataIterator<>(reader, task, table.io(), table.encryption())) {
+        while (rows.hasNext()) {
+          RowData r = rows.next();
+          long id = r.getLong(account);
+          Long to = r.isNullAt(validTo) ? null : micros(r.getTimestamp(validTo, 6));
+          // The scan's filter prunes files; rows of the files it keeps are checked here.
+          if (accounts != null && (!accounts.contains(id) || (to != null && to < fromMicros))) {
+            continue;
           }
+          into.computeIfAbsent(id, k -> new AccountSegments())
+              .add(r.getInt(segmentNo), micros(r.getTimestamp(validFrom, 6)), to);
         }
       }
     }
-    return byAccount;
   }
 
   private static int position(Schema projected, String column) {
@@ -149,50 +212,5 @@ public final class LifecycleContiguityAudit implements Audit {
 
   private static long micros(TimestampData ts) {
     return ts.getMillisecond() * 1000 + ts.getNanoOfMillisecond() / 1000;
-  }
-
-  private static String check(TreeMap<Integer, Span> segments) {
-    int expected = segments.firstKey();
-    Span previous = null;
-    int current = 0;
-    for (Map.Entry<Integer, Span> e : segments.entrySet()) {
-      if (e.getKey() != expected++) {
-        return "segment numbers are not consecutive from " + segments.firstKey();
-      }
-      Span span = e.getValue();
-      if (span.validTo == null) {
-        current++;
-      }
-      if (previous != null && !Objects.equals(previous.validTo, span.validFrom)) {
-        return "segment "
-            + (e.getKey() - 1)
-            + " ends at "
-            + timestamp(previous.validTo)
-            + " but segment "
-            + e.getKey()
-            + " starts at "
-            + timestamp(span.validFrom);
-      }
-      previous = span;
-    }
-    if (current != 1 || previous.validTo != null) {
-      return current + " current segments (the last one must be the only open-ended one)";
-    }
-    return null;
-  }
-
-  private static LocalDateTime timestamp(Long micros) {
-    return micros == null ? null : DateTimeUtil.timestampFromMicros(micros);
-  }
-
-  /** A segment's bounds in microseconds; {@code validTo} null while it is open. */
-  private static final class Span {
-    final long validFrom;
-    @Nullable final Long validTo;
-
-    Span(long validFrom, @Nullable Long validTo) {
-      this.validFrom = validFrom;
-      this.validTo = validTo;
-    }
   }
 }
