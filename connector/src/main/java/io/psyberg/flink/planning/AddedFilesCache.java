@@ -15,8 +15,12 @@ import org.apache.iceberg.Table;
  * same thousand manifests again. Bounded by a number of files, least recently used out first.
  */
 final class AddedFilesCache {
-  /** Files held at most (their column metrics included, about a kilobyte each). */
-  static final int MAX_FILES = 20_000;
+  /**
+   * Files held at most: their column metrics come along (one to several kilobytes a file, with the
+   * table's width), so a JobManager planning continuously holds some megabytes, never more than
+   * tens.
+   */
+  static final int MAX_FILES = 5_000;
 
   private static final AddedFilesCache SHARED = new AddedFilesCache(MAX_FILES);
 
