@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
+import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.annotation.VisibleForTesting;
@@ -102,47 +103,42 @@ public final class SessionLog {
    */
   @Internal
   public void recordNew(Session session) {
-    Table t = table();
-    MetadataTableSchemas.addColumnsAddedLater(
-        t, MetadataTableSchemas.SESSIONS, MetadataTableSchemas.SESSIONS_SCHEMA);
-    if (RowUpserter.upsert(t, rows(t, session))) {
-      compactions.incrementAndGet();
-    }
+    Table t = writableTable();
+    upsert(t, rows(t, session), null, null);
   }
 
   /** {@link #record(Session)}, running {@code beforeCommit} between the check and the commit. */
   @VisibleForTesting
   void record(Session session, Runnable beforeCommit) {
+    if (!mayBeRefused(session.status())) {
+      // Nothing can refuse it: the row is written whatever the log holds.
+      recordNew(session);
+      return;
+    }
+    Expression key =
+        Expressions.and(
+            Expressions.equal("process_name", session.processName()),
+            Expressions.equal("session_id", session.sessionId()));
     for (int attempt = 1; ; attempt++) {
-      Table t = table();
-      MetadataTableSchemas.addColumnsAddedLater(
-          t, MetadataTableSchemas.SESSIONS, MetadataTableSchemas.SESSIONS_SCHEMA);
+      Table t = writableTable();
       Snapshot checked = t.currentSnapshot();
-      Expression key =
-          Expressions.and(
-              Expressions.equal("process_name", session.processName()),
-              Expressions.equal("session_id", session.sessionId()));
-      if (mayBeRefused(session.status())) {
-        List<Record> stored =
-            MetadataRows.read(t, key, checked == null ? null : checked.snapshotId());
-        if (!stored.isEmpty()) {
-          SessionStatus was = SessionStatus.valueOf((String) stored.get(0).getField("status"));
-          if (!replaces(session.status(), was)) {
-            LOG.debug(
-                "Process {}: session {} is {} in the log; not recording it {} again.",
-                session.processName(),
-                session.sessionId(),
-                was,
-                session.status());
-            return;
-          }
+      List<Record> stored =
+          MetadataRows.read(t, key, checked == null ? null : checked.snapshotId());
+      if (!stored.isEmpty()) {
+        SessionStatus was = SessionStatus.valueOf((String) stored.get(0).getField("status"));
+        if (!replaces(session.status(), was)) {
+          LOG.debug(
+              "Process {}: session {} is {} in the log; not recording it {} again.",
+              session.processName(),
+              session.sessionId(),
+              was,
+              session.status());
+          return;
         }
       }
       beforeCommit.run();
       try {
-        if (RowUpserter.upsert(t, rows(t, session), checked, key)) {
-          compactions.incrementAndGet();
-        }
+        upsert(t, rows(t, session), checked, key);
         return;
       } catch (ValidationException raced) {
         // Someone recorded this session since the check: check again against their row.
@@ -159,6 +155,24 @@ public final class SessionLog {
               raced);
         }
       }
+    }
+  }
+
+  /** The log table, with the columns later versions added. */
+  private Table writableTable() {
+    Table t = table();
+    MetadataTableSchemas.addColumnsAddedLater(
+        t, MetadataTableSchemas.SESSIONS, MetadataTableSchemas.SESSIONS_SCHEMA);
+    return t;
+  }
+
+  /** Upserts the rows; with a {@code key}, only if no row of it was added since {@code checked}. */
+  private void upsert(
+      Table t, List<Record> rows, @Nullable Snapshot checked, @Nullable Expression key) {
+    boolean compacted =
+        key == null ? RowUpserter.upsert(t, rows) : RowUpserter.upsert(t, rows, checked, key);
+    if (compacted) {
+      compactions.incrementAndGet();
     }
   }
 

@@ -57,13 +57,17 @@ public final class LifecycleContiguityAudit implements Audit {
     if (byAccount.isEmpty()) {
       return AuditResult.of(name(), true, "no accounts changed", "contiguous segments");
     }
+    // Broken accounts in account order, so the examples quoted are the same on every run.
+    TreeMap<Long, String> problems = new TreeMap<>();
+    byAccount.forEach(
+        (id, segments) -> {
+          String problem = segments.problem();
+          if (problem != null) {
+            problems.put(id, problem);
+          }
+        });
     List<String> broken = new ArrayList<>();
-    for (Map.Entry<Long, AccountSegments> e : new TreeMap<>(byAccount).entrySet()) {
-      String problem = e.getValue().problem();
-      if (problem != null) {
-        broken.add("account " + e.getKey() + ": " + problem);
-      }
-    }
+    problems.forEach((id, problem) -> broken.add("account " + id + ": " + problem));
     String observed =
         broken.isEmpty()
             ? byAccount.size() + " accounts contiguous"
