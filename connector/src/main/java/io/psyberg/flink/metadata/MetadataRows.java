@@ -14,6 +14,7 @@ import org.apache.flink.annotation.Internal;
 import org.apache.iceberg.FileFormat;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.Schema;
+import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.TableScan;
 import org.apache.iceberg.data.BaseDeleteLoader;
@@ -43,9 +44,18 @@ public final class MetadataRows {
 
   private MetadataRows() {}
 
-  /** The live rows matching {@code filter}, at {@code snapshotId} (null: the current snapshot). */
+  /**
+   * The live rows of a metadata table matching {@code filter}, at {@code snapshotId} (null: the
+   * current snapshot). Small answers are kept per snapshot for the JVM's next identical read.
+   */
   static List<Record> read(Table table, Expression filter, @Nullable Long snapshotId) {
-    return read(table, filter, snapshotId, ALL_FILES);
+    Snapshot at = snapshotId == null ? table.currentSnapshot() : table.snapshot(snapshotId);
+    if (at == null) {
+      return read(table, filter, snapshotId, ALL_FILES);
+    }
+    return MetadataReadCache.shared()
+        .rows(
+            table, filter, at.snapshotId(), () -> read(table, filter, at.snapshotId(), ALL_FILES));
   }
 
   /**
