@@ -93,7 +93,7 @@ public final class SessionPlanner {
       throw new PsybergException(
           String.format(
               "Process %s: source table %s does not exist in the catalog. Create it, or fix the"
-                  + " source table name (option 'table').",
+                  + " source table name (option 'table' in SQL, --source on the command line).",
               settings.processName(), name),
           e);
     }

@@ -176,7 +176,7 @@ public final class PsybergSource
       throw new PsybergException(
           String.format(
               "Process %s: source table %s does not exist in the catalog. Create it, or fix the"
-                  + " source table name (option 'table').",
+                  + " source table name (option 'table' in SQL, --source on the command line).",
               settings.processName(), settings.sourceTables().get(0)),
           e);
     } finally {

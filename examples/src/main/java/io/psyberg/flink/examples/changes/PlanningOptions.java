@@ -44,7 +44,7 @@ final class PlanningOptions {
       paramLabel = "fail|skip",
       defaultValue = "fail",
       description = "overwrite or delete snapshots in a range (default: ${DEFAULT-VALUE})")
-  private NonAppendSnapshots nonAppendSnapshots;
+  private NonAppendChoice nonAppendSnapshots;
 
   @Option(
       names = "--start-from",
@@ -62,6 +62,26 @@ final class PlanningOptions {
   @Nullable
   private String target;
 
+  /**
+   * The values of {@code --non-append-snapshots} here: a change table references new data files, so
+   * {@code changelog} (the changes of non-append snapshots) is for jobs' sources only.
+   */
+  enum NonAppendChoice {
+    FAIL(NonAppendSnapshots.FAIL),
+    SKIP(NonAppendSnapshots.SKIP);
+
+    final NonAppendSnapshots planning;
+
+    NonAppendChoice(NonAppendSnapshots planning) {
+      this.planning = planning;
+    }
+
+    @Override
+    public String toString() {
+      return planning.toString();
+    }
+  }
+
   String process() {
     return process;
   }
@@ -72,12 +92,6 @@ final class PlanningOptions {
       throw new UsageException(
           "option '--max-snapshots-per-session' must be 0 or more, got " + maxSnapshotsPerSession);
     }
-    if (nonAppendSnapshots == NonAppendSnapshots.CHANGELOG) {
-      // A change table references new data files; changes (changelog) are for jobs' sources.
-      throw new UsageException(
-          "Invalid value for option '--non-append-snapshots': got 'changelog', valid values are"
-              + " fail, skip");
-    }
     ChangeSettings.Builder b =
         ChangeSettings.builder()
             .catalog(catalog.spec())
@@ -85,7 +99,7 @@ final class PlanningOptions {
             .sourceTable(source)
             .changeRangeColumn(changeRangeColumn)
             .maxSnapshotsPerSession(maxSnapshotsPerSession)
-            .nonAppendSnapshots(nonAppendSnapshots)
+            .nonAppendSnapshots(nonAppendSnapshots.planning)
             .startFrom(startFrom(startFrom));
     if (target != null) {
       TableNames.parse("target", target);

@@ -42,6 +42,16 @@ class ChangeCommandsTest {
             "changelog"),
         "Invalid value for option '--non-append-snapshots': got 'changelog', valid values are"
             + " fail, skip");
+    // Any other bad value lists the same valid values (not changelog, which it then refuses).
+    for (String command : new String[] {"capture", "pending"}) {
+      CliRun bad =
+          run(command, "--process", "p", "--source", "raw.events", "--non-append-snapshots", "foo");
+      usageError(
+          bad,
+          "Invalid value for option '--non-append-snapshots': got 'foo', valid values are"
+              + " fail, skip");
+      assertThat(bad.err()).doesNotContain("changelog");
+    }
     usageError(
         run(
             "commit",
