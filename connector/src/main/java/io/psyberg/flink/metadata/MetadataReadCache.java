@@ -10,6 +10,7 @@ import javax.annotation.Nullable;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.expressions.Expression;
+import org.apache.iceberg.expressions.ExpressionParser;
 
 /**
  * What a read of a metadata table returned, kept for the JVM's next identical read of the same
@@ -90,15 +91,16 @@ final class MetadataReadCache {
   @Nullable
   private static Key key(Table table, Expression filter, long snapshotId) {
     try {
-      return new Key(table.uuid(), snapshotId, filter.toString());
-    } catch (UnsupportedOperationException noUuid) {
+      return new Key(table.uuid(), snapshotId, ExpressionParser.toJson(filter));
+    } catch (UnsupportedOperationException | IllegalArgumentException notKeyable) {
+      // a table without a UUID, or a filter Iceberg cannot write as JSON: read it every time
       return null;
     }
   }
 
   /**
    * A read by table UUID (a name can be reused by a dropped and recreated table), snapshot and
-   * filter (an expression's text names its columns, operations and literal values).
+   * filter (as Iceberg's JSON of the expression: its columns, operations and escaped literals).
    */
   private record Key(UUID tableUuid, long snapshotId, String filter) {}
 }

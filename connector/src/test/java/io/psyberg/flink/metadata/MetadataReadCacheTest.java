@@ -99,6 +99,21 @@ class MetadataReadCacheTest {
   }
 
   @Test
+  void filtersThatPrintAlikeAreDifferentReads() {
+    log.record(planned("a\", \"b"));
+    MetadataReadCache cache = new MetadataReadCache();
+    Table t = sessions();
+    long at = t.currentSnapshot().snapshotId();
+    AtomicInteger reads = new AtomicInteger();
+    // One value with a quote and a comma in it, and two values: the same text in toString().
+    Expression one = Expressions.in("session_id", "a\", \"b");
+    Expression two = Expressions.in("session_id", "a", "b");
+    assertThat(cache.rows(t, one, at, counted(t, one, at, reads))).hasSize(1);
+    assertThat(cache.rows(t, two, at, counted(t, two, at, reads))).isEmpty();
+    assertThat(reads).hasValue(2);
+  }
+
+  @Test
   void handsOutCopiesSoACallerCannotChangeWhatTheNextOneGets() {
     log.record(planned("s-1"));
     MetadataReadCache cache = new MetadataReadCache();
