@@ -3,7 +3,6 @@ package io.psyberg.flink.metadata;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.function.Supplier;
 import javax.annotation.Nullable;
@@ -20,23 +19,20 @@ import org.apache.iceberg.expressions.ExpressionParser;
  * pile up between two compactions. Only small answers are kept; every hit hands out copies.
  */
 final class MetadataReadCache {
-  /** Answers kept at most, least recently used out first. */
-  static final int MAX_ENTRIES = 64;
+  /**
+   * Rows held at most over all answers, least recently used answers out first: a session row is
+   * about a kilobyte, so a JobManager holds a few megabytes at most.
+   */
+  static final int MAX_HELD_ROWS = 5_000;
 
   /** Answers with more rows are not kept (a compaction's whole-table read, a long history). */
   static final int MAX_ROWS = 1_000;
 
   private static final MetadataReadCache SHARED = new MetadataReadCache();
 
+  private final LinkedHashMap<Key, List<Record>> answers = new LinkedHashMap<>(64, 0.75f, true);
+  private int heldRows;
   private long hits;
-
-  private final Map<Key, List<Record>> answers =
-      new LinkedHashMap<>(MAX_ENTRIES, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Key, List<Record>> eldest) {
-          return size() > MAX_ENTRIES;
-        }
-      };
 
   MetadataReadCache() {}
 
@@ -67,10 +63,20 @@ final class MetadataReadCache {
     if (rows.size() <= MAX_ROWS) {
       List<Record> kept = copies(rows);
       synchronized (this) {
-        answers.put(key, kept);
+        store(key, kept);
       }
     }
     return rows;
+  }
+
+  private void store(Key key, List<Record> rows) {
+    List<Record> previous = answers.put(key, rows);
+    heldRows += rows.size() - (previous == null ? 0 : previous.size());
+    var eldest = answers.entrySet().iterator();
+    while (heldRows > MAX_HELD_ROWS && eldest.hasNext()) {
+      heldRows -= eldest.next().getValue().size();
+      eldest.remove();
+    }
   }
 
   /** Reads answered from the cache so far. */
@@ -80,6 +86,10 @@ final class MetadataReadCache {
 
   synchronized int size() {
     return answers.size();
+  }
+
+  synchronized int heldRows() {
+    return heldRows;
   }
 
   private static List<Record> copies(List<Record> rows) {

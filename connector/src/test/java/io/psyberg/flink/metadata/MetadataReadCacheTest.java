@@ -130,7 +130,7 @@ class MetadataReadCacheTest {
   }
 
   @Test
-  void keepsNoLargeAnswerAndAtMostItsNumberOfAnswers() {
+  void keepsNoLargeAnswerAndAtMostItsNumberOfRows() {
     log.record(planned("s-1"));
     MetadataReadCache cache = new MetadataReadCache();
     Table t = sessions();
@@ -150,11 +150,28 @@ class MetadataReadCacheTest {
     assertThat(reads).hasValue(2);
     assertThat(cache.size()).isZero();
 
-    for (int i = 0; i < MetadataReadCache.MAX_ENTRIES + 5; i++) {
+    // Answers of 1,000 rows each: at most MAX_HELD_ROWS rows stay, the latest answers.
+    Record row = MetadataRows.read(t, all, at, task -> true).get(0);
+    int answers = MetadataReadCache.MAX_HELD_ROWS / MetadataReadCache.MAX_ROWS + 2;
+    for (int i = 0; i < answers; i++) {
       Expression f = Expressions.equal("session_id", "s-" + i);
-      cache.rows(t, f, at, counted(t, f, at, reads));
+      cache.rows(
+          t,
+          f,
+          at,
+          () -> IntStream.range(0, MetadataReadCache.MAX_ROWS).mapToObj(n -> row.copy()).toList());
     }
-    assertThat(cache.size()).isEqualTo(MetadataReadCache.MAX_ENTRIES);
+    assertThat(cache.heldRows()).isEqualTo(MetadataReadCache.MAX_HELD_ROWS);
+    assertThat(cache.size())
+        .isEqualTo(MetadataReadCache.MAX_HELD_ROWS / MetadataReadCache.MAX_ROWS);
+    // The latest answer is held, the first one is not.
+    Expression latest = Expressions.equal("session_id", "s-" + (answers - 1));
+    Expression first = Expressions.equal("session_id", "s-0");
+    int before = reads.get();
+    cache.rows(t, latest, at, counted(t, latest, at, reads));
+    assertThat(reads).hasValue(before);
+    cache.rows(t, first, at, counted(t, first, at, reads));
+    assertThat(reads).hasValue(before + 1);
   }
 
   @Test
