@@ -53,6 +53,9 @@ final class IncrementalBenchmark {
               + " per day (a",
           "                     process that has run for K days: what its targets piled up"
               + " meanwhile counts)",
+          "  --repeats R        R new snapshots, one after the other, each processed by both"
+              + " sides, timed;",
+          "                     the medians are reported (default 1)",
           "  --psyberg-only     no full recompute: psyberg's first load (one session) and"
               + " incremental run only",
           "  --quick            scenario 2000x100, 20,000 accounts (~1 min)",
@@ -89,10 +92,12 @@ final class IncrementalBenchmark {
   private final List<String> mismatches = new ArrayList<>();
   private final Map<IncrementalScenario, Double> seconds = new LinkedHashMap<>();
   private final int dailyRuns;
+  private final int repeats;
 
-  private IncrementalBenchmark(PrintStream progress, Path warehouse, int dailyRuns) {
+  private IncrementalBenchmark(PrintStream progress, Path warehouse, int dailyRuns, int repeats) {
     this.progress = progress;
     this.dailyRuns = dailyRuns;
+    this.repeats = repeats;
     this.warehouse = warehouse.toString();
     this.spec = CatalogSpec.embedded(this.warehouse);
     this.catalog = spec.open();
@@ -110,7 +115,8 @@ final class IncrementalBenchmark {
     int latePercent = Math.min(100, args.positive("late-percent", 10, 10));
     Path dir = args.warehouse("psyberg-bench-incremental");
     int dailyRuns = args.has("daily-runs") ? args.positive("daily-runs", 0, 0) : 0;
-    IncrementalBenchmark bench = new IncrementalBenchmark(progress, dir, dailyRuns);
+    int repeats = args.positive("repeats", 1, 1);
+    IncrementalBenchmark bench = new IncrementalBenchmark(progress, dir, dailyRuns, repeats);
     try {
       return bench.run(scenarios, accounts, latePercent);
     } finally {
@@ -130,7 +136,8 @@ final class IncrementalBenchmark {
             "scenarios",
             "history-batch",
             "scaled-session-days",
-            "daily-runs"),
+            "daily-runs",
+            "repeats"),
         Set.of("goals", "scaled", "psyberg-only"),
         USAGE);
   }
@@ -208,7 +215,8 @@ final class IncrementalBenchmark {
             latePercent,
             (System.nanoTime() - started) / 1e9,
             loadAtStart,
-            dailyRuns);
+            dailyRuns,
+            repeats);
     return mismatches.isEmpty()
         ? Benchmark.Result.ok(report)
         : Benchmark.Result.failed(
@@ -308,34 +316,47 @@ final class IncrementalBenchmark {
           ns + ".lifecycle",
           deleteFiles(ns + ".lifecycle"));
     }
-    table.append(maker.day(day, s.newRows(), late, day - 1));
-    progress.printf(
-        "  new snapshot: %,d rows, %,d of them late (day %d)%n", s.newRows(), late, day - 1);
-
-    ProcessCost signups =
-        time(
-            "psyberg signups, new snapshot",
-            () -> PsybergRuns.signups(warehouse, "signups", events, ns + ".signups"));
-    ProcessCost signupsFull =
-        s.psybergOnly()
-            ? null
-            : time(
+    // Each repetition lands one more new snapshot and times both sides on it; the medians are
+    // reported (one run moves by a third with the machine's load).
+    int times = s == WARM_UP ? 1 : repeats;
+    List<ProcessCost> signupsRuns = new ArrayList<>();
+    List<ProcessCost> signupsFullRuns = new ArrayList<>();
+    List<ProcessCost> lifecycleRuns = new ArrayList<>();
+    List<ProcessCost> lifecycleFullRuns = new ArrayList<>();
+    for (int r = 1; r <= times; r++, day++) {
+      table.append(maker.day(day, s.newRows(), late, day - 1));
+      progress.printf(
+          "  new snapshot%s: %,d rows, %,d of them late (day %d)%n",
+          times == 1 ? "" : " " + r + "/" + times, s.newRows(), late, day - 1);
+      signupsRuns.add(
+          time(
+              "psyberg signups, new snapshot",
+              () -> PsybergRuns.signups(warehouse, "signups", events, ns + ".signups")));
+      if (!s.psybergOnly()) {
+        signupsFullRuns.add(
+            time(
                 "full signups, new snapshot",
-                () -> FullRecompute.signups(spec, events, ns + ".signups_full"));
-    ProcessCost lifecycle =
-        time(
-            "psyberg lifecycle, new snapshot",
-            () ->
-                PsybergRuns.lifecycle(
-                    warehouse, "lifecycle", events, ns + ".lifecycle", ns + ".anomalies"));
-    ProcessCost lifecycleFull =
-        s.psybergOnly()
-            ? null
-            : time(
+                () -> FullRecompute.signups(spec, events, ns + ".signups_full")));
+      }
+      lifecycleRuns.add(
+          time(
+              "psyberg lifecycle, new snapshot",
+              () ->
+                  PsybergRuns.lifecycle(
+                      warehouse, "lifecycle", events, ns + ".lifecycle", ns + ".anomalies")));
+      if (!s.psybergOnly()) {
+        lifecycleFullRuns.add(
+            time(
                 "full lifecycle, new snapshot",
                 () ->
                     FullRecompute.lifecycle(
-                        spec, events, ns + ".lifecycle_full", ns + ".anomalies_full"));
+                        spec, events, ns + ".lifecycle_full", ns + ".anomalies_full")));
+      }
+    }
+    ProcessCost signups = ProcessCost.median(signupsRuns);
+    ProcessCost signupsFull = s.psybergOnly() ? null : ProcessCost.median(signupsFullRuns);
+    ProcessCost lifecycle = ProcessCost.median(lifecycleRuns);
+    ProcessCost lifecycleFull = s.psybergOnly() ? null : ProcessCost.median(lifecycleFullRuns);
 
     String signupOutputs = outputs(s, ns + ".signups", ns + ".signups_full");
     String lifecycleOutputs =

@@ -18,7 +18,8 @@ final class IncrementalReport {
       int latePercent,
       double totalSeconds,
       double loadAtStart,
-      int dailyRuns) {
+      int dailyRuns,
+      int repeats) {
     StringBuilder out = new StringBuilder();
     Runtime rt = Runtime.getRuntime();
     out.append("## Incremental run vs full recompute\n\n");
@@ -28,7 +29,7 @@ final class IncrementalReport {
             "Run %s; JDK %s; %d cores; max heap %d MiB; after an untimed warm-up of both sides"
                 + " (100 new rows over 3 days); scenarios NEWxDAYS: a history of DAYS"
                 + " snapshots (one per day, 1%% of each day's rows late, in the day before), then"
-                + " %sone new snapshot of NEW rows (%d%% late, in the day before); %,d accounts;"
+                + " %s%s of NEW rows (%d%% late, in the day before); %,d accounts;"
                 + " local Flink (parallelism %d); CPU = process CPU time of the JVM; total %.0f"
                 + " s; load average %.1f at the start, %.1f at the end.%n%n",
             ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME),
@@ -40,6 +41,11 @@ final class IncrementalReport {
                 : dailyRuns
                     + " days of NEW rows each processed by an untimed psyberg run (both jobs), then"
                     + " ",
+            repeats == 1
+                ? "one new snapshot"
+                : repeats
+                    + " new snapshots, one after the other, each processed by both sides and"
+                    + " timed (the medians are reported),",
             latePercent,
             accounts,
             rt.availableProcessors(),

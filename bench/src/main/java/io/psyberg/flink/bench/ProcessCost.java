@@ -2,6 +2,7 @@ package io.psyberg.flink.bench;
 
 import com.sun.management.OperatingSystemMXBean;
 import java.lang.management.ManagementFactory;
+import java.util.List;
 
 /**
  * Wall-clock and process CPU time of one piece of work (all threads of the JVM, including threads
@@ -27,6 +28,24 @@ record ProcessCost(double wallMillis, double cpuMillis) {
   /** This work followed by {@code next}. */
   ProcessCost plus(ProcessCost next) {
     return new ProcessCost(wallMillis + next.wallMillis, cpuMillis + next.cpuMillis);
+  }
+
+  /**
+   * The median wall time and the median CPU time of {@code costs} (each on its own: the runs they
+   * come from may differ); of an even number, the mean of the middle two.
+   */
+  static ProcessCost median(List<ProcessCost> costs) {
+    if (costs.isEmpty()) {
+      throw new IllegalArgumentException("no costs to take the median of");
+    }
+    return new ProcessCost(
+        median(costs.stream().mapToDouble(ProcessCost::wallMillis).sorted().toArray()),
+        median(costs.stream().mapToDouble(ProcessCost::cpuMillis).sorted().toArray()));
+  }
+
+  private static double median(double[] sorted) {
+    int n = sorted.length;
+    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
   }
 
   static long processCpuNanos() {
