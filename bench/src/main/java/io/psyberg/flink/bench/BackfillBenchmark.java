@@ -42,8 +42,9 @@ import org.apache.iceberg.util.DateTimeUtil;
  * --job signups} reads and writes Iceberg in the CLI's JVM (no Flink job), {@code --job sql} runs
  * its SQL script for every day of the range (a chunk each) in one Flink batch job on a local
  * cluster, whose tasks write the chunks' files, and commits each chunk's files on the branch as its
- * own snapshot, all of the job's chunks in one transaction. All in one process, parallelism 1, wall
- * time, median of the runs.
+ * own snapshot, all of the job's chunks in one transaction. All in one process, wall time, median
+ * of the runs. The plain job runs twice: at parallelism 1, and on every core, as the SQL backfill's
+ * local cluster runs its chunks side by side on every core; each backfill's ratio is given to both.
  */
 final class BackfillBenchmark {
   static final String USAGE =
@@ -96,8 +97,10 @@ final class BackfillBenchmark {
         new BackfillRange(
             LocalDateTime.parse("2026-01-01T00:00:00"),
             LocalDateTime.parse("2026-01-01T00:00:00").plusDays(days));
+    int cores = Runtime.getRuntime().availableProcessors();
     List<Double> plain = new ArrayList<>();
     List<Double> plainNet = new ArrayList<>();
+    List<Double> plainAll = new ArrayList<>();
     List<Double> signups = new ArrayList<>();
     List<Double> sql = new ArrayList<>();
     List<Double> sqlPerJob = new ArrayList<>();
@@ -126,10 +129,26 @@ final class BackfillBenchmark {
         catalog.createTable(
             TableIdentifier.parse(out), SignupFacts.SCHEMA, PartitionSpec.unpartitioned());
         long t0 = System.nanoTime();
-        JobExecutionResult result = plainRecompute(spec, range, out);
+        JobExecutionResult result = plainRecompute(spec, range, out, 1);
         plain.add((System.nanoTime() - t0) / 1e6);
         plainNet.add((double) result.getNetRuntime());
         long plainRows = rowCount(catalog.loadTable(TableIdentifier.parse(out)));
+
+        progress.printf(
+            "  run %d/%d: plain Iceberg recompute, parallelism %d ...%n", run, runs, cores);
+        String outAll = "bench.plain_all_" + run;
+        catalog.createTable(
+            TableIdentifier.parse(outAll), SignupFacts.SCHEMA, PartitionSpec.unpartitioned());
+        t0 = System.nanoTime();
+        plainRecompute(spec, range, outAll, cores);
+        plainAll.add((System.nanoTime() - t0) / 1e6);
+        long plainAllRows = rowCount(catalog.loadTable(TableIdentifier.parse(outAll)));
+        if (plainAllRows != plainRows) {
+          failures.add(
+              String.format(
+                  "the plain recompute wrote %,d rows at parallelism 1 and %,d at %d",
+                  plainRows, plainAllRows, cores));
+        }
 
         progress.printf("  run %d/%d: backfill --job signups ...%n", run, runs);
         t0 = System.nanoTime();
@@ -158,7 +177,16 @@ final class BackfillBenchmark {
       args.cleanUp(dir, progress);
     }
     String md =
-        markdown(days, rows, accounts, runs, facts, plain, plainNet, signups, sql, sqlPerJob);
+        markdown(
+            days,
+            rows,
+            accounts,
+            runs,
+            facts,
+            new Plain(plain, plainNet, plainAll, cores),
+            signups,
+            sql,
+            sqlPerJob);
     return failures.isEmpty()
         ? Benchmark.Result.ok(md)
         : Benchmark.Result.failed(md, String.join("; ", failures));
@@ -175,8 +203,8 @@ final class BackfillBenchmark {
 
   /** Iceberg source (filtered to SIGNUP events in the range) -> signup facts -> Iceberg sink. */
   private static JobExecutionResult plainRecompute(
-      CatalogSpec catalog, BackfillRange range, String target) throws Exception {
-    StreamExecutionEnvironment env = LocalFlink.env(1);
+      CatalogSpec catalog, BackfillRange range, String target, int parallelism) throws Exception {
+    StreamExecutionEnvironment env = LocalFlink.env(parallelism);
     IcebergSource<RowData> source =
         IcebergSource.forRowData()
             .tableLoader(TableLoader.fromCatalog(catalog.loader(), TableIdentifier.parse(EVENTS)))
@@ -216,12 +244,12 @@ final class BackfillBenchmark {
       int accounts,
       int runs,
       long facts,
-      List<Double> plain,
-      List<Double> plainNet,
+      Plain plain,
       List<Double> signups,
       List<Double> sql,
       List<Double> sqlPerJob) {
-    double p = LocalFlink.median(plain);
+    double p = LocalFlink.median(plain.one());
+    double all = LocalFlink.median(plain.all());
     double s = LocalFlink.median(signups);
     double q = LocalFlink.median(sql);
     long events = (long) days * rows;
@@ -230,16 +258,31 @@ final class BackfillBenchmark {
         String.format(
             Locale.ROOT,
             "Rebuild of a %d-day range (%,d events, %,d accounts, one snapshot per day) into %,d"
-                + " signup facts; median of %d run(s), wall time, parallelism 1, one process."
-                + " Throughput is source events per second.\n\n",
+                + " signup facts; median of %d run(s), wall time, one process. The plain job at"
+                + " parallelism 1 and at %d (every core: the SQL backfill's local cluster runs its"
+                + " chunks side by side on every core). Throughput is source events per"
+                + " second.\n\n",
             days,
             events,
             accounts,
             facts,
-            runs));
-    md.append("| rebuild | wall ms | events/s | ratio to plain |\n|---|---:|---:|---:|\n");
-    row(md, "plain Iceberg source -> Iceberg sink (Flink job)", p, events, p);
-    row(md, "backfill --job signups (in the CLI's JVM, no Flink job)", s, events, p);
+            runs,
+            plain.cores()));
+    md.append(
+        String.format(
+            Locale.ROOT,
+            "| rebuild | wall ms | events/s | ratio to plain (p=1) | ratio to plain (p=%d) |%n"
+                + "|---|---:|---:|---:|---:|%n",
+            plain.cores()));
+    row(md, "plain Iceberg source -> Iceberg sink (Flink job), parallelism 1", p, events, p, all);
+    row(
+        md,
+        "plain Iceberg source -> Iceberg sink (Flink job), parallelism " + plain.cores(),
+        all,
+        events,
+        p,
+        all);
+    row(md, "backfill --job signups (in the CLI's JVM, no Flink job)", s, events, p, all);
     row(
         md,
         String.format(
@@ -249,30 +292,38 @@ final class BackfillBenchmark {
             (days + 30) / 31),
         q,
         events,
-        p);
+        p,
+        all);
     row(
         md,
         "backfill --job sql, SET 'psyberg.backfill.placeholders' = 'job' (script planned once per"
             + " job)",
         LocalFlink.median(sqlPerJob),
         events,
-        p);
+        p,
+        all);
     md.append(
         String.format(
             Locale.ROOT,
-            "%nThe plain job's net runtime (without the local cluster's start) was %s ms.%n",
-            LocalFlink.ms(LocalFlink.median(plainNet))));
+            "%nThe plain job's net runtime at parallelism 1 (without the local cluster's start) was"
+                + " %s ms.%n",
+            LocalFlink.ms(LocalFlink.median(plain.oneNet()))));
     return md.toString();
   }
 
-  private static void row(StringBuilder md, String name, double ms, long events, double plain) {
+  private static void row(
+      StringBuilder md, String name, double ms, long events, double plain, double plainAll) {
     md.append(
         String.format(
             Locale.ROOT,
-            "| %s | %s | %s | %.2fx |%n",
+            "| %s | %s | %s | %.2fx | %.2fx |%n",
             name,
             LocalFlink.ms(ms),
             LocalFlink.perSecond(events, ms),
-            plain / ms));
+            plain / ms,
+            plainAll / ms));
   }
+
+  /** The plain job's wall times at parallelism 1 (and its net runtimes) and on every core. */
+  private record Plain(List<Double> one, List<Double> oneNet, List<Double> all, int cores) {}
 }
