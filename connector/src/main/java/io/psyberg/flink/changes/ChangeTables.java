@@ -87,8 +87,10 @@ public final class ChangeTables {
               .createTransaction();
       create.newFastAppend().set(ChangeTableSummary.CREATED, "true").commit();
       create.commitTransaction();
-    } catch (AlreadyExistsException | CommitFailedException raced) {
-      // Created meanwhile by a concurrent capture (a Hadoop catalog reports it as a failed commit).
+    } catch (AlreadyExistsException | CommitFailedException | IllegalArgumentException raced) {
+      // Created meanwhile by a concurrent capture: between the existence check and the create
+      // transaction Iceberg refuses to start it (IllegalArgumentException), at its commit a catalog
+      // reports it as existing (a Hadoop catalog as a failed commit).
       if (!catalog.tableExists(name)) {
         throw raced;
       }

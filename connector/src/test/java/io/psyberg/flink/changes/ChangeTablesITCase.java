@@ -327,8 +327,8 @@ class ChangeTablesITCase {
   @Test
   void twoRacingCapturesGiveOneSession() throws Exception {
     wh.append(SOURCE, Warehouse.events("a", 3, DAY));
-    // Create the change table first so both race on the capture itself.
     wh.append(SOURCE, Warehouse.events("b", 3, DAY));
+    // Both race on creating the change table and on the capture itself.
     CountDownLatch start = new CountDownLatch(1);
     Callable<CapturedSession> racer =
         () -> {
