@@ -39,12 +39,17 @@ public final class SnapshotFiles {
 
   /**
    * The live rows at {@code snapshotId} matching {@code filter}, of the files whose data sequence
-   * number {@code sequences} accepts, in landing order.
+   * number {@code sequences} accepts, in landing order. The files are read on every core side by
+   * side: a backfill reads in the CLI's JVM, without a Flink job's parallel readers.
    */
   public static List<Record> read(
       Table table, long snapshotId, Expression filter, LongPredicate sequences) {
-    return MetadataRows.read(
-        table, filter, snapshotId, task -> sequences.test(task.file().dataSequenceNumber()));
+    return MetadataRows.readInParallel(
+        table,
+        filter,
+        snapshotId,
+        task -> sequences.test(task.file().dataSequenceNumber()),
+        Runtime.getRuntime().availableProcessors());
   }
 
   /** The sequence number of a snapshot, or -1 for "before the first snapshot" (null). */

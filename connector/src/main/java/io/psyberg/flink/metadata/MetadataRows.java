@@ -7,6 +7,10 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import javax.annotation.Nullable;
@@ -91,13 +95,84 @@ public final class MetadataRows {
       @Nullable Long snapshotId,
       Predicate<FileScanTask> files,
       Consumer<Record> rows) {
+    List<FileScanTask> tasks = plan(table, filter, snapshotId, files);
+    if (tasks == null) {
+      return false;
+    }
+    Schema schema = table.schema();
+    for (FileScanTask task : tasks) {
+      readTask(table, schema, task, rows);
+    }
+    return true;
+  }
+
+  /**
+   * As {@link #read(Table, Expression, Long, Predicate)}, the files read on up to {@code threads}
+   * threads side by side (a large read: a backfill's chunk of a source); the rows come in the same
+   * order.
+   */
+  public static List<Record> readInParallel(
+      Table table,
+      Expression filter,
+      @Nullable Long snapshotId,
+      Predicate<FileScanTask> files,
+      int threads) {
+    List<FileScanTask> tasks = plan(table, filter, snapshotId, files);
+    if (tasks == null || tasks.size() < 2 || threads < 2) {
+      return read(table, filter, snapshotId, files);
+    }
+    Schema schema = table.schema();
+    ExecutorService pool =
+        Executors.newFixedThreadPool(
+            Math.min(threads, tasks.size()),
+            r -> {
+              Thread t = new Thread(r, "psyberg-read " + table.name());
+              t.setDaemon(true);
+              return t;
+            });
+    try {
+      List<Future<List<Record>>> read = new ArrayList<>();
+      for (FileScanTask task : tasks) {
+        read.add(
+            pool.submit(
+                () -> {
+                  List<Record> rows = new ArrayList<>();
+                  readTask(table, schema, task, rows::add);
+                  return rows;
+                }));
+      }
+      List<Record> out = new ArrayList<>();
+      for (Future<List<Record>> f : read) {
+        out.addAll(f.get());
+      }
+      return out;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new PsybergException("Interrupted while reading " + table.name(), e);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof RuntimeException) {
+        throw (RuntimeException) cause;
+      }
+      throw new PsybergException("Could not read " + table.name() + ": " + cause, cause);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /**
+   * The files of a read in landing order (their data sequence numbers), or null when one of them is
+   * not Parquet.
+   */
+  @Nullable
+  private static List<FileScanTask> plan(
+      Table table, Expression filter, @Nullable Long snapshotId, Predicate<FileScanTask> files) {
     // Planning on the calling thread too: between compactions a metadata table has a few dozen
     // manifests.
     TableScan scan = table.newScan().filter(filter).planWith(SameThreadExecutor.get());
     if (snapshotId != null) {
       scan = scan.useSnapshot(snapshotId);
     }
-    Schema schema = table.schema();
     List<FileScanTask> tasks = new ArrayList<>();
     try (CloseableIterable<FileScanTask> planned = scan.planFiles()) {
       planned.forEach(tasks::add);
@@ -107,33 +182,36 @@ public final class MetadataRows {
     tasks.removeIf(files.negate());
     tasks.sort(Comparator.comparing(t -> t.file().dataSequenceNumber()));
     if (tasks.stream().anyMatch(t -> t.file().format() != FileFormat.PARQUET)) {
-      return false;
+      return null;
     }
-    for (FileScanTask task : tasks) {
-      InlineDeleteFilter deletes = new InlineDeleteFilter(table.io(), task, schema);
-      Schema fileSchema = deletes.requiredSchema();
-      Evaluator residual = new Evaluator(fileSchema.asStruct(), task.residual(), true);
-      InternalRecordWrapper wrapper = new InternalRecordWrapper(fileSchema.asStruct());
-      boolean filtered = !task.residual().equals(Expressions.alwaysTrue());
-      CloseableIterable<Record> file =
-          Parquet.read(table.io().newInputFile(task.file().path().toString()))
-              .project(fileSchema)
-              .split(task.start(), task.length())
-              .filter(task.residual())
-              .createReaderFunc(type -> GenericParquetReaders.buildReader(fileSchema, type))
-              .build();
-      try (CloseableIterable<Record> live = deletes.filter(file)) {
-        for (Record r : live) {
-          if (!filtered || residual.eval(wrapper.copyFor(r))) {
-            rows.accept(r);
-          }
+    return tasks;
+  }
+
+  /** Hands each live row of one file of a read to {@code rows}. */
+  private static void readTask(
+      Table table, Schema schema, FileScanTask task, Consumer<Record> rows) {
+    InlineDeleteFilter deletes = new InlineDeleteFilter(table.io(), task, schema);
+    Schema fileSchema = deletes.requiredSchema();
+    Evaluator residual = new Evaluator(fileSchema.asStruct(), task.residual(), true);
+    InternalRecordWrapper wrapper = new InternalRecordWrapper(fileSchema.asStruct());
+    boolean filtered = !task.residual().equals(Expressions.alwaysTrue());
+    CloseableIterable<Record> file =
+        Parquet.read(table.io().newInputFile(task.file().path().toString()))
+            .project(fileSchema)
+            .split(task.start(), task.length())
+            .filter(task.residual())
+            .createReaderFunc(type -> GenericParquetReaders.buildReader(fileSchema, type))
+            .build();
+    try (CloseableIterable<Record> live = deletes.filter(file)) {
+      for (Record r : live) {
+        if (!filtered || residual.eval(wrapper.copyFor(r))) {
+          rows.accept(r);
         }
-      } catch (IOException e) {
-        throw new UncheckedIOException(
-            "Could not read " + task.file().path() + " of " + table.name(), e);
       }
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "Could not read " + task.file().path() + " of " + table.name(), e);
     }
-    return true;
   }
 
   private static List<Record> readGeneric(
