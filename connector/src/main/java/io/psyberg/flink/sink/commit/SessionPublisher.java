@@ -17,11 +17,13 @@ import io.psyberg.flink.sink.audit.AuditResult;
 import io.psyberg.flink.sink.audit.AuditRunner;
 import io.psyberg.flink.sink.audit.AuditSpec;
 import io.psyberg.flink.sink.compaction.TargetCompaction;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.iceberg.HasTableOperations;
@@ -50,6 +52,10 @@ import org.slf4j.LoggerFactory;
 @Internal
 public final class SessionPublisher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SessionPublisher.class);
+
+  /** How long closing waits for a STAGED row being written. */
+  static final Duration CLOSE_WAIT = Duration.ofSeconds(30);
+
   private static final int MAX_ATTEMPTS = 10;
   public static final String BRANCH_PREFIX = PsybergSink.AUDIT_BRANCH_PREFIX;
 
@@ -349,12 +355,37 @@ public final class SessionPublisher implements AutoCloseable {
     return stagedRowTimer;
   }
 
-  /** Stops the timer of delayed STAGED rows; a row being written is finished first. */
+  /**
+   * Stops the timer of delayed STAGED rows; a row being written is finished first (at most {@link
+   * #CLOSE_WAIT}), also when the task is being cancelled, so nothing of the job writes the session
+   * log after its task ended.
+   */
   @Override
-  public synchronized void close() {
-    if (stagedRowTimer != null) {
-      stagedRowTimer.shutdown();
+  public void close() {
+    ScheduledExecutorService timer;
+    synchronized (this) {
+      timer = stagedRowTimer;
       stagedRowTimer = null;
+    }
+    if (timer == null) {
+      return;
+    }
+    timer.shutdown();
+    boolean interrupted = false;
+    long deadline = System.nanoTime() + CLOSE_WAIT.toNanos();
+    try {
+      while (!timer.isTerminated() && System.nanoTime() < deadline) {
+        try {
+          timer.awaitTermination(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException cancelled) {
+          // a cancelled task is interrupted: still let the row being written land first
+          interrupted = true;
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 

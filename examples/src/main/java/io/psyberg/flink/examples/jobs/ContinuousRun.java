@@ -103,6 +103,7 @@ public final class ContinuousRun {
   private int stop(ExecutorService reader) throws CommandException {
     try {
       client.cancel().get(CANCEL_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      awaitEnd();
       printNew(reader);
       progress.close();
       out.println("stopped: job " + client.getJobID() + " cancelled.");
@@ -117,6 +118,23 @@ public final class ContinuousRun {
           e);
     } finally {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * Waits until the cancelled job has ended (the cancel is acknowledged before its tasks have
+   * closed): the command returns when nothing of the job writes any more.
+   */
+  private void awaitEnd() throws InterruptedException {
+    try {
+      client.getJobExecutionResult().get(CANCEL_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    } catch (ExecutionException cancelled) {
+      // the expected end of a cancelled job
+    } catch (TimeoutException e) {
+      LOG.warn(
+          "Flink job {} was cancelled but had not ended after {} s",
+          client.getJobID(),
+          CANCEL_TIMEOUT_SECONDS);
     }
   }
 
