@@ -118,10 +118,17 @@ public final class MetadataRows {
       Predicate<FileScanTask> files,
       int threads) {
     List<FileScanTask> tasks = plan(table, filter, snapshotId, files);
-    if (tasks == null || tasks.size() < 2 || threads < 2) {
+    if (tasks == null) {
+      // not all Parquet: the one-thread read says so
       return read(table, filter, snapshotId, files);
     }
     Schema schema = table.schema();
+    if (tasks.size() < 2 || threads < 2) {
+      // planned already: read the files here rather than planning again
+      List<Record> rows = new ArrayList<>();
+      tasks.forEach(task -> readTask(table, schema, task, rows::add));
+      return rows;
+    }
     ExecutorService pool =
         Executors.newFixedThreadPool(
             Math.min(threads, tasks.size()),
