@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -60,6 +61,8 @@ final class BackfillBenchmark {
           "  --rows R         events per day (default 200000)",
           "  --accounts A     accounts (default 50000)",
           "  --runs N         measured runs of each side; the median is reported (default 3)",
+          "  --jobs J,...     which backfills to measure: signups (with the SQL script),"
+              + " lifecycle (default both)",
           "  --dir DIR        new or empty warehouse folder, kept (default: a temp folder,"
               + " deleted)",
           "  --keep           keep the temp warehouse",
@@ -82,7 +85,8 @@ final class BackfillBenchmark {
   private BackfillBenchmark() {}
 
   static Benchmark.Result run(String[] argv, PrintStream progress) throws Exception {
-    BenchArgs args = BenchArgs.parse(argv, Set.of("days", "rows", "accounts", "runs"), USAGE);
+    BenchArgs args =
+        BenchArgs.parse(argv, Set.of("days", "rows", "accounts", "runs", "jobs"), USAGE);
     if (args.help) {
       return Benchmark.Result.help(USAGE);
     }
@@ -90,6 +94,7 @@ final class BackfillBenchmark {
     int rows = args.positive("rows", 20_000, 200_000);
     int accounts = args.positive("accounts", 5_000, 50_000);
     int runs = args.positive("runs", 1, 3);
+    Set<String> jobs = jobs(args.text("jobs"));
     Path dir = args.warehouse("psyberg-bench-backfill");
     CatalogSpec spec = CatalogSpec.hadoop(dir.toString());
     Catalog catalog = spec.open();
@@ -106,6 +111,10 @@ final class BackfillBenchmark {
     List<Double> sqlPerJob = new ArrayList<>();
     List<String> failures = new ArrayList<>();
     long facts = -1;
+    LifecycleBackfillRuns lifecycle =
+        jobs.contains("lifecycle")
+            ? new LifecycleBackfillRuns(spec, catalog, EVENTS, range, cores)
+            : null;
     try {
       progress.printf("History: %d days x %,d events, %,d accounts ...%n", days, rows, accounts);
       EventTable table = EventTable.create(catalog, EVENTS);
@@ -113,8 +122,13 @@ final class BackfillBenchmark {
       for (int day = 0; day < days; day++) {
         table.append(maker.day(day, rows, 0, 0));
       }
-      progress.println("  the live process publishes the history once ...");
-      PsybergRuns.signups(dir.toString(), PROCESS, EVENTS, FACTS);
+      progress.println("  the live processes publish the history once ...");
+      if (jobs.contains("signups")) {
+        PsybergRuns.signups(dir.toString(), PROCESS, EVENTS, FACTS);
+      }
+      if (lifecycle != null) {
+        lifecycle.publishHistory(dir.toString());
+      }
       Path script = Files.writeString(dir.resolve("signups-backfill.sql"), SCRIPT);
       Path perJob =
           Files.writeString(
@@ -124,6 +138,12 @@ final class BackfillBenchmark {
           new Backfills(catalog, "psyberg")
               .sqlCatalog(spec, Map.of("catalog-type", "hadoop", "warehouse", dir.toString()));
       for (int run = 1; run <= runs; run++) {
+        if (lifecycle != null) {
+          lifecycle.run(run, backfills, progress, failures);
+        }
+        if (!jobs.contains("signups")) {
+          continue;
+        }
         progress.printf("  run %d/%d: plain Iceberg recompute ...%n", run, runs);
         String out = "bench.plain_" + run;
         catalog.createTable(
@@ -176,20 +196,26 @@ final class BackfillBenchmark {
       CatalogSpec.closeQuietly(catalog);
       args.cleanUp(dir, progress);
     }
-    String md =
-        markdown(
-            days,
-            rows,
-            accounts,
-            runs,
-            facts,
-            new Plain(plain, plainNet, plainAll, cores),
-            signups,
-            sql,
-            sqlPerJob);
+    StringBuilder md = new StringBuilder();
+    if (jobs.contains("signups")) {
+      md.append(
+          markdown(
+              days,
+              rows,
+              accounts,
+              runs,
+              facts,
+              new Plain(plain, plainNet, plainAll, cores),
+              signups,
+              sql,
+              sqlPerJob));
+    }
+    if (lifecycle != null) {
+      lifecycle.markdown(md, (long) days * rows, runs);
+    }
     return failures.isEmpty()
-        ? Benchmark.Result.ok(md)
-        : Benchmark.Result.failed(md, String.join("; ", failures));
+        ? Benchmark.Result.ok(md.toString())
+        : Benchmark.Result.failed(md.toString(), String.join("; ", failures));
   }
 
   private static void check(Backfill b, long expected, String job, List<String> failures) {
@@ -268,12 +294,7 @@ final class BackfillBenchmark {
             facts,
             runs,
             plain.cores()));
-    md.append(
-        String.format(
-            Locale.ROOT,
-            "| rebuild | wall ms | events/s | ratio to plain (p=1) | ratio to plain (p=%d) |%n"
-                + "|---|---:|---:|---:|---:|%n",
-            plain.cores()));
+    header(md, plain.cores());
     row(md, "plain Iceberg source -> Iceberg sink (Flink job), parallelism 1", p, events, p, all);
     row(
         md,
@@ -311,7 +332,36 @@ final class BackfillBenchmark {
     return md.toString();
   }
 
-  private static void row(
+  private static Set<String> jobs(String text) {
+    if (text == null) {
+      return Set.of("signups", "lifecycle");
+    }
+    Set<String> out = new TreeSet<>();
+    for (String job : text.split(",")) {
+      String j = job.trim();
+      if (!j.equals("signups") && !j.equals("lifecycle")) {
+        throw new IllegalArgumentException(
+            "option '--jobs' has the bad value '"
+                + text
+                + "': valid values are signups, lifecycle");
+      }
+      out.add(j);
+    }
+    return out;
+  }
+
+  /** The header of a table of {@link #row} lines. */
+  static void header(StringBuilder md, int cores) {
+    md.append(
+        String.format(
+            Locale.ROOT,
+            "| rebuild | wall ms | events/s | ratio to plain (p=1) | ratio to plain (p=%d) |%n"
+                + "|---|---:|---:|---:|---:|%n",
+            cores));
+  }
+
+  /** A side's median wall time, its throughput and its ratios to both plain jobs. */
+  static void row(
       StringBuilder md, String name, double ms, long events, double plain, double plainAll) {
     md.append(
         String.format(

@@ -13,6 +13,7 @@ import io.psyberg.flink.stateful.lifecycle.LifecycleTypes;
 import io.psyberg.flink.stateful.lifecycle.Segment;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -62,7 +63,18 @@ final class FullRecompute {
    */
   static void lifecycle(CatalogSpec catalog, String source, String target, String anomalies)
       throws Exception {
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    lifecycle(
+        StreamExecutionEnvironment.getExecutionEnvironment(), catalog, source, target, anomalies);
+  }
+
+  /** As {@link #lifecycle(CatalogSpec, String, String, String)}, on {@code env}. */
+  static JobExecutionResult lifecycle(
+      StreamExecutionEnvironment env,
+      CatalogSpec catalog,
+      String source,
+      String target,
+      String anomalies)
+      throws Exception {
     SingleOutputStreamOperator<RowData> segments =
         read(env, catalog, source)
             .map(FullRecompute::event)
@@ -74,7 +86,7 @@ final class FullRecompute {
             .name("lifecycle recompute");
     overwrite(segments, catalog, target);
     overwrite(segments.getSideOutput(WholeHistory.ANOMALIES), catalog, anomalies);
-    env.execute("full recompute lifecycle");
+    return env.execute("full recompute lifecycle");
   }
 
   private static DataStream<RowData> read(

@@ -2,6 +2,7 @@ package io.psyberg.flink.backfill;
 
 import io.psyberg.flink.PsybergException;
 import io.psyberg.flink.metadata.MetadataRows;
+import io.psyberg.flink.metadata.SideBySide;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -9,9 +10,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
+import org.apache.iceberg.DataFile;
 import org.apache.iceberg.FileFormat;
 import org.apache.iceberg.PartitionKey;
 import org.apache.iceberg.RowDelta;
@@ -40,6 +43,9 @@ import org.apache.iceberg.types.TypeUtil;
 @Internal
 final class RowReplacement {
   private static final AtomicInteger TASK_IDS = new AtomicInteger();
+
+  /** Rows below which a partition's rows are written as one file, on one thread. */
+  static final int ROWS_PER_SLICE = 100_000;
 
   private RowReplacement() {}
 
@@ -80,16 +86,7 @@ final class RowReplacement {
             .build();
     RowDelta delta = table.newRowDelta().toBranch(ref);
     try {
-      for (Map.Entry<PartitionKey, List<Record>> part : byPartition(table, rows).entrySet()) {
-        PartitionKey partition = part.getKey();
-        DataWriter<Record> data =
-            factory.newDataWriter(
-                files.newOutputFile(table.spec(), partition), FileFormat.PARQUET, partition);
-        try (DataWriter<Record> w = data) {
-          part.getValue().forEach(w::write);
-        }
-        delta.addRows(data.toDataFile());
-      }
+      writeData(table, factory, files, rows).forEach(delta::addRows);
       // A row's delete goes to the partition it lives in (its old values), where it applies.
       for (Map.Entry<PartitionKey, List<Record>> part : byPartition(table, old).entrySet()) {
         PartitionKey partition = part.getKey();
@@ -120,6 +117,56 @@ final class RowReplacement {
     delta.commit();
     table.refresh();
     return table.refs().get(ref).snapshotId();
+  }
+
+  /**
+   * Writes {@code rows} as data files, one or more per partition: a partition of more than {@link
+   * #ROWS_PER_SLICE} rows is cut into slices (at most one per core) written side by side, as
+   * Parquet encoding is most of a large chunk's cost. The files come back in the rows' order.
+   */
+  private static List<DataFile> writeData(
+      Table table, GenericAppenderFactory factory, OutputFileFactory files, List<Record> rows)
+      throws IOException {
+    int cores = Runtime.getRuntime().availableProcessors();
+    List<Slice> slices = new ArrayList<>();
+    for (Map.Entry<PartitionKey, List<Record>> part : byPartition(table, rows).entrySet()) {
+      List<Record> partRows = part.getValue();
+      int count = (int) Math.min(cores, Math.max(1, partRows.size() / ROWS_PER_SLICE));
+      int size = (partRows.size() + count - 1) / count;
+      for (int from = 0; from < partRows.size(); from += size) {
+        slices.add(
+            new Slice(
+                part.getKey(), partRows.subList(from, Math.min(partRows.size(), from + size))));
+      }
+    }
+    if (slices.size() < 2 || cores < 2) {
+      List<DataFile> out = new ArrayList<>();
+      for (Slice slice : slices) {
+        out.add(slice.write(table, factory, files));
+      }
+      return out;
+    }
+    List<Callable<DataFile>> writes = new ArrayList<>();
+    slices.forEach(slice -> writes.add(() -> slice.write(table, factory, files)));
+    return SideBySide.run(
+        "psyberg-write " + table.name(),
+        cores,
+        "Could not write the backfill's files for " + table.name(),
+        writes);
+  }
+
+  /** Rows of one partition that go into one data file. */
+  private record Slice(PartitionKey partition, List<Record> rows) {
+    DataFile write(Table table, GenericAppenderFactory factory, OutputFileFactory files)
+        throws IOException {
+      DataWriter<Record> data =
+          factory.newDataWriter(
+              files.newOutputFile(table.spec(), partition), FileFormat.PARQUET, partition);
+      try (DataWriter<Record> w = data) {
+        rows.forEach(w::write);
+      }
+      return data.toDataFile();
+    }
   }
 
   /** Rows grouped by the partition they belong to (one group, unpartitioned, for no spec). */

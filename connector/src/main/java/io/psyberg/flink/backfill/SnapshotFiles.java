@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.TreeSet;
+import java.util.function.Function;
 import java.util.function.LongPredicate;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.iceberg.FileScanTask;
@@ -50,6 +51,26 @@ public final class SnapshotFiles {
         snapshotId,
         task -> sequences.test(task.file().dataSequenceNumber()),
         Runtime.getRuntime().availableProcessors());
+  }
+
+  /**
+   * As {@link #read(Table, long, Expression, LongPredicate)}, each row turned into what {@code map}
+   * makes of it while the files are read; rows mapped to null are left out, so only what the caller
+   * keeps is held.
+   */
+  public static <T> List<T> read(
+      Table table,
+      long snapshotId,
+      Expression filter,
+      LongPredicate sequences,
+      Function<Record, T> map) {
+    return MetadataRows.readInParallel(
+        table,
+        filter,
+        snapshotId,
+        task -> sequences.test(task.file().dataSequenceNumber()),
+        Runtime.getRuntime().availableProcessors(),
+        map);
   }
 
   /** The sequence number of a snapshot, or -1 for "before the first snapshot" (null). */

@@ -7,11 +7,9 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.Callable;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
@@ -117,54 +115,58 @@ public final class MetadataRows {
       @Nullable Long snapshotId,
       Predicate<FileScanTask> files,
       int threads) {
+    return readInParallel(table, filter, snapshotId, files, threads, row -> row);
+  }
+
+  /**
+   * As {@link #readInParallel(Table, Expression, Long, Predicate, int)}, each row turned into what
+   * {@code map} makes of it on the thread that read it; rows it maps to null are left out (so a
+   * large read holds only what its caller keeps).
+   */
+  public static <T> List<T> readInParallel(
+      Table table,
+      Expression filter,
+      @Nullable Long snapshotId,
+      Predicate<FileScanTask> files,
+      int threads,
+      Function<Record, T> map) {
     List<FileScanTask> tasks = plan(table, filter, snapshotId, files);
     if (tasks == null) {
       // not all Parquet: the one-thread read says so
-      return read(table, filter, snapshotId, files);
+      return keep(read(table, filter, snapshotId, files), map);
     }
     Schema schema = table.schema();
     if (tasks.size() < 2 || threads < 2) {
       // planned already: read the files here rather than planning again
-      List<Record> rows = new ArrayList<>();
-      tasks.forEach(task -> readTask(table, schema, task, rows::add));
+      List<T> rows = new ArrayList<>();
+      tasks.forEach(task -> readTask(table, schema, task, row -> add(rows, map.apply(row))));
       return rows;
     }
-    ExecutorService pool =
-        Executors.newFixedThreadPool(
-            Math.min(threads, tasks.size()),
-            r -> {
-              Thread t = new Thread(r, "psyberg-read " + table.name());
-              t.setDaemon(true);
-              return t;
-            });
-    try {
-      List<Future<List<Record>>> read = new ArrayList<>();
-      for (FileScanTask task : tasks) {
-        read.add(
-            pool.submit(
-                () -> {
-                  List<Record> rows = new ArrayList<>();
-                  readTask(table, schema, task, rows::add);
-                  return rows;
-                }));
-      }
-      List<Record> out = new ArrayList<>();
-      for (Future<List<Record>> f : read) {
-        out.addAll(f.get());
-      }
-      return out;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new PsybergException("Interrupted while reading " + table.name(), e);
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof RuntimeException) {
-        throw (RuntimeException) cause;
-      }
-      throw new PsybergException("Could not read " + table.name() + ": " + cause, cause);
-    } finally {
-      pool.shutdownNow();
+    List<Callable<List<T>>> reads = new ArrayList<>();
+    for (FileScanTask task : tasks) {
+      reads.add(
+          () -> {
+            List<T> rows = new ArrayList<>();
+            readTask(table, schema, task, row -> add(rows, map.apply(row)));
+            return rows;
+          });
     }
+    List<T> out = new ArrayList<>();
+    SideBySide.run("psyberg-read " + table.name(), threads, "Could not read " + table.name(), reads)
+        .forEach(out::addAll);
+    return out;
+  }
+
+  private static <T> void add(List<T> rows, @Nullable T row) {
+    if (row != null) {
+      rows.add(row);
+    }
+  }
+
+  private static <T> List<T> keep(List<Record> rows, Function<Record, T> map) {
+    List<T> out = new ArrayList<>(rows.size());
+    rows.forEach(row -> add(out, map.apply(row)));
+    return out;
   }
 
   /**

@@ -149,6 +149,25 @@ class BackfillBranchTest {
     assertThat(BackfillBranch.rowCount(target, "x4")).isEqualTo(1);
   }
 
+  @Test
+  void aLargeChunkIsWrittenInSlicesSideBySideWithEveryRowOnce() {
+    // two slices' worth of rows: written as one file per core (at most two), each row once
+    int n = 2 * RowReplacement.ROWS_PER_SLICE + 7;
+    List<Record> rows = Warehouse.events("big", n, DAY2);
+    BackfillBranch.create(target, "x5");
+    commit("x5", 0, rows);
+
+    Table t = wh.load("db.t");
+    long head = BackfillBranch.head(t, "x5");
+    assertThat(t.snapshot(head).addedDataFiles(t.io()))
+        .hasSize(Math.min(2, Runtime.getRuntime().availableProcessors()));
+    assertThat(BackfillBranch.rowCount(t, "x5")).isEqualTo(n);
+    List<Record> onBranch = BackfillBranch.rows(t, "x5", Expressions.alwaysTrue());
+    assertThat(onBranch.stream().map(r -> r.getField("event_id").toString()).distinct().count())
+        .isEqualTo(n);
+    assertThat(onBranch).hasSize(n);
+  }
+
   /** Commits a chunk on the branch as it is now. */
   private void commit(String id, int chunk, List<Record> rows) {
     BackfillBranch.commitChunk(target, id, chunk, rows, BackfillBranch.head(target, id));

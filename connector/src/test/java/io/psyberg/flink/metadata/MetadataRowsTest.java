@@ -42,6 +42,19 @@ class MetadataRowsTest {
               t, Expressions.alwaysTrue(), at, task -> task.file().dataSequenceNumber() > 4, 2);
       assertThat(later).hasSize(3 * 300);
       assertThat(later.get(0).getField("event_id")).isEqualTo("f4-0");
+      // Mapped while read: rows mapped to null are left out, the rest in the same order.
+      List<String> firsts =
+          MetadataRows.readInParallel(
+              t,
+              Expressions.alwaysTrue(),
+              at,
+              task -> true,
+              3,
+              r ->
+                  r.getField("event_id").toString().endsWith("-0")
+                      ? (String) r.getField("event_id")
+                      : null);
+      assertThat(firsts).containsExactly("f0-0", "f1-0", "f2-0", "f3-0", "f4-0", "f5-0", "f6-0");
     }
   }
 }

@@ -19,6 +19,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.LongPredicate;
+import java.util.stream.IntStream;
 import javax.annotation.Nullable;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
@@ -94,13 +95,13 @@ public final class LifecycleBackfill implements BackfillJob {
 
   @Override
   public Map<String, List<Record>> chunk(int chunk) {
-    List<LifecycleEvent> events = new ArrayList<>();
-    for (LifecycleEvent e : events(fixed, Expressions.alwaysTrue(), seq -> true)) {
-      if (Math.floorMod(e.accountId(), chunks) == chunk) {
-        events.add(e);
-      }
-    }
-    return rows(LifecycleRecompute.recompute(events));
+    // only the chunk's accounts are kept while the files are read: a chunk holds its bucket
+    return recomputeRows(
+        events(
+            fixed,
+            Expressions.alwaysTrue(),
+            seq -> true,
+            account -> Math.floorMod(account, chunks) == chunk));
   }
 
   @Override
@@ -112,13 +113,13 @@ public final class LifecycleBackfill implements BackfillJob {
         continue;
       }
       long after = SnapshotFiles.sequenceNumber(source.getValue(), from.get(source.getKey()));
-      for (Record r :
+      touched.addAll(
           SnapshotFiles.read(
-              source.getValue(), end, Expressions.alwaysTrue(), seq -> seq > after)) {
-        if (r.getField(ACCOUNT_ID) != null) {
-          touched.add((Long) r.getField(ACCOUNT_ID));
-        }
-      }
+              source.getValue(),
+              end,
+              Expressions.alwaysTrue(),
+              seq -> seq > after,
+              r -> (Long) r.getField(ACCOUNT_ID)));
     }
     Map<String, Replacement> out = new LinkedHashMap<>();
     if (touched.isEmpty()) {
@@ -129,26 +130,67 @@ public final class LifecycleBackfill implements BackfillJob {
     }
     Expression accounts = Expressions.in(ACCOUNT_ID, touched.toArray());
     Map<String, List<Record>> rows =
-        rows(LifecycleRecompute.recompute(events(to, accounts, seq -> true)));
+        recomputeRows(events(to, accounts, seq -> true, account -> true));
     rows.forEach((t, r) -> out.put(t, new Replacement(accounts, r)));
     return out;
   }
 
-  /** The events of every source at {@code at}, source by source in landing order. */
+  /**
+   * The range's rows of the lifecycles of the accounts in {@code events}: the accounts are
+   * recomputed in groups side by side on every core (each account's lifecycle on its own; a large
+   * chunk's recompute was most of its time on one thread), the rows kept in account order.
+   */
+  private Map<String, List<Record>> recomputeRows(List<LifecycleEvent> events) {
+    Map<Long, List<LifecycleEvent>> byAccount = new HashMap<>();
+    for (LifecycleEvent e : events) {
+      byAccount.computeIfAbsent(e.accountId(), k -> new ArrayList<>()).add(e);
+    }
+    long[] accounts = byAccount.keySet().stream().mapToLong(Long::longValue).sorted().toArray();
+    int groups =
+        Math.max(1, Math.min(accounts.length / 8, Runtime.getRuntime().availableProcessors() * 4));
+    List<Map<String, List<Record>>> parts =
+        IntStream.range(0, groups)
+            .parallel()
+            .mapToObj(
+                g -> {
+                  List<LifecycleEvent> group = new ArrayList<>();
+                  int end = (int) ((long) accounts.length * (g + 1) / groups);
+                  for (int i = (int) ((long) accounts.length * g / groups); i < end; i++) {
+                    group.addAll(byAccount.get(accounts[i]));
+                  }
+                  return rows(LifecycleRecompute.recompute(group));
+                })
+            .toList();
+    Map<String, List<Record>> out = new HashMap<>();
+    for (Map<String, List<Record>> part : parts) {
+      part.forEach((t, r) -> out.computeIfAbsent(t, k -> new ArrayList<>()).addAll(r));
+    }
+    ranges().keySet().forEach(t -> out.putIfAbsent(t, new ArrayList<>()));
+    return out;
+  }
+
+  /**
+   * The events of the accounts {@code accounts} accepts, of every source at {@code at}, source by
+   * source in landing order.
+   */
   private List<LifecycleEvent> events(
-      Map<String, Long> at, Expression filter, LongPredicate sequences) {
+      Map<String, Long> at, Expression filter, LongPredicate sequences, LongPredicate accounts) {
     List<LifecycleEvent> out = new ArrayList<>();
     for (Map.Entry<String, Table> source : sources.entrySet()) {
       Long snapshot = at.get(source.getKey());
       if (snapshot == null) {
         continue;
       }
-      for (Record r : SnapshotFiles.read(source.getValue(), snapshot, filter, sequences)) {
-        LifecycleEvent e = event(r);
-        if (e != null) {
-          out.add(e);
-        }
-      }
+      out.addAll(
+          SnapshotFiles.read(
+              source.getValue(),
+              snapshot,
+              filter,
+              sequences,
+              r -> {
+                LifecycleEvent e = event(r);
+                return e != null && accounts.test(e.accountId()) ? e : null;
+              }));
     }
     return out;
   }

@@ -83,44 +83,36 @@ public final class SignupsBackfill implements BackfillJob {
   @Override
   public Map<String, List<Record>> chunk(int chunk) {
     Chunk c = chunks.get(chunk);
-    List<Record> events =
+    // each event becomes its fact on the thread that read it
+    return Map.of(
+        target,
         SnapshotFiles.read(
             sources.get(c.source()),
             fixed.get(c.source()),
             events(),
-            seq -> seq > c.afterSequence() && seq <= c.throughSequence());
-    return Map.of(target, facts(events));
+            seq -> seq > c.afterSequence() && seq <= c.throughSequence(),
+            toFact::apply));
   }
 
   @Override
   public Map<String, Replacement> catchUp(Map<String, Long> from, Map<String, Long> to) {
-    List<Record> events = new ArrayList<>();
+    List<Record> facts = new ArrayList<>();
     for (Map.Entry<String, Table> source : sources.entrySet()) {
       Long end = to.get(source.getKey());
       if (end == null) {
         continue;
       }
       long after = SnapshotFiles.sequenceNumber(source.getValue(), from.get(source.getKey()));
-      events.addAll(SnapshotFiles.read(source.getValue(), end, events(), seq -> seq > after));
+      facts.addAll(
+          SnapshotFiles.read(source.getValue(), end, events(), seq -> seq > after, toFact::apply));
     }
-    return Map.of(target, new Replacement(Expressions.alwaysFalse(), facts(events)));
+    return Map.of(target, new Replacement(Expressions.alwaysFalse(), facts));
   }
 
   private Expression events() {
     return Expressions.and(
         Expressions.equal(MembershipEvents.EVENT_TYPE, MembershipEvents.SIGNUP),
         range.filter(MembershipEvents.EVENT_TS));
-  }
-
-  private List<Record> facts(List<Record> events) {
-    List<Record> out = new ArrayList<>();
-    for (Record event : events) {
-      Record fact = toFact.apply(event);
-      if (fact != null) {
-        out.add(fact);
-      }
-    }
-    return out;
   }
 
   /** As {@code SignupFactMapper}: events without a key or time give no fact. */
