@@ -12,6 +12,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -82,6 +83,9 @@ final class BackfillBenchmark {
               + " ${backfill.to};",
           "");
 
+  private static final DateTimeFormatter LITERAL =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss", Locale.ROOT);
+
   private BackfillBenchmark() {}
 
   static Benchmark.Result run(String[] argv, PrintStream progress) throws Exception {
@@ -109,6 +113,7 @@ final class BackfillBenchmark {
     List<Double> signups = new ArrayList<>();
     List<Double> sql = new ArrayList<>();
     List<Double> sqlPerJob = new ArrayList<>();
+    List<Double> plainSql = new ArrayList<>();
     List<String> failures = new ArrayList<>();
     long facts = -1;
     LifecycleBackfillRuns lifecycle =
@@ -170,6 +175,24 @@ final class BackfillBenchmark {
                   plainRows, plainAllRows, cores));
         }
 
+        progress.printf("  run %d/%d: plain Flink SQL recompute ...%n", run, runs);
+        String outSql = "bench.plain_sql_" + run;
+        catalog.createTable(
+            TableIdentifier.parse(outSql), SignupFacts.SCHEMA, PartitionSpec.unpartitioned());
+        Path plainScript =
+            Files.writeString(
+                dir.resolve("plain-" + run + ".sql"), plainSqlScript(outSql, range, cores));
+        t0 = System.nanoTime();
+        PsybergRuns.sql(dir.toString(), plainScript);
+        plainSql.add((System.nanoTime() - t0) / 1e6);
+        long plainSqlRows = rowCount(catalog.loadTable(TableIdentifier.parse(outSql)));
+        if (plainSqlRows != plainRows) {
+          failures.add(
+              String.format(
+                  "the plain SQL recompute wrote %,d rows, the plain job %,d",
+                  plainSqlRows, plainRows));
+        }
+
         progress.printf("  run %d/%d: backfill --job signups ...%n", run, runs);
         t0 = System.nanoTime();
         Backfill b = backfills.start(PROCESS, "signups", null, range, 0);
@@ -205,7 +228,7 @@ final class BackfillBenchmark {
               accounts,
               runs,
               facts,
-              new Plain(plain, plainNet, plainAll, cores),
+              new Plain(plain, plainNet, plainAll, plainSql, cores),
               signups,
               sql,
               sqlPerJob));
@@ -216,6 +239,27 @@ final class BackfillBenchmark {
     return failures.isEmpty()
         ? Benchmark.Result.ok(md.toString())
         : Benchmark.Result.failed(md.toString(), String.join("; ", failures));
+  }
+
+  /**
+   * The backfill's script as a plain Flink SQL recompute of the whole range: its query with the
+   * range's literals, run once as a batch job on every core, into a fresh table.
+   */
+  static String plainSqlScript(String target, BackfillRange range, int parallelism) {
+    return String.join(
+        "\n",
+        "SET 'execution.runtime-mode' = 'batch';",
+        "SET 'parallelism.default' = '" + parallelism + "';",
+        "SET 'table.exec.iceberg.use-flip27-source' = 'true';",
+        "INSERT INTO lake." + target,
+        "SELECT event_id, account_id, plan, event_ts, CAST(event_ts AS DATE)",
+        "FROM lake.bench.events",
+        "WHERE event_type = 'SIGNUP' AND event_ts >= TIMESTAMP '"
+            + LITERAL.format(range.from())
+            + "' AND event_ts < TIMESTAMP '"
+            + LITERAL.format(range.to())
+            + "';",
+        "");
   }
 
   private static void check(Backfill b, long expected, String job, List<String> failures) {
@@ -329,6 +373,27 @@ final class BackfillBenchmark {
             "%nThe plain job's net runtime at parallelism 1 (without the local cluster's start) was"
                 + " %s ms.%n",
             LocalFlink.ms(LocalFlink.median(plain.oneNet()))));
+    double plainSql = LocalFlink.median(plain.sql());
+    double perJob = LocalFlink.median(sqlPerJob);
+    md.append(
+        String.format(
+            Locale.ROOT,
+            "%nThe SQL backfills against the plain way to run the same SQL: the script's query with"
+                + " the range's literals, one Flink SQL batch job on every core (`sql --file`),"
+                + " into a fresh table.%n%n"
+                + "| rebuild | wall ms | events/s | ratio to plain SQL |%n|---|---:|---:|---:|%n"
+                + "| plain Flink SQL recompute, parallelism %d | %s | %s | 1.00x |%n"
+                + "| backfill --job sql (per chunk) | %s | %s | %.2fx |%n"
+                + "| backfill --job sql, placeholders per job | %s | %s | %.2fx |%n",
+            plain.cores(),
+            LocalFlink.ms(plainSql),
+            LocalFlink.perSecond(events, plainSql),
+            LocalFlink.ms(q),
+            LocalFlink.perSecond(events, q),
+            plainSql / q,
+            LocalFlink.ms(perJob),
+            LocalFlink.perSecond(events, perJob),
+            plainSql / perJob));
     return md.toString();
   }
 
@@ -375,5 +440,6 @@ final class BackfillBenchmark {
   }
 
   /** The plain job's wall times at parallelism 1 (and its net runtimes) and on every core. */
-  private record Plain(List<Double> one, List<Double> oneNet, List<Double> all, int cores) {}
+  private record Plain(
+      List<Double> one, List<Double> oneNet, List<Double> all, List<Double> sql, int cores) {}
 }

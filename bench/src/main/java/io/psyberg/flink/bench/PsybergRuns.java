@@ -4,6 +4,7 @@ import io.psyberg.flink.examples.PsybergCli;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 
 /**
  * Bounded runs of the example jobs exactly as a user starts them: {@code psyberg signups|lifecycle
@@ -47,6 +48,13 @@ final class PsybergRuns {
         target,
         "--anomalies",
         anomalies);
+  }
+
+  /**
+   * A Flink SQL script run by the {@code sql} command over the warehouse's catalog {@code lake}.
+   */
+  static void sql(String warehouse, Path script) {
+    cli("sql", "--warehouse", warehouse, "--file", script.toString());
   }
 
   private static void cli(String... args) {
