@@ -4,7 +4,8 @@ import io.psyberg.flink.metadata.MetadataRows;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
-import java.util.TreeSet;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.function.LongPredicate;
 import org.apache.flink.annotation.PublicEvolving;
@@ -24,18 +25,21 @@ public final class SnapshotFiles {
   private SnapshotFiles() {}
 
   /**
-   * The distinct data sequence numbers of the live files at {@code snapshotId} that may hold rows
-   * matching {@code filter}, ascending.
+   * The data sequence numbers of the live files at {@code snapshotId} that may hold rows matching
+   * {@code filter}, ascending, each with the record count of its files (an upper bound of the rows
+   * a read of them returns): what a backfill sizes its chunks by.
    */
-  public static List<Long> dataSequenceNumbers(Table table, long snapshotId, Expression filter) {
-    TreeSet<Long> out = new TreeSet<>();
+  public static SortedMap<Long, Long> recordsBySequenceNumber(
+      Table table, long snapshotId, Expression filter) {
+    SortedMap<Long, Long> out = new TreeMap<>();
     try (CloseableIterable<FileScanTask> tasks =
         table.newScan().useSnapshot(snapshotId).filter(filter).planFiles()) {
-      tasks.forEach(t -> out.add(t.file().dataSequenceNumber()));
+      tasks.forEach(
+          t -> out.merge(t.file().dataSequenceNumber(), t.file().recordCount(), Long::sum));
     } catch (IOException e) {
       throw new UncheckedIOException("Could not plan a read of " + table.name(), e);
     }
-    return List.copyOf(out);
+    return out;
   }
 
   /**

@@ -47,9 +47,16 @@ public final class LifecycleBackfill implements BackfillJob {
   private final int chunks;
 
   /**
+   * Source events a chunk keeps at most when no snapshot count is given: a chunk holds its
+   * accounts' events and rows in memory (about 2 GiB of heap per 10M events), so a long history is
+   * built in several account buckets, each reading the history once.
+   */
+  static final long EVENTS_PER_CHUNK = 5_000_000L;
+
+  /**
    * @param anomalies the anomalies target, null when the process writes none
    * @param maxSnapshotsPerChunk sizes the number of account buckets: one per this many source
-   *     snapshots (0: one bucket)
+   *     snapshots; 0: one per {@link #EVENTS_PER_CHUNK} source events
    */
   public LifecycleBackfill(
       Catalog catalog,
@@ -58,24 +65,38 @@ public final class LifecycleBackfill implements BackfillJob {
       @Nullable String anomalies,
       BackfillRange range,
       int maxSnapshotsPerChunk) {
+    this(catalog, fixed, lifecycle, anomalies, range, maxSnapshotsPerChunk, EVENTS_PER_CHUNK);
+  }
+
+  LifecycleBackfill(
+      Catalog catalog,
+      Map<String, Long> fixed,
+      String lifecycle,
+      @Nullable String anomalies,
+      BackfillRange range,
+      int maxSnapshotsPerChunk,
+      long eventsPerChunk) {
     this.fixed = fixed;
     this.lifecycle = lifecycle;
     this.anomalies = anomalies;
     this.range = range;
     fixed.keySet().forEach(s -> sources.put(s, catalog.loadTable(TableIdentifier.parse(s))));
     int snapshots = 0;
+    long events = 0;
     for (Map.Entry<String, Table> source : sources.entrySet()) {
       Long snapshot = fixed.get(source.getKey());
       if (snapshot != null) {
-        snapshots +=
-            SnapshotFiles.dataSequenceNumbers(source.getValue(), snapshot, Expressions.alwaysTrue())
-                .size();
+        Map<Long, Long> records =
+            SnapshotFiles.recordsBySequenceNumber(
+                source.getValue(), snapshot, Expressions.alwaysTrue());
+        snapshots += records.size();
+        events += records.values().stream().mapToLong(Long::longValue).sum();
       }
     }
     this.chunks =
-        maxSnapshotsPerChunk <= 0
-            ? 1
-            : Math.max(1, (snapshots + maxSnapshotsPerChunk - 1) / maxSnapshotsPerChunk);
+        maxSnapshotsPerChunk > 0
+            ? Math.max(1, (snapshots + maxSnapshotsPerChunk - 1) / maxSnapshotsPerChunk)
+            : (int) Math.max(1, (events + eventsPerChunk - 1) / eventsPerChunk);
   }
 
   @Override

@@ -7,6 +7,7 @@ import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.function.Function;
 import javax.annotation.Nullable;
@@ -39,6 +40,14 @@ public final class SignupsBackfill implements BackfillJob {
   private record Chunk(String source, long afterSequence, long throughSequence) {}
 
   /**
+   * Source rows a chunk reads at most when no snapshot count is given: a chunk's facts are held in
+   * memory until committed, so a long history is built in several chunks.
+   */
+  static final long ROWS_PER_CHUNK = 20_000_000L;
+
+  /**
+   * @param maxSnapshotsPerChunk source snapshots (files of one landing) per chunk; 0: chunks of up
+   *     to {@link #ROWS_PER_CHUNK} source rows
    * @param toFact the job's logic: {@link #FACTS}, or a fixed version of it
    */
   public SignupsBackfill(
@@ -47,6 +56,17 @@ public final class SignupsBackfill implements BackfillJob {
       String target,
       BackfillRange range,
       int maxSnapshotsPerChunk,
+      Function<Record, Record> toFact) {
+    this(catalog, fixed, target, range, maxSnapshotsPerChunk, ROWS_PER_CHUNK, toFact);
+  }
+
+  SignupsBackfill(
+      Catalog catalog,
+      Map<String, Long> fixed,
+      String target,
+      BackfillRange range,
+      int maxSnapshotsPerChunk,
+      long rowsPerChunk,
       Function<Record, Record> toFact) {
     this.fixed = fixed;
     this.target = target;
@@ -58,14 +78,30 @@ public final class SignupsBackfill implements BackfillJob {
       if (snapshot == null) {
         continue;
       }
-      List<Long> sequences =
-          SnapshotFiles.dataSequenceNumbers(source.getValue(), snapshot, events());
-      int size = maxSnapshotsPerChunk <= 0 ? Math.max(1, sequences.size()) : maxSnapshotsPerChunk;
+      SortedMap<Long, Long> records =
+          SnapshotFiles.recordsBySequenceNumber(source.getValue(), snapshot, events());
+      // consecutive landings, up to the snapshot count or (none given) the row bound per chunk
       long after = -1L;
-      for (int i = 0; i < sequences.size(); i += size) {
-        long through = sequences.get(Math.min(i + size, sequences.size()) - 1);
+      long through = -1L;
+      int snapshots = 0;
+      long rows = 0;
+      for (Map.Entry<Long, Long> landing : records.entrySet()) {
+        boolean full =
+            maxSnapshotsPerChunk > 0
+                ? snapshots == maxSnapshotsPerChunk
+                : snapshots > 0 && rows + landing.getValue() > rowsPerChunk;
+        if (full) {
+          chunks.add(new Chunk(source.getKey(), after, through));
+          after = through;
+          snapshots = 0;
+          rows = 0;
+        }
+        through = landing.getKey();
+        snapshots++;
+        rows += landing.getValue();
+      }
+      if (snapshots > 0) {
         chunks.add(new Chunk(source.getKey(), after, through));
-        after = through;
       }
     }
   }

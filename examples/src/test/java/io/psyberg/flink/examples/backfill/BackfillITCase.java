@@ -257,6 +257,43 @@ class BackfillITCase {
   }
 
   @Test
+  void withoutASnapshotCountChunksAreBoundedByRowsAndStillEqualTheRecompute() throws Exception {
+    landAndRun(3, this::lifecycle); // 3 landings of 150 events
+    Backfill life =
+        backfills()
+            .jobs(
+                (catalog, b) ->
+                    new LifecycleBackfill(
+                        catalog, b.sourceSnapshots(), LIFECYCLE, ANOMALIES, RANGE, 0, 100))
+            .start("life", "lifecycle", RANGE, 0);
+    assertThat(life.chunksTotal()).isEqualTo(5); // 450 events, at most 100 per account bucket
+    LifecycleResult recompute =
+        LifecycleRecompute.recompute(events(life.sourceSnapshots().get(EVENTS)));
+    assertThat(values(BackfillBranch.rows(wh.load(LIFECYCLE), life.backfillId(), alwaysTrue())))
+        .isNotEmpty()
+        .isEqualTo(segments(recompute, true));
+    assertThat(values(BackfillBranch.rows(wh.load(ANOMALIES), life.backfillId(), alwaysTrue())))
+        .isEqualTo(anomalies(recompute, true));
+
+    ok(signups("live", FACTS));
+    Backfill facts =
+        backfills()
+            .jobs(
+                (catalog, b) ->
+                    new SignupsBackfill(
+                        catalog, b.sourceSnapshots(), FACTS, RANGE, 0, 1, SignupsBackfill.FACTS))
+            .start("live", "signups", RANGE, 0);
+    // a bound below one landing's rows: each landing is a chunk, as with one snapshot per chunk
+    assertThat(facts.chunksTotal())
+        .isGreaterThan(1)
+        .isEqualTo(backfills().start("live", "signups", RANGE, 1).chunksTotal());
+    assertThat(facts(BackfillBranch.rows(wh.load(FACTS), facts.backfillId(), alwaysTrue())))
+        .isNotEmpty()
+        .isEqualTo(expectedFacts(facts.sourceSnapshots().get(EVENTS)))
+        .doesNotHaveDuplicates();
+  }
+
+  @Test
   void aFailureBetweenTheTargetsCommitsOfAChunkResumesWithoutDoublesOnEither() throws Exception {
     landAndRun(3, this::lifecycle);
     long[] anomaliesAfterChunk0 = new long[1];
