@@ -150,6 +150,25 @@ class BackfillBranchTest {
   }
 
   @Test
+  void aChunkOfABuildWhoseTableHandleIsStaleIsRefusedWhenAnotherBuildWroteTheBranch() {
+    BackfillBranch.create(target, "x6");
+    Table first = wh.load("db.t");
+    Table second = wh.load("db.t");
+    BackfillBranch.commitChunk(
+        first, "x6", 0, Warehouse.events("a", 1, DAY2), BackfillBranch.head(first, "x6"));
+    long firstSaw = first.refs().get(BackfillBranch.name("x6")).snapshotId();
+    // another build (its own handle) commits chunk 1; the first build, not knowing, tries it too
+    BackfillBranch.commitChunk(
+        second, "x6", 1, Warehouse.events("b", 1, DAY2), BackfillBranch.head(second, "x6"));
+    assertThatThrownBy(
+            () ->
+                BackfillBranch.commitChunk(
+                    first, "x6", 1, Warehouse.events("b", 1, DAY2), firstSaw))
+        .isInstanceOf(ValidationException.class);
+    assertThat(BackfillBranch.rowCount(wh.load("db.t"), "x6")).isEqualTo(2);
+  }
+
+  @Test
   void aLargeChunkIsWrittenInSlicesSideBySideWithEveryRowOnce() {
     // two slices' worth of rows: written as one file per core (at most two), each row once
     int n = 2 * RowReplacement.ROWS_PER_SLICE + 7;

@@ -46,9 +46,12 @@ public final class BackfillPublishing {
               + id
               + " is "
               + backfill.status()
-              + "; only a VALIDATED backfill is published. Review it first with: backfill"
-              + " validate "
-              + id);
+              + "; only a VALIDATED backfill is published. "
+              + (backfill.status() == BackfillStatus.BUILT
+                  ? "Review it first with: backfill validate " + id
+                  : backfill.status().canBuild()
+                      ? "Finish it first with: backfill resume " + id + ", then validate it"
+                      : "Start a new backfill of the range"));
     }
     List<ProcessTargets.Target> live = new ArrayList<>();
     for (String name : job.ranges().keySet()) {

@@ -12,9 +12,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.exceptions.ValidationException;
 
 /**
  * Builds a backfill chunk by chunk: each chunk's rows are one commit on every target's branch (a
@@ -43,9 +45,14 @@ public final class BackfillRunner {
     this.listener = listener;
   }
 
-  /** Records a new backfill, creates its empty branches, and builds it. */
-  public Backfill start(Backfill started, BackfillJob job) throws CommandException {
+  /**
+   * Records a new backfill, creates its empty branches, and builds it; {@code recorded} hears of it
+   * once it is recorded (from then on it can be resumed by its id).
+   */
+  public Backfill start(Backfill started, BackfillJob job, Consumer<Backfill> recorded)
+      throws CommandException {
     log.record(started);
+    recorded.accept(started);
     for (Table target : targets(started).values()) {
       BackfillBranch.create(target, started.backfillId(), job.branchProperties());
     }
@@ -114,6 +121,18 @@ public final class BackfillRunner {
           listener.committed(current, c);
         }
       } catch (Exception e) {
+        if (branchMoved(e, targets, heads, id)) {
+          // another build of this backfill committed on the branches since they were read: it owns
+          // the log row from here, so this one records nothing
+          throw new CommandException(
+              String.format(
+                  "backfill %s: another build of it wrote its branches while this one built chunk"
+                      + " %d of %d (were two 'backfill resume %s' running at once?). This build"
+                      + " stopped without committing that chunk; nothing is doubled. See where it"
+                      + " stands with: backfill status %s",
+                  id, chunk + 1, backfill.chunksTotal(), id, id),
+              e);
+        }
         String message =
             String.format(
                 "backfill %s failed at chunk %d of %d: %s. Chunks committed so far stay on its"
@@ -126,6 +145,31 @@ public final class BackfillRunner {
     current = current.withStatus(BackfillStatus.BUILT);
     log.record(current);
     return current;
+  }
+
+  /**
+   * Whether a chunk commit was refused because someone wrote a branch after this build read its
+   * head: a refused commit, and a branch whose head is no longer the one this build last saw.
+   */
+  private static boolean branchMoved(
+      Throwable e, Map<String, Table> targets, Map<String, Long> heads, String id) {
+    boolean refused = false;
+    for (Throwable t = e; t != null && !refused; t = t.getCause()) {
+      refused = t instanceof ValidationException;
+    }
+    if (!refused) {
+      return false;
+    }
+    try {
+      for (Map.Entry<String, Table> t : targets.entrySet()) {
+        if (BackfillBranch.head(t.getValue(), id) != heads.get(t.getKey())) {
+          return true;
+        }
+      }
+    } catch (RuntimeException gone) {
+      // a branch dropped meanwhile (an abort): reported as the failure it caused
+    }
+    return false;
   }
 
   private static long rows(Map<String, Table> targets, String id) {

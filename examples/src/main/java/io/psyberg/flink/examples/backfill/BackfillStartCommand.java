@@ -84,8 +84,19 @@ public final class BackfillStartCommand extends PsybergCommand {
           "option '--max-snapshots-per-session' must be at least 1, got " + maxSnapshots);
     }
     int max = maxSnapshots == null ? 0 : maxSnapshots;
+    // the id on stderr as soon as it exists: a build killed halfway is resumed by it
     Backfill built =
-        BackfillCommand.build(catalog, err, b -> b.start(process, checked, file, range, max));
+        BackfillCommand.build(
+            catalog,
+            err,
+            b ->
+                b.onRecorded(
+                        started ->
+                            err.printf(
+                                "backfill %s started: %d chunk(s). If it stops before it is built:"
+                                    + " backfill resume %s%n",
+                                started.backfillId(), started.chunksTotal(), started.backfillId()))
+                    .start(process, checked, file, range, max));
     if (format.json()) {
       out.println("{\"backfill_id\":" + ValidationReport.quote(built.backfillId()) + "}");
     } else {

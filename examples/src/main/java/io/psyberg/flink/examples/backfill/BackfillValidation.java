@@ -42,7 +42,7 @@ public final class BackfillValidation {
               + backfill.backfillId()
               + " is "
               + backfill.status()
-              + "; only a BUILT backfill can be validated"
+              + "; only a BUILT backfill can be validated (or a VALIDATED one again)"
               + (backfill.status().canBuild()
                   ? ". Finish it first: backfill resume " + backfill.backfillId()
                   : "."));

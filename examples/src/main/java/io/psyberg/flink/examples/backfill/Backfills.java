@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.BiFunction;
+import java.util.function.Consumer;
 import javax.annotation.Nullable;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
@@ -29,6 +30,7 @@ public final class Backfills {
   private final BackfillLog log;
   private BiFunction<Catalog, Backfill, BackfillJob> jobs = this::openJob;
   private BackfillRunner.ChunkListener listener = (progress, chunk) -> {};
+  private Consumer<Backfill> recorded = b -> {};
   @Nullable private CatalogSpec sqlCatalog;
   private Map<String, String> sqlCatalogOptions = Map.of();
   @Nullable private Path startScript;
@@ -48,6 +50,15 @@ public final class Backfills {
   /** Called after every committed chunk (progress display; tests stop or interleave here). */
   public Backfills listener(BackfillRunner.ChunkListener listener) {
     this.listener = listener;
+    return this;
+  }
+
+  /**
+   * Called once a new backfill is recorded, before its build: from then on {@code backfill resume
+   * ID} continues it after a kill.
+   */
+  public Backfills onRecorded(Consumer<Backfill> recorded) {
+    this.recorded = recorded;
     return this;
   }
 
@@ -128,7 +139,7 @@ public final class Backfills {
               names,
               maxSnapshotsPerChunk,
               logic.chunkCount());
-      return runner().start(started, logic);
+      return runner().start(started, logic, recorded);
     }
   }
 

@@ -294,6 +294,38 @@ class BackfillITCase {
   }
 
   @Test
+  void aBuildThatFindsAnotherBuildAheadStopsSayingSoAndLeavesItsRecord() throws Exception {
+    landAndRun(3, () -> signups("live", FACTS));
+    String[] id = new String[1];
+    boolean[] resumed = new boolean[1];
+    // after the first chunk, a second build of the same backfill (a resume started meanwhile)
+    // builds every remaining chunk; the first build then finds the branch moved
+    assertThatThrownBy(
+            () ->
+                backfills()
+                    .onRecorded(b -> id[0] = b.backfillId())
+                    .listener(
+                        (progress, chunk) -> {
+                          if (!resumed[0]) {
+                            resumed[0] = true;
+                            assertThat(backfills().resume(id[0]).status())
+                                .isEqualTo(BackfillStatus.BUILT);
+                          }
+                        })
+                    .start("live", "signups", BackfillRange.ALL, 1))
+        .isInstanceOf(CommandException.class)
+        .hasMessageContaining("another build of it wrote its branches")
+        .hasMessageContaining("backfill status " + id[0]);
+    Backfill after = backfills().get(id[0]);
+    assertThat(after.status()).isEqualTo(BackfillStatus.BUILT); // the winner's record stays
+    assertThat(after.chunksTotal()).isEqualTo(3);
+    assertThat(chunkCommits(wh.load(FACTS), id[0])).containsExactly(0, 1, 2);
+    assertThat(facts(BackfillBranch.rows(wh.load(FACTS), id[0], alwaysTrue())))
+        .isEqualTo(facts(wh.rows(FACTS)))
+        .doesNotHaveDuplicates();
+  }
+
+  @Test
   void aFailureBetweenTheTargetsCommitsOfAChunkResumesWithoutDoublesOnEither() throws Exception {
     landAndRun(3, this::lifecycle);
     long[] anomaliesAfterChunk0 = new long[1];
@@ -362,6 +394,9 @@ class BackfillITCase {
                 "json"));
     assertThat(started.out()).matches("\\{\"backfill_id\":\"[0-9a-f]{8}\"}\n");
     String id = started.out().substring(16, 24);
+    // the id is on stderr as soon as the backfill is recorded, for a resume after a kill
+    assertThat(started.err())
+        .contains("backfill " + id + " started: 1 chunk(s)", "backfill resume " + id);
     assertThat(ok(cli("backfill", "status", id)).out()).contains(id, "| BUILT", "1/1");
     assertThat(ok(cli("backfill", "validate", id)).out())
         .contains("| " + FACTS, "VALIDATED", "validation_report");
