@@ -119,7 +119,22 @@ public final class BackfillCommand extends PsybergCommand {
       @Parameters(paramLabel = "ID", description = ID_HELP) String id,
       @Mixin CatalogOptions catalog)
       throws Exception {
-    return report(catalog, b -> b.publish(id), "published to main; branches dropped");
+    boolean[] already = new boolean[1];
+    Backfill b =
+        withBackfills(
+            catalog,
+            null,
+            backfills -> {
+              already[0] = backfills.get(id).status() == BackfillStatus.PUBLISHED;
+              return backfills.publish(id);
+            });
+    out()
+        .printf(
+            "backfill %s: %s (%s)%n",
+            b.backfillId(),
+            b.status(),
+            already[0] ? "published before; nothing to do" : "published to main; branches dropped");
+    return ExitCodes.OK;
   }
 
   @Command(

@@ -400,7 +400,10 @@ class BackfillITCase {
     assertThat(ok(cli("backfill", "status", id)).out()).contains(id, "| BUILT", "1/1");
     assertThat(ok(cli("backfill", "validate", id)).out())
         .contains("| " + FACTS, "VALIDATED", "validation_report");
-    assertThat(ok(cli("backfill", "publish", id)).out()).contains("PUBLISHED");
+    assertThat(ok(cli("backfill", "publish", id)).out())
+        .contains("PUBLISHED (published to main; branches dropped)");
+    assertThat(ok(cli("backfill", "publish", id)).out())
+        .contains("PUBLISHED (published before; nothing to do)");
 
     assertThat(cli("backfill", "start", "--process", "live", "--job", "sql", "--all").err())
         .contains("--job sql needs the script", "--file F");
