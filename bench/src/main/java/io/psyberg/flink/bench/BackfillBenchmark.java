@@ -44,8 +44,10 @@ import org.apache.iceberg.util.DateTimeUtil;
  * --job signups} reads and writes Iceberg in the CLI's JVM (no Flink job), {@code --job sql} runs
  * its SQL script for every day of the range (a chunk each) in one Flink batch job on a local
  * cluster, whose tasks write the chunks' files, and commits each chunk's files on the branch as its
- * own snapshot, all of the job's chunks in one transaction. All in one process, wall time, median
- * of the runs. The plain job runs twice: at parallelism 1, and on every core, as the SQL backfill's
+ * own snapshot, all of the job's chunks in one transaction; the SQL backfills are also compared
+ * with the same SQL run once as a plain Flink SQL job. {@code --job lifecycle} is measured against
+ * a plain keyed recompute ({@link LifecycleBackfillRuns}). All in one process, wall time, median of
+ * the runs. The plain job runs twice: at parallelism 1, and on every core, as the SQL backfill's
  * local cluster runs its chunks side by side on every core; each backfill's ratio is given to both.
  */
 final class BackfillBenchmark {

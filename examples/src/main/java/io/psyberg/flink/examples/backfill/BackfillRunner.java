@@ -47,15 +47,15 @@ public final class BackfillRunner {
 
   /**
    * Records a new backfill, creates its empty branches, and builds it; {@code recorded} hears of it
-   * once it is recorded (from then on it can be resumed by its id).
+   * once it is recorded and its branches exist (from then on it can be resumed by its id).
    */
   public Backfill start(Backfill started, BackfillJob job, Consumer<Backfill> recorded)
       throws CommandException {
     log.record(started);
-    recorded.accept(started);
     for (Table target : targets(started).values()) {
       BackfillBranch.create(target, started.backfillId(), job.branchProperties());
     }
+    recorded.accept(started);
     return build(started, job);
   }
 

@@ -48,8 +48,8 @@ public final class LifecycleBackfill implements BackfillJob {
 
   /**
    * Source events a chunk keeps at most when no snapshot count is given: a chunk holds its
-   * accounts' events and rows in memory (about 2 GiB of heap per 10M events), so a long history is
-   * built in several account buckets, each reading the history once.
+   * accounts' events and rows in memory (a 5M-event chunk ran in a 4 GiB heap in the backfill
+   * benchmark), so a long history is built in several account buckets, each reading it once.
    */
   static final long EVENTS_PER_CHUNK = 5_000_000L;
 
