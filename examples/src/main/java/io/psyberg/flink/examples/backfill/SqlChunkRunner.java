@@ -58,6 +58,9 @@ final class SqlChunkRunner implements AutoCloseable {
           FlinkConfigOptions.TABLE_EXEC_ICEBERG_USE_FLIP27_SOURCE.key(),
           "true");
 
+  /** Slots per core of the backfill's local cluster. */
+  static final int SLOTS_PER_CORE = 4;
+
   private final SqlBackfillScript script;
   private final String backfillId;
   private final String process;
@@ -371,7 +374,9 @@ final class SqlChunkRunner implements AutoCloseable {
 
   private LocalCluster cluster() {
     if (cluster == null) {
-      cluster = new LocalCluster(new Configuration());
+      // a job's day chunks are independent pipelines: several per core run side by side, so one
+      // chunk's start overlaps the others' work (a core's worth at a time left them waiting)
+      cluster = new LocalCluster(new Configuration(), SLOTS_PER_CORE);
     }
     return cluster;
   }

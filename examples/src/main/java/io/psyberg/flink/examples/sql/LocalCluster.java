@@ -5,7 +5,9 @@ import java.util.stream.Stream;
 import org.apache.flink.api.dag.Pipeline;
 import org.apache.flink.client.deployment.executors.PipelineExecutorUtils;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.PipelineExecutor;
 import org.apache.flink.core.execution.PipelineExecutorFactory;
@@ -31,8 +33,24 @@ public final class LocalCluster implements PipelineExecutorServiceLoader, AutoCl
   private int slots;
   private boolean closed;
 
+  /** Flink's managed memory of a local cluster when none is configured (split over its slots). */
+  private static final MemorySize LOCAL_MANAGED_MEMORY = MemorySize.ofMebiBytes(128);
+
+  private final int slotsPerCore;
+
   public LocalCluster(Configuration clusterConfig) {
+    this(clusterConfig, 1);
+  }
+
+  /**
+   * A cluster with {@code slotsPerCore} slots per core: a batch job of many small independent
+   * pipelines (a SQL backfill's day chunks) runs them side by side instead of a core's worth at a
+   * time, so one pipeline's start overlaps another's work. Each slot keeps the managed memory a
+   * one-slot-per-core cluster gives it, unless the configuration sets the managed memory.
+   */
+  public LocalCluster(Configuration clusterConfig, int slotsPerCore) {
     this.clusterConfig = new Configuration(clusterConfig);
+    this.slotsPerCore = Math.max(1, slotsPerCore);
   }
 
   @Override
@@ -117,7 +135,12 @@ public final class LocalCluster implements PipelineExecutorServiceLoader, AutoCl
     conf.set(RestOptions.BIND_PORT, "0");
     conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
     conf.set(RestOptions.ADDRESS, "127.0.0.1");
-    int wanted = Math.max(needed, Runtime.getRuntime().availableProcessors());
+    int wanted = Math.max(needed, Runtime.getRuntime().availableProcessors() * slotsPerCore);
+    if (slotsPerCore > 1 && !clusterConfig.contains(TaskManagerOptions.MANAGED_MEMORY_SIZE)) {
+      conf.set(
+          TaskManagerOptions.MANAGED_MEMORY_SIZE,
+          MemorySize.ofMebiBytes(LOCAL_MANAGED_MEMORY.getMebiBytes() * slotsPerCore));
+    }
     MiniCluster cluster =
         new MiniCluster(
             new MiniClusterConfiguration.Builder()

@@ -129,6 +129,32 @@ class BackfillSqlITCase {
   }
 
   @Test
+  void aScriptThatAggregatesRunsItsChunksSideBySideWithTheirManagedMemory() throws Exception {
+    publishThreeGenerations();
+    ok(signups("recompute", "facts.recompute"));
+    // a hash aggregation and a sort (batch operators on managed memory) in every day chunk, the
+    // chunks of the job running side by side on the backfill's slots
+    Path script =
+        write(
+            "grouped.sql",
+            "SET 'psyberg.backfill.time-column' = 'event_ts';\n"
+                + "INSERT INTO lake.facts.signups\n"
+                + "SELECT event_id, MIN(account_id), MIN(plan), MIN(event_ts),"
+                + " CAST(MIN(event_ts) AS DATE)\n"
+                + "FROM lake.membership.events\n"
+                + "WHERE event_type = 'SIGNUP'\n"
+                + "  AND event_ts >= ${backfill.from} AND event_ts < ${backfill.to}\n"
+                + "GROUP BY event_id ORDER BY event_id;\n");
+    Backfill built = backfills().start("live", "sql", script, RANGE, 0);
+    assertThat(built.status()).isEqualTo(BackfillStatus.BUILT);
+    assertThat(built.chunksTotal()).isEqualTo(4);
+    assertThat(facts(BackfillBranch.rows(wh.load(FACTS), built.backfillId(), all())))
+        .isNotEmpty()
+        .doesNotHaveDuplicates()
+        .isEqualTo(inRange(facts(wh.rows("facts.recompute"))));
+  }
+
+  @Test
   void aScriptFailingOnAnEventResumesAfterTheFixWithoutDoubles() throws Exception {
     publishThreeGenerations();
     // A SIGNUP event of the range's second day fails the script.
