@@ -9,7 +9,6 @@ import io.psyberg.flink.examples.sessions.BoundedJobRun;
 import io.psyberg.flink.examples.sessions.SessionReport;
 import io.psyberg.flink.metadata.SessionLog;
 import io.psyberg.flink.session.Session;
-import io.psyberg.flink.session.SessionStatus;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +27,7 @@ final class CatchUp {
   private final List<TableIdentifier> sources;
   private final int cap;
   private final SessionLog log;
-  private final Table lifecycle;
+  private final Map<String, Table> targets;
   private final String process;
   private final PrintStream out;
 
@@ -38,7 +37,7 @@ final class CatchUp {
       List<TableIdentifier> sources,
       int cap,
       SessionLog log,
-      Table lifecycle,
+      Map<String, Table> targets,
       String process,
       PrintStream out) {
     this.job = job;
@@ -46,7 +45,7 @@ final class CatchUp {
     this.sources = sources;
     this.cap = cap;
     this.log = log;
-    this.lifecycle = lifecycle;
+    this.targets = targets;
     this.process = process;
     this.out = out;
   }
@@ -82,7 +81,7 @@ final class CatchUp {
     }
     SessionReport report = new SessionReport();
     for (Session s : sessions) {
-      report.print(s, s.status() == SessionStatus.EMPTY ? null : lifecycle, null, out);
+      report.print(s, targets, null, out);
     }
     if (failure != null) {
       out.flush();

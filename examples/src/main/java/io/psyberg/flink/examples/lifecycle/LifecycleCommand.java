@@ -107,8 +107,11 @@ public final class LifecycleCommand extends PsybergCommand {
           target,
           anomalies);
       SessionLog log = new SessionLog(opened.catalog(), spec.metadataNamespace());
-      Table lifecycle = opened.catalog().loadTable(target);
-      CatchUp catchUp = new CatchUp(job, opened, sources, cap, log, lifecycle, process, out);
+      // both targets, as each publish of a session is reported
+      Map<String, Table> published = new LinkedHashMap<>();
+      published.put(target.toString(), opened.catalog().loadTable(target));
+      published.put(anomalies.toString(), opened.catalog().loadTable(anomalies));
+      CatchUp catchUp = new CatchUp(job, opened, sources, cap, log, published, process, out);
       if (mode == RunMode.BOUNDED) {
         return catchUp.run();
       }

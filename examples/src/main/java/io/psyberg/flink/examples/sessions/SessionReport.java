@@ -3,23 +3,31 @@ package io.psyberg.flink.examples.sessions;
 import io.psyberg.flink.examples.sql.ResultTable;
 import io.psyberg.flink.examples.sql.TablePrinter;
 import io.psyberg.flink.examples.sql.ValueFormatter;
+import io.psyberg.flink.metadata.SummaryKeys;
 import io.psyberg.flink.session.Session;
 import io.psyberg.flink.session.SessionStatus;
 import io.psyberg.flink.session.SourceRange;
 import java.io.PrintStream;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 import javax.annotation.Nullable;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.SnapshotSummary;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.util.SnapshotUtil;
 
 /**
  * Reports the sessions a job run produced: what was planned (the source ranges), the audits, and
  * what was published; a full report for bounded runs and one line per session for continuous ones.
  */
 public final class SessionReport {
+  /** How far back a target's history is searched for a session's publish (its own run's). */
+  private static final int RECENT_SNAPSHOTS = 20;
+
   private final TablePrinter printer = new TablePrinter(new ValueFormatter(ZoneOffset.UTC), false);
 
   /**
@@ -29,6 +37,21 @@ public final class SessionReport {
    * @param details a line printed after the ranges (e.g. the job's row counts); may be null
    */
   public void print(Session s, @Nullable Table target, @Nullable String details, PrintStream out) {
+    print(
+        s,
+        target == null || s.targetTable() == null ? Map.of() : Map.of(s.targetTable(), target),
+        details,
+        out);
+  }
+
+  /**
+   * Prints a finished session of a process with several targets: a {@code published:} part for each
+   * target that holds the session (found by the session id its publish carries).
+   *
+   * @param targets target name ({@code ns.table}) to table, in the order to print them
+   */
+  public void print(
+      Session s, Map<String, Table> targets, @Nullable String details, PrintStream out) {
     if (s.status() == SessionStatus.EMPTY) {
       out.println(
           "session "
@@ -48,12 +71,23 @@ public final class SessionReport {
       printer.print(audits(audits), out);
     }
     if (s.status() == SessionStatus.PUBLISHED && s.publishedSnapshotId() != null) {
+      List<String> published = new ArrayList<>();
+      targets.forEach(
+          (name, table) -> {
+            Long snapshot =
+                name.equals(s.targetTable())
+                    ? s.publishedSnapshotId()
+                    : snapshotHolding(table, s.sessionId());
+            if (snapshot != null) {
+              published.add(name + " snapshot " + snapshot + addedRows(table, snapshot));
+            }
+          });
+      if (published.isEmpty()) {
+        published.add(s.targetTable() + " snapshot " + s.publishedSnapshotId());
+      }
       out.println(
           "published: "
-              + s.targetTable()
-              + " snapshot "
-              + s.publishedSnapshotId()
-              + addedRows(target, s.publishedSnapshotId())
+              + String.join(", ", published)
               + "; high watermark now "
               + positions(s.ranges()));
     } else {
@@ -135,6 +169,28 @@ public final class SessionReport {
                         ? " without snapshots"
                         : " at snapshot " + r.toSnapshotId()))
         .collect(Collectors.joining(", "));
+  }
+
+  /** The snapshot of {@code table}'s recent history whose publish carries the session, if any. */
+  @Nullable
+  private static Long snapshotHolding(Table table, String sessionId) {
+    table.refresh();
+    if (table.currentSnapshot() == null) {
+      return null;
+    }
+    int looked = 0;
+    for (Snapshot snapshot :
+        SnapshotUtil.ancestorsOf(table.currentSnapshot().snapshotId(), table::snapshot)) {
+      String ids =
+          snapshot.summary() == null ? null : snapshot.summary().get(SummaryKeys.SESSION_IDS);
+      if (ids != null && Arrays.asList(ids.split(",")).contains(sessionId)) {
+        return snapshot.snapshotId();
+      }
+      if (++looked == RECENT_SNAPSHOTS) {
+        break;
+      }
+    }
+    return null;
   }
 
   private static String addedRows(@Nullable Table target, long snapshotId) {

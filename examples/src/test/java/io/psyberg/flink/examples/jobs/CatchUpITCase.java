@@ -110,8 +110,13 @@ class CatchUpITCase {
     assertThat(anomalies).as("the backlog has anomalies to correct").isNotEmpty();
     assertLifecycle("capped", segments, anomalies);
 
-    ok(CliRun.of(cli("lifecycle", "whole", "--target", "whole.account_lifecycle")));
+    CliRun whole = ok(CliRun.of(cli("lifecycle", "whole", "--target", "whole.account_lifecycle")));
     assertThat(sessions("whole")).hasSize(1);
+    // the run's report names each target's publish of the session
+    assertThat(whole.out())
+        .containsPattern(
+            "published: whole\\.account_lifecycle snapshot \\d+ \\(\\d+ rows added\\),"
+                + " whole\\.lifecycle_anomalies snapshot \\d+ \\(\\d+ rows added\\);");
     assertLifecycle("whole", segments, anomalies);
 
     // Two more snapshots: the next capped run corrects from the published end in one session.
