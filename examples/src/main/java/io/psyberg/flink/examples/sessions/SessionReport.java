@@ -3,7 +3,6 @@ package io.psyberg.flink.examples.sessions;
 import io.psyberg.flink.examples.sql.ResultTable;
 import io.psyberg.flink.examples.sql.TablePrinter;
 import io.psyberg.flink.examples.sql.ValueFormatter;
-import io.psyberg.flink.metadata.SummaryKeys;
 import io.psyberg.flink.session.Session;
 import io.psyberg.flink.session.SessionStatus;
 import io.psyberg.flink.session.SourceRange;
@@ -27,6 +26,9 @@ import org.apache.iceberg.util.SnapshotUtil;
 public final class SessionReport {
   /** How far back a target's history is searched for a session's publish (its own run's). */
   private static final int RECENT_SNAPSHOTS = 20;
+
+  /** The documented summary key of a publish: the ids of the sessions it holds, comma-separated. */
+  private static final String SESSION_IDS = "psyberg.session-ids";
 
   private final TablePrinter printer = new TablePrinter(new ValueFormatter(ZoneOffset.UTC), false);
 
@@ -181,8 +183,7 @@ public final class SessionReport {
     int looked = 0;
     for (Snapshot snapshot :
         SnapshotUtil.ancestorsOf(table.currentSnapshot().snapshotId(), table::snapshot)) {
-      String ids =
-          snapshot.summary() == null ? null : snapshot.summary().get(SummaryKeys.SESSION_IDS);
+      String ids = snapshot.summary() == null ? null : snapshot.summary().get(SESSION_IDS);
       if (ids != null && Arrays.asList(ids.split(",")).contains(sessionId)) {
         return snapshot.snapshotId();
       }
