@@ -304,7 +304,8 @@ final class BackfillBenchmark {
     return env.execute("plain recompute of the range");
   }
 
-  private static long rowCount(Table table) {
+  /** The rows of a table's current snapshot, as its summary counts them. */
+  static long rowCount(Table table) {
     table.refresh();
     Snapshot s = table.currentSnapshot();
     return s == null ? 0 : Long.parseLong(s.summary().getOrDefault("total-records", "0"));

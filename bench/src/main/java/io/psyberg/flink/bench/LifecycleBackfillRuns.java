@@ -11,8 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.apache.iceberg.Schema;
-import org.apache.iceberg.Snapshot;
-import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
 
@@ -111,9 +109,7 @@ final class LifecycleBackfillRuns {
   }
 
   private long rowCount(String name) {
-    Table table = catalog.loadTable(TableIdentifier.parse(name));
-    Snapshot s = table.currentSnapshot();
-    return s == null ? 0 : Long.parseLong(s.summary().getOrDefault("total-records", "0"));
+    return BackfillBenchmark.rowCount(catalog.loadTable(TableIdentifier.parse(name)));
   }
 
   /** The lifecycle table of the report. */

@@ -125,8 +125,7 @@ final class RowReplacement {
    * Parquet encoding is most of a large chunk's cost. The files come back in the rows' order.
    */
   private static List<DataFile> writeData(
-      Table table, GenericAppenderFactory factory, OutputFileFactory files, List<Record> rows)
-      throws IOException {
+      Table table, GenericAppenderFactory factory, OutputFileFactory files, List<Record> rows) {
     int cores = Runtime.getRuntime().availableProcessors();
     List<Slice> slices = new ArrayList<>();
     for (Map.Entry<PartitionKey, List<Record>> part : byPartition(table, rows).entrySet()) {
@@ -138,13 +137,6 @@ final class RowReplacement {
             new Slice(
                 part.getKey(), partRows.subList(from, Math.min(partRows.size(), from + size))));
       }
-    }
-    if (slices.size() < 2 || cores < 2) {
-      List<DataFile> out = new ArrayList<>();
-      for (Slice slice : slices) {
-        out.add(slice.write(table, factory, files));
-      }
-      return out;
     }
     List<Callable<DataFile>> writes = new ArrayList<>();
     slices.forEach(slice -> writes.add(() -> slice.write(table, factory, files)));

@@ -136,12 +136,6 @@ public final class MetadataRows {
       return keep(read(table, filter, snapshotId, files), map);
     }
     Schema schema = table.schema();
-    if (tasks.size() < 2 || threads < 2) {
-      // planned already: read the files here rather than planning again
-      List<T> rows = new ArrayList<>();
-      tasks.forEach(task -> readTask(table, schema, task, row -> add(rows, map.apply(row))));
-      return rows;
-    }
     List<Callable<List<T>>> reads = new ArrayList<>();
     for (FileScanTask task : tasks) {
       reads.add(

@@ -22,11 +22,27 @@ public final class SideBySide {
   private SideBySide() {}
 
   /**
-   * The results of {@code tasks}, in order, run on up to {@code threads} threads named {@code
-   * name}; the first failure is thrown (a runtime exception as it is, an I/O error as an {@link
-   * UncheckedIOException} saying {@code what} failed) and the other tasks are cancelled.
+   * The results of {@code tasks}, in order, run on up to {@code threads} threads named {@code name}
+   * (on the calling thread when there is one task or one thread); the first failure is thrown (a
+   * runtime exception as it is, an I/O error as an {@link UncheckedIOException} saying {@code what}
+   * failed) and the other tasks are cancelled.
    */
   public static <T> List<T> run(String name, int threads, String what, List<Callable<T>> tasks) {
+    if (tasks.size() < 2 || threads < 2) {
+      // nothing to run side by side: on this thread, without a pool
+      List<T> out = new ArrayList<>(tasks.size());
+      for (Callable<T> task : tasks) {
+        try {
+          out.add(task.call());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new PsybergException("Interrupted: " + what, e);
+        } catch (Exception e) {
+          throw failed(e, what);
+        }
+      }
+      return out;
+    }
     ExecutorService pool =
         Executors.newFixedThreadPool(
             Math.max(1, Math.min(threads, tasks.size())),
@@ -47,16 +63,19 @@ public final class SideBySide {
       Thread.currentThread().interrupt();
       throw new PsybergException("Interrupted: " + what, e);
     } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof RuntimeException runtime) {
-        throw runtime;
-      }
-      if (cause instanceof IOException io) {
-        throw new UncheckedIOException(what + ": " + io.getMessage(), io);
-      }
-      throw new PsybergException(what + ": " + cause, cause);
+      throw failed(e.getCause(), what);
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  private static RuntimeException failed(Throwable cause, String what) {
+    if (cause instanceof RuntimeException runtime) {
+      return runtime;
+    }
+    if (cause instanceof IOException io) {
+      return new UncheckedIOException(what + ": " + io.getMessage(), io);
+    }
+    return new PsybergException(what + ": " + cause, cause);
   }
 }

@@ -130,7 +130,7 @@ class PublisherCloseTest {
   private static void await(CountDownLatch latch) {
     try {
       if (!latch.await(60, TimeUnit.SECONDS)) {
-        throw new AssertionError("waited 60 s for the test");
+        throw new AssertionError("waited 60 s for an event of the test");
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -157,14 +157,7 @@ class PublisherCloseTest {
     }
 
     static void awaitHeld() {
-      try {
-        if (!held.await(60, TimeUnit.SECONDS)) {
-          throw new AssertionError("no session-log write came within 60 s");
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
+      await(held);
     }
 
     static void release() {
