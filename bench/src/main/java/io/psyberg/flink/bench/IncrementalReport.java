@@ -19,23 +19,27 @@ final class IncrementalReport {
       double totalSeconds,
       double loadAtStart,
       int dailyRuns,
-      int repeats) {
+      int repeats,
+      int warmUpRuns,
+      boolean standingCluster) {
     StringBuilder out = new StringBuilder();
     Runtime rt = Runtime.getRuntime();
     out.append("## Incremental run vs full recompute\n\n");
     out.append(
         String.format(
             Locale.ROOT,
-            "Run %s; JDK %s; %d cores; max heap %d MiB; after an untimed warm-up of both sides"
-                + " (100 new rows over 3 days); scenarios NEWxDAYS: a history of DAYS"
-                + " snapshots (one per day, 1%% of each day's rows late, in the day before), then"
-                + " %s%s of NEW rows (%d%% late, in the day before); %,d accounts;"
-                + " local Flink (parallelism %d); CPU = process CPU time of the JVM; total %.0f"
-                + " s; load average %.1f at the start, %.1f at the end.%n%n",
+            "Run %s; JDK %s; %d cores; max heap %d MiB; after an untimed warm-up of both sides (%d"
+                + " run%s of 100 new rows over a 3-day history); scenarios NEWxDAYS: a history of"
+                + " DAYS snapshots (one per day, 1%% of each day's rows late, in the day before),"
+                + " then %s%s of NEW rows (%d%% late, in the day before); %,d accounts; local Flink"
+                + " (parallelism %d), %s; CPU = process CPU time of the JVM; total %.0f s; load"
+                + " average %.1f at the start, %.1f at the end.%n%n",
             ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME),
             System.getProperty("java.version"),
             rt.availableProcessors(),
             rt.maxMemory() / (1024 * 1024),
+            warmUpRuns,
+            warmUpRuns == 1 ? "" : "s",
             dailyRuns == 0
                 ? ""
                 : dailyRuns
@@ -49,6 +53,10 @@ final class IncrementalReport {
             latePercent,
             accounts,
             rt.availableProcessors(),
+            standingCluster
+                ? "every job of both sides submitted to one standing local cluster (as scheduled"
+                    + " runs are to a session cluster)"
+                : "each job on a local cluster of its own, started and stopped by its execute()",
             totalSeconds,
             loadAtStart,
             loadAverage()));

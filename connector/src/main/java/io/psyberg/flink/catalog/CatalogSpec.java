@@ -301,7 +301,9 @@ public final class CatalogSpec implements Serializable {
    */
   public Catalog open() {
     try {
-      return loader().loadCatalog();
+      Catalog catalog = loader().loadCatalog();
+      ReadOnlyTables.opened(catalog, this);
+      return catalog;
     } catch (RuntimeException e) {
       throw new PsybergException(
           String.format(
@@ -355,6 +357,15 @@ public final class CatalogSpec implements Serializable {
     return catalogImpl == null
         ? "hadoop".equals(type)
         : "org.apache.iceberg.hadoop.HadoopCatalog".equals(catalogImpl);
+  }
+
+  /**
+   * Whether refreshing a loaded table of this catalog re-reads its metadata file only when it
+   * changed (Hadoop: a newer metadata file; JDBC: the table's metadata pointer), which {@link
+   * ReadOnlyTables} relies on. A REST catalog answers every refresh with the whole metadata.
+   */
+  boolean refreshesCheaply() {
+    return isHadoop() || isJdbc();
   }
 
   private boolean isJdbc() {

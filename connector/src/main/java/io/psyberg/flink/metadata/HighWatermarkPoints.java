@@ -1,5 +1,6 @@
 package io.psyberg.flink.metadata;
 
+import io.psyberg.flink.catalog.ReadOnlyTables;
 import io.psyberg.flink.session.SourceRange;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,7 +46,7 @@ public final class HighWatermarkPoints {
 
   private static Optional<SnapshotPoint> pointOf(Catalog catalog, String name, long snapshotId) {
     try {
-      Table table = catalog.loadTable(TableIdentifier.parse(name));
+      Table table = ReadOnlyTables.load(catalog, TableIdentifier.parse(name));
       return SnapshotPoint.lookup(table, name, snapshotId);
     } catch (NoSuchTableException e) {
       return Optional.empty();

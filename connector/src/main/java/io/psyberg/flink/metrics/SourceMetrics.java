@@ -1,5 +1,6 @@
 package io.psyberg.flink.metrics;
 
+import io.psyberg.flink.catalog.ReadOnlyTables;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -70,7 +71,8 @@ public final class SourceMetrics {
           try {
             HighWatermarkLag now =
                 HighWatermarkLag.of(
-                    catalog.loadTable(TableIdentifier.parse(table)), positions.get(table));
+                    ReadOnlyTables.load(catalog, TableIdentifier.parse(table)),
+                    positions.get(table));
             lag.snapshots = now.snapshots;
             lag.seconds = now.seconds;
           } catch (RuntimeException e) {

@@ -1,5 +1,6 @@
 package io.psyberg.flink.planning;
 
+import io.psyberg.flink.catalog.ReadOnlyTables;
 import io.psyberg.flink.metadata.HighWatermarkMirror;
 import io.psyberg.flink.metadata.MetadataTableSchemas;
 import io.psyberg.flink.metadata.PublishedHighWatermark;
@@ -73,7 +74,7 @@ public final class HighWatermarkResolver {
     }
     if (!positions.isEmpty()) {
       for (String target : settings.targetTables()) {
-        if (catalog.tableExists(TableIdentifier.parse(target))
+        if (ReadOnlyTables.exists(catalog, TableIdentifier.parse(target))
             && publishedIn(catalog, target, settings.processName()).isEmpty()) {
           // A target with nothing published is the one furthest behind: a run that died between the
           // first
@@ -170,7 +171,7 @@ public final class HighWatermarkResolver {
       return false;
     }
     try {
-      Table t = catalog.loadTable(TableIdentifier.parse(sourceTable));
+      Table t = ReadOnlyTables.load(catalog, TableIdentifier.parse(sourceTable));
       if (t.snapshot(a) != null && t.snapshot(b) != null) {
         return SnapshotUtil.isAncestorOf(t, b, a);
       }
@@ -190,7 +191,7 @@ public final class HighWatermarkResolver {
   private static Optional<PublishedHighWatermark> publishedIn(
       Catalog catalog, String target, String process) {
     try {
-      Table table = catalog.loadTable(TableIdentifier.parse(target));
+      Table table = ReadOnlyTables.load(catalog, TableIdentifier.parse(target));
       return PublishedHighWatermark.find(table, process);
     } catch (NoSuchTableException e) {
       return Optional.empty();

@@ -1,6 +1,7 @@
 package io.psyberg.flink.planning;
 
 import io.psyberg.flink.catalog.CatalogSpec;
+import io.psyberg.flink.catalog.ReadOnlyTables;
 import io.psyberg.flink.metadata.PublishedHighWatermark;
 import io.psyberg.flink.metadata.SnapshotPoint;
 import io.psyberg.flink.session.Processing;
@@ -84,7 +85,7 @@ public final class ProcessedHistory implements Serializable {
       for (String target : targets) {
         TableIdentifier id = TableIdentifier.parse(target);
         if (c.tableExists(id)) {
-          PublishedHighWatermark.find(c.loadTable(id), process)
+          PublishedHighWatermark.find(ReadOnlyTables.load(c, id), process)
               .ifPresent(p -> p.points().forEach(SnapshotPoint::remember));
         }
       }
@@ -113,8 +114,7 @@ public final class ProcessedHistory implements Serializable {
       if (at == null) {
         continue;
       }
-      Table table = catalog.loadTable(TableIdentifier.parse(name));
-      table.refresh();
+      Table table = ReadOnlyTables.load(catalog, TableIdentifier.parse(name));
       if (table.snapshot(at) != null) {
         out.put(name, new Position(at, Set.of()));
         continue;
@@ -199,7 +199,7 @@ public final class ProcessedHistory implements Serializable {
       for (Map.Entry<String, Position> p : positions.entrySet()) {
         String name = p.getKey();
         Position at = p.getValue();
-        Table table = c.loadTable(TableIdentifier.parse(name));
+        Table table = ReadOnlyTables.load(c, TableIdentifier.parse(name));
         List<FileScanTask> tasks = new ArrayList<>();
         try (CloseableIterable<FileScanTask> planned =
             table.newScan().useSnapshot(at.snapshotId).planFiles()) {
@@ -229,7 +229,7 @@ public final class ProcessedHistory implements Serializable {
   private static Schema schema(CatalogSpec catalog, String table) {
     Catalog c = catalog.open();
     try {
-      return c.loadTable(TableIdentifier.parse(table)).schema();
+      return ReadOnlyTables.load(c, TableIdentifier.parse(table)).schema();
     } finally {
       CatalogSpec.closeQuietly(c);
     }

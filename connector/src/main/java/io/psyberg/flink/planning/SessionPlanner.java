@@ -1,6 +1,7 @@
 package io.psyberg.flink.planning;
 
 import io.psyberg.flink.PsybergException;
+import io.psyberg.flink.catalog.ReadOnlyTables;
 import io.psyberg.flink.metadata.SnapshotPoint;
 import io.psyberg.flink.session.ChangeRange;
 import io.psyberg.flink.session.Session;
@@ -88,7 +89,7 @@ public final class SessionPlanner {
 
   private Table loadSource(String name) {
     try {
-      return catalog.loadTable(TableIdentifier.parse(name));
+      return ReadOnlyTables.load(catalog, TableIdentifier.parse(name));
     } catch (NoSuchTableException e) {
       throw new PsybergException(
           String.format(
@@ -113,7 +114,6 @@ public final class SessionPlanner {
   }
 
   private TableRange planTable(String name, Table table, boolean hasHwm, @Nullable Long hwm) {
-    table.refresh();
     Long end = settings.endPositions().get(name);
     Snapshot current = end == null ? table.currentSnapshot() : table.snapshot(end);
     if (end != null && current == null) {

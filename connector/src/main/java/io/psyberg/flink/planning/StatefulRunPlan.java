@@ -2,6 +2,7 @@ package io.psyberg.flink.planning;
 
 import io.psyberg.flink.PsybergException;
 import io.psyberg.flink.catalog.CatalogSpec;
+import io.psyberg.flink.catalog.ReadOnlyTables;
 import io.psyberg.flink.metadata.HighWatermarkMirror;
 import io.psyberg.flink.metadata.PublishedHighWatermark;
 import io.psyberg.flink.session.ChangeRange;
@@ -215,8 +216,8 @@ public final class StatefulRunPlan implements Serializable {
     for (String target : targets) {
       TableIdentifier id = TableIdentifier.parse(target);
       out.add(
-          c.tableExists(id)
-              ? PublishedHighWatermark.find(c.loadTable(id), process)
+          ReadOnlyTables.exists(c, id)
+              ? PublishedHighWatermark.find(ReadOnlyTables.load(c, id), process)
                   .map(PublishedHighWatermark::positions)
                   .orElse(Map.of())
               : Map.of());
@@ -239,7 +240,7 @@ public final class StatefulRunPlan implements Serializable {
         if (at == null || at.equals(r.fromSnapshotId())) {
           continue;
         }
-        Table source = c.loadTable(TableIdentifier.parse(r.table()));
+        Table source = ReadOnlyTables.load(c, TableIdentifier.parse(r.table()));
         List<Long> covered = new ArrayList<>();
         try {
           SnapshotUtil.ancestorIdsBetween(at, r.fromSnapshotId(), source::snapshot)
@@ -336,7 +337,7 @@ public final class StatefulRunPlan implements Serializable {
     Catalog c = catalog.open();
     try {
       for (Map.Entry<String, List<String>> e : newFiles.entrySet()) {
-        Table table = c.loadTable(TableIdentifier.parse(e.getKey()));
+        Table table = ReadOnlyTables.load(c, TableIdentifier.parse(e.getKey()));
         Schema key = table.schema().select(keyColumn);
         for (String path : e.getValue()) {
           if (FileFormat.fromFileName(path) != FileFormat.PARQUET) {

@@ -1,5 +1,6 @@
 package io.psyberg.flink.planning;
 
+import io.psyberg.flink.catalog.ReadOnlyTables;
 import java.util.List;
 import java.util.Map;
 import org.apache.iceberg.Table;
@@ -30,7 +31,7 @@ final class TargetsAhead {
         if (at.getValue() == null || at.getValue().equals(from)) {
           continue; // a null from: the run reads this table from its first snapshot
         }
-        Table source = catalog.loadTable(TableIdentifier.parse(at.getKey()));
+        Table source = ReadOnlyTables.load(catalog, TableIdentifier.parse(at.getKey()));
         int count = 0;
         try {
           for (Long ignored :

@@ -2,6 +2,7 @@ package io.psyberg.flink.sink;
 
 import io.psyberg.flink.PsybergException;
 import io.psyberg.flink.catalog.CatalogSpec;
+import io.psyberg.flink.catalog.ReadOnlyTables;
 import io.psyberg.flink.sink.audit.AuditSpec;
 import io.psyberg.flink.sink.commit.PsybergCommitterOperator;
 import io.psyberg.flink.sink.commit.PublishHook;
@@ -169,7 +170,7 @@ public final class PsybergSink implements Serializable {
   private Table loadTarget() {
     Catalog c = catalog.open();
     try {
-      return c.loadTable(TableIdentifier.parse(table));
+      return ReadOnlyTables.load(c, TableIdentifier.parse(table));
     } catch (NoSuchTableException e) {
       throw new PsybergException(
           String.format(

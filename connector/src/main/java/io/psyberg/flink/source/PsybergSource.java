@@ -2,6 +2,7 @@ package io.psyberg.flink.source;
 
 import io.psyberg.flink.PsybergException;
 import io.psyberg.flink.catalog.CatalogSpec;
+import io.psyberg.flink.catalog.ReadOnlyTables;
 import io.psyberg.flink.metadata.HighWatermarkMirror;
 import io.psyberg.flink.planning.HighWatermarkResolver;
 import io.psyberg.flink.planning.NonAppendSnapshots;
@@ -171,7 +172,7 @@ public final class PsybergSource
   private Table loadFirstTable() {
     Catalog c = catalog.open();
     try {
-      return c.loadTable(TableIdentifier.parse(settings.sourceTables().get(0)));
+      return ReadOnlyTables.load(c, TableIdentifier.parse(settings.sourceTables().get(0)));
     } catch (NoSuchTableException e) {
       throw new PsybergException(
           String.format(

@@ -1,6 +1,7 @@
 package io.psyberg.flink.source.reader;
 
 import io.psyberg.flink.catalog.CatalogSpec;
+import io.psyberg.flink.catalog.ReadOnlyTables;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.List;
@@ -45,7 +46,7 @@ final class ReaderTables implements AutoCloseable {
       if (catalog == null) {
         catalog = catalogSpec.open();
       }
-      table = catalog.loadTable(TableIdentifier.parse(name));
+      table = ReadOnlyTables.load(catalog, TableIdentifier.parse(name));
       tables.put(name, table);
       functions.remove(name);
     }

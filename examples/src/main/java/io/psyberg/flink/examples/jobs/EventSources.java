@@ -1,5 +1,6 @@
 package io.psyberg.flink.examples.jobs;
 
+import io.psyberg.flink.catalog.ReadOnlyTables;
 import io.psyberg.flink.examples.cli.CatalogOptions;
 import io.psyberg.flink.examples.cli.CommandException;
 import io.psyberg.flink.examples.cli.PsybergCommand;
@@ -51,7 +52,7 @@ public final class EventSources {
                     + " e.g.: %s generate --table %s --accounts 100 --events 1000 %s",
                 id, location, PsybergCommand.PROGRAM, id, catalogOptions));
       }
-      List<String> problems = problems(catalog.loadTable(id).schema());
+      List<String> problems = problems(ReadOnlyTables.load(catalog, id).schema());
       if (!problems.isEmpty()) {
         throw new CommandException(
             String.format(

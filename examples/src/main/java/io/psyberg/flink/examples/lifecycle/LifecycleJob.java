@@ -1,6 +1,7 @@
 package io.psyberg.flink.examples.lifecycle;
 
 import io.psyberg.flink.catalog.CatalogSpec;
+import io.psyberg.flink.catalog.ReadOnlyTables;
 import io.psyberg.flink.metadata.PublishedHighWatermark;
 import io.psyberg.flink.planning.ProcessedHistory;
 import io.psyberg.flink.planning.StatefulRunPlan;
@@ -222,7 +223,8 @@ public final class LifecycleJob {
     Catalog c = catalog.open();
     try {
       for (String target : List.of(lifecycleTable, anomaliesTable)) {
-        if (PublishedHighWatermark.find(c.loadTable(TableIdentifier.parse(target)), process)
+        if (PublishedHighWatermark.find(
+                ReadOnlyTables.load(c, TableIdentifier.parse(target)), process)
             .isPresent()) {
           return true;
         }
@@ -244,7 +246,8 @@ public final class LifecycleJob {
       for (String target : List.of(lifecycleTable, anomaliesTable)) {
         byTarget.put(
             target,
-            PublishedHighWatermark.find(c.loadTable(TableIdentifier.parse(target)), process)
+            PublishedHighWatermark.find(
+                    ReadOnlyTables.load(c, TableIdentifier.parse(target)), process)
                 .map(PublishedHighWatermark::positions)
                 .orElse(Map.of()));
       }
@@ -381,7 +384,7 @@ public final class LifecycleJob {
   private Long currentSnapshot(String table) {
     Catalog c = catalog.open();
     try {
-      Snapshot current = c.loadTable(TableIdentifier.parse(table)).currentSnapshot();
+      Snapshot current = ReadOnlyTables.load(c, TableIdentifier.parse(table)).currentSnapshot();
       return current == null ? null : current.snapshotId();
     } finally {
       CatalogSpec.closeQuietly(c);
@@ -407,7 +410,7 @@ public final class LifecycleJob {
   private RowType tableRowType(String table) {
     Catalog c = catalog.open();
     try {
-      return FlinkSchemaUtil.convert(c.loadTable(TableIdentifier.parse(table)).schema());
+      return FlinkSchemaUtil.convert(ReadOnlyTables.load(c, TableIdentifier.parse(table)).schema());
     } finally {
       CatalogSpec.closeQuietly(c);
     }
