@@ -60,13 +60,15 @@ public final class ReadOnlyTables {
   private static final class Live {
     final Table table;
     final TableOperations ops;
+    final TableMetadata loaded;
     String location;
     long modified;
 
     Live(Table table) {
       this.table = table;
       this.ops = ((HasTableOperations) table).operations();
-      this.location = ops.current().metadataFileLocation();
+      this.loaded = ops.current();
+      this.location = loaded.metadataFileLocation();
       this.modified = modified(table, location);
     }
 
@@ -146,7 +148,7 @@ public final class ReadOnlyTables {
     synchronized (LIVE) {
       LIVE.put(key, live);
     }
-    return view(live, live.ops.current());
+    return view(live, live.loaded);
   }
 
   /** Whether the table exists, answered as {@link #load} would (a metadata file parsed once). */

@@ -105,13 +105,14 @@ public final class LifecycleContiguityAudit implements Audit {
         return Map.of();
       }
       fromMicros = DateTimeUtil.microsFromTimestamp(from);
+      // Not filtered by account: every file holds every account's segments, so an IN of the
+      // session's accounts prunes nothing, and Iceberg builds its set of thousands of literals
+      // again for each file and row group it evaluates.
       scan =
           scan.filter(
-              Expressions.and(
-                  Expressions.in("account_id", accounts.toArray()),
-                  Expressions.or(
-                      Expressions.isNull("valid_to"),
-                      Expressions.greaterThanOrEqual("valid_to", fromMicros))));
+              Expressions.or(
+                  Expressions.isNull("valid_to"),
+                  Expressions.greaterThanOrEqual("valid_to", fromMicros)));
     }
     List<CombinedScanTask> tasks = new ArrayList<>();
     try (CloseableIterable<CombinedScanTask> planned = scan.planTasks()) {
