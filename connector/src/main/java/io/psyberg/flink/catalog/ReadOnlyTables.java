@@ -22,7 +22,7 @@ import org.apache.iceberg.hadoop.HadoopFileIO;
 /**
  * Read-only views of catalog tables for planning, each pinned to the table's current metadata, with
  * each metadata file parsed once per JVM. A table's metadata file lists every snapshot it keeps (a
- * source table of 1,000 daily snapshots: ~0.5 MB of JSON), and a bounded run reads its source and
+ * source table of 1,000 daily snapshots: ~1 MB of JSON), and a bounded run reads its source and
  * targets a dozen times while it plans; loading the table each time parsed the file each time, a
  * cost that grew with the table's history, not with the new data.
  *
@@ -115,7 +115,9 @@ public final class ReadOnlyTables {
 
   /**
    * The table {@code id} of {@code catalog} as it is now, read-only. Throws what {@code
-   * catalog.loadTable} throws for a table that does not exist.
+   * catalog.loadTable} throws for a table that does not exist. A catalog not opened by {@link
+   * CatalogSpec#open()}, or one whose refresh re-reads the whole metadata (REST), gives its loaded
+   * table as is.
    */
   public static Table load(Catalog catalog, TableIdentifier id) {
     CatalogSpec spec = OPENED.get(catalog);
