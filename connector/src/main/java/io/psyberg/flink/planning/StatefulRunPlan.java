@@ -32,6 +32,7 @@ import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.data.parquet.GenericParquetReaders;
+import org.apache.iceberg.exceptions.NoSuchTableException;
 import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.io.CloseableIterable;
@@ -214,13 +215,17 @@ public final class StatefulRunPlan implements Serializable {
       Catalog c, String process, List<String> targets) {
     List<Map<String, Long>> out = new ArrayList<>();
     for (String target : targets) {
-      TableIdentifier id = TableIdentifier.parse(target);
-      out.add(
-          ReadOnlyTables.exists(c, id)
-              ? PublishedHighWatermark.find(ReadOnlyTables.load(c, id), process)
-                  .map(PublishedHighWatermark::positions)
-                  .orElse(Map.of())
-              : Map.of());
+      Map<String, Long> positions;
+      try {
+        positions =
+            PublishedHighWatermark.find(
+                    ReadOnlyTables.load(c, TableIdentifier.parse(target)), process)
+                .map(PublishedHighWatermark::positions)
+                .orElse(Map.of());
+      } catch (NoSuchTableException notYet) {
+        positions = Map.of();
+      }
+      out.add(positions);
     }
     return out;
   }
