@@ -82,6 +82,45 @@ final class AccountSegments {
     return null;
   }
 
+  /**
+   * What is wrong with where these segments, read from a window's start on, join the segments
+   * before it, or null. Those earlier segments are the published parent's (nothing before the
+   * window changed), so this account must start where the parent's segments in the same window
+   * started ({@code published}, null if it had none): at the same segment number and opening when
+   * the parent had earlier segments, at segment 1 when it had none.
+   */
+  @Nullable
+  String joinProblem(@Nullable AccountSegments published) {
+    int first = first();
+    if (published != null && published.numbers[published.first()] > 1) {
+      int p = published.first();
+      if (numbers[first] != published.numbers[p] || validFrom[first] != published.validFrom[p]) {
+        return "the segments it can have changed start at segment "
+            + numbers[first]
+            + " opening at "
+            + timestamp(validFrom[first])
+            + ", but the unchanged earlier segments end where segment "
+            + published.numbers[p]
+            + " opens at "
+            + timestamp(published.validFrom[p]);
+      }
+    } else if (numbers[first] != 1) {
+      return "segments start at " + numbers[first] + " and the account has no earlier segment";
+    }
+    return null;
+  }
+
+  /** Index of the lowest-numbered segment. */
+  private int first() {
+    int first = 0;
+    for (int i = 1; i < size; i++) {
+      if (numbers[i] < numbers[first]) {
+        first = i;
+      }
+    }
+    return first;
+  }
+
   /** Indexes in segment-number order (rows usually arrive in it, which the sort does not mind). */
   private int[] byNumber() {
     long[] keyed = new long[size];

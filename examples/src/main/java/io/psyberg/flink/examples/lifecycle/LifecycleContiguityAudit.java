@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
@@ -21,24 +22,32 @@ import javax.annotation.Nullable;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.data.TimestampData;
 import org.apache.iceberg.CombinedScanTask;
+import org.apache.iceberg.DeleteFile;
+import org.apache.iceberg.FileContent;
+import org.apache.iceberg.FileFormat;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.TableProperties;
 import org.apache.iceberg.TableScan;
 import org.apache.iceberg.data.Record;
+import org.apache.iceberg.data.parquet.GenericParquetReaders;
+import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.flink.source.DataIterator;
 import org.apache.iceberg.flink.source.RowDataFileScanTaskReader;
 import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.parquet.Parquet;
 import org.apache.iceberg.types.Types;
 import org.apache.iceberg.util.DateTimeUtil;
 
 /**
  * Every account the session touches has consecutively numbered segments, each closing where the
  * next opens ({@code valid_to(n) = valid_from(n+1)}), and exactly one current segment (the last,
- * open-ended). Checked on the table as it would be once published (the staged snapshot), from the
- * segment that closes where the session's earliest written segment opens: earlier segments did not
- * change, and reading only the later ones lets the read prune by {@code valid_to}.
+ * open-ended). Checked on the table as it would be once published (the staged snapshot). A first
+ * publish is read whole. A later one is read in the month partitions it adds files to and the open
+ * segments ({@link ChangedMonths}): every segment before them is the published parent's, so the
+ * audit checks the segments it reads and that they start where the parent's in the same window
+ * started, which reads the recent months however long ago a rewritten segment opened.
  */
 public final class LifecycleContiguityAudit implements Audit {
   private static final long serialVersionUID = 1L;
@@ -53,24 +62,23 @@ public final class LifecycleContiguityAudit implements Audit {
 
   @Override
   public AuditResult run(AuditContext ctx) throws Exception {
-    Map<Long, AccountSegments> byAccount = changedAccountSegments(ctx);
-    if (byAccount.isEmpty()) {
+    Checked checked = check(ctx);
+    if (checked == null) {
       return AuditResult.of(name(), true, "no accounts changed", "contiguous segments");
     }
+    Map<Long, String> problems = checked.problems();
     // Broken accounts in account order, so the examples quoted are the same on every run.
-    TreeMap<Long, String> problems = new TreeMap<>();
-    byAccount.forEach(
-        (id, segments) -> {
-          String problem = segments.problem();
-          if (problem != null) {
-            problems.put(id, problem);
-          }
-        });
     List<String> broken = new ArrayList<>();
-    problems.forEach((id, problem) -> broken.add("account " + id + ": " + problem));
+    new TreeMap<>(problems)
+        .forEach(
+            (id, problem) -> {
+              if (problem != null) {
+                broken.add("account " + id + ": " + problem);
+              }
+            });
     String observed =
         broken.isEmpty()
-            ? byAccount.size() + " accounts contiguous"
+            ? problems.size() + " accounts contiguous (read: " + checked.read() + ")"
             : broken.size()
                 + " broken accounts, e.g. "
                 + broken.subList(0, Math.min(3, broken.size()));
@@ -79,41 +87,123 @@ public final class LifecycleContiguityAudit implements Audit {
   }
 
   /**
-   * The segments to check, by account: on a first publish the whole staged table (it holds only
-   * this session); otherwise the segments of the accounts the session wrote, from its earliest
-   * written segment's opening on (open, or closed since then). Read with Iceberg's Flink row
-   * reader, which keeps timestamps as numbers, and filtered here on the primitive values: this read
-   * is most of what the audit costs. The scan's tasks are read side by side, one reader per core:
-   * the audit runs after the job's tasks finished writing, and a first publish reads every row it
-   * wrote.
+   * Each checked account's problem (null when it is contiguous) and which segments were read.
+   *
+   * @param read the segments read, as the audit result quotes them
    */
-  private static Map<Long, AccountSegments> changedAccountSegments(AuditContext ctx)
-      throws Exception {
+  private record Checked(Map<Long, String> problems, String read) {}
+
+  /** What the audit found, or null when the session changed no account. */
+  @Nullable
+  private static Checked check(AuditContext ctx) throws Exception {
     Table table = ctx.table();
-    TableScan scan = table.newScan().useSnapshot(ctx.staged().snapshotId()).select(COLUMNS);
-    Set<Long> accounts = null;
-    Long fromMicros = null;
-    if (ctx.publishedParentId() != null) {
-      accounts = new HashSet<>();
-      LocalDateTime from = null;
-      for (Record r : ctx.readStaged(List.of("account_id", "valid_from"))) {
-        accounts.add((Long) r.getField("account_id"));
-        LocalDateTime opens = (LocalDateTime) r.getField("valid_from");
-        from = from == null || opens.isBefore(from) ? opens : from;
-      }
-      if (accounts.isEmpty()) {
-        return Map.of();
-      }
-      fromMicros = DateTimeUtil.microsFromTimestamp(from);
-      // Not filtered by account: every file holds every account's segments, so an IN of the
-      // session's accounts prunes nothing, and Iceberg builds its set of thousands of literals
-      // again for each file and row group it evaluates.
-      scan =
-          scan.filter(
-              Expressions.or(
-                  Expressions.isNull("valid_to"),
-                  Expressions.greaterThanOrEqual("valid_to", fromMicros)));
+    Map<Long, String> problems = new HashMap<>();
+    if (ctx.publishedParentId() == null) {
+      // A first publish: the staged table holds only this session.
+      read(table, ctx.staged().snapshotId(), Expressions.alwaysTrue(), null, null)
+          .forEach((id, segments) -> problems.put(id, segments.problem()));
+      return problems.isEmpty() ? null : new Checked(problems, "the whole table");
     }
+    Set<Long> accounts = new HashSet<>();
+    LocalDateTime earliest = null;
+    for (Record r : ctx.readStaged(List.of("account_id", "valid_from"))) {
+      accounts.add((Long) r.getField("account_id"));
+      LocalDateTime opens = (LocalDateTime) r.getField("valid_from");
+      earliest = earliest == null || opens.isBefore(earliest) ? opens : earliest;
+    }
+    accounts.addAll(deletedAccounts(ctx));
+    if (accounts.isEmpty()) {
+      return null;
+    }
+    OptionalLong window = ChangedMonths.windowStart(ctx);
+    Map<Long, AccountSegments> staged;
+    Map<Long, AccountSegments> published = null;
+    String read;
+    if (window.isPresent()) {
+      long from = window.getAsLong();
+      read =
+          from == ChangedMonths.OPEN_ONLY
+              ? "open segments"
+              : "open segments and those closed from " + DateTimeUtil.timestampFromMicros(from);
+      staged = read(table, ctx.staged().snapshotId(), fromMicros(from), accounts, from);
+      published = read(table, ctx.publishedParentId(), fromMicros(from), accounts, from);
+    } else {
+      // Changes not bounded by partitions: from the segment that closes where the earliest
+      // written one opens.
+      Long from = earliest == null ? null : DateTimeUtil.microsFromTimestamp(earliest);
+      read =
+          from == null
+              ? "all segments"
+              : "open segments and those closed from " + earliest + ", where a written one opens";
+      staged =
+          read(
+              table,
+              ctx.staged().snapshotId(),
+              from == null ? Expressions.alwaysTrue() : fromMicros(from),
+              accounts,
+              from);
+    }
+    for (long id : accounts) {
+      AccountSegments segments = staged.get(id);
+      String problem = segments == null ? "no current segment" : segments.problem();
+      if (problem == null && published != null) {
+        problem = segments.joinProblem(published.get(id));
+      }
+      problems.put(id, problem);
+    }
+    return new Checked(problems, read);
+  }
+
+  /** Segments open or closed at {@code from} or later. */
+  private static Expression fromMicros(long from) {
+    return from == ChangedMonths.OPEN_ONLY
+        ? Expressions.isNull("valid_to")
+        : Expressions.or(
+            Expressions.isNull("valid_to"), Expressions.greaterThanOrEqual("valid_to", from));
+  }
+
+  /** Accounts of the rows the session's equality deletes remove (they name the key). */
+  private static Set<Long> deletedAccounts(AuditContext ctx) throws IOException {
+    Set<Long> accounts = new HashSet<>();
+    Schema projection = ctx.table().schema().select("account_id");
+    for (DeleteFile file : ctx.deleteFiles()) {
+      if (file.content() != FileContent.EQUALITY_DELETES || file.format() != FileFormat.PARQUET) {
+        continue;
+      }
+      try (CloseableIterable<Record> rows =
+          Parquet.read(ctx.table().io().newInputFile(file.path().toString()))
+              .project(projection)
+              .createReaderFunc(s -> GenericParquetReaders.buildReader(projection, s))
+              .build()) {
+        for (Record r : rows) {
+          Object id = r.getField("account_id");
+          if (id != null) {
+            accounts.add((Long) id);
+          }
+        }
+      }
+    }
+    return accounts;
+  }
+
+  /**
+   * The segments of {@code snapshotId} that {@code filter} keeps, by account: of {@code accounts}
+   * only (null: all) and closed at {@code fromMicros} or later (null: all). Read with Iceberg's
+   * Flink row reader, which keeps timestamps as numbers, and filtered here on the primitive values:
+   * this read is most of what the audit costs. Every file holds every account's segments, so the
+   * scan is not filtered by account: an {@code IN} of thousands of accounts prunes nothing, and
+   * Iceberg builds its set of literals again for each file and row group. The scan's tasks are read
+   * side by side, one reader per core: the audit runs after the job's tasks finished writing, and a
+   * first publish reads every row it wrote.
+   */
+  private static Map<Long, AccountSegments> read(
+      Table table,
+      long snapshotId,
+      Expression filter,
+      @Nullable Set<Long> accounts,
+      @Nullable Long fromMicros)
+      throws Exception {
+    TableScan scan = table.newScan().useSnapshot(snapshotId).select(COLUMNS).filter(filter);
     List<CombinedScanTask> tasks = new ArrayList<>();
     try (CloseableIterable<CombinedScanTask> planned = scan.planTasks()) {
       planned.forEach(tasks::add);
@@ -195,7 +285,8 @@ public final class LifecycleContiguityAudit implements Audit {
           long id = r.getLong(account);
           Long to = r.isNullAt(validTo) ? null : micros(r.getTimestamp(validTo, 6));
           // The scan's filter prunes files; rows of the files it keeps are checked here.
-          if (accounts != null && (!accounts.contains(id) || (to != null && to < fromMicros))) {
+          if ((accounts != null && !accounts.contains(id))
+              || (fromMicros != null && to != null && to < fromMicros)) {
             continue;
           }
           into.computeIfAbsent(id, k -> new AccountSegments())

@@ -73,7 +73,9 @@ class LifecycleContiguityAuditTest {
       DeleteFile closed = deleteKey(table, segment(1, 3, T0.plusMonths(2), null));
       AuditResult later = audit(wh, table, second, List.of(closed), published);
       assertThat(later.passed()).as(later.observed()).isTrue();
-      assertThat(later.observed()).isEqualTo("1 accounts contiguous");
+      assertThat(later.observed())
+          .isEqualTo(
+              "1 accounts contiguous (read: open segments and those closed from 2026-04-01T00:00)");
 
       // A later session that leaves a gap in what it writes fails.
       List<DataFile> broken =
@@ -81,6 +83,166 @@ class LifecycleContiguityAuditTest {
       AuditResult gap = audit(wh, table, broken, List.of(), table.currentSnapshot().snapshotId());
       assertThat(gap.passed()).isFalse();
       assertThat(gap.observed()).contains("account 1");
+    }
+  }
+
+  /**
+   * A base every case below builds on, published as it is: account 1 with segment 1 (January 1 to
+   * 20, overlapping segment 2: an old broken link) and segment 2 open since January 10; account 2
+   * open since January 1.
+   */
+  private static Table base(Warehouse wh, String name) throws Exception {
+    Table table = LifecycleTables.ensure(wh.catalog(), name, LifecycleTables.LIFECYCLE);
+    audit(
+        wh,
+        table,
+        wh.writeFiles(
+            table,
+            List.of(
+                segment(1, 1, T0, T0.plusDays(19)),
+                segment(1, 2, T0.plusDays(9), null),
+                segment(2, 1, T0, null))),
+        List.of(),
+        null);
+    return table;
+  }
+
+  /** Account 1's segment 2 closed on April 5 and its segment 3 opened then: a correct session. */
+  private static List<Record> closeAccountOneInApril() {
+    return List.of(
+        segment(1, 2, T0.plusDays(9), T0.plusMonths(3).plusDays(4)),
+        segment(1, 3, T0.plusMonths(3).plusDays(4), null));
+  }
+
+  /**
+   * Audits a session on {@code base} that replaces account 1's open segment 2 with {@code rows}
+   * (staged on the published base).
+   */
+  private static AuditResult rewriteAccountOne(Warehouse wh, Table table, List<Record> rows)
+      throws Exception {
+    return audit(
+        wh,
+        table,
+        wh.writeFiles(table, rows),
+        List.of(deleteKey(table, segment(1, 2, T0.plusDays(9), null))),
+        table.currentSnapshot().snapshotId());
+  }
+
+  @Test
+  void laterPublishIsReadFromTheMonthsItChangesNotFromWhereARewrittenSegmentOpened()
+      throws Exception {
+    try (Warehouse wh = new Warehouse(dir)) {
+      Table table = base(wh, "facts.window");
+      // Segment 2 opened in January; the session writes April and the open segments. The old
+      // overlap of segments 1 and 2 (January) is not read: the audit covered it when it was
+      // written, and nothing before April changed.
+      AuditResult result = rewriteAccountOne(wh, table, closeAccountOneInApril());
+      assertThat(result.passed()).as(result.observed()).isTrue();
+      assertThat(result.observed())
+          .isEqualTo(
+              "1 accounts contiguous (read: open segments and those closed from 2026-04-01T00:00)");
+    }
+  }
+
+  @Test
+  void rewrittenSegmentThatNoLongerOpensWhereTheUnchangedOnesEndFails() throws Exception {
+    try (Warehouse wh = new Warehouse(dir)) {
+      Table table = base(wh, "facts.moved");
+      // Segment 2 now opens on January 12: its predecessor (in January, not read) ends on the 10th.
+      AuditResult result =
+          rewriteAccountOne(
+              wh,
+              table,
+              List.of(
+                  segment(1, 2, T0.plusDays(11), T0.plusMonths(3).plusDays(4)),
+                  segment(1, 3, T0.plusMonths(3).plusDays(4), null)));
+      assertThat(result.passed()).isFalse();
+      assertThat(result.observed())
+          .contains(
+              "account 1: the segments it can have changed start at segment 2 opening at"
+                  + " 2026-01-12")
+          .contains("segment 2 opens at 2026-01-10");
+    }
+  }
+
+  @Test
+  void segmentNumberedAgainOverTheUnchangedOnesFails() throws Exception {
+    try (Warehouse wh = new Warehouse(dir)) {
+      Table table = base(wh, "facts.renumbered");
+      // Account 1 written again from segment 1 in April and the open segments, while its January
+      // segment 1 stays: two segments 1.
+      AuditResult result =
+          rewriteAccountOne(
+              wh,
+              table,
+              List.of(
+                  segment(1, 1, T0.plusDays(9), T0.plusMonths(3).plusDays(4)),
+                  segment(1, 2, T0.plusMonths(3).plusDays(4), null)));
+      assertThat(result.passed()).isFalse();
+      assertThat(result.observed())
+          .contains("account 1: the segments it can have changed start at segment 1");
+    }
+  }
+
+  @Test
+  void accountWrittenFromItsFirstSegmentMayOpenItElsewhereButANewOneMustStartAtOne()
+      throws Exception {
+    try (Warehouse wh = new Warehouse(dir)) {
+      Table table = base(wh, "facts.first");
+      long parent = table.currentSnapshot().snapshotId();
+      // Account 2 had no segment before the window: a late signup moves its first opening.
+      List<Record> rows = new java.util.ArrayList<>(closeAccountOneInApril());
+      rows.add(segment(2, 1, T0.minusDays(3), T0.plusMonths(3).plusDays(1)));
+      rows.add(segment(2, 2, T0.plusMonths(3).plusDays(1), null));
+      AuditResult rewritten =
+          audit(
+              wh,
+              table,
+              wh.writeFiles(table, rows),
+              List.of(
+                  deleteKey(table, segment(1, 2, T0.plusDays(9), null)),
+                  deleteKey(table, segment(2, 1, T0, null))),
+              parent);
+      assertThat(rewritten.passed()).as(rewritten.observed()).isTrue();
+      assertThat(rewritten.observed())
+          .isEqualTo(
+              "2 accounts contiguous (read: open segments and those closed from 2026-04-01T00:00)");
+
+      // A new account whose segments start at 2.
+      AuditResult fresh =
+          audit(
+              wh,
+              table,
+              wh.writeFiles(table, List.of(segment(3, 2, T0.plusMonths(3), null))),
+              List.of(),
+              table.currentSnapshot().snapshotId());
+      assertThat(fresh.passed()).isFalse();
+      assertThat(fresh.observed())
+          .contains("account 3: segments start at 2 and the account has no earlier segment");
+    }
+  }
+
+  @Test
+  void deletingAnOldSegmentWidensTheWindowToItsMonthAndAnAccountLeftWithoutSegmentsFails()
+      throws Exception {
+    try (Warehouse wh = new Warehouse(dir)) {
+      Table table = base(wh, "facts.deleted");
+      long parent = table.currentSnapshot().snapshotId();
+      // The session removes account 1's January segment 1 and account 2's only segment, and
+      // writes nothing for either: both are named by the deletes alone.
+      AuditResult result =
+          audit(
+              wh,
+              table,
+              List.of(),
+              List.of(
+                  deleteKey(table, segment(1, 1, T0, T0.plusDays(19))),
+                  deleteKey(table, segment(2, 1, T0, null))),
+              parent);
+      assertThat(result.passed()).isFalse();
+      assertThat(result.observed())
+          .contains("account 1: segments start at 2 and the account has no earlier segment")
+          .contains("account 2: no current segment");
     }
   }
 

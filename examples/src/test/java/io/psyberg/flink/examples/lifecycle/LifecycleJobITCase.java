@@ -3,6 +3,9 @@ package io.psyberg.flink.examples.lifecycle;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.psyberg.flink.catalog.CatalogSpec;
+import io.psyberg.flink.metadata.SessionLog;
+import io.psyberg.flink.session.Session;
+import io.psyberg.flink.session.SessionStatus;
 import io.psyberg.flink.stateful.lifecycle.Anomaly;
 import io.psyberg.flink.stateful.lifecycle.LifecycleEvent;
 import io.psyberg.flink.stateful.lifecycle.LifecycleRecompute;
@@ -15,6 +18,7 @@ import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -262,6 +266,19 @@ class LifecycleJobITCase {
       }
     }
     assertThat(new TreeSet<>(expectedAnomalies())).isNotEmpty();
+    // The contiguity audit read the first publish whole and each later one from the months it
+    // changed (the partitions of its files), not from where a rewritten segment opened.
+    List<String> reads =
+        new SessionLog(catalog, "psyberg")
+            .sessions("lifecycle_b").stream()
+                .filter(s -> s.status() == SessionStatus.PUBLISHED)
+                .filter(s -> s.targetTable().endsWith("account_lifecycle"))
+                .sorted(Comparator.comparing(Session::startedAt))
+                .map(s -> s.auditResults().replaceAll(".*\\(read: ([^)]*)\\).*", "$1"))
+                .toList();
+    assertThat(reads).hasSize(4);
+    assertThat(reads.get(0)).isEqualTo("the whole table");
+    assertThat(reads.subList(1, 4)).allMatch(r -> r.startsWith("open segments"), "from the window");
   }
 
   @Test
