@@ -2,6 +2,7 @@ package io.psyberg.flink.examples.lifecycle;
 
 import io.psyberg.flink.sink.audit.AuditContext;
 import java.time.LocalDate;
+import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -56,6 +57,12 @@ final class ChangedMonths {
       }
     }
     return OptionalLong.of(start);
+  }
+
+  /** The partition value of a segment closed at {@code micros}: months since 1970-01. */
+  static int month(long micros) {
+    LocalDateTime closed = DateTimeUtil.timestampFromMicros(micros);
+    return (closed.getYear() - 1970) * 12 + closed.getMonthValue() - 1;
   }
 
   private static boolean removesFiles(AuditContext ctx) {

@@ -22,21 +22,16 @@ import javax.annotation.Nullable;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.data.TimestampData;
 import org.apache.iceberg.CombinedScanTask;
-import org.apache.iceberg.DeleteFile;
-import org.apache.iceberg.FileContent;
-import org.apache.iceberg.FileFormat;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.TableProperties;
 import org.apache.iceberg.TableScan;
 import org.apache.iceberg.data.Record;
-import org.apache.iceberg.data.parquet.GenericParquetReaders;
 import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.flink.source.DataIterator;
 import org.apache.iceberg.flink.source.RowDataFileScanTaskReader;
 import org.apache.iceberg.io.CloseableIterable;
-import org.apache.iceberg.parquet.Parquet;
 import org.apache.iceberg.types.Types;
 import org.apache.iceberg.util.DateTimeUtil;
 
@@ -100,18 +95,20 @@ public final class LifecycleContiguityAudit implements Audit {
     Map<Long, String> problems = new HashMap<>();
     if (ctx.publishedParentId() == null) {
       // A first publish: the staged table holds only this session.
-      read(table, ctx.staged().snapshotId(), Expressions.alwaysTrue(), null, null)
+      read(table, ctx.staged().snapshotId(), Expressions.alwaysTrue(), null, null, null)
+          .read
           .forEach((id, segments) -> problems.put(id, segments.problem()));
       return problems.isEmpty() ? null : new Checked(problems, "the whole table");
     }
-    Set<Long> accounts = new HashSet<>();
+    List<Record> written = ctx.readStaged(COLUMNS);
+    SessionDeletes deletes = SessionDeletes.read(ctx);
+    Set<Long> accounts = new HashSet<>(deletes.accounts());
     LocalDateTime earliest = null;
-    for (Record r : ctx.readStaged(List.of("account_id", "valid_from"))) {
+    for (Record r : written) {
       accounts.add((Long) r.getField("account_id"));
       LocalDateTime opens = (LocalDateTime) r.getField("valid_from");
       earliest = earliest == null || opens.isBefore(earliest) ? opens : earliest;
     }
-    accounts.addAll(deletedAccounts(ctx));
     if (accounts.isEmpty()) {
       return null;
     }
@@ -125,8 +122,24 @@ public final class LifecycleContiguityAudit implements Audit {
           from == ChangedMonths.OPEN_ONLY
               ? "open segments"
               : "open segments and those closed from " + DateTimeUtil.timestampFromMicros(from);
-      staged = read(table, ctx.staged().snapshotId(), fromMicros(from), accounts, from);
-      published = read(table, ctx.publishedParentId(), fromMicros(from), accounts, from);
+      Segments parent =
+          deletes.byKeyOnly()
+              ? read(table, ctx.publishedParentId(), fromMicros(from), accounts, from, deletes)
+              : null;
+      if (parent != null) {
+        // The staged rows in the window are the parent's less those the deletes remove, plus
+        // the written ones: one read of the window serves both.
+        published = parent.read;
+        staged = parent.kept;
+        for (Record r : written) {
+          add(staged, r, from);
+        }
+      } else {
+        staged =
+            read(table, ctx.staged().snapshotId(), fromMicros(from), accounts, from, null).read;
+        published =
+            read(table, ctx.publishedParentId(), fromMicros(from), accounts, from, null).read;
+      }
     } else {
       // Changes not bounded by partitions: from the segment that closes where the earliest
       // written one opens.
@@ -137,11 +150,13 @@ public final class LifecycleContiguityAudit implements Audit {
               : "open segments and those closed from " + earliest + ", where a written one opens";
       staged =
           read(
-              table,
-              ctx.staged().snapshotId(),
-              from == null ? Expressions.alwaysTrue() : fromMicros(from),
-              accounts,
-              from);
+                  table,
+                  ctx.staged().snapshotId(),
+                  from == null ? Expressions.alwaysTrue() : fromMicros(from),
+                  accounts,
+                  from,
+                  null)
+              .read;
     }
     for (long id : accounts) {
       AccountSegments segments = staged.get(id);
@@ -154,6 +169,19 @@ public final class LifecycleContiguityAudit implements Audit {
     return new Checked(problems, read);
   }
 
+  /** Adds a written row to {@code into} when it is closed at {@code fromMicros} or later. */
+  private static void add(Map<Long, AccountSegments> into, Record row, long fromMicros) {
+    LocalDateTime to = (LocalDateTime) row.getField("valid_to");
+    Long toMicros = to == null ? null : DateTimeUtil.microsFromTimestamp(to);
+    if (toMicros == null || toMicros >= fromMicros) {
+      into.computeIfAbsent((Long) row.getField("account_id"), k -> new AccountSegments())
+          .add(
+              (Integer) row.getField("segment_no"),
+              DateTimeUtil.microsFromTimestamp((LocalDateTime) row.getField("valid_from")),
+              toMicros);
+    }
+  }
+
   /** Segments open or closed at {@code from} or later. */
   private static Expression fromMicros(long from) {
     return from == ChangedMonths.OPEN_ONLY
@@ -162,28 +190,34 @@ public final class LifecycleContiguityAudit implements Audit {
             Expressions.isNull("valid_to"), Expressions.greaterThanOrEqual("valid_to", from));
   }
 
-  /** Accounts of the rows the session's equality deletes remove (they name the key). */
-  private static Set<Long> deletedAccounts(AuditContext ctx) throws IOException {
-    Set<Long> accounts = new HashSet<>();
-    Schema projection = ctx.table().schema().select("account_id");
-    for (DeleteFile file : ctx.deleteFiles()) {
-      if (file.content() != FileContent.EQUALITY_DELETES || file.format() != FileFormat.PARQUET) {
-        continue;
-      }
-      try (CloseableIterable<Record> rows =
-          Parquet.read(ctx.table().io().newInputFile(file.path().toString()))
-              .project(projection)
-              .createReaderFunc(s -> GenericParquetReaders.buildReader(projection, s))
-              .build()) {
-        for (Record r : rows) {
-          Object id = r.getField("account_id");
-          if (id != null) {
-            accounts.add((Long) id);
-          }
-        }
+  /**
+   * Segments read, by account, as read and (given a session's deletes) less the rows the deletes
+   * remove. One instance per reading thread; merged at the end.
+   */
+  private static final class Segments {
+    final Map<Long, AccountSegments> read = new HashMap<>();
+    @Nullable final Map<Long, AccountSegments> kept;
+    @Nullable private final SessionDeletes deletes;
+
+    Segments(@Nullable SessionDeletes deletes) {
+      this.deletes = deletes;
+      this.kept = deletes == null ? null : new HashMap<>();
+    }
+
+    void add(long id, int segmentNo, long fromMicros, @Nullable Long toMicros) {
+      read.computeIfAbsent(id, k -> new AccountSegments()).add(segmentNo, fromMicros, toMicros);
+      if (deletes != null && !deletes.removes(id, segmentNo, toMicros)) {
+        kept.computeIfAbsent(id, k -> new AccountSegments()).add(segmentNo, fromMicros, toMicros);
       }
     }
-    return accounts;
+
+    Segments merged(Segments other) {
+      other.read.forEach((id, segments) -> read.merge(id, segments, AccountSegments::merged));
+      if (kept != null) {
+        other.kept.forEach((id, segments) -> kept.merge(id, segments, AccountSegments::merged));
+      }
+      return this;
+    }
   }
 
   /**
@@ -195,37 +229,50 @@ public final class LifecycleContiguityAudit implements Audit {
    * Iceberg builds its set of literals again for each file and row group. The scan's tasks are read
    * side by side, one reader per core: the audit runs after the job's tasks finished writing, and a
    * first publish reads every row it wrote.
+   *
+   * @param deletes a session's deletes, to keep the rows they leave apart too; null for none
+   * @return the segments, or null when {@code deletes} are given and a file to read is of another
+   *     partition spec than the table's (the deletes do not reach its rows)
    */
-  private static Map<Long, AccountSegments> read(
+  @Nullable
+  private static Segments read(
       Table table,
       long snapshotId,
       Expression filter,
       @Nullable Set<Long> accounts,
-      @Nullable Long fromMicros)
+      @Nullable Long fromMicros,
+      @Nullable SessionDeletes deletes)
       throws Exception {
     TableScan scan = table.newScan().useSnapshot(snapshotId).select(COLUMNS).filter(filter);
     List<CombinedScanTask> tasks = new ArrayList<>();
     try (CloseableIterable<CombinedScanTask> planned = scan.planTasks()) {
       planned.forEach(tasks::add);
     }
+    int spec = table.spec().specId();
+    if (deletes != null
+        && tasks.stream()
+            .flatMap(t -> t.files().stream())
+            .anyMatch(f -> f.file().specId() != spec)) {
+      return null;
+    }
     SegmentReader reader = new SegmentReader(table, accounts, fromMicros);
     int threads = Math.min(tasks.size(), Runtime.getRuntime().availableProcessors());
     if (threads <= 1) {
-      Map<Long, AccountSegments> byAccount = new HashMap<>();
+      Segments segments = new Segments(deletes);
       for (CombinedScanTask task : tasks) {
-        reader.read(task, byAccount);
+        reader.read(task, segments);
       }
-      return byAccount;
+      return segments;
     }
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try {
       AtomicInteger next = new AtomicInteger();
-      List<Future<Map<Long, AccountSegments>>> parts = new ArrayList<>();
+      List<Future<Segments>> parts = new ArrayList<>();
       for (int t = 0; t < threads; t++) {
         parts.add(
             pool.submit(
                 () -> {
-                  Map<Long, AccountSegments> part = new HashMap<>();
+                  Segments part = new Segments(deletes);
                   for (int i = next.getAndIncrement();
                       i < tasks.size();
                       i = next.getAndIncrement()) {
@@ -234,12 +281,11 @@ public final class LifecycleContiguityAudit implements Audit {
                   return part;
                 }));
       }
-      Map<Long, AccountSegments> byAccount = parts.get(0).get();
-      for (Future<Map<Long, AccountSegments>> part : parts.subList(1, parts.size())) {
-        part.get()
-            .forEach((id, segments) -> byAccount.merge(id, segments, AccountSegments::merged));
+      Segments segments = parts.get(0).get();
+      for (Future<Segments> part : parts.subList(1, parts.size())) {
+        segments.merged(part.get());
       }
-      return byAccount;
+      return segments;
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
       throw cause instanceof Exception ? (Exception) cause : e;
@@ -270,7 +316,7 @@ public final class LifecycleContiguityAudit implements Audit {
       this.validTo = position(projected, "valid_to");
     }
 
-    void read(CombinedScanTask task, Map<Long, AccountSegments> into) throws IOException {
+    void read(CombinedScanTask task, Segments into) throws IOException {
       RowDataFileScanTaskReader reader =
           new RowDataFileScanTaskReader(
               table.schema(),
@@ -289,8 +335,7 @@ public final class LifecycleContiguityAudit implements Audit {
               || (fromMicros != null && to != null && to < fromMicros)) {
             continue;
           }
-          into.computeIfAbsent(id, k -> new AccountSegments())
-              .add(r.getInt(segmentNo), micros(r.getTimestamp(validFrom, 6)), to);
+          into.add(id, r.getInt(segmentNo), micros(r.getTimestamp(validFrom, 6)), to);
         }
       }
     }

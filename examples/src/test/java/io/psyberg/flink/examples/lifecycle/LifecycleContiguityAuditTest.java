@@ -26,6 +26,7 @@ import org.apache.iceberg.data.InternalRecordWrapper;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.deletes.EqualityDeleteWriter;
 import org.apache.iceberg.io.OutputFileFactory;
+import org.apache.iceberg.types.Types;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -246,6 +247,55 @@ class LifecycleContiguityAuditTest {
     }
   }
 
+  /**
+   * Audits a session on {@code base} that closes account 2's segment 1 on April 3 and opens its
+   * segment 2 then, retracting the open segment with {@code delete}.
+   */
+  private static AuditResult closeAccountTwoInApril(Warehouse wh, Table table, DeleteFile delete)
+      throws Exception {
+    return audit(
+        wh,
+        table,
+        wh.writeFiles(
+            table,
+            List.of(
+                segment(2, 1, T0, T0.plusMonths(3).plusDays(2)),
+                segment(2, 2, T0.plusMonths(3).plusDays(2), null))),
+        List.of(delete),
+        table.currentSnapshot().snapshotId());
+  }
+
+  @Test
+  void retractionInAnotherPartitionThanItsRowRemovesNothingAndTheRowItLeftIsSeen()
+      throws Exception {
+    try (Warehouse wh = new Warehouse(dir)) {
+      Table table = base(wh, "facts.stale");
+      // The open segment retracted as if it had closed in April: the delete lands in April's
+      // partition and, as Iceberg applies it, removes nothing; the open row stays beside the
+      // rewritten one.
+      AuditResult result =
+          closeAccountTwoInApril(
+              wh, table, deleteKey(table, segment(2, 1, T0, T0.plusMonths(3).plusDays(9))));
+      assertThat(result.passed()).isFalse();
+      assertThat(result.observed()).contains("account 2: segment 1 appears twice");
+    }
+  }
+
+  @Test
+  void deletesNotByKeyAreReadFromTheStagedSnapshot() throws Exception {
+    try (Warehouse wh = new Warehouse(dir)) {
+      Table table = base(wh, "facts.byaccount");
+      // A delete of every open row of account 2 (by account, not by key): the staged snapshot is
+      // read as Iceberg applies it.
+      AuditResult result =
+          closeAccountTwoInApril(wh, table, delete(table, segment(2, 1, T0, null), "account_id"));
+      assertThat(result.passed()).as(result.observed()).isTrue();
+      assertThat(result.observed())
+          .isEqualTo(
+              "1 accounts contiguous (read: open segments and those closed from 2026-04-01T00:00)");
+    }
+  }
+
   /** Commits the files (as staging does) and audits that snapshot. */
   private static AuditResult audit(
       Warehouse wh, Table table, List<DataFile> files, List<DeleteFile> deletes, Long parent)
@@ -273,9 +323,15 @@ class LifecycleContiguityAuditTest {
   }
 
   private static DeleteFile deleteKey(Table table, Record old) throws Exception {
-    Schema key = table.schema().select("account_id", "segment_no");
+    return delete(table, old, "account_id", "segment_no");
+  }
+
+  /** An equality delete on {@code columns} of {@code old}, in {@code old}'s partition. */
+  private static DeleteFile delete(Table table, Record old, String... columns) throws Exception {
+    Schema key = table.schema().select(columns);
+    int[] ids = key.columns().stream().mapToInt(Types.NestedField::fieldId).toArray();
     GenericAppenderFactory factory =
-        new GenericAppenderFactory(table.schema(), table.spec(), new int[] {1, 2}, key, null);
+        new GenericAppenderFactory(table.schema(), table.spec(), ids, key, null);
     PartitionKey partition = new PartitionKey(table.spec(), table.schema());
     partition.partition(new InternalRecordWrapper(table.schema().asStruct()).wrap(old));
     OutputFileFactory files =
@@ -285,8 +341,9 @@ class LifecycleContiguityAuditTest {
             files.newOutputFile(table.spec(), partition), FileFormat.PARQUET, partition);
     try (EqualityDeleteWriter<Record> w = writer) {
       Record k = GenericRecord.create(key);
-      k.setField("account_id", old.getField("account_id"));
-      k.setField("segment_no", old.getField("segment_no"));
+      for (String column : columns) {
+        k.setField(column, old.getField(column));
+      }
       w.write(k);
     }
     return writer.toDeleteFile();
