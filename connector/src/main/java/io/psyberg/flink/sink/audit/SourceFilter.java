@@ -58,6 +58,11 @@ public final class SourceFilter implements Serializable {
     return column;
   }
 
+  /** The values a matching row's column holds one of. */
+  List<String> values() {
+    return values;
+  }
+
   Expression expression() {
     return values.size() == 1
         ? Expressions.equal(column, values.get(0))
