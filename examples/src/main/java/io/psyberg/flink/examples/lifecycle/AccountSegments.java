@@ -31,6 +31,10 @@ final class AccountSegments {
     size++;
   }
 
+  boolean isEmpty() {
+    return size == 0;
+  }
+
   /** Both accounts' segments: this one with those another reader found for the same account. */
   AccountSegments merged(AccountSegments other) {
     addAll(other);

@@ -2,7 +2,6 @@ package io.psyberg.flink.examples.lifecycle;
 
 import io.psyberg.flink.sink.audit.AuditContext;
 import java.time.LocalDate;
-import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -61,8 +60,7 @@ final class ChangedMonths {
 
   /** The partition value of a segment closed at {@code micros}: months since 1970-01. */
   static int month(long micros) {
-    LocalDateTime closed = DateTimeUtil.timestampFromMicros(micros);
-    return (closed.getYear() - 1970) * 12 + closed.getMonthValue() - 1;
+    return DateTimeUtil.microsToMonths(micros);
   }
 
   private static boolean removesFiles(AuditContext ctx) {

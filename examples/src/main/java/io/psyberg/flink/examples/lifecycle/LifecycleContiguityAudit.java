@@ -18,6 +18,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import javax.annotation.Nullable;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.data.TimestampData;
@@ -96,7 +97,7 @@ public final class LifecycleContiguityAudit implements Audit {
     if (ctx.publishedParentId() == null) {
       // A first publish: the staged table holds only this session.
       read(table, ctx.staged().snapshotId(), Expressions.alwaysTrue(), null, null, null)
-          .read
+          .read()
           .forEach((id, segments) -> problems.put(id, segments.problem()));
       return problems.isEmpty() ? null : new Checked(problems, "the whole table");
     }
@@ -129,16 +130,16 @@ public final class LifecycleContiguityAudit implements Audit {
       if (parent != null) {
         // The staged rows in the window are the parent's less those the deletes remove, plus
         // the written ones: one read of the window serves both.
-        published = parent.read;
-        staged = parent.kept;
+        published = parent.read();
+        staged = parent.kept();
         for (Record r : written) {
           add(staged, r, from);
         }
       } else {
         staged =
-            read(table, ctx.staged().snapshotId(), fromMicros(from), accounts, from, null).read;
+            read(table, ctx.staged().snapshotId(), fromMicros(from), accounts, from, null).read();
         published =
-            read(table, ctx.publishedParentId(), fromMicros(from), accounts, from, null).read;
+            read(table, ctx.publishedParentId(), fromMicros(from), accounts, from, null).read();
       }
     } else {
       // Changes not bounded by partitions: from the segment that closes where the earliest
@@ -156,7 +157,7 @@ public final class LifecycleContiguityAudit implements Audit {
                   accounts,
                   from,
                   null)
-              .read;
+              .read();
     }
     for (long id : accounts) {
       AccountSegments segments = staged.get(id);
@@ -192,31 +193,83 @@ public final class LifecycleContiguityAudit implements Audit {
 
   /**
    * Segments read, by account, as read and (given a session's deletes) less the rows the deletes
-   * remove. One instance per reading thread; merged at the end.
+   * remove. Holds an entry for each account to read from the start, so that a row costs one lookup
+   * whether its account is read or passed over. One instance per reading thread; merged at the end.
    */
   private static final class Segments {
-    final Map<Long, AccountSegments> read = new HashMap<>();
-    @Nullable final Map<Long, AccountSegments> kept;
+    /** An account's segments as read, and less the deleted ones. */
+    private record Rows(AccountSegments read, @Nullable AccountSegments kept) {}
+
+    private final Map<Long, Rows> byAccount = new HashMap<>();
+    private final boolean anyAccount;
     @Nullable private final SessionDeletes deletes;
 
-    Segments(@Nullable SessionDeletes deletes) {
+    /**
+     * @param accounts the accounts to keep; null for all
+     */
+    Segments(@Nullable Set<Long> accounts, @Nullable SessionDeletes deletes) {
+      this.anyAccount = accounts == null;
       this.deletes = deletes;
-      this.kept = deletes == null ? null : new HashMap<>();
+      if (accounts != null) {
+        accounts.forEach(id -> byAccount.put(id, newRows()));
+      }
+    }
+
+    private Rows newRows() {
+      return new Rows(new AccountSegments(), deletes == null ? null : new AccountSegments());
     }
 
     void add(long id, int segmentNo, long fromMicros, @Nullable Long toMicros) {
-      read.computeIfAbsent(id, k -> new AccountSegments()).add(segmentNo, fromMicros, toMicros);
+      Rows rows = byAccount.get(id);
+      if (rows == null) {
+        if (!anyAccount) {
+          return;
+        }
+        rows = newRows();
+        byAccount.put(id, rows);
+      }
+      rows.read().add(segmentNo, fromMicros, toMicros);
       if (deletes != null && !deletes.removes(id, segmentNo, toMicros)) {
-        kept.computeIfAbsent(id, k -> new AccountSegments()).add(segmentNo, fromMicros, toMicros);
+        rows.kept().add(segmentNo, fromMicros, toMicros);
       }
     }
 
     Segments merged(Segments other) {
-      other.read.forEach((id, segments) -> read.merge(id, segments, AccountSegments::merged));
-      if (kept != null) {
-        other.kept.forEach((id, segments) -> kept.merge(id, segments, AccountSegments::merged));
-      }
+      other.byAccount.forEach(
+          (id, rows) ->
+              byAccount.merge(
+                  id,
+                  rows,
+                  (mine, theirs) -> {
+                    mine.read().merged(theirs.read());
+                    if (mine.kept() != null) {
+                      mine.kept().merged(theirs.kept());
+                    }
+                    return mine;
+                  }));
       return this;
+    }
+
+    /** The accounts' segments as read; accounts without any are left out. */
+    Map<Long, AccountSegments> read() {
+      return nonEmpty(Rows::read);
+    }
+
+    /** The accounts' segments less the deleted ones; accounts without any are left out. */
+    Map<Long, AccountSegments> kept() {
+      return nonEmpty(Rows::kept);
+    }
+
+    private Map<Long, AccountSegments> nonEmpty(Function<Rows, AccountSegments> which) {
+      Map<Long, AccountSegments> out = new HashMap<>();
+      byAccount.forEach(
+          (id, rows) -> {
+            AccountSegments segments = which.apply(rows);
+            if (!segments.isEmpty()) {
+              out.put(id, segments);
+            }
+          });
+      return out;
     }
   }
 
@@ -255,10 +308,10 @@ public final class LifecycleContiguityAudit implements Audit {
             .anyMatch(f -> f.file().specId() != spec)) {
       return null;
     }
-    SegmentReader reader = new SegmentReader(table, accounts, fromMicros);
+    SegmentReader reader = new SegmentReader(table, fromMicros);
     int threads = Math.min(tasks.size(), Runtime.getRuntime().availableProcessors());
     if (threads <= 1) {
-      Segments segments = new Segments(deletes);
+      Segments segments = new Segments(accounts, deletes);
       for (CombinedScanTask task : tasks) {
         reader.read(task, segments);
       }
@@ -272,7 +325,7 @@ public final class LifecycleContiguityAudit implements Audit {
         parts.add(
             pool.submit(
                 () -> {
-                  Segments part = new Segments(deletes);
+                  Segments part = new Segments(accounts, deletes);
                   for (int i = next.getAndIncrement();
                       i < tasks.size();
                       i = next.getAndIncrement()) {
@@ -297,7 +350,6 @@ public final class LifecycleContiguityAudit implements Audit {
   /** Reads a scan task's segments into a map of accounts; one instance serves several threads. */
   private static final class SegmentReader {
     private final Table table;
-    @Nullable private final Set<Long> accounts;
     @Nullable private final Long fromMicros;
     private final Schema projected;
     private final int account;
@@ -305,9 +357,8 @@ public final class LifecycleContiguityAudit implements Audit {
     private final int validFrom;
     private final int validTo;
 
-    SegmentReader(Table table, @Nullable Set<Long> accounts, @Nullable Long fromMicros) {
+    SegmentReader(Table table, @Nullable Long fromMicros) {
       this.table = table;
-      this.accounts = accounts;
       this.fromMicros = fromMicros;
       this.projected = table.schema().select(COLUMNS);
       this.account = position(projected, "account_id");
@@ -331,8 +382,7 @@ public final class LifecycleContiguityAudit implements Audit {
           long id = r.getLong(account);
           Long to = r.isNullAt(validTo) ? null : micros(r.getTimestamp(validTo, 6));
           // The scan's filter prunes files; rows of the files it keeps are checked here.
-          if ((accounts != null && !accounts.contains(id))
-              || (fromMicros != null && to != null && to < fromMicros)) {
+          if (fromMicros != null && to != null && to < fromMicros) {
             continue;
           }
           into.add(id, r.getInt(segmentNo), micros(r.getTimestamp(validFrom, 6)), to);
