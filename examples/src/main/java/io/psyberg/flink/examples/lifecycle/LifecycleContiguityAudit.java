@@ -18,7 +18,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Function;
 import javax.annotation.Nullable;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.data.TimestampData;
@@ -43,7 +42,9 @@ import org.apache.iceberg.util.DateTimeUtil;
  * publish is read whole. A later one is read in the month partitions it adds files to and the open
  * segments ({@link ChangedMonths}): every segment before them is the published parent's, so the
  * audit checks the segments it reads and that they start where the parent's in the same window
- * started, which reads the recent months however long ago a rewritten segment opened.
+ * started, which reads the recent months however long ago a rewritten segment opened. Within those
+ * months it reads from the earliest closing the session wrote when every row the session deletes
+ * closes there too, so that a month's older files are pruned by their {@code valid_to} bounds.
  */
 public final class LifecycleContiguityAudit implements Audit {
   private static final long serialVersionUID = 1L;
@@ -119,14 +120,28 @@ public final class LifecycleContiguityAudit implements Audit {
     String read;
     if (window.isPresent()) {
       long from = window.getAsLong();
+      ReadSegments parent = null;
+      if (deletes.byKeyOnly()) {
+        // Within the months changed, the session's rows close from the earliest written closing
+        // on: reading the parent from there prunes the months' older files, and is enough when
+        // every key the session deletes meets its row there (else a removal lies before it).
+        long closes = earliestClosing(written);
+        if (closes > from) {
+          ReadSegments narrow =
+              read(table, ctx.publishedParentId(), fromMicros(closes), accounts, closes, deletes);
+          if (narrow != null && narrow.keysMet() == deletes.keyCount()) {
+            parent = narrow;
+            from = closes;
+          }
+        }
+        if (parent == null) {
+          parent = read(table, ctx.publishedParentId(), fromMicros(from), accounts, from, deletes);
+        }
+      }
       read =
           from == ChangedMonths.OPEN_ONLY
               ? "open segments"
               : "open segments and those closed from " + DateTimeUtil.timestampFromMicros(from);
-      Segments parent =
-          deletes.byKeyOnly()
-              ? read(table, ctx.publishedParentId(), fromMicros(from), accounts, from, deletes)
-              : null;
       if (parent != null) {
         // The staged rows in the window are the parent's less those the deletes remove, plus
         // the written ones: one read of the window serves both.
@@ -170,6 +185,18 @@ public final class LifecycleContiguityAudit implements Audit {
     return new Checked(problems, read);
   }
 
+  /** The earliest closing among written rows, {@link ChangedMonths#OPEN_ONLY} if all are open. */
+  private static long earliestClosing(List<Record> written) {
+    long earliest = ChangedMonths.OPEN_ONLY;
+    for (Record r : written) {
+      LocalDateTime to = (LocalDateTime) r.getField("valid_to");
+      if (to != null) {
+        earliest = Math.min(earliest, DateTimeUtil.microsFromTimestamp(to));
+      }
+    }
+    return earliest;
+  }
+
   /** Adds a written row to {@code into} when it is closed at {@code fromMicros} or later. */
   private static void add(Map<Long, AccountSegments> into, Record row, long fromMicros) {
     LocalDateTime to = (LocalDateTime) row.getField("valid_to");
@@ -192,88 +219,6 @@ public final class LifecycleContiguityAudit implements Audit {
   }
 
   /**
-   * Segments read, by account, as read and (given a session's deletes) less the rows the deletes
-   * remove. Holds an entry for each account to read from the start, so that a row costs one lookup
-   * whether its account is read or passed over. One instance per reading thread; merged at the end.
-   */
-  private static final class Segments {
-    /** An account's segments as read, and less the deleted ones. */
-    private record Rows(AccountSegments read, @Nullable AccountSegments kept) {}
-
-    private final Map<Long, Rows> byAccount = new HashMap<>();
-    private final boolean anyAccount;
-    @Nullable private final SessionDeletes deletes;
-
-    /**
-     * @param accounts the accounts to keep; null for all
-     */
-    Segments(@Nullable Set<Long> accounts, @Nullable SessionDeletes deletes) {
-      this.anyAccount = accounts == null;
-      this.deletes = deletes;
-      if (accounts != null) {
-        accounts.forEach(id -> byAccount.put(id, newRows()));
-      }
-    }
-
-    private Rows newRows() {
-      return new Rows(new AccountSegments(), deletes == null ? null : new AccountSegments());
-    }
-
-    void add(long id, int segmentNo, long fromMicros, @Nullable Long toMicros) {
-      Rows rows = byAccount.get(id);
-      if (rows == null) {
-        if (!anyAccount) {
-          return;
-        }
-        rows = newRows();
-        byAccount.put(id, rows);
-      }
-      rows.read().add(segmentNo, fromMicros, toMicros);
-      if (deletes != null && !deletes.removes(id, segmentNo, toMicros)) {
-        rows.kept().add(segmentNo, fromMicros, toMicros);
-      }
-    }
-
-    Segments merged(Segments other) {
-      other.byAccount.forEach(
-          (id, rows) ->
-              byAccount.merge(
-                  id,
-                  rows,
-                  (mine, theirs) -> {
-                    mine.read().merged(theirs.read());
-                    if (mine.kept() != null) {
-                      mine.kept().merged(theirs.kept());
-                    }
-                    return mine;
-                  }));
-      return this;
-    }
-
-    /** The accounts' segments as read; accounts without any are left out. */
-    Map<Long, AccountSegments> read() {
-      return nonEmpty(Rows::read);
-    }
-
-    /** The accounts' segments less the deleted ones; accounts without any are left out. */
-    Map<Long, AccountSegments> kept() {
-      return nonEmpty(Rows::kept);
-    }
-
-    private Map<Long, AccountSegments> nonEmpty(Function<Rows, AccountSegments> which) {
-      Map<Long, AccountSegments> out = new HashMap<>();
-      byAccount.forEach(
-          (id, rows) -> {
-            AccountSegments segments = which.apply(rows);
-            if (!segments.isEmpty()) {
-              out.put(id, segments);
-            }
-          });
-      return out;
-    }
-  }
-
-  /**
    * The segments of {@code snapshotId} that {@code filter} keeps, by account: of {@code accounts}
    * only (null: all) and closed at {@code fromMicros} or later (null: all). Read with Iceberg's
    * Flink row reader, which keeps timestamps as numbers, and filtered here on the primitive values:
@@ -288,7 +233,7 @@ public final class LifecycleContiguityAudit implements Audit {
    *     partition spec than the table's (the deletes do not reach its rows)
    */
   @Nullable
-  private static Segments read(
+  private static ReadSegments read(
       Table table,
       long snapshotId,
       Expression filter,
@@ -311,7 +256,7 @@ public final class LifecycleContiguityAudit implements Audit {
     SegmentReader reader = new SegmentReader(table, fromMicros);
     int threads = Math.min(tasks.size(), Runtime.getRuntime().availableProcessors());
     if (threads <= 1) {
-      Segments segments = new Segments(accounts, deletes);
+      ReadSegments segments = new ReadSegments(accounts, deletes);
       for (CombinedScanTask task : tasks) {
         reader.read(task, segments);
       }
@@ -320,12 +265,12 @@ public final class LifecycleContiguityAudit implements Audit {
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try {
       AtomicInteger next = new AtomicInteger();
-      List<Future<Segments>> parts = new ArrayList<>();
+      List<Future<ReadSegments>> parts = new ArrayList<>();
       for (int t = 0; t < threads; t++) {
         parts.add(
             pool.submit(
                 () -> {
-                  Segments part = new Segments(accounts, deletes);
+                  ReadSegments part = new ReadSegments(accounts, deletes);
                   for (int i = next.getAndIncrement();
                       i < tasks.size();
                       i = next.getAndIncrement()) {
@@ -334,8 +279,8 @@ public final class LifecycleContiguityAudit implements Audit {
                   return part;
                 }));
       }
-      Segments segments = parts.get(0).get();
-      for (Future<Segments> part : parts.subList(1, parts.size())) {
+      ReadSegments segments = parts.get(0).get();
+      for (Future<ReadSegments> part : parts.subList(1, parts.size())) {
         segments.merged(part.get());
       }
       return segments;
@@ -367,7 +312,7 @@ public final class LifecycleContiguityAudit implements Audit {
       this.validTo = position(projected, "valid_to");
     }
 
-    void read(CombinedScanTask task, Segments into) throws IOException {
+    void read(CombinedScanTask task, ReadSegments into) throws IOException {
       RowDataFileScanTaskReader reader =
           new RowDataFileScanTaskReader(
               table.schema(),

@@ -2,8 +2,10 @@ package io.psyberg.flink.examples.lifecycle;
 
 import io.psyberg.flink.sink.audit.AuditContext;
 import java.io.IOException;
-import java.util.HashSet;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import javax.annotation.Nullable;
 import org.apache.iceberg.DeleteFile;
@@ -22,10 +24,64 @@ import org.apache.iceberg.parquet.Parquet;
  * their accounts are ones the session changed even when it wrote no row for them.
  */
 final class SessionDeletes {
-  private record Key(long account, int segmentNo, @Nullable Integer month) {}
+  /** Partition value standing for the open segments' partition (a null month). */
+  private static final int OPEN_PARTITION = Integer.MIN_VALUE;
 
-  private final Set<Key> keys = new HashSet<>();
-  private final Set<Long> accounts = new HashSet<>();
+  /**
+   * One account's deleted keys: segment numbers, each with its partition's month. A session
+   * retracts a few segments of an account, so these are scanned, not hashed.
+   */
+  static final class Keys {
+    private int size;
+    private int[] segments = new int[2];
+    private int[] months = new int[2];
+
+    private void add(int segmentNo, int month) {
+      if (indexOf(segmentNo, month) >= 0) {
+        return;
+      }
+      if (size == segments.length) {
+        segments = Arrays.copyOf(segments, size * 2);
+        months = Arrays.copyOf(months, size * 2);
+      }
+      segments[size] = segmentNo;
+      months[size] = month;
+      size++;
+    }
+
+    int size() {
+      return size;
+    }
+
+    /**
+     * Which of these keys removes the published row with this segment number closed at {@code
+     * validToMicros} (null: open), or -1 when none does.
+     */
+    int removing(int segmentNo, @Nullable Long validToMicros) {
+      for (int i = 0; i < size; i++) {
+        if (segments[i] == segmentNo) {
+          return indexOf(
+              segmentNo,
+              validToMicros == null ? OPEN_PARTITION : ChangedMonths.month(validToMicros));
+        }
+      }
+      return -1;
+    }
+
+    private int indexOf(int segmentNo, int month) {
+      for (int i = 0; i < size; i++) {
+        if (segments[i] == segmentNo && months[i] == month) {
+          return i;
+        }
+      }
+      return -1;
+    }
+  }
+
+  private static final Keys NONE = new Keys();
+
+  private final Map<Long, Keys> byAccount = new HashMap<>();
+  private int keys;
   private boolean byKeyOnly = true;
 
   private SessionDeletes() {}
@@ -53,10 +109,12 @@ final class SessionDeletes {
               .createReaderFunc(s -> GenericParquetReaders.buildReader(projection, s))
               .build()) {
         for (Record r : rows) {
-          long account = (Long) r.getField("account_id");
-          deletes.accounts.add(account);
+          Keys keys =
+              deletes.byAccount.computeIfAbsent((Long) r.getField("account_id"), a -> new Keys());
           if (byKey) {
-            deletes.keys.add(new Key(account, (Integer) r.getField("segment_no"), month));
+            int before = keys.size();
+            keys.add((Integer) r.getField("segment_no"), month == null ? OPEN_PARTITION : month);
+            deletes.keys += keys.size() - before;
           }
         }
       }
@@ -66,21 +124,26 @@ final class SessionDeletes {
 
   /** Accounts whose rows the deletes remove. */
   Set<Long> accounts() {
-    return accounts;
+    return byAccount.keySet();
+  }
+
+  /** The account's deleted keys (none when the deletes name no row of it). */
+  Keys of(long account) {
+    return byAccount.getOrDefault(account, NONE);
   }
 
   /**
-   * True when every delete file removes rows by key in its partition, so that {@link #removes}
+   * How many distinct keys the deletes hold, each removing at most one row of a contiguous table.
+   */
+  int keyCount() {
+    return keys;
+  }
+
+  /**
+   * True when every delete file removes rows by key in its partition, so that {@link Keys#removing}
    * tells exactly which rows of a partition by month of {@code valid_to} they remove.
    */
   boolean byKeyOnly() {
     return byKeyOnly;
-  }
-
-  /** Whether the deletes remove this row of the published parent. */
-  boolean removes(long account, int segmentNo, @Nullable Long validToMicros) {
-    return keys.contains(
-        new Key(
-            account, segmentNo, validToMicros == null ? null : ChangedMonths.month(validToMicros)));
   }
 }

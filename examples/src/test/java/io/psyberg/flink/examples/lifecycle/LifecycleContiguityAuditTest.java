@@ -139,9 +139,51 @@ class LifecycleContiguityAuditTest {
       // written, and nothing before April changed.
       AuditResult result = rewriteAccountOne(wh, table, closeAccountOneInApril());
       assertThat(result.passed()).as(result.observed()).isTrue();
+      // Within April, from the earliest closing it writes (the 5th): every row it deletes closes
+      // there or later, so April's files that close earlier are pruned by their bounds.
       assertThat(result.observed())
           .isEqualTo(
-              "1 accounts contiguous (read: open segments and those closed from 2026-04-01T00:00)");
+              "1 accounts contiguous (read: open segments and those closed from 2026-04-05T00:00)");
+    }
+  }
+
+  @Test
+  void deletedRowClosingBeforeTheEarliestWrittenClosingWidensTheReadToItsMonth() throws Exception {
+    try (Warehouse wh = new Warehouse(dir)) {
+      Table table = base(wh, "facts.before");
+      // Account 4: segment 1 closes on April 2, segment 2 on April 3, segment 3 is open.
+      audit(
+          wh,
+          table,
+          wh.writeFiles(
+              table,
+              List.of(
+                  segment(4, 1, T0, T0.plusMonths(3).plusDays(1)),
+                  segment(4, 2, T0.plusMonths(3).plusDays(1), T0.plusMonths(3).plusDays(2)),
+                  segment(4, 3, T0.plusMonths(3).plusDays(2), null))),
+          List.of(),
+          table.currentSnapshot().snapshotId());
+      long parent = table.currentSnapshot().snapshotId();
+      // The session closes segment 3 on April 6 and opens segment 4, but also deletes segment 1
+      // (closed April 2, before anything it writes closes): the account is left starting at 2.
+      AuditResult result =
+          audit(
+              wh,
+              table,
+              wh.writeFiles(
+                  table,
+                  List.of(
+                      segment(4, 3, T0.plusMonths(3).plusDays(2), T0.plusMonths(3).plusDays(5)),
+                      segment(4, 4, T0.plusMonths(3).plusDays(5), null))),
+              List.of(
+                  deleteKey(table, segment(4, 3, T0.plusMonths(3).plusDays(2), null)),
+                  deleteKey(table, segment(4, 1, T0, T0.plusMonths(3).plusDays(1)))),
+              parent);
+      assertThat(result.passed()).isFalse();
+      assertThat(result.observed())
+          .isEqualTo(
+              "1 broken accounts, e.g. [account 4: segments start at 2 and the account has no"
+                  + " earlier segment]");
     }
   }
 
@@ -207,7 +249,7 @@ class LifecycleContiguityAuditTest {
       assertThat(rewritten.passed()).as(rewritten.observed()).isTrue();
       assertThat(rewritten.observed())
           .isEqualTo(
-              "2 accounts contiguous (read: open segments and those closed from 2026-04-01T00:00)");
+              "2 accounts contiguous (read: open segments and those closed from 2026-04-02T00:00)");
 
       // A new account whose segments start at 2.
       AuditResult fresh =
