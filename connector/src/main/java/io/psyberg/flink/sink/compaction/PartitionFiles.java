@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import javax.annotation.Nullable;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.FileFormat;
 import org.apache.iceberg.PartitionKey;
@@ -23,12 +24,17 @@ import org.apache.iceberg.util.StructLikeWrapper;
 
 /**
  * Writes rows of a table into new Parquet data files of their partitions, a new file whenever one
- * reaches the target size. Rows read with delete files applied may carry extra columns (the row
- * position); only the table's columns are written.
+ * reaches the target size; with a {@link DayClustering}, a file per partition and day of its column
+ * (up to {@link #MAX_DAY_FILES} open at once; rows of further days share their partition's file).
+ * Rows read with delete files applied may carry extra columns (the row position); only the table's
+ * columns are written.
  */
 final class PartitionFiles implements AutoCloseable {
   /** How many rows between two looks at a file's size. */
   private static final int SIZE_CHECK_ROWS = 1_000;
+
+  /** Day files open at once at most: each holds a Parquet writer's buffers. */
+  static final int MAX_DAY_FILES = 64;
 
   private final Table table;
   private final PartitionSpec spec;
@@ -38,15 +44,24 @@ final class PartitionFiles implements AutoCloseable {
   private final OutputFileFactory outputs;
   private final PartitionKey key;
   private final InternalRecordWrapper wrapper;
-  private final Map<StructLikeWrapper, Open> open = new LinkedHashMap<>();
+  @Nullable private final DayClustering days;
+  private final Map<Slot, Open> open = new LinkedHashMap<>();
   private final List<DataFile> written = new ArrayList<>();
   private long rows;
 
   /** A file being written and the partition it is in. */
   private record Open(DataWriter<Record> writer, PartitionKey partition, long[] rows) {}
 
+  /** Where a row goes: its partition and, when clustered, its day. */
+  private record Slot(StructLikeWrapper partition, long day) {}
+
   PartitionFiles(Table table, PartitionSpec spec, long targetBytes) {
+    this(table, spec, targetBytes, null);
+  }
+
+  PartitionFiles(Table table, PartitionSpec spec, long targetBytes, @Nullable DayClustering days) {
     this.table = table;
+    this.days = days;
     this.spec = spec;
     this.schema = table.schema();
     this.targetBytes = targetBytes;
@@ -63,19 +78,27 @@ final class PartitionFiles implements AutoCloseable {
     Record row = read.struct().equals(schema.asStruct()) ? read : tableColumns(read);
     key.partition(wrapper.wrap(row));
     StructLikeWrapper partition = StructLikeWrapper.forType(spec.partitionType()).set(key);
-    Open file = open.get(partition);
+    Slot slot = new Slot(partition, days == null ? DayClustering.NO_DAY : days.day(row));
+    Open file = open.get(slot);
+    if (file == null && slot.day() != DayClustering.NO_DAY && open.size() >= MAX_DAY_FILES) {
+      slot = new Slot(partition, DayClustering.NO_DAY);
+      file = open.get(slot);
+    }
     if (file == null) {
       PartitionKey copy = key.copy();
       file = newFile(copy);
-      open.put(StructLikeWrapper.forType(spec.partitionType()).set(copy), file);
+      open.put(
+          new Slot(StructLikeWrapper.forType(spec.partitionType()).set(copy), slot.day()), file);
     }
     file.writer().write(row);
     rows++;
     if (++file.rows()[0] % SIZE_CHECK_ROWS == 0 && file.writer().length() >= targetBytes) {
       close(file);
+      Open next = newFile(file.partition());
       open.put(
-          StructLikeWrapper.forType(spec.partitionType()).set(file.partition()),
-          newFile(file.partition()));
+          new Slot(
+              StructLikeWrapper.forType(spec.partitionType()).set(next.partition()), slot.day()),
+          next);
     }
   }
 

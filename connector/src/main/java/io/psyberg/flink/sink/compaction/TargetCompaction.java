@@ -39,7 +39,8 @@ import org.slf4j.LoggerFactory;
  * live rows of each partition that has delete files into new files and removes that partition's
  * data and delete files in one {@code replace} commit. Partitions over {@code
  * compaction.max-partition-rows} rows are left to the table's own maintenance ({@code
- * rewrite_data_files}).
+ * rewrite_data_files}). A table sorted by a timestamp or date column gets a file per day of it
+ * ({@link DayClustering}), so that reads of recent rows prune the rest of the partition.
  *
  * <p>It is best effort and never fails the publish that triggered it. The rewritten files keep the
  * data sequence number of the snapshot that was read, so deletes committed meanwhile (a foreign
@@ -165,7 +166,8 @@ public final class TargetCompaction implements Serializable {
             TableProperties.WRITE_TARGET_FILE_SIZE_BYTES_DEFAULT);
     List<DataFile> written;
     long rows;
-    try (PartitionFiles out = new PartitionFiles(table, spec, targetBytes)) {
+    try (PartitionFiles out =
+        new PartitionFiles(table, spec, targetBytes, DayClustering.of(table).orElse(null))) {
       StructLikeWrapper probe = StructLikeWrapper.forType(spec.partitionType());
       boolean read =
           MetadataRows.forEach(

@@ -1,0 +1,75 @@
+package io.psyberg.flink.sink.compaction;
+
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.temporal.ChronoUnit;
+import java.util.Optional;
+import org.apache.iceberg.SortField;
+import org.apache.iceberg.SortOrder;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.types.Type;
+import org.apache.iceberg.types.Types;
+
+/**
+ * Which day of a table's leading sort column a row falls on, so that compaction writes each
+ * partition's rows into a file per day. A table sorted by a timestamp or date column (e.g. {@code
+ * account_lifecycle} by {@code valid_to}, partitioned by its month) is mostly read for its recent
+ * rows; files that each span one day let Iceberg prune the older days of a partition by their
+ * column bounds, where one file per partition would span all of it. Rows within a day's file keep
+ * the order they were read in.
+ */
+final class DayClustering {
+  /** The day of a row whose column is null. */
+  static final long NO_DAY = Long.MIN_VALUE;
+
+  private final String column;
+
+  private DayClustering(String column) {
+    this.column = column;
+  }
+
+  /**
+   * The clustering of a table whose sort order starts with a timestamp or date column (as it is,
+   * not transformed); empty for any other table.
+   */
+  static Optional<DayClustering> of(Table table) {
+    SortOrder order = table.sortOrder();
+    if (order == null || !order.isSorted()) {
+      return Optional.empty();
+    }
+    SortField first = order.fields().get(0);
+    if (!first.transform().isIdentity()) {
+      return Optional.empty();
+    }
+    Types.NestedField field = table.schema().findField(first.sourceId());
+    if (field == null) {
+      return Optional.empty();
+    }
+    Type.TypeID type = field.type().typeId();
+    return type == Type.TypeID.TIMESTAMP || type == Type.TypeID.DATE
+        ? Optional.of(new DayClustering(field.name()))
+        : Optional.empty();
+  }
+
+  /** Days since 1970-01-01 of the row's column, or {@link #NO_DAY}. */
+  long day(Record row) {
+    Object value = row.getField(column);
+    if (value instanceof LocalDateTime) {
+      return ((LocalDateTime) value).toLocalDate().toEpochDay();
+    }
+    if (value instanceof OffsetDateTime) {
+      return ChronoUnit.DAYS.between(
+          LocalDate.EPOCH, ((OffsetDateTime) value).atZoneSameInstant(java.time.ZoneOffset.UTC));
+    }
+    if (value instanceof LocalDate) {
+      return ((LocalDate) value).toEpochDay();
+    }
+    return NO_DAY;
+  }
+
+  String column() {
+    return column;
+  }
+}
