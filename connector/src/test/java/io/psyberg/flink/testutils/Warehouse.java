@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import javax.annotation.Nullable;
 import org.apache.iceberg.DataFile;
+import org.apache.iceberg.DeleteFile;
 import org.apache.iceberg.FileFormat;
 import org.apache.iceberg.PartitionKey;
 import org.apache.iceberg.PartitionSpec;
@@ -25,6 +26,7 @@ import org.apache.iceberg.data.GenericRecord;
 import org.apache.iceberg.data.IcebergGenerics;
 import org.apache.iceberg.data.InternalRecordWrapper;
 import org.apache.iceberg.data.Record;
+import org.apache.iceberg.deletes.EqualityDeleteWriter;
 import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.io.DataWriter;
 import org.apache.iceberg.io.OutputFileFactory;
@@ -160,6 +162,48 @@ public final class Warehouse implements AutoCloseable {
         throw new UncheckedIOException(e);
       }
       written.add(writer.toDataFile());
+    }
+    return written;
+  }
+
+  /**
+   * Equality deletes of the rows' {@code keyColumns}, one file per partition of the rows (each in
+   * the partition its row is in, as a row-level delete of those rows is written).
+   */
+  public List<DeleteFile> writeEqualityDeletes(Table t, List<Record> rows, String... keyColumns) {
+    Schema key = t.schema().select(keyColumns);
+    int[] ids = key.columns().stream().mapToInt(Types.NestedField::fieldId).toArray();
+    GenericAppenderFactory factory =
+        new GenericAppenderFactory(t.schema(), t.spec(), ids, key, null);
+    OutputFileFactory files =
+        OutputFileFactory.builderFor(t, 1, ++taskIds).format(FileFormat.PARQUET).build();
+    Map<PartitionKey, List<Record>> parts = new LinkedHashMap<>();
+    InternalRecordWrapper internal = new InternalRecordWrapper(t.schema().asStruct());
+    for (Record row : rows) {
+      PartitionKey partition = new PartitionKey(t.spec(), t.schema());
+      partition.partition(internal.wrap(row));
+      parts.computeIfAbsent(partition, k -> new ArrayList<>()).add(row);
+    }
+    List<DeleteFile> written = new ArrayList<>();
+    for (Map.Entry<PartitionKey, List<Record>> part : parts.entrySet()) {
+      PartitionKey partition = t.spec().isPartitioned() ? part.getKey() : null;
+      EqualityDeleteWriter<Record> writer =
+          factory.newEqDeleteWriter(
+              partition == null ? files.newOutputFile() : files.newOutputFile(t.spec(), partition),
+              FileFormat.PARQUET,
+              partition);
+      try (EqualityDeleteWriter<Record> w = writer) {
+        for (Record row : part.getValue()) {
+          Record k = GenericRecord.create(key);
+          for (String column : keyColumns) {
+            k.setField(column, row.getField(column));
+          }
+          w.write(k);
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      written.add(writer.toDeleteFile());
     }
     return written;
   }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.psyberg.flink.testutils.Pipelines;
 import io.psyberg.flink.testutils.Warehouse;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
@@ -15,10 +14,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.apache.iceberg.DataFile;
-import org.apache.iceberg.DeleteFile;
-import org.apache.iceberg.FileFormat;
 import org.apache.iceberg.FileScanTask;
-import org.apache.iceberg.PartitionKey;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.RowDelta;
 import org.apache.iceberg.Schema;
@@ -26,14 +22,10 @@ import org.apache.iceberg.SortOrder;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.TableProperties;
 import org.apache.iceberg.catalog.TableIdentifier;
-import org.apache.iceberg.data.GenericAppenderFactory;
 import org.apache.iceberg.data.GenericRecord;
-import org.apache.iceberg.data.InternalRecordWrapper;
 import org.apache.iceberg.data.Record;
-import org.apache.iceberg.deletes.EqualityDeleteWriter;
 import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.io.CloseableIterable;
-import org.apache.iceberg.io.OutputFileFactory;
 import org.apache.iceberg.types.Conversions;
 import org.apache.iceberg.types.Types;
 import org.apache.iceberg.util.DateTimeUtil;
@@ -59,7 +51,6 @@ class DayClusteredCompactionTest {
   @TempDir Path dir;
   private Warehouse wh;
   private final Map<Long, String> expected = new TreeMap<>();
-  private int files;
 
   @AfterEach
   void tearDown() throws Exception {
@@ -170,45 +161,13 @@ class DayClusteredCompactionTest {
     table.refresh();
   }
 
-  /** Deletes the rows' keys and writes the rows again, in one row delta per partition. */
+  /** Deletes the rows' keys (in their partitions) and writes the rows again, in one row delta. */
   private void upsert(Table table, List<Record> rows) {
     RowDelta delta = table.newRowDelta();
-    Map<PartitionKey, List<Record>> byPartition = new java.util.LinkedHashMap<>();
-    PartitionKey key = new PartitionKey(table.spec(), SCHEMA);
-    InternalRecordWrapper wrapper = new InternalRecordWrapper(SCHEMA.asStruct());
-    for (Record r : rows) {
-      key.partition(wrapper.wrap(r));
-      byPartition.computeIfAbsent(key.copy(), k -> new ArrayList<>()).add(r);
-    }
-    byPartition.forEach((partition, keys) -> delta.addDeletes(deletes(table, partition, keys)));
+    wh.writeEqualityDeletes(table, rows, "id", "at").forEach(delta::addDeletes);
     wh.writeFiles(table, rows).forEach(delta::addRows);
     delta.commit();
     table.refresh();
-  }
-
-  private DeleteFile deletes(Table table, PartitionKey partition, List<Record> keys) {
-    Schema keySchema = SCHEMA.select("id", "at");
-    GenericAppenderFactory factory =
-        new GenericAppenderFactory(SCHEMA, table.spec(), new int[] {1, 2}, keySchema, null);
-    OutputFileFactory outputs =
-        OutputFileFactory.builderFor(table, 2, ++files).format(FileFormat.PARQUET).build();
-    PartitionKey p = table.spec().isPartitioned() ? partition : null;
-    EqualityDeleteWriter<Record> writer =
-        factory.newEqDeleteWriter(
-            p == null ? outputs.newOutputFile() : outputs.newOutputFile(table.spec(), p),
-            FileFormat.PARQUET,
-            p);
-    try (EqualityDeleteWriter<Record> w = writer) {
-      for (Record key : keys) {
-        Record k = GenericRecord.create(keySchema);
-        k.setField("id", key.getField("id"));
-        k.setField("at", key.getField("at"));
-        w.write(k);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return writer.toDeleteFile();
   }
 
   private Record row(long id, LocalDateTime at, String v) {

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.psyberg.flink.testutils.Pipelines;
 import io.psyberg.flink.testutils.Warehouse;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,9 +12,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.apache.iceberg.DataOperations;
-import org.apache.iceberg.DeleteFile;
-import org.apache.iceberg.FileFormat;
-import org.apache.iceberg.PartitionKey;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.RowDelta;
 import org.apache.iceberg.Schema;
@@ -24,11 +19,8 @@ import org.apache.iceberg.SnapshotSummary;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.TableProperties;
 import org.apache.iceberg.catalog.TableIdentifier;
-import org.apache.iceberg.data.GenericAppenderFactory;
 import org.apache.iceberg.data.GenericRecord;
 import org.apache.iceberg.data.Record;
-import org.apache.iceberg.deletes.EqualityDeleteWriter;
-import org.apache.iceberg.io.OutputFileFactory;
 import org.apache.iceberg.types.Types;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -52,7 +44,6 @@ class TargetCompactionTest {
   private Warehouse wh;
   private Table table;
   private final Map<String, String> expected = new TreeMap<>();
-  private int files;
 
   @BeforeEach
   void setUp() {
@@ -139,34 +130,11 @@ class TargetCompactionTest {
       keys.add(row(id, part, null));
       rows.add(row(id, part, "v" + round));
     }
-    RowDelta delta = table.newRowDelta().addDeletes(equalityDeletes(part, keys));
+    RowDelta delta = table.newRowDelta();
+    wh.writeEqualityDeletes(table, keys, "id", "part").forEach(delta::addDeletes);
     wh.writeFiles(table, rows).forEach(delta::addRows);
     delta.commit();
     table.refresh();
-  }
-
-  private DeleteFile equalityDeletes(String part, List<Record> keys) {
-    Schema keySchema = SCHEMA.select("id", "part");
-    GenericAppenderFactory factory =
-        new GenericAppenderFactory(SCHEMA, table.spec(), new int[] {1, 2}, keySchema, null);
-    OutputFileFactory outputs =
-        OutputFileFactory.builderFor(table, 2, ++files).format(FileFormat.PARQUET).build();
-    PartitionKey partition = new PartitionKey(table.spec(), SCHEMA);
-    partition.partition(row(0, part, null));
-    EqualityDeleteWriter<Record> writer =
-        factory.newEqDeleteWriter(
-            outputs.newOutputFile(table.spec(), partition), FileFormat.PARQUET, partition);
-    try (EqualityDeleteWriter<Record> w = writer) {
-      for (Record key : keys) {
-        Record k = GenericRecord.create(keySchema);
-        k.setField("id", key.getField("id"));
-        k.setField("part", key.getField("part"));
-        w.write(k);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return writer.toDeleteFile();
   }
 
   private Record row(long id, String part, String v) {
