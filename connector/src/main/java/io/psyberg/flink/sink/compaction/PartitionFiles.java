@@ -44,6 +44,7 @@ final class PartitionFiles implements AutoCloseable {
   private final OutputFileFactory outputs;
   private final PartitionKey key;
   private final InternalRecordWrapper wrapper;
+  private final StructLikeWrapper probe;
   @Nullable private final DayClustering days;
   private final Map<Slot, Open> open = new LinkedHashMap<>();
   private final List<DataFile> written = new ArrayList<>();
@@ -72,12 +73,14 @@ final class PartitionFiles implements AutoCloseable {
             .build();
     this.key = new PartitionKey(spec, schema);
     this.wrapper = new InternalRecordWrapper(schema.asStruct());
+    this.probe = StructLikeWrapper.forType(spec.partitionType());
   }
 
   void write(Record read) {
     Record row = read.struct().equals(schema.asStruct()) ? read : tableColumns(read);
     key.partition(wrapper.wrap(row));
-    StructLikeWrapper partition = StructLikeWrapper.forType(spec.partitionType()).set(key);
+    // One wrapper probes the map; a copy (sharing its comparator) is kept for each new file.
+    StructLikeWrapper partition = probe.set(key);
     Slot slot = new Slot(partition, days == null ? DayClustering.NO_DAY : days.day(row));
     Open file = open.get(slot);
     if (file == null && slot.day() != DayClustering.NO_DAY && open.size() >= MAX_DAY_FILES) {
@@ -87,18 +90,14 @@ final class PartitionFiles implements AutoCloseable {
     if (file == null) {
       PartitionKey copy = key.copy();
       file = newFile(copy);
-      open.put(
-          new Slot(StructLikeWrapper.forType(spec.partitionType()).set(copy), slot.day()), file);
+      open.put(new Slot(probe.copyFor(copy), slot.day()), file);
     }
     file.writer().write(row);
     rows++;
     if (++file.rows()[0] % SIZE_CHECK_ROWS == 0 && file.writer().length() >= targetBytes) {
       close(file);
       Open next = newFile(file.partition());
-      open.put(
-          new Slot(
-              StructLikeWrapper.forType(spec.partitionType()).set(next.partition()), slot.day()),
-          next);
+      open.put(new Slot(probe.copyFor(next.partition()), slot.day()), next);
     }
   }
 
