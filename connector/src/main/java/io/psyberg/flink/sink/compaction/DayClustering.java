@@ -3,7 +3,7 @@ package io.psyberg.flink.sink.compaction;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
-import java.time.temporal.ChronoUnit;
+import java.time.ZoneOffset;
 import java.util.Optional;
 import org.apache.iceberg.SortField;
 import org.apache.iceberg.SortOrder;
@@ -60,8 +60,8 @@ final class DayClustering {
       return ((LocalDateTime) value).toLocalDate().toEpochDay();
     }
     if (value instanceof OffsetDateTime) {
-      return ChronoUnit.DAYS.between(
-          LocalDate.EPOCH, ((OffsetDateTime) value).atZoneSameInstant(java.time.ZoneOffset.UTC));
+      // Iceberg keeps timestamptz as an instant: its day is the UTC day.
+      return ((OffsetDateTime) value).atZoneSameInstant(ZoneOffset.UTC).toLocalDate().toEpochDay();
     }
     if (value instanceof LocalDate) {
       return ((LocalDate) value).toEpochDay();
