@@ -46,6 +46,10 @@ class LifecycleContiguityAuditTest {
       Table table =
           LifecycleTables.ensure(wh.catalog(), "facts.lifecycle", LifecycleTables.LIFECYCLE);
       assertThat(table.spec().isPartitioned()).isTrue();
+      // Sorted by valid_to, so that compaction writes a file per day of it.
+      assertThat(table.sortOrder().fields()).hasSize(1);
+      assertThat(table.schema().findColumnName(table.sortOrder().fields().get(0).sourceId()))
+          .isEqualTo("valid_to");
 
       // First publish: account 1 contiguous over three months, account 2 with a gap.
       List<DataFile> first =
