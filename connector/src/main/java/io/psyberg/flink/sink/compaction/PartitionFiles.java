@@ -24,10 +24,10 @@ import org.apache.iceberg.util.StructLikeWrapper;
 
 /**
  * Writes rows of a table into new Parquet data files of their partitions, a new file whenever one
- * reaches the target size; with a {@link DayClustering}, a file per partition and day of its column
- * (up to {@link #MAX_DAY_FILES} open at once; rows of further days share their partition's file).
- * Rows read with delete files applied may carry extra columns (the row position); only the table's
- * columns are written.
+ * reaches the target size; with a {@link DayClustering}, a file per partition and recent day of its
+ * column (up to {@link #MAX_DAY_FILES} open at once; rows of further days share their partition's
+ * file). Rows read with delete files applied may carry extra columns (the row position); only the
+ * table's columns are written.
  */
 final class PartitionFiles implements AutoCloseable {
   /** How many rows between two looks at a file's size. */
@@ -46,6 +46,7 @@ final class PartitionFiles implements AutoCloseable {
   private final InternalRecordWrapper wrapper;
   private final StructLikeWrapper probe;
   @Nullable private final DayClustering days;
+  private final Map<StructLikeWrapper, Long> clusterFrom;
   private final Map<Slot, Open> open = new LinkedHashMap<>();
   private final List<DataFile> written = new ArrayList<>();
   private long rows;
@@ -57,12 +58,23 @@ final class PartitionFiles implements AutoCloseable {
   private record Slot(StructLikeWrapper partition, long day) {}
 
   PartitionFiles(Table table, PartitionSpec spec, long targetBytes) {
-    this(table, spec, targetBytes, null);
+    this(table, spec, targetBytes, null, Map.of());
   }
 
-  PartitionFiles(Table table, PartitionSpec spec, long targetBytes, @Nullable DayClustering days) {
+  /**
+   * @param days the clustering, or null for a file per partition
+   * @param clusterFrom by partition, the first day that gets its own file (earlier days share the
+   *     partition's file); a partition not in it has every day clustered
+   */
+  PartitionFiles(
+      Table table,
+      PartitionSpec spec,
+      long targetBytes,
+      @Nullable DayClustering days,
+      Map<StructLikeWrapper, Long> clusterFrom) {
     this.table = table;
     this.days = days;
+    this.clusterFrom = clusterFrom;
     this.spec = spec;
     this.schema = table.schema();
     this.targetBytes = targetBytes;
@@ -81,7 +93,7 @@ final class PartitionFiles implements AutoCloseable {
     key.partition(wrapper.wrap(row));
     // One wrapper probes the map; a copy (sharing its comparator) is kept for each new file.
     StructLikeWrapper partition = probe.set(key);
-    Slot slot = new Slot(partition, days == null ? DayClustering.NO_DAY : days.day(row));
+    Slot slot = new Slot(partition, dayOf(row, partition));
     Open file = open.get(slot);
     if (file == null && slot.day() != DayClustering.NO_DAY && open.size() >= MAX_DAY_FILES) {
       slot = new Slot(partition, DayClustering.NO_DAY);
@@ -99,6 +111,16 @@ final class PartitionFiles implements AutoCloseable {
       Open next = newFile(file.partition());
       open.put(new Slot(probe.copyFor(next.partition()), slot.day()), next);
     }
+  }
+
+  /** The row's day when it gets a day file, else {@link DayClustering#NO_DAY}. */
+  private long dayOf(Record row, StructLikeWrapper partition) {
+    if (days == null) {
+      return DayClustering.NO_DAY;
+    }
+    long day = days.day(row);
+    Long from = clusterFrom.get(partition);
+    return from != null && day < from ? DayClustering.NO_DAY : day;
   }
 
   /** Closes every file: the data files written. */

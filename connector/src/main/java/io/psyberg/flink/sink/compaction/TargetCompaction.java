@@ -11,6 +11,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
+import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.DeleteFile;
@@ -132,7 +134,7 @@ public final class TargetCompaction implements Serializable {
 
   private Optional<Result> compact(Table table, Snapshot snapshot) {
     PartitionSpec spec = table.spec();
-    Files files = Files.of(table, snapshot);
+    Files files = Files.of(table, snapshot, DayClustering.of(table).orElse(null));
     if (files.otherSpec) {
       LOG.info(
           "Target {} has files of an earlier partition spec; psyberg leaves its compaction to"
@@ -166,8 +168,15 @@ public final class TargetCompaction implements Serializable {
             TableProperties.WRITE_TARGET_FILE_SIZE_BYTES_DEFAULT);
     List<DataFile> written;
     long rows;
-    try (PartitionFiles out =
-        new PartitionFiles(table, spec, targetBytes, DayClustering.of(table).orElse(null))) {
+    DayClustering days = DayClustering.of(table).orElse(null);
+    Map<StructLikeWrapper, Long> clusterFrom = new HashMap<>();
+    chosen.forEach(
+        (partition, p) -> {
+          if (p.lastDay != null) {
+            clusterFrom.put(partition, p.lastDay - DayClustering.RECENT_DAYS + 1);
+          }
+        });
+    try (PartitionFiles out = new PartitionFiles(table, spec, targetBytes, days, clusterFrom)) {
       StructLikeWrapper probe = StructLikeWrapper.forType(spec.partitionType());
       boolean read =
           MetadataRows.forEach(
@@ -202,10 +211,30 @@ public final class TargetCompaction implements Serializable {
             rows));
   }
 
-  /** A partition's live data files and their row count. */
+  /**
+   * A partition's live data files, their row count and the day of their last value of the
+   * clustering column (null when not clustered or a file has no bound for it).
+   */
   private static final class Partition {
     final List<DataFile> data = new ArrayList<>();
     long rows;
+    @Nullable Long lastDay;
+    boolean lastDayUnknown;
+
+    /**
+     * @param day the day of the file's last value of the clustering column; null when not clustered
+     */
+    void add(DataFile file, @Nullable OptionalLong day) {
+      data.add(file);
+      rows += file.recordCount();
+      if (day != null && !lastDayUnknown) {
+        lastDayUnknown = day.isEmpty();
+        lastDay =
+            day.isEmpty()
+                ? null
+                : lastDay == null ? day.getAsLong() : Math.max(lastDay, day.getAsLong());
+      }
+    }
   }
 
   /** The data and delete files of a snapshot by partition. */
@@ -218,7 +247,7 @@ public final class TargetCompaction implements Serializable {
       return data.computeIfAbsent(key, k -> new Partition());
     }
 
-    static Files of(Table table, Snapshot snapshot) {
+    static Files of(Table table, Snapshot snapshot, @Nullable DayClustering days) {
       PartitionSpec spec = table.spec();
       Files files = new Files();
       try {
@@ -240,12 +269,12 @@ public final class TargetCompaction implements Serializable {
           files.otherSpec |= m.partitionSpecId() != spec.specId();
           try (ManifestReader<DataFile> reader = ManifestFiles.read(m, table.io(), table.specs())) {
             for (DataFile entry : reader) {
-              DataFile f = entry.copyWithoutStats();
-              StructLikeWrapper key = key(spec, f.partition());
-              if (files.deletes.containsKey(key)) {
-                Partition p = files.partition(key);
-                p.data.add(f);
-                p.rows += f.recordCount();
+              if (files.deletes.containsKey(key(spec, entry.partition()))) {
+                // the reader reuses its entries: keep a copy (its stats read first)
+                DataFile f = entry.copyWithoutStats();
+                files
+                    .partition(key(spec, f.partition()))
+                    .add(f, days == null ? null : days.lastDay(entry));
               }
             }
           }

@@ -131,21 +131,64 @@ class DayClusteredCompactionTest {
   }
 
   @Test
-  void daysBeyondTheOpenFileCapShareTheirPartitionsFile() throws Exception {
-    Table table = create("facts.many", PartitionSpec.unpartitioned(), true);
-    int days = PartitionFiles.MAX_DAY_FILES + 6;
+  void onlyThePartitionsLastDaysGetAFileEachAndTheEarlierOnesShareOne() throws Exception {
+    Table table =
+        create("facts.recent", PartitionSpec.builderFor(SCHEMA).month("at").build(), true);
     List<Record> rows = new ArrayList<>();
-    for (long id = 1; id <= days; id++) {
-      rows.add(row(id, MAY_1.plusDays(id - 1), "v0"));
+    for (long id = 1; id <= 100; id++) {
+      rows.add(row(id, MAY_1.plusDays(id % 10).plusHours(id % 24), "v0"));
     }
     append(table, rows);
-    upsert(table, List.of(row(1, MAY_1, "v1")));
+    upsert(table, List.of(row(10, MAY_1.plusHours(10), "v1")));
 
     assertThat(new TargetCompaction(1, 1_000).compactIfDue(table, "p")).isPresent();
 
     table.refresh();
+    // May 4 to 10 a file each; May 1 to 3 one file.
+    List<DataFile> compacted = dataFiles(table, Expressions.alwaysTrue());
+    assertThat(compacted).hasSize(DayClustering.RECENT_DAYS + 1);
+    LocalDateTime firstRecent = MAY_1.plusDays(10 - DayClustering.RECENT_DAYS);
+    assertThat(compacted)
+        .filteredOn(f -> bound(f.upperBounds().get(2)).isBefore(firstRecent))
+        .singleElement()
+        .satisfies(
+            f ->
+                assertThat(bound(f.lowerBounds().get(2)).toLocalDate())
+                    .isEqualTo(MAY_1.toLocalDate()));
+    assertThat(liveRows(table)).isEqualTo(expected);
+    assertThat(
+            dataFiles(
+                table,
+                Expressions.greaterThanOrEqual(
+                    "at", DateTimeUtil.microsFromTimestamp(firstRecent))))
+        .hasSize(DayClustering.RECENT_DAYS);
+  }
+
+  @Test
+  void daysBeyondTheOpenFileCapShareTheirPartitionsFile() throws Exception {
+    Table table = create("facts.many", PartitionSpec.builderFor(SCHEMA).month("at").build(), true);
+    // Twelve months of eight days each: 84 recent days to cluster, over the cap of 64 open files.
+    List<Record> rows = new ArrayList<>();
+    long id = 0;
+    for (int month = 0; month < 12; month++) {
+      for (int day = 0; day <= DayClustering.RECENT_DAYS; day++) {
+        rows.add(row(++id, MAY_1.plusMonths(month).plusDays(day), "v0"));
+      }
+    }
+    append(table, rows);
+    List<Record> rewritten = new ArrayList<>();
+    for (int month = 0; month < 12; month++) {
+      rewritten.add(
+          row(1 + month * (DayClustering.RECENT_DAYS + 1), MAY_1.plusMonths(month), "v1"));
+    }
+    upsert(table, rewritten);
+
+    assertThat(new TargetCompaction(1, 1_000).compactIfDue(table, "p")).isPresent();
+
+    table.refresh();
+    // 64 day files, and each month's file for its earlier days (and for its days past the cap).
     assertThat(dataFiles(table, Expressions.alwaysTrue()))
-        .hasSize(PartitionFiles.MAX_DAY_FILES + 1);
+        .hasSize(PartitionFiles.MAX_DAY_FILES + 12);
     assertThat(liveRows(table)).isEqualTo(expected);
   }
 
