@@ -57,10 +57,6 @@ final class PartitionFiles implements AutoCloseable {
   /** Where a row goes: its partition and, when clustered, its day. */
   private record Slot(StructLikeWrapper partition, long day) {}
 
-  PartitionFiles(Table table, PartitionSpec spec, long targetBytes) {
-    this(table, spec, targetBytes, null, Map.of());
-  }
-
   /**
    * @param days the clustering, or null for a file per partition
    * @param clusterFrom by partition, the first day that gets its own file (earlier days share the
