@@ -134,7 +134,8 @@ public final class TargetCompaction implements Serializable {
 
   private Optional<Result> compact(Table table, Snapshot snapshot) {
     PartitionSpec spec = table.spec();
-    Files files = Files.of(table, snapshot, DayClustering.of(table).orElse(null));
+    DayClustering days = DayClustering.of(table).orElse(null);
+    Files files = Files.of(table, snapshot, days);
     if (files.otherSpec) {
       LOG.info(
           "Target {} has files of an earlier partition spec; psyberg leaves its compaction to"
@@ -168,7 +169,6 @@ public final class TargetCompaction implements Serializable {
             TableProperties.WRITE_TARGET_FILE_SIZE_BYTES_DEFAULT);
     List<DataFile> written;
     long rows;
-    DayClustering days = DayClustering.of(table).orElse(null);
     Map<StructLikeWrapper, Long> clusterFrom = new HashMap<>();
     chosen.forEach(
         (partition, p) -> {

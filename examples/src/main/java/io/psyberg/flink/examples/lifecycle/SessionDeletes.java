@@ -81,7 +81,6 @@ final class SessionDeletes {
   private static final Keys NONE = new Keys();
 
   private final Map<Long, Keys> byAccount = new HashMap<>();
-  private int keys;
   private boolean byKeyOnly = true;
 
   private SessionDeletes() {}
@@ -112,9 +111,7 @@ final class SessionDeletes {
           Keys keys =
               deletes.byAccount.computeIfAbsent((Long) r.getField("account_id"), a -> new Keys());
           if (byKey) {
-            int before = keys.size();
             keys.add((Integer) r.getField("segment_no"), month == null ? OPEN_PARTITION : month);
-            deletes.keys += keys.size() - before;
           }
         }
       }
@@ -136,7 +133,7 @@ final class SessionDeletes {
    * How many distinct keys the deletes hold, each removing at most one row of a contiguous table.
    */
   int keyCount() {
-    return keys;
+    return byAccount.values().stream().mapToInt(Keys::size).sum();
   }
 
   /**
