@@ -1,6 +1,5 @@
 package io.psyberg.flink.examples.lifecycle;
 
-import io.psyberg.flink.metadata.SideBySide;
 import io.psyberg.flink.sink.audit.Audit;
 import io.psyberg.flink.sink.audit.AuditContext;
 import io.psyberg.flink.sink.audit.AuditResult;
@@ -14,7 +13,10 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.annotation.Nullable;
 import org.apache.flink.table.data.RowData;
@@ -252,29 +254,42 @@ public final class LifecycleContiguityAudit implements Audit {
       return null;
     }
     SegmentReader reader = new SegmentReader(table, fromMicros);
-    int threads = Math.max(1, Math.min(tasks.size(), Runtime.getRuntime().availableProcessors()));
-    // Each reader takes the next task until none is left, into segments of its own; merged after.
-    AtomicInteger next = new AtomicInteger();
-    List<Callable<ReadSegments>> readers = new ArrayList<>();
-    for (int t = 0; t < threads; t++) {
-      readers.add(
-          () -> {
-            ReadSegments part = new ReadSegments(accounts, deletes);
-            for (int i = next.getAndIncrement(); i < tasks.size(); i = next.getAndIncrement()) {
-              reader.read(tasks.get(i), part);
-            }
-            return part;
-          });
+    int threads = Math.min(tasks.size(), Runtime.getRuntime().availableProcessors());
+    if (threads <= 1) {
+      ReadSegments segments = new ReadSegments(accounts, deletes);
+      for (CombinedScanTask task : tasks) {
+        reader.read(task, segments);
+      }
+      return segments;
     }
-    List<ReadSegments> parts =
-        SideBySide.run(
-            "psyberg-contiguity-audit " + table.name(),
-            threads,
-            "Could not read the segments of " + table.name(),
-            readers);
-    ReadSegments segments = parts.get(0);
-    parts.subList(1, parts.size()).forEach(segments::merged);
-    return segments;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      AtomicInteger next = new AtomicInteger();
+      List<Future<ReadSegments>> parts = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        parts.add(
+            pool.submit(
+                () -> {
+                  ReadSegments part = new ReadSegments(accounts, deletes);
+                  for (int i = next.getAndIncrement();
+                      i < tasks.size();
+                      i = next.getAndIncrement()) {
+                    reader.read(tasks.get(i), part);
+                  }
+                  return part;
+                }));
+      }
+      ReadSegments segments = parts.get(0).get();
+      for (Future<ReadSegments> part : parts.subList(1, parts.size())) {
+        segments.merged(part.get());
+      }
+      return segments;
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      throw cause instanceof Exception ? (Exception) cause : e;
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   /** Reads a scan task's segments into a map of accounts; one instance serves several threads. */
