@@ -81,8 +81,8 @@ public final class PsybergWriterOperator extends AbstractStreamOperator<byte[]>
     this.equalityFieldIds = List.copyOf(equalityFieldIds);
     this.targetFileSizeBytes = targetFileSizeBytes;
     // Chain with the operator before it, as Iceberg's own writer does: otherwise every row is
-    // serialized
-    // and handed over between two tasks (measured by the sink benchmark: see BENCHMARKS.md).
+    // serialized and handed over between two tasks (measured by the sink benchmark: see
+    // BENCHMARKS.md).
     setChainingStrategy(ChainingStrategy.ALWAYS);
   }
 
@@ -90,8 +90,7 @@ public final class PsybergWriterOperator extends AbstractStreamOperator<byte[]>
   public void open() throws Exception {
     super.open();
     // Kept open while the writer writes (the table's FileIO may belong to it) and closed with the
-    // operator:
-    // a JDBC catalog holds pooled database connections.
+    // operator: a JDBC catalog holds pooled database connections.
     catalog = catalogSpec.open();
     table = catalog.loadTable(TableIdentifier.parse(targetTable));
     jobId = getRuntimeContext().getJobId().toString();
@@ -108,11 +107,22 @@ public final class PsybergWriterOperator extends AbstractStreamOperator<byte[]>
             writeMode == WriteMode.UPSERT);
     factory.initialize(
         getRuntimeContext().getIndexOfThisSubtask(), getRuntimeContext().getAttemptNumber());
-    try {
-      writer = factory.create();
-    } catch (UncheckedIOException e) {
-      throw writeFailed(e);
+  }
+
+  /**
+   * Iceberg's task writers open their first data file as they are created, so one is created on the
+   * first row of each checkpoint interval: an interval without rows touches no storage, and a
+   * warehouse that refuses writes fails the job on the row it could not write.
+   */
+  private TaskWriter<RowData> writer() {
+    if (writer == null) {
+      try {
+        writer = factory.create();
+      } catch (UncheckedIOException e) {
+        throw writeFailed(e);
+      }
     }
+    return writer;
   }
 
   @Override
@@ -133,7 +143,7 @@ public final class PsybergWriterOperator extends AbstractStreamOperator<byte[]>
       return; // an upsert replaces by key: the before-image adds nothing (nor a row to count)
     }
     try {
-      writer.write(row);
+      writer().write(row);
     } catch (IOException | UncheckedIOException e) {
       throw writeFailed(e);
     }
@@ -174,8 +184,11 @@ public final class PsybergWriterOperator extends AbstractStreamOperator<byte[]>
   }
 
   private void writeFiles(long checkpointId) throws IOException {
+    if (writer == null) {
+      return; // no row since the last flush
+    }
     WriteResult result = writer.complete();
-    writer = factory.create();
+    writer = null;
     if (rows == 0 && result.dataFiles().length == 0 && result.deleteFiles().length == 0) {
       return;
     }
