@@ -416,7 +416,9 @@ public final class PsybergSplitEnumerator
   }
 
   @Override
-  public void addReader(int subtaskId) {}
+  public void addReader(int subtaskId) {
+    splits.readerStarted(subtaskId);
+  }
 
   @Override
   public PsybergEnumeratorState snapshotState(long checkpointId) {

@@ -19,8 +19,10 @@ import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.flink.source.reader.RecordAndPosition;
 
 /**
- * The source reader: pulls splits from the enumerator one at a time, reads them with Iceberg's
- * readers, and tells the enumerator which splits it has fully emitted so it can close sessions.
+ * The source reader: pulls splits from the enumerator, reads them one at a time with Iceberg's
+ * readers, and tells the enumerator which splits it has fully emitted so it can close sessions. It
+ * keeps {@link #SPLITS_AHEAD} split asked for beyond the one it reads, so that the next split is
+ * there when one ends (a session of many small files otherwise waits a round trip per file).
  *
  * <p>A continuous changelog read with a key pairs each session's removals and additions by key
  * ({@link UpdatePairing}): removals wait on the reader until the session's last split ends, which
@@ -34,6 +36,9 @@ import org.apache.iceberg.flink.source.reader.RecordAndPosition;
 public final class PsybergSourceReader
     extends SingleThreadMultiplexSourceReaderBase<
         RecordAndPosition<RowData>, RowData, PsybergSplit, PsybergSplitState> {
+
+  /** Splits a reader asks for beyond the one it reads. */
+  static final int SPLITS_AHEAD = 1;
 
   @Nullable private final UpdatePairing pairing;
   private final ReaderTables tables;
@@ -106,7 +111,7 @@ public final class PsybergSourceReader
 
   @Override
   public void start() {
-    if (getNumberOfCurrentlyAssignedSplits() == 0) {
+    for (int i = getNumberOfCurrentlyAssignedSplits(); i < 1 + SPLITS_AHEAD; i++) {
       context.sendSplitRequest();
     }
   }
@@ -128,7 +133,9 @@ public final class PsybergSourceReader
     }
     context.sendSourceEventToCoordinator(
         new SplitsFinishedEvent(new ArrayList<>(finishedSplitIds.keySet())));
-    context.sendSplitRequest();
+    for (int i = 0; i < finishedSplitIds.size(); i++) {
+      context.sendSplitRequest();
+    }
   }
 
   @Override

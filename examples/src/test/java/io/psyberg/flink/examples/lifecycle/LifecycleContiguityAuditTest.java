@@ -20,6 +20,7 @@ import org.apache.iceberg.RowDelta;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.TableProperties;
 import org.apache.iceberg.data.GenericAppenderFactory;
 import org.apache.iceberg.data.GenericRecord;
 import org.apache.iceberg.data.InternalRecordWrapper;
@@ -50,6 +51,8 @@ class LifecycleContiguityAuditTest {
       assertThat(table.sortOrder().fields()).hasSize(1);
       assertThat(table.schema().findColumnName(table.sortOrder().fields().get(0).sourceId()))
           .isEqualTo("valid_to");
+      // Small Parquet pages: unique columns stop being dictionary-encoded after the first.
+      assertThat(table.properties()).containsEntry(TableProperties.PARQUET_PAGE_ROW_LIMIT, "2000");
 
       // First publish: account 1 contiguous over three months, account 2 with a gap.
       List<DataFile> first =
