@@ -21,7 +21,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import javax.annotation.Nullable;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.data.TimestampData;
+import org.apache.iceberg.BaseCombinedScanTask;
 import org.apache.iceberg.CombinedScanTask;
+import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.TableProperties;
@@ -242,9 +244,11 @@ public final class LifecycleContiguityAudit implements Audit {
       @Nullable SessionDeletes deletes)
       throws Exception {
     TableScan scan = table.newScan().useSnapshot(snapshotId).select(COLUMNS).filter(filter);
+    // A task per file, not Iceberg's combined tasks: those pack a first publish's files (a few MB)
+    // into one task, which one thread then reads alone.
     List<CombinedScanTask> tasks = new ArrayList<>();
-    try (CloseableIterable<CombinedScanTask> planned = scan.planTasks()) {
-      planned.forEach(tasks::add);
+    try (CloseableIterable<FileScanTask> planned = scan.planFiles()) {
+      planned.forEach(file -> tasks.add(new BaseCombinedScanTask(file)));
     }
     int spec = table.spec().specId();
     if (deletes != null
