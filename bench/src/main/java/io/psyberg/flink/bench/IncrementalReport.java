@@ -28,8 +28,9 @@ final class IncrementalReport {
     out.append(
         String.format(
             Locale.ROOT,
-            "Run %s; JDK %s; %d cores; max heap %d MiB; after an untimed warm-up of both sides (%d"
-                + " run%s of 100 new rows over a 3-day history); scenarios NEWxDAYS: a history of"
+            "Run %s; JDK %s; %d cores; max heap %d MiB; after an untimed warm-up of both sides (a"
+                + " first load of %d days of %,d rows, then %d run%s of %d new rows); scenarios"
+                + " NEWxDAYS: a history of"
                 + " DAYS snapshots (one per day, 1%% of each day's rows late, in the day before),"
                 + " then %s%s of NEW rows (%d%% late, in the day before); %,d accounts; local Flink"
                 + " (parallelism %d), %s; CPU = process CPU time of the JVM; total %.0f s; load"
@@ -38,8 +39,11 @@ final class IncrementalReport {
             System.getProperty("java.version"),
             rt.availableProcessors(),
             rt.maxMemory() / (1024 * 1024),
+            IncrementalBenchmark.WARM_UP.days(),
+            IncrementalBenchmark.WARM_UP.historyBatch(),
             warmUpRuns,
             warmUpRuns == 1 ? "" : "s",
+            IncrementalBenchmark.WARM_UP.newRows(),
             dailyRuns == 0
                 ? ""
                 : dailyRuns
