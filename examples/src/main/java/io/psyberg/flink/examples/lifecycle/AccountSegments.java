@@ -42,9 +42,16 @@ final class AccountSegments {
   }
 
   private void addAll(AccountSegments other) {
-    for (int i = 0; i < other.size; i++) {
-      add(other.numbers[i], other.validFrom[i], other.validTo[i] == OPEN ? null : other.validTo[i]);
+    int total = size + other.size;
+    if (total > numbers.length) {
+      numbers = Arrays.copyOf(numbers, total);
+      validFrom = Arrays.copyOf(validFrom, total);
+      validTo = Arrays.copyOf(validTo, total);
     }
+    System.arraycopy(other.numbers, 0, numbers, size, other.size);
+    System.arraycopy(other.validFrom, 0, validFrom, size, other.size);
+    System.arraycopy(other.validTo, 0, validTo, size, other.size);
+    size = total;
   }
 
   /**
@@ -125,8 +132,35 @@ final class AccountSegments {
     return first;
   }
 
-  /** Indexes in segment-number order (rows usually arrive in it, which the sort does not mind). */
+  /**
+   * Indexes in segment-number order. Numbers that are distinct and consecutive (every contiguous
+   * account's, whatever order its files were read in) are placed by number; others are sorted.
+   */
   private int[] byNumber() {
+    int[] placed = placedByNumber();
+    return placed != null ? placed : sortedByNumber();
+  }
+
+  /** Indexes placed at their number less the lowest, or null when numbers repeat or skip one. */
+  @Nullable
+  private int[] placedByNumber() {
+    if (size == 0) {
+      return new int[0];
+    }
+    int lowest = numbers[first()];
+    int[] order = new int[size];
+    Arrays.fill(order, -1);
+    for (int i = 0; i < size; i++) {
+      long slot = (long) numbers[i] - lowest;
+      if (slot >= size || order[(int) slot] >= 0) {
+        return null;
+      }
+      order[(int) slot] = i;
+    }
+    return order;
+  }
+
+  private int[] sortedByNumber() {
     long[] keyed = new long[size];
     for (int i = 0; i < size; i++) {
       keyed[i] = ((long) numbers[i] << 32) | i;

@@ -6,12 +6,12 @@ import io.psyberg.flink.sink.audit.AuditResult;
 import java.io.IOException;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -65,19 +65,12 @@ public final class LifecycleContiguityAudit implements Audit {
     if (checked == null) {
       return AuditResult.of(name(), true, "no accounts changed", "contiguous segments");
     }
-    Map<Long, String> problems = checked.problems();
     // Broken accounts in account order, so the examples quoted are the same on every run.
     List<String> broken = new ArrayList<>();
-    new TreeMap<>(problems)
-        .forEach(
-            (id, problem) -> {
-              if (problem != null) {
-                broken.add("account " + id + ": " + problem);
-              }
-            });
+    checked.broken().forEach((id, problem) -> broken.add("account " + id + ": " + problem));
     String observed =
         broken.isEmpty()
-            ? problems.size() + " accounts contiguous (read: " + checked.read() + ")"
+            ? checked.accounts() + " accounts contiguous (read: " + checked.read() + ")"
             : broken.size()
                 + " broken accounts, e.g. "
                 + broken.subList(0, Math.min(3, broken.size()));
@@ -86,23 +79,30 @@ public final class LifecycleContiguityAudit implements Audit {
   }
 
   /**
-   * Each checked account's problem (null when it is contiguous) and which segments were read.
+   * How many accounts were checked, the problem of each broken one, and which segments were read.
+   * Only broken accounts are kept by id: a first publish checks every account.
    *
    * @param read the segments read, as the audit result quotes them
    */
-  private record Checked(Map<Long, String> problems, String read) {}
+  private record Checked(int accounts, SortedMap<Long, String> broken, String read) {}
 
   /** What the audit found, or null when the session changed no account. */
   @Nullable
   private static Checked check(AuditContext ctx) throws Exception {
     Table table = ctx.table();
-    Map<Long, String> problems = new HashMap<>();
+    SortedMap<Long, String> broken = new TreeMap<>();
     if (ctx.publishedParentId() == null) {
       // A first publish: the staged table holds only this session.
-      read(table, ctx.staged().snapshotId(), Expressions.alwaysTrue(), null, null, null)
-          .read()
-          .forEach((id, segments) -> problems.put(id, segments.problem()));
-      return problems.isEmpty() ? null : new Checked(problems, "the whole table");
+      int accounts =
+          read(table, ctx.staged().snapshotId(), Expressions.alwaysTrue(), null, null, null)
+              .forEachRead(
+                  (id, segments) -> {
+                    String problem = segments.problem();
+                    if (problem != null) {
+                      broken.put(id, problem);
+                    }
+                  });
+      return accounts == 0 ? null : new Checked(accounts, broken, "the whole table");
     }
     List<Record> written = ctx.readStaged(COLUMNS);
     SessionDeletes deletes = SessionDeletes.read(ctx);
@@ -182,9 +182,11 @@ public final class LifecycleContiguityAudit implements Audit {
       if (problem == null && published != null) {
         problem = segments.joinProblem(published.get(id));
       }
-      problems.put(id, problem);
+      if (problem != null) {
+        broken.put(id, problem);
+      }
     }
-    return new Checked(problems, read);
+    return new Checked(accounts.size(), broken, read);
   }
 
   /** The earliest closing among written rows, {@link ChangedMonths#OPEN_ONLY} if all are open. */

@@ -103,6 +103,19 @@ final class ReadSegments {
     return met[0];
   }
 
+  /** Calls {@code action} with each account's segments as read; returns how many accounts. */
+  int forEachRead(AccountMap.Entry<AccountSegments> action) {
+    int[] accounts = {0};
+    byAccount.forEach(
+        (id, rows) -> {
+          if (!rows.read.isEmpty()) {
+            accounts[0]++;
+            action.accept(id, rows.read);
+          }
+        });
+    return accounts[0];
+  }
+
   /** The accounts' segments as read; accounts without any are left out. */
   Map<Long, AccountSegments> read() {
     return nonEmpty(rows -> rows.read);

@@ -52,4 +52,22 @@ class AccountSegmentsTest {
     }
     assertThat(many.problem()).isNull();
   }
+
+  @Test
+  void mergesReadersPastTheirArraysAndFindsASegmentBothRead() {
+    AccountSegments odd = new AccountSegments();
+    AccountSegments even = new AccountSegments();
+    for (int i = 1; i <= 99; i++) {
+      (i % 2 == 1 ? odd : even).add(i, i * 10L, i == 99 ? null : (i + 1) * 10L);
+    }
+    assertThat(odd.merged(even).problem()).isNull();
+
+    AccountSegments one = new AccountSegments();
+    AccountSegments other = new AccountSegments();
+    for (int i = 1; i <= 9; i++) {
+      one.add(i, i * 10L, i == 9 ? null : (i + 1) * 10L);
+    }
+    other.add(5, 50, 60L);
+    assertThat(one.merged(other).problem()).isEqualTo("segment 5 appears twice");
+  }
 }
