@@ -83,9 +83,21 @@ final class AccountMap<V> {
     }
   }
 
+  /**
+   * Which of {@code shares} shares of the accounts {@code account} belongs to: by the mixed id's
+   * high bits, as a map of one share's accounts places them by the low ones.
+   */
+  static int share(long account, int shares) {
+    return (int) (((mixed(account) & 0xFFFFFFFFL) * shares) >>> 32);
+  }
+
   private static int slot(long account, int mask) {
+    return mixed(account) & mask;
+  }
+
+  private static int mixed(long account) {
     // Ids are often dense and sequential: mix the bits so neighbours do not fill one run of slots.
     long h = account * 0x9E3779B97F4A7C15L;
-    return (int) (h ^ (h >>> 32)) & mask;
+    return (int) (h ^ (h >>> 32));
   }
 }

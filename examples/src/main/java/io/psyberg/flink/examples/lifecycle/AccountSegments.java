@@ -15,9 +15,9 @@ final class AccountSegments {
   private static final long OPEN = Long.MIN_VALUE;
 
   private int size;
-  private int[] numbers = new int[4];
-  private long[] validFrom = new long[4];
-  private long[] validTo = new long[4];
+  private int[] numbers = new int[8];
+  private long[] validFrom = new long[8];
+  private long[] validTo = new long[8];
 
   void add(int segmentNo, long fromMicros, @Nullable Long toMicros) {
     if (size == numbers.length) {

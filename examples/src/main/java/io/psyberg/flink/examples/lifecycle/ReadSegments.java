@@ -1,6 +1,7 @@
 package io.psyberg.flink.examples.lifecycle;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
@@ -30,6 +31,8 @@ final class ReadSegments {
   private final AccountMap<Rows> byAccount;
   private final boolean anyAccount;
   @Nullable private final SessionDeletes deletes;
+  private long lastId;
+  @Nullable private Rows lastRows;
 
   /**
    * @param accounts the accounts to keep; null for all
@@ -49,7 +52,8 @@ final class ReadSegments {
   }
 
   void add(long id, int segmentNo, long fromMicros, @Nullable Long toMicros) {
-    Rows rows = byAccount.get(id);
+    // A file holds an account's segments of a partition one after the other.
+    Rows rows = id == lastId && lastRows != null ? lastRows : byAccount.get(id);
     if (rows == null) {
       if (!anyAccount) {
         return;
@@ -57,6 +61,8 @@ final class ReadSegments {
       rows = newRows(id);
       byAccount.put(id, rows);
     }
+    lastId = id;
+    lastRows = rows;
     rows.read.add(segmentNo, fromMicros, toMicros);
     if (rows.kept != null) {
       int key = rows.met == null ? -1 : rows.deleted.removing(segmentNo, toMicros);
@@ -103,17 +109,40 @@ final class ReadSegments {
     return met[0];
   }
 
-  /** Calls {@code action} with each account's segments as read; returns how many accounts. */
-  int forEachRead(AccountMap.Entry<AccountSegments> action) {
-    int[] accounts = {0};
-    byAccount.forEach(
-        (id, rows) -> {
-          if (!rows.read.isEmpty()) {
-            accounts[0]++;
-            action.accept(id, rows.read);
+  /**
+   * Merges and checks the accounts of one share ({@code share} of {@code shares}, by account) from
+   * every part: how many accounts it holds, and the problem of each broken one into {@code broken}.
+   * The shares' accounts are disjoint, so each runs on its own thread; merging reuses the parts'
+   * segments.
+   */
+  static int checkShare(List<ReadSegments> parts, int share, int shares, Map<Long, String> broken) {
+    int accounts = 0;
+    for (ReadSegments part : parts) {
+      accounts += part.byAccount.size();
+    }
+    AccountMap<AccountSegments> mine = new AccountMap<>(accounts / shares + 16);
+    for (ReadSegments part : parts) {
+      part.byAccount.forEach(
+          (id, rows) -> {
+            if (rows.read.isEmpty() || AccountMap.share(id, shares) != share) {
+              return;
+            }
+            AccountSegments seen = mine.get(id);
+            if (seen == null) {
+              mine.put(id, rows.read);
+            } else {
+              seen.merged(rows.read);
+            }
+          });
+    }
+    mine.forEach(
+        (id, segments) -> {
+          String problem = segments.problem();
+          if (problem != null) {
+            broken.put(id, problem);
           }
         });
-    return accounts[0];
+    return mine.size();
   }
 
   /** The accounts' segments as read; accounts without any are left out. */

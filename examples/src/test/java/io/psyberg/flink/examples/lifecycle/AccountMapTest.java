@@ -28,4 +28,25 @@ class AccountMapTest {
     map.forEach(seen::put);
     assertThat(seen).isEqualTo(expected);
   }
+
+  @Test
+  void sharesSplitDenseIdsEvenlyAndAShareStillSpreadsOverItsMap() {
+    int[] counts = new int[3];
+    AccountMap<Long> shareZero = new AccountMap<>(2);
+    for (long id = 0; id < 30_000; id++) {
+      int share = AccountMap.share(id, 3);
+      counts[share]++;
+      if (share == 0) {
+        shareZero.put(id, id);
+      }
+    }
+    for (int c : counts) {
+      assertThat(c).isBetween(9_000, 11_000);
+    }
+    assertThat(shareZero.size()).isEqualTo(counts[0]);
+    for (long id = 0; id < 30_000; id++) {
+      assertThat(shareZero.get(id)).isEqualTo(AccountMap.share(id, 3) == 0 ? id : null);
+    }
+    assertThat(AccountMap.share(Long.MIN_VALUE, 1)).isZero();
+  }
 }

@@ -11,6 +11,7 @@ import io.psyberg.flink.testutils.Warehouse;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDateTime;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.DeleteFile;
@@ -134,6 +135,41 @@ class LifecycleContiguityAuditTest {
         wh.writeFiles(table, rows),
         List.of(deleteKey(table, segment(1, 2, T0.plusDays(9), null))),
         table.currentSnapshot().snapshotId());
+  }
+
+  @Test
+  void firstPublishOfManyAccountsAcrossFilesNamesEveryBrokenOneOnce() throws Exception {
+    try (Warehouse wh = new Warehouse(dir)) {
+      Table table =
+          LifecycleTables.ensure(wh.catalog(), "facts.lifecycle", LifecycleTables.LIFECYCLE);
+      // 600 accounts of four segments over four months, written as two writers would: each file
+      // holds half of the accounts' rows of a month, so every account spans several files.
+      List<List<Record>> writers = List.of(new ArrayList<>(), new ArrayList<>());
+      for (long account = 1; account <= 600; account++) {
+        for (int no = 1; no <= 4; no++) {
+          LocalDateTime from = T0.plusMonths(no - 1);
+          LocalDateTime to = no == 4 ? null : T0.plusMonths(no);
+          if (account % 100 == 7 && no == 3) {
+            from = from.plusDays(1); // a gap before segment 3
+          }
+          if (account % 100 == 8 && no == 2) {
+            continue; // segment 2 missing
+          }
+          writers.get((int) (account % 2)).add(segment(account, no, from, to));
+        }
+      }
+      List<DataFile> files = new ArrayList<>();
+      for (List<Record> rows : writers) {
+        files.addAll(wh.writeFiles(table, rows));
+      }
+      assertThat(files).hasSizeGreaterThan(4);
+      AuditResult result = audit(wh, table, files, List.of(), null);
+      assertThat(result.passed()).isFalse();
+      assertThat(result.observed())
+          .startsWith("12 broken accounts, e.g. [account 7: segment 2 ends at")
+          .contains("account 8: segment numbers are not consecutive from 1")
+          .contains("account 107: ");
+    }
   }
 
   @Test
