@@ -56,6 +56,9 @@ final class IncrementalBenchmark {
           "  --repeats R        R new snapshots, one after the other, each processed by both"
               + " sides, timed;",
           "                     the medians are reported (default 1)",
+          "  --first-runs F     first runs of each side over a history loaded in one session, the"
+              + " order",
+          "                     alternating; the medians are compared (default 3)",
           "  --warm-up-runs N   untimed runs of both sides before the measured scenarios, each over"
               + " 100 new rows",
           "                     (default 20: a standing cluster's JVM that has run the process"
@@ -113,7 +116,7 @@ final class IncrementalBenchmark {
    * First runs of each side over a history loaded in one session, compared by their medians (a
    * history loaded in several sessions is first-run once).
    */
-  static final int FIRST_RUNS = 3;
+  static final int DEFAULT_FIRST_RUNS = 3;
 
   private final PrintStream progress;
   private final String warehouse;
@@ -126,15 +129,18 @@ final class IncrementalBenchmark {
 
   private final boolean standingCluster;
   private final int warmUpRuns;
+  private final int firstRuns;
 
   private IncrementalBenchmark(
       PrintStream progress,
       Path warehouse,
       int dailyRuns,
       int repeats,
+      int firstRuns,
       int warmUpRuns,
       boolean standingCluster) {
     this.progress = progress;
+    this.firstRuns = firstRuns;
     this.warmUpRuns = warmUpRuns;
     this.standingCluster = standingCluster;
     this.dailyRuns = dailyRuns;
@@ -158,9 +164,11 @@ final class IncrementalBenchmark {
     int dailyRuns = args.has("daily-runs") ? args.positive("daily-runs", 0, 0) : 0;
     int repeats = args.positive("repeats", 1, 1);
     int warmUpRuns = args.positive("warm-up-runs", DEFAULT_WARM_UP_RUNS, DEFAULT_WARM_UP_RUNS);
+    int firstRuns = args.positive("first-runs", DEFAULT_FIRST_RUNS, DEFAULT_FIRST_RUNS);
     boolean standing = !args.flag("cluster-per-run");
     IncrementalBenchmark bench =
-        new IncrementalBenchmark(progress, dir, dailyRuns, repeats, warmUpRuns, standing);
+        new IncrementalBenchmark(
+            progress, dir, dailyRuns, repeats, firstRuns, warmUpRuns, standing);
     try (StandingCluster cluster = standing ? StandingCluster.install() : null) {
       return bench.run(scenarios, accounts, latePercent);
     } finally {
@@ -182,6 +190,7 @@ final class IncrementalBenchmark {
             "scaled-session-days",
             "daily-runs",
             "repeats",
+            "first-runs",
             "warm-up-runs"),
         Set.of("goals", "scaled", "psyberg-only", "cluster-per-run"),
         USAGE);
@@ -262,6 +271,7 @@ final class IncrementalBenchmark {
             loadAtStart,
             dailyRuns,
             repeats,
+            firstRuns,
             warmUpRuns,
             standingCluster);
     return mismatches.isEmpty()
@@ -330,9 +340,10 @@ final class IncrementalBenchmark {
     if (!s.psybergOnly()) {
       createFullTargets(ns);
       // One first run moves by a third with the machine's load, as any other run: a history loaded
-      // in one session is first-run FIRST_RUNS times a side, the order alternating, and the medians
+      // in one session is first-run `firstRuns` times a side, the order alternating, and the
+      // medians
       // compared. psyberg's further first runs are new processes writing new targets.
-      int runs = step == s.days() && s != WARM_UP ? FIRST_RUNS : 1;
+      int runs = step == s.days() && s != WARM_UP ? firstRuns : 1;
       List<ProcessCost> signupsFirsts = new ArrayList<>(List.of(firstSignups));
       List<ProcessCost> lifecycleFirsts = new ArrayList<>(List.of(firstLifecycle));
       List<ProcessCost> signupsFullFirsts = new ArrayList<>();

@@ -20,6 +20,7 @@ final class IncrementalReport {
       double loadAtStart,
       int dailyRuns,
       int repeats,
+      int firstRuns,
       int warmUpRuns,
       boolean standingCluster) {
     StringBuilder out = new StringBuilder();
@@ -112,10 +113,12 @@ final class IncrementalReport {
             + "The first runs over the history (psyberg's first load reads everything, like the"
             + " full recompute), with the old generation's peak during psyberg's loads. A history"
             + " loaded in one session: the median of "
-            + IncrementalBenchmark.FIRST_RUNS
-            + " first runs a side, which side runs first alternating (psyberg's second and third"
-            + " are new processes writing new targets); a scaled history loads once, in several"
-            + " bounded sessions, summed:\n\n");
+            + firstRuns
+            + " first run"
+            + (firstRuns == 1 ? "" : "s")
+            + " a side, which side runs first alternating (psyberg's after the first are new"
+            + " processes writing new targets); a scaled history loads once, in several bounded"
+            + " sessions, summed:\n\n");
     out.append(
         "| job | history rows | psyberg first run s (CPU s) | psyberg peak old gen MiB | full"
             + " recompute s (CPU s) | psyberg / full (wall) |\n"

@@ -1,7 +1,9 @@
 package io.psyberg.flink.catalog;
 
+import java.util.HashMap;
 import java.util.Map;
 import org.apache.flink.annotation.Internal;
+import org.apache.iceberg.CatalogProperties;
 import org.apache.iceberg.LockManager;
 import org.apache.iceberg.util.LockManagers;
 
@@ -15,12 +17,22 @@ import org.apache.iceberg.util.LockManagers;
  * here are taken and released on that same shared manager, so catalogs opened otherwise still
  * exclude each other; closing a catalog leaves it running.
  *
- * <p>Lock settings ({@code lock.acquire-timeout-ms} etc.) are those of Iceberg's default manager.
+ * <p>Lock settings ({@code lock.acquire-timeout-ms} etc.) are taken from the catalog's properties
+ * and apply to the shared manager, so to every Hadoop catalog of the JVM; {@code
+ * lock.acquire-interval-ms} defaults to {@link #ACQUIRE_INTERVAL_MS}.
  */
 @Internal
 public final class SharedInMemoryLockManager implements LockManager {
   /** The catalog property Iceberg reads the lock manager class from. */
   public static final String LOCK_IMPL = "lock-impl";
+
+  /**
+   * How long a commit waits before trying again for a lock another commit holds. A commit holds its
+   * lock for the rename of one metadata file, milliseconds; with Iceberg's default (5 s) two
+   * committers of one job that wrote a metadata table at the same moment left one of them, and the
+   * job, waiting five seconds.
+   */
+  public static final long ACQUIRE_INTERVAL_MS = 10;
 
   @Override
   public boolean acquire(String entityId, String ownerId) {
@@ -34,7 +46,11 @@ public final class SharedInMemoryLockManager implements LockManager {
 
   @Override
   public void initialize(Map<String, String> properties) {
-    // the shared manager is initialized once, by Iceberg
+    Map<String, String> settings = new HashMap<>(properties);
+    settings.putIfAbsent(
+        CatalogProperties.LOCK_ACQUIRE_INTERVAL_MS, Long.toString(ACQUIRE_INTERVAL_MS));
+    // Sets the shared manager's timings only (Iceberg's lock managers keep no other state there).
+    LockManagers.defaultLockManager().initialize(settings);
   }
 
   @Override
