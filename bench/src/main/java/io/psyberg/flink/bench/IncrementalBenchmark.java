@@ -527,7 +527,14 @@ final class IncrementalBenchmark {
         .sum();
   }
 
+  /**
+   * Times one run of either side. The heap is collected first, untimed: the process's CPU counts
+   * the garbage collector's threads, and a run would otherwise pay for the garbage of the runs
+   * before it (a first load of 2M rows leaves gigabytes that a later incremental run's concurrent
+   * cycles collect).
+   */
   private ProcessCost time(String what, ProcessCost.Work work) throws Exception {
+    System.gc();
     ProcessCost cost = ProcessCost.measure(work);
     progress.printf(
         "  %-40s %7.1f s wall, %7.1f s CPU%n",

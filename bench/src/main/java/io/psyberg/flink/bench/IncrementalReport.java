@@ -31,11 +31,11 @@ final class IncrementalReport {
             Locale.ROOT,
             "Run %s; JDK %s; %d cores; max heap %d MiB; after an untimed warm-up of both sides (a"
                 + " first load of %d days of %,d rows, then %d run%s of %d new rows); scenarios"
-                + " NEWxDAYS: a history of"
-                + " DAYS snapshots (one per day, 1%% of each day's rows late, in the day before),"
-                + " then %s%s of NEW rows (%d%% late, in the day before); %,d accounts; local Flink"
-                + " (parallelism %d), %s; CPU = process CPU time of the JVM; total %.0f s; load"
-                + " average %.1f at the start, %.1f at the end.%n%n",
+                + " NEWxDAYS: a history of DAYS snapshots (one per day, 1%% of each day's rows"
+                + " late, in the day before), then %s%s of NEW rows (%d%% late, in the day before);"
+                + " %,d accounts; local Flink (parallelism %d), %s; CPU = process CPU time of the"
+                + " JVM, the heap collected (untimed) before each run; total %.0f s; load average"
+                + " %.1f at the start, %.1f at the end.%n%n",
             ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME),
             System.getProperty("java.version"),
             rt.availableProcessors(),
