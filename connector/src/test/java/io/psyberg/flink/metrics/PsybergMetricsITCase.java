@@ -12,6 +12,7 @@ import io.psyberg.flink.source.PsybergSourceBuilder;
 import io.psyberg.flink.testutils.Failures;
 import io.psyberg.flink.testutils.Jobs;
 import io.psyberg.flink.testutils.Pipelines;
+import io.psyberg.flink.testutils.Waits;
 import io.psyberg.flink.testutils.Warehouse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +27,6 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.Histogram;
-import org.apache.flink.runtime.testutils.CommonTestUtils;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -58,6 +58,7 @@ class PsybergMetricsITCase {
   private static final LocalDateTime DAY1 = LocalDateTime.of(2026, 1, 1, 8, 0);
   private static final String SRC = "membership.events";
   private static final String DST = "facts.events_copy";
+  private static final Duration WAIT = Duration.ofMinutes(3);
 
   @TempDir Path dir;
   private Warehouse wh;
@@ -186,23 +187,45 @@ class PsybergMetricsITCase {
     JobClient job = env.executeAsync("continuous m2");
     try {
       Metrics m = new Metrics(job.getJobID().toString(), "m2");
-      CommonTestUtils.waitUntilCondition(() -> m.count("sessionsPublished", "committer") >= 1);
+      Waits.await(
+          "a first session published",
+          WAIT,
+          () -> m.count("sessionsPublished", "committer") >= 1,
+          () -> "published: " + m.count("sessionsPublished", "committer"));
       wh.append(SRC, Warehouse.events("b", 2, DAY1));
       wh.append(SRC, Warehouse.events("c", 3, DAY1));
-      CommonTestUtils.waitUntilCondition(
+      Waits.await(
+          "10 rows in " + DST + " and 10 records written",
+          WAIT,
           () ->
-              Pipelines.ids(wh.load(DST)).size() == 10
-                  && m.count("recordsWritten", "writer") == 10);
-      CommonTestUtils.waitUntilCondition(
-          () -> Long.valueOf(0).equals(m.gauge("hwmLagSnapshots", "table", SRC)));
+              Pipelines.ids(wh.load(DST)).size() == 10 && m.count("recordsWritten", "writer") == 10,
+          () ->
+              Pipelines.ids(wh.load(DST)).size()
+                  + " rows, "
+                  + m.count("recordsWritten", "writer")
+                  + " written");
+      Waits.await(
+          "no snapshot lag on " + SRC,
+          WAIT,
+          () -> Long.valueOf(0).equals(m.gauge("hwmLagSnapshots", "table", SRC)),
+          () -> "lag: " + m.gauge("hwmLagSnapshots", "table", SRC));
       // A publish updates the gauges and histograms a moment before the counter: read them once
       // they agree, not in between.
-      CommonTestUtils.waitUntilCondition(
+      Waits.await(
+          "the histograms to count every published session",
+          WAIT,
           () -> {
             long published = m.count("sessionsPublished", "committer");
             return m.histogramCount("sessionRecords") == published
                 && m.histogramCount("stageTimeMs") == published;
-          });
+          },
+          () ->
+              "published "
+                  + m.count("sessionsPublished", "committer")
+                  + ", sessionRecords "
+                  + m.histogramCount("sessionRecords")
+                  + ", stageTimeMs "
+                  + m.histogramCount("stageTimeMs"));
       long sessions = m.count("sessionsPublished", "committer");
       assertThat(sessions).isBetween(2L, 3L);
       assertThat(m.count("sessionsPlanned", "source")).isGreaterThanOrEqualTo(sessions);

@@ -16,7 +16,6 @@ import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.restartstrategy.RestartStrategies;
 import org.apache.flink.api.common.time.Time;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.CommonTestUtils;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -196,7 +195,19 @@ class KillBetweenPublishesITCase {
       awaitExact(client, check);
       StopAfterFirstPublish.arm(first, false);
       landSecond(batches);
-      CommonTestUtils.waitUntilCondition(StopAfterFirstPublish::fired);
+      JobClient running = client;
+      Waits.await(
+          "the job to stop right after publishing to " + first,
+          Duration.ofMinutes(3),
+          () -> {
+            assertThat(
+                    running.getJobStatus().get().isGloballyTerminalState()
+                        && !StopAfterFirstPublish.fired())
+                .as("the continuous job ended before its first publish")
+                .isFalse();
+            return StopAfterFirstPublish.fired();
+          },
+          () -> "job status " + running.getJobStatus().get());
       if (fresh) {
         client.getJobExecutionResult().handle((r, e) -> e).get(60, TimeUnit.SECONDS);
         check.lifecycleAtHighWatermarks(LIFECYCLE, ANOMALIES);
@@ -251,7 +262,11 @@ class KillBetweenPublishesITCase {
     if (!client.getJobStatus().get().isGloballyTerminalState()) {
       client.cancel().get(60, TimeUnit.SECONDS);
     }
-    CommonTestUtils.waitUntilCondition(() -> client.getJobStatus().get().isGloballyTerminalState());
+    Waits.await(
+        "the cancelled job to end",
+        Duration.ofMinutes(2),
+        () -> client.getJobStatus().get().isGloballyTerminalState(),
+        () -> "job status " + client.getJobStatus().get());
   }
 
   private LifecycleJob job(String process) {
