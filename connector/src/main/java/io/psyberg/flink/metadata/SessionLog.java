@@ -126,13 +126,25 @@ public final class SessionLog {
           MetadataRows.read(t, key, checked == null ? null : checked.snapshotId());
       if (!stored.isEmpty()) {
         SessionStatus was = SessionStatus.valueOf((String) stored.get(0).getField("status"));
-        if (!replaces(session.status(), was)) {
-          LOG.debug(
-              "Process {}: session {} is {} in the log; not recording it {} again.",
-              session.processName(),
-              session.sessionId(),
-              was,
-              session.status());
+        String wasTarget = (String) stored.get(0).getField("target_table");
+        if (!replaces(session.status(), session.targetTable(), was, wasTarget)) {
+          if (session.status() == SessionStatus.PUBLISHED) {
+            LOG.info(
+                "Process {}: session {} published to {}; its row keeps {} of {}, so that the"
+                    + " session does not read as published everywhere.",
+                session.processName(),
+                session.sessionId(),
+                session.targetTable(),
+                was,
+                wasTarget);
+          } else {
+            LOG.debug(
+                "Process {}: session {} is {} in the log; not recording it {} again.",
+                session.processName(),
+                session.sessionId(),
+                was,
+                session.status());
+          }
           return;
         }
       }
@@ -177,23 +189,55 @@ public final class SessionLog {
   }
 
   /**
-   * Whether a row in status {@code next} may replace one in {@code stored}. A session moves forward
-   * only: a planned or staged row never replaces an ended one, and a published session is never
-   * marked empty or given up afterwards (another target may still record its own outcome).
+   * Whether a row in status {@code next}, recorded for {@code nextTarget}, may replace one in
+   * {@code stored} recorded for {@code storedTarget}. A session moves forward only: a planned or
+   * staged row never replaces an ended one, and a published session is never marked empty or given
+   * up afterwards. A session with several targets keeps one row per source table, so its row shows
+   * a failed target (audit or publish) over the others' publishes: one target's publish never hides
+   * another's failure. The same target publishing after its own failure (a retried publish) is
+   * recorded.
    */
-  static boolean replaces(SessionStatus next, SessionStatus stored) {
+  static boolean replaces(
+      SessionStatus next,
+      @Nullable String nextTarget,
+      SessionStatus stored,
+      @Nullable String storedTarget) {
     if (!next.isFinal()) {
       return !stored.isFinal();
     }
     if (stored == SessionStatus.PUBLISHED) {
       return next != SessionStatus.EMPTY && next != SessionStatus.ABORTED;
     }
+    if (next == SessionStatus.PUBLISHED && isTargetFailure(stored)) {
+      return storedTarget == null || storedTarget.equals(nextTarget);
+    }
     return true;
   }
 
-  /** Whether {@link #replaces} can refuse a row in this status (only those pay for a read). */
+  /**
+   * Whether a session's row accounts for its publish to {@code target}: it says PUBLISHED, or it
+   * keeps another target's failure, which that publish does not replace (see {@link #replaces}).
+   */
+  public static boolean accountsForPublish(Session row, String target) {
+    return row.status() == SessionStatus.PUBLISHED
+        || (isTargetFailure(row.status())
+            && row.targetTable() != null
+            && !row.targetTable().equals(target));
+  }
+
+  private static boolean isTargetFailure(SessionStatus status) {
+    return status == SessionStatus.AUDIT_FAILED || status == SessionStatus.FAILED;
+  }
+
+  /**
+   * Whether {@link #replaces} can refuse a row in this status (only those pay for a read). A
+   * publish can be refused by another target's failure.
+   */
   private static boolean mayBeRefused(SessionStatus next) {
-    return !next.isFinal() || next == SessionStatus.EMPTY || next == SessionStatus.ABORTED;
+    return !next.isFinal()
+        || next == SessionStatus.EMPTY
+        || next == SessionStatus.ABORTED
+        || next == SessionStatus.PUBLISHED;
   }
 
   private static List<Record> rows(Table t, Session session) {

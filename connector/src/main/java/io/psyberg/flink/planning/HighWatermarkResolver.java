@@ -121,7 +121,7 @@ public final class HighWatermarkResolver {
       if (session.isEmpty()) {
         continue;
       }
-      if (session.get().status() != SessionStatus.PUBLISHED) {
+      if (!SessionLog.accountsForPublish(session.get(), target)) {
         LOG.warn(
             "Process {}: session {} was published to {} but its metadata rows were not updated;"
                 + " repairing them.",

@@ -179,6 +179,41 @@ class MetadataTablesTest {
   }
 
   /**
+   * A session with two targets keeps one row per source table: the failure of one target stays in
+   * it whatever the other target records after, and the failed target's own later publish replaces
+   * it.
+   */
+  @Test
+  void aTargetsFailureIsNotHiddenByAnotherTargetsPublish() {
+    Session s = planned("s-0250", "p1", "job-250");
+    log.record(s);
+    log.record(s.finished(SessionStatus.AUDIT_FAILED, "facts.u", null, "{\"u\":false}"));
+    log.record(s.finished(SessionStatus.PUBLISHED, "facts.t", 42L, null));
+    Session row = log.find("p1", "s-0250").get();
+    assertThat(row.status()).isEqualTo(SessionStatus.AUDIT_FAILED);
+    assertThat(row.targetTable()).isEqualTo("facts.u");
+    assertThat(row.auditResults()).contains("\"u\"");
+    assertThat(SessionLog.accountsForPublish(row, "facts.t"))
+        .as("the row accounts for the other target's publish")
+        .isTrue();
+    assertThat(SessionLog.accountsForPublish(row, "facts.u")).isFalse();
+
+    // The other order: the failure recorded after the publish replaces it.
+    Session t = planned("s-0251", "p1", "job-251");
+    log.record(t);
+    log.record(t.finished(SessionStatus.PUBLISHED, "facts.t", 43L, null));
+    log.record(t.finished(SessionStatus.AUDIT_FAILED, "facts.u", null, "{}"));
+    assertThat(log.find("p1", "s-0251").get().status()).isEqualTo(SessionStatus.AUDIT_FAILED);
+
+    // The failed target publishing the session itself (a publish retried after a fix) is recorded.
+    log.record(s.finished(SessionStatus.PUBLISHED, "facts.u", 44L, null));
+    row = log.find("p1", "s-0250").get();
+    assertThat(row.status()).isEqualTo(SessionStatus.PUBLISHED);
+    assertThat(row.publishedSnapshotId()).isEqualTo(44L);
+    assertThat(SessionLog.accountsForPublish(row, "facts.t")).isTrue();
+  }
+
+  /**
    * The publish is recorded by another writer after the stale writer checked the row and before it
    * commits: the stale commit is refused by Iceberg's validation, and the second check keeps the
    * published row.

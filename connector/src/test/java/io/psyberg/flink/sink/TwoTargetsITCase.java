@@ -4,14 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.psyberg.flink.metadata.PublishedHighWatermark;
+import io.psyberg.flink.metadata.SessionLog;
 import io.psyberg.flink.session.Session;
+import io.psyberg.flink.session.SessionStatus;
+import io.psyberg.flink.sink.audit.Audit;
+import io.psyberg.flink.sink.audit.AuditContext;
+import io.psyberg.flink.sink.audit.AuditResult;
 import io.psyberg.flink.sink.commit.PublishHook;
 import io.psyberg.flink.source.PsybergSource;
 import io.psyberg.flink.testutils.Failures;
 import io.psyberg.flink.testutils.Pipelines;
+import io.psyberg.flink.testutils.Waits;
 import io.psyberg.flink.testutils.Warehouse;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.LocalDateTime;
 import java.util.List;
 import java.util.Set;
@@ -104,7 +111,81 @@ class TwoTargetsITCase {
     }
   }
 
+  /**
+   * Fails the secondary's audit of a session once the primary has published it, so that the session
+   * ends published in one target and refused by the audit of the other.
+   */
+  static final class FailAfterPrimaryPublished implements Audit {
+    static final AtomicBoolean ARMED = new AtomicBoolean();
+    private final String warehouse;
+
+    FailAfterPrimaryPublished(String warehouse) {
+      this.warehouse = warehouse;
+    }
+
+    @Override
+    public String name() {
+      return "fail_after_primary";
+    }
+
+    @Override
+    public AuditResult run(AuditContext context) throws Exception {
+      if (!ARMED.compareAndSet(true, false)) {
+        return AuditResult.of(name(), true, "disarmed", "disarmed");
+      }
+      Long to = context.session().ranges().get(0).toSnapshotId();
+      try (Warehouse wh = new Warehouse(Path.of(URI.create(warehouse)))) {
+        Waits.await(
+            "the primary to publish up to snapshot " + to,
+            Duration.ofMinutes(2),
+            () -> {
+              var hwm = PublishedHighWatermark.find(wh.load("facts.primary"), "two");
+              return hwm.isPresent() && to.equals(hwm.get().positions().get(SRC));
+            },
+            () -> "not yet");
+      }
+      return AuditResult.of(name(), false, "refused", "accepted");
+    }
+  }
+
+  /**
+   * Holds the primary's metadata rows after its publish until the session's row says the
+   * secondary's audit failed, so that the primary's PUBLISHED comes second (when the job's failure
+   * lets it run at all).
+   */
+  static final class RecordAfterSecondaryFailed implements PublishHook {
+    static final AtomicBoolean ARMED = new AtomicBoolean();
+    private final String warehouse;
+
+    RecordAfterSecondaryFailed(String warehouse) {
+      this.warehouse = warehouse;
+    }
+
+    @Override
+    public void afterPublish(Session session, long publishedSnapshotId) {
+      if (!ARMED.compareAndSet(true, false)) {
+        return;
+      }
+      try (Warehouse wh = new Warehouse(Path.of(URI.create(warehouse)))) {
+        SessionLog log = new SessionLog(wh.catalog(), "psyberg");
+        Waits.holdsWithin(
+            Duration.ofMinutes(1),
+            () ->
+                log.find("two", session.sessionId())
+                    .map(s -> s.status() == SessionStatus.AUDIT_FAILED)
+                    .orElse(false));
+      } catch (Exception e) {
+        throw new RuntimeException(e);
+      }
+    }
+  }
+
   private void run(PublishHook secondaryHook) throws Exception {
+    run(PublishHook.NONE, secondaryHook, null);
+  }
+
+  private void run(PublishHook primaryHook, PublishHook secondaryHook, Audit secondaryAudit)
+      throws Exception {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.setParallelism(1);
     PsybergSource source =
@@ -124,16 +205,20 @@ class TwoTargetsITCase {
         .processName("two")
         .table("facts.primary")
         .writeMode(WriteMode.UPSERT)
+        .publishHook(primaryHook)
         .build()
         .append(rows);
-    PsybergSink.builder()
-        .catalog(wh.spec())
-        .processName("two")
-        .table("facts.secondary")
-        .writeMode(WriteMode.UPSERT)
-        .publishHook(secondaryHook)
-        .build()
-        .append(rows);
+    PsybergSinkBuilder secondary =
+        PsybergSink.builder()
+            .catalog(wh.spec())
+            .processName("two")
+            .table("facts.secondary")
+            .writeMode(WriteMode.UPSERT)
+            .publishHook(secondaryHook);
+    if (secondaryAudit != null) {
+      secondary.audit(secondaryAudit);
+    }
+    secondary.build().append(rows);
     env.execute("two targets");
   }
 
@@ -204,5 +289,46 @@ class TwoTargetsITCase {
                 .positions()
                 .get(SRC))
         .isEqualTo(head);
+  }
+
+  /**
+   * A session published to the primary whose audit failed on the secondary: its row in the session
+   * log says AUDIT_FAILED for the secondary, whichever committer recorded last and after the next
+   * run's repair of the primary's metadata; the next run's session brings the secondary up to date.
+   */
+  @Test
+  void aFailedAuditOfOneTargetIsNotHiddenByTheOthersPublish() throws Exception {
+    wh.append(SRC, Warehouse.events("a", 3, DAY1));
+    FailAfterPrimaryPublished.ARMED.set(true);
+    RecordAfterSecondaryFailed.ARMED.set(true);
+    String warehouse = wh.spec().warehouse();
+    assertThatThrownBy(
+            () ->
+                run(
+                    new RecordAfterSecondaryFailed(warehouse),
+                    PublishHook.NONE,
+                    new FailAfterPrimaryPublished(warehouse)))
+        .satisfies(e -> assertThat(Failures.messages(e)).contains("fail_after_primary"));
+    SessionLog log = new SessionLog(wh.catalog(), "psyberg");
+    Session failed = log.sessions("two").get(0);
+    assertThat(failed.status()).isEqualTo(SessionStatus.AUDIT_FAILED);
+    assertThat(failed.targetTable()).isEqualTo("facts.secondary");
+    assertThat(failed.auditResults()).contains("fail_after_primary");
+
+    run(PublishHook.NONE);
+    List<Session> sessions = log.sessions("two");
+    assertThat(sessions).hasSize(2);
+    assertThat(sessions.get(0))
+        .as("the first session, after the next run repaired the primary's metadata")
+        .satisfies(
+            s -> {
+              assertThat(s.sessionId()).isEqualTo(failed.sessionId());
+              assertThat(s.status()).isEqualTo(SessionStatus.AUDIT_FAILED);
+              assertThat(s.targetTable()).isEqualTo("facts.secondary");
+            });
+    assertThat(sessions.get(1).status()).isEqualTo(SessionStatus.PUBLISHED);
+    List<String> expected = List.of("0:a-0", "1:a-1", "2:a-2");
+    assertThat(ids("facts.primary")).containsExactlyElementsOf(expected);
+    assertThat(ids("facts.secondary")).containsExactlyElementsOf(expected);
   }
 }

@@ -151,7 +151,7 @@ final class PublishContinuity {
     List<String> ids = published.sessionIds();
     return !ids.isEmpty()
         && log.find(processName, ids.get(ids.size() - 1))
-            .map(s -> s.status() == SessionStatus.PUBLISHED)
+            .map(s -> SessionLog.accountsForPublish(s, target.toString()))
             .orElse(false);
   }
 
