@@ -65,6 +65,45 @@ class StatefulRunPlanTest {
     assertThat(StatefulRunPlan.isPublishedTo(plan.publishedTo(EVENTS, second), 1)).isFalse();
   }
 
+  /**
+   * Three targets left at three high watermarks by runs stopped between publishes: the session
+   * starts at the one furthest behind, the lookback at the earliest event that one has not
+   * processed, and each new snapshot is marked for exactly the targets that already published it.
+   */
+  @Test
+  void threeTargetsAtThreeHighWatermarksEachHaveTheirNewSnapshotsMarked() {
+    String middle = "facts.middle";
+    wh.createTable(middle, Warehouse.EVENTS);
+    long first = wh.append(EVENTS, Warehouse.events("a", 3, DAY1));
+    long second = wh.append(EVENTS, Warehouse.events("b", 3, DAY1.minusDays(3)));
+    long third = wh.append(EVENTS, Warehouse.events("c", 3, DAY1.plusDays(1)));
+    long fourth = wh.append(EVENTS, Warehouse.events("d", 3, DAY1.plusDays(2)));
+    publish(AHEAD, third);
+    publish(BEHIND, first);
+    publish(middle, second);
+
+    StatefulRunPlan plan =
+        StatefulRunPlan.plan(
+            wh.spec(), "p", List.of(EVENTS), "event_ts", List.of(AHEAD, BEHIND, middle));
+
+    assertThat(plan.end()).isEqualTo(Map.of(EVENTS, fourth));
+    assertThat(plan.processedThrough())
+        .as("every target holds the events up to the one furthest behind")
+        .isEqualTo(Map.of(EVENTS, first));
+    assertThat(plan.lookbackFrom())
+        .as("the earliest event after the furthest-behind mark: snapshot 2's")
+        .isEqualTo("2025-12-29T08:00:00.000000");
+    assertThat(plan.publishedTo(EVENTS, second))
+        .as("published to AHEAD and middle")
+        .isEqualTo(0b101);
+    assertThat(plan.publishedTo(EVENTS, third)).as("published to AHEAD only").isEqualTo(0b001);
+    assertThat(plan.publishedTo(EVENTS, fourth)).as("new to every target").isZero();
+    int mask = plan.publishedTo(EVENTS, second);
+    assertThat(StatefulRunPlan.isPublishedTo(mask, 0)).isTrue();
+    assertThat(StatefulRunPlan.isPublishedTo(mask, 1)).isFalse();
+    assertThat(StatefulRunPlan.isPublishedTo(mask, 2)).isTrue();
+  }
+
   @Test
   void theKeysOfNewEventsAreThoseOfTheSessionOnly() {
     long first = wh.append(EVENTS, Warehouse.events("a", 5, DAY1)); // accounts 0..4
