@@ -76,6 +76,9 @@ class TwoTargetsITCase {
 
   @AfterEach
   void tearDown() throws Exception {
+    FailSecondaryOnce.ARMED.set(false);
+    FailAfterPrimaryPublished.ARMED.set(false);
+    RecordAfterSecondaryFailed.ARMED.set(false);
     wh.close();
   }
 
