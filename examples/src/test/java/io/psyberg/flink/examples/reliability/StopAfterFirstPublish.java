@@ -16,6 +16,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  * publish of the stopped run stays held until that run's cancellation interrupts it, however late
  * its committer gets there. State is static because the hook is serialized into the job's
  * committers.
+ *
+ * <p>A continuous job publishes at checkpoints, and its committers can see a session ready at
+ * different checkpoints (the source records that the session was read asynchronously): a target
+ * held at checkpoint N, waiting in its checkpoint notification, keeps checkpoint N+1 from ever
+ * completing, so the armed target, which saw the session only after N, would never publish. So in a
+ * continuous job ({@link #armContinuous}) a held target whose armed target has not published by
+ * then fails its task instead of waiting on; the job restarts from checkpoint N, where every
+ * committer publishes the sessions it restored while it starts, without a checkpoint, and the held
+ * target waits there. With {@code holdAfterStop}, the publishes of the tasks deployed after the
+ * stop are held too, until the test cancels the job, so that the targets stay apart as after a kill
+ * of the whole cluster.
  */
 final class StopAfterFirstPublish implements PublishHook {
   private static final long serialVersionUID = 1L;
@@ -23,9 +34,25 @@ final class StopAfterFirstPublish implements PublishHook {
   /** Exit status of a halted child JVM. */
   static final int HALTED = 86;
 
+  /**
+   * How long a held target of a continuous job waits in a checkpoint notification for the armed
+   * target's publish before it fails its task (see the class comment). Only which path the test
+   * takes depends on it, not its outcome: a failed task restarts the job and the stop happens as
+   * its committers start.
+   */
+  private static final long CONTINUOUS_WAIT_MILLIS = 3_000;
+
   private static volatile String first;
   private static volatile boolean halt;
   private static volatile boolean fired;
+  private static volatile boolean continuous;
+  private static volatile boolean holdAfterStop;
+
+  /** How many held tasks of a continuous job failed to let it restart. */
+  private static final AtomicInteger RESTARTS_ASKED = new AtomicInteger();
+
+  /** {@link #RESTARTS_ASKED} when the hook was armed. */
+  private static volatile int restartsAskedAtArm;
 
   /** How many times a run was stopped; a task deployed before the latest stop belongs to it. */
   private static final AtomicInteger STOPS = new AtomicInteger();
@@ -41,6 +68,19 @@ final class StopAfterFirstPublish implements PublishHook {
     first = target;
     halt = haltJvm;
     fired = false;
+    continuous = false;
+    holdAfterStop = false;
+    restartsAskedAtArm = RESTARTS_ASKED.get();
+  }
+
+  /**
+   * As {@link #arm} for a continuous job, stopped by an exception; with {@code holdAfterStop} no
+   * task deployed after the stop publishes either (the test cancels the job).
+   */
+  static void armContinuous(String target, boolean holdAfterStop) {
+    arm(target, false);
+    continuous = true;
+    StopAfterFirstPublish.holdAfterStop = holdAfterStop;
   }
 
   static boolean fired() {
@@ -57,8 +97,20 @@ final class StopAfterFirstPublish implements PublishHook {
     if (armed == null || armed.equals(session.targetTable())) {
       return;
     }
-    if (fired && deployedAfterStops == STOPS.get()) {
+    if (fired && deployedAfterStops == STOPS.get() && !holdAfterStop) {
       return; // a committer of a run started after the stop
+    }
+    // Once a restart was asked for, held tasks are the restarted job's, publishing as they start.
+    boolean mayBeInACheckpointNotification =
+        continuous && !fired && RESTARTS_ASKED.get() == restartsAskedAtArm;
+    if (mayBeInACheckpointNotification && !firedWithin(CONTINUOUS_WAIT_MILLIS)) {
+      RESTARTS_ASKED.incrementAndGet();
+      throw new IllegalStateException(
+          "held the publish to "
+              + session.targetTable()
+              + " while "
+              + armed
+              + " had not published: restarting the job, so that both publish as they start");
     }
     // Hold this target's publish until the run is stopped: cancelling the failed job interrupts us.
     try {
@@ -69,6 +121,19 @@ final class StopAfterFirstPublish implements PublishHook {
     }
     throw new IllegalStateException(
         "the publish to " + armed + " did not happen while " + session.targetTable() + " waited");
+  }
+
+  private static boolean firedWithin(long millis) {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+    try {
+      while (!fired && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("held publish cancelled", e);
+    }
+    return fired;
   }
 
   @Override
