@@ -12,6 +12,7 @@ import io.psyberg.flink.sink.audit.AuditContext;
 import io.psyberg.flink.sink.audit.AuditResult;
 import io.psyberg.flink.sink.commit.PublishHook;
 import io.psyberg.flink.source.PsybergSource;
+import io.psyberg.flink.source.PsybergSourceBuilder;
 import io.psyberg.flink.testutils.Failures;
 import io.psyberg.flink.testutils.Pipelines;
 import io.psyberg.flink.testutils.Waits;
@@ -20,10 +21,14 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
+import javax.annotation.Nullable;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.runtime.testutils.CommonTestUtils;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -79,6 +84,7 @@ class TwoTargetsITCase {
     FailSecondaryOnce.ARMED.set(false);
     FailAfterPrimaryPublished.ARMED.set(false);
     RecordAfterSecondaryFailed.ARMED.set(false);
+    CrashAfterPublishOf.ARMED.clear();
     wh.close();
   }
 
@@ -181,6 +187,71 @@ class TwoTargetsITCase {
         throw new RuntimeException(e);
       }
     }
+  }
+
+  /**
+   * Fails a target's publish once, after another target has published the same session, so that the
+   * run stops with the other one ahead. Armed per target.
+   */
+  static final class CrashAfterPublishOf implements PublishHook {
+    static final Set<String> ARMED = ConcurrentHashMap.newKeySet();
+    private final String warehouse;
+    private final String ahead;
+
+    CrashAfterPublishOf(String warehouse, String ahead) {
+      this.warehouse = warehouse;
+      this.ahead = ahead;
+    }
+
+    @Override
+    public void afterStage(Session session, long staged) {
+      if (!ARMED.remove(session.targetTable())) {
+        return;
+      }
+      Long to = session.ranges().get(0).toSnapshotId();
+      try (Warehouse wh = new Warehouse(Path.of(URI.create(warehouse)))) {
+        Waits.await(
+            ahead + " to publish up to snapshot " + to,
+            Duration.ofMinutes(2),
+            () -> to.equals(highWatermark(wh, ahead)),
+            () -> "at " + highWatermark(wh, ahead));
+      } catch (Exception e) {
+        throw new RuntimeException(e);
+      }
+      throw new IllegalStateException(
+          "injected crash of " + session.targetTable() + " after " + ahead + " published");
+    }
+  }
+
+  @Nullable
+  private static Long highWatermark(Warehouse wh, String target) {
+    return PublishedHighWatermark.find(wh.load(target), "two")
+        .map(h -> h.positions().get(SRC))
+        .orElse(null);
+  }
+
+  /** One bounded run of process "two" into {@code targets}, each with its publish hook. */
+  private void runTargets(Map<String, PublishHook> targets) throws Exception {
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    env.setParallelism(1);
+    PsybergSourceBuilder source =
+        PsybergSource.builder().catalog(wh.spec()).processName("two").tables(SRC);
+    targets.keySet().forEach(source::targetTable);
+    DataStream<RowData> rows =
+        env.fromSource(source.build(), WatermarkStrategy.noWatermarks(), "src")
+            .map(r -> (RowData) GenericRowData.of(r.getLong(1), r.getString(0)))
+            .returns(InternalTypeInfo.of(FlinkSchemaUtil.convert(LATEST)));
+    targets.forEach(
+        (table, hook) ->
+            PsybergSink.builder()
+                .catalog(wh.spec())
+                .processName("two")
+                .table(table)
+                .writeMode(WriteMode.UPSERT)
+                .publishHook(hook)
+                .build()
+                .append(rows));
+    env.execute("targets " + targets.keySet());
   }
 
   private void run(PublishHook secondaryHook) throws Exception {
@@ -333,5 +404,51 @@ class TwoTargetsITCase {
     List<String> expected = List.of("0:a-0", "1:a-1", "2:a-2");
     assertThat(ids("facts.primary")).containsExactlyElementsOf(expected);
     assertThat(ids("facts.secondary")).containsExactlyElementsOf(expected);
+  }
+
+  /**
+   * Three targets of one process, runs stopped with one target ahead of two, then with two ahead of
+   * one: each run starts at the target furthest behind, and all three end with every row and the
+   * head as high watermark.
+   */
+  @Test
+  void threeTargetsLeftApartByStoppedRunsConverge() throws Exception {
+    String tertiary = "facts.tertiary";
+    wh.createTable(tertiary, LATEST);
+    String warehouse = wh.spec().warehouse();
+    Map<String, PublishHook> plain = new LinkedHashMap<>();
+    for (String t : List.of("facts.primary", "facts.secondary", tertiary)) {
+      plain.put(t, PublishHook.NONE);
+    }
+    wh.append(SRC, Warehouse.events("a", 3, DAY1));
+    runTargets(plain);
+
+    long second = wh.append(SRC, List.of(Warehouse.event("b", 1, "PLAN_CHANGE", "premium", DAY1)));
+    CrashAfterPublishOf.ARMED.addAll(List.of("facts.secondary", tertiary));
+    Map<String, PublishHook> primaryAhead = new LinkedHashMap<>(plain);
+    primaryAhead.put("facts.secondary", new CrashAfterPublishOf(warehouse, "facts.primary"));
+    primaryAhead.put(tertiary, new CrashAfterPublishOf(warehouse, "facts.primary"));
+    assertThatThrownBy(() -> runTargets(primaryAhead))
+        .satisfies(e -> assertThat(Failures.messages(e)).contains("injected crash"));
+    assertThat(highWatermark(wh, "facts.primary")).isEqualTo(second);
+    assertThat(highWatermark(wh, "facts.secondary")).isNotEqualTo(second);
+    assertThat(highWatermark(wh, tertiary)).isNotEqualTo(second);
+
+    long third = wh.append(SRC, List.of(Warehouse.event("c", 2, "CANCEL", null, DAY1)));
+    CrashAfterPublishOf.ARMED.add(tertiary);
+    Map<String, PublishHook> tertiaryBehind = new LinkedHashMap<>(plain);
+    tertiaryBehind.put(tertiary, new CrashAfterPublishOf(warehouse, "facts.secondary"));
+    assertThatThrownBy(() -> runTargets(tertiaryBehind))
+        .satisfies(e -> assertThat(Failures.messages(e)).contains("injected crash"));
+    assertThat(highWatermark(wh, "facts.primary")).isEqualTo(third);
+    assertThat(highWatermark(wh, "facts.secondary")).isEqualTo(third);
+    assertThat(highWatermark(wh, tertiary)).isNotEqualTo(third);
+
+    runTargets(plain);
+    List<String> expected = List.of("0:a-0", "1:b", "2:c");
+    for (String t : plain.keySet()) {
+      assertThat(ids(t)).as(t).containsExactlyElementsOf(expected);
+      assertThat(highWatermark(wh, t)).as(t).isEqualTo(third);
+    }
   }
 }
