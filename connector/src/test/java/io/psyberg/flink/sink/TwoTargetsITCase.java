@@ -30,7 +30,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import javax.annotation.Nullable;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.runtime.testutils.CommonTestUtils;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -81,43 +80,10 @@ class TwoTargetsITCase {
 
   @AfterEach
   void tearDown() throws Exception {
-    FailSecondaryOnce.ARMED.set(false);
     FailAfterPrimaryPublished.ARMED.set(false);
     RecordAfterSecondaryFailed.ARMED.set(false);
     CrashAfterPublishOf.ARMED.clear();
     wh.close();
-  }
-
-  /** Fails the secondary's publish once, after the primary has published. */
-  static final class FailSecondaryOnce implements PublishHook {
-    static final AtomicBoolean ARMED = new AtomicBoolean();
-    private final String warehouse;
-
-    FailSecondaryOnce(String warehouse) {
-      this.warehouse = warehouse;
-    }
-
-    @Override
-    public void afterStage(Session session, long staged) {
-      if (!ARMED.compareAndSet(true, false)) {
-        return;
-      }
-      // Wait until the primary has published this session, so the crash falls between the two
-      // publishes.
-      Long to = session.ranges().get(0).toSnapshotId();
-      try (Warehouse wh = new Warehouse(Path.of(URI.create(warehouse)))) {
-        CommonTestUtils.waitUntilCondition(
-            () -> {
-              var hwm = PublishedHighWatermark.find(wh.load("facts.primary"), "two");
-              return hwm.isPresent() && to.equals(hwm.get().positions().get(SRC));
-            },
-            100L,
-            300);
-      } catch (Exception e) {
-        throw new RuntimeException(e);
-      }
-      throw new IllegalStateException("injected crash before the secondary's publish");
-    }
   }
 
   /**
@@ -147,11 +113,8 @@ class TwoTargetsITCase {
         Waits.await(
             "the primary to publish up to snapshot " + to,
             Duration.ofMinutes(2),
-            () -> {
-              var hwm = PublishedHighWatermark.find(wh.load("facts.primary"), "two");
-              return hwm.isPresent() && to.equals(hwm.get().positions().get(SRC));
-            },
-            () -> "not yet");
+            () -> to.equals(highWatermark(wh, "facts.primary")),
+            () -> "at " + highWatermark(wh, "facts.primary"));
       }
       return AuditResult.of(name(), false, "refused", "accepted");
     }
@@ -232,6 +195,12 @@ class TwoTargetsITCase {
 
   /** One bounded run of process "two" into {@code targets}, each with its publish hook. */
   private void runTargets(Map<String, PublishHook> targets) throws Exception {
+    runTargets(targets, Map.of());
+  }
+
+  /** As {@link #runTargets(Map)}, with an extra audit on some targets. */
+  private void runTargets(Map<String, PublishHook> targets, Map<String, Audit> audits)
+      throws Exception {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.setParallelism(1);
     PsybergSourceBuilder source =
@@ -242,58 +211,38 @@ class TwoTargetsITCase {
             .map(r -> (RowData) GenericRowData.of(r.getLong(1), r.getString(0)))
             .returns(InternalTypeInfo.of(FlinkSchemaUtil.convert(LATEST)));
     targets.forEach(
-        (table, hook) ->
-            PsybergSink.builder()
-                .catalog(wh.spec())
-                .processName("two")
-                .table(table)
-                .writeMode(WriteMode.UPSERT)
-                .publishHook(hook)
-                .build()
-                .append(rows));
+        (table, hook) -> {
+          PsybergSinkBuilder sink =
+              PsybergSink.builder()
+                  .catalog(wh.spec())
+                  .processName("two")
+                  .table(table)
+                  .writeMode(WriteMode.UPSERT)
+                  .publishHook(hook);
+          if (audits.containsKey(table)) {
+            sink.audit(audits.get(table));
+          }
+          sink.build().append(rows);
+        });
     env.execute("targets " + targets.keySet());
   }
 
+  /** The primary and the secondary, the secondary with {@code secondaryHook}. */
   private void run(PublishHook secondaryHook) throws Exception {
-    run(PublishHook.NONE, secondaryHook, null);
+    runTargets(twoTargets(PublishHook.NONE, secondaryHook));
   }
 
-  private void run(PublishHook primaryHook, PublishHook secondaryHook, Audit secondaryAudit)
-      throws Exception {
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-    env.setParallelism(1);
-    PsybergSource source =
-        PsybergSource.builder()
-            .catalog(wh.spec())
-            .processName("two")
-            .tables(SRC)
-            .targetTable("facts.primary")
-            .targetTable("facts.secondary")
-            .build();
-    DataStream<RowData> rows =
-        env.fromSource(source, WatermarkStrategy.noWatermarks(), "src")
-            .map(r -> (RowData) GenericRowData.of(r.getLong(1), r.getString(0)))
-            .returns(InternalTypeInfo.of(FlinkSchemaUtil.convert(LATEST)));
-    PsybergSink.builder()
-        .catalog(wh.spec())
-        .processName("two")
-        .table("facts.primary")
-        .writeMode(WriteMode.UPSERT)
-        .publishHook(primaryHook)
-        .build()
-        .append(rows);
-    PsybergSinkBuilder secondary =
-        PsybergSink.builder()
-            .catalog(wh.spec())
-            .processName("two")
-            .table("facts.secondary")
-            .writeMode(WriteMode.UPSERT)
-            .publishHook(secondaryHook);
-    if (secondaryAudit != null) {
-      secondary.audit(secondaryAudit);
-    }
-    secondary.build().append(rows);
-    env.execute("two targets");
+  private static Map<String, PublishHook> twoTargets(PublishHook primary, PublishHook secondary) {
+    Map<String, PublishHook> targets = new LinkedHashMap<>();
+    targets.put("facts.primary", primary);
+    targets.put("facts.secondary", secondary);
+    return targets;
+  }
+
+  /** Arms a crash of the secondary's publish once the primary has published the session. */
+  private PublishHook crashSecondaryAfterPrimary() {
+    CrashAfterPublishOf.ARMED.add("facts.secondary");
+    return new CrashAfterPublishOf(wh.spec().warehouse(), "facts.primary");
   }
 
   private List<String> ids(String table) throws Exception {
@@ -306,8 +255,8 @@ class TwoTargetsITCase {
   @Test
   void crashBetweenTheFirstPublishesIsRepairedByTheNextRun() throws Exception {
     wh.append(SRC, Warehouse.events("a", 3, DAY1));
-    FailSecondaryOnce.ARMED.set(true);
-    assertThatThrownBy(() -> run(new FailSecondaryOnce(wh.spec().warehouse())))
+    PublishHook crash = crashSecondaryAfterPrimary();
+    assertThatThrownBy(() -> run(crash))
         .satisfies(e -> assertThat(Failures.messages(e)).contains("injected crash"));
     assertThat(PublishedHighWatermark.find(wh.load("facts.secondary"), "two"))
         .as("the secondary never published")
@@ -334,8 +283,8 @@ class TwoTargetsITCase {
     run(PublishHook.NONE);
     wh.append(SRC, List.of(Warehouse.event("b", 1, "PLAN_CHANGE", "premium", DAY1.plusDays(1))));
 
-    FailSecondaryOnce.ARMED.set(true);
-    assertThatThrownBy(() -> run(new FailSecondaryOnce(wh.spec().warehouse())))
+    PublishHook crash = crashSecondaryAfterPrimary();
+    assertThatThrownBy(() -> run(crash))
         .satisfies(e -> assertThat(Failures.messages(e)).contains("injected crash"));
     long head = wh.load(SRC).currentSnapshot().snapshotId();
     assertThat(
@@ -378,10 +327,9 @@ class TwoTargetsITCase {
     String warehouse = wh.spec().warehouse();
     assertThatThrownBy(
             () ->
-                run(
-                    new RecordAfterSecondaryFailed(warehouse),
-                    PublishHook.NONE,
-                    new FailAfterPrimaryPublished(warehouse)))
+                runTargets(
+                    twoTargets(new RecordAfterSecondaryFailed(warehouse), PublishHook.NONE),
+                    Map.of("facts.secondary", new FailAfterPrimaryPublished(warehouse))))
         .satisfies(e -> assertThat(Failures.messages(e)).contains("fail_after_primary"));
     SessionLog log = new SessionLog(wh.catalog(), "psyberg");
     Session failed = log.sessions("two").get(0);

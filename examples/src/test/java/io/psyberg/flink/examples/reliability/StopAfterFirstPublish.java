@@ -45,6 +45,10 @@ final class StopAfterFirstPublish implements PublishHook {
   private static volatile String first;
   private static volatile boolean halt;
   private static volatile boolean fired;
+
+  /** Counted down by the armed target's publish, the event a held target waits on. */
+  private static volatile CountDownLatch firedEvent = new CountDownLatch(1);
+
   private static volatile boolean continuous;
   private static volatile boolean holdAfterStop;
 
@@ -68,6 +72,7 @@ final class StopAfterFirstPublish implements PublishHook {
     first = target;
     halt = haltJvm;
     fired = false;
+    firedEvent = new CountDownLatch(1);
     continuous = false;
     holdAfterStop = false;
     restartsAskedAtArm = RESTARTS_ASKED.get();
@@ -124,16 +129,12 @@ final class StopAfterFirstPublish implements PublishHook {
   }
 
   private static boolean firedWithin(long millis) {
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
     try {
-      while (!fired && System.nanoTime() < deadline) {
-        Thread.sleep(10);
-      }
+      return firedEvent.await(millis, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("held publish cancelled", e);
     }
-    return fired;
   }
 
   @Override
@@ -143,6 +144,7 @@ final class StopAfterFirstPublish implements PublishHook {
     }
     fired = true;
     STOPS.incrementAndGet();
+    firedEvent.countDown();
     if (halt) {
       Runtime.getRuntime().halt(HALTED);
     }
