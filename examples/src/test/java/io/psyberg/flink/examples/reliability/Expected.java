@@ -143,11 +143,13 @@ public final class Expected {
     return out;
   }
 
-  private static List<Record> rows(Catalog catalog, String table, @Nullable Long snapshotId) {
+  /** The rows of {@code table} as of {@code snapshotId}; none for a null snapshot. */
+  static List<Record> rows(Catalog catalog, String table, @Nullable Long snapshotId) {
     return snapshotId == null ? List.of() : rows(catalog, table, snapshotId, false);
   }
 
-  private static List<Record> rows(
+  /** The rows of {@code table}'s main branch ({@code current}) or as of {@code snapshotId}. */
+  static List<Record> rows(
       Catalog catalog, String table, @Nullable Long snapshotId, boolean current) {
     Table t = catalog.loadTable(TableIdentifier.parse(table));
     List<Record> out = new ArrayList<>();
