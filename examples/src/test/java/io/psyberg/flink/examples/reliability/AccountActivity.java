@@ -1,85 +1,115 @@
 package io.psyberg.flink.examples.reliability;
 
+import io.psyberg.flink.stateful.sequence.EventSequenceFunction;
 import io.psyberg.flink.stateful.sequence.EventSequenceStateMachine;
 import io.psyberg.flink.stateful.sequence.Transition;
-import java.io.Serializable;
 import java.util.Collection;
 import java.util.List;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.tuple.Tuple3;
+import org.apache.flink.api.java.tuple.Tuple4;
 
 /**
- * A user's own keyed stateful logic with three outputs, for testing the bounded building block
- * ({@code StatefulRunPlan} + {@code EventSequences.corrections}) beyond the lifecycle's two
- * targets: per account, each event's ordinal in event-time order (a late event shifts every later
- * ordinal), the account's event count and last event type (one row, live in every state), and an
- * anomaly for each event before the account's first signup (a late signup retracts it).
+ * A user's own keyed stateful logic with three outputs, for testing the building blocks beyond the
+ * lifecycle's two targets: per account, each event's ordinal in event-time order (a late event
+ * shifts every later ordinal), the account's event count and last event type (one row, live in
+ * every state), and an anomaly for each event before the account's first signup (a late signup
+ * retracts it). Tuples, so that Flink keeps events and state with its own serializers.
+ *
+ * <ul>
+ *   <li>event: (event id, account, type, event time in micros)
+ *   <li>state: (account, events so far, whether one was a signup, the last event's type)
+ *   <li>row: (account, event id, its ordinal, its type), or (account, {@link #COUNT}, the count,
+ *       the last type)
+ *   <li>anomaly: (account, event id, type) of an event before the first signup
+ * </ul>
  */
 final class AccountActivity
     implements EventSequenceStateMachine<
-        AccountActivity.Event,
-        AccountActivity.State,
-        AccountActivity.Row,
-        AccountActivity.Anomaly> {
+        Tuple4<String, Long, String, Long>,
+        Tuple4<Long, Integer, Boolean, String>,
+        Tuple4<Long, String, Integer, String>,
+        Tuple3<Long, String, String>> {
   private static final long serialVersionUID = 1L;
 
   /** The output key of the count row; every other row is keyed by its event id. */
   static final String COUNT = "#count";
 
-  /** One membership event. */
-  record Event(String eventId, long accountId, String type, long tsMicros)
-      implements Serializable {}
+  static final TypeInformation<Tuple4<String, Long, String, Long>> EVENT =
+      Types.TUPLE(Types.STRING, Types.LONG, Types.STRING, Types.LONG);
+  static final TypeInformation<Tuple4<Long, Integer, Boolean, String>> STATE =
+      Types.TUPLE(Types.LONG, Types.INT, Types.BOOLEAN, Types.STRING);
+  static final TypeInformation<Tuple4<Long, String, Integer, String>> ROW =
+      Types.TUPLE(Types.LONG, Types.STRING, Types.INT, Types.STRING);
+  static final TypeInformation<Tuple3<Long, String, String>> ANOMALY =
+      Types.TUPLE(Types.LONG, Types.STRING, Types.STRING);
 
-  /** Events so far, whether one of them was a signup, and the last event's type. */
-  record State(int events, boolean signedUp, String lastType) implements Serializable {}
-
-  /**
-   * An event's ordinal and type ({@code key} = its id), or the count row ({@code key} = {@link
-   * #COUNT}, {@code value} = the count, {@code type} = the last event's type).
-   */
-  record Row(String key, int value, String type) implements Serializable {
-    boolean isCount() {
-      return COUNT.equals(key);
-    }
+  static Tuple4<String, Long, String, Long> event(
+      String eventId, long account, String type, long micros) {
+    return Tuple4.of(eventId, account, type, micros);
   }
 
-  /** An event that came before the account's first signup. */
-  record Anomaly(String eventId, String type) implements Serializable {}
+  static boolean isCount(Tuple4<Long, String, Integer, String> row) {
+    return COUNT.equals(row.f1);
+  }
 
-  @Override
-  public String eventId(Event event) {
-    return event.eventId();
+  /** The function for a continuous job, keyed by account. */
+  static EventSequenceFunction<
+          Long,
+          Tuple4<String, Long, String, Long>,
+          Tuple4<Long, Integer, Boolean, String>,
+          Tuple4<Long, String, Integer, String>,
+          Tuple3<Long, String, String>>
+      function() {
+    return EventSequenceFunction.builder(new AccountActivity())
+        .eventType(EVENT)
+        .stateType(STATE)
+        .outputType(ROW)
+        .anomalyType(ANOMALY)
+        .name("activity")
+        .build();
   }
 
   @Override
-  public long eventTimeMicros(Event event) {
-    return event.tsMicros();
+  public String eventId(Tuple4<String, Long, String, Long> event) {
+    return event.f0;
   }
 
   @Override
-  public State initialState() {
-    return new State(0, false, "");
+  public long eventTimeMicros(Tuple4<String, Long, String, Long> event) {
+    return event.f3;
   }
 
   @Override
-  public Transition<State, Row, Anomaly> apply(State state, Event e) {
-    boolean signup = "SIGNUP".equals(e.type());
-    State next = new State(state.events() + 1, state.signedUp() || signup, e.type());
-    List<Row> rows =
-        List.of(
-            new Row(e.eventId(), next.events(), e.type()), new Row(COUNT, next.events(), e.type()));
-    List<Anomaly> anomalies =
-        state.signedUp() || signup ? List.of() : List.of(new Anomaly(e.eventId(), e.type()));
+  public Tuple4<Long, Integer, Boolean, String> initialState() {
+    return Tuple4.of(-1L, 0, false, "");
+  }
+
+  @Override
+  public Transition<
+          Tuple4<Long, Integer, Boolean, String>,
+          Tuple4<Long, String, Integer, String>,
+          Tuple3<Long, String, String>>
+      apply(Tuple4<Long, Integer, Boolean, String> state, Tuple4<String, Long, String, Long> e) {
+    boolean signup = "SIGNUP".equals(e.f2);
+    Tuple4<Long, Integer, Boolean, String> next =
+        Tuple4.of(e.f1, state.f1 + 1, state.f2 || signup, e.f2);
+    List<Tuple4<Long, String, Integer, String>> rows =
+        List.of(Tuple4.of(e.f1, e.f0, next.f1, e.f2), Tuple4.of(e.f1, COUNT, next.f1, e.f2));
+    List<Tuple3<Long, String, String>> anomalies =
+        state.f2 || signup ? List.of() : List.of(Tuple3.of(e.f1, e.f0, e.f2));
     return new Transition<>(next, rows, anomalies);
   }
 
   @Override
-  public Object outputKey(Row output) {
-    return output.key();
+  public Object outputKey(Tuple4<Long, String, Integer, String> output) {
+    return output.f1;
   }
 
   @Override
-  public Collection<Row> liveOutputs(State state) {
-    return state.events() == 0
-        ? List.of()
-        : List.of(new Row(COUNT, state.events(), state.lastType()));
+  public Collection<Tuple4<Long, String, Integer, String>> liveOutputs(
+      Tuple4<Long, Integer, Boolean, String> state) {
+    return state.f1 == 0 ? List.of() : List.of(Tuple4.of(state.f0, COUNT, state.f1, state.f3));
   }
 }

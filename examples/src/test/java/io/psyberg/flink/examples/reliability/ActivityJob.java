@@ -9,10 +9,11 @@ import io.psyberg.flink.sink.PsybergSinkHooks;
 import io.psyberg.flink.sink.WriteMode;
 import io.psyberg.flink.sink.commit.PublishHook;
 import io.psyberg.flink.source.PsybergSource;
+import io.psyberg.flink.source.PsybergSourceBuilder;
 import io.psyberg.flink.stateful.sequence.Change;
-import io.psyberg.flink.stateful.sequence.Corrections;
 import io.psyberg.flink.stateful.sequence.EventSequences;
 import io.psyberg.flink.stateful.sequence.SequenceSeed;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -21,6 +22,8 @@ import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.tuple.Tuple3;
+import org.apache.flink.api.java.tuple.Tuple4;
 import org.apache.flink.api.java.tuple.Tuple6;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -112,19 +115,7 @@ final class ActivityJob {
         StatefulRunPlan.plan(catalog, process, List.of(source), "event_ts", TARGETS);
     DataStream<Tuple6<String, Long, String, Long, Integer, Boolean>> inputs =
         env.fromSource(
-                PsybergSource.builder()
-                    .catalog(catalog)
-                    .processName(process)
-                    .tables(source)
-                    .processing(Processing.STATEFUL)
-                    .changeRangeColumn("event_ts")
-                    .targetTable(EVENTS_TARGET)
-                    .targetTable(COUNTS_TARGET)
-                    .targetTable(ANOMALIES_TARGET)
-                    .project(EVENT_COLUMNS)
-                    .endAt(plan.end())
-                    .withMetadataColumns(true)
-                    .build(),
+                source().endAt(plan.end()).withMetadataColumns(true).build(),
                 WatermarkStrategy.noWatermarks(),
                 "new events")
             .map(
@@ -158,6 +149,62 @@ final class ActivityJob {
     sink(ANOMALIES_TARGET, events.getSideOutput(ANOMALIES));
   }
 
+  /**
+   * Adds the continuous job to {@code env} (the caller enables checkpointing): a fresh start over
+   * empty targets, or a restore from a checkpoint.
+   */
+  void continuous(StreamExecutionEnvironment env, Duration monitorInterval) {
+    var function = AccountActivity.function();
+    SingleOutputStreamOperator<Change<Tuple4<Long, String, Integer, String>>> changes =
+        env.fromSource(
+                source().continuous(monitorInterval).build(),
+                WatermarkStrategy.noWatermarks(),
+                "events")
+            .uid("activity-source")
+            .map(
+                r ->
+                    AccountActivity.event(
+                        r.getString(0).toString(),
+                        r.getLong(1),
+                        r.getString(2).toString(),
+                        micros(r, 4)))
+            .returns(AccountActivity.EVENT)
+            .keyBy(e -> e.f1, Types.LONG)
+            .process(function)
+            .uid("activity-sequence");
+    sink(
+        EVENTS_TARGET,
+        changes
+            .filter(c -> !AccountActivity.isCount(c.value()))
+            .map(c -> eventRow(c.kind(), c.value()))
+            .returns(InternalTypeInfo.of(rowType(EVENT_ROWS))));
+    sink(
+        COUNTS_TARGET,
+        changes
+            .filter(c -> AccountActivity.isCount(c.value()))
+            .map(c -> countRow(c.kind(), c.value()))
+            .returns(InternalTypeInfo.of(rowType(COUNT_ROWS))));
+    sink(
+        ANOMALIES_TARGET,
+        changes
+            .getSideOutput(function.anomalyTag())
+            .map(c -> anomalyRow(c.kind(), c.value()))
+            .returns(InternalTypeInfo.of(rowType(ANOMALY_ROWS))));
+  }
+
+  private PsybergSourceBuilder source() {
+    return PsybergSource.builder()
+        .catalog(catalog)
+        .processName(process)
+        .tables(source)
+        .processing(Processing.STATEFUL)
+        .changeRangeColumn("event_ts")
+        .targetTable(EVENTS_TARGET)
+        .targetTable(COUNTS_TARGET)
+        .targetTable(ANOMALIES_TARGET)
+        .project(EVENT_COLUMNS);
+  }
+
   private void sink(String target, DataStream<RowData> rows) {
     PsybergSinkHooks.withPublishHook(
             PsybergSink.builder()
@@ -186,8 +233,30 @@ final class ActivityJob {
     return t.getMillisecond() * 1000 + t.getNanoOfMillisecond() / 1000;
   }
 
-  static AccountActivity.Event event(Tuple6<String, Long, String, Long, Integer, Boolean> in) {
-    return new AccountActivity.Event(in.f0, in.f1, in.f2, in.f3);
+  static Tuple4<String, Long, String, Long> event(
+      Tuple6<String, Long, String, Long, Integer, Boolean> in) {
+    return AccountActivity.event(in.f0, in.f1, in.f2, in.f3);
+  }
+
+  static RowData eventRow(RowKind kind, Tuple4<Long, String, Integer, String> r) {
+    return row(kind, r.f0, r.f1, r.f2, r.f3);
+  }
+
+  static RowData countRow(RowKind kind, Tuple4<Long, String, Integer, String> r) {
+    return row(kind, r.f0, r.f2, r.f3);
+  }
+
+  static RowData anomalyRow(RowKind kind, Tuple3<Long, String, String> a) {
+    return row(kind, a.f0, a.f1, a.f2);
+  }
+
+  private static RowData row(RowKind kind, Object... fields) {
+    GenericRowData row = new GenericRowData(kind, fields.length);
+    for (int i = 0; i < fields.length; i++) {
+      Object f = fields[i];
+      row.setField(i, f instanceof String ? StringData.fromString((String) f) : f);
+    }
+    return row;
   }
 
   static RowType rowType(Schema schema) {
@@ -223,7 +292,7 @@ final class ActivityJob {
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<RowData> out)
         throws Exception {
-      List<AccountActivity.Event> arriving = new ArrayList<>();
+      List<Tuple4<String, Long, String, Long>> arriving = new ArrayList<>();
       List<Tuple6<String, Long, String, Long, Integer, Boolean>> all = new ArrayList<>();
       inputs.get().forEach(all::add);
       inputs.clear();
@@ -235,40 +304,26 @@ final class ActivityJob {
       if (arriving.isEmpty()) {
         return;
       }
-      long account = ctx.getCurrentKey();
       for (int target = 0; target < TARGETS.size(); target++) {
-        List<AccountActivity.Event> old = new ArrayList<>();
+        List<Tuple4<String, Long, String, Long>> old = new ArrayList<>();
         for (var in : all) {
           if (!in.f5 || StatefulRunPlan.isPublishedTo(in.f4, target)) {
             old.add(event(in));
           }
         }
-        Corrections<AccountActivity.Event, AccountActivity.Row, AccountActivity.Anomaly> c =
-            EventSequences.corrections(MACHINE, SequenceSeed.initial(MACHINE), old, arriving);
+        var c = EventSequences.corrections(MACHINE, SequenceSeed.initial(MACHINE), old, arriving);
         if (target == 2) {
-          for (Change<AccountActivity.Anomaly> a : c.anomalies()) {
-            ctx.output(ANOMALIES, row(a.kind(), account, a.value().eventId(), a.value().type()));
-          }
+          c.anomalies().forEach(a -> ctx.output(ANOMALIES, anomalyRow(a.kind(), a.value())));
           continue;
         }
-        for (Change<AccountActivity.Row> o : c.outputs()) {
-          AccountActivity.Row v = o.value();
-          if (target == 0 && !v.isCount()) {
-            out.collect(row(o.kind(), account, v.key(), v.value(), v.type()));
-          } else if (target == 1 && v.isCount()) {
-            ctx.output(COUNTS, row(o.kind(), account, v.value(), v.type()));
+        for (var o : c.outputs()) {
+          if (target == 0 && !AccountActivity.isCount(o.value())) {
+            out.collect(eventRow(o.kind(), o.value()));
+          } else if (target == 1 && AccountActivity.isCount(o.value())) {
+            ctx.output(COUNTS, countRow(o.kind(), o.value()));
           }
         }
       }
-    }
-
-    private static RowData row(RowKind kind, Object... fields) {
-      GenericRowData row = new GenericRowData(kind, fields.length);
-      for (int i = 0; i < fields.length; i++) {
-        Object f = fields[i];
-        row.setField(i, f instanceof String ? StringData.fromString((String) f) : f);
-      }
-      return row;
     }
   }
 }

@@ -7,12 +7,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.psyberg.flink.catalog.CatalogSpec;
 import io.psyberg.flink.examples.lifecycle.LifecycleJob;
 import io.psyberg.flink.sink.PsybergSinkHooks;
-import io.psyberg.flink.testutils.Waits;
 import io.psyberg.flink.testutils.Warehouse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.restartstrategy.RestartStrategies;
 import org.apache.flink.api.common.time.Time;
 import org.apache.flink.core.execution.JobClient;
@@ -41,6 +39,7 @@ class KillBetweenPublishesITCase {
           new MiniClusterResourceConfiguration.Builder()
               .setNumberTaskManagers(1)
               .setNumberSlotsPerTaskManager(4)
+              .setConfiguration(StopAfterFirstPublish.clusterConfig())
               .build());
 
   static final String EVENTS = "membership.events";
@@ -195,22 +194,10 @@ class KillBetweenPublishesITCase {
       awaitExact(client, check);
       StopAfterFirstPublish.armContinuous(first, fresh);
       landSecond(batches);
-      JobClient running = client;
-      Waits.await(
-          "the job to stop right after publishing to " + first,
-          Duration.ofMinutes(3),
-          () -> {
-            assertThat(
-                    running.getJobStatus().get().isGloballyTerminalState()
-                        && !StopAfterFirstPublish.fired())
-                .as("the continuous job ended before its first publish")
-                .isFalse();
-            return StopAfterFirstPublish.fired();
-          },
-          () -> "job status " + running.getJobStatus().get());
+      StopAfterFirstPublish.awaitStop(client);
       if (fresh) {
         // The whole cluster goes: the restarted job's publishes are held until this cancel.
-        cancel(client);
+        StopAfterFirstPublish.cancel(client);
         StopAfterFirstPublish.disarm();
         check.lifecycleAtHighWatermarks(LIFECYCLE, ANOMALIES);
         assertThatThrownBy(() -> startContinuous(job))
@@ -223,7 +210,7 @@ class KillBetweenPublishesITCase {
       landLate(batches);
       awaitExact(client, check);
     } finally {
-      cancel(client);
+      StopAfterFirstPublish.cancel(client);
     }
   }
 
@@ -242,34 +229,8 @@ class KillBetweenPublishesITCase {
 
   /** Waits until both targets equal the full recompute at the source's head, while the job runs. */
   private static void awaitExact(JobClient client, ExactlyOnce check) throws Exception {
-    boolean exact =
-        Waits.holdsWithin(
-            Duration.ofSeconds(180),
-            () -> {
-              assertThat(client.getJobStatus().get().isGloballyTerminalState())
-                  .as("the continuous job ended")
-                  .isFalse();
-              try {
-                check.lifecycleExact(LIFECYCLE, ANOMALIES);
-                return true;
-              } catch (AssertionError notYet) {
-                return false;
-              }
-            });
-    if (!exact) {
-      check.lifecycleExact(LIFECYCLE, ANOMALIES); // fails with the difference
-    }
-  }
-
-  private static void cancel(JobClient client) throws Exception {
-    if (!client.getJobStatus().get().isGloballyTerminalState()) {
-      client.cancel().get(60, TimeUnit.SECONDS);
-    }
-    Waits.await(
-        "the cancelled job to end",
-        Duration.ofMinutes(2),
-        () -> client.getJobStatus().get().isGloballyTerminalState(),
-        () -> "job status " + client.getJobStatus().get());
+    StopAfterFirstPublish.awaitWhileRunning(
+        client, () -> check.lifecycleExact(LIFECYCLE, ANOMALIES));
   }
 
   private LifecycleJob job(String process) {

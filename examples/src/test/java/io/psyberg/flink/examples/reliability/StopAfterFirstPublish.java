@@ -1,12 +1,19 @@
 package io.psyberg.flink.examples.reliability;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.psyberg.flink.session.Session;
 import io.psyberg.flink.sink.commit.PublishHook;
+import io.psyberg.flink.testutils.Waits;
 import java.io.IOException;
 import java.io.ObjectInputStream;
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.core.execution.JobClient;
 
 /**
  * Stops a run exactly between the publishes of its targets: the armed target publishes first (the
@@ -67,6 +74,18 @@ final class StopAfterFirstPublish implements PublishHook {
   /** Held publishes wait on it until their task is interrupted; nothing counts it down. */
   private static final CountDownLatch NEVER_RELEASED = new CountDownLatch(1);
 
+  /**
+   * The configuration of a cluster whose jobs this hook stops: a held publish ends when the stopped
+   * job's cancellation interrupts it, and Iceberg's file IO in the held committer can swallow the
+   * first interrupt (a {@code ClosedByInterruptException} it retries), so the next one is sent
+   * after 200 ms instead of Flink's 30 s.
+   */
+  static Configuration clusterConfig() {
+    Configuration conf = new Configuration();
+    conf.set(TaskManagerOptions.TASK_CANCELLATION_INTERVAL, 200L);
+    return conf;
+  }
+
   /** The next run stops right after {@code target}'s publish; other targets wait until then. */
   static void arm(String target, boolean haltJvm) {
     first = target;
@@ -90,6 +109,60 @@ final class StopAfterFirstPublish implements PublishHook {
 
   static boolean fired() {
     return fired;
+  }
+
+  /**
+   * Waits until the continuous job stopped right after the armed target's publish; fails when the
+   * job ended before that publish.
+   */
+  static void awaitStop(JobClient job) throws Exception {
+    String armed = first;
+    Waits.await(
+        "the job to stop right after publishing to " + armed,
+        Duration.ofMinutes(3),
+        () -> {
+          assertThat(job.getJobStatus().get().isGloballyTerminalState() && !fired)
+              .as("the continuous job ended before its first publish")
+              .isFalse();
+          return fired;
+        },
+        () -> "job status " + job.getJobStatus().get());
+  }
+
+  /**
+   * Waits until {@code check} passes while the continuous job runs (at most 3 minutes); then runs
+   * it once more to fail with its difference. Fails as soon as the job ended.
+   */
+  static void awaitWhileRunning(JobClient job, Runnable check) throws Exception {
+    boolean passed =
+        Waits.holdsWithin(
+            Duration.ofSeconds(180),
+            () -> {
+              assertThat(job.getJobStatus().get().isGloballyTerminalState())
+                  .as("the continuous job ended")
+                  .isFalse();
+              try {
+                check.run();
+                return true;
+              } catch (AssertionError notYet) {
+                return false;
+              }
+            });
+    if (!passed) {
+      check.run();
+    }
+  }
+
+  /** Cancels the job unless it already ended, and waits for it to end. */
+  static void cancel(JobClient job) throws Exception {
+    if (!job.getJobStatus().get().isGloballyTerminalState()) {
+      job.cancel().get(60, TimeUnit.SECONDS);
+    }
+    Waits.await(
+        "the cancelled job to end",
+        Duration.ofMinutes(2),
+        () -> job.getJobStatus().get().isGloballyTerminalState(),
+        () -> "job status " + job.getJobStatus().get());
   }
 
   static void disarm() {
