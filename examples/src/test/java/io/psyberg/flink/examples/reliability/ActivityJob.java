@@ -47,10 +47,12 @@ import org.apache.iceberg.types.Types.NestedField;
 import org.apache.iceberg.types.Types.StringType;
 
 /**
- * A bounded run of {@link AccountActivity} into three targets, built as the README's "your own
- * keyed stateful logic" says: {@link StatefulRunPlan} for the session and which target already
- * holds each new event, the processed history of the touched accounts, and per target {@link
- * EventSequences#corrections} against the events that target's own high watermark covers.
+ * {@link AccountActivity} into three targets, built as the README's "your own keyed stateful logic"
+ * says. A bounded run: {@link StatefulRunPlan} for the session and which target already holds each
+ * new event, the processed history of the touched accounts, and per target {@link
+ * EventSequences#corrections} against the events that target's own high watermark covers. A
+ * continuous job: {@link AccountActivity#function()} over the live events, its changes split among
+ * the three sinks.
  */
 final class ActivityJob {
   static final String EVENTS_TARGET = "facts.activity_events";
