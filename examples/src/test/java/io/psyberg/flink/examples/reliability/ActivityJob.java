@@ -163,13 +163,7 @@ final class ActivityJob {
                 WatermarkStrategy.noWatermarks(),
                 "events")
             .uid("activity-source")
-            .map(
-                r ->
-                    AccountActivity.event(
-                        r.getString(0).toString(),
-                        r.getLong(1),
-                        r.getString(2).toString(),
-                        micros(r, 4)))
+            .map(ActivityJob::event)
             .returns(AccountActivity.EVENT)
             .keyBy(e -> e.f1, Types.LONG)
             .process(function)
@@ -221,13 +215,14 @@ final class ActivityJob {
 
   private static Tuple6<String, Long, String, Long, Integer, Boolean> input(
       RowData r, int publishedTo, boolean fresh) {
-    return Tuple6.of(
-        r.getString(0).toString(),
-        r.getLong(1),
-        r.getString(2).toString(),
-        micros(r, 4),
-        publishedTo,
-        fresh);
+    Tuple4<String, Long, String, Long> e = event(r);
+    return Tuple6.of(e.f0, e.f1, e.f2, e.f3, publishedTo, fresh);
+  }
+
+  /** The event of a row of {@code EVENT_COLUMNS}. */
+  private static Tuple4<String, Long, String, Long> event(RowData r) {
+    return AccountActivity.event(
+        r.getString(0).toString(), r.getLong(1), r.getString(2).toString(), micros(r, 4));
   }
 
   private static long micros(RowData r, int pos) {

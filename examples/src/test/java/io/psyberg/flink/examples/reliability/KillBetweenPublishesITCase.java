@@ -14,7 +14,6 @@ import java.util.List;
 import org.apache.flink.api.common.restartstrategy.RestartStrategies;
 import org.apache.flink.api.common.time.Time;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.iceberg.Table;
@@ -34,13 +33,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class KillBetweenPublishesITCase {
   @RegisterExtension
-  static final MiniClusterExtension MINI_CLUSTER =
-      new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder()
-              .setNumberTaskManagers(1)
-              .setNumberSlotsPerTaskManager(4)
-              .setConfiguration(StopAfterFirstPublish.clusterConfig())
-              .build());
+  static final MiniClusterExtension MINI_CLUSTER = StopAfterFirstPublish.miniCluster();
 
   static final String EVENTS = "membership.events";
   static final String LIFECYCLE = "facts.account_lifecycle";

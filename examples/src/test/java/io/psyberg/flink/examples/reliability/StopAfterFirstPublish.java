@@ -14,6 +14,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.test.junit5.MiniClusterExtension;
 
 /**
  * Stops a run exactly between the publishes of its targets: the armed target publishes first (the
@@ -75,15 +77,20 @@ final class StopAfterFirstPublish implements PublishHook {
   private static final CountDownLatch NEVER_RELEASED = new CountDownLatch(1);
 
   /**
-   * The configuration of a cluster whose jobs this hook stops: a held publish ends when the stopped
-   * job's cancellation interrupts it, and Iceberg's file IO in the held committer can swallow the
-   * first interrupt (a {@code ClosedByInterruptException} it retries), so the next one is sent
-   * after 200 ms instead of Flink's 30 s.
+   * The cluster of a test whose jobs this hook stops: a held publish ends when the stopped job's
+   * cancellation interrupts it, and Iceberg's file IO in the held committer can swallow the first
+   * interrupt (a {@code ClosedByInterruptException} it retries), so the next one is sent after 200
+   * ms instead of Flink's 30 s.
    */
-  static Configuration clusterConfig() {
+  static MiniClusterExtension miniCluster() {
     Configuration conf = new Configuration();
     conf.set(TaskManagerOptions.TASK_CANCELLATION_INTERVAL, 200L);
-    return conf;
+    return new MiniClusterExtension(
+        new MiniClusterResourceConfiguration.Builder()
+            .setNumberTaskManagers(1)
+            .setNumberSlotsPerTaskManager(4)
+            .setConfiguration(conf)
+            .build());
   }
 
   /** The next run stops right after {@code target}'s publish; other targets wait until then. */

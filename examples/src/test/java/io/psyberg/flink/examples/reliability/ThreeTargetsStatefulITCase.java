@@ -24,7 +24,6 @@ import org.apache.flink.api.common.restartstrategy.RestartStrategies;
 import org.apache.flink.api.common.time.Time;
 import org.apache.flink.api.java.tuple.Tuple4;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.iceberg.data.Record;
@@ -47,13 +46,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class ThreeTargetsStatefulITCase {
   @RegisterExtension
-  static final MiniClusterExtension MINI_CLUSTER =
-      new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder()
-              .setNumberTaskManagers(1)
-              .setNumberSlotsPerTaskManager(4)
-              .setConfiguration(StopAfterFirstPublish.clusterConfig())
-              .build());
+  static final MiniClusterExtension MINI_CLUSTER = StopAfterFirstPublish.miniCluster();
 
   static final String EVENTS = "membership.events";
   static final String PROCESS = "activity";
