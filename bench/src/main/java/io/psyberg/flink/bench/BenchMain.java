@@ -39,7 +39,7 @@ public final class BenchMain {
   static String usage() {
     StringBuilder s = new StringBuilder();
     s.append(
-        "Usage: java -Xmx4g -jar psyberg-bench.jar <benchmark|all> [--out FILE] [benchmark"
+        "Usage: java -Xms4g -Xmx4g -jar psyberg-bench.jar <benchmark|all> [--out FILE] [benchmark"
             + " options]\n\n");
     s.append("Benchmarks (each measures psyberg and its baseline side by side in one run):\n");
     for (String name : BENCHMARKS.keySet()) {

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import javax.annotation.Nullable;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.TableProperties;
 import org.apache.iceberg.catalog.Catalog;
@@ -29,7 +30,11 @@ final class IncrementalBenchmark {
   static final String USAGE =
       String.join(
           "\n",
-          "Usage: java -Xmx4g -jar psyberg-bench.jar incremental [options]",
+          "Usage: java -Xms4g -Xmx4g -jar psyberg-bench.jar incremental [options]",
+          "",
+          "(A fixed heap, -Xms = -Xmx, as Flink starts a TaskManager: each run starts after a"
+              + " full collection,",
+          "and a heap that may shrink makes every run grow it again.)",
           "",
           "Times a bounded psyberg run of the signups and lifecycle jobs over one new snapshot"
               + " against a full",
@@ -59,11 +64,14 @@ final class IncrementalBenchmark {
           "  --first-runs F     first runs of each side over a history loaded in one session, the"
               + " order",
           "                     alternating; the medians are compared (default 3)",
-          "  --warm-up-runs N   untimed runs of both sides before the measured scenarios, each over"
-              + " 100 new rows",
-          "                     (default 20: a standing cluster's JVM that has run the process"
-              + " before; 1 for a",
-          "                     JVM whose JIT has seen each side's code once)",
+          "  --warm-up-runs N   exactly N untimed runs of both sides before the measured scenarios,"
+              + " each over 100",
+          "                     new rows (1: a JVM whose JIT has seen each side's code once); by"
+              + " default at least 20,",
+          "                     then on until the JIT compiles under 10% of each side's CPU (the"
+              + " median of its last",
+          "                     5 runs), at most 100: a standing cluster's JVM that has run the"
+              + " process before",
           "  --cluster-per-run  each job on a local cluster of its own, started and stopped by its"
               + " execute() (the",
           "                     embedded CLI's way); by default every job of both sides is"
@@ -113,6 +121,21 @@ final class IncrementalBenchmark {
   static final int DEFAULT_WARM_UP_RUNS = 20;
 
   /**
+   * Without {@code --warm-up-runs}, the warm-up goes on after {@link #DEFAULT_WARM_UP_RUNS} until
+   * the JIT's share of every side's run CPU is below this (the median of its last {@link
+   * #SETTLED_WINDOW} runs): measured 2026-12-07 with a fixed heap, after 20 runs a `lifecycle` run
+   * of 100 new rows still spent ~0.3 s of its ~1.0 s CPU in the JIT compiler threads (1.3 s in the
+   * first run), the full recompute ~0.1–0.2 s of ~0.8 s. A cluster that runs a process every hour
+   * is past that after a day.
+   */
+  static final double SETTLED_JIT_SHARE = 0.10;
+
+  static final int SETTLED_WINDOW = 5;
+
+  /** At most this many warm-up runs, settled or not (the report says which). */
+  static final int MAX_WARM_UP_RUNS = 100;
+
+  /**
    * First runs of each side over a history loaded in one session, compared by their medians (a
    * history loaded in several sessions is first-run once).
    */
@@ -124,11 +147,34 @@ final class IncrementalBenchmark {
   private final Catalog catalog;
   private final List<String> mismatches = new ArrayList<>();
   private final Map<IncrementalScenario, Double> seconds = new LinkedHashMap<>();
+
+  /** Where each measured scenario's event table stands, so a later scenario can add to it. */
+  private final Map<IncrementalScenario, Live> live = new LinkedHashMap<>();
+
+  /** A scenario's event table, its event maker, and the next day to land. */
+  private static final class Live {
+    final EventTable table;
+    final EventMaker maker;
+    int day;
+
+    Live(EventTable table, EventMaker maker, int day) {
+      this.table = table;
+      this.maker = maker;
+      this.day = day;
+    }
+  }
+
   private final int dailyRuns;
   private final int repeats;
 
   private final boolean standingCluster;
   private final int warmUpRuns;
+  private final boolean warmUpUntilSettled;
+
+  /** Warm-up runs made, and whether the JIT had settled by then. */
+  private int warmUpsDone;
+
+  private boolean warmUpSettled;
   private final int firstRuns;
 
   private IncrementalBenchmark(
@@ -138,10 +184,12 @@ final class IncrementalBenchmark {
       int repeats,
       int firstRuns,
       int warmUpRuns,
+      boolean warmUpUntilSettled,
       boolean standingCluster) {
     this.progress = progress;
     this.firstRuns = firstRuns;
     this.warmUpRuns = warmUpRuns;
+    this.warmUpUntilSettled = warmUpUntilSettled;
     this.standingCluster = standingCluster;
     this.dailyRuns = dailyRuns;
     this.repeats = repeats;
@@ -168,7 +216,14 @@ final class IncrementalBenchmark {
     boolean standing = !args.flag("cluster-per-run");
     IncrementalBenchmark bench =
         new IncrementalBenchmark(
-            progress, dir, dailyRuns, repeats, firstRuns, warmUpRuns, standing);
+            progress,
+            dir,
+            dailyRuns,
+            repeats,
+            firstRuns,
+            warmUpRuns,
+            !args.has("warm-up-runs"),
+            standing);
     try (StandingCluster cluster = standing ? StandingCluster.install() : null) {
       return bench.run(scenarios, accounts, latePercent);
     } finally {
@@ -253,6 +308,7 @@ final class IncrementalBenchmark {
     long started = System.nanoTime();
     double loadAtStart = IncrementalReport.loadAverage();
     List<IncrementalRow> rows = new ArrayList<>();
+    progress.println("Heap: " + IncrementalReport.heap());
     progress.println("Warm-up (untimed, both sides):");
     scenario(WARM_UP, accounts, WARM_UP.newRows() * latePercent / 100);
     for (IncrementalScenario s : scenarios) {
@@ -272,7 +328,21 @@ final class IncrementalBenchmark {
             dailyRuns,
             repeats,
             firstRuns,
-            warmUpRuns,
+            warmUpsDone,
+            warmUpUntilSettled
+                ? warmUpSettled
+                    ? String.format(
+                        Locale.ROOT,
+                        " (until the JIT compiled under %.0f%% of each side's CPU, the median of"
+                            + " its last %d runs)",
+                        100 * SETTLED_JIT_SHARE,
+                        SETTLED_WINDOW)
+                    : String.format(
+                        Locale.ROOT,
+                        " (**the JIT still compiled %.0f%% or more of a side's CPU after %d**)",
+                        100 * SETTLED_JIT_SHARE,
+                        MAX_WARM_UP_RUNS)
+                : "",
             standingCluster);
     return mismatches.isEmpty()
         ? Benchmark.Result.ok(report)
@@ -403,15 +473,41 @@ final class IncrementalBenchmark {
     // Each repetition lands one more new snapshot and times both sides on it; the medians are
     // reported (one run moves by a third with the machine's load).
     int times = s == WARM_UP ? warmUpRuns : repeats;
+    // The scaled history's runs alternate with runs over the history ten times smaller (the same
+    // new rows), so that the goal's two sides meet the machine and the JVM in the same state (the
+    // smaller history's own runs were minutes earlier, before the scaled first load).
+    IncrementalScenario shorter = s.psybergOnly() ? tenTimesShorter(s) : null;
+    List<ProcessCost> shorterRuns = new ArrayList<>();
     List<ProcessCost> signupsRuns = new ArrayList<>();
     List<ProcessCost> signupsFullRuns = new ArrayList<>();
     List<ProcessCost> lifecycleRuns = new ArrayList<>();
     List<ProcessCost> lifecycleFullRuns = new ArrayList<>();
-    for (int r = 1; r <= times; r++, day++) {
+    for (int r = 1;
+        r <= times
+            || (s == WARM_UP
+                && warmUpUntilSettled
+                && r <= MAX_WARM_UP_RUNS
+                && !ProcessCost.jitSettled(
+                    SETTLED_WINDOW,
+                    SETTLED_JIT_SHARE,
+                    signupsRuns,
+                    signupsFullRuns,
+                    lifecycleRuns,
+                    lifecycleFullRuns));
+        r++, day++) {
+      // Which of the two goes first alternates too: a run right after the scaled history's
+      // first load meets a heap still settling from it.
+      boolean shorterFirst = r % 2 == 0;
+      if (shorter != null && shorterFirst) {
+        shorterRuns.add(alongside(shorter, late, r, times));
+      }
       table.append(maker.day(day, s.newRows(), late, day - 1));
       progress.printf(
           "  new snapshot%s: %,d rows, %,d of them late (day %d)%n",
-          times == 1 ? "" : " " + r + "/" + times, s.newRows(), late, day - 1);
+          times == 1 ? "" : r > times ? " " + r + " (JIT not settled)" : " " + r + "/" + times,
+          s.newRows(),
+          late,
+          day - 1);
       signupsRuns.add(
           time(
               "psyberg signups, new snapshot",
@@ -436,6 +532,22 @@ final class IncrementalBenchmark {
                     FullRecompute.lifecycle(
                         spec, events, ns + ".lifecycle_full", ns + ".anomalies_full")));
       }
+      if (shorter != null && !shorterFirst) {
+        shorterRuns.add(alongside(shorter, late, r, times));
+      }
+    }
+    if (s == WARM_UP) {
+      warmUpsDone = lifecycleRuns.size();
+      warmUpSettled =
+          ProcessCost.jitSettled(
+              SETTLED_WINDOW,
+              SETTLED_JIT_SHARE,
+              signupsRuns,
+              signupsFullRuns,
+              lifecycleRuns,
+              lifecycleFullRuns);
+    } else {
+      live.put(s, new Live(table, maker, day));
     }
     ProcessCost signups = ProcessCost.median(signupsRuns);
     ProcessCost signupsFull = s.psybergOnly() ? null : ProcessCost.median(signupsFullRuns);
@@ -456,7 +568,8 @@ final class IncrementalBenchmark {
             signups,
             signupsFull,
             peak[0],
-            signupOutputs),
+            signupOutputs,
+            null),
         new IncrementalRow(
             "lifecycle",
             s,
@@ -465,7 +578,44 @@ final class IncrementalBenchmark {
             lifecycle,
             lifecycleFull,
             peak[1],
-            lifecycleOutputs));
+            lifecycleOutputs,
+            shorterRuns.isEmpty() ? null : ProcessCost.median(shorterRuns)));
+  }
+
+  /**
+   * The measured scenario whose history is ten times smaller than {@code s}'s at the same new rows
+   * and days (the scaled history's counterpart), or null when none ran.
+   */
+  @Nullable
+  private IncrementalScenario tenTimesShorter(IncrementalScenario s) {
+    for (IncrementalScenario other : live.keySet()) {
+      if (other.newRows() == s.newRows()
+          && other.days() == s.days()
+          && 10L * other.historyRows() == s.historyRows()) {
+        return other;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * One more new snapshot of {@code shorter}'s event table and its psyberg {@code lifecycle} run,
+   * timed: the run alongside the {@code r}th of a longer history's.
+   */
+  private ProcessCost alongside(IncrementalScenario shorter, int late, int r, int times)
+      throws Exception {
+    Live at = live.get(shorter);
+    String ns = shorter.namespace();
+    at.table.append(at.maker.day(at.day, shorter.newRows(), late, at.day - 1));
+    at.day++;
+    progress.printf(
+        "  alongside, in %s: new snapshot %d/%d, %,d rows%n",
+        ns + ".events", r, times, shorter.newRows());
+    return time(
+        "psyberg lifecycle, history / 10",
+        () ->
+            PsybergRuns.lifecycle(
+                warehouse, "lifecycle", ns + ".events", ns + ".lifecycle", ns + ".anomalies"));
   }
 
   /**
@@ -537,8 +687,12 @@ final class IncrementalBenchmark {
     System.gc();
     ProcessCost cost = ProcessCost.measure(work);
     progress.printf(
-        "  %-40s %7.1f s wall, %7.1f s CPU%n",
-        what, cost.wallMillis() / 1e3, cost.cpuMillis() / 1e3);
+        "  %-40s %7.1f s wall, %7.1f s CPU (JIT %.2f s, GC %.2f s)%n",
+        what,
+        cost.wallMillis() / 1e3,
+        cost.cpuMillis() / 1e3,
+        cost.jitMillis() / 1e3,
+        cost.gcMillis() / 1e3);
     return cost;
   }
 

@@ -22,6 +22,7 @@ final class IncrementalReport {
       int repeats,
       int firstRuns,
       int warmUpRuns,
+      String warmUpUntil,
       boolean standingCluster) {
     StringBuilder out = new StringBuilder();
     Runtime rt = Runtime.getRuntime();
@@ -29,8 +30,9 @@ final class IncrementalReport {
     out.append(
         String.format(
             Locale.ROOT,
-            "Run %s; JDK %s; %d cores; max heap %d MiB; after an untimed warm-up of both sides (a"
-                + " first load of %d days of %,d rows, then %d run%s of %d new rows); scenarios"
+            "Run %s; JDK %s; %d cores; heap %s; after an untimed warm-up of both sides (a"
+                + " first load of %d days of %,d rows, then %d run%s of %d new rows%s);"
+                + " scenarios"
                 + " NEWxDAYS: a history of DAYS snapshots (one per day, 1%% of each day's rows"
                 + " late, in the day before), then %s%s of NEW rows (%d%% late, in the day before);"
                 + " %,d accounts; local Flink (parallelism %d), %s; CPU = process CPU time of the"
@@ -39,12 +41,13 @@ final class IncrementalReport {
             ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME),
             System.getProperty("java.version"),
             rt.availableProcessors(),
-            rt.maxMemory() / (1024 * 1024),
+            heap(),
             IncrementalBenchmark.WARM_UP.days(),
             IncrementalBenchmark.WARM_UP.historyBatch(),
             warmUpRuns,
             warmUpRuns == 1 ? "" : "s",
             IncrementalBenchmark.WARM_UP.newRows(),
+            warmUpUntil,
             dailyRuns == 0
                 ? ""
                 : dailyRuns
@@ -144,8 +147,65 @@ final class IncrementalReport {
                   ? ratio(r.firstPsyberg().wallMillis() / r.firstFull().wallMillis())
                   : "—"));
     }
+    out.append(jvmShare(rows));
     out.append(IncrementalGoals.table(rows));
     return out.toString();
+  }
+
+  /**
+   * How much of each timed run's CPU was the JVM's own upkeep (the JIT compiling, the garbage
+   * collector's threads) rather than the job's threads: medians, like the CPU they are part of.
+   */
+  private static String jvmShare(List<IncrementalRow> rows) {
+    StringBuilder out =
+        new StringBuilder(
+            "\nThe JVM's own share of the timed runs' CPU (medians): the JIT's compile time and"
+                + " the garbage collector threads' CPU, and what is left for the job's threads:\n\n"
+                + "| job | history rows | new rows | psyberg CPU s | JIT s | GC s | own s | full"
+                + " CPU s | JIT s | GC s | own s |\n"
+                + "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    for (IncrementalRow r : rows) {
+      out.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %,d | %,d | %s | %s |%n",
+              r.job(),
+              r.historyRows(),
+              r.newRows(),
+              upkeep(r.psyberg()),
+              r.hasFull() ? upkeep(r.full()) : "— | — | — | —"));
+    }
+    return out.toString();
+  }
+
+  private static String upkeep(ProcessCost c) {
+    return String.format(
+        Locale.ROOT,
+        "%.2f | %.2f | %.2f | %.2f",
+        c.cpuMillis() / 1e3,
+        c.jitMillis() / 1e3,
+        c.gcMillis() / 1e3,
+        c.ownCpuMillis() / 1e3);
+  }
+
+  /**
+   * The heap's initial and maximum size. Each run starts after a full collection, after which a
+   * heap that may shrink gives memory back and the run grows it again (more young collections,
+   * memory committed anew): runs then cost about twice the CPU, both sides. A Flink TaskManager's
+   * heap is fixed ({@code -Xms} = {@code -Xmx}, as Flink starts it).
+   */
+  static String heap() {
+    long max = Runtime.getRuntime().maxMemory() / (1024 * 1024);
+    long initial =
+        ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getInit() / (1024 * 1024);
+    return initial >= max
+        ? String.format(Locale.ROOT, "%d MiB, fixed (-Xms = -Xmx, as a TaskManager's)", max)
+        : String.format(
+            Locale.ROOT,
+            "%d MiB max, **%d MiB initial: not a TaskManager's fixed heap** (run with -Xms equal"
+                + " to -Xmx; figures not comparable)",
+            max,
+            initial);
   }
 
   /** The machine's load average over the last minute: other work competing for the cores. */

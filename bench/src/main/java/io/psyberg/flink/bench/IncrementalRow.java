@@ -10,6 +10,8 @@ import javax.annotation.Nullable;
  * @param firstPeakHeapMib the heap's peak during psyberg's first load (sum of the heap pools'
  *     peaks, an upper bound)
  * @param outputs how psyberg's outputs compare with the full recompute's
+ * @param shorterAlongside psyberg's runs over the history ten times smaller, each timed right after
+ *     one of this scenario's (the scaled history's counterpart, alternating), or null
  */
 record IncrementalRow(
     String job,
@@ -19,7 +21,8 @@ record IncrementalRow(
     ProcessCost psyberg,
     @Nullable ProcessCost full,
     long firstPeakHeapMib,
-    String outputs) {
+    String outputs,
+    @Nullable ProcessCost shorterAlongside) {
 
   boolean hasFull() {
     return full != null && firstFull != null;

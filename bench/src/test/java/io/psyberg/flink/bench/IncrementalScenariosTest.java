@@ -93,7 +93,8 @@ class IncrementalScenariosTest {
         new ProcessCost(psyberg * 1000, psyberg * 1000),
         full == null ? null : new ProcessCost(full * 1000, full * 1000),
         0,
-        "equal");
+        "equal",
+        null);
   }
 
   @Test
@@ -139,5 +140,36 @@ class IncrementalScenariosTest {
     assertThat(IncrementalGoals.table(List.of(row("signups", tenPercent, 1, 1.0, 1, 1.0))))
         .contains("| first run over 20,000 rows")
         .contains("1 of 1 met");
+  }
+
+  @Test
+  void theScaledHistoryIsComparedWithTheRunsTimedAlongsideIt() {
+    IncrementalScenario large = IncrementalScenario.of(2_000, 1_000);
+    IncrementalScenario scaled = large.scaled(100);
+    IncrementalRow longer = row("lifecycle", scaled, 300, null, 5.5, null);
+    IncrementalRow alongside =
+        new IncrementalRow(
+            longer.job(),
+            scaled,
+            longer.firstPsyberg(),
+            null,
+            longer.psyberg(),
+            null,
+            0,
+            "equal",
+            new ProcessCost(5_000, 5_000));
+    // Against the 2M scenario's own runs (4.4 s, minutes earlier): 1.25x; against the runs over
+    // the 2M history that alternated with the scaled ones (5.0 s): 1.1x.
+    assertThat(
+            IncrementalGoals.evaluate(
+                List.of(row("lifecycle", large, 30, 28.0, 4.4, 50.0), alongside)))
+        .filteredOn(g -> g.goal().startsWith("history x10"))
+        .singleElement()
+        .satisfies(
+            g -> {
+              assertThat(g.measured()).isCloseTo(1.1, Offset.offset(1e-9));
+              assertThat(g.met()).isTrue();
+              assertThat(g.detail()).isEqualTo("5.0 → 5.5 s CPU (runs alternating)");
+            });
   }
 }
