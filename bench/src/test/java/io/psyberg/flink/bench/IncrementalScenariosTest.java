@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class IncrementalScenariosTest {
 
   private static List<IncrementalScenario> scenarios(String... argv) {
-    return IncrementalBenchmark.scenarios(IncrementalBenchmark.parse(argv));
+    return IncrementalOptions.scenarios(IncrementalOptions.parse(argv));
   }
 
   @Test

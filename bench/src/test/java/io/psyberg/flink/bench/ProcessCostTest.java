@@ -83,8 +83,7 @@ class ProcessCostTest {
 
   @Test
   void theIncrementalBenchmarkTakesARepeatCount() {
-    assertThat(
-            IncrementalBenchmark.parse(new String[] {"--goals", "--repeats", "3"}).has("repeats"))
+    assertThat(IncrementalOptions.parse(new String[] {"--goals", "--repeats", "3"}).has("repeats"))
         .isTrue();
   }
 }
