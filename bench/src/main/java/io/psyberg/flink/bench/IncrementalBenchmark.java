@@ -51,8 +51,8 @@ final class IncrementalBenchmark {
    * the JIT's share of every side's run CPU is below this (the median of its last {@link
    * #SETTLED_WINDOW} runs): measured 2026-12-07 with a fixed heap, after 20 runs a `lifecycle` run
    * of 100 new rows still spent ~0.3 s of its ~1.0 s CPU in the JIT compiler threads (1.3 s in the
-   * first run), the full recompute ~0.1–0.2 s of ~0.8 s. A cluster that runs a process every hour
-   * is past that after a day.
+   * first run), the full recompute ~0.1–0.2 s of ~0.8 s (54 runs to settle, that day). A cluster
+   * that runs a process every hour is past that after two or three days.
    */
   static final double SETTLED_JIT_SHARE = 0.10;
 

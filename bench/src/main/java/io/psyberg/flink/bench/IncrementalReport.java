@@ -159,8 +159,9 @@ final class IncrementalReport {
   private static String jvmShare(List<IncrementalRow> rows) {
     StringBuilder out =
         new StringBuilder(
-            "\nThe JVM's own share of the timed runs' CPU (medians): the JIT's compile time and"
-                + " the garbage collector threads' CPU, and what is left for the job's threads:\n\n"
+            "\nThe JVM's own share of the timed runs' CPU (medians): the CPU of the JIT compiler"
+                + " threads and of the garbage collector threads, and what is left for the job's"
+                + " threads:\n\n"
                 + "| job | history rows | new rows | psyberg CPU s | JIT s | GC s | own s | full"
                 + " CPU s | JIT s | GC s | own s |\n"
                 + "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
