@@ -1,5 +1,8 @@
 package io.psyberg.flink.sink.audit;
 
+import io.psyberg.flink.PsybergException;
+import java.io.InterruptedIOException;
+import java.nio.channels.ClosedByInterruptException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -18,14 +21,7 @@ public final class AuditRunner {
     List<AuditResult> results = new ArrayList<>();
     for (AuditSpec spec : specs) {
       long start = System.nanoTime();
-      AuditResult result;
-      try {
-        result = spec.audit().run(ctx);
-      } catch (Exception e) {
-        result =
-            AuditResult.of(spec.audit().name(), false, "audit failed to run: " + e, "audit to run");
-      }
-      result = result.withSeverity(spec.severity());
+      AuditResult result = runOne(spec.audit(), ctx).withSeverity(spec.severity());
       LOG.info(
           "Session {}: audit {} in {} ms",
           ctx.session().sessionId(),
@@ -34,6 +30,39 @@ public final class AuditRunner {
       results.add(result);
     }
     return results;
+  }
+
+  /**
+   * Runs one audit: an exception is a failed result that names it, except an interrupt. A task
+   * being cancelled (another target's committer failed the job, say) interrupts the audit, and that
+   * says nothing about the data: recorded as a failed audit, it would mark AUDIT_FAILED a session
+   * that a later run publishes. It is thrown on, the thread's interrupt flag set again.
+   *
+   * @throws PsybergException when the audit was interrupted
+   */
+  static AuditResult runOne(Audit audit, AuditContext ctx) {
+    try {
+      return audit.run(ctx);
+    } catch (Exception e) {
+      if (Thread.currentThread().isInterrupted() || interrupt(e)) {
+        Thread.currentThread().interrupt();
+        throw new PsybergException(
+            "Audit " + audit.name() + " was interrupted (its task is being cancelled)", e);
+      }
+      return AuditResult.of(audit.name(), false, "audit failed to run: " + e, "audit to run");
+    }
+  }
+
+  /** Whether {@code e} or a cause of it is an interrupt. */
+  private static boolean interrupt(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof InterruptedException
+          || t instanceof InterruptedIOException
+          || t instanceof ClosedByInterruptException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Results as a JSON array: name, passed, observed, expected, severity. */
