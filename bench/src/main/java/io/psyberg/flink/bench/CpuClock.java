@@ -22,6 +22,13 @@ final class CpuClock {
 
   private CpuClock() {}
 
+  /** CPU nanoseconds of one thread, from its {@code /proc/self/task/<tid>/schedstat}. */
+  static long taskNanos(Path task) throws IOException {
+    String stat = Files.readString(task.resolve("schedstat"));
+    int space = stat.indexOf(' ');
+    return Long.parseLong(space < 0 ? stat.trim() : stat.substring(0, space));
+  }
+
   static String source() {
     return PROC ? "/proc/self/task/*/schedstat" : "OperatingSystemMXBean.getProcessCpuTime";
   }
@@ -34,9 +41,7 @@ final class CpuClock {
     try (DirectoryStream<Path> tasks = Files.newDirectoryStream(TASKS)) {
       for (Path task : tasks) {
         try {
-          String stat = Files.readString(task.resolve("schedstat"));
-          int space = stat.indexOf(' ');
-          sum += Long.parseLong(space < 0 ? stat.trim() : stat.substring(0, space));
+          sum += taskNanos(task);
         } catch (IOException | NumberFormatException e) {
           // the thread ended while we listed the folder
         }

@@ -40,9 +40,7 @@ final class JvmUpkeep {
           boolean compiler = name.startsWith("C1 Compiler") || name.startsWith("C2 Compiler");
           boolean collector = name.startsWith("GC Thread") || name.startsWith("G1 ");
           if (compiler || collector) {
-            String stat = Files.readString(task.resolve("schedstat"));
-            int space = stat.indexOf(' ');
-            long nanos = Long.parseLong(space < 0 ? stat.trim() : stat.substring(0, space));
+            long nanos = CpuClock.taskNanos(task);
             if (compiler) {
               jit += nanos;
             } else {
