@@ -1,6 +1,7 @@
 package io.psyberg.flink.planning;
 
 import io.psyberg.flink.catalog.CatalogSpec;
+import io.psyberg.flink.catalog.ReadOnlyTableLoader;
 import io.psyberg.flink.catalog.ReadOnlyTables;
 import io.psyberg.flink.metadata.PublishedHighWatermark;
 import io.psyberg.flink.metadata.SnapshotPoint;
@@ -32,7 +33,6 @@ import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.flink.FlinkSchemaUtil;
-import org.apache.iceberg.flink.TableLoader;
 import org.apache.iceberg.flink.source.IcebergSource;
 import org.apache.iceberg.io.CloseableIterable;
 
@@ -158,27 +158,31 @@ public final class ProcessedHistory implements Serializable {
     for (Map.Entry<String, Position> p : positions.entrySet()) {
       String name = p.getKey();
       Position at = p.getValue();
-      Schema read = schema(catalog, name).select(columns);
+      Table table = table(catalog, name);
+      Schema read = table.schema().select(columns);
       IcebergSource.Builder<RowData> source =
           IcebergSource.forRowData()
-              .tableLoader(TableLoader.fromCatalog(catalog.loader(), TableIdentifier.parse(name)))
+              .tableLoader(ReadOnlyTableLoader.of(catalog, TableIdentifier.parse(name)))
               .streaming(false)
               .set("snapshot-id", Long.toString(at.snapshotId))
               .project(read);
-      if (filter != null) {
-        source = source.filters(List.of(filter));
+      ScanFilter split = filter == null ? null : ScanFilter.of(filter, table.spec(), read);
+      if (split != null) {
+        source = source.filters(List.of(split.pushed()));
       }
       if (!at.newFiles.isEmpty()) {
         source = source.assignerFactory(new WithoutFiles(at.newFiles));
       }
       RowType readType = FlinkSchemaUtil.convert(read);
       ColumnsInOrder inOrder = new ColumnsInOrder(readType, columns);
-      streams.add(
+      DataStream<RowData> rows =
           env.fromSource(
-                  source.build(),
-                  WatermarkStrategy.noWatermarks(),
-                  "processed " + name + "@" + at.snapshotId,
-                  InternalTypeInfo.of(readType))
+              source.build(),
+              WatermarkStrategy.noWatermarks(),
+              "processed " + name + "@" + at.snapshotId,
+              InternalTypeInfo.of(readType));
+      streams.add(
+          (split == null ? rows : split.applyTo(rows))
               .map(inOrder)
               .returns(InternalTypeInfo.of(inOrder.type()))
               .name("processed " + name));
@@ -226,10 +230,10 @@ public final class ProcessedHistory implements Serializable {
     return streams;
   }
 
-  private static Schema schema(CatalogSpec catalog, String table) {
+  private static Table table(CatalogSpec catalog, String table) {
     Catalog c = catalog.open();
     try {
-      return ReadOnlyTables.load(c, TableIdentifier.parse(table)).schema();
+      return ReadOnlyTables.load(c, TableIdentifier.parse(table));
     } finally {
       CatalogSpec.closeQuietly(c);
     }

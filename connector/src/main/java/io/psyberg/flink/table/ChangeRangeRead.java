@@ -1,6 +1,7 @@
 package io.psyberg.flink.table;
 
 import io.psyberg.flink.catalog.CatalogSpec;
+import io.psyberg.flink.catalog.ReadOnlyTableLoader;
 import io.psyberg.flink.metadata.SessionLog;
 import io.psyberg.flink.planning.ColumnsInOrder;
 import io.psyberg.flink.session.ChangeRange;
@@ -27,7 +28,6 @@ import org.apache.iceberg.expressions.Binder;
 import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.flink.FlinkSchemaUtil;
-import org.apache.iceberg.flink.TableLoader;
 import org.apache.iceberg.flink.source.IcebergSource;
 
 /**
@@ -125,7 +125,7 @@ final class ChangeRangeRead {
       Schema read = table.select(withFilterColumns(table, columns, filters));
       IcebergSource<RowData> source =
           IcebergSource.forRowData()
-              .tableLoader(TableLoader.fromCatalog(options.catalog.loader(), id))
+              .tableLoader(ReadOnlyTableLoader.of(options.catalog, id))
               .streaming(false)
               .project(read)
               .filters(filters)

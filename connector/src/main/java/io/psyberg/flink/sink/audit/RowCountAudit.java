@@ -1,5 +1,6 @@
 package io.psyberg.flink.sink.audit;
 
+import io.psyberg.flink.catalog.ReadOnlyTables;
 import io.psyberg.flink.metadata.PublishedHighWatermark;
 import io.psyberg.flink.metadata.SnapshotPoint;
 import io.psyberg.flink.planning.SourceHistory;
@@ -58,7 +59,7 @@ public final class RowCountAudit implements Audit {
     if (!range.advances() || range.recordCount() == 0) {
       return 0;
     }
-    Table source = ctx.catalog().loadTable(TableIdentifier.parse(range.table()));
+    Table source = ReadOnlyTables.load(ctx.catalog(), TableIdentifier.parse(range.table()));
     boolean strings = FilteredRowCount.applies(source, sourceFilter);
     if (range.fromSnapshotId() == null) {
       // A range from the table's first snapshot is everything up to 'to'.

@@ -45,7 +45,8 @@ public final class EventSources {
       Catalog catalog, String location, String catalogOptions, List<TableIdentifier> tables)
       throws UsageException, CommandException {
     for (TableIdentifier id : tables) {
-      if (!catalog.tableExists(id)) {
+      // Read-only views: the metadata file of a long history is parsed once for the whole run.
+      if (!ReadOnlyTables.exists(catalog, id)) {
         throw new UsageException(
             String.format(
                 "source table %s does not exist in %s. Land membership events first,"

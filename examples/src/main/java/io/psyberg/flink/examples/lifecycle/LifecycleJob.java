@@ -1,9 +1,11 @@
 package io.psyberg.flink.examples.lifecycle;
 
 import io.psyberg.flink.catalog.CatalogSpec;
+import io.psyberg.flink.catalog.ReadOnlyTableLoader;
 import io.psyberg.flink.catalog.ReadOnlyTables;
 import io.psyberg.flink.metadata.PublishedHighWatermark;
 import io.psyberg.flink.planning.ProcessedHistory;
+import io.psyberg.flink.planning.ScanFilter;
 import io.psyberg.flink.planning.StatefulRunPlan;
 import io.psyberg.flink.session.Processing;
 import io.psyberg.flink.sink.PsybergSink;
@@ -28,14 +30,13 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
-import org.apache.flink.table.types.logical.RowType;
 import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.flink.FlinkSchemaUtil;
-import org.apache.iceberg.flink.TableLoader;
 import org.apache.iceberg.flink.source.IcebergSource;
 
 /**
@@ -393,24 +394,29 @@ public final class LifecycleJob {
 
   private DataStream<RowData> read(
       StreamExecutionEnvironment env, String table, long snapshotId, Expression filter) {
+    Table loaded = loadReadOnly(table);
+    // The accounts' IN is checked on the rows read: Iceberg would bind it for every file and row
+    // group, and prune none of them by it (every file holds segments of every account).
+    ScanFilter split = ScanFilter.of(filter, loaded.spec(), loaded.schema());
     IcebergSource<RowData> source =
         IcebergSource.forRowData()
-            .tableLoader(TableLoader.fromCatalog(catalog.loader(), TableIdentifier.parse(table)))
+            .tableLoader(ReadOnlyTableLoader.of(catalog, TableIdentifier.parse(table)))
             .streaming(false)
             .set("snapshot-id", Long.toString(snapshotId))
-            .filters(List.of(filter))
+            .filters(List.of(split.pushed()))
             .build();
-    return env.fromSource(
-        source,
-        WatermarkStrategy.noWatermarks(),
-        "iceberg " + table + "@" + snapshotId,
-        InternalTypeInfo.of(tableRowType(table)));
+    return split.applyTo(
+        env.fromSource(
+            source,
+            WatermarkStrategy.noWatermarks(),
+            "iceberg " + table + "@" + snapshotId,
+            InternalTypeInfo.of(FlinkSchemaUtil.convert(loaded.schema()))));
   }
 
-  private RowType tableRowType(String table) {
+  private Table loadReadOnly(String table) {
     Catalog c = catalog.open();
     try {
-      return FlinkSchemaUtil.convert(ReadOnlyTables.load(c, TableIdentifier.parse(table)).schema());
+      return ReadOnlyTables.load(c, TableIdentifier.parse(table));
     } finally {
       CatalogSpec.closeQuietly(c);
     }

@@ -1,5 +1,6 @@
 package io.psyberg.flink.examples.signups;
 
+import io.psyberg.flink.catalog.ReadOnlyTables;
 import io.psyberg.flink.examples.cli.CommandException;
 import io.psyberg.flink.examples.cli.ExitCodes;
 import io.psyberg.flink.examples.jobs.Backlog;
@@ -71,7 +72,7 @@ final class SignupsRun {
     target.refresh();
     Optional<PublishedHighWatermark> hwm = PublishedHighWatermark.find(target, settings.process());
     for (TableIdentifier source : settings.sources()) {
-      Snapshot current = catalog.catalog().loadTable(source).currentSnapshot();
+      Snapshot current = ReadOnlyTables.load(catalog.catalog(), source).currentSnapshot();
       String now =
           current == null ? "no snapshots yet" : "current snapshot " + current.snapshotId();
       Map<String, Long> positions = hwm.map(PublishedHighWatermark::positions).orElse(Map.of());
