@@ -1,11 +1,8 @@
 package io.psyberg.flink.planning;
 
-import java.util.HashSet;
-import java.util.Set;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.table.data.RowData;
-import org.apache.iceberg.PartitionField;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.expressions.And;
@@ -110,11 +107,7 @@ public final class ScanFilter {
       // not a column Iceberg knows: leave the predicate where it was
       return true;
     }
-    Set<Integer> sources = new HashSet<>();
-    for (PartitionField p : spec.fields()) {
-      sources.add(p.sourceId());
-    }
-    return sources.contains(field.fieldId());
+    return spec.fields().stream().anyMatch(p -> p.sourceId() == field.fieldId());
   }
 
   private static boolean readable(Expression filter, Schema read) {

@@ -239,13 +239,8 @@ class LifecycleJobITCase {
     Catalog catalog = setUp(spec);
     Random rnd = new Random(7);
     LifecycleJob job =
-        new LifecycleJob(
-            spec,
-            "lifecycle_b",
-            List.of("membership.events"),
-            "membership.account_lifecycle",
-            "membership.lifecycle_anomalies");
-    job.ensureTargets();
+        jobWithTargets(
+            spec, "lifecycle_b", "membership.account_lifecycle", "membership.lifecycle_anomalies");
     for (int day = 0; day < 4; day++) {
       appendBatch(catalog, rnd, day, 120);
       boundedRun(job).execute("lifecycle bounded " + day);
@@ -286,13 +281,8 @@ class LifecycleJobITCase {
     Catalog catalog = setUp(spec);
     Random rnd = new Random(11);
     LifecycleJob job =
-        new LifecycleJob(
-            spec,
-            "lifecycle_k",
-            List.of("membership.events"),
-            "membership.account_lifecycle",
-            "membership.lifecycle_anomalies");
-    job.ensureTargets();
+        jobWithTargets(
+            spec, "lifecycle_k", "membership.account_lifecycle", "membership.lifecycle_anomalies");
     for (int day = 0; day < 3; day++) {
       appendBatch(catalog, rnd, day, 600);
       StreamExecutionEnvironment env = boundedRun(job);
@@ -304,6 +294,15 @@ class LifecycleJobITCase {
       env.execute("lifecycle bounded, many accounts " + day);
       assertEqualsRecompute(catalog, day);
     }
+  }
+
+  /** A job of {@code process} over {@code membership.events}, its two targets created. */
+  private static LifecycleJob jobWithTargets(
+      CatalogSpec spec, String process, String target, String anomalies) {
+    LifecycleJob job =
+        new LifecycleJob(spec, process, List.of("membership.events"), target, anomalies);
+    job.ensureTargets();
+    return job;
   }
 
   private static StreamExecutionEnvironment boundedRun(LifecycleJob job) {
@@ -362,13 +361,7 @@ class LifecycleJobITCase {
     Catalog catalog = setUp(spec);
     Random rnd = new Random(11);
     LifecycleJob job =
-        new LifecycleJob(
-            spec,
-            "lifecycle_c",
-            List.of("membership.events"),
-            "membership.lc_lifecycle",
-            "membership.lc_anomalies");
-    job.ensureTargets();
+        jobWithTargets(spec, "lifecycle_c", "membership.lc_lifecycle", "membership.lc_anomalies");
     appendBatch(catalog, rnd, 0, 100);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.setParallelism(2);
